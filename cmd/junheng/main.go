@@ -1,0 +1,50 @@
+// Command junheng runs the county balanced-development workflow engine: the HTTP API, the Temporal worker and
+// their embedded dependencies, plus the command-line tools around them.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"junheng/internal/config"
+)
+
+// exitError carries a specific exit code out of a subcommand (evaluate uses 1 for bad input, 2 for usage).
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+func exitCode(code int, err error) error { return &exitError{code: code, err: err} }
+
+func main() {
+	cfg := &config.Config{}
+	root := newRootCmd(cfg)
+	if err := root.Execute(); err != nil {
+		fmt.Fprintln(os.Stderr, "junheng:", err)
+		var ee *exitError
+		if errors.As(err, &ee) {
+			os.Exit(ee.code)
+		}
+		os.Exit(1)
+	}
+}
+
+func newRootCmd(cfg *config.Config) *cobra.Command {
+	root := &cobra.Command{
+		Use:           "junheng",
+		Short:         "义务教育优质均衡发展县创建 workflow engine",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	cfg.AddFlags(root.PersistentFlags())
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return exitCode(2, err) })
+	root.AddCommand(newVersionCmd())
+	return root
+}

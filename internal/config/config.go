@@ -1,0 +1,92 @@
+// Package config holds the settings every junheng subcommand shares. Each is a flag whose default comes from an
+// environment variable, so a token created on the command line lands in the same database that `serve` uses.
+package config
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/spf13/pflag"
+)
+
+// Config is the shared configuration.
+type Config struct {
+	DataDir           string
+	DatabaseURL       string
+	HTTPAddr          string
+	TemporalAddress   string
+	TemporalNamespace string
+	TemporalPort      int
+	Timezone          string
+
+	// Location is Timezone loaded by Validate.
+	Location *time.Location
+}
+
+// Setting describes one configuration entry; the README's table lists the same entries.
+type Setting struct {
+	Flag, Env, Default, Usage string
+}
+
+// Settings lists every entry in the order the README documents them.
+var Settings = []Setting{
+	{"data-dir", "JUNHENG_DATA_DIR", "./data", "directory for the embedded database, Temporal file and evidence files"},
+	{"database-url", "JUNHENG_DATABASE_URL", "", "postgres:// URL; empty = embedded SQLite file in the data directory"},
+	{"http-addr", "JUNHENG_HTTP_ADDR", ":8080", "HTTP listen address"},
+	{"temporal-address", "TEMPORAL_ADDRESS", "", "Temporal frontend host:port; empty = embedded server"},
+	{"temporal-namespace", "TEMPORAL_NAMESPACE", "default", "Temporal namespace"},
+	{"temporal-port", "JUNHENG_TEMPORAL_PORT", "7233", "embedded Temporal frontend port; 0 picks a free one"},
+	{"timezone", "JUNHENG_TIMEZONE", "Asia/Shanghai", "time zone of deadlines"},
+}
+
+// AddFlags registers the settings on fs with defaults taken from the environment.
+func (c *Config) AddFlags(fs *pflag.FlagSet) {
+	targets := map[string]*string{
+		"data-dir": &c.DataDir, "database-url": &c.DatabaseURL, "http-addr": &c.HTTPAddr,
+		"temporal-address": &c.TemporalAddress, "temporal-namespace": &c.TemporalNamespace, "timezone": &c.Timezone,
+	}
+	for _, s := range Settings {
+		usage := fmt.Sprintf("%s (env %s)", s.Usage, s.Env)
+		if s.Flag == "temporal-port" {
+			port, err := strconv.Atoi(envOr(s.Env, s.Default))
+			if err != nil {
+				port = -1 // rejected by Validate with the variable's name
+			}
+			fs.IntVar(&c.TemporalPort, s.Flag, port, usage)
+			continue
+		}
+		fs.StringVar(targets[s.Flag], s.Flag, envOr(s.Env, s.Default), usage)
+	}
+}
+
+// Validate checks the values and loads the time zone.
+func (c *Config) Validate() error {
+	if c.TemporalPort < 0 || c.TemporalPort > 65535 {
+		return fmt.Errorf("JUNHENG_TEMPORAL_PORT / --temporal-port: %d is not a port (0-65535)", c.TemporalPort)
+	}
+	if c.DataDir == "" {
+		return fmt.Errorf("JUNHENG_DATA_DIR / --data-dir: must not be empty")
+	}
+	loc, err := time.LoadLocation(c.Timezone)
+	if err != nil {
+		return fmt.Errorf("JUNHENG_TIMEZONE / --timezone: %q: %w", c.Timezone, err)
+	}
+	c.Location = loc
+	return nil
+}
+
+// Embedded reports whether serve must run its own Temporal server.
+func (c *Config) Embedded() bool { return c.TemporalAddress == "" }
+
+// Path returns a file name inside the data directory.
+func (c *Config) Path(name string) string { return filepath.Join(c.DataDir, name) }
+
+func envOr(name, def string) string {
+	if v, ok := os.LookupEnv(name); ok {
+		return v
+	}
+	return def
+}
