@@ -1,0 +1,61 @@
+package store
+
+import (
+	"context"
+	"time"
+)
+
+// AuditEvent is one entry of the append-only audit trail: who, in which role, did what to what, and how it ended.
+type AuditEvent struct {
+	ID           int64     `gorm:"primaryKey" json:"id"`
+	At           time.Time `json:"at"`
+	Actor        string    `json:"actor"`
+	Role         string    `json:"role"`
+	DistrictCode string    `json:"district_code,omitempty"`
+	Action       string    `json:"action"`
+	Target       string    `json:"target,omitempty"`
+	RequestID    string    `json:"request_id,omitempty"`
+	Outcome      string    `json:"outcome"`
+	Detail       string    `json:"detail,omitempty"`
+}
+
+// AuditFilter selects audit entries; empty fields match everything.
+type AuditFilter struct {
+	DistrictCode string
+	Target       string
+	Action       string
+	Limit        int
+	BeforeID     int64 // page backwards from this ID (exclusive)
+}
+
+// AppendAudit adds an entry. There is no update or delete: the trail is append-only.
+func (s *Store) AppendAudit(ctx context.Context, e *AuditEvent) error {
+	if e.At.IsZero() {
+		e.At = time.Now().UTC()
+	}
+	return translate(s.db.WithContext(ctx).Create(e).Error)
+}
+
+// Audit lists entries newest first.
+func (s *Store) Audit(ctx context.Context, f AuditFilter) ([]AuditEvent, error) {
+	q := s.db.WithContext(ctx).Order("id DESC")
+	if f.DistrictCode != "" {
+		q = q.Where("district_code = ?", f.DistrictCode)
+	}
+	if f.Target != "" {
+		q = q.Where("target = ?", f.Target)
+	}
+	if f.Action != "" {
+		q = q.Where("action = ?", f.Action)
+	}
+	if f.BeforeID > 0 {
+		q = q.Where("id < ?", f.BeforeID)
+	}
+	limit := f.Limit
+	if limit <= 0 || limit > 500 {
+		limit = 100
+	}
+	var out []AuditEvent
+	err := q.Limit(limit).Find(&out).Error
+	return out, translate(err)
+}

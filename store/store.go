@@ -1,0 +1,138 @@
+// Package store is junheng's database: gorm models, versioned migrations and the repositories that the API and the
+// activities use. The same code runs on PostgreSQL (production) and on an embedded SQLite file (the default).
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/libtnb/sqlite"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+)
+
+// Dialect names the database behind a Store.
+type Dialect string
+
+const (
+	Postgres Dialect = "postgres"
+	SQLite   Dialect = "sqlite"
+)
+
+// Store is the database handle shared by the repositories.
+type Store struct {
+	db      *gorm.DB
+	dialect Dialect
+	where   string // what to name in errors: host/database or file, never a password
+}
+
+// Open connects to url (postgres://… or postgresql://…) or, when url is empty, to the SQLite file sqlitePath.
+// It checks the connection, so an unreachable database fails here with one line naming where.
+func Open(ctx context.Context, dbURL, sqlitePath string) (*Store, error) {
+	s := &Store{}
+	var dialector gorm.Dialector
+	switch {
+	case dbURL == "":
+		if err := os.MkdirAll(filepath.Dir(sqlitePath), 0o750); err != nil {
+			return nil, fmt.Errorf("database: create directory for %s: %w", sqlitePath, err)
+		}
+		s.dialect, s.where = SQLite, sqlitePath
+		// WAL lets readers run beside the writer; immediate transactions take the write lock up front, so two
+		// writers wait for each other (busy_timeout) instead of failing on a lock upgrade.
+		dialector = sqlite.Open(sqlitePath + "?_txlock=immediate&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)" +
+			"&_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)")
+	case strings.HasPrefix(dbURL, "postgres://") || strings.HasPrefix(dbURL, "postgresql://"):
+		s.dialect, s.where = Postgres, redact(dbURL)
+		dialector = postgres.Open(dbURL)
+	default:
+		return nil, fmt.Errorf("JUNHENG_DATABASE_URL: %q is not a postgres:// URL (leave it empty for the embedded SQLite file)", redact(dbURL))
+	}
+	db, err := gorm.Open(dialector, &gorm.Config{
+		Logger:         logger.Discard,
+		NowFunc:        func() time.Time { return time.Now().UTC() },
+		TranslateError: true,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("database %s (%s): %w", s.dialect, s.where, err)
+	}
+	s.db = db
+	sqlDB, err := db.DB()
+	if err != nil {
+		return nil, err
+	}
+	if s.dialect == SQLite {
+		// One writer at a time is all SQLite does; a small pool keeps readers concurrent without lock storms.
+		sqlDB.SetMaxOpenConns(4)
+	} else {
+		sqlDB.SetMaxOpenConns(20)
+		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := s.Ping(pingCtx); err != nil {
+		_ = sqlDB.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Dialect reports which database this is.
+func (s *Store) Dialect() Dialect { return s.dialect }
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	sqlDB, err := s.db.DB()
+	if err == nil {
+		err = sqlDB.PingContext(ctx)
+	}
+	if err != nil {
+		return fmt.Errorf("database %s (%s) unreachable: %w", s.dialect, s.where, err)
+	}
+	return nil
+}
+
+// Close releases the connections.
+func (s *Store) Close() error {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.Close()
+}
+
+// ErrNotFound is returned when a looked-up row does not exist.
+var ErrNotFound = errors.New("not found")
+
+// ErrConflict is returned when a row with the same key already exists.
+var ErrConflict = errors.New("already exists")
+
+func translate(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		return ErrNotFound
+	case errors.Is(err, gorm.ErrDuplicatedKey):
+		return ErrConflict
+	}
+	return err
+}
+
+// redact drops the password from a database URL so it can be logged.
+func redact(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	if u.User != nil {
+		u.User = url.User(u.User.Username())
+	}
+	return u.String()
+}
