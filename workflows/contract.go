@@ -1,0 +1,116 @@
+package workflows
+
+import "time"
+
+// The activities the workflows call, by name. They are the methods of activities.Activities; a contract test
+// there checks every name and payload type, so the two sides cannot drift. Calling by name keeps this package
+// free of the database code.
+const (
+	ActivityEvaluateDraft       = "EvaluateDraft"
+	ActivitySubmitSnapshot      = "SubmitSnapshot"
+	ActivityCreateFindings      = "CreateFindings"
+	ActivityOpenSeriousFindings = "OpenSeriousFindings"
+	ActivityRecordCycle         = "RecordCycle"
+	ActivityRecordItem          = "RecordItem"
+	ActivityNotify              = "Notify"
+)
+
+// DraftInput asks to evaluate a stored draft (the API stored the district's data; payloads carry only its ID).
+type DraftInput struct {
+	Year     int    `json:"year"`
+	District string `json:"district"`
+	DraftID  int64  `json:"draft_id"`
+}
+
+// DraftResult is the draft's evaluation summary.
+type DraftResult struct {
+	DraftID    int64  `json:"draft_id"`
+	Verdict    string `json:"verdict"`
+	Shortfalls int    `json:"shortfalls"`
+}
+
+// SnapshotInput freezes a draft as the next immutable submitted version.
+type SnapshotInput struct {
+	Year     int    `json:"year"`
+	District string `json:"district"`
+	DraftID  int64  `json:"draft_id"`
+	Late     bool   `json:"late"`
+	Actor    Actor  `json:"actor"`
+}
+
+// SnapshotResult names the stored version and the IDs of its shortfalls (what the office may turn into findings).
+type SnapshotResult struct {
+	Version      int      `json:"version"`
+	Verdict      string   `json:"verdict"`
+	ShortfallIDs []string `json:"shortfall_ids"`
+}
+
+// NewFinding is a finding the office raises from its own sources.
+type NewFinding struct {
+	Title    string    `json:"title"`
+	Detail   string    `json:"detail"`
+	Source   Source    `json:"source"`
+	Severity Severity  `json:"severity"`
+	DueDate  time.Time `json:"due_date,omitzero"`
+}
+
+// FindingRecord is one finding to store: from a shortfall (ShortfallID set; the activity fills title and
+// severity from the snapshot) or from the office (NewFinding set).
+type FindingRecord struct {
+	ID          string     `json:"id"`
+	Seq         int        `json:"seq"`
+	ShortfallID string     `json:"shortfall_id,omitempty"`
+	New         NewFinding `json:"new,omitzero"`
+}
+
+// FindingsInput stores the findings of an approved review, idempotently by finding ID.
+type FindingsInput struct {
+	Year            int             `json:"year"`
+	District        string          `json:"district"`
+	SnapshotVersion int             `json:"snapshot_version"`
+	Findings        []FindingRecord `json:"findings"`
+	Actor           Actor           `json:"actor"`
+}
+
+// FindingInfo is a stored finding, enough to start its item workflow.
+type FindingInfo struct {
+	ID       string    `json:"id"`
+	Seq      int       `json:"seq"`
+	Title    string    `json:"title"`
+	Severity Severity  `json:"severity"`
+	Source   Source    `json:"source"`
+	DueDate  time.Time `json:"due_date,omitzero"`
+}
+
+// CycleRecord mirrors a cycle's state to the read model and appends its event to the audit trail, atomically.
+type CycleRecord struct {
+	State CycleState `json:"state"`
+	Event Event      `json:"event"`
+}
+
+// ItemRecord does the same for a rectification item.
+type ItemRecord struct {
+	State ItemState `json:"state"`
+	Event Event     `json:"event"`
+}
+
+// Recipient of a notification.
+type Recipient string
+
+const (
+	ToDistrict Recipient = "district"
+	ToOffice   Recipient = "office"
+)
+
+// Notification is stored per recipient and delivered through the configured channels; delivery never fails
+// the workflow.
+type Notification struct {
+	Key       string    `json:"key"` // unique: a retried activity does not notify twice
+	Recipient Recipient `json:"recipient"`
+	Year      int       `json:"year"`
+	District  string    `json:"district"`
+	Target    string    `json:"target"` // the cycle or finding workflow ID
+	Kind      string    `json:"kind"`   // reminder, overdue, escalation, returned, verified, …
+	TitleZh   string    `json:"title_zh"`
+	TitleEn   string    `json:"title_en"`
+}

@@ -1,0 +1,620 @@
+package workflows
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/workflow"
+)
+
+// Update and query names of the district cycle.
+const (
+	UpdateSaveDraft            = "SaveDraft"
+	UpdateSubmit               = "Submit"
+	UpdateReview               = "Review"
+	UpdateApply                = "Apply"
+	UpdateRecordAcceptance     = "RecordAcceptance"
+	UpdateRecordProvinceResult = "RecordProvinceResult"
+	QueryState                 = "state"
+)
+
+// CycleParams opens one district's year.
+type CycleParams struct {
+	Year         int       `json:"year"`
+	District     string    `json:"district"`
+	DistrictName string    `json:"district_name"`
+	Deadlines    Deadlines `json:"deadlines"`
+	Policy       Policy    `json:"policy"`
+}
+
+// CycleState is the whole state of a district's year; the query returns it and the read model mirrors it.
+type CycleState struct {
+	Year         int       `json:"year"`
+	District     string    `json:"district"`
+	DistrictName string    `json:"district_name"`
+	Stage        Stage     `json:"stage"`
+	Deadlines    Deadlines `json:"deadlines"`
+
+	DraftID      int64     `json:"draft_id,omitempty"`
+	DraftVerdict string    `json:"draft_verdict,omitempty"`
+	DraftSavedAt time.Time `json:"draft_saved_at,omitzero"`
+
+	// The latest submitted snapshot: what the office reviews and what an application is judged on.
+	Version          int       `json:"version,omitempty"`
+	Verdict          string    `json:"verdict,omitempty"`
+	ShortfallIDs     []string  `json:"shortfall_ids,omitempty"`
+	SubmittedDraftID int64     `json:"submitted_draft_id,omitempty"`
+	SubmittedAt      time.Time `json:"submitted_at,omitzero"`
+	SubmittedLate    bool      `json:"submitted_late,omitempty"`
+
+	SelfAssessmentOverdue bool `json:"self_assessment_overdue,omitempty"`
+	ReviewOverdue         bool `json:"review_overdue,omitempty"`
+
+	Returns     []Return  `json:"returns,omitempty"`
+	Review      *Review   `json:"review,omitempty"`
+	Findings    []string  `json:"findings,omitempty"`
+	AppliedAt   time.Time `json:"applied_at,omitzero"`
+	Acceptance  *Decision `json:"acceptance,omitempty"`
+	Province    *Decision `json:"province,omitempty"`
+	EndReason   string    `json:"end_reason,omitempty"`
+	EventsCount int       `json:"events_count"`
+}
+
+// Overdue reports whether any deadline of the current stage has passed without the expected action.
+func (s CycleState) Overdue() bool {
+	return (s.Stage == StageSelfAssessment && s.SelfAssessmentOverdue) || (s.Stage == StageCityReview && s.ReviewOverdue)
+}
+
+// Return is the office sending a self-assessment back.
+type Return struct {
+	Comment  string    `json:"comment"`
+	Deadline time.Time `json:"deadline"`
+	By       string    `json:"by"`
+	At       time.Time `json:"at"`
+}
+
+// Review is the office's approval with its feedback report.
+type Review struct {
+	Comment    string    `json:"comment"`
+	ReportText string    `json:"report_text,omitempty"`
+	ReportFile string    `json:"report_file,omitempty"`
+	By         string    `json:"by"`
+	At         time.Time `json:"at"`
+}
+
+// Update inputs. Each carries the Actor the API authenticated.
+type (
+	SaveDraftInput struct {
+		Actor   Actor `json:"actor"`
+		DraftID int64 `json:"draft_id"`
+	}
+	SubmitInput struct {
+		Actor Actor `json:"actor"`
+	}
+	ReviewInput struct {
+		Actor    Actor     `json:"actor"`
+		Decision string    `json:"decision"` // approve | return
+		Comment  string    `json:"comment"`
+		Deadline time.Time `json:"deadline,omitzero"` // the new self-assessment deadline on return
+		// Shortfalls to turn into findings; nil means all of them, an empty list none.
+		Shortfalls []string     `json:"shortfalls"`
+		Findings   []NewFinding `json:"findings,omitempty"`
+		ReportText string       `json:"report_text,omitempty"`
+		ReportFile string       `json:"report_file,omitempty"`
+	}
+	ApplyInput struct {
+		Actor Actor `json:"actor"`
+	}
+	DecisionInput struct {
+		Actor             Actor  `json:"actor"`
+		Passed            bool   `json:"passed"`
+		RecommendNational bool   `json:"recommend_national,omitempty"`
+		Comment           string `json:"comment"`
+		ReportFile        string `json:"report_file,omitempty"`
+	}
+)
+
+type cycle struct {
+	guard
+	p CycleParams
+	s CycleState
+}
+
+// DistrictCycle is one district's year: self-assessment, city review, rectification with its application,
+// city acceptance and the province's result. Human decisions arrive as Updates; deadlines are durable timers.
+func DistrictCycle(ctx workflow.Context, p CycleParams) (CycleState, error) {
+	c := &cycle{guard: guard{workflow.NewMutex(ctx)}, p: p, s: CycleState{Year: p.Year, District: p.District,
+		DistrictName: p.DistrictName, Stage: StageSelfAssessment, Deadlines: p.Deadlines}}
+	if err := c.setup(ctx); err != nil {
+		return c.s, err
+	}
+	if err := c.record(ctx, system, "cycle_opened", ""); err != nil {
+		return c.s, err
+	}
+	for !c.s.Stage.Final() {
+		stage := c.s.Stage
+		left := func() bool { return c.s.Stage != stage }
+		var err error
+		switch stage {
+		case StageSelfAssessment:
+			err = c.selfAssessmentAlarm().run(ctx, left)
+		case StageCityReview:
+			err = c.reviewAlarm().run(ctx, left)
+		case StageRectification:
+			err = c.applicationAlarm().run(ctx, left)
+		default:
+			err = workflow.Await(ctx, left)
+		}
+		if err != nil {
+			return c.s, err
+		}
+	}
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+		return c.s, err
+	}
+	return c.s, nil
+}
+
+func (c *cycle) setup(ctx workflow.Context) error {
+	if err := workflow.SetQueryHandler(ctx, QueryState, func() (CycleState, error) { return c.s, nil }); err != nil {
+		return err
+	}
+	handlers := []struct {
+		name      string
+		handler   any
+		validator any
+	}{
+		{UpdateSaveDraft, c.saveDraft, c.validateSaveDraft},
+		{UpdateSubmit, c.submit, c.validateSubmit},
+		{UpdateReview, c.review, c.validateReview},
+		{UpdateApply, c.apply, c.validateApply},
+		{UpdateRecordAcceptance, c.recordAcceptance, c.validateAcceptance},
+		{UpdateRecordProvinceResult, c.recordProvinceResult, c.validateProvinceResult},
+	}
+	for _, h := range handlers {
+		err := workflow.SetUpdateHandlerWithOptions(ctx, h.name, h.handler, workflow.UpdateHandlerOptions{Validator: h.validator})
+		if err != nil {
+			return err
+		}
+	}
+	return upsertSearchAttributes(ctx, c.p.Year, c.p.District, string(c.s.Stage), false)
+}
+
+// --- self-assessment -------------------------------------------------------------------------------------
+
+func (c *cycle) validateSaveDraft(ctx workflow.Context, in SaveDraftInput) error {
+	if err := c.districtOnly(in.Actor); err != nil {
+		return err
+	}
+	if err := c.acceptsData(ctx); err != nil {
+		return err
+	}
+	if in.DraftID <= 0 {
+		return invalid("draft_id", "缺少草稿编号", "draft_id is required")
+	}
+	return nil
+}
+
+func (c *cycle) saveDraft(ctx workflow.Context, in SaveDraftInput) (CycleState, error) {
+	return update(c.guard, ctx, &c.s, in, c.validateSaveDraft, func() error {
+		var res DraftResult
+		err := workflow.ExecuteActivity(activityCtx(ctx), ActivityEvaluateDraft,
+			DraftInput{Year: c.p.Year, District: c.p.District, DraftID: in.DraftID}).Get(ctx, &res)
+		if err != nil {
+			return err
+		}
+		c.s.DraftID, c.s.DraftVerdict, c.s.DraftSavedAt = res.DraftID, res.Verdict, workflow.Now(ctx)
+		return c.record(ctx, in.Actor, "save_draft", fmt.Sprintf("draft %d: %s, %d shortfalls", res.DraftID, res.Verdict, res.Shortfalls))
+	})
+}
+
+func (c *cycle) validateSubmit(ctx workflow.Context, in SubmitInput) error {
+	if err := c.districtOnly(in.Actor); err != nil {
+		return err
+	}
+	if err := c.acceptsData(ctx); err != nil {
+		return err
+	}
+	if c.s.DraftID == 0 {
+		return conflict("尚未保存自评数据, 不能提交", "no self-assessment draft has been saved")
+	}
+	if c.s.DraftID == c.s.SubmittedDraftID {
+		return conflict("该版本自评数据已提交", "this draft has already been submitted")
+	}
+	return nil
+}
+
+func (c *cycle) submit(ctx workflow.Context, in SubmitInput) (CycleState, error) {
+	return update(c.guard, ctx, &c.s, in, c.validateSubmit, func() error {
+		late := c.s.Stage == StageSelfAssessment && !workflow.Now(ctx).Before(c.s.Deadlines.SelfAssessment)
+		var res SnapshotResult
+		err := workflow.ExecuteActivity(activityCtx(ctx), ActivitySubmitSnapshot, SnapshotInput{Year: c.p.Year,
+			District: c.p.District, DraftID: c.s.DraftID, Late: late, Actor: in.Actor}).Get(ctx, &res)
+		if err != nil {
+			return err
+		}
+		c.s.Version, c.s.Verdict, c.s.ShortfallIDs = res.Version, res.Verdict, res.ShortfallIDs
+		c.s.SubmittedDraftID, c.s.SubmittedAt = c.s.DraftID, workflow.Now(ctx)
+		detail := fmt.Sprintf("version %d: %s", res.Version, res.Verdict)
+		if c.s.Stage == StageSelfAssessment {
+			c.s.SubmittedLate = late
+			if late {
+				detail += " (late)"
+			}
+			c.s.Stage = StageCityReview
+			if err := c.notify(ctx, ToOffice, "submitted", "区县已提交自评报告, 请审核", "A district submitted its self-assessment for review"); err != nil {
+				return err
+			}
+		}
+		return c.record(ctx, in.Actor, "submit", detail)
+	})
+}
+
+// acceptsData allows drafts and submissions during self-assessment (late ones only if the policy accepts them)
+// and during rectification, where improved data is what an application is judged on.
+func (c *cycle) acceptsData(ctx workflow.Context) error {
+	switch c.s.Stage {
+	case StageRectification:
+		return nil
+	case StageSelfAssessment:
+		if !c.p.Policy.AcceptLateSelfAssessment && !workflow.Now(ctx).Before(c.s.Deadlines.SelfAssessment) {
+			return conflict("自评截止时间已过, 不再接收", "the self-assessment deadline has passed and late submissions are closed")
+		}
+		return nil
+	}
+	return conflict(fmt.Sprintf("当前阶段(%s)不接收自评数据", c.s.Stage),
+		fmt.Sprintf("self-assessment data is not accepted in stage %s", c.s.Stage))
+}
+
+func (c *cycle) selfAssessmentAlarm() alarm {
+	return alarm{
+		due:       func() time.Time { return c.s.Deadlines.SelfAssessment },
+		reminders: c.p.Policy.DistrictReminders,
+		remind: func(ctx workflow.Context, left time.Duration) error {
+			return c.notify(ctx, ToDistrict, "reminder", fmt.Sprintf("自评报告将于%d天后截止", days(left)),
+				fmt.Sprintf("The self-assessment is due in %d days", days(left)))
+		},
+		overdue: func(ctx workflow.Context) error {
+			return c.locked(ctx, func() error {
+				if c.s.Stage != StageSelfAssessment || c.s.SelfAssessmentOverdue {
+					return nil
+				}
+				c.s.SelfAssessmentOverdue = true
+				action := "self_assessment_overdue"
+				if !c.p.Policy.AcceptLateSelfAssessment {
+					c.s.Stage, c.s.EndReason, action = StageNotApplied, "self_assessment_missed", "self_assessment_closed"
+				}
+				if err := c.notify(ctx, ToOffice, "overdue", "区县逾期未提交自评报告", "A district has not submitted its self-assessment by the deadline"); err != nil {
+					return err
+				}
+				if err := c.notify(ctx, ToDistrict, "overdue", "自评报告已逾期", "Your self-assessment is overdue"); err != nil {
+					return err
+				}
+				return c.record(ctx, system, action, "")
+			})
+		},
+	}
+}
+
+// --- city review -----------------------------------------------------------------------------------------
+
+func (c *cycle) validateReview(ctx workflow.Context, in ReviewInput) error {
+	if err := officeOnly(in.Actor); err != nil {
+		return err
+	}
+	if c.s.Stage != StageCityReview {
+		return c.wrongStage(StageCityReview)
+	}
+	switch in.Decision {
+	case "return":
+		if in.Comment == "" {
+			return invalid("comment", "退回须说明理由", "a return needs a comment giving the reasons")
+		}
+		if !in.Deadline.After(workflow.Now(ctx)) {
+			return invalid("deadline", "退回须设定晚于当前时间的新截止时间", "a return needs a new deadline in the future")
+		}
+	case "approve":
+		for i, id := range in.Shortfalls {
+			if !slices.Contains(c.s.ShortfallIDs, id) {
+				return invalid(fmt.Sprintf("shortfalls[%d]", i), "所提交版本中没有该问题: "+id,
+					"the submitted version has no such shortfall: "+id)
+			}
+		}
+		for i, f := range in.Findings {
+			if err := validateNewFinding(ctx, fmt.Sprintf("findings[%d]", i), f); err != nil {
+				return err
+			}
+		}
+	default:
+		return invalid("decision", "审核结论须为 approve 或 return", `decision must be "approve" or "return"`)
+	}
+	return nil
+}
+
+func validateNewFinding(ctx workflow.Context, field string, f NewFinding) error {
+	switch {
+	case f.Title == "":
+		return invalid(field+".title", "问题须有标题", "a finding needs a title")
+	case f.Source != SourceDataMonitoring && f.Source != SourceThirdParty && f.Source != SourceOnSite:
+		return invalid(field+".source", "问题来源须为数据监测、第三方评估或实地督导",
+			"source must be data_monitoring, third_party or on_site")
+	case f.Severity != SeverityNormal && f.Severity != SeveritySerious:
+		return invalid(field+".severity", "严重程度须为 normal 或 serious", "severity must be normal or serious")
+	case !f.DueDate.IsZero() && !f.DueDate.After(workflow.Now(ctx)):
+		return invalid(field+".due_date", "整改期限须晚于当前时间", "due_date must be in the future")
+	}
+	return nil
+}
+
+func (c *cycle) review(ctx workflow.Context, in ReviewInput) (CycleState, error) {
+	return update(c.guard, ctx, &c.s, in, c.validateReview, func() error {
+		if in.Decision == "return" {
+			return c.returnSelfAssessment(ctx, in)
+		}
+		return c.approve(ctx, in)
+	})
+}
+
+func (c *cycle) returnSelfAssessment(ctx workflow.Context, in ReviewInput) error {
+	c.s.Returns = append(c.s.Returns, Return{Comment: in.Comment, Deadline: in.Deadline, By: in.Actor.Name, At: workflow.Now(ctx)})
+	c.s.Stage, c.s.Deadlines.SelfAssessment, c.s.SelfAssessmentOverdue = StageSelfAssessment, in.Deadline, false
+	if err := c.notify(ctx, ToDistrict, "returned", "自评报告被退回: "+in.Comment, "Your self-assessment was returned: "+in.Comment); err != nil {
+		return err
+	}
+	return c.record(ctx, in.Actor, "return", in.Comment)
+}
+
+func (c *cycle) approve(ctx workflow.Context, in ReviewInput) error {
+	chosen := in.Shortfalls
+	if chosen == nil {
+		chosen = c.s.ShortfallIDs
+	}
+	var records []FindingRecord
+	next := func() (string, int) {
+		seq := len(c.s.Findings) + len(records) + 1
+		return FindingID(c.p.Year, c.p.District, seq), seq
+	}
+	for _, sid := range chosen {
+		id, seq := next()
+		records = append(records, FindingRecord{ID: id, Seq: seq, ShortfallID: sid})
+	}
+	for _, f := range in.Findings {
+		id, seq := next()
+		records = append(records, FindingRecord{ID: id, Seq: seq, New: f})
+	}
+	var infos []FindingInfo
+	err := workflow.ExecuteActivity(activityCtx(ctx), ActivityCreateFindings, FindingsInput{Year: c.p.Year,
+		District: c.p.District, SnapshotVersion: c.s.Version, Findings: records, Actor: in.Actor}).Get(ctx, &infos)
+	if err != nil {
+		return err
+	}
+	for _, f := range infos {
+		if err := c.startItem(ctx, f); err != nil {
+			return err
+		}
+		c.s.Findings = append(c.s.Findings, f.ID)
+	}
+	c.s.Review = &Review{Comment: in.Comment, ReportText: in.ReportText, ReportFile: in.ReportFile, By: in.Actor.Name, At: workflow.Now(ctx)}
+	c.s.Stage = StageRectification
+	if err := c.notify(ctx, ToDistrict, "approved", fmt.Sprintf("市级评估完成, 下达整改问题%d项", len(infos)),
+		fmt.Sprintf("The city review is done with %d findings to rectify", len(infos))); err != nil {
+		return err
+	}
+	return c.record(ctx, in.Actor, "approve", fmt.Sprintf("%d findings", len(infos)))
+}
+
+// startItem starts a finding's own workflow. It is abandoned, not cancelled, when the cycle ends: open items
+// keep their deadlines and escalation into the next year.
+func (c *cycle) startItem(ctx workflow.Context, f FindingInfo) error {
+	now := workflow.Now(ctx)
+	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+		WorkflowID:            f.ID,
+		ParentClosePolicy:     enums.PARENT_CLOSE_POLICY_ABANDON,
+		WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		TypedSearchAttributes: searchAttributes(c.p.Year, c.p.District, string(ItemOpen), false),
+	})
+	p := ItemParams{ID: f.ID, Year: c.p.Year, District: c.p.District, Seq: f.Seq, Title: f.Title,
+		Severity: f.Severity, Source: f.Source, CreatedAt: now, PlanDue: now.Add(c.p.Policy.PlanWithin),
+		DueDate: f.DueDate, Policy: c.p.Policy}
+	return workflow.ExecuteChildWorkflow(cctx, RectificationItem, p).GetChildWorkflowExecution().Get(ctx, nil)
+}
+
+func (c *cycle) reviewAlarm() alarm {
+	return alarm{
+		due:       func() time.Time { return c.s.Deadlines.CityReview },
+		reminders: c.p.Policy.OfficeReminders,
+		remind: func(ctx workflow.Context, left time.Duration) error {
+			return c.notify(ctx, ToOffice, "reminder", fmt.Sprintf("%s自评报告的市级评估将于%d天后截止", c.p.DistrictName, days(left)),
+				fmt.Sprintf("The city review of %s is due in %d days", c.p.DistrictName, days(left)))
+		},
+		overdue: func(ctx workflow.Context) error {
+			return c.locked(ctx, func() error {
+				if c.s.Stage != StageCityReview || c.s.ReviewOverdue {
+					return nil
+				}
+				c.s.ReviewOverdue = true
+				if err := c.notify(ctx, ToOffice, "overdue", c.p.DistrictName+"的市级评估已逾期",
+					"The city review of "+c.p.DistrictName+" is overdue"); err != nil {
+					return err
+				}
+				return c.record(ctx, system, "review_overdue", "")
+			})
+		},
+	}
+}
+
+// --- application, acceptance, province -------------------------------------------------------------------
+
+func (c *cycle) validateApply(_ workflow.Context, in ApplyInput) error {
+	if err := c.districtOnly(in.Actor); err != nil {
+		return err
+	}
+	if c.s.Stage != StageRectification {
+		return c.wrongStage(StageRectification)
+	}
+	return nil
+}
+
+// apply accepts the application only when the latest submitted evaluation meets the standard and no serious
+// finding (of this or an earlier year) is open; otherwise it refuses with every reason.
+func (c *cycle) apply(ctx workflow.Context, in ApplyInput) (CycleState, error) {
+	return update(c.guard, ctx, &c.s, in, c.validateApply, func() error {
+		var reasons []Reason
+		if c.s.Verdict != "meets" {
+			reasons = append(reasons, Reason{Key: "does_not_meet",
+				MessageZh: fmt.Sprintf("最新提交的自评(第%d版)未达到国家标准", c.s.Version),
+				MessageEn: fmt.Sprintf("the latest submitted evaluation (version %d) does not meet the standard", c.s.Version)})
+		}
+		var open []FindingInfo
+		err := workflow.ExecuteActivity(activityCtx(ctx), ActivityOpenSeriousFindings, c.p.District).Get(ctx, &open)
+		if err != nil {
+			return err
+		}
+		for _, f := range open {
+			reasons = append(reasons, Reason{Key: "serious_finding_open:" + f.ID,
+				MessageZh: "严重问题尚未销号: " + f.Title, MessageEn: "a serious finding is still open: " + f.Title})
+		}
+		if len(reasons) > 0 {
+			return refuse(ErrConflict, "", "不符合申请认定条件", "the district does not qualify to apply", reasons...)
+		}
+		c.s.AppliedAt, c.s.Stage = workflow.Now(ctx), StageCityAcceptance
+		if err := c.notify(ctx, ToOffice, "applied", c.p.DistrictName+"申请市级验收", c.p.DistrictName+" applied for acceptance"); err != nil {
+			return err
+		}
+		return c.record(ctx, in.Actor, "apply", "")
+	})
+}
+
+func (c *cycle) applicationAlarm() alarm {
+	return alarm{
+		due:       func() time.Time { return c.s.Deadlines.Application },
+		reminders: c.p.Policy.DistrictReminders,
+		remind: func(ctx workflow.Context, left time.Duration) error {
+			return c.notify(ctx, ToDistrict, "reminder", fmt.Sprintf("申请认定将于%d天后截止", days(left)),
+				fmt.Sprintf("Applications close in %d days", days(left)))
+		},
+		overdue: func(ctx workflow.Context) error {
+			return c.locked(ctx, func() error {
+				if c.s.Stage != StageRectification {
+					return nil
+				}
+				c.s.Stage, c.s.EndReason = StageNotApplied, "application_deadline_passed"
+				if err := c.notify(ctx, ToDistrict, "not_applied", "申请认定截止, 本年度未申请",
+					"Applications have closed; the district did not apply this year"); err != nil {
+					return err
+				}
+				return c.record(ctx, system, "not_applied", "")
+			})
+		},
+	}
+}
+
+func validateDecision(in DecisionInput) error {
+	if !in.Passed && in.Comment == "" {
+		return invalid("comment", "未通过须说明理由", "a fail needs a comment giving the reasons")
+	}
+	return nil
+}
+
+func (c *cycle) validateAcceptance(_ workflow.Context, in DecisionInput) error {
+	if err := officeOnly(in.Actor); err != nil {
+		return err
+	}
+	if c.s.Stage != StageCityAcceptance {
+		return c.wrongStage(StageCityAcceptance)
+	}
+	return validateDecision(in)
+}
+
+func (c *cycle) recordAcceptance(ctx workflow.Context, in DecisionInput) (CycleState, error) {
+	return update(c.guard, ctx, &c.s, in, c.validateAcceptance, func() error {
+		c.s.Acceptance = decision(ctx, in)
+		c.s.Stage, c.s.EndReason = StageProvinceReview, ""
+		if !in.Passed {
+			c.s.Stage, c.s.EndReason = StageNotCertified, "city_acceptance_failed"
+		}
+		if err := c.notify(ctx, ToDistrict, "acceptance", passFail(in.Passed, "市级验收通过", "市级验收未通过: "+in.Comment),
+			passFail(in.Passed, "City acceptance passed", "City acceptance failed: "+in.Comment)); err != nil {
+			return err
+		}
+		return c.record(ctx, in.Actor, "acceptance", passFail(in.Passed, "passed", "failed: "+in.Comment))
+	})
+}
+
+func (c *cycle) validateProvinceResult(_ workflow.Context, in DecisionInput) error {
+	if in.Actor.Role != RoleProvince && in.Actor.Role != RoleOffice {
+		return forbidden("只有省级督导部门或市督导办可以录入省级结果", "only the province or the city office may record the province's result")
+	}
+	if c.s.Stage != StageProvinceReview {
+		return c.wrongStage(StageProvinceReview)
+	}
+	return validateDecision(in)
+}
+
+func (c *cycle) recordProvinceResult(ctx workflow.Context, in DecisionInput) (CycleState, error) {
+	return update(c.guard, ctx, &c.s, in, c.validateProvinceResult, func() error {
+		c.s.Province = decision(ctx, in)
+		c.s.Stage = StageCertified
+		if !in.Passed {
+			c.s.Stage, c.s.EndReason = StageNotCertified, "province_review_failed"
+		}
+		if err := c.notify(ctx, ToDistrict, "province_result", passFail(in.Passed, "省级评估认定通过", "省级评估认定未通过: "+in.Comment),
+			passFail(in.Passed, "The province certified the district", "The province did not certify the district: "+in.Comment)); err != nil {
+			return err
+		}
+		return c.record(ctx, in.Actor, "province_result", passFail(in.Passed, "passed", "failed: "+in.Comment))
+	})
+}
+
+func decision(ctx workflow.Context, in DecisionInput) *Decision {
+	return &Decision{Passed: in.Passed, RecommendNational: in.RecommendNational, Comment: in.Comment,
+		ReportFile: in.ReportFile, By: in.Actor.Name, At: workflow.Now(ctx)}
+}
+
+// --- shared ----------------------------------------------------------------------------------------------
+
+func (c *cycle) districtOnly(a Actor) error {
+	if a.Role != RoleDistrict || a.District != c.p.District {
+		return forbidden("只有本区县可以进行此操作", "only this district may do this")
+	}
+	return nil
+}
+
+func officeOnly(a Actor) error {
+	if a.Role != RoleOffice {
+		return forbidden("只有市督导办可以进行此操作", "only the city supervision office may do this")
+	}
+	return nil
+}
+
+func (c *cycle) wrongStage(want Stage) error {
+	return conflict(fmt.Sprintf("当前阶段为 %s, 此操作须在 %s 阶段进行", c.s.Stage, want),
+		fmt.Sprintf("the cycle is in stage %s; this needs stage %s", c.s.Stage, want))
+}
+
+// record mirrors the state to the read model with the event, and refreshes the search attributes.
+func (c *cycle) record(ctx workflow.Context, who Actor, action, detail string) error {
+	c.s.EventsCount++
+	ev := Event{Key: fmt.Sprintf("%s:%d", workflow.GetInfo(ctx).WorkflowExecution.ID, c.s.EventsCount),
+		Actor: who, Action: action, Detail: detail}
+	if err := workflow.ExecuteLocalActivity(localCtx(ctx), ActivityRecordCycle, CycleRecord{State: c.s, Event: ev}).Get(ctx, nil); err != nil {
+		return err
+	}
+	return upsertSearchAttributes(ctx, c.p.Year, c.p.District, string(c.s.Stage), c.s.Overdue())
+}
+
+func (c *cycle) notify(ctx workflow.Context, to Recipient, kind, zh, en string) error {
+	return notify(ctx, Notification{Recipient: to, Year: c.p.Year, District: c.p.District,
+		Target: CycleID(c.p.Year, c.p.District), Kind: kind, TitleZh: zh, TitleEn: en})
+}
+
+func passFail(passed bool, yes, no string) string {
+	if passed {
+		return yes
+	}
+	return no
+}
+
+func days(d time.Duration) int { return int((d + day - 1) / day) }

@@ -1,0 +1,277 @@
+package workflows
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/testsuite"
+)
+
+var (
+	shanghai, _ = time.LoadLocation("Asia/Shanghai")
+	start       = time.Date(2025, 9, 1, 9, 0, 0, 0, shanghai)
+	office      = Actor{Name: "督导办", Role: RoleOffice}
+	province    = Actor{Name: "省督导办", Role: RoleProvince}
+	clerk       = Actor{Name: "黄岛区教育局", Role: RoleDistrict, District: "370211"}
+	otherClerk  = Actor{Name: "市南区教育局", Role: RoleDistrict, District: "370202"}
+)
+
+// fakeStore implements the activity contract in memory, recording what the workflows asked for.
+type fakeStore struct {
+	mu       sync.Mutex
+	verdicts map[int64]string   // draft ID → verdict
+	short    map[int64][]string // draft ID → shortfall IDs
+	versions int
+	cycles   []CycleRecord
+	items    map[string]ItemState
+	events   []Event
+	notes    []Notification
+}
+
+func newFakeStore() *fakeStore {
+	return &fakeStore{
+		verdicts: map[int64]string{1: "does_not_meet", 2: "meets"},
+		short:    map[int64][]string{1: {"resource:sports_area_per_student:school:S007:junior", "government:class_size:school:S003"}},
+		items:    map[string]ItemState{},
+	}
+}
+
+func (f *fakeStore) EvaluateDraft(_ context.Context, in DraftInput) (DraftResult, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return DraftResult{DraftID: in.DraftID, Verdict: f.verdicts[in.DraftID], Shortfalls: len(f.short[in.DraftID])}, nil
+}
+
+func (f *fakeStore) SubmitSnapshot(_ context.Context, in SnapshotInput) (SnapshotResult, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.versions++
+	return SnapshotResult{Version: f.versions, Verdict: f.verdicts[in.DraftID], ShortfallIDs: f.short[in.DraftID]}, nil
+}
+
+func (f *fakeStore) CreateFindings(_ context.Context, in FindingsInput) ([]FindingInfo, error) {
+	out := make([]FindingInfo, 0, len(in.Findings))
+	for _, r := range in.Findings {
+		info := FindingInfo{ID: r.ID, Seq: r.Seq, Title: r.New.Title, Severity: r.New.Severity, Source: r.New.Source, DueDate: r.New.DueDate}
+		if r.ShortfallID != "" {
+			info.Title, info.Severity, info.Source = "shortfall "+r.ShortfallID, SeverityNormal, SourceSelfAssessment
+		}
+		out = append(out, info)
+	}
+	return out, nil
+}
+
+func (f *fakeStore) OpenSeriousFindings(_ context.Context, district string) ([]FindingInfo, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []FindingInfo
+	for _, s := range f.items {
+		if s.District == district && s.Severity == SeveritySerious && s.Status != ItemClosed {
+			out = append(out, FindingInfo{ID: s.ID, Seq: s.Seq, Title: s.Title, Severity: s.Severity})
+		}
+	}
+	slices.SortFunc(out, func(a, b FindingInfo) int { return strings.Compare(a.ID, b.ID) })
+	return out, nil
+}
+
+func (f *fakeStore) RecordCycle(_ context.Context, r CycleRecord) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.cycles = append(f.cycles, r)
+	f.events = append(f.events, r.Event)
+	return nil
+}
+
+func (f *fakeStore) RecordItem(_ context.Context, r ItemRecord) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.items[r.State.ID] = r.State
+	f.events = append(f.events, r.Event)
+	return nil
+}
+
+func (f *fakeStore) Notify(_ context.Context, n Notification) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.notes = append(f.notes, n)
+	return nil
+}
+
+// count returns how many notifications of kind went to recipient about target ("" = any target).
+func (f *fakeStore) count(to Recipient, kind, target string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := 0
+	for _, x := range f.notes {
+		if x.Recipient == to && x.Kind == kind && (target == "" || x.Target == target) {
+			n++
+		}
+	}
+	return n
+}
+
+// actions lists the recorded actions of the workflow whose event keys start with prefix, in order.
+func (f *fakeStore) actions(prefix string) []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []string
+	for _, e := range f.events {
+		if strings.HasPrefix(e.Key, prefix) {
+			out = append(out, e.Action)
+		}
+	}
+	return out
+}
+
+// scenario drives one workflow through Updates scheduled on the workflow clock.
+type scenario struct {
+	t     *testing.T
+	env   *testsuite.TestWorkflowEnvironment
+	store *fakeStore
+	n     int
+}
+
+// outcome is what became of one scheduled Update.
+type outcome struct {
+	what      string
+	rejected  error // by the validator
+	failed    error // by the handler
+	completed bool
+}
+
+func (o *outcome) err() error {
+	if o.rejected != nil {
+		return o.rejected
+	}
+	return o.failed
+}
+
+func newScenario(t *testing.T, store *fakeStore) *scenario {
+	var suite testsuite.WorkflowTestSuite
+	suite.SetLogger(log.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))))
+	env := suite.NewTestWorkflowEnvironment()
+	env.SetStartTime(start)
+	env.SetDetachedChildWait(false) // items outlive their cycle; a scenario ends with the cycle
+	env.RegisterWorkflow(DistrictCycle)
+	env.RegisterWorkflow(RectificationItem)
+	for name, fn := range map[string]any{
+		ActivityEvaluateDraft: store.EvaluateDraft, ActivitySubmitSnapshot: store.SubmitSnapshot,
+		ActivityCreateFindings: store.CreateFindings, ActivityOpenSeriousFindings: store.OpenSeriousFindings,
+		ActivityRecordCycle: store.RecordCycle, ActivityRecordItem: store.RecordItem, ActivityNotify: store.Notify,
+	} {
+		env.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
+	}
+	return &scenario{t: t, env: env, store: store}
+}
+
+// at sends Update name with arg to workflow target ("" = the root workflow) after d of workflow time.
+func (s *scenario) at(d time.Duration, target, name string, arg any) *outcome {
+	o := &outcome{what: fmt.Sprintf("%s %s at +%v", name, target, d)}
+	s.env.RegisterDelayedCallback(func() {
+		s.n++
+		cb := &testsuite.TestUpdateCallback{
+			OnReject:   func(err error) { o.rejected = err },
+			OnComplete: func(_ any, err error) { o.completed, o.failed = true, err },
+		}
+		id := fmt.Sprintf("u%d", s.n)
+		if target == "" {
+			s.env.UpdateWorkflow(name, id, cb, arg)
+		} else if err := s.env.UpdateWorkflowByID(target, name, id, cb, arg); err != nil {
+			o.failed = err
+		}
+	}, d)
+	return o
+}
+
+// cancelAt ends a scenario whose workflow would otherwise wait forever.
+func (s *scenario) cancelAt(d time.Duration) {
+	s.env.RegisterDelayedCallback(s.env.CancelWorkflow, d)
+}
+
+// probe captures a workflow's state at d.
+func probe[S any](s *scenario, d time.Duration, target string) *S {
+	out := new(S)
+	s.env.RegisterDelayedCallback(func() {
+		v, err := s.env.QueryWorkflowByID(target, QueryState)
+		if err != nil {
+			s.t.Errorf("query %s at +%v: %v", target, d, err)
+			return
+		}
+		if err := v.Get(out); err != nil {
+			s.t.Error(err)
+		}
+	}, d)
+	return out
+}
+
+func (s *scenario) runCycle(p CycleParams) CycleState {
+	s.env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: CycleID(p.Year, p.District)})
+	s.env.ExecuteWorkflow(DistrictCycle, p)
+	return s.state()
+}
+
+func (s *scenario) runItem(p ItemParams) ItemState {
+	s.env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: p.ID})
+	s.env.ExecuteWorkflow(RectificationItem, p)
+	var st ItemState
+	v, err := s.env.QueryWorkflow(QueryState)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	if err := v.Get(&st); err != nil {
+		s.t.Fatal(err)
+	}
+	return st
+}
+
+func (s *scenario) state() CycleState {
+	s.t.Helper()
+	var st CycleState
+	v, err := s.env.QueryWorkflow(QueryState)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	if err := v.Get(&st); err != nil {
+		s.t.Fatal(err)
+	}
+	return st
+}
+
+func ok(t *testing.T, outs ...*outcome) {
+	t.Helper()
+	for _, o := range outs {
+		if !o.completed || o.err() != nil {
+			t.Errorf("%s: completed=%v err=%v", o.what, o.completed, o.err())
+		}
+	}
+}
+
+// refused checks that an Update was refused with the given kind (Conflict, Invalid, Forbidden).
+func refused(t *testing.T, o *outcome, kind string) Refusal {
+	t.Helper()
+	got, r, isRefusal := AsRefusal(o.err())
+	if !isRefusal || got != kind {
+		t.Errorf("%s: want refusal %s, got %v", o.what, kind, o.err())
+	}
+	if isRefusal && (r.MessageZh == "" || r.MessageEn == "") {
+		t.Errorf("%s: refusal without both messages: %+v", o.what, r)
+	}
+	return r
+}
+
+func cycleParams() CycleParams {
+	return CycleParams{Year: 2025, District: "370211", DistrictName: "黄岛区",
+		Deadlines: DefaultCalendar.Deadlines(2025, shanghai), Policy: DefaultPolicy()}
+}
+
+func dd(n float64) time.Duration { return time.Duration(n * float64(day)) }

@@ -1,0 +1,517 @@
+package workflows
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/workflow"
+)
+
+// Update names of a rectification item.
+const (
+	UpdatePlan             = "Plan"
+	UpdateReportProgress   = "ReportProgress"
+	UpdateRequestClose     = "RequestClose"
+	UpdateVerify           = "Verify"
+	UpdateRequestExtension = "RequestExtension"
+	UpdateDecideExtension  = "DecideExtension"
+	UpdateRecordTalk       = "RecordTalk"
+)
+
+// DefaultHistoryLimit is the history length at which an item continues as new, carrying its state: an item
+// escalated for years, or with very many progress reports, must not grow one history without bound.
+const DefaultHistoryLimit = 5000
+
+// ItemParams starts a rectification item, or continues one (State set).
+type ItemParams struct {
+	ID        string     `json:"id"`
+	Year      int        `json:"year"`
+	District  string     `json:"district"`
+	Seq       int        `json:"seq"`
+	Title     string     `json:"title"`
+	Severity  Severity   `json:"severity"`
+	Source    Source     `json:"source"`
+	CreatedAt time.Time  `json:"created_at"`
+	PlanDue   time.Time  `json:"plan_due"`
+	DueDate   time.Time  `json:"due_date,omitzero"` // set by the office, or later by the plan
+	Policy    Policy     `json:"policy"`
+	State     *ItemState `json:"state,omitempty"`
+	// HistoryLimit overrides DefaultHistoryLimit (tests use a small one).
+	HistoryLimit int `json:"history_limit,omitempty"`
+}
+
+// ItemState is a rectification item's whole state (a 整改台账 row).
+type ItemState struct {
+	ID        string     `json:"id"`
+	Year      int        `json:"year"`
+	District  string     `json:"district"`
+	Seq       int        `json:"seq"`
+	Title     string     `json:"title"`
+	Severity  Severity   `json:"severity"`
+	Source    Source     `json:"source"`
+	Status    ItemStatus `json:"status"`
+	CreatedAt time.Time  `json:"created_at"`
+	PlanDue   time.Time  `json:"plan_due"`
+	DueDate   time.Time  `json:"due_date,omitzero"`
+
+	Plan            *Plan              `json:"plan,omitempty"`
+	ProgressReports int                `json:"progress_reports"`
+	CloseRequest    *Note              `json:"close_request,omitempty"`
+	Rejections      int                `json:"rejections"`
+	LastComment     string             `json:"last_comment,omitempty"`
+	Extension       *ExtensionRequest  `json:"extension,omitempty"` // pending request
+	Extensions      []ExtensionRequest `json:"extensions,omitempty"`
+	Overdue         bool               `json:"overdue"`
+	Escalated       bool               `json:"escalated"`
+	EscalatedAt     time.Time          `json:"escalated_at,omitzero"`
+	Reminders       int                `json:"reminders"`
+	Talks           int                `json:"talks"`
+	Circulars       int                `json:"circulars"`
+	ClosedAt        time.Time          `json:"closed_at,omitzero"`
+	EventsCount     int                `json:"events_count"`
+}
+
+// Plan is the district's rectification plan for an item.
+type Plan struct {
+	Measures          string    `json:"measures"`
+	ResponsibleUnit   string    `json:"responsible_unit"`
+	ResponsiblePerson string    `json:"responsible_person"`
+	By                string    `json:"by"`
+	At                time.Time `json:"at"`
+}
+
+// Note is a progress report or close request with its evidence files.
+type Note struct {
+	Note     string    `json:"note"`
+	Evidence []string  `json:"evidence,omitempty"`
+	By       string    `json:"by"`
+	At       time.Time `json:"at"`
+}
+
+// ExtensionRequest is a district's request for a later due date and the office's decision on it.
+type ExtensionRequest struct {
+	DueDate   time.Time `json:"due_date"`
+	Reason    string    `json:"reason"`
+	By        string    `json:"by"`
+	At        time.Time `json:"at"`
+	Decided   bool      `json:"decided"`
+	Approved  bool      `json:"approved"`
+	Comment   string    `json:"comment,omitempty"`
+	DecidedBy string    `json:"decided_by,omitempty"`
+}
+
+// Update inputs of an item.
+type (
+	PlanInput struct {
+		Actor             Actor     `json:"actor"`
+		Measures          string    `json:"measures"`
+		ResponsibleUnit   string    `json:"responsible_unit"`
+		ResponsiblePerson string    `json:"responsible_person"`
+		DueDate           time.Time `json:"due_date"`
+	}
+	NoteInput struct {
+		Actor    Actor    `json:"actor"`
+		Note     string   `json:"note"`
+		Evidence []string `json:"evidence,omitempty"`
+	}
+	VerifyInput struct {
+		Actor    Actor  `json:"actor"`
+		Accepted bool   `json:"accepted"`
+		Comment  string `json:"comment"`
+	}
+	ExtensionInput struct {
+		Actor   Actor     `json:"actor"`
+		DueDate time.Time `json:"due_date"`
+		Reason  string    `json:"reason"`
+	}
+	ExtensionDecisionInput struct {
+		Actor    Actor  `json:"actor"`
+		Approved bool   `json:"approved"`
+		Comment  string `json:"comment"`
+	}
+	TalkInput struct {
+		Actor Actor  `json:"actor"`
+		Kind  string `json:"kind"` // talk (约谈) | circular (通报)
+		Note  string `json:"note"`
+	}
+)
+
+type item struct {
+	guard
+	p ItemParams
+	s ItemState
+}
+
+// RectificationItem is one finding from open to closed (销号): plan, progress, close request, verification,
+// reminders before the due date, escalation (挂牌督办) when overdue with repeated reminders until closed, and
+// deadline extensions that move the live timer. It outlives the cycle that raised it.
+func RectificationItem(ctx workflow.Context, p ItemParams) (ItemState, error) {
+	it := &item{guard: guard{workflow.NewMutex(ctx)}, p: p}
+	fresh := p.State == nil
+	if fresh {
+		it.s = ItemState{ID: p.ID, Year: p.Year, District: p.District, Seq: p.Seq, Title: p.Title, Severity: p.Severity,
+			Source: p.Source, Status: ItemOpen, CreatedAt: p.CreatedAt, PlanDue: p.PlanDue, DueDate: p.DueDate}
+	} else {
+		it.s = *p.State
+	}
+	if err := it.setup(ctx); err != nil {
+		return it.s, err
+	}
+	if fresh {
+		if err := it.notify(ctx, ToDistrict, "finding", "新的整改问题: "+p.Title, "New finding to rectify: "+p.Title); err != nil {
+			return it.s, err
+		}
+		if err := it.record(ctx, system, "finding_opened", p.Title); err != nil {
+			return it.s, err
+		}
+	}
+	limit := p.HistoryLimit
+	if limit <= 0 {
+		limit = DefaultHistoryLimit
+	}
+	tooLong := func() bool {
+		info := workflow.GetInfo(ctx)
+		return info.GetContinueAsNewSuggested() || info.GetCurrentHistoryLength() > limit
+	}
+	err := it.alarm().run(ctx, func() bool { return it.s.Status == ItemClosed || tooLong() })
+	if err != nil {
+		return it.s, err
+	}
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+		return it.s, err
+	}
+	if it.s.Status != ItemClosed {
+		next := it.p
+		next.State = &it.s
+		return it.s, workflow.NewContinueAsNewError(ctx, RectificationItem, next)
+	}
+	return it.s, nil
+}
+
+func (it *item) setup(ctx workflow.Context) error {
+	if err := workflow.SetQueryHandler(ctx, QueryState, func() (ItemState, error) { return it.s, nil }); err != nil {
+		return err
+	}
+	handlers := []struct {
+		name      string
+		handler   any
+		validator any
+	}{
+		{UpdatePlan, it.plan, it.validatePlan},
+		{UpdateReportProgress, it.reportProgress, it.validateProgress},
+		{UpdateRequestClose, it.requestClose, it.validateRequestClose},
+		{UpdateVerify, it.verify, it.validateVerify},
+		{UpdateRequestExtension, it.requestExtension, it.validateExtension},
+		{UpdateDecideExtension, it.decideExtension, it.validateExtensionDecision},
+		{UpdateRecordTalk, it.recordTalk, it.validateTalk},
+	}
+	for _, h := range handlers {
+		err := workflow.SetUpdateHandlerWithOptions(ctx, h.name, h.handler, workflow.UpdateHandlerOptions{Validator: h.validator})
+		if err != nil {
+			return err
+		}
+	}
+	return upsertSearchAttributes(ctx, it.s.Year, it.s.District, string(it.s.Status), it.s.Overdue)
+}
+
+// deadline is what the item is waiting for: the plan while open, the due date while in progress, nothing while
+// the office verifies (the district has done its part).
+func (it *item) deadline() time.Time {
+	switch it.s.Status {
+	case ItemOpen:
+		return it.s.PlanDue
+	case ItemInProgress:
+		return it.s.DueDate
+	}
+	return time.Time{}
+}
+
+func (it *item) alarm() alarm {
+	return alarm{
+		due:       it.deadline,
+		reminders: it.p.Policy.ItemReminders,
+		repeat:    it.p.Policy.EscalationInterval,
+		remind: func(ctx workflow.Context, left time.Duration) error {
+			return it.locked(ctx, func() error {
+				it.s.Reminders++
+				what := passFail(it.s.Status == ItemOpen, "整改方案", "整改")
+				return it.notify(ctx, ToDistrict, "reminder", fmt.Sprintf("%s将于%d天后到期: %s", what, days(left), it.s.Title),
+					fmt.Sprintf("%s due in %d days: %s", passFail(it.s.Status == ItemOpen, "Rectification plan", "Rectification"), days(left), it.s.Title))
+			})
+		},
+		overdue: func(ctx workflow.Context) error {
+			return it.locked(ctx, func() error {
+				if it.s.Overdue || it.s.Status == ItemClosed {
+					return nil
+				}
+				it.s.Overdue = true
+				if !it.s.Escalated {
+					it.s.Escalated, it.s.EscalatedAt = true, workflow.Now(ctx)
+				}
+				if err := it.notify(ctx, ToOffice, "escalation", "整改逾期, 已挂牌督办: "+it.s.Title,
+					"Overdue and listed for supervision (挂牌督办): "+it.s.Title); err != nil {
+					return err
+				}
+				if err := it.notify(ctx, ToDistrict, "overdue", "整改已逾期并被挂牌督办: "+it.s.Title,
+					"Overdue and listed for supervision: "+it.s.Title); err != nil {
+					return err
+				}
+				return it.record(ctx, system, "escalated", "overdue since "+it.deadline().Format(time.RFC3339))
+			})
+		},
+		nag: func(ctx workflow.Context) error {
+			return it.locked(ctx, func() error {
+				it.s.Reminders++
+				return it.notify(ctx, ToDistrict, "escalation_reminder", "挂牌督办问题仍未整改到位: "+it.s.Title,
+					"A listed (挂牌督办) item is still open: "+it.s.Title)
+			})
+		},
+	}
+}
+
+// --- plan, progress, close -------------------------------------------------------------------------------
+
+func (it *item) validatePlan(ctx workflow.Context, in PlanInput) error {
+	if err := it.districtOnly(in.Actor); err != nil {
+		return err
+	}
+	if it.s.Status != ItemOpen {
+		return it.wrongStatus(ItemOpen)
+	}
+	switch {
+	case strings.TrimSpace(in.Measures) == "":
+		return invalid("measures", "须填写整改措施", "measures are required")
+	case strings.TrimSpace(in.ResponsibleUnit) == "":
+		return invalid("responsible_unit", "须填写责任单位", "responsible_unit is required")
+	case strings.TrimSpace(in.ResponsiblePerson) == "":
+		return invalid("responsible_person", "须填写责任人", "responsible_person is required")
+	}
+	return it.validateDueDate(ctx, "due_date", in.DueDate, it.s.DueDate)
+}
+
+// validateDueDate checks a planned or extended due date: in the future, within the policy's longest
+// rectification period, and not after limit (the office's date) when one is set.
+func (it *item) validateDueDate(ctx workflow.Context, field string, due, limit time.Time) error {
+	switch {
+	case !due.After(workflow.Now(ctx)):
+		return invalid(field, "整改期限须晚于当前时间", field+" must be in the future")
+	case due.After(it.s.CreatedAt.Add(it.p.Policy.MaxRectification)):
+		return invalid(field, fmt.Sprintf("整改期限不得超过问题下达后%d天", days(it.p.Policy.MaxRectification)),
+			fmt.Sprintf("%s may be at most %d days after the finding was raised", field, days(it.p.Policy.MaxRectification)))
+	case !limit.IsZero() && due.After(limit):
+		return invalid(field, "整改期限不得晚于督导办规定的期限 "+limit.Format(time.DateOnly),
+			field+" may not be after the office's due date "+limit.Format(time.DateOnly))
+	}
+	return nil
+}
+
+func (it *item) plan(ctx workflow.Context, in PlanInput) (ItemState, error) {
+	return update(it.guard, ctx, &it.s, in, it.validatePlan, func() error {
+		it.s.Plan = &Plan{Measures: in.Measures, ResponsibleUnit: in.ResponsibleUnit, ResponsiblePerson: in.ResponsiblePerson,
+			By: in.Actor.Name, At: workflow.Now(ctx)}
+		it.s.Status, it.s.DueDate, it.s.Overdue = ItemInProgress, in.DueDate, false
+		return it.record(ctx, in.Actor, "plan", in.Measures)
+	})
+}
+
+func (it *item) validateProgress(_ workflow.Context, in NoteInput) error {
+	if err := it.districtOnly(in.Actor); err != nil {
+		return err
+	}
+	if it.s.Status == ItemClosed {
+		return conflict("该问题已销号", "the item is closed")
+	}
+	if strings.TrimSpace(in.Note) == "" {
+		return invalid("note", "须填写进展说明", "note is required")
+	}
+	return nil
+}
+
+func (it *item) reportProgress(ctx workflow.Context, in NoteInput) (ItemState, error) {
+	return update(it.guard, ctx, &it.s, in, it.validateProgress, func() error {
+		it.s.ProgressReports++
+		return it.record(ctx, in.Actor, "progress", noteDetail(in))
+	})
+}
+
+func (it *item) validateRequestClose(ctx workflow.Context, in NoteInput) error {
+	if err := it.validateProgress(ctx, in); err != nil {
+		return err
+	}
+	if it.s.Status != ItemInProgress {
+		return it.wrongStatus(ItemInProgress)
+	}
+	return nil
+}
+
+func (it *item) requestClose(ctx workflow.Context, in NoteInput) (ItemState, error) {
+	return update(it.guard, ctx, &it.s, in, it.validateRequestClose, func() error {
+		it.s.CloseRequest = &Note{Note: in.Note, Evidence: in.Evidence, By: in.Actor.Name, At: workflow.Now(ctx)}
+		it.s.Status = ItemAwaitingVerification
+		if err := it.notify(ctx, ToOffice, "close_requested", "区县申请销号, 请核验: "+it.s.Title,
+			"The district asks to close an item; please verify: "+it.s.Title); err != nil {
+			return err
+		}
+		return it.record(ctx, in.Actor, "request_close", noteDetail(in))
+	})
+}
+
+func (it *item) validateVerify(_ workflow.Context, in VerifyInput) error {
+	if err := officeOnly(in.Actor); err != nil {
+		return err
+	}
+	if it.s.Status != ItemAwaitingVerification {
+		return it.wrongStatus(ItemAwaitingVerification)
+	}
+	if !in.Accepted && strings.TrimSpace(in.Comment) == "" {
+		return invalid("comment", "核验不通过须说明理由", "a rejected verification needs a comment")
+	}
+	return nil
+}
+
+// verify closes the item (销号) or sends it back to in progress with the office's comment.
+func (it *item) verify(ctx workflow.Context, in VerifyInput) (ItemState, error) {
+	return update(it.guard, ctx, &it.s, in, it.validateVerify, func() error {
+		it.s.LastComment = in.Comment
+		if in.Accepted {
+			it.s.Status, it.s.ClosedAt, it.s.Overdue = ItemClosed, workflow.Now(ctx), false
+		} else {
+			it.s.Status = ItemInProgress
+			it.s.Rejections++
+		}
+		if err := it.notify(ctx, ToDistrict, "verified", passFail(in.Accepted, "已核验销号: ", "核验未通过, 请继续整改: ")+it.s.Title,
+			passFail(in.Accepted, "Verified and closed: ", "Verification rejected; keep rectifying: ")+it.s.Title); err != nil {
+			return err
+		}
+		return it.record(ctx, in.Actor, passFail(in.Accepted, "verify_accepted", "verify_rejected"), in.Comment)
+	})
+}
+
+// --- extensions and talks --------------------------------------------------------------------------------
+
+func (it *item) validateExtension(ctx workflow.Context, in ExtensionInput) error {
+	if err := it.districtOnly(in.Actor); err != nil {
+		return err
+	}
+	if it.s.Status != ItemInProgress {
+		return it.wrongStatus(ItemInProgress)
+	}
+	if it.s.Extension != nil {
+		return conflict("已有待审批的延期申请", "an extension request is already waiting for a decision")
+	}
+	if strings.TrimSpace(in.Reason) == "" {
+		return invalid("reason", "须说明延期理由", "reason is required")
+	}
+	if !in.DueDate.After(it.s.DueDate) {
+		return invalid("due_date", "延期后的期限须晚于当前期限 "+it.s.DueDate.Format(time.DateOnly),
+			"due_date must be after the current due date "+it.s.DueDate.Format(time.DateOnly))
+	}
+	return it.validateDueDate(ctx, "due_date", in.DueDate, time.Time{})
+}
+
+func (it *item) requestExtension(ctx workflow.Context, in ExtensionInput) (ItemState, error) {
+	return update(it.guard, ctx, &it.s, in, it.validateExtension, func() error {
+		it.s.Extension = &ExtensionRequest{DueDate: in.DueDate, Reason: in.Reason, By: in.Actor.Name, At: workflow.Now(ctx)}
+		if err := it.notify(ctx, ToOffice, "extension_requested", "区县申请延期: "+it.s.Title, "The district asks for an extension: "+it.s.Title); err != nil {
+			return err
+		}
+		return it.record(ctx, in.Actor, "request_extension", in.DueDate.Format(time.DateOnly)+": "+in.Reason)
+	})
+}
+
+func (it *item) validateExtensionDecision(_ workflow.Context, in ExtensionDecisionInput) error {
+	if err := officeOnly(in.Actor); err != nil {
+		return err
+	}
+	if it.s.Extension == nil {
+		return conflict("没有待审批的延期申请", "there is no extension request to decide")
+	}
+	if !in.Approved && strings.TrimSpace(in.Comment) == "" {
+		return invalid("comment", "不同意延期须说明理由", "a rejected extension needs a comment")
+	}
+	return nil
+}
+
+// decideExtension moves the due date, and so the live timer, when approved. An approved extension clears the
+// overdue mark but not the escalation: a listed item stays listed until it is closed.
+func (it *item) decideExtension(ctx workflow.Context, in ExtensionDecisionInput) (ItemState, error) {
+	return update(it.guard, ctx, &it.s, in, it.validateExtensionDecision, func() error {
+		req := *it.s.Extension
+		req.Decided, req.Approved, req.Comment, req.DecidedBy = true, in.Approved, in.Comment, in.Actor.Name
+		it.s.Extension, it.s.Extensions = nil, append(it.s.Extensions, req)
+		if in.Approved {
+			it.s.DueDate, it.s.Overdue = req.DueDate, false
+		}
+		if err := it.notify(ctx, ToDistrict, "extension_decided",
+			passFail(in.Approved, "延期申请已同意, 新期限 "+req.DueDate.Format(time.DateOnly), "延期申请未同意: "+in.Comment),
+			passFail(in.Approved, "Extension approved, new due date "+req.DueDate.Format(time.DateOnly), "Extension rejected: "+in.Comment)); err != nil {
+			return err
+		}
+		return it.record(ctx, in.Actor, passFail(in.Approved, "extension_approved", "extension_rejected"), in.Comment)
+	})
+}
+
+func (it *item) validateTalk(_ workflow.Context, in TalkInput) error {
+	if err := officeOnly(in.Actor); err != nil {
+		return err
+	}
+	if in.Kind != "talk" && in.Kind != "circular" {
+		return invalid("kind", "类型须为 talk(约谈) 或 circular(通报)", `kind must be "talk" or "circular"`)
+	}
+	if strings.TrimSpace(in.Note) == "" {
+		return invalid("note", "须填写约谈或通报内容", "note is required")
+	}
+	return nil
+}
+
+func (it *item) recordTalk(ctx workflow.Context, in TalkInput) (ItemState, error) {
+	return update(it.guard, ctx, &it.s, in, it.validateTalk, func() error {
+		zh := "约谈"
+		if in.Kind == "talk" {
+			it.s.Talks++
+		} else {
+			it.s.Circulars++
+			zh = "通报"
+		}
+		if err := it.notify(ctx, ToDistrict, in.Kind, "督导办"+zh+": "+in.Note, "The office recorded a "+in.Kind+": "+in.Note); err != nil {
+			return err
+		}
+		return it.record(ctx, in.Actor, in.Kind, in.Note)
+	})
+}
+
+// --- shared ----------------------------------------------------------------------------------------------
+
+func (it *item) districtOnly(a Actor) error {
+	if a.Role != RoleDistrict || a.District != it.s.District {
+		return forbidden("只有本区县可以进行此操作", "only this district may do this")
+	}
+	return nil
+}
+
+func (it *item) wrongStatus(want ItemStatus) error {
+	return conflict(fmt.Sprintf("该问题当前状态为 %s, 此操作须在 %s 状态进行", it.s.Status, want),
+		fmt.Sprintf("the item is %s; this needs %s", it.s.Status, want))
+}
+
+func (it *item) record(ctx workflow.Context, who Actor, action, detail string) error {
+	it.s.EventsCount++
+	ev := Event{Key: fmt.Sprintf("%s:%d", it.s.ID, it.s.EventsCount), Actor: who, Action: action, Detail: detail}
+	if err := workflow.ExecuteLocalActivity(localCtx(ctx), ActivityRecordItem, ItemRecord{State: it.s, Event: ev}).Get(ctx, nil); err != nil {
+		return err
+	}
+	return upsertSearchAttributes(ctx, it.s.Year, it.s.District, string(it.s.Status), it.s.Overdue)
+}
+
+func (it *item) notify(ctx workflow.Context, to Recipient, kind, zh, en string) error {
+	return notify(ctx, Notification{Recipient: to, Year: it.s.Year, District: it.s.District, Target: it.s.ID,
+		Kind: kind, TitleZh: zh, TitleEn: en})
+}
+
+func noteDetail(in NoteInput) string {
+	if len(in.Evidence) == 0 {
+		return in.Note
+	}
+	return in.Note + " [evidence: " + strings.Join(in.Evidence, ", ") + "]"
+}

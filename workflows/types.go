@@ -1,0 +1,100 @@
+package workflows
+
+import (
+	"fmt"
+	"time"
+)
+
+// Stage is where a district's yearly cycle stands. The JSON names are the API's and the read model's.
+type Stage string
+
+const (
+	StageSelfAssessment Stage = "self_assessment"
+	StageCityReview     Stage = "city_review"
+	StageRectification  Stage = "rectification"
+	StageCityAcceptance Stage = "city_acceptance"
+	StageProvinceReview Stage = "province_review"
+	StageCertified      Stage = "certified"
+	StageNotCertified   Stage = "not_certified"
+	StageNotApplied     Stage = "not_applied"
+)
+
+// Final reports whether the cycle has ended.
+func (s Stage) Final() bool {
+	return s == StageCertified || s == StageNotCertified || s == StageNotApplied
+}
+
+// ItemStatus is where a rectification item (整改台账 row) stands.
+type ItemStatus string
+
+const (
+	ItemOpen                 ItemStatus = "open"
+	ItemInProgress           ItemStatus = "in_progress"
+	ItemAwaitingVerification ItemStatus = "awaiting_verification"
+	ItemClosed               ItemStatus = "closed"
+)
+
+// Role is what an actor may do; district actors are bound to one district.
+type Role string
+
+const (
+	RoleAdmin    Role = "admin"
+	RoleOffice   Role = "office"
+	RoleProvince Role = "province"
+	RoleDistrict Role = "district"
+	RoleSystem   Role = "system" // timers: reminders, overdue marks, escalation
+)
+
+// Actor is who asks for a change. The API fills it from the authenticated token; the workflow checks it again.
+type Actor struct {
+	Name      string `json:"name"`
+	Role      Role   `json:"role"`
+	District  string `json:"district,omitempty"`
+	RequestID string `json:"request_id,omitempty"`
+}
+
+var system = Actor{Name: "system", Role: RoleSystem}
+
+// Severity of a finding; serious open findings block the application.
+type Severity string
+
+const (
+	SeverityNormal  Severity = "normal"
+	SeveritySerious Severity = "serious"
+)
+
+// Source says where the office found a problem.
+type Source string
+
+const (
+	SourceSelfAssessment Source = "self_assessment" // a shortfall of the submitted evaluation
+	SourceDataMonitoring Source = "data_monitoring" // 数据监测
+	SourceThirdParty     Source = "third_party"     // 第三方评估
+	SourceOnSite         Source = "on_site"         // 实地督导
+)
+
+// CycleID is the workflow ID of a district's year, e.g. cycle:2025:370211.
+func CycleID(year int, district string) string { return fmt.Sprintf("cycle:%d:%s", year, district) }
+
+// FindingID is the workflow ID of a rectification item, e.g. finding:2025:370211:3.
+func FindingID(year int, district string, seq int) string {
+	return fmt.Sprintf("finding:%d:%s:%d", year, district, seq)
+}
+
+// Event is one accepted state change, written to the audit trail together with the read model.
+type Event struct {
+	Key    string `json:"key"` // unique per workflow run and change, so a retried write is not doubled
+	Actor  Actor  `json:"actor"`
+	Action string `json:"action"`
+	Detail string `json:"detail,omitempty"`
+}
+
+// Decision is a recorded pass/fail with the decider's comment and an optional report file.
+type Decision struct {
+	Passed            bool      `json:"passed"`
+	RecommendNational bool      `json:"recommend_national,omitempty"`
+	Comment           string    `json:"comment"`
+	ReportFile        string    `json:"report_file,omitempty"`
+	By                string    `json:"by"`
+	At                time.Time `json:"at"`
+}
