@@ -17,6 +17,8 @@ type AuditEvent struct {
 	RequestID    string    `json:"request_id,omitempty"`
 	Outcome      string    `json:"outcome"`
 	Detail       string    `json:"detail,omitempty"`
+	// EventKey is set on events written by workflows: unique, so a retried write is not doubled.
+	EventKey *string `json:"-"`
 }
 
 // AuditFilter selects audit entries; empty fields match everything.

@@ -30,10 +30,98 @@ var migrations = []string{
 		target        TEXT NOT NULL DEFAULT '',
 		request_id    TEXT NOT NULL DEFAULT '',
 		outcome       TEXT NOT NULL,
-		detail        TEXT NOT NULL DEFAULT ''
+		detail        TEXT NOT NULL DEFAULT '',
+		event_key     TEXT
 	);
+	CREATE UNIQUE INDEX audit_events_event_key ON audit_events (event_key) WHERE event_key IS NOT NULL;
 	CREATE INDEX audit_events_district_at ON audit_events (district_code, at);
 	CREATE INDEX audit_events_target ON audit_events (target, at)`,
+
+	// 2: the yearly cycle: drafts and immutable submissions with their evaluations, the cycle and finding read
+	// model mirrored from the workflows, and notifications.
+	`CREATE TABLE drafts (
+		id            {{id}},
+		year          INTEGER NOT NULL,
+		district_code TEXT NOT NULL,
+		data          TEXT NOT NULL,
+		evaluation    TEXT NOT NULL DEFAULT '',
+		verdict       TEXT NOT NULL DEFAULT '',
+		shortfalls    INTEGER NOT NULL DEFAULT 0,
+		created_by    TEXT NOT NULL,
+		created_at    {{time}} NOT NULL
+	);
+	CREATE INDEX drafts_cycle ON drafts (year, district_code, id);
+	CREATE TABLE submissions (
+		year          INTEGER NOT NULL,
+		district_code TEXT NOT NULL,
+		version       INTEGER NOT NULL,
+		draft_id      BIGINT NOT NULL,
+		data          TEXT NOT NULL,
+		evaluation    TEXT NOT NULL,
+		verdict       TEXT NOT NULL,
+		late          BOOLEAN NOT NULL,
+		submitted_by  TEXT NOT NULL,
+		submitted_at  {{time}} NOT NULL,
+		PRIMARY KEY (year, district_code, version)
+	);
+	CREATE UNIQUE INDEX submissions_draft ON submissions (year, district_code, draft_id);
+	CREATE TABLE cycles (
+		year                     INTEGER NOT NULL,
+		district_code            TEXT NOT NULL,
+		stage                    TEXT NOT NULL,
+		self_assessment_deadline {{time}} NOT NULL,
+		city_review_deadline     {{time}} NOT NULL,
+		application_deadline     {{time}} NOT NULL,
+		version                  INTEGER NOT NULL DEFAULT 0,
+		verdict                  TEXT NOT NULL DEFAULT '',
+		submitted_late           BOOLEAN NOT NULL DEFAULT FALSE,
+		self_assessment_overdue  BOOLEAN NOT NULL DEFAULT FALSE,
+		review_overdue           BOOLEAN NOT NULL DEFAULT FALSE,
+		end_reason               TEXT NOT NULL DEFAULT '',
+		state                    TEXT NOT NULL,
+		updated_at               {{time}} NOT NULL,
+		PRIMARY KEY (year, district_code)
+	);
+	CREATE INDEX cycles_year_stage ON cycles (year, stage);
+	CREATE TABLE findings (
+		id            TEXT PRIMARY KEY,
+		year          INTEGER NOT NULL,
+		district_code TEXT NOT NULL,
+		seq           INTEGER NOT NULL,
+		shortfall_id  TEXT NOT NULL DEFAULT '',
+		title         TEXT NOT NULL,
+		detail        TEXT NOT NULL DEFAULT '',
+		source        TEXT NOT NULL,
+		severity      TEXT NOT NULL,
+		status        TEXT NOT NULL,
+		plan_due      {{time}},
+		due_date      {{time}},
+		overdue       BOOLEAN NOT NULL DEFAULT FALSE,
+		escalated     BOOLEAN NOT NULL DEFAULT FALSE,
+		talks         INTEGER NOT NULL DEFAULT 0,
+		circulars     INTEGER NOT NULL DEFAULT 0,
+		state         TEXT NOT NULL DEFAULT '',
+		created_at    {{time}} NOT NULL,
+		updated_at    {{time}} NOT NULL,
+		closed_at     {{time}}
+	);
+	CREATE INDEX findings_cycle ON findings (year, district_code, seq);
+	CREATE INDEX findings_district_status ON findings (district_code, status, severity);
+	CREATE INDEX findings_status_overdue ON findings (status, overdue);
+	CREATE TABLE notifications (
+		id            {{id}},
+		key           TEXT NOT NULL UNIQUE,
+		recipient     TEXT NOT NULL,
+		district_code TEXT NOT NULL,
+		year          INTEGER NOT NULL,
+		target        TEXT NOT NULL,
+		kind          TEXT NOT NULL,
+		title_zh      TEXT NOT NULL,
+		title_en      TEXT NOT NULL,
+		created_at    {{time}} NOT NULL,
+		read_at       {{time}}
+	);
+	CREATE INDEX notifications_scope ON notifications (recipient, district_code, id)`,
 }
 
 var columnTypes = map[Dialect]*strings.Replacer{

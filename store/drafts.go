@@ -1,0 +1,96 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// Draft is a district's self-assessment data as saved, with its evaluation once the workflow has run it. A draft
+// is never changed or deleted: a new save is a new draft.
+type Draft struct {
+	ID           int64     `gorm:"primaryKey" json:"id"`
+	Year         int       `json:"year"`
+	DistrictCode string    `json:"district_code"`
+	Data         string    `json:"-"` // the evaluation input, JSON
+	Evaluation   string    `json:"-"` // the evaluation result, JSON
+	Verdict      string    `json:"verdict"`
+	Shortfalls   int       `json:"shortfalls"`
+	CreatedBy    string    `json:"created_by"`
+	CreatedAt    time.Time `json:"created_at"`
+}
+
+// Submission is an immutable, versioned snapshot of a submitted draft with its evaluation.
+type Submission struct {
+	Year         int       `gorm:"primaryKey;autoIncrement:false" json:"year"`
+	DistrictCode string    `gorm:"primaryKey" json:"district_code"`
+	Version      int       `gorm:"primaryKey;autoIncrement:false" json:"version"`
+	DraftID      int64     `json:"draft_id"`
+	Data         string    `json:"-"`
+	Evaluation   string    `json:"-"`
+	Verdict      string    `json:"verdict"`
+	Late         bool      `json:"late"`
+	SubmittedBy  string    `json:"submitted_by"`
+	SubmittedAt  time.Time `json:"submitted_at"`
+}
+
+// AddDraft stores a new draft and sets its ID.
+func (s *Store) AddDraft(ctx context.Context, d *Draft) error {
+	return translate(s.db.WithContext(ctx).Create(d).Error)
+}
+
+// Draft returns a draft or ErrNotFound.
+func (s *Store) Draft(ctx context.Context, id int64) (Draft, error) {
+	var d Draft
+	err := s.db.WithContext(ctx).Where("id = ?", id).Take(&d).Error
+	return d, translate(err)
+}
+
+// SetDraftEvaluation records a draft's evaluation.
+func (s *Store) SetDraftEvaluation(ctx context.Context, id int64, evaluation, verdict string, shortfalls int) error {
+	res := s.db.WithContext(ctx).Model(&Draft{}).Where("id = ?", id).
+		Updates(map[string]any{"evaluation": evaluation, "verdict": verdict, "shortfalls": shortfalls})
+	if res.Error == nil && res.RowsAffected == 0 {
+		return ErrNotFound
+	}
+	return translate(res.Error)
+}
+
+// Submit freezes a draft as the cycle's next version. Submitting the same draft again returns the version it
+// already has, so a retried activity does not create a second one.
+func (s *Store) Submit(ctx context.Context, sub *Submission) error {
+	return translate(s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var existing Submission
+		err := tx.Where("year = ? AND district_code = ? AND draft_id = ?", sub.Year, sub.DistrictCode, sub.DraftID).Take(&existing).Error
+		if err == nil {
+			*sub = existing
+			return nil
+		}
+		if err != gorm.ErrRecordNotFound {
+			return err
+		}
+		var last int
+		if err := tx.Model(&Submission{}).Where("year = ? AND district_code = ?", sub.Year, sub.DistrictCode).
+			Select("COALESCE(MAX(version), 0)").Scan(&last).Error; err != nil {
+			return err
+		}
+		sub.Version = last + 1
+		return tx.Clauses(clause.OnConflict{DoNothing: true}).Create(sub).Error
+	}))
+}
+
+// LatestSubmission returns the newest submitted version of a cycle or ErrNotFound.
+func (s *Store) LatestSubmission(ctx context.Context, year int, district string) (Submission, error) {
+	var sub Submission
+	err := s.db.WithContext(ctx).Where("year = ? AND district_code = ?", year, district).Order("version DESC").Take(&sub).Error
+	return sub, translate(err)
+}
+
+// Submission returns one version of a cycle or ErrNotFound.
+func (s *Store) Submission(ctx context.Context, year int, district string, version int) (Submission, error) {
+	var sub Submission
+	err := s.db.WithContext(ctx).Where("year = ? AND district_code = ? AND version = ?", year, district, version).Take(&sub).Error
+	return sub, translate(err)
+}
