@@ -24,16 +24,18 @@ type Draft struct {
 
 // Submission is an immutable, versioned snapshot of a submitted draft with its evaluation.
 type Submission struct {
-	Year         int       `gorm:"primaryKey;autoIncrement:false" json:"year"`
-	DistrictCode string    `gorm:"primaryKey" json:"district_code"`
-	Version      int       `gorm:"primaryKey;autoIncrement:false" json:"version"`
-	DraftID      int64     `json:"draft_id"`
-	Data         string    `json:"-"`
-	Evaluation   string    `json:"-"`
-	Verdict      string    `json:"verdict"`
-	Late         bool      `json:"late"`
-	SubmittedBy  string    `json:"submitted_by"`
-	SubmittedAt  time.Time `json:"submitted_at"`
+	Year         int    `gorm:"primaryKey;autoIncrement:false" json:"year"`
+	DistrictCode string `gorm:"primaryKey" json:"district_code"`
+	Version      int    `gorm:"primaryKey;autoIncrement:false" json:"version"`
+	DraftID      int64  `json:"draft_id"`
+	Data         string `json:"-"`
+	Evaluation   string `json:"-"`
+	Verdict      string `json:"verdict"`
+	// ShortfallKeys lists the distinct item keys that fall short, comma-separated, for bulletins.
+	ShortfallKeys string    `json:"shortfall_keys"`
+	Late          bool      `json:"late"`
+	SubmittedBy   string    `json:"submitted_by"`
+	SubmittedAt   time.Time `json:"submitted_at"`
 }
 
 // AddDraft stores a new draft and sets its ID.
@@ -93,4 +95,22 @@ func (s *Store) Submission(ctx context.Context, year int, district string, versi
 	var sub Submission
 	err := s.db.WithContext(ctx).Where("year = ? AND district_code = ? AND version = ?", year, district, version).Take(&sub).Error
 	return sub, translate(err)
+}
+
+// LatestSubmissions returns each district's newest submission of a year, without the bulky data and evaluation.
+func (s *Store) LatestSubmissions(ctx context.Context, year int) (map[string]Submission, error) {
+	var subs []Submission
+	latest := s.db.Model(&Submission{}).Select("district_code, MAX(version) AS version").Where("year = ?", year).Group("district_code")
+	err := s.db.WithContext(ctx).Table("submissions AS s").
+		Select("s.year, s.district_code, s.version, s.draft_id, s.verdict, s.shortfall_keys, s.late, s.submitted_by, s.submitted_at").
+		Joins("JOIN (?) AS m ON m.district_code = s.district_code AND m.version = s.version", latest).
+		Where("s.year = ?", year).Scan(&subs).Error
+	if err != nil {
+		return nil, translate(err)
+	}
+	out := make(map[string]Submission, len(subs))
+	for _, sub := range subs {
+		out[sub.DistrictCode] = sub
+	}
+	return out, nil
 }

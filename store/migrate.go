@@ -59,6 +59,7 @@ var migrations = []string{
 		data          TEXT NOT NULL,
 		evaluation    TEXT NOT NULL,
 		verdict       TEXT NOT NULL,
+		shortfall_keys TEXT NOT NULL DEFAULT '',
 		late          BOOLEAN NOT NULL,
 		submitted_by  TEXT NOT NULL,
 		submitted_at  {{time}} NOT NULL,
@@ -122,6 +123,37 @@ var migrations = []string{
 		read_at       {{time}}
 	);
 	CREATE INDEX notifications_scope ON notifications (recipient, district_code, id)`,
+
+	// 3: the HTTP API: hashed bearer tokens, idempotent request replay, evidence files.
+	`CREATE TABLE api_tokens (
+		id            {{id}},
+		name          TEXT NOT NULL,
+		role          TEXT NOT NULL,
+		district_code TEXT NOT NULL DEFAULT '',
+		hash          TEXT NOT NULL UNIQUE,
+		created_at    {{time}} NOT NULL,
+		revoked_at    {{time}}
+	);
+	CREATE TABLE idempotency_keys (
+		principal    TEXT NOT NULL,
+		key          TEXT NOT NULL,
+		request_hash TEXT NOT NULL,
+		status       INTEGER NOT NULL DEFAULT 0,
+		content_type TEXT NOT NULL DEFAULT '',
+		body         {{blob}},
+		created_at   {{time}} NOT NULL,
+		PRIMARY KEY (principal, key)
+	);
+	CREATE TABLE files (
+		id            TEXT NOT NULL,
+		district_code TEXT NOT NULL,
+		name          TEXT NOT NULL,
+		content_type  TEXT NOT NULL,
+		size          BIGINT NOT NULL,
+		uploaded_by   TEXT NOT NULL,
+		created_at    {{time}} NOT NULL,
+		PRIMARY KEY (id, district_code)
+	)`,
 }
 
 var columnTypes = map[Dialect]*strings.Replacer{

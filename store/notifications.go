@@ -53,3 +53,16 @@ func (s *Store) Notifications(ctx context.Context, f NotificationFilter) ([]Noti
 	err := q.Limit(limit).Find(&out).Error
 	return out, translate(err)
 }
+
+// MarkNotificationRead marks one of a recipient's notifications read; ErrNotFound if it is not theirs.
+func (s *Store) MarkNotificationRead(ctx context.Context, id int64, recipient, district string) error {
+	q := s.db.WithContext(ctx).Model(&Notification{}).Where("id = ? AND recipient = ?", id, recipient)
+	if district != "" {
+		q = q.Where("district_code = ?", district)
+	}
+	res := q.Update("read_at", time.Now().UTC())
+	if res.Error == nil && res.RowsAffected == 0 {
+		return ErrNotFound
+	}
+	return translate(res.Error)
+}

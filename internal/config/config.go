@@ -21,6 +21,9 @@ type Config struct {
 	TemporalNamespace string
 	TemporalPort      int
 	Timezone          string
+	Profile           string
+	LogFormat         string
+	RateLimit         float64
 
 	// Location is Timezone loaded by Validate.
 	Location *time.Location
@@ -40,6 +43,9 @@ var Settings = []Setting{
 	{"temporal-namespace", "TEMPORAL_NAMESPACE", "default", "Temporal namespace"},
 	{"temporal-port", "JUNHENG_TEMPORAL_PORT", "7233", "embedded Temporal frontend port; 0 picks a free one"},
 	{"timezone", "JUNHENG_TIMEZONE", "Asia/Shanghai", "time zone of deadlines"},
+	{"profile", "JUNHENG_PROFILE", "", "standard profile file (YAML or JSON) overriding the national 2017 standard; empty = national"},
+	{"log-format", "JUNHENG_LOG_FORMAT", "text", "log format: text or json"},
+	{"rate-limit", "JUNHENG_RATE_LIMIT", "50", "API requests per second per token (bursts of twice that); 0 = no limit"},
 }
 
 // AddFlags registers the settings on fs with defaults taken from the environment.
@@ -47,9 +53,18 @@ func (c *Config) AddFlags(fs *pflag.FlagSet) {
 	targets := map[string]*string{
 		"data-dir": &c.DataDir, "database-url": &c.DatabaseURL, "http-addr": &c.HTTPAddr,
 		"temporal-address": &c.TemporalAddress, "temporal-namespace": &c.TemporalNamespace, "timezone": &c.Timezone,
+		"profile": &c.Profile, "log-format": &c.LogFormat,
 	}
 	for _, s := range Settings {
 		usage := fmt.Sprintf("%s (env %s)", s.Usage, s.Env)
+		if s.Flag == "rate-limit" {
+			r, err := strconv.ParseFloat(envOr(s.Env, s.Default), 64)
+			if err != nil {
+				r = -1 // rejected by Validate with the variable's name
+			}
+			fs.Float64Var(&c.RateLimit, s.Flag, r, usage)
+			continue
+		}
 		if s.Flag == "temporal-port" {
 			port, err := strconv.Atoi(envOr(s.Env, s.Default))
 			if err != nil {
@@ -67,8 +82,14 @@ func (c *Config) Validate() error {
 	if c.TemporalPort < 0 || c.TemporalPort > 65535 {
 		return fmt.Errorf("JUNHENG_TEMPORAL_PORT / --temporal-port: %d is not a port (0-65535)", c.TemporalPort)
 	}
+	if c.RateLimit < 0 {
+		return fmt.Errorf("JUNHENG_RATE_LIMIT / --rate-limit: must be a number ≥ 0")
+	}
 	if c.DataDir == "" {
 		return fmt.Errorf("JUNHENG_DATA_DIR / --data-dir: must not be empty")
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		return fmt.Errorf("JUNHENG_LOG_FORMAT / --log-format: %q is not text or json", c.LogFormat)
 	}
 	loc, err := time.LoadLocation(c.Timezone)
 	if err != nil {

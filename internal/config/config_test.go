@@ -1,0 +1,54 @@
+package config
+
+import (
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/spf13/pflag"
+)
+
+func TestEnvironmentSetsDefaultsAndFlagsWin(t *testing.T) {
+	t.Setenv("JUNHENG_DATA_DIR", "/srv/junheng")
+	t.Setenv("JUNHENG_TEMPORAL_PORT", "0")
+	var c Config
+	fs := pflag.NewFlagSet("t", pflag.ContinueOnError)
+	c.AddFlags(fs)
+	if err := fs.Parse([]string{"--http-addr", "127.0.0.1:9000"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if c.DataDir != "/srv/junheng" || c.TemporalPort != 0 || c.HTTPAddr != "127.0.0.1:9000" ||
+		c.TemporalNamespace != "default" || c.Location.String() != "Asia/Shanghai" || !c.Embedded() {
+		t.Errorf("config = %+v", c)
+	}
+}
+
+func TestValidateNamesTheVariable(t *testing.T) {
+	for env, value := range map[string]string{"JUNHENG_TEMPORAL_PORT": "70000", "JUNHENG_TIMEZONE": "Mars/Olympus", "JUNHENG_LOG_FORMAT": "xml"} {
+		t.Run(env, func(t *testing.T) {
+			t.Setenv(env, value)
+			var c Config
+			c.AddFlags(pflag.NewFlagSet("t", pflag.ContinueOnError))
+			if err := c.Validate(); err == nil || !strings.Contains(err.Error(), env) {
+				t.Errorf("%s=%s: %v", env, value, err)
+			}
+		})
+	}
+}
+
+// TestReadmeDocumentsEverySetting keeps the README's configuration table in step with the code.
+func TestReadmeDocumentsEverySetting(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range Settings {
+		row := "| `--" + s.Flag + "` | `" + s.Env + "` |"
+		if !strings.Contains(string(readme), row) {
+			t.Errorf("README.md has no configuration row starting %q", row)
+		}
+	}
+}
