@@ -1,0 +1,175 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/spf13/cobra"
+	"github.com/xuri/excelize/v2"
+
+	"junheng/evaluation/excel"
+)
+
+const sampleJSON = "../../evaluation/testdata/district.json"
+
+// runCommand executes a command built by newCmd and returns stdout, stderr and the exit code main would use.
+func runCommand(t *testing.T, newCmd func() *cobra.Command, args ...string) (string, string, int) {
+	t.Helper()
+	cmd := newCmd()
+	var out, errOut bytes.Buffer
+	cmd.SetArgs(args)
+	cmd.SetOut(&out)
+	cmd.SetErr(&errOut)
+	err := cmd.Execute()
+	code := 0
+	if err != nil {
+		code = 1
+		var ee *exitError
+		if errors.As(err, &ee) {
+			code = ee.code
+		}
+	}
+	return out.String(), errOut.String(), code
+}
+
+func writeTempFile(t *testing.T, name, content string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestEvaluateJSON(t *testing.T) {
+	out, _, code := runCommand(t, newEvaluateCmd, sampleJSON)
+	var result struct {
+		Verdict  string `json:"verdict"`
+		Standard string `json:"standard"`
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &result) != nil || result.Verdict != "meets" || result.Standard != "national-2017" {
+		t.Fatalf("exit %d, output %.300s", code, out)
+	}
+	if strings.Contains(out, `\u003e`) {
+		t.Error("JSON output escapes HTML characters")
+	}
+}
+
+func TestEvaluateTable(t *testing.T) {
+	data, err := os.ReadFile(sampleJSON)
+	if err != nil {
+		t.Fatal(err)
+	}
+	failing := writeTempFile(t, "d.json", strings.Replace(string(data), `"sports_area_m2": 9400`, `"sports_area_m2": 7290`, 1))
+	out, _, code := runCommand(t, newEvaluateCmd, "--format", "table", failing)
+	for _, want := range []string{
+		"结论:未达到优质均衡发展标准(does_not_meet)",
+		"【初中】在校生 1110 人,参评学校 2 所  未达标",
+		"生均体育运动场馆面积",
+		"未达标学校:S003 第一中学(6 项达标;低于标准值:生均体育运动场馆面积;低于 85%:生均体育运动场馆面积)",
+		"不参与计算:T001 山后教学点(49 人)",
+		"四、社会认可度:91%(要求 ≥ 85%)  达标",
+		"问题清单(共 1 项)",
+		"需增加体育运动场馆面积 1890 m²",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("table lacks %q:\n%s", want, out)
+		}
+	}
+	if code != 0 {
+		t.Errorf("exit %d for an evaluated district that does not meet the standard", code)
+	}
+}
+
+func TestEvaluateInvalidInput(t *testing.T) {
+	bad := writeTempFile(t, "bad.json", `{"district": {"code": "x", "name": "y"}, "year": 2025, "schools": [], "extra": 1}`)
+	out, errOut, code := runCommand(t, newEvaluateCmd, bad)
+	lines := strings.Split(strings.TrimSpace(errOut), "\n")
+	if code != 1 || out != "" || len(lines) != 3 || !strings.HasPrefix(lines[0], "extra: unknown field") {
+		t.Errorf("exit %d, stdout %q, stderr:\n%s", code, out, errOut)
+	}
+	// The empty template names its cells.
+	tpl := filepath.Join(t.TempDir(), "t.xlsx")
+	if _, _, code := runCommand(t, newTemplateCmd, "--out", tpl); code != 0 {
+		t.Fatalf("template exit %d", code)
+	}
+	_, errOut, code = runCommand(t, newEvaluateCmd, tpl)
+	if code != 1 || !strings.Contains(errOut, "基本信息!D3 district.code: required field is missing") {
+		t.Errorf("empty template: exit %d\n%s", code, errOut)
+	}
+}
+
+func TestEvaluateXLSX(t *testing.T) {
+	tpl := filepath.Join(t.TempDir(), "filled.xlsx")
+	if _, _, code := runCommand(t, newTemplateCmd, "--out", tpl); code != 0 {
+		t.Fatalf("template exit %d", code)
+	}
+	f, err := excelize.OpenFile(tpl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for sheet, cells := range map[string]map[string]any{
+		excel.SheetBasic: {"D3": "370211", "D4": "黄岛区", "D5": 2025},
+		excel.SheetSchools: {"A3": "S1", "B3": "一小", "C3": "小学", "D3": "小学", "E3": 1000, "F3": 24, "G3": 45, "H3": 50,
+			"I3": 12, "J3": 10, "K3": 5000, "L3": 8000, "M3": 2.2e6, "N3": 25, "O3": 2, "P3": 2},
+	} {
+		for ref, v := range cells {
+			if err := f.SetCellValue(sheet, ref, v); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := f.Save(); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code := runCommand(t, newEvaluateCmd, "--format=json", tpl)
+	if code != 0 || !strings.Contains(out, `"verdict": "does_not_meet"`) || !strings.Contains(out, `"id": "government:not_reported:district"`) {
+		t.Errorf("exit %d %s\n%.400s", code, errOut, out)
+	}
+}
+
+func TestEvaluateUsageErrors(t *testing.T) {
+	dir := t.TempDir()
+	profile := writeTempFile(t, "p.yaml", "name: shandong\ncv_limits: {junior: 0.4}\n")
+	for _, args := range [][]string{
+		{},
+		{sampleJSON, sampleJSON},
+		{"--format", "csv", sampleJSON},
+		{"--bogus", sampleJSON},
+		{"--profile", filepath.Join(dir, "none.yaml"), sampleJSON},
+		{"--profile", writeTempFile(t, "bad.yaml", "name: x\ncv_limits: {junior: -1}\n"), sampleJSON},
+		{writeTempFile(t, "d.csv", "a,b")},
+		{filepath.Join(dir, "missing.json")},
+	} {
+		if _, errOut, code := runCommand(t, newEvaluateCmd, args...); code != 2 {
+			t.Errorf("%v: exit %d, want 2 (%s)", args, code, errOut)
+		}
+	}
+	out, _, code := runCommand(t, newEvaluateCmd, "--profile", profile, sampleJSON)
+	if code != 0 || !strings.Contains(out, `"standard": "shandong"`) {
+		t.Errorf("with a profile: exit %d", code)
+	}
+}
+
+func TestTemplateCmd(t *testing.T) {
+	out, _, code := runCommand(t, newTemplateCmd, "--out", "-")
+	if code != 0 || !strings.HasPrefix(out, "PK") {
+		t.Fatalf("template to stdout: exit %d", code)
+	}
+	path := filepath.Join(t.TempDir(), "t.xlsx")
+	if _, errOut, code := runCommand(t, newTemplateCmd, "--out", path); code != 0 || !strings.Contains(errOut, path) {
+		t.Fatalf("template to file: exit %d", code)
+	}
+	f, err := excelize.OpenFile(path)
+	if err != nil || len(f.GetSheetList()) != 7 {
+		t.Fatalf("written template: %v", err)
+	}
+	if _, _, code := runCommand(t, newTemplateCmd, "extra"); code == 0 {
+		t.Error("template accepted an argument")
+	}
+}
