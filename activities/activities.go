@@ -1,0 +1,234 @@
+// Package activities holds the side effects the workflows ask for: evaluating and storing self-assessments,
+// storing findings, mirroring workflow state to the read model with its audit trail, and notifications. Each
+// exported method of Activities is one activity, named as in the workflows package's contract.
+package activities
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+
+	"junheng/evaluation"
+	"junheng/store"
+	"junheng/workflows"
+)
+
+// Activities holds the activities' dependencies.
+type Activities struct {
+	Store   *store.Store
+	Profile evaluation.Profile
+	Log     *slog.Logger
+}
+
+// New returns the activities over a store, evaluating with profile.
+func New(db *store.Store, profile evaluation.Profile, log *slog.Logger) *Activities {
+	return &Activities{Store: db, Profile: profile, Log: log}
+}
+
+// EvaluateDraft evaluates a stored draft and records the result on it.
+func (a *Activities) EvaluateDraft(ctx context.Context, in workflows.DraftInput) (workflows.DraftResult, error) {
+	d, err := a.draft(ctx, in.DraftID, in.Year, in.District)
+	if err != nil {
+		return workflows.DraftResult{}, err
+	}
+	res, encoded, err := a.evaluate(d.Data)
+	if err != nil {
+		return workflows.DraftResult{}, err
+	}
+	if err := a.Store.SetDraftEvaluation(ctx, d.ID, encoded, string(res.Verdict), len(res.Shortfalls)); err != nil {
+		return workflows.DraftResult{}, err
+	}
+	return workflows.DraftResult{DraftID: d.ID, Verdict: string(res.Verdict), Shortfalls: len(res.Shortfalls)}, nil
+}
+
+// SubmitSnapshot freezes a draft as the cycle's next immutable version, with its evaluation.
+func (a *Activities) SubmitSnapshot(ctx context.Context, in workflows.SnapshotInput) (workflows.SnapshotResult, error) {
+	d, err := a.draft(ctx, in.DraftID, in.Year, in.District)
+	if err != nil {
+		return workflows.SnapshotResult{}, err
+	}
+	// Evaluate again rather than trust the draft's stored result: the snapshot must match this binary's engine.
+	res, encoded, err := a.evaluate(d.Data)
+	if err != nil {
+		return workflows.SnapshotResult{}, err
+	}
+	sub := &store.Submission{Year: in.Year, DistrictCode: in.District, DraftID: d.ID, Data: d.Data, Evaluation: encoded,
+		Verdict: string(res.Verdict), ShortfallKeys: shortfallKeys(res), Late: in.Late, SubmittedBy: in.Actor.Name,
+		SubmittedAt: time.Now().UTC()}
+	if err := a.Store.Submit(ctx, sub); err != nil {
+		return workflows.SnapshotResult{}, err
+	}
+	ids := make([]string, len(res.Shortfalls))
+	for i, s := range res.Shortfalls {
+		ids[i] = s.ID
+	}
+	return workflows.SnapshotResult{Version: sub.Version, Verdict: sub.Verdict, ShortfallIDs: ids}, nil
+}
+
+// CreateFindings stores the findings of an approved review: shortfalls of the reviewed version, titled by their
+// message, and the office's own findings. Vetoes and a missing prerequisite are serious; other shortfalls normal.
+func (a *Activities) CreateFindings(ctx context.Context, in workflows.FindingsInput) ([]workflows.FindingInfo, error) {
+	sub, err := a.Store.Submission(ctx, in.Year, in.District, in.SnapshotVersion)
+	if err != nil {
+		return nil, nonRetryable(err, "submission %d of %d/%s", in.SnapshotVersion, in.Year, in.District)
+	}
+	var res evaluation.Result
+	if err := json.Unmarshal([]byte(sub.Evaluation), &res); err != nil {
+		return nil, nonRetryable(err, "evaluation of submission %d", sub.Version)
+	}
+	shortfalls := make(map[string]evaluation.Shortfall, len(res.Shortfalls))
+	for _, s := range res.Shortfalls {
+		shortfalls[s.ID] = s
+	}
+	now := time.Now().UTC()
+	rows := make([]store.Finding, 0, len(in.Findings))
+	ids := make([]string, 0, len(in.Findings))
+	for _, r := range in.Findings {
+		f := store.Finding{ID: r.ID, Year: in.Year, DistrictCode: in.District, Seq: r.Seq, Status: string(workflows.ItemOpen),
+			CreatedAt: now, UpdatedAt: now}
+		if r.ShortfallID != "" {
+			s, ok := shortfalls[r.ShortfallID]
+			if !ok {
+				return nil, nonRetryable(store.ErrNotFound, "shortfall %s in submission %d", r.ShortfallID, sub.Version)
+			}
+			f.ShortfallID, f.Title, f.Detail = s.ID, s.MessageZh, s.MessageEn
+			f.Source, f.Severity = string(workflows.SourceSelfAssessment), string(workflows.SeverityNormal)
+			if s.Part == evaluation.PartVeto || s.Part == evaluation.PartPrerequisite {
+				f.Severity = string(workflows.SeveritySerious)
+			}
+		} else {
+			f.Title, f.Detail, f.Source, f.Severity = r.New.Title, r.New.Detail, string(r.New.Source), string(r.New.Severity)
+			if !r.New.DueDate.IsZero() {
+				due := r.New.DueDate.UTC()
+				f.DueDate = &due
+			}
+		}
+		rows = append(rows, f)
+		ids = append(ids, f.ID)
+	}
+	if err := a.Store.CreateFindings(ctx, rows); err != nil {
+		return nil, err
+	}
+	stored, err := a.Store.FindingsByID(ctx, ids) // what is stored wins: a retry returns the first attempt's rows
+	if err != nil {
+		return nil, err
+	}
+	return findingInfos(stored), nil
+}
+
+// OpenSeriousFindings lists the district's serious findings not yet closed, of any year.
+func (a *Activities) OpenSeriousFindings(ctx context.Context, district string) ([]workflows.FindingInfo, error) {
+	fs, err := a.Store.OpenSeriousFindings(ctx, district)
+	if err != nil {
+		return nil, err
+	}
+	return findingInfos(fs), nil
+}
+
+// RecordCycle mirrors a cycle's state to the read model with its audit event.
+func (a *Activities) RecordCycle(ctx context.Context, r workflows.CycleRecord) error {
+	s := r.State
+	state, err := json.Marshal(s)
+	if err != nil {
+		return err
+	}
+	c := &store.Cycle{Year: s.Year, DistrictCode: s.District, Stage: string(s.Stage),
+		SelfAssessmentDeadline: s.Deadlines.SelfAssessment, CityReviewDeadline: s.Deadlines.CityReview,
+		ApplicationDeadline: s.Deadlines.Application, Version: s.Version, Verdict: s.Verdict, SubmittedLate: s.SubmittedLate,
+		SelfAssessmentOverdue: s.SelfAssessmentOverdue, ReviewOverdue: s.ReviewOverdue, EndReason: s.EndReason,
+		State: string(state), UpdatedAt: time.Now().UTC()}
+	return a.Store.RecordCycle(ctx, c, auditEvent(r.Event, s.District, workflows.CycleID(s.Year, s.District)))
+}
+
+// RecordItem mirrors a rectification item's state to the read model with its audit event.
+func (a *Activities) RecordItem(ctx context.Context, r workflows.ItemRecord) error {
+	s := r.State
+	state, err := json.Marshal(s)
+	if err != nil {
+		return err
+	}
+	f := &store.Finding{ID: s.ID, Year: s.Year, DistrictCode: s.District, Seq: s.Seq, Title: s.Title,
+		Source: string(s.Source), Severity: string(s.Severity), Status: string(s.Status), PlanDue: timePtr(s.PlanDue),
+		DueDate: timePtr(s.DueDate), Overdue: s.Overdue, Escalated: s.Escalated, Talks: s.Talks, Circulars: s.Circulars,
+		State: string(state), CreatedAt: s.CreatedAt.UTC(), UpdatedAt: time.Now().UTC(), ClosedAt: timePtr(s.ClosedAt)}
+	return a.Store.RecordFinding(ctx, f, auditEvent(r.Event, s.District, s.ID))
+}
+
+// Notify stores a notification for its recipient, once per key.
+func (a *Activities) Notify(ctx context.Context, n workflows.Notification) error {
+	_, err := a.Store.AddNotification(ctx, &store.Notification{Key: n.Key, Recipient: string(n.Recipient),
+		DistrictCode: n.District, Year: n.Year, Target: n.Target, Kind: n.Kind, TitleZh: n.TitleZh, TitleEn: n.TitleEn,
+		CreatedAt: time.Now().UTC()})
+	return err
+}
+
+func (a *Activities) draft(ctx context.Context, id int64, year int, district string) (store.Draft, error) {
+	d, err := a.Store.Draft(ctx, id)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && (d.Year != year || d.DistrictCode != district)) {
+		return d, nonRetryable(store.ErrNotFound, "draft %d of %d/%s", id, year, district)
+	}
+	return d, err
+}
+
+// evaluate runs the engine on stored input. The API validated the input before storing it, so a failure here
+// is a bug or a profile change, not something a retry would fix.
+func (a *Activities) evaluate(data string) (evaluation.Result, string, error) {
+	in, err := evaluation.Decode(strings.NewReader(data))
+	if err != nil {
+		return evaluation.Result{}, "", nonRetryable(err, "stored self-assessment")
+	}
+	res, err := evaluation.Evaluate(in, a.Profile)
+	if err != nil {
+		return evaluation.Result{}, "", nonRetryable(err, "evaluation")
+	}
+	encoded, err := json.Marshal(res)
+	return res, string(encoded), err
+}
+
+// shortfallKeys lists the distinct keys of the items that fall short, in the order the evaluation reports them.
+func shortfallKeys(res evaluation.Result) string {
+	var keys []string
+	for _, s := range res.Shortfalls {
+		if !slices.Contains(keys, s.Key) {
+			keys = append(keys, s.Key)
+		}
+	}
+	return strings.Join(keys, ",")
+}
+
+func findingInfos(fs []store.Finding) []workflows.FindingInfo {
+	out := make([]workflows.FindingInfo, len(fs))
+	for i, f := range fs {
+		out[i] = workflows.FindingInfo{ID: f.ID, Seq: f.Seq, Title: f.Title, Severity: workflows.Severity(f.Severity),
+			Source: workflows.Source(f.Source)}
+		if f.DueDate != nil {
+			out[i].DueDate = *f.DueDate
+		}
+	}
+	return out
+}
+
+func auditEvent(ev workflows.Event, district, target string) *store.AuditEvent {
+	key := ev.Key
+	return &store.AuditEvent{Actor: ev.Actor.Name, Role: string(ev.Actor.Role), DistrictCode: district, Action: ev.Action,
+		Target: target, RequestID: ev.Actor.RequestID, Outcome: "ok", Detail: ev.Detail, EventKey: &key}
+}
+
+func timePtr(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+func nonRetryable(err error, format string, args ...any) error {
+	return temporal.NewNonRetryableApplicationError(fmt.Sprintf(format, args...)+": "+err.Error(), "Permanent", err)
+}

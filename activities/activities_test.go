@@ -1,0 +1,187 @@
+package activities
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+
+	"junheng/evaluation"
+	"junheng/store"
+	"junheng/store/storetest"
+	"junheng/workflows"
+)
+
+// TestContract checks that every activity the workflows call by name exists here with the payload types they send.
+func TestContract(t *testing.T) {
+	want := map[string]reflect.Type{
+		workflows.ActivityEvaluateDraft:       reflect.TypeFor[func(context.Context, workflows.DraftInput) (workflows.DraftResult, error)](),
+		workflows.ActivitySubmitSnapshot:      reflect.TypeFor[func(context.Context, workflows.SnapshotInput) (workflows.SnapshotResult, error)](),
+		workflows.ActivityCreateFindings:      reflect.TypeFor[func(context.Context, workflows.FindingsInput) ([]workflows.FindingInfo, error)](),
+		workflows.ActivityOpenSeriousFindings: reflect.TypeFor[func(context.Context, string) ([]workflows.FindingInfo, error)](),
+		workflows.ActivityRecordCycle:         reflect.TypeFor[func(context.Context, workflows.CycleRecord) error](),
+		workflows.ActivityRecordItem:          reflect.TypeFor[func(context.Context, workflows.ItemRecord) error](),
+		workflows.ActivityNotify:              reflect.TypeFor[func(context.Context, workflows.Notification) error](),
+	}
+	v := reflect.ValueOf(&Activities{})
+	for name, typ := range want {
+		m := v.MethodByName(name)
+		if !m.IsValid() {
+			t.Errorf("activity %s is not a method of Activities", name)
+			continue
+		}
+		if m.Type() != typ {
+			t.Errorf("activity %s: %v, want %v", name, m.Type(), typ)
+		}
+	}
+	if n := v.NumMethod(); n != len(want) {
+		t.Errorf("Activities has %d exported methods, the contract %d: every method is registered as an activity", n, len(want))
+	}
+}
+
+// sample returns the sample district's input with edits applied to its JSON object.
+func sample(t *testing.T, edit func(map[string]any)) string {
+	t.Helper()
+	raw, err := os.ReadFile("../evaluation/testdata/district.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(raw, &m); err != nil {
+		t.Fatal(err)
+	}
+	edit(m)
+	out, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(out)
+}
+
+func TestSelfAssessmentToFindings(t *testing.T) {
+	for dialect, db := range storetest.Open(t) {
+		t.Run(string(dialect), func(t *testing.T) {
+			ctx := context.Background()
+			a := New(db, evaluation.National2017(), nil)
+			failing := &store.Draft{Year: 2025, DistrictCode: "370211", CreatedBy: "clerk", CreatedAt: time.Now(),
+				Data: sample(t, func(m map[string]any) {
+					m["vetoes"] = []string{"key_schools_or_classes"}
+					delete(m, "recognition_rate")
+				})}
+			if err := db.AddDraft(ctx, failing); err != nil {
+				t.Fatal(err)
+			}
+			res, err := a.EvaluateDraft(ctx, workflows.DraftInput{Year: 2025, District: "370211", DraftID: failing.ID})
+			if err != nil || res.Verdict != "does_not_meet" || res.Shortfalls < 2 {
+				t.Fatalf("EvaluateDraft = %+v, %v", res, err)
+			}
+			_, err = a.EvaluateDraft(ctx, workflows.DraftInput{Year: 2025, District: "370202", DraftID: failing.ID})
+			var appErr *temporal.ApplicationError
+			if !errors.As(err, &appErr) || !appErr.NonRetryable() {
+				t.Fatalf("another district's draft: %v, want a non-retryable error", err)
+			}
+
+			in := workflows.SnapshotInput{Year: 2025, District: "370211", DraftID: failing.ID, Actor: workflows.Actor{Name: "clerk"}}
+			snap, err := a.SubmitSnapshot(ctx, in)
+			if err != nil || snap.Version != 1 || snap.Verdict != "does_not_meet" {
+				t.Fatalf("SubmitSnapshot = %+v, %v", snap, err)
+			}
+			again, err := a.SubmitSnapshot(ctx, in)
+			if err != nil || again.Version != 1 {
+				t.Fatalf("a retried submission made version %d (%v), want 1", again.Version, err)
+			}
+			veto := ""
+			for _, id := range snap.ShortfallIDs {
+				if strings.HasPrefix(id, "veto:") {
+					veto = id
+				}
+			}
+			if veto == "" {
+				t.Fatalf("no veto shortfall in %v", snap.ShortfallIDs)
+			}
+
+			due := time.Date(2026, 6, 30, 0, 0, 0, 0, time.UTC)
+			fin := workflows.FindingsInput{Year: 2025, District: "370211", SnapshotVersion: 1, Findings: []workflows.FindingRecord{
+				{ID: workflows.FindingID(2025, "370211", 1), Seq: 1, ShortfallID: veto},
+				{ID: workflows.FindingID(2025, "370211", 2), Seq: 2, New: workflows.NewFinding{Title: "功能室不足",
+					Source: workflows.SourceOnSite, Severity: workflows.SeverityNormal, DueDate: due}},
+			}}
+			infos, err := a.CreateFindings(ctx, fin)
+			if err != nil || len(infos) != 2 || infos[0].Severity != workflows.SeveritySerious || infos[0].Title == "" ||
+				infos[1].Source != workflows.SourceOnSite || !infos[1].DueDate.Equal(due) {
+				t.Fatalf("CreateFindings = %+v, %v", infos, err)
+			}
+			if retry, err := a.CreateFindings(ctx, fin); err != nil || !reflect.DeepEqual(retry, infos) {
+				t.Fatalf("retried CreateFindings = %+v, %v", retry, err)
+			}
+			open, err := a.OpenSeriousFindings(ctx, "370211")
+			if err != nil || len(open) != 1 || open[0].ID != infos[0].ID {
+				t.Fatalf("OpenSeriousFindings = %+v, %v", open, err)
+			}
+
+			closed := workflows.ItemState{ID: infos[0].ID, Year: 2025, District: "370211", Seq: 1, Title: infos[0].Title,
+				Severity: workflows.SeveritySerious, Status: workflows.ItemClosed, ClosedAt: time.Now(), CreatedAt: time.Now()}
+			rec := workflows.ItemRecord{State: closed, Event: workflows.Event{Key: infos[0].ID + ":2", Actor: workflows.Actor{Name: "督导办", Role: workflows.RoleOffice}, Action: "verify_accepted"}}
+			for range 2 { // the second write is a retry: no second audit entry
+				if err := a.RecordItem(ctx, rec); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if open, _ := a.OpenSeriousFindings(ctx, "370211"); len(open) != 0 {
+				t.Errorf("closed finding still open: %+v", open)
+			}
+			events, err := db.Audit(ctx, store.AuditFilter{Target: infos[0].ID})
+			if err != nil || len(events) != 1 || events[0].Action != "verify_accepted" || events[0].Role != "office" {
+				t.Errorf("audit of the finding = %+v, %v", events, err)
+			}
+		})
+	}
+}
+
+func TestRecordCycleAndNotifyAreIdempotent(t *testing.T) {
+	for dialect, db := range storetest.Open(t) {
+		t.Run(string(dialect), func(t *testing.T) {
+			ctx := context.Background()
+			a := New(db, evaluation.National2017(), nil)
+			loc, _ := time.LoadLocation("Asia/Shanghai")
+			st := workflows.CycleState{Year: 2025, District: "370211", Stage: workflows.StageCityReview,
+				Deadlines: workflows.DefaultCalendar.Deadlines(2025, loc), Version: 1, Verdict: "meets", SubmittedLate: true}
+			rec := workflows.CycleRecord{State: st, Event: workflows.Event{Key: "cycle:2025:370211:3", Action: "submit",
+				Actor: workflows.Actor{Name: "clerk", Role: workflows.RoleDistrict, District: "370211", RequestID: "req-1"}}}
+			for range 2 {
+				if err := a.RecordCycle(ctx, rec); err != nil {
+					t.Fatal(err)
+				}
+			}
+			c, err := db.Cycle(ctx, 2025, "370211")
+			if err != nil || c.Stage != "city_review" || !c.SubmittedLate || !c.SelfAssessmentDeadline.Equal(st.Deadlines.SelfAssessment) {
+				t.Fatalf("cycle row = %+v, %v", c, err)
+			}
+			events, _ := db.Audit(ctx, store.AuditFilter{DistrictCode: "370211"})
+			if len(events) != 1 || events[0].RequestID != "req-1" || events[0].Target != "cycle:2025:370211" {
+				t.Errorf("audit = %+v", events)
+			}
+			n := workflows.Notification{Key: "k1", Recipient: workflows.ToOffice, Year: 2025, District: "370211", Kind: "overdue", TitleZh: "逾期", TitleEn: "overdue"}
+			for range 2 {
+				if err := a.Notify(ctx, n); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var kinds []string
+			notes, err := db.Notifications(ctx, store.NotificationFilter{Recipient: "office"})
+			for _, x := range notes {
+				kinds = append(kinds, x.Kind)
+			}
+			if err != nil || !slices.Equal(kinds, []string{"overdue"}) {
+				t.Errorf("notifications = %v, %v", kinds, err)
+			}
+		})
+	}
+}
