@@ -1,0 +1,112 @@
+package api
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"junheng/store"
+	"junheng/workflows"
+)
+
+// Principal is the authenticated caller.
+type Principal struct {
+	TokenID  int64          `json:"token_id"`
+	Name     string         `json:"name"`
+	Role     workflows.Role `json:"role"`
+	District string         `json:"district,omitempty"`
+}
+
+// Roles a token may have.
+var Roles = []workflows.Role{workflows.RoleAdmin, workflows.RoleOffice, workflows.RoleProvince, workflows.RoleDistrict}
+
+// NewToken returns a fresh random bearer token and the hash under which it is stored.
+func NewToken() (token, hash string) {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b) // crypto/rand never fails on supported platforms
+	token = "jh_" + base64.RawURLEncoding.EncodeToString(b)
+	return token, HashToken(token)
+}
+
+// HashToken is how tokens are stored: tokens are 256 random bits, so a plain SHA-256 is enough.
+func HashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+const principalKey = "principal"
+
+// authenticate resolves the bearer token to a Principal; a missing, unknown or revoked token answers 401.
+func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		raw, ok := strings.CutPrefix(c.Request().Header.Get(echo.HeaderAuthorization), "Bearer ")
+		if !ok || raw == "" {
+			return echo.ErrUnauthorized
+		}
+		t, err := s.store.TokenByHash(c.Request().Context(), HashToken(strings.TrimSpace(raw)))
+		if errors.Is(err, store.ErrNotFound) {
+			return echo.ErrUnauthorized
+		}
+		if err != nil {
+			return err
+		}
+		c.Set(principalKey, Principal{TokenID: t.ID, Name: t.Name, Role: workflows.Role(t.Role), District: t.DistrictCode})
+		return next(c)
+	}
+}
+
+func principal(c echo.Context) Principal {
+	p, _ := c.Get(principalKey).(Principal)
+	return p
+}
+
+// actor is the principal as the workflows see it, with the request ID for the audit trail.
+func actor(c echo.Context) workflows.Actor {
+	p := principal(c)
+	return workflows.Actor{Name: p.Name, Role: p.Role, District: p.District,
+		RequestID: c.Response().Header().Get(echo.HeaderXRequestID)}
+}
+
+// allow answers 403 unless the caller has one of the roles.
+func allow(roles ...workflows.Role) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if !slices.Contains(roles, principal(c).Role) {
+				return errForbidden
+			}
+			return next(c)
+		}
+	}
+}
+
+// seeDistrict answers 404 when a district caller asks about another district: another district's data is not
+// merely forbidden, its existence is not revealed.
+func seeDistrict(c echo.Context, district string) error {
+	p := principal(c)
+	if p.Role == workflows.RoleDistrict && p.District != district {
+		return errNotFound
+	}
+	return nil
+}
+
+var (
+	errForbidden = problem(http.StatusForbidden, "forbidden", "当前角色无权进行此操作", "your role may not do this")
+	errNotFound  = problem(http.StatusNotFound, "not_found", "未找到请求的资源", "the requested resource does not exist")
+)
+
+// pathYear reads the {year} path parameter; a malformed year is a 404 like any unknown year.
+func pathYear(c echo.Context) (int, error) {
+	y, err := strconv.Atoi(c.Param("year"))
+	if err != nil || y < 2000 || y > 2200 {
+		return 0, errNotFound
+	}
+	return y, nil
+}

@@ -1,0 +1,325 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+	"golang.org/x/sync/errgroup"
+
+	"junheng/store"
+	"junheng/workflows"
+)
+
+type deadlinesRequest struct {
+	SelfAssessment string `json:"self_assessment,omitempty"`
+	CityReview     string `json:"city_review,omitempty"`
+	Application    string `json:"application,omitempty"`
+}
+
+type openCyclesRequest struct {
+	Year      int               `json:"year"`
+	Deadlines *deadlinesRequest `json:"deadlines,omitempty"`
+}
+
+type openCyclesResponse struct {
+	Year      int                 `json:"year"`
+	Deadlines workflows.Deadlines `json:"deadlines"`
+	Opened    []string            `json:"opened"`
+	Existing  []string            `json:"existing"`
+}
+
+// openCycles starts the year's cycle for every registered district. The workflow ID is deterministic and a
+// second start is refused by Temporal, so opening twice duplicates nothing: the districts already open are listed
+// as existing.
+func (s *Server) openCycles(c echo.Context) error {
+	req, err := bind[openCyclesRequest](c)
+	if err != nil {
+		return err
+	}
+	var errs fieldErrors
+	if req.Year < 2000 || req.Year > 2200 {
+		errs.add("year", "年度无效", "year is out of range")
+	}
+	d := s.calendar.Deadlines(req.Year, s.loc)
+	if o := req.Deadlines; o != nil {
+		override := func(field, value string, dst *time.Time) {
+			if t := s.parseWhen(&errs, "deadlines."+field, value); !t.IsZero() {
+				*dst = t
+			}
+		}
+		override("self_assessment", o.SelfAssessment, &d.SelfAssessment)
+		override("city_review", o.CityReview, &d.CityReview)
+		override("application", o.Application, &d.Application)
+	}
+	if !d.SelfAssessment.Before(d.CityReview) || !d.CityReview.Before(d.Application) {
+		errs.add("deadlines", "截止时间须依次为: 自评 < 市级评估 < 申请认定", "deadlines must run self_assessment < city_review < application")
+	}
+	if err := errs.err(); err != nil {
+		return err
+	}
+	districts, err := s.store.Districts(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	res := openCyclesResponse{Year: req.Year, Deadlines: d, Opened: []string{}, Existing: []string{}}
+	var mu sync.Mutex
+	g, ctx := errgroup.WithContext(c.Request().Context())
+	g.SetLimit(16)
+	for _, dist := range districts {
+		g.Go(func() error {
+			started, err := s.startCycle(ctx, workflows.CycleParams{Year: req.Year, District: dist.Code,
+				DistrictName: dist.Name, Deadlines: d, Policy: s.policy})
+			mu.Lock()
+			defer mu.Unlock()
+			if started {
+				res.Opened = append(res.Opened, dist.Code)
+			} else if err == nil {
+				res.Existing = append(res.Existing, dist.Code)
+			}
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return workflowProblem(err)
+	}
+	status := http.StatusOK
+	if len(res.Opened) > 0 {
+		status = http.StatusCreated
+	}
+	return c.JSON(status, res)
+}
+
+func (s *Server) startCycle(ctx context.Context, p workflows.CycleParams) (bool, error) {
+	_, err := s.temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:                                       workflows.CycleID(p.Year, p.District),
+		TaskQueue:                                workflows.TaskQueue,
+		WorkflowIDReusePolicy:                    enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		WorkflowExecutionErrorWhenAlreadyStarted: true,
+	}, workflows.DistrictCycle, p)
+	var started *serviceerror.WorkflowExecutionAlreadyStarted
+	if errors.As(err, &started) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// cycleRow is one district's line in a year's overview.
+type cycleRow struct {
+	store.Cycle
+	DistrictName string              `json:"district_name"`
+	Findings     store.FindingCounts `json:"findings"`
+}
+
+// listCycles is the year's overview from the read model: one row per district, two queries in all.
+func (s *Server) listCycles(c echo.Context) error {
+	rows, err := s.yearRows(c)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, rows)
+}
+
+func (s *Server) yearRows(c echo.Context) ([]cycleRow, error) {
+	year, err := pathYear(c)
+	if err != nil {
+		return nil, err
+	}
+	ctx := c.Request().Context()
+	cycles, err := s.store.Cycles(ctx, year)
+	if err != nil {
+		return nil, err
+	}
+	counts, err := s.store.FindingCountsByDistrict(ctx, year)
+	if err != nil {
+		return nil, err
+	}
+	names, err := s.districtNames(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(cycles) == 0 {
+		return nil, errNotFound
+	}
+	rows := make([]cycleRow, 0, len(cycles))
+	for _, cy := range cycles {
+		if seeDistrict(c, cy.DistrictCode) != nil {
+			continue
+		}
+		rows = append(rows, cycleRow{Cycle: cy, DistrictName: names[cy.DistrictCode], Findings: counts[cy.DistrictCode]})
+	}
+	return rows, nil
+}
+
+func (s *Server) districtNames(ctx context.Context) (map[string]string, error) {
+	ds, err := s.store.Districts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	names := make(map[string]string, len(ds))
+	for _, d := range ds {
+		names[d.Code] = d.Name
+	}
+	return names, nil
+}
+
+// cycleDetail is one district's year: the workflow state as mirrored, the evaluation of the latest submission,
+// its findings (with open ones carried over from earlier years) and its history.
+type cycleDetail struct {
+	State      workflows.CycleState `json:"state"`
+	Evaluation json.RawMessage      `json:"evaluation,omitempty"`
+	Findings   []store.Finding      `json:"findings"`
+	History    []store.AuditEvent   `json:"history"`
+}
+
+func (s *Server) getCycle(c echo.Context) error {
+	cy, err := s.cycle(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	var d cycleDetail
+	if err := json.Unmarshal([]byte(cy.State), &d.State); err != nil {
+		return err
+	}
+	if sub, err := s.store.LatestSubmission(ctx, cy.Year, cy.DistrictCode); err == nil {
+		d.Evaluation = json.RawMessage(sub.Evaluation)
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	if d.Findings, _, err = s.store.Findings(ctx, store.FindingFilter{Year: cy.Year, District: cy.DistrictCode, OpenFromEarlier: true}); err != nil {
+		return err
+	}
+	if d.History, err = s.store.Audit(ctx, store.AuditFilter{Target: workflows.CycleID(cy.Year, cy.DistrictCode), Limit: 500}); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, d)
+}
+
+// cycle loads the {year}/{code} cycle (scopeDistrict has checked the caller may see it), or answers 404.
+func (s *Server) cycle(c echo.Context) (store.Cycle, error) {
+	year, err := pathYear(c)
+	if err != nil {
+		return store.Cycle{}, err
+	}
+	cy, err := s.store.Cycle(c.Request().Context(), year, c.Param("code"))
+	if errors.Is(err, store.ErrNotFound) {
+		return cy, errNotFound
+	}
+	return cy, err
+}
+
+// scopeDistrict answers 404 before anything else when a district caller names another district in the path.
+func scopeDistrict(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if err := seeDistrict(c, c.Param("code")); err != nil {
+			return err
+		}
+		return next(c)
+	}
+}
+
+// cycleAction runs an Update on the {year}/{code} cycle and answers with the new state.
+func (s *Server) cycleAction(c echo.Context, name string, arg any) error {
+	cy, err := s.cycle(c)
+	if err != nil {
+		return err
+	}
+	var st workflows.CycleState
+	if err := s.act(c, workflows.CycleID(cy.Year, cy.DistrictCode), name, arg, &st); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, st)
+}
+
+func (s *Server) submit(c echo.Context) error {
+	return s.cycleAction(c, workflows.UpdateSubmit, workflows.SubmitInput{Actor: actor(c)})
+}
+
+func (s *Server) apply(c echo.Context) error {
+	return s.cycleAction(c, workflows.UpdateApply, workflows.ApplyInput{Actor: actor(c)})
+}
+
+type findingRequest struct {
+	Title    string             `json:"title"`
+	Detail   string             `json:"detail"`
+	Source   workflows.Source   `json:"source"`
+	Severity workflows.Severity `json:"severity"`
+	DueDate  string             `json:"due_date,omitempty"`
+}
+
+type reportRequest struct {
+	Text string `json:"text,omitempty"`
+	File string `json:"file,omitempty"`
+}
+
+type reviewRequest struct {
+	Decision string `json:"decision"`
+	Comment  string `json:"comment"`
+	Deadline string `json:"deadline,omitempty"`
+	// Shortfalls of the submitted evaluation to turn into findings; absent = all of them.
+	Shortfalls *[]string        `json:"shortfalls,omitempty"`
+	Findings   []findingRequest `json:"findings,omitempty"`
+	Report     *reportRequest   `json:"report,omitempty"`
+}
+
+func (s *Server) review(c echo.Context) error {
+	req, err := bind[reviewRequest](c)
+	if err != nil {
+		return err
+	}
+	var errs fieldErrors
+	in := workflows.ReviewInput{Actor: actor(c), Decision: req.Decision, Comment: req.Comment,
+		Deadline: s.parseWhen(&errs, "deadline", req.Deadline)}
+	if req.Shortfalls != nil {
+		in.Shortfalls = append([]string{}, *req.Shortfalls...)
+	}
+	for i, f := range req.Findings {
+		in.Findings = append(in.Findings, workflows.NewFinding{Title: f.Title, Detail: f.Detail, Source: f.Source,
+			Severity: f.Severity, DueDate: s.parseWhen(&errs, fieldIndex("findings", i, "due_date"), f.DueDate)})
+	}
+	if req.Report != nil {
+		in.ReportText, in.ReportFile = req.Report.Text, req.Report.File
+		s.checkFile(c, &errs, "report.file", in.ReportFile)
+	}
+	if err := errs.err(); err != nil {
+		return err
+	}
+	return s.cycleAction(c, workflows.UpdateReview, in)
+}
+
+type decisionRequest struct {
+	Passed            bool   `json:"passed"`
+	RecommendNational bool   `json:"recommend_national,omitempty"`
+	Comment           string `json:"comment"`
+	ReportFile        string `json:"report_file,omitempty"`
+}
+
+func (s *Server) decision(c echo.Context, name string) error {
+	req, err := bind[decisionRequest](c)
+	if err != nil {
+		return err
+	}
+	var errs fieldErrors
+	s.checkFile(c, &errs, "report_file", req.ReportFile)
+	if err := errs.err(); err != nil {
+		return err
+	}
+	return s.cycleAction(c, name, workflows.DecisionInput{Actor: actor(c), Passed: req.Passed,
+		RecommendNational: req.RecommendNational, Comment: req.Comment, ReportFile: req.ReportFile})
+}
+
+func (s *Server) acceptance(c echo.Context) error {
+	return s.decision(c, workflows.UpdateRecordAcceptance)
+}
+
+func (s *Server) provinceResult(c echo.Context) error {
+	return s.decision(c, workflows.UpdateRecordProvinceResult)
+}

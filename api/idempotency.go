@@ -1,0 +1,91 @@
+package api
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"junheng/store"
+)
+
+const headerIdempotencyKey = "Idempotency-Key"
+
+// idempotent makes a POST or PUT carrying an Idempotency-Key answer a retry with the first response, without
+// acting twice. The key belongs to the token; reusing it for a different request is refused. A first request
+// that failed with a 5xx is forgotten, so its retry runs again (and its Update, whose ID derives from the key,
+// still runs at most once in Temporal).
+func (s *Server) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		key := c.Request().Header.Get(headerIdempotencyKey)
+		if key == "" || (c.Request().Method != http.MethodPost && c.Request().Method != http.MethodPut) {
+			return next(c)
+		}
+		if len(key) > 200 {
+			return invalidInput(FieldError{Field: headerIdempotencyKey, MessageZh: "幂等键不能超过 200 个字符", MessageEn: "at most 200 characters"})
+		}
+		body, err := io.ReadAll(c.Request().Body)
+		if err != nil {
+			return err
+		}
+		c.Request().Body = io.NopCloser(bytes.NewReader(body))
+		sum := sha256.Sum256(append([]byte(c.Request().Method+" "+c.Request().URL.RequestURI()+"\n"), body...))
+		who := strconv.FormatInt(principal(c).TokenID, 10)
+		ctx := c.Request().Context()
+		claimed, prior, err := s.store.ClaimIdempotencyKey(ctx, &store.IdempotentRequest{Principal: who, Key: key,
+			RequestHash: hex.EncodeToString(sum[:]), CreatedAt: time.Now().UTC()})
+		if err != nil {
+			return err
+		}
+		if !claimed {
+			switch {
+			case prior.RequestHash != hex.EncodeToString(sum[:]):
+				return problem(http.StatusUnprocessableEntity, "idempotency_key_reused", "该幂等键已用于另一个请求",
+					"this Idempotency-Key was used for a different request")
+			case prior.Status != 0:
+				c.Response().Header().Set("Idempotent-Replayed", "true")
+				return c.Blob(prior.Status, prior.ContentType, prior.Body)
+			}
+			// Still in progress: wait for it, unless it is older than any live request can be (a crash).
+			retaken, err := s.store.RetakeIdempotencyKey(ctx, who, key, time.Now().Add(-ActionTimeout-30*time.Second))
+			if err != nil {
+				return err
+			}
+			if !retaken {
+				return problem(http.StatusConflict, "in_progress", "相同幂等键的请求正在处理, 请稍后重试",
+					"a request with this Idempotency-Key is still being answered; retry shortly")
+			}
+		}
+		rec := &recorder{ResponseWriter: c.Response().Writer}
+		c.Response().Writer = rec
+		if err := next(c); err != nil {
+			c.Error(err) // render the error now, so that it is what a retry gets back
+		}
+		status := c.Response().Status
+		if status >= 500 {
+			err = s.store.ReleaseIdempotencyKey(ctx, who, key)
+		} else {
+			err = s.store.CompleteIdempotencyKey(ctx, who, key, status, c.Response().Header().Get(echo.HeaderContentType), rec.body.Bytes())
+		}
+		if err != nil {
+			s.log.Error("idempotency record not saved", "key", key, "error", err)
+		}
+		return nil
+	}
+}
+
+// recorder keeps a copy of the response body.
+type recorder struct {
+	http.ResponseWriter
+	body bytes.Buffer
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	r.body.Write(b)
+	return r.ResponseWriter.Write(b)
+}

@@ -1,0 +1,61 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"junheng/store"
+	"junheng/workflows"
+)
+
+// scope is whose notifications the caller reads: a district its own, everyone else the office's.
+func notificationScope(p Principal) (recipient, district string) {
+	if p.Role == workflows.RoleDistrict {
+		return string(workflows.ToDistrict), p.District
+	}
+	return string(workflows.ToOffice), ""
+}
+
+func (s *Server) notifications(c echo.Context) error {
+	recipient, district := notificationScope(principal(c))
+	ns, err := s.store.Notifications(c.Request().Context(), store.NotificationFilter{Recipient: recipient,
+		DistrictCode: district, UnreadOnly: c.QueryParam("unread") == "true"})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, ns)
+}
+
+func (s *Server) readNotification(c echo.Context) error {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil {
+		return errNotFound
+	}
+	recipient, district := notificationScope(principal(c))
+	err = s.store.MarkNotificationRead(c.Request().Context(), id, recipient, district)
+	if errors.Is(err, store.ErrNotFound) {
+		return errNotFound
+	}
+	if err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (s *Server) audit(c echo.Context) error {
+	var errs fieldErrors
+	before := queryInt(&errs, c, "before", 1, 1<<62)
+	limit := queryInt(&errs, c, "limit", 1, 500)
+	if err := errs.err(); err != nil {
+		return err
+	}
+	events, err := s.store.Audit(c.Request().Context(), store.AuditFilter{DistrictCode: c.QueryParam("district"),
+		Target: c.QueryParam("target"), Action: c.QueryParam("action"), BeforeID: int64(before), Limit: limit})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, events)
+}

@@ -1,0 +1,142 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"golang.org/x/time/rate"
+
+	"junheng/evaluation"
+	"junheng/store"
+	"junheng/workflows"
+)
+
+// route is one API operation: how it is reached, who may call it, and what it takes and returns. The same table
+// registers the handlers and generates the OpenAPI document, so the two cannot disagree.
+type route struct {
+	method, path string
+	action       string // operation ID and audit action
+	summary      string
+	roles        []workflows.Role // nil: every authenticated role
+	body         any              // JSON request body, for the document
+	response     any              // success body, for the document
+	query        []string
+	upload       bool // accepts .xlsx or multipart bodies up to UploadBodyBytes
+	handler      echo.HandlerFunc
+}
+
+// UploadBodyBytes bounds the bodies of upload routes (self-assessment workbooks, evidence files).
+const UploadBodyBytes = 25 << 20
+
+func (s *Server) routes() []route {
+	var (
+		office      = []workflows.Role{workflows.RoleOffice}
+		district    = []workflows.Role{workflows.RoleDistrict}
+		setup       = []workflows.Role{workflows.RoleAdmin, workflows.RoleOffice}
+		overseers   = []workflows.Role{workflows.RoleAdmin, workflows.RoleOffice, workflows.RoleProvince}
+		provinceSay = []workflows.Role{workflows.RoleProvince, workflows.RoleOffice}
+		auditors    = []workflows.Role{workflows.RoleAdmin, workflows.RoleOffice}
+		cycle       = "/cycles/:year/districts/:code"
+		finding     = "/findings/:id"
+	)
+	return []route{
+		{method: "GET", path: "/me", action: "me", summary: "The caller's identity and role", response: Principal{}, handler: s.me},
+		{method: "POST", path: "/districts", action: "create_district", summary: "Register a district", roles: setup, body: districtRequest{}, response: store.District{}, handler: s.createDistrict},
+		{method: "GET", path: "/districts", action: "list_districts", summary: "Districts (a district sees itself)", response: []store.District{}, handler: s.listDistricts},
+		{method: "POST", path: "/cycles", action: "open_cycles", summary: "Open a year for every registered district", roles: office, body: openCyclesRequest{}, response: openCyclesResponse{}, handler: s.openCycles},
+		{method: "GET", path: "/cycles/:year", action: "list_cycles", summary: "A year's overview, one row per district", response: []cycleRow{}, handler: s.listCycles},
+		{method: "GET", path: cycle, action: "get_cycle", summary: "A district's year: state, latest evaluation, findings, history", response: cycleDetail{}, handler: s.getCycle},
+		{method: "PUT", path: cycle + "/self-assessment", action: "save_draft", summary: "Save a self-assessment draft (JSON or .xlsx) and evaluate it", roles: district, body: evaluation.Input{}, response: draftResponse{}, upload: true, handler: s.saveSelfAssessment},
+		{method: "POST", path: cycle + "/self-assessment/submit", action: "submit", summary: "Submit the latest draft as an immutable version", roles: district, response: workflows.CycleState{}, handler: s.submit},
+		{method: "POST", path: cycle + "/review", action: "review", summary: "Approve with findings, or return, a submitted self-assessment", roles: office, body: reviewRequest{}, response: workflows.CycleState{}, handler: s.review},
+		{method: "GET", path: cycle + "/findings", action: "list_cycle_findings", summary: "A district's findings of the year, with open ones carried over", response: []store.Finding{}, handler: s.cycleFindings},
+		{method: "POST", path: cycle + "/application", action: "apply", summary: "Apply for certification", roles: district, response: workflows.CycleState{}, handler: s.apply},
+		{method: "POST", path: cycle + "/acceptance", action: "acceptance", summary: "Record the city's acceptance check (验收)", roles: office, body: decisionRequest{}, response: workflows.CycleState{}, handler: s.acceptance},
+		{method: "POST", path: cycle + "/province-result", action: "province_result", summary: "Record the province's result", roles: provinceSay, body: decisionRequest{}, response: workflows.CycleState{}, handler: s.provinceResult},
+		{method: "GET", path: "/cycles/:year/bulletin", action: "bulletin", summary: "The progress bulletin (定期通报)", roles: overseers, query: []string{"format"}, response: bulletin{}, handler: s.getBulletin},
+		{method: "GET", path: "/findings", action: "ledger", summary: "The rectification ledger (整改台账), paginated or as .xlsx", query: []string{"year", "district", "status", "severity", "overdue", "page", "per_page", "format"}, response: ledgerPage{}, handler: s.ledger},
+		{method: "GET", path: finding, action: "get_finding", summary: "A finding with its state and history", response: findingDetail{}, handler: s.getFinding},
+		{method: "POST", path: finding + "/plan", action: "plan", summary: "Give the rectification plan", roles: district, body: planRequest{}, response: workflows.ItemState{}, handler: s.plan},
+		{method: "POST", path: finding + "/progress", action: "progress", summary: "Report progress with evidence", roles: district, body: noteRequest{}, response: workflows.ItemState{}, handler: s.progress},
+		{method: "POST", path: finding + "/request-close", action: "request_close", summary: "Ask the office to verify and close (销号)", roles: district, body: noteRequest{}, response: workflows.ItemState{}, handler: s.requestClose},
+		{method: "POST", path: finding + "/verify", action: "verify", summary: "Verify: close, or send back with a comment", roles: office, body: verifyRequest{}, response: workflows.ItemState{}, handler: s.verify},
+		{method: "POST", path: finding + "/extension", action: "request_extension", summary: "Request a later due date", roles: district, body: extensionRequest{}, response: workflows.ItemState{}, handler: s.extension},
+		{method: "POST", path: finding + "/extension/decision", action: "decide_extension", summary: "Approve or reject the extension request", roles: office, body: extensionDecisionRequest{}, response: workflows.ItemState{}, handler: s.extensionDecision},
+		{method: "POST", path: finding + "/talks", action: "record_talk", summary: "Record a formal talk (约谈) or circular (通报)", roles: office, body: talkRequest{}, response: workflows.ItemState{}, handler: s.talk},
+		{method: "GET", path: "/notifications", action: "notifications", summary: "The caller's notifications", query: []string{"unread"}, response: []store.Notification{}, handler: s.notifications},
+		{method: "POST", path: "/notifications/:id/read", action: "read_notification", summary: "Mark a notification read", handler: s.readNotification},
+		{method: "GET", path: "/audit", action: "audit", summary: "The audit trail, newest first", roles: auditors, query: []string{"district", "target", "action", "before", "limit"}, response: []store.AuditEvent{}, handler: s.audit},
+		{method: "POST", path: "/files", action: "upload_file", summary: "Upload an evidence file (multipart field file)", upload: true, response: store.File{}, handler: s.uploadFile},
+		{method: "GET", path: "/files/:id", action: "get_file", summary: "Download an evidence file", handler: s.getFile},
+		{method: "POST", path: "/evaluate", action: "evaluate", summary: "Evaluate a self-assessment without storing it (JSON or .xlsx)", body: evaluation.Input{}, response: evaluation.Result{}, upload: true, handler: s.evaluate},
+		{method: "GET", path: "/templates/self-assessment.xlsx", action: "template", summary: "The Excel self-assessment template", handler: s.template},
+	}
+}
+
+// register mounts the routes under /api/v1 behind authentication, per-token rate limits, idempotency and the
+// audit trail; the OpenAPI document is public.
+func (s *Server) register(e *echo.Echo, ratePerSecond float64) {
+	routes := s.routes()
+	doc := openAPI(routes)
+	e.GET("/api/v1/openapi.json", func(c echo.Context) error { return c.JSONBlob(http.StatusOK, doc) })
+
+	// The outer body limit comes before idempotency, which reads whole bodies; routes then set their own.
+	v1 := e.Group("/api/v1", middleware.BodyLimit(strconv.Itoa(UploadBodyBytes)), s.authenticate)
+	if ratePerSecond > 0 {
+		v1.Use(rateLimit(ratePerSecond))
+	}
+	v1.Use(s.idempotent)
+	for _, r := range routes {
+		var mw []echo.MiddlewareFunc
+		if !r.upload {
+			mw = append(mw, middleware.BodyLimit(strconv.Itoa(MaxBodyBytes)))
+		}
+		if r.method != http.MethodGet {
+			mw = append(mw, s.auditTrail(r.action)) // before the role check: refused attempts are recorded too
+		}
+		if r.roles != nil {
+			mw = append(mw, allow(r.roles...))
+		}
+		switch {
+		case strings.Contains(r.path, ":code"):
+			mw = append(mw, scopeDistrict)
+		case strings.HasPrefix(r.path, "/findings/:id"):
+			mw = append(mw, s.scopeFinding)
+		}
+		v1.Add(r.method, r.path, r.handler, mw...).Name = r.action
+	}
+}
+
+// rateLimit bounds each token's request rate (bursts of twice the rate).
+func rateLimit(perSecond float64) echo.MiddlewareFunc {
+	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
+		Store: middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
+			Rate: rate.Limit(perSecond), Burst: int(2 * perSecond)}),
+		IdentifierExtractor: func(c echo.Context) (string, error) {
+			return strconv.FormatInt(principal(c).TokenID, 10), nil
+		},
+		DenyHandler: func(echo.Context, string, error) error { return echo.ErrTooManyRequests },
+	})
+}
+
+// RouteInfo describes an API route for tests and tools.
+type RouteInfo struct {
+	Method, Path, Action string
+	Roles                []workflows.Role // every role allowed to call it
+}
+
+// Routes lists the API's routes with the roles each allows; paths are as mounted, e.g. /api/v1/findings/:id.
+func Routes() []RouteInfo {
+	var out []RouteInfo
+	for _, r := range (&Server{}).routes() {
+		roles := r.roles
+		if roles == nil {
+			roles = Roles
+		}
+		out = append(out, RouteInfo{Method: r.method, Path: "/api/v1" + r.path, Action: r.action, Roles: roles})
+	}
+	return out
+}

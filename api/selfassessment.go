@@ -1,0 +1,126 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"mime"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"junheng/evaluation"
+	"junheng/evaluation/excel"
+	"junheng/store"
+	"junheng/workflows"
+)
+
+const mimeXLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+// readInput reads a self-assessment from a JSON body, an .xlsx body, or an .xlsx uploaded as the multipart field
+// "file". Every problem comes back at once, named by field (and by sheet, row and column for spreadsheets).
+func readInput(c echo.Context) (evaluation.Input, error) {
+	ct, _, _ := mime.ParseMediaType(c.Request().Header.Get(echo.HeaderContentType))
+	var in evaluation.Input
+	var err error
+	switch ct {
+	case echo.MIMEApplicationJSON:
+		in, err = evaluation.Decode(c.Request().Body)
+	case mimeXLSX:
+		in, err = excel.Import(c.Request().Body, c.Request().ContentLength)
+	case echo.MIMEMultipartForm:
+		fh, ferr := c.FormFile("file")
+		if ferr != nil {
+			return in, invalidInput(FieldError{Field: "file", MessageZh: "请上传填好的 .xlsx 模板(表单字段 file)",
+				MessageEn: "upload the filled .xlsx template as form field \"file\""})
+		}
+		f, ferr := fh.Open()
+		if ferr != nil {
+			return in, ferr
+		}
+		defer f.Close()
+		in, err = excel.Import(f, fh.Size)
+	default:
+		return in, problem(http.StatusUnsupportedMediaType, "unsupported_media_type",
+			"请以 JSON 或 .xlsx 提交自评数据", "send the self-assessment as application/json or an .xlsx file")
+	}
+	return in, inputProblem(err)
+}
+
+// inputProblem turns the evaluation's input errors into a 422 listing them all.
+func inputProblem(err error) error {
+	var ie *evaluation.InputError
+	if errors.As(err, &ie) {
+		return invalidInput(ie.Problems...)
+	}
+	return err
+}
+
+type draftResponse struct {
+	DraftID    int64                `json:"draft_id"`
+	State      workflows.CycleState `json:"state"`
+	Evaluation evaluation.Result    `json:"evaluation"`
+}
+
+// saveSelfAssessment stores the district's data as a new draft before anything else (so nothing submitted is
+// lost), then asks the cycle to take it: the workflow evaluates and records it.
+func (s *Server) saveSelfAssessment(c echo.Context) error {
+	cy, err := s.cycle(c)
+	if err != nil {
+		return err
+	}
+	in, err := readInput(c)
+	if err != nil {
+		return err
+	}
+	var errs fieldErrors
+	if in.District.Code != cy.DistrictCode {
+		errs.add("district.code", fmt.Sprintf("数据中的区县代码应为 %s", cy.DistrictCode), "district.code must be "+cy.DistrictCode)
+	}
+	if in.Year != cy.Year {
+		errs.add("year", fmt.Sprintf("数据中的年度应为 %d", cy.Year), fmt.Sprintf("year must be %d", cy.Year))
+	}
+	if err := errs.err(); err != nil {
+		return err
+	}
+	res, err := evaluation.Evaluate(in, s.profile)
+	if err != nil {
+		return inputProblem(err)
+	}
+	data, err := json.Marshal(in)
+	if err != nil {
+		return err
+	}
+	d := &store.Draft{Year: cy.Year, DistrictCode: cy.DistrictCode, Data: string(data), CreatedBy: principal(c).Name,
+		CreatedAt: time.Now().UTC()}
+	if err := s.store.AddDraft(c.Request().Context(), d); err != nil {
+		return err
+	}
+	out := draftResponse{DraftID: d.ID, Evaluation: res}
+	if err := s.act(c, workflows.CycleID(cy.Year, cy.DistrictCode), workflows.UpdateSaveDraft,
+		workflows.SaveDraftInput{Actor: actor(c), DraftID: d.ID}, &out.State); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// evaluate is the stateless evaluation: nothing is stored.
+func (s *Server) evaluate(c echo.Context) error {
+	in, err := readInput(c)
+	if err != nil {
+		return err
+	}
+	res, err := evaluation.Evaluate(in, s.profile)
+	if err != nil {
+		return inputProblem(err)
+	}
+	return c.JSON(http.StatusOK, res)
+}
+
+func (s *Server) template(c echo.Context) error {
+	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="self-assessment.xlsx"`)
+	c.Response().Header().Set(echo.HeaderContentType, mimeXLSX)
+	c.Response().WriteHeader(http.StatusOK)
+	return excel.WriteTemplate(c.Response())
+}

@@ -1,0 +1,151 @@
+// Package api is junheng's HTTP interface (echo v4): it authenticates, authorises and validates requests, then
+// calls Temporal (Workflow Updates) for actions or the store for reads. Nothing else in the module imports echo.
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"go.temporal.io/sdk/client"
+
+	"junheng/evaluation"
+	"junheng/files"
+	"junheng/store"
+	"junheng/workflows"
+)
+
+// Check is one dependency that /readyz reports on.
+type Check struct {
+	Name string
+	Fn   func(context.Context) error
+}
+
+// Deps is what the HTTP layer needs from the process that hosts it.
+type Deps struct {
+	Logger   *slog.Logger
+	Registry *prometheus.Registry // served at /metrics; HTTP metrics are registered on it
+	Ready    []Check
+	// OpsOnly serves the operations endpoints alone (a worker process).
+	OpsOnly bool
+
+	Store    *store.Store
+	Temporal client.Client
+	Files    *files.Store
+	Profile  evaluation.Profile
+	Location *time.Location
+	Calendar workflows.Calendar
+	Policy   workflows.Policy
+	Targets  map[int]float64 // city targets by year; nil = DefaultTargets
+	// RateLimit is each token's sustained requests per second (bursts of twice that); 0 turns it off.
+	RateLimit float64
+}
+
+// Server holds the handlers' dependencies.
+type Server struct {
+	store    *store.Store
+	temporal client.Client
+	files    *files.Store
+	profile  evaluation.Profile
+	loc      *time.Location
+	calendar workflows.Calendar
+	policy   workflows.Policy
+	targets  map[int]float64
+	log      *slog.Logger
+}
+
+// MaxBodyBytes bounds every request body; uploads have their own, larger route limits.
+const MaxBodyBytes = 2 << 20
+
+// New builds the HTTP handler: operations endpoints plus the API routes.
+func New(d Deps) *echo.Echo {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = errorHandler(d.Logger)
+	e.Use(middleware.RequestID())
+	e.Use(requestLog(d.Logger))
+	e.Use(middleware.Recover())
+	e.Use(httpMetrics(d.Registry))
+
+	e.GET("/healthz", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"status": "ok"}) })
+	e.GET("/readyz", readyz(d.Ready))
+	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(d.Registry, promhttp.HandlerOpts{})))
+
+	if d.OpsOnly {
+		return e
+	}
+	s := &Server{store: d.Store, temporal: d.Temporal, files: d.Files, profile: d.Profile, loc: d.Location,
+		calendar: d.Calendar, policy: d.Policy, targets: d.Targets, log: d.Logger}
+	if s.targets == nil {
+		s.targets = DefaultTargets
+	}
+	s.register(e, d.RateLimit)
+	return e
+}
+
+// readyz answers 200 when every dependency answers, else 503 naming the ones that do not.
+func readyz(checks []Check) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ctx, cancel := context.WithTimeout(c.Request().Context(), 3*time.Second)
+		defer cancel()
+		status, body := http.StatusOK, map[string]string{}
+		for _, ch := range checks {
+			if err := ch.Fn(ctx); err != nil {
+				status, body[ch.Name] = http.StatusServiceUnavailable, err.Error()
+				continue
+			}
+			body[ch.Name] = "ok"
+		}
+		return c.JSON(status, body)
+	}
+}
+
+// requestLog writes one structured line per request, with the request ID that the response also carries.
+func requestLog(log *slog.Logger) echo.MiddlewareFunc {
+	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
+		LogStatus: true, LogURI: true, LogMethod: true, LogLatency: true, LogRequestID: true, LogError: true,
+		HandleError: true,
+		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
+			level := slog.LevelInfo
+			if v.Status >= 500 {
+				level = slog.LevelError
+			}
+			attrs := []slog.Attr{slog.String("request_id", v.RequestID), slog.String("method", v.Method),
+				slog.String("uri", v.URI), slog.Int("status", v.Status), slog.Duration("latency", v.Latency)}
+			if v.Error != nil {
+				attrs = append(attrs, slog.String("error", v.Error.Error()))
+			}
+			log.LogAttrs(c.Request().Context(), level, "http", attrs...)
+			return nil
+		},
+	})
+}
+
+// httpMetrics records request durations by route pattern (never the raw path, to bound label cardinality).
+func httpMetrics(reg prometheus.Registerer) echo.MiddlewareFunc {
+	hist := prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "junheng_http_request_duration_seconds",
+		Help:    "HTTP request durations by route, method and status.",
+		Buckets: prometheus.ExponentialBuckets(0.002, 2, 12),
+	}, []string{"route", "method", "status"})
+	reg.MustRegister(hist)
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			start := time.Now()
+			err := next(c)
+			status := c.Response().Status
+			var he *echo.HTTPError
+			if err != nil && asHTTPError(err, &he) {
+				status = he.Code
+			}
+			hist.WithLabelValues(c.Path(), c.Request().Method, strconv.Itoa(status)).Observe(time.Since(start).Seconds())
+			return err
+		}
+	}
+}

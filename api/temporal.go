@@ -1,0 +1,89 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+
+	"junheng/workflows"
+)
+
+// ActionTimeout bounds how long an action waits for its workflow. An Update still running then (say, an
+// activity retrying through a database outage) completes later; the caller gets 503 and, retrying with the same
+// Idempotency-Key, the Update's one result.
+const ActionTimeout = 30 * time.Second
+
+const auditedKey = "audited" // set when a workflow recorded the action in the audit trail itself
+
+// act sends Update name to a workflow and decodes the new state into out.
+func (s *Server) act(c echo.Context, workflowID, name string, arg, out any) error {
+	ctx, cancel := context.WithTimeout(c.Request().Context(), ActionTimeout)
+	defer cancel()
+	h, err := s.temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: workflowID, UpdateID: updateID(c),
+		UpdateName: name, Args: []any{arg}, WaitForStage: client.WorkflowUpdateStageCompleted})
+	if err == nil {
+		err = h.Get(ctx, out)
+	}
+	if err != nil {
+		return workflowProblem(err)
+	}
+	c.Set(auditedKey, true)
+	return nil
+}
+
+// updateID derives the Update's ID from the Idempotency-Key, so Temporal itself runs a retried action once.
+func updateID(c echo.Context) string {
+	key := c.Request().Header.Get(headerIdempotencyKey)
+	if key == "" {
+		return ""
+	}
+	return fmt.Sprintf("%d:%s", principal(c).TokenID, key)
+}
+
+// workflowProblem maps what Temporal answered to the API's errors: a validator's refusal to 409, 422 or 403 with
+// its reasons; an unknown workflow to 404; an ended one to 409; an unreachable Temporal to 503.
+func workflowProblem(err error) error {
+	if kind, r, ok := workflows.AsRefusal(err); ok {
+		var p *Problem
+		switch kind {
+		case workflows.ErrInvalid:
+			p = problem(http.StatusUnprocessableEntity, "invalid", r.MessageZh, r.MessageEn)
+		case workflows.ErrForbidden:
+			p = problem(http.StatusForbidden, "forbidden", r.MessageZh, r.MessageEn)
+		default:
+			p = problem(http.StatusConflict, "conflict", r.MessageZh, r.MessageEn)
+		}
+		if r.Field != "" {
+			p.Errors = []FieldError{{Field: r.Field, MessageZh: r.MessageZh, MessageEn: r.MessageEn}}
+		}
+		p.Reasons = r.Reasons
+		return p
+	}
+	var notFound *serviceerror.NotFound
+	switch {
+	case errors.As(err, &notFound) && strings.Contains(notFound.Error(), "already completed"):
+		return problem(http.StatusConflict, "ended", "该流程已结束, 不能再操作", "this cycle or item has ended")
+	case errors.As(err, &notFound):
+		return errNotFound
+	case unavailable(err):
+		return errUnavailable
+	}
+	return err
+}
+
+func unavailable(err error) bool {
+	var unavail *serviceerror.Unavailable
+	var deadline *serviceerror.DeadlineExceeded
+	return errors.As(err, &unavail) || errors.As(err, &deadline) || errors.Is(err, context.DeadlineExceeded)
+}
+
+var errUnavailable = problem(http.StatusServiceUnavailable, "unavailable",
+	"工作流服务暂时不可用或处理超时; 已受理的操作不会丢失, 请稍后用相同的 Idempotency-Key 重试",
+	"the workflow service is unavailable or the action timed out; nothing accepted is lost: retry later with the same Idempotency-Key")
