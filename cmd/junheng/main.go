@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
+	_ "time/tzdata" // deadlines are in a named zone; containers may have no zoneinfo
 
 	"github.com/spf13/cobra"
 
@@ -27,7 +29,8 @@ func main() {
 	cfg := &config.Config{}
 	root := newRootCmd(cfg)
 	if err := root.Execute(); err != nil {
-		fmt.Fprintln(os.Stderr, "junheng:", err)
+		// One line, so that a start-up failure reads as one clear message in any log.
+		fmt.Fprintln(os.Stderr, "junheng:", strings.Join(strings.Fields(strings.ReplaceAll(err.Error(), "\n", "; ")), " "))
 		var ee *exitError
 		if errors.As(err, &ee) {
 			os.Exit(ee.code)
@@ -45,6 +48,7 @@ func newRootCmd(cfg *config.Config) *cobra.Command {
 	}
 	cfg.AddFlags(root.PersistentFlags())
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return exitCode(2, err) })
-	root.AddCommand(newVersionCmd())
+	root.AddCommand(newServeCmd(cfg), newAPICmd(cfg), newWorkerCmd(cfg), newMigrateCmd(cfg), newTokenCmd(cfg),
+		newEvaluateCmd(), newTemplateCmd(), newVersionCmd())
 	return root
 }

@@ -1,0 +1,130 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"junheng/api"
+	"junheng/internal/app"
+	"junheng/internal/config"
+	"junheng/store"
+	"junheng/workflows"
+)
+
+func newTokenCmd(cfg *config.Config) *cobra.Command {
+	cmd := &cobra.Command{Use: "token", Short: "Create, list and revoke API tokens"}
+	var role, district, name string
+	create := &cobra.Command{
+		Use:   "create --role admin|office|province|district [--district CODE] --name NAME",
+		Short: "Create a token; it is printed once, alone on the last line",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if !slices.Contains(api.Roles, workflows.Role(role)) {
+				return exitCode(2, fmt.Errorf("--role must be admin, office, province or district"))
+			}
+			if name == "" {
+				return exitCode(2, errors.New("--name is required"))
+			}
+			if (role == string(workflows.RoleDistrict)) != (district != "") {
+				return exitCode(2, errors.New("--district is required for a district token, and only for one"))
+			}
+			db, err := openStore(cmd, cfg)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			if district != "" {
+				if _, err := db.District(cmd.Context(), district); errors.Is(err, store.ErrNotFound) {
+					return fmt.Errorf("district %s is not registered (POST /api/v1/districts)", district)
+				} else if err != nil {
+					return err
+				}
+			}
+			token, hash := api.NewToken()
+			t := &store.Token{Name: name, Role: role, DistrictCode: district, Hash: hash, CreatedAt: time.Now().UTC()}
+			if err := db.CreateToken(cmd.Context(), t); err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			fmt.Fprintf(out, "token %d for %s (%s%s) created; it is shown only now:\n", t.ID, name, role, suffix(district))
+			_, err = fmt.Fprintln(out, token)
+			return err
+		},
+	}
+	create.Flags().StringVar(&role, "role", "", "admin, office, province or district")
+	create.Flags().StringVar(&district, "district", "", "district code, for a district token")
+	create.Flags().StringVar(&name, "name", "", "who holds the token (shown in the audit trail)")
+
+	list := &cobra.Command{
+		Use:   "list",
+		Short: "List tokens (never their values)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			db, err := openStore(cmd, cfg)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			ts, err := db.Tokens(cmd.Context())
+			if err != nil {
+				return err
+			}
+			w := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
+			fmt.Fprintln(w, "ID\tNAME\tROLE\tDISTRICT\tCREATED\tREVOKED")
+			for _, t := range ts {
+				revoked := ""
+				if t.RevokedAt != nil {
+					revoked = t.RevokedAt.Format(time.RFC3339)
+				}
+				fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Name, t.Role, t.DistrictCode, t.CreatedAt.Format(time.RFC3339), revoked)
+			}
+			return w.Flush()
+		},
+	}
+	revoke := &cobra.Command{
+		Use:   "revoke ID",
+		Short: "Revoke a token",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, err := strconv.ParseInt(args[0], 10, 64)
+			if err != nil {
+				return exitCode(2, fmt.Errorf("ID must be a number: %q", args[0]))
+			}
+			db, err := openStore(cmd, cfg)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			if err := db.RevokeToken(cmd.Context(), id); errors.Is(err, store.ErrNotFound) {
+				return fmt.Errorf("no live token %d", id)
+			} else if err != nil {
+				return err
+			}
+			_, err = fmt.Fprintf(cmd.OutOrStdout(), "token %d revoked\n", id)
+			return err
+		},
+	}
+	cmd.AddCommand(create, list, revoke)
+	return cmd
+}
+
+// openStore opens the configured database, migrating it so that tokens can be made before the first serve.
+func openStore(cmd *cobra.Command, cfg *config.Config) (*store.Store, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return app.OpenStore(cmd.Context(), cfg, true)
+}
+
+func suffix(district string) string {
+	if district == "" {
+		return ""
+	}
+	return " " + district
+}

@@ -1,0 +1,220 @@
+// Package app assembles a junheng process from the configuration: the database, Temporal (embedded or a
+// cluster), the worker and the HTTP server, started in order and stopped gracefully in reverse.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+
+	"junheng/activities"
+	"junheng/api"
+	"junheng/evaluation"
+	"junheng/files"
+	"junheng/internal/config"
+	"junheng/internal/temporalx"
+	"junheng/store"
+	"junheng/workflows"
+)
+
+// Role says which pieces a process runs: serve runs both, api and worker one each.
+type Role struct {
+	API, Worker bool
+	// Migrate applies pending migrations at start; otherwise a schema behind the binary is an error.
+	Migrate bool
+}
+
+// ShutdownTimeout bounds how long in-flight requests and activities get to finish on SIGINT/SIGTERM.
+const ShutdownTimeout = 30 * time.Second
+
+// Process is a started junheng process. Tests reach its parts directly.
+type Process struct {
+	Store    *store.Store
+	Temporal client.Client
+	Addr     net.Addr // where HTTP listens
+	log      *slog.Logger
+	srv      *http.Server
+	served   chan error
+	stack    []func() // undone in reverse by Close
+}
+
+// Run starts the process's pieces and blocks until ctx is cancelled, then stops them gracefully.
+func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, role Role) error {
+	p, err := Start(ctx, cfg, log, role)
+	if err != nil {
+		return err
+	}
+	defer p.Close()
+	select {
+	case <-ctx.Done():
+		return nil
+	case err := <-p.served:
+		return err
+	}
+}
+
+// Start brings up the pieces in order: database, Temporal (embedded or dialled), worker, HTTP. A failure returns
+// one error naming the dependency and where it was looked for, with everything started so far stopped again.
+func Start(ctx context.Context, cfg *config.Config, log *slog.Logger, role Role) (_ *Process, err error) {
+	p := &Process{log: log, served: make(chan error, 1)}
+	defer func() {
+		if err != nil {
+			p.Close()
+		}
+	}()
+	profile, err := LoadProfile(cfg.Profile)
+	if err != nil {
+		return nil, err
+	}
+	if p.Store, err = OpenStore(ctx, cfg, role.Migrate); err != nil {
+		return nil, err
+	}
+	p.onClose(func() { _ = p.Store.Close() })
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+
+	address := cfg.TemporalAddress
+	if cfg.Embedded() {
+		if !role.API || !role.Worker {
+			return nil, errors.New("TEMPORAL_ADDRESS is empty: the api and worker subcommands need a Temporal cluster (serve runs an embedded one)")
+		}
+		srv, err := temporalx.StartEmbedded(ctx, temporalx.EmbeddedConfig{
+			DataDir: cfg.DataDir, Port: cfg.TemporalPort, Namespace: cfg.TemporalNamespace,
+			SearchAttributes: workflows.SearchAttributes, Logger: log,
+		})
+		if err != nil {
+			return nil, err
+		}
+		p.onClose(func() { _ = srv.Stop() })
+		address = srv.Address()
+		log.Info("embedded Temporal started", "address", address, "data_dir", cfg.DataDir)
+	}
+	p.Temporal, err = temporalx.Dial(ctx, temporalx.DialOptions{HostPort: address, Namespace: cfg.TemporalNamespace,
+		Logger: log, MetricsHandler: temporalx.NewMetricsHandler(reg)})
+	if err != nil {
+		return nil, err
+	}
+	p.onClose(p.Temporal.Close)
+
+	checks := []api.Check{
+		{Name: "database", Fn: p.Store.Ping},
+		{Name: "temporal", Fn: func(ctx context.Context) error { return temporalx.Healthy(ctx, p.Temporal) }},
+	}
+	if role.Worker {
+		w, up := newWorker(p.Temporal, p.Store, log, profile)
+		if err := w.Start(); err != nil {
+			return nil, fmt.Errorf("Temporal worker on task queue %q at %s: %w", workflows.TaskQueue, address, err)
+		}
+		p.onClose(w.Stop) // waits for running activities, up to WorkerStopTimeout
+		checks = append(checks, api.Check{Name: "worker", Fn: func(context.Context) error {
+			if !up.Load() {
+				return errors.New("worker stopped")
+			}
+			return nil
+		}})
+	}
+
+	evidence, err := files.Open(cfg.Path("files"))
+	if err != nil {
+		return nil, err
+	}
+	handler := api.New(api.Deps{Logger: log, Registry: reg, Ready: checks, OpsOnly: !role.API, Store: p.Store,
+		Temporal: p.Temporal, Files: evidence, Profile: profile, Location: cfg.Location, Calendar: workflows.DefaultCalendar,
+		Policy: workflows.DefaultPolicy(), RateLimit: cfg.RateLimit})
+	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return nil, fmt.Errorf("HTTP on %s (JUNHENG_HTTP_ADDR): %w", cfg.HTTPAddr, err)
+	}
+	p.Addr = ln.Addr()
+	p.srv = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 2 * time.Minute,
+		WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute}
+	go func() {
+		if err := p.srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			p.served <- err
+		}
+	}()
+	log.Info("HTTP listening", "address", p.Addr.String())
+	return p, nil
+}
+
+// Close stops the process gracefully: in-flight requests finish, then the worker lets running activities
+// finish, then Temporal and the database are closed.
+func (p *Process) Close() {
+	if p.srv != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), ShutdownTimeout)
+		p.log.Info("shutting down: finishing in-flight requests")
+		_ = p.srv.Shutdown(ctx)
+		cancel()
+		p.srv = nil
+	}
+	for i := len(p.stack) - 1; i >= 0; i-- {
+		p.stack[i]()
+	}
+	p.stack = nil
+}
+
+func (p *Process) onClose(f func()) { p.stack = append(p.stack, f) }
+
+// LoadProfile reads the standard profile file, or returns the built-in national standard for an empty path.
+func LoadProfile(path string) (evaluation.Profile, error) {
+	if path == "" {
+		return evaluation.National2017(), nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return evaluation.Profile{}, fmt.Errorf("JUNHENG_PROFILE: %w", err)
+	}
+	p, err := evaluation.LoadProfile(data, path)
+	if err != nil {
+		return evaluation.Profile{}, fmt.Errorf("JUNHENG_PROFILE %s: %w", path, err)
+	}
+	return p, nil
+}
+
+// OpenStore opens the configured database and either migrates it or checks that it is current.
+func OpenStore(ctx context.Context, cfg *config.Config, migrate bool) (*store.Store, error) {
+	db, err := store.Open(ctx, cfg.DatabaseURL, cfg.Path("junheng.db"))
+	if err != nil {
+		return nil, err
+	}
+	if migrate {
+		_, err = db.Migrate(ctx)
+	} else {
+		var cur, newest int64
+		if cur, newest, err = db.SchemaVersion(ctx); err == nil && cur != newest {
+			err = fmt.Errorf("database schema is at version %d, this binary needs %d: run `junheng migrate` first", cur, newest)
+		}
+	}
+	if err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func newWorker(tc client.Client, db *store.Store, log *slog.Logger, profile evaluation.Profile) (worker.Worker, *atomic.Bool) {
+	up := &atomic.Bool{}
+	up.Store(true)
+	w := worker.New(tc, workflows.TaskQueue, worker.Options{
+		WorkerStopTimeout: ShutdownTimeout,
+		OnFatalError: func(err error) {
+			up.Store(false)
+			log.Error("Temporal worker stopped", "error", err)
+		},
+	})
+	workflows.Register(w)
+	w.RegisterActivity(activities.New(db, profile, log))
+	return w, up
+}

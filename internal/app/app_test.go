@@ -1,0 +1,239 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/sdk/client"
+	"google.golang.org/protobuf/encoding/protojson"
+
+	"junheng/internal/config"
+	"junheng/store"
+	"junheng/store/storetest"
+	"junheng/workflows"
+)
+
+// These tests run the whole process: embedded Temporal on a file, the real worker and activities, and the
+// database (SQLite, and PostgreSQL when JUNHENG_TEST_POSTGRES_URL is set, as in CI).
+
+func testConfig(t *testing.T, dataDir, dbURL string) *config.Config {
+	t.Helper()
+	cfg := &config.Config{DataDir: dataDir, DatabaseURL: dbURL, HTTPAddr: "127.0.0.1:0", TemporalNamespace: "default",
+		Timezone: "Asia/Shanghai", LogFormat: "text"}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+func start(t *testing.T, cfg *config.Config) *Process {
+	t.Helper()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	p, err := Start(context.Background(), cfg, log, Role{API: true, Worker: true, Migrate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func databases(t *testing.T) map[string]string {
+	out := map[string]string{"sqlite": ""}
+	if url := storetest.PostgresURL(t); url != "" {
+		out["postgres"] = storetest.Database(t, url)
+	}
+	return out
+}
+
+// sampleDraft stores the sample district's data, edited, as a draft and returns its ID.
+func sampleDraft(t *testing.T, db *store.Store, edit func(map[string]any)) int64 {
+	t.Helper()
+	raw, err := os.ReadFile("../../evaluation/testdata/district.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(raw, &m); err != nil {
+		t.Fatal(err)
+	}
+	edit(m)
+	data, _ := json.Marshal(m)
+	d := &store.Draft{Year: 2025, DistrictCode: "370211", Data: string(data), CreatedBy: "clerk", CreatedAt: time.Now()}
+	if err := db.AddDraft(context.Background(), d); err != nil {
+		t.Fatal(err)
+	}
+	return d.ID
+}
+
+func update[R any](t *testing.T, c client.Client, id, name string, arg any) (R, error) {
+	t.Helper()
+	var out R
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	h, err := c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: id, UpdateName: name, Args: []any{arg},
+		WaitForStage: client.WorkflowUpdateStageCompleted})
+	if err == nil {
+		err = h.Get(ctx, &out)
+	}
+	return out, err
+}
+
+func must[R any](t *testing.T, c client.Client, id, name string, arg any) R {
+	t.Helper()
+	out, err := update[R](t, c, id, name, arg)
+	if err != nil {
+		t.Fatalf("%s %s: %v", name, id, err)
+	}
+	return out
+}
+
+var (
+	office   = workflows.Actor{Name: "督导办", Role: workflows.RoleOffice}
+	province = workflows.Actor{Name: "省督导办", Role: workflows.RoleProvince}
+	clerk    = workflows.Actor{Name: "黄岛区教育局", Role: workflows.RoleDistrict, District: "370211"}
+)
+
+func TestWholeCycleOnEmbeddedServer(t *testing.T) {
+	for name, url := range databases(t) {
+		t.Run(name, func(t *testing.T) {
+			p := start(t, testConfig(t, t.TempDir(), url))
+			defer p.Close()
+			ctx := context.Background()
+			id := workflows.CycleID(2025, "370211")
+			loc, _ := time.LoadLocation("Asia/Shanghai")
+			run, err := p.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: workflows.TaskQueue},
+				workflows.DistrictCycle, workflows.CycleParams{Year: 2025, District: "370211", DistrictName: "黄岛区",
+					Deadlines: workflows.DefaultCalendar.Deadlines(2026, loc), Policy: workflows.DefaultPolicy()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			failing := sampleDraft(t, p.Store, func(m map[string]any) { delete(m, "recognition_rate") })
+			must[workflows.CycleState](t, p.Temporal, id, workflows.UpdateSaveDraft, workflows.SaveDraftInput{Actor: clerk, DraftID: failing})
+			st := must[workflows.CycleState](t, p.Temporal, id, workflows.UpdateSubmit, workflows.SubmitInput{Actor: clerk})
+			if st.Stage != workflows.StageCityReview || st.Verdict != "does_not_meet" || len(st.ShortfallIDs) == 0 {
+				t.Fatalf("after submit: %+v", st)
+			}
+
+			// A refusal crosses the wire with its kind and both messages.
+			_, err = update[workflows.CycleState](t, p.Temporal, id, workflows.UpdateReview, workflows.ReviewInput{Actor: clerk, Decision: "approve"})
+			if kind, r, ok := workflows.AsRefusal(err); !ok || kind != workflows.ErrForbidden || r.MessageZh == "" {
+				t.Fatalf("review by a district: %v", err)
+			}
+
+			st = must[workflows.CycleState](t, p.Temporal, id, workflows.UpdateReview, workflows.ReviewInput{Actor: office, Decision: "approve",
+				Findings: []workflows.NewFinding{{Title: "大班额", Source: workflows.SourceOnSite, Severity: workflows.SeveritySerious}}})
+			if st.Stage != workflows.StageRectification || len(st.Findings) != len(st.ShortfallIDs)+1 {
+				t.Fatalf("after approval: %+v", st)
+			}
+			due := time.Now().Add(60 * 24 * time.Hour)
+			for _, f := range st.Findings {
+				must[workflows.ItemState](t, p.Temporal, f, workflows.UpdatePlan, workflows.PlanInput{Actor: clerk, Measures: "整改",
+					ResponsibleUnit: "区教育局", ResponsiblePerson: "张三", DueDate: due})
+				must[workflows.ItemState](t, p.Temporal, f, workflows.UpdateRequestClose, workflows.NoteInput{Actor: clerk, Note: "已完成"})
+				item := must[workflows.ItemState](t, p.Temporal, f, workflows.UpdateVerify, workflows.VerifyInput{Actor: office, Accepted: true})
+				if item.Status != workflows.ItemClosed {
+					t.Fatalf("item %s: %+v", f, item)
+				}
+			}
+			meeting := sampleDraft(t, p.Store, func(map[string]any) {})
+			must[workflows.CycleState](t, p.Temporal, id, workflows.UpdateSaveDraft, workflows.SaveDraftInput{Actor: clerk, DraftID: meeting})
+			must[workflows.CycleState](t, p.Temporal, id, workflows.UpdateSubmit, workflows.SubmitInput{Actor: clerk})
+			must[workflows.CycleState](t, p.Temporal, id, workflows.UpdateApply, workflows.ApplyInput{Actor: clerk})
+			must[workflows.CycleState](t, p.Temporal, id, workflows.UpdateRecordAcceptance, workflows.DecisionInput{Actor: office, Passed: true})
+			must[workflows.CycleState](t, p.Temporal, id, workflows.UpdateRecordProvinceResult, workflows.DecisionInput{Actor: province, Passed: true})
+			var final workflows.CycleState
+			if err := run.Get(ctx, &final); err != nil || final.Stage != workflows.StageCertified {
+				t.Fatalf("workflow ended %+v, %v", final.Stage, err)
+			}
+
+			row, err := p.Store.Cycle(ctx, 2025, "370211")
+			if err != nil || row.Stage != "certified" || row.Version != 2 || row.Verdict != "meets" {
+				t.Errorf("read model: %+v, %v", row, err)
+			}
+			for _, f := range st.Findings {
+				if got, err := p.Store.Finding(ctx, f); err != nil || got.Status != "closed" || got.ClosedAt == nil {
+					t.Errorf("finding %s in the read model: %+v, %v", f, got, err)
+				}
+			}
+			events, err := p.Store.Audit(ctx, store.AuditFilter{Target: id, Limit: 500})
+			if err != nil || len(events) != final.EventsCount {
+				t.Errorf("audit of the cycle: %d entries, the workflow recorded %d (%v)", len(events), final.EventsCount, err)
+			}
+			if name == "sqlite" && os.Getenv("JUNHENG_RECORD_HISTORY") != "" {
+				recordHistory(t, p.Temporal, id, "../../workflows/testdata/cycle_history.json")
+				recordHistory(t, p.Temporal, st.Findings[0], "../../workflows/testdata/item_history.json")
+			}
+		})
+	}
+}
+
+// TestTimerSurvivesRestart stops the whole process while a deadline timer is pending, starts it again on the same
+// files, and sees the timer fire and the workflow take Updates afterwards.
+func TestTimerSurvivesRestart(t *testing.T) {
+	dir := t.TempDir()
+	cfg := testConfig(t, dir, "")
+	p := start(t, cfg)
+	ctx := context.Background()
+	id := workflows.CycleID(2025, "370211")
+	now := time.Now()
+	policy := workflows.DefaultPolicy()
+	policy.DistrictReminders = nil
+	_, err := p.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: workflows.TaskQueue},
+		workflows.DistrictCycle, workflows.CycleParams{Year: 2025, District: "370211", DistrictName: "黄岛区", Policy: policy,
+			Deadlines: workflows.Deadlines{SelfAssessment: now.Add(3 * time.Second), CityReview: now.Add(time.Hour), Application: now.Add(2 * time.Hour)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Close()
+
+	p = start(t, cfg)
+	defer p.Close()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		row, err := p.Store.Cycle(ctx, 2025, "370211")
+		if err == nil && row.SelfAssessmentOverdue {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the self-assessment deadline never fired after the restart: %+v, %v", row, err)
+		}
+		time.Sleep(100 * time.Millisecond) // polling the read model, not waiting for the timer
+	}
+	draft := sampleDraft(t, p.Store, func(map[string]any) {})
+	must[workflows.CycleState](t, p.Temporal, id, workflows.UpdateSaveDraft, workflows.SaveDraftInput{Actor: clerk, DraftID: draft})
+	st := must[workflows.CycleState](t, p.Temporal, id, workflows.UpdateSubmit, workflows.SubmitInput{Actor: clerk})
+	if st.Stage != workflows.StageCityReview || !st.SubmittedLate {
+		t.Errorf("late submission after restart: %+v", st)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "temporal.db")); err != nil {
+		t.Error(err)
+	}
+}
+
+// recordHistory writes a workflow's history for the replay tests (run with JUNHENG_RECORD_HISTORY=1).
+func recordHistory(t *testing.T, c client.Client, id, path string) {
+	t.Helper()
+	it := c.GetWorkflowHistory(context.Background(), id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	var h historypb.History
+	for it.HasNext() {
+		ev, err := it.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.Events = append(h.Events, ev)
+	}
+	data, err := protojson.MarshalOptions{Indent: "  "}.Marshal(&h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
