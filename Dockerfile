@@ -1,0 +1,16 @@
+# Multi-stage build of the one junheng binary; the same image runs migrate, api and worker.
+FROM golang:1.26 AS build
+WORKDIR /src
+COPY go.mod go.sum ./
+RUN go mod download
+COPY . .
+RUN CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o /out/junheng ./cmd/junheng
+
+FROM gcr.io/distroless/static-debian12:nonroot
+COPY --from=build /out/junheng /usr/local/bin/junheng
+USER nonroot:nonroot
+ENV JUNHENG_DATA_DIR=/data JUNHENG_LOG_FORMAT=json
+VOLUME /data
+EXPOSE 8080
+ENTRYPOINT ["/usr/local/bin/junheng"]
+CMD ["serve"]
