@@ -10,8 +10,8 @@ import (
 // IdempotentRequest remembers a request made with an Idempotency-Key and, once answered, its response, so that a
 // retry gets the same answer without acting twice. Status 0 means the first request is still being answered.
 type IdempotentRequest struct {
-	Principal   string    `gorm:"primaryKey"`
-	Key         string    `gorm:"primaryKey"`
+	Principal   string `gorm:"primaryKey"`
+	Key         string `gorm:"primaryKey"`
 	RequestHash string
 	Status      int
 	ContentType string
