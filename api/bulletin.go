@@ -13,10 +13,7 @@ import (
 	"junheng/workflows"
 )
 
-// DefaultTargets are seed 002's city targets: the share of districts meeting the national standard by a year
-// (30% by 2023, all by 2025). A year's target is that of the latest target year not after it.
-var DefaultTargets = map[int]float64{2023: 0.30, 2025: 1.0}
-
+// target is the city target of a year: that of the latest target year not after it.
 func target(targets map[int]float64, year int) float64 {
 	best, t := 0, 0.0
 	for y, share := range targets {

@@ -42,7 +42,7 @@ type Deps struct {
 	Location *time.Location
 	Calendar workflows.Calendar
 	Policy   workflows.Policy
-	Targets  map[int]float64 // city targets by year; nil = DefaultTargets
+	Targets  map[int]float64 // city targets: share of districts meeting the standard, by year
 	// RateLimit is each token's sustained requests per second (bursts of twice that); 0 turns it off.
 	RateLimit float64
 }
@@ -82,9 +82,6 @@ func New(d Deps) *echo.Echo {
 	}
 	s := &Server{store: d.Store, temporal: d.Temporal, files: d.Files, profile: d.Profile, loc: d.Location,
 		calendar: d.Calendar, policy: d.Policy, targets: d.Targets, log: d.Logger}
-	if s.targets == nil {
-		s.targets = DefaultTargets
-	}
 	s.register(e, d.RateLimit)
 	return e
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"junheng/store"
 	"junheng/store/storetest"
@@ -89,5 +90,39 @@ func TestOpenRejectsUnknownURLAndNamesUnreachableDatabase(t *testing.T) {
 	_, err := store.Open(ctx, "postgres://nobody:secret@127.0.0.1:1/none?connect_timeout=2", "")
 	if err == nil || !strings.Contains(err.Error(), "127.0.0.1:1") || strings.Contains(err.Error(), "secret") {
 		t.Fatalf("unreachable database: %v", err)
+	}
+}
+
+func TestFindingCountsCarryOpenItemsOver(t *testing.T) {
+	for dialect, s := range storetest.Open(t) {
+		t.Run(string(dialect), func(t *testing.T) {
+			ctx := context.Background()
+			now := time.Now()
+			rows := []store.Finding{
+				{ID: "finding:2024:370211:1", Year: 2024, DistrictCode: "370211", Seq: 1, Status: "in_progress", Overdue: true, Escalated: true},
+				{ID: "finding:2024:370211:2", Year: 2024, DistrictCode: "370211", Seq: 2, Status: "closed"},
+				{ID: "finding:2025:370211:1", Year: 2025, DistrictCode: "370211", Seq: 1, Status: "open"},
+				{ID: "finding:2025:370211:2", Year: 2025, DistrictCode: "370211", Seq: 2, Status: "closed"},
+				{ID: "finding:2025:370202:1", Year: 2025, DistrictCode: "370202", Seq: 1, Status: "awaiting_verification"},
+			}
+			for i := range rows {
+				rows[i].Title, rows[i].Source, rows[i].Severity, rows[i].CreatedAt, rows[i].UpdatedAt = "t", "on_site", "normal", now, now
+			}
+			if err := s.CreateFindings(ctx, rows); err != nil {
+				t.Fatal(err)
+			}
+			counts, err := s.FindingCountsByDistrict(ctx, 2025)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := store.FindingCounts{DistrictCode: "370211", Open: 1, Closed: 1, Overdue: 1, Escalated: 1, CarriedOver: 1}
+			if counts["370211"] != want || counts["370202"].Open != 1 {
+				t.Errorf("counts = %+v", counts)
+			}
+			ledger, total, err := s.Findings(ctx, store.FindingFilter{Year: 2025, District: "370211", OpenFromEarlier: true})
+			if err != nil || total != 3 || ledger[0].ID != "finding:2024:370211:1" {
+				t.Errorf("the district's findings with carried-over ones: %d %+v %v", total, ledger, err)
+			}
+		})
 	}
 }

@@ -77,6 +77,10 @@ func Start(ctx context.Context, cfg *config.Config, log *slog.Logger, role Role)
 	if err != nil {
 		return nil, err
 	}
+	policy, err := config.LoadPolicy(cfg.Policy)
+	if err != nil {
+		return nil, err
+	}
 	if p.Store, err = OpenStore(ctx, cfg, role.Migrate); err != nil {
 		return nil, err
 	}
@@ -131,8 +135,8 @@ func Start(ctx context.Context, cfg *config.Config, log *slog.Logger, role Role)
 		return nil, err
 	}
 	handler := api.New(api.Deps{Logger: log, Registry: reg, Ready: checks, OpsOnly: !role.API, Store: p.Store,
-		Temporal: p.Temporal, Files: evidence, Profile: profile, Location: cfg.Location, Calendar: workflows.DefaultCalendar,
-		Policy: workflows.DefaultPolicy(), RateLimit: cfg.RateLimit})
+		Temporal: p.Temporal, Files: evidence, Profile: profile, Location: cfg.Location, Calendar: policy.Calendar,
+		Policy: policy.Workflow, Targets: policy.Targets, RateLimit: cfg.RateLimit})
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
 		return nil, fmt.Errorf("HTTP on %s (JUNHENG_HTTP_ADDR): %w", cfg.HTTPAddr, err)

@@ -47,8 +47,6 @@ func (c httpClient) do(method, path string, body any, header ...string) reply {
 	case nil:
 	case []byte:
 		rd = bytes.NewReader(b)
-	case *multipart.Writer:
-		c.t.Fatal("pass multipart bodies as upload")
 	default:
 		data, err := json.Marshal(b)
 		if err != nil {
@@ -90,14 +88,14 @@ func (c httpClient) ok(method, path string, body, out any, header ...string) {
 	}
 }
 
-func (c httpClient) upload(path, field, name string, content []byte) reply {
+func (c httpClient) upload(method, path, field, name string, content []byte) reply {
 	c.t.Helper()
 	var buf bytes.Buffer
 	w := multipart.NewWriter(&buf)
 	fw, _ := w.CreateFormFile(field, name)
 	fw.Write(content)
 	w.Close()
-	req, _ := http.NewRequest(http.MethodPost, c.base+path, &buf)
+	req, _ := http.NewRequest(method, c.base+path, &buf)
 	req.Header.Set("Content-Type", w.FormDataContentType())
 	req.Header.Set("Authorization", "Bearer "+c.token)
 	resp, err := http.DefaultClient.Do(req)
@@ -185,6 +183,21 @@ func TestYearOverHTTP(t *testing.T) {
 				t.Fatalf("bad self-assessment: %d %s", bad.status, bad.body)
 			}
 
+			// The blank template, uploaded as it is, is refused naming sheets, rows and columns.
+			tmpl := clerkA.do("GET", "/api/v1/templates/self-assessment.xlsx", nil)
+			if tmpl.status != 200 || !bytes.HasPrefix(tmpl.body, []byte("PK")) {
+				t.Fatalf("template: %d", tmpl.status)
+			}
+			blank := clerkA.do("POST", "/api/v1/evaluate", tmpl.body, "Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+			var blankProblem api.Problem
+			blank.decode(t, &blankProblem)
+			if blank.status != 422 || len(blankProblem.Errors) == 0 || blankProblem.Errors[0].Sheet == "" {
+				t.Fatalf("blank template: %d %s", blank.status, blank.body)
+			}
+			if up := clerkA.upload("PUT", cycleA+"/self-assessment", "file", "自评.xlsx", tmpl.body); up.status != 422 {
+				t.Errorf("blank template as a draft: %d %s", up.status, up.body)
+			}
+
 			// District A: a failing draft, submitted, approved with a finding from on-site inspection.
 			var draft struct {
 				Evaluation struct{ Verdict string }
@@ -225,7 +238,7 @@ func TestYearOverHTTP(t *testing.T) {
 
 			// A's finding: plan, progress with evidence (retried idempotently), rejected once, then closed.
 			var file store.File
-			up := clerkA.upload("/api/v1/files", "file", "验收报告.pdf", []byte("%PDF-1.4\nreport\n"))
+			up := clerkA.upload("POST", "/api/v1/files", "file", "验收报告.pdf", []byte("%PDF-1.4\nreport\n"))
 			if up.status != 201 {
 				t.Fatalf("upload: %d %s", up.status, up.body)
 			}
@@ -267,6 +280,11 @@ func TestYearOverHTTP(t *testing.T) {
 			// B does not apply in time.
 			waitFor(t, p.Store, codeB, func(c store.Cycle) bool { return c.Stage == "not_applied" })
 
+			var refusals []store.AuditEvent
+			office.ok("GET", "/api/v1/audit?target=cycle:2025:"+codeB+"&action=apply", nil, &refusals)
+			if len(refusals) != 1 || refusals[0].Outcome != "refused" || refusals[0].Role != "district" || refusals[0].RequestID == "" {
+				t.Errorf("the refused application in the audit trail: %+v", refusals)
+			}
 			checkBulletin(t, office, p.Store)
 			checkAuthorisation(t, base, p.Store, st, file.ID)
 		})

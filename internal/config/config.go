@@ -22,6 +22,7 @@ type Config struct {
 	TemporalPort      int
 	Timezone          string
 	Profile           string
+	Policy            string
 	LogFormat         string
 	RateLimit         float64
 
@@ -44,6 +45,7 @@ var Settings = []Setting{
 	{"temporal-port", "JUNHENG_TEMPORAL_PORT", "7233", "embedded Temporal frontend port; 0 picks a free one"},
 	{"timezone", "JUNHENG_TIMEZONE", "Asia/Shanghai", "time zone of deadlines"},
 	{"profile", "JUNHENG_PROFILE", "", "standard profile file (YAML or JSON) overriding the national 2017 standard; empty = national"},
+	{"policy", "JUNHENG_POLICY", "", "policy file (YAML or JSON): deadlines calendar, late policy, reminders, escalation, plan limits, city targets; empty = seed 002's defaults"},
 	{"log-format", "JUNHENG_LOG_FORMAT", "text", "log format: text or json"},
 	{"rate-limit", "JUNHENG_RATE_LIMIT", "50", "API requests per second per token (bursts of twice that); 0 = no limit"},
 }
@@ -53,7 +55,7 @@ func (c *Config) AddFlags(fs *pflag.FlagSet) {
 	targets := map[string]*string{
 		"data-dir": &c.DataDir, "database-url": &c.DatabaseURL, "http-addr": &c.HTTPAddr,
 		"temporal-address": &c.TemporalAddress, "temporal-namespace": &c.TemporalNamespace, "timezone": &c.Timezone,
-		"profile": &c.Profile, "log-format": &c.LogFormat,
+		"profile": &c.Profile, "policy": &c.Policy, "log-format": &c.LogFormat,
 	}
 	for _, s := range Settings {
 		usage := fmt.Sprintf("%s (env %s)", s.Usage, s.Env)

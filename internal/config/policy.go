@@ -1,0 +1,142 @@
+package config
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"junheng/workflows"
+)
+
+// Policy is the deployment's rules of the yearly cycle, read from the JUNHENG_POLICY file (YAML or JSON, every
+// key optional; a key left out keeps seed 002's default):
+//
+//	calendar: {self_assessment: "12-31", city_review: "03-31", application: "05-31"}
+//	late_self_assessment: accept        # or close: no submissions after the deadline, the year ends not applied
+//	district_reminder_days: [30, 7, 1]  # before the self-assessment and application deadlines
+//	office_reminder_days: [7, 1]        # before the review deadline
+//	item_reminder_days: [7, 1]          # before a finding's due date
+//	escalation_interval_days: 7         # reminders to the district while an item is overdue and escalated
+//	plan_within_days: 30                # a rectification plan is due this long after the finding
+//	max_rectification_days: 365         # how far a plan or an extension may set the due date
+//	targets: {2023: 0.30, 2025: 1.0}    # share of districts meeting the standard, by year
+type Policy struct {
+	Calendar workflows.Calendar
+	Workflow workflows.Policy
+	Targets  map[int]float64
+}
+
+type policyFile struct {
+	Calendar struct {
+		SelfAssessment string `yaml:"self_assessment"`
+		CityReview     string `yaml:"city_review"`
+		Application    string `yaml:"application"`
+	} `yaml:"calendar"`
+	LateSelfAssessment     string          `yaml:"late_self_assessment"`
+	DistrictReminderDays   []int           `yaml:"district_reminder_days"`
+	OfficeReminderDays     []int           `yaml:"office_reminder_days"`
+	ItemReminderDays       []int           `yaml:"item_reminder_days"`
+	EscalationIntervalDays int             `yaml:"escalation_interval_days"`
+	PlanWithinDays         int             `yaml:"plan_within_days"`
+	MaxRectificationDays   int             `yaml:"max_rectification_days"`
+	Targets                map[int]float64 `yaml:"targets"`
+}
+
+// DefaultTargets are seed 002's city targets: 30% of districts by 2023, all by 2025.
+var DefaultTargets = map[int]float64{2023: 0.30, 2025: 1.0}
+
+// LoadPolicy reads the policy file at path; an empty path gives the defaults.
+func LoadPolicy(path string) (Policy, error) {
+	p := Policy{Calendar: workflows.DefaultCalendar, Workflow: workflows.DefaultPolicy(), Targets: DefaultTargets}
+	if path == "" {
+		return p, nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return p, fmt.Errorf("JUNHENG_POLICY: %w", err)
+	}
+	if err := p.parse(data); err != nil {
+		return p, fmt.Errorf("JUNHENG_POLICY %s: %w", path, err)
+	}
+	return p, nil
+}
+
+func (p *Policy) parse(data []byte) error {
+	var f policyFile
+	dec := yaml.NewDecoder(bytes.NewReader(data)) // YAML is a superset of JSON
+	dec.KnownFields(true)
+	if err := dec.Decode(&f); err != nil {
+		return err
+	}
+	for field, s := range map[string]struct {
+		value string
+		dst   *workflows.MonthDay
+	}{
+		"calendar.self_assessment": {f.Calendar.SelfAssessment, &p.Calendar.SelfAssessment},
+		"calendar.city_review":     {f.Calendar.CityReview, &p.Calendar.CityReview},
+		"calendar.application":     {f.Calendar.Application, &p.Calendar.Application},
+	} {
+		if s.value == "" {
+			continue
+		}
+		md, err := workflows.ParseMonthDay(s.value)
+		if err != nil {
+			return fmt.Errorf("%s: %w", field, err)
+		}
+		*s.dst = md
+	}
+	switch f.LateSelfAssessment {
+	case "", "accept":
+	case "close":
+		p.Workflow.AcceptLateSelfAssessment = false
+	default:
+		return fmt.Errorf("late_self_assessment: %q is not accept or close", f.LateSelfAssessment)
+	}
+	for field, s := range map[string]struct {
+		days []int
+		dst  *[]time.Duration
+	}{
+		"district_reminder_days": {f.DistrictReminderDays, &p.Workflow.DistrictReminders},
+		"office_reminder_days":   {f.OfficeReminderDays, &p.Workflow.OfficeReminders},
+		"item_reminder_days":     {f.ItemReminderDays, &p.Workflow.ItemReminders},
+	} {
+		if s.days == nil {
+			continue
+		}
+		*s.dst = nil
+		for i, d := range s.days {
+			if d < 1 || d > 366 {
+				return fmt.Errorf("%s[%d]: %d is not a number of days from 1 to 366", field, i, d)
+			}
+			*s.dst = append(*s.dst, time.Duration(d)*24*time.Hour)
+		}
+	}
+	for field, s := range map[string]struct {
+		days int
+		dst  *time.Duration
+	}{
+		"escalation_interval_days": {f.EscalationIntervalDays, &p.Workflow.EscalationInterval},
+		"plan_within_days":         {f.PlanWithinDays, &p.Workflow.PlanWithin},
+		"max_rectification_days":   {f.MaxRectificationDays, &p.Workflow.MaxRectification},
+	} {
+		switch {
+		case s.days == 0:
+		case s.days < 1 || s.days > 3660:
+			return fmt.Errorf("%s: %d is not a number of days from 1 to 3660", field, s.days)
+		default:
+			*s.dst = time.Duration(s.days) * 24 * time.Hour
+		}
+	}
+	if f.Targets != nil {
+		for y, share := range f.Targets {
+			if y < 2000 || y > 2200 || share < 0 || share > 1 {
+				return fmt.Errorf("targets: %d: %v must be a year and a share from 0 to 1", y, share)
+			}
+		}
+		p.Targets = f.Targets
+	}
+	return nil
+}

@@ -1,0 +1,48 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"junheng/workflows"
+)
+
+func TestPolicyFileOverridesWhatItNames(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "policy.yaml")
+	os.WriteFile(path, []byte("calendar: {city_review: \"03-15\"}\nlate_self_assessment: close\nitem_reminder_days: [14, 3]\nplan_within_days: 15\ntargets: {2024: 0.5}\n"), 0o600)
+	p, err := LoadPolicy(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Calendar.CityReview != (workflows.MonthDay{Month: time.March, Day: 15}) || p.Calendar.SelfAssessment != workflows.DefaultCalendar.SelfAssessment {
+		t.Errorf("calendar %+v", p.Calendar)
+	}
+	w := p.Workflow
+	if w.AcceptLateSelfAssessment || w.PlanWithin != 15*24*time.Hour || len(w.ItemReminders) != 2 || w.ItemReminders[0] != 14*24*time.Hour ||
+		len(w.DistrictReminders) != 3 || p.Targets[2024] != 0.5 || len(p.Targets) != 1 {
+		t.Errorf("policy %+v, targets %v", w, p.Targets)
+	}
+	if def, _ := LoadPolicy(""); !def.Workflow.AcceptLateSelfAssessment || def.Targets[2025] != 1 {
+		t.Errorf("defaults %+v", def)
+	}
+}
+
+func TestPolicyErrorsNameTheField(t *testing.T) {
+	for text, field := range map[string]string{
+		"calendar: {application: \"02-30\"}": "calendar.application",
+		"late_self_assessment: maybe":        "late_self_assessment",
+		"office_reminder_days: [0]":          "office_reminder_days[0]",
+		"plan_within_days: -3":               "plan_within_days",
+		"targets: {2025: 1.5}":               "targets",
+		"reminders: [1]":                     "reminders",
+	} {
+		path := filepath.Join(t.TempDir(), "p.yaml")
+		os.WriteFile(path, []byte(text), 0o600)
+		if _, err := LoadPolicy(path); err == nil || !strings.Contains(err.Error(), field) || !strings.Contains(err.Error(), "JUNHENG_POLICY") {
+			t.Errorf("%q: %v, want an error naming %s", text, err, field)
+		}
+	}
+}
