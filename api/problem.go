@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"junheng/evaluation"
+	"junheng/store"
 	"junheng/workflows"
 )
 
@@ -66,6 +67,13 @@ func toProblem(err error) *Problem {
 	if errors.As(err, &p) {
 		cp := *p
 		return &cp
+	}
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return problem(http.StatusNotFound, "not_found", "未找到请求的资源", "the requested resource does not exist")
+	case store.Unavailable(err):
+		return problem(http.StatusServiceUnavailable, "database_unavailable", "数据库暂时不可用, 请稍后重试; 已受理的数据不会丢失",
+			"the database is unavailable; retry later (nothing accepted is lost)")
 	}
 	var he *echo.HTTPError
 	if errors.As(err, &he) {

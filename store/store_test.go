@@ -88,8 +88,11 @@ func TestOpenRejectsUnknownURLAndNamesUnreachableDatabase(t *testing.T) {
 		t.Fatalf("mysql URL: %v", err)
 	}
 	_, err := store.Open(ctx, "postgres://nobody:secret@127.0.0.1:1/none?connect_timeout=2", "")
-	if err == nil || !strings.Contains(err.Error(), "127.0.0.1:1") || strings.Contains(err.Error(), "secret") {
-		t.Fatalf("unreachable database: %v", err)
+	if err == nil || !strings.Contains(err.Error(), "127.0.0.1:1") || strings.Contains(err.Error(), "secret") || !store.Unavailable(err) {
+		t.Fatalf("unreachable database: %v (unavailable: %v)", err, store.Unavailable(err))
+	}
+	if store.Unavailable(store.ErrNotFound) {
+		t.Error("not found is not an outage")
 	}
 }
 
