@@ -87,3 +87,13 @@ func (s *Server) parseWhen(errs *fieldErrors, field, value string) time.Time {
 	}
 	return t
 }
+
+// bindAndAct decodes a request body and sends the Update built from it through act (a cycle or an item action),
+// for the actions whose fields the workflow validates itself.
+func bindAndAct[R any](c echo.Context, act func(echo.Context, string, any) error, name string, input func(R) any) error {
+	req, err := bind[R](c)
+	if err != nil {
+		return err
+	}
+	return act(c, name, input(req))
+}

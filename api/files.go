@@ -34,7 +34,7 @@ func (s *Server) uploadFile(c echo.Context) error {
 		return err
 	}
 	defer r.Close()
-	id, size, ct, err := s.files.Put(r)
+	id, size, ct, err := s.files.Put(c.Request().Context(), r)
 	switch {
 	case errors.Is(err, files.ErrTooLarge):
 		return problem(http.StatusRequestEntityTooLarge, "too_large", "文件超过 20 MiB 上限", "the file is over the 20 MiB limit")
@@ -57,7 +57,7 @@ func (s *Server) getFile(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	r, err := s.files.Open(f.ID)
+	r, err := s.files.Open(c.Request().Context(), f.ID)
 	if err != nil {
 		return err
 	}

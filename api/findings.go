@@ -133,11 +133,9 @@ type verifyRequest struct {
 }
 
 func (s *Server) verify(c echo.Context) error {
-	req, err := bind[verifyRequest](c)
-	if err != nil {
-		return err
-	}
-	return s.findingAction(c, workflows.UpdateVerify, workflows.VerifyInput{Actor: actor(c), Accepted: req.Accepted, Comment: req.Comment})
+	return bindAndAct(c, s.findingAction, workflows.UpdateVerify, func(req verifyRequest) any {
+		return workflows.VerifyInput{Actor: actor(c), Accepted: req.Accepted, Comment: req.Comment}
+	})
 }
 
 type extensionRequest struct {
@@ -165,12 +163,9 @@ type extensionDecisionRequest struct {
 }
 
 func (s *Server) extensionDecision(c echo.Context) error {
-	req, err := bind[extensionDecisionRequest](c)
-	if err != nil {
-		return err
-	}
-	return s.findingAction(c, workflows.UpdateDecideExtension, workflows.ExtensionDecisionInput{Actor: actor(c),
-		Approved: req.Approved, Comment: req.Comment})
+	return bindAndAct(c, s.findingAction, workflows.UpdateDecideExtension, func(req extensionDecisionRequest) any {
+		return workflows.ExtensionDecisionInput{Actor: actor(c), Approved: req.Approved, Comment: req.Comment}
+	})
 }
 
 type talkRequest struct {
@@ -179,11 +174,9 @@ type talkRequest struct {
 }
 
 func (s *Server) talk(c echo.Context) error {
-	req, err := bind[talkRequest](c)
-	if err != nil {
-		return err
-	}
-	return s.findingAction(c, workflows.UpdateRecordTalk, workflows.TalkInput{Actor: actor(c), Kind: req.Kind, Note: req.Note})
+	return bindAndAct(c, s.findingAction, workflows.UpdateRecordTalk, func(req talkRequest) any {
+		return workflows.TalkInput{Actor: actor(c), Kind: req.Kind, Note: req.Note}
+	})
 }
 
 type ledgerPage struct {

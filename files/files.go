@@ -1,34 +1,58 @@
-// Package files keeps evidence files (档案) content-addressed by SHA-256 in a directory, and decides by content,
-// never by name, which files are accepted.
+// Package files keeps evidence files (档案) content-addressed by SHA-256, in a directory or an S3-compatible
+// object store, and decides by content, never by name, which files are accepted.
 package files
 
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
-	"os"
-	"path/filepath"
 	"regexp"
 )
 
 // MaxSize is the largest evidence file accepted.
 const MaxSize = 20 << 20
 
-// Store is a directory of files named by their SHA-256.
-type Store struct{ dir string }
+// Config chooses where files are kept: in the S3-compatible object store when S3 is set, else in Dir.
+type Config struct {
+	Dir string
+	S3  *S3Config
+}
+
+// Store checks, names and keeps evidence files; callers do not see which backend holds them.
+type Store struct{ b backend }
+
+// backend keeps content under its ID. Store has already checked and hashed it, so put may skip content it
+// holds already; open reports a missing ID as fs.ErrNotExist.
+type backend interface {
+	put(ctx context.Context, id, contentType string, data []byte) error
+	open(ctx context.Context, id string) (io.ReadCloser, error)
+	check(ctx context.Context) error
+}
+
+// New returns the store cfg describes, creating the directory if needed. It does not contact an object store:
+// Check reports whether it is reachable.
+func New(cfg Config) (*Store, error) {
+	var b backend
+	var err error
+	if cfg.S3 != nil {
+		b, err = newS3(*cfg.S3)
+	} else {
+		b, err = newDir(cfg.Dir)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &Store{b: b}, nil
+}
 
 // Open returns the store in dir, creating it if needed.
-func Open(dir string) (*Store, error) {
-	if err := os.MkdirAll(dir, 0o750); err != nil {
-		return nil, fmt.Errorf("files: %w", err)
-	}
-	return &Store{dir: dir}, nil
-}
+func Open(dir string) (*Store, error) { return New(Config{Dir: dir}) }
 
 // ErrType is returned for content that is not an accepted kind of document.
 var ErrType = errors.New("not a PDF, image or Office document")
@@ -39,7 +63,7 @@ var ErrTooLarge = errors.New("file too large")
 var sha256Hex = regexp.MustCompile(`^[0-9a-f]{64}$`)
 
 // Put stores r's content once and returns its ID (the SHA-256 in hex), size and content type.
-func (s *Store) Put(r io.Reader) (id string, size int64, contentType string, err error) {
+func (s *Store) Put(ctx context.Context, r io.Reader) (id string, size int64, contentType string, err error) {
 	data, err := io.ReadAll(io.LimitReader(r, MaxSize+1))
 	if err != nil {
 		return "", 0, "", err
@@ -52,39 +76,25 @@ func (s *Store) Put(r io.Reader) (id string, size int64, contentType string, err
 	}
 	sum := sha256.Sum256(data)
 	id = hex.EncodeToString(sum[:])
-	path := s.path(id)
-	if _, err := os.Stat(path); err == nil {
-		return id, int64(len(data)), contentType, nil
-	}
-	// Write to a temporary name and rename, so a crash never leaves a partial file under a valid ID.
-	tmp, err := os.CreateTemp(s.dir, "upload-*")
-	if err != nil {
+	if err := s.b.put(ctx, id, contentType, data); err != nil {
 		return "", 0, "", err
 	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return "", 0, "", err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return "", 0, "", err
-	}
-	if err := tmp.Close(); err != nil {
-		return "", 0, "", err
-	}
-	return id, int64(len(data)), contentType, os.Rename(tmp.Name(), path)
+	return id, int64(len(data)), contentType, nil
 }
 
-// Open returns a stored file's content.
-func (s *Store) Open(id string) (*os.File, error) {
+// Open returns a stored file's content; the caller closes it. An ID that is not stored, or not an ID at all,
+// is an error matching fs.ErrNotExist.
+func (s *Store) Open(ctx context.Context, id string) (io.ReadCloser, error) {
+	// Only a well-formed ID reaches the backend, so no name can point outside the store.
 	if !sha256Hex.MatchString(id) {
-		return nil, os.ErrNotExist
+		return nil, &fs.PathError{Op: "open", Path: id, Err: fs.ErrNotExist}
 	}
-	return os.Open(s.path(id))
+	return s.b.open(ctx, id)
 }
 
-func (s *Store) path(id string) string { return filepath.Join(s.dir, id) }
+// Check reports whether the store can take files: the directory is writable, or the bucket is reachable
+// with the configured credentials.
+func (s *Store) Check(ctx context.Context) error { return s.b.check(ctx) }
 
 // Sniff returns the content type of an accepted document, or "" for anything else: PDF, PNG, JPEG, GIF, WebP,
 // Office Open XML (a zip holding [Content_Types].xml) and legacy Office (OLE2) files.

@@ -130,10 +130,11 @@ func Start(ctx context.Context, cfg *config.Config, log *slog.Logger, role Role)
 		}})
 	}
 
-	evidence, err := files.Open(cfg.Path("files"))
+	evidence, err := openFiles(cfg)
 	if err != nil {
 		return nil, err
 	}
+	checks = append(checks, api.Check{Name: "files", Fn: evidence.Check})
 	handler := api.New(api.Deps{Logger: log, Registry: reg, Ready: checks, OpsOnly: !role.API, Store: p.Store,
 		Temporal: p.Temporal, Files: evidence, Profile: profile, Location: cfg.Location, Calendar: policy.Calendar,
 		Policy: policy.Workflow, Targets: policy.Targets, RateLimit: cfg.RateLimit})
@@ -185,6 +186,19 @@ func LoadProfile(path string) (evaluation.Profile, error) {
 		return evaluation.Profile{}, fmt.Errorf("JUNHENG_PROFILE %s: %w", path, err)
 	}
 	return p, nil
+}
+
+// openFiles opens the evidence file store: the object store JUNHENG_FILES_URL names, or the data directory.
+func openFiles(cfg *config.Config) (*files.Store, error) {
+	fc := files.Config{Dir: cfg.Path("files")}
+	if cfg.FilesURL != "" {
+		s3, err := files.ParseS3URL(cfg.FilesURL)
+		if err != nil {
+			return nil, fmt.Errorf("JUNHENG_FILES_URL: %w", err)
+		}
+		fc.S3 = s3
+	}
+	return files.New(fc)
 }
 
 // OpenStore opens the configured database and either migrates it or checks that it is current.
