@@ -13,23 +13,22 @@ import (
 	"strings"
 	"time"
 
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
 	"junheng/evaluation"
+	"junheng/notify"
 	"junheng/store"
 	"junheng/workflows"
 )
 
 // Activities holds the activities' dependencies.
 type Activities struct {
-	Store   *store.Store
-	Profile evaluation.Profile
-	Log     *slog.Logger
-}
-
-// New returns the activities over a store, evaluating with profile.
-func New(db *store.Store, profile evaluation.Profile, log *slog.Logger) *Activities {
-	return &Activities{Store: db, Profile: profile, Log: log}
+	Store    *store.Store
+	Profile  evaluation.Profile
+	Channels []notify.Routed // where notifications are delivered; none = stored only
+	Location *time.Location  // how times are shown in delivered messages
+	Log      *slog.Logger
 }
 
 // EvaluateDraft evaluates a stored draft and records the result on it.
@@ -161,12 +160,57 @@ func (a *Activities) RecordItem(ctx context.Context, r workflows.ItemRecord) err
 	return a.Store.RecordFinding(ctx, f, auditEvent(r.Event, s.District, s.ID))
 }
 
-// Notify stores a notification for its recipient, once per key.
-func (a *Activities) Notify(ctx context.Context, n workflows.Notification) error {
-	_, err := a.Store.AddNotification(ctx, &store.Notification{Key: n.Key, Recipient: string(n.Recipient),
-		DistrictCode: n.District, Year: n.Year, Target: n.Target, Kind: n.Kind, TitleZh: n.TitleZh, TitleEn: n.TitleEn,
-		CreatedAt: time.Now().UTC()})
-	return err
+// Notify stores a notification for its recipient, once per key, and answers how many channels are to deliver it.
+func (a *Activities) Notify(ctx context.Context, n workflows.Notification) (int, error) {
+	stored := &store.Notification{Key: n.Key, Recipient: string(n.Recipient), DistrictCode: n.District, Year: n.Year,
+		Target: n.Target, Kind: n.Kind, TitleZh: n.TitleZh, TitleEn: n.TitleEn, CreatedAt: time.Now().UTC()}
+	if _, err := a.Store.AddNotification(ctx, stored); err != nil {
+		return 0, err
+	}
+	return len(notify.Route(a.Channels, a.message(*stored))), nil
+}
+
+// Deliver sends a stored notification through each of its channels that does not have it yet, recording every
+// outcome. A channel that fails in a way retrying may fix makes the activity fail, so Temporal retries it; on the
+// last attempt, or for a permanent error, the failure is recorded as final for the office to see.
+func (a *Activities) Deliver(ctx context.Context, key string) error {
+	n, err := a.Store.NotificationByKey(ctx, key)
+	if err != nil {
+		return err
+	}
+	done, err := a.Store.DeliveriesOf(ctx, n.ID)
+	if err != nil {
+		return err
+	}
+	m := a.message(n)
+	lastAttempt := activity.GetInfo(ctx).Attempt >= workflows.DeliveryAttempts
+	var retry error
+	for _, ch := range notify.Route(a.Channels, m) {
+		d := done[ch.Name()]
+		if d.Status == store.Delivered || d.Status == store.Failed {
+			continue
+		}
+		d.NotificationID, d.Channel, d.Attempts = n.ID, ch.Name(), d.Attempts+1
+		d.Status, d.LastError = store.Delivered, ""
+		if err := ch.Send(ctx, m); err != nil {
+			d.Status, d.LastError = store.Retrying, err.Error()
+			if notify.IsPermanent(err) || lastAttempt {
+				d.Status = store.Failed
+			} else {
+				retry = errors.Join(retry, err)
+			}
+			a.Log.Warn("notification not delivered", "channel", ch.Name(), "key", key, "status", d.Status, "error", err)
+		}
+		if err := a.Store.RecordDelivery(ctx, &d); err != nil {
+			return err
+		}
+	}
+	return retry
+}
+
+func (a *Activities) message(n store.Notification) notify.Message {
+	return notify.Message{Key: n.Key, Recipient: n.Recipient, District: n.DistrictCode, Year: n.Year, Target: n.Target,
+		Kind: n.Kind, TitleZh: n.TitleZh, TitleEn: n.TitleEn, At: n.CreatedAt.In(a.Location)}
 }
 
 func (a *Activities) draft(ctx context.Context, id int64, year int, district string) (store.Draft, error) {

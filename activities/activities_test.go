@@ -2,6 +2,8 @@ package activities
 
 import (
 	"context"
+	"io"
+	"log/slog"
 	"encoding/json"
 	"errors"
 	"os"
@@ -28,7 +30,8 @@ func TestContract(t *testing.T) {
 		workflows.ActivityOpenSeriousFindings: reflect.TypeFor[func(context.Context, string) ([]workflows.FindingInfo, error)](),
 		workflows.ActivityRecordCycle:         reflect.TypeFor[func(context.Context, workflows.CycleRecord) error](),
 		workflows.ActivityRecordItem:          reflect.TypeFor[func(context.Context, workflows.ItemRecord) error](),
-		workflows.ActivityNotify:              reflect.TypeFor[func(context.Context, workflows.Notification) error](),
+		workflows.ActivityNotify:              reflect.TypeFor[func(context.Context, workflows.Notification) (int, error)](),
+		workflows.ActivityDeliver:             reflect.TypeFor[func(context.Context, string) error](),
 	}
 	v := reflect.ValueOf(&Activities{})
 	for name, typ := range want {
@@ -69,7 +72,7 @@ func TestSelfAssessmentToFindings(t *testing.T) {
 	for dialect, db := range storetest.Open(t) {
 		t.Run(string(dialect), func(t *testing.T) {
 			ctx := context.Background()
-			a := New(db, evaluation.National2017(), nil)
+			a := &Activities{Store: db, Profile: evaluation.National2017(), Location: time.UTC, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 			failing := &store.Draft{Year: 2025, DistrictCode: "370211", CreatedBy: "clerk", CreatedAt: time.Now(),
 				Data: sample(t, func(m map[string]any) {
 					m["vetoes"] = []string{"key_schools_or_classes"}
@@ -149,7 +152,7 @@ func TestRecordCycleAndNotifyAreIdempotent(t *testing.T) {
 	for dialect, db := range storetest.Open(t) {
 		t.Run(string(dialect), func(t *testing.T) {
 			ctx := context.Background()
-			a := New(db, evaluation.National2017(), nil)
+			a := &Activities{Store: db, Profile: evaluation.National2017(), Location: time.UTC, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 			loc, _ := time.LoadLocation("Asia/Shanghai")
 			st := workflows.CycleState{Year: 2025, District: "370211", Stage: workflows.StageCityReview,
 				Deadlines: workflows.DefaultCalendar.Deadlines(2025, loc), Version: 1, Verdict: "meets", SubmittedLate: true}
@@ -170,8 +173,8 @@ func TestRecordCycleAndNotifyAreIdempotent(t *testing.T) {
 			}
 			n := workflows.Notification{Key: "k1", Recipient: workflows.ToOffice, Year: 2025, District: "370211", Kind: "overdue", TitleZh: "逾期", TitleEn: "overdue"}
 			for range 2 {
-				if err := a.Notify(ctx, n); err != nil {
-					t.Fatal(err)
+				if channels, err := a.Notify(ctx, n); err != nil || channels != 0 {
+					t.Fatalf("Notify = %d, %v; want 0 channels", channels, err)
 				}
 			}
 			var kinds []string

@@ -68,6 +68,7 @@ func (s *Server) routes() []route {
 		{method: "POST", path: finding + "/talks", action: "record_talk", summary: "Record a formal talk (约谈) or circular (通报)", roles: office, body: talkRequest{}, response: workflows.ItemState{}, handler: s.talk},
 		{method: "GET", path: "/notifications", action: "notifications", summary: "The caller's notifications", query: []string{"unread"}, response: []store.Notification{}, handler: s.notifications},
 		{method: "POST", path: "/notifications/:id/read", action: "read_notification", summary: "Mark a notification read", handler: s.readNotification},
+		{method: "GET", path: "/deliveries", action: "deliveries", summary: "How notifications fared on the configured channels", roles: auditors, query: []string{"status"}, response: []store.Delivery{}, handler: s.deliveries},
 		{method: "GET", path: "/audit", action: "audit", summary: "The audit trail, newest first", roles: auditors, query: []string{"district", "target", "action", "before", "limit"}, response: []store.AuditEvent{}, handler: s.audit},
 		{method: "POST", path: "/files", action: "upload_file", summary: "Upload an evidence file (multipart field file)", upload: true, response: store.File{}, handler: s.uploadFile},
 		{method: "GET", path: "/files/:id", action: "get_file", summary: "Download an evidence file", handler: s.getFile},

@@ -153,7 +153,17 @@ var migrations = []string{
 		uploaded_by   TEXT NOT NULL,
 		created_at    {{time}} NOT NULL,
 		PRIMARY KEY (id, district_code)
-	)`,
+	);
+	CREATE TABLE deliveries (
+		notification_id BIGINT NOT NULL,
+		channel         TEXT NOT NULL,
+		status          TEXT NOT NULL,
+		attempts        INTEGER NOT NULL DEFAULT 0,
+		last_error      TEXT NOT NULL DEFAULT '',
+		updated_at      {{time}} NOT NULL,
+		PRIMARY KEY (notification_id, channel)
+	);
+	CREATE INDEX deliveries_status ON deliveries (status, updated_at)`,
 }
 
 var columnTypes = map[Dialect]*strings.Replacer{

@@ -13,6 +13,7 @@ const (
 	ActivityRecordCycle         = "RecordCycle"
 	ActivityRecordItem          = "RecordItem"
 	ActivityNotify              = "Notify"
+	ActivityDeliver             = "Deliver"
 )
 
 // DraftInput asks to evaluate a stored draft (the API stored the district's data; payloads carry only its ID).
@@ -102,8 +103,8 @@ const (
 	ToOffice   Recipient = "office"
 )
 
-// Notification is stored per recipient and delivered through the configured channels; delivery never fails
-// the workflow.
+// Notification is stored per recipient; the Notify activity answers how many channels are to deliver it, and
+// Deliver (by Key) then sends it through them. Delivery never fails the workflow.
 type Notification struct {
 	Key       string    `json:"key"` // unique: a retried activity does not notify twice
 	Recipient Recipient `json:"recipient"`

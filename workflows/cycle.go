@@ -118,6 +118,7 @@ type (
 
 type cycle struct {
 	guard
+	outbox
 	p CycleParams
 	s CycleState
 }
@@ -154,7 +155,7 @@ func DistrictCycle(ctx workflow.Context, p CycleParams) (CycleState, error) {
 	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
 		return c.s, err
 	}
-	return c.s, nil
+	return c.s, c.drain(ctx)
 }
 
 func (c *cycle) setup(ctx workflow.Context) error {
@@ -606,7 +607,7 @@ func (c *cycle) record(ctx workflow.Context, who Actor, action, detail string) e
 }
 
 func (c *cycle) notify(ctx workflow.Context, to Recipient, kind, zh, en string) error {
-	return notify(ctx, Notification{Recipient: to, Year: c.p.Year, District: c.p.District,
+	return c.outbox.notify(ctx, Notification{Recipient: to, Year: c.p.Year, District: c.p.District,
 		Target: CycleID(c.p.Year, c.p.District), Kind: kind, TitleZh: zh, TitleEn: en})
 }
 

@@ -324,3 +324,28 @@ func TestCycleValidators(t *testing.T) {
 		t.Errorf("refused updates changed the state: %+v", st)
 	}
 }
+
+func TestEveryNotificationIsDeliveredBeforeTheCycleEnds(t *testing.T) {
+	for _, failing := range []bool{false, true} {
+		store := newFakeStore()
+		store.channels, store.failing = 2, failing
+		s := newScenario(t, store)
+		s.at(dd(1), "", UpdateSaveDraft, SaveDraftInput{Actor: clerk, DraftID: 2})
+		s.at(dd(2), "", UpdateSubmit, SubmitInput{Actor: clerk})
+		s.at(dd(3), "", UpdateReview, ReviewInput{Actor: office, Decision: "approve"})
+		s.at(dd(4), "", UpdateApply, ApplyInput{Actor: clerk})
+		s.at(dd(5), "", UpdateRecordAcceptance, DecisionInput{Actor: office, Passed: true})
+		s.at(dd(6), "", UpdateRecordProvinceResult, DecisionInput{Actor: province, Passed: true})
+		st := s.runCycle(cycleParams())
+		if err := s.env.GetWorkflowError(); err != nil || st.Stage != StageCertified {
+			t.Fatalf("failing channels %v: %v, %s", failing, err, st.Stage)
+		}
+		var keys []string
+		for _, n := range store.notes {
+			keys = append(keys, n.Key)
+		}
+		if !slices.Equal(store.sent, keys) {
+			t.Errorf("failing channels %v: delivered %v, notified %v", failing, store.sent, keys)
+		}
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 )
 
@@ -36,6 +37,9 @@ type fakeStore struct {
 	items    map[string]ItemState
 	events   []Event
 	notes    []Notification
+	channels int      // how many channels Notify reports for each notification
+	failing  bool     // Deliver fails for good
+	sent     []string // keys Deliver was called with
 }
 
 func newFakeStore() *fakeStore {
@@ -100,10 +104,20 @@ func (f *fakeStore) RecordItem(_ context.Context, r ItemRecord) error {
 	return nil
 }
 
-func (f *fakeStore) Notify(_ context.Context, n Notification) error {
+func (f *fakeStore) Notify(_ context.Context, n Notification) (int, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.notes = append(f.notes, n)
+	return f.channels, nil
+}
+
+func (f *fakeStore) Deliver(_ context.Context, key string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.sent = append(f.sent, key)
+	if f.failing {
+		return temporal.NewNonRetryableApplicationError("webhook refused", "Permanent", nil)
+	}
 	return nil
 }
 
@@ -168,6 +182,7 @@ func newScenario(t *testing.T, store *fakeStore) *scenario {
 		ActivityEvaluateDraft: store.EvaluateDraft, ActivitySubmitSnapshot: store.SubmitSnapshot,
 		ActivityCreateFindings: store.CreateFindings, ActivityOpenSeriousFindings: store.OpenSeriousFindings,
 		ActivityRecordCycle: store.RecordCycle, ActivityRecordItem: store.RecordItem, ActivityNotify: store.Notify,
+		ActivityDeliver: store.Deliver,
 	} {
 		env.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
 	}

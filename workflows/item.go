@@ -139,6 +139,7 @@ type (
 
 type item struct {
 	guard
+	outbox
 	p ItemParams
 	s ItemState
 }
@@ -179,6 +180,9 @@ func RectificationItem(ctx workflow.Context, p ItemParams) (ItemState, error) {
 		return it.s, err
 	}
 	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+		return it.s, err
+	}
+	if err := it.drain(ctx); err != nil {
 		return it.s, err
 	}
 	if it.s.Status != ItemClosed {
@@ -505,7 +509,7 @@ func (it *item) record(ctx workflow.Context, who Actor, action, detail string) e
 }
 
 func (it *item) notify(ctx workflow.Context, to Recipient, kind, zh, en string) error {
-	return notify(ctx, Notification{Recipient: to, Year: it.s.Year, District: it.s.District, Target: it.s.ID,
+	return it.outbox.notify(ctx, Notification{Recipient: to, Year: it.s.Year, District: it.s.District, Target: it.s.ID,
 		Kind: kind, TitleZh: zh, TitleEn: en})
 }
 

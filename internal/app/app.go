@@ -24,6 +24,7 @@ import (
 	"junheng/files"
 	"junheng/internal/config"
 	"junheng/internal/temporalx"
+	"junheng/notify"
 	"junheng/store"
 	"junheng/workflows"
 )
@@ -117,7 +118,12 @@ func Start(ctx context.Context, cfg *config.Config, log *slog.Logger, role Role)
 		{Name: "temporal", Fn: func(ctx context.Context) error { return temporalx.Healthy(ctx, p.Temporal) }},
 	}
 	if role.Worker {
-		w, up := newWorker(p.Temporal, p.Store, log, profile)
+		channels, err := loadChannels(cfg.Notify)
+		if err != nil {
+			return nil, err
+		}
+		w, up := newWorker(p.Temporal, &activities.Activities{Store: p.Store, Profile: profile, Channels: channels,
+			Location: cfg.Location, Log: log}, log)
 		if err := w.Start(); err != nil {
 			return nil, fmt.Errorf("Temporal worker on task queue %q at %s: %w", workflows.TaskQueue, address, err)
 		}
@@ -188,6 +194,25 @@ func LoadProfile(path string) (evaluation.Profile, error) {
 	return p, nil
 }
 
+// loadChannels reads the notification channels file; none means notifications are stored, not sent.
+func loadChannels(path string) ([]notify.Routed, error) {
+	if path == "" {
+		return nil, nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("JUNHENG_NOTIFY: %w", err)
+	}
+	cfg, err := notify.LoadConfig(data, path)
+	if err == nil {
+		var chs []notify.Routed
+		if chs, err = notify.Build(cfg); err == nil {
+			return chs, nil
+		}
+	}
+	return nil, fmt.Errorf("JUNHENG_NOTIFY %s: %w", path, err)
+}
+
 // openFiles opens the evidence file store: the object store JUNHENG_FILES_URL names, or the data directory.
 func openFiles(cfg *config.Config) (*files.Store, error) {
 	fc := files.Config{Dir: cfg.Path("files")}
@@ -222,7 +247,7 @@ func OpenStore(ctx context.Context, cfg *config.Config, migrate bool) (*store.St
 	return db, nil
 }
 
-func newWorker(tc client.Client, db *store.Store, log *slog.Logger, profile evaluation.Profile) (worker.Worker, *atomic.Bool) {
+func newWorker(tc client.Client, acts *activities.Activities, log *slog.Logger) (worker.Worker, *atomic.Bool) {
 	up := &atomic.Bool{}
 	up.Store(true)
 	w := worker.New(tc, workflows.TaskQueue, worker.Options{
@@ -233,6 +258,6 @@ func newWorker(tc client.Client, db *store.Store, log *slog.Logger, profile eval
 		},
 	})
 	workflows.Register(w)
-	w.RegisterActivity(activities.New(db, profile, log))
+	w.RegisterActivity(acts)
 	return w, up
 }

@@ -24,6 +24,7 @@ type Config struct {
 	Profile           string
 	Policy            string
 	FilesURL          string
+	Notify            string
 	LogFormat         string
 	RateLimit         float64
 
@@ -48,6 +49,7 @@ var Settings = []Setting{
 	{"profile", "JUNHENG_PROFILE", "", "standard profile file (YAML or JSON) overriding the national 2017 standard; empty = national"},
 	{"policy", "JUNHENG_POLICY", "", "policy file (YAML or JSON): deadlines calendar, late policy, reminders, escalation, plan limits, city targets; empty = seed 002's defaults"},
 	{"files-url", "JUNHENG_FILES_URL", "", "S3-compatible store for evidence files, s3://KEY:SECRET@host/bucket/prefix (s3+http:// for plain HTTP); empty = the files folder in the data directory"},
+	{"notify", "JUNHENG_NOTIFY", "", "notification channels file (YAML or JSON): webhook, WeCom, DingTalk, email; empty = notifications are stored and shown, not sent"},
 	{"log-format", "JUNHENG_LOG_FORMAT", "text", "log format: text or json"},
 	{"rate-limit", "JUNHENG_RATE_LIMIT", "50", "API requests per second per token (bursts of twice that); 0 = no limit"},
 }
@@ -57,7 +59,7 @@ func (c *Config) AddFlags(fs *pflag.FlagSet) {
 	targets := map[string]*string{
 		"data-dir": &c.DataDir, "database-url": &c.DatabaseURL, "http-addr": &c.HTTPAddr,
 		"temporal-address": &c.TemporalAddress, "temporal-namespace": &c.TemporalNamespace, "timezone": &c.Timezone,
-		"profile": &c.Profile, "policy": &c.Policy, "files-url": &c.FilesURL, "log-format": &c.LogFormat,
+		"profile": &c.Profile, "policy": &c.Policy, "files-url": &c.FilesURL, "notify": &c.Notify, "log-format": &c.LogFormat,
 	}
 	for _, s := range Settings {
 		usage := fmt.Sprintf("%s (env %s)", s.Usage, s.Env)
