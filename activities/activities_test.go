@@ -2,10 +2,10 @@ package activities
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"encoding/json"
 	"errors"
+	"io"
+	"log/slog"
 	"os"
 	"reflect"
 	"slices"
