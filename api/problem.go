@@ -31,7 +31,14 @@ type Problem struct {
 // problem type, so that spreadsheet and JSON errors reach the caller unchanged.
 type FieldError = evaluation.Problem
 
-func (p *Problem) Error() string { return fmt.Sprintf("%d %s", p.Status, p.Detail) }
+// Error reads as the English detail followed by each failing field, so that a command line can print it.
+func (p *Problem) Error() string {
+	msg := p.Detail
+	for _, f := range p.Errors {
+		msg += fmt.Sprintf("; %s: %s (%s)", f.Field, f.MessageEn, f.MessageZh)
+	}
+	return msg
+}
 
 // problem builds a Problem; Type is a stable URN callers may switch on.
 func problem(status int, kind, zh, en string, fields ...FieldError) *Problem {

@@ -44,6 +44,7 @@ func (s *Server) routes() []route {
 	)
 	return []route{
 		{method: "GET", path: "/me", action: "me", summary: "The caller's identity and role", response: Principal{}, handler: s.me},
+		{method: "POST", path: "/tokens", action: "create_token", summary: "Issue an API token (shown once)", roles: []workflows.Role{workflows.RoleAdmin}, body: TokenRequest{}, response: IssuedToken{}, handler: s.createToken},
 		{method: "POST", path: "/districts", action: "create_district", summary: "Register a district", roles: setup, body: districtRequest{}, response: store.District{}, handler: s.createDistrict},
 		{method: "GET", path: "/districts", action: "list_districts", summary: "Districts (a district sees itself)", response: []store.District{}, handler: s.listDistricts},
 		{method: "POST", path: "/cycles", action: "open_cycles", summary: "Open a year for every registered district", roles: office, body: openCyclesRequest{}, response: openCyclesResponse{}, handler: s.openCycles},

@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"text/tabwriter"
 	"time"
@@ -25,35 +24,21 @@ func newTokenCmd(cfg *config.Config) *cobra.Command {
 		Short: "Create a token; it is printed once, alone on the last line",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if !slices.Contains(api.Roles, workflows.Role(role)) {
-				return exitCode(2, fmt.Errorf("--role must be admin, office, province or district"))
-			}
-			if name == "" {
-				return exitCode(2, errors.New("--name is required"))
-			}
-			if (role == string(workflows.RoleDistrict)) != (district != "") {
-				return exitCode(2, errors.New("--district is required for a district token, and only for one"))
-			}
 			db, err := openStore(cmd, cfg)
 			if err != nil {
 				return err
 			}
 			defer db.Close()
-			if district != "" {
-				if _, err := db.District(cmd.Context(), district); errors.Is(err, store.ErrNotFound) {
-					return fmt.Errorf("district %s is not registered (POST /api/v1/districts)", district)
-				} else if err != nil {
-					return err
-				}
-			}
-			token, hash := api.NewToken()
-			t := &store.Token{Name: name, Role: role, DistrictCode: district, Hash: hash, CreatedAt: time.Now().UTC()}
-			if err := db.CreateToken(cmd.Context(), t); err != nil {
+			t, err := api.IssueToken(cmd.Context(), db, api.TokenRequest{Role: workflows.Role(role), District: district, Name: name})
+			var p *api.Problem
+			if errors.As(err, &p) {
+				return exitCode(2, err)
+			} else if err != nil {
 				return err
 			}
 			out := cmd.OutOrStdout()
 			fmt.Fprintf(out, "token %d for %s (%s%s) created; it is shown only now:\n", t.ID, name, role, suffix(district))
-			_, err = fmt.Fprintln(out, token)
+			_, err = fmt.Fprintln(out, t.Token)
 			return err
 		},
 	}
