@@ -1,0 +1,126 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"slices"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"junheng/api"
+	"junheng/bench"
+	"junheng/internal/app"
+	"junheng/internal/config"
+	"junheng/internal/temporalx"
+	"junheng/workflows"
+)
+
+func newBenchCmd(cfg *config.Config) *cobra.Command {
+	opts := bench.Options{}
+	cmd := &cobra.Command{
+		Use:   "bench --districts N --findings K [--server URL --token T]",
+		Short: "Drive N districts through a compressed year over HTTP and compare with Temporal's own ceiling",
+		Long: "bench drives N simulated districts, K findings each, through a whole year over the HTTP API and reports\n" +
+			"wall time, throughput, per-route latency and errors; the last line is the report as JSON. Without --server\n" +
+			"it starts its own instance (embedded Temporal, or TEMPORAL_ADDRESS; SQLite, or JUNHENG_DATABASE_URL) in a\n" +
+			"temporary directory. The ceiling (one-Update, one-activity workflows at the same concurrency) is measured\n" +
+			"when Temporal is reachable: always without --server, with --server when TEMPORAL_ADDRESS is set.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if opts.Districts < 1 || opts.Findings < 0 || opts.Concurrency < 1 {
+				return exitCode(2, errors.New("--districts and --concurrency must be at least 1, --findings at least 0"))
+			}
+			if (opts.Server == "") != (opts.AdminToken == "") {
+				return exitCode(2, errors.New("--server and --token go together"))
+			}
+			if err := cfg.Validate(); err != nil {
+				return err
+			}
+			opts.Log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+			if opts.Server == "" {
+				stop, err := startOwn(cmd, cfg, &opts)
+				if err != nil {
+					return err
+				}
+				defer stop()
+			} else if cfg.TemporalAddress != "" {
+				tc, err := temporalx.Dial(cmd.Context(), temporalx.DialOptions{HostPort: cfg.TemporalAddress, Namespace: cfg.TemporalNamespace, Logger: opts.Log})
+				if err != nil {
+					return err
+				}
+				defer tc.Close()
+				opts.Temporal = tc
+			}
+			rep, err := bench.Run(cmd.Context(), opts)
+			if err != nil {
+				return err
+			}
+			return printReport(cmd, rep)
+		},
+	}
+	f := cmd.Flags()
+	f.IntVar(&opts.Districts, "districts", 100, "districts to drive")
+	f.IntVar(&opts.Findings, "findings", 3, "findings per district")
+	f.IntVar(&opts.Concurrency, "concurrency", 32, "districts driven at once")
+	f.IntVar(&opts.Year, "year", 2099, "cycle year to use (pick one no real cycle uses)")
+	f.StringVar(&opts.Server, "server", "", "base URL of a running junheng; empty = start one")
+	f.StringVar(&opts.AdminToken, "token", "", "admin token of --server")
+	return cmd
+}
+
+// startOwn starts a junheng in a temporary directory for the run, with an admin token and no rate limit.
+func startOwn(cmd *cobra.Command, cfg *config.Config, opts *bench.Options) (func(), error) {
+	dir, err := os.MkdirTemp("", "junheng-bench-")
+	if err != nil {
+		return nil, err
+	}
+	own := *cfg
+	own.DataDir, own.HTTPAddr, own.TemporalPort, own.RateLimit = dir, "127.0.0.1:0", 0, 0
+	p, err := app.Start(cmd.Context(), &own, opts.Log, app.Role{API: true, Worker: true, Migrate: true})
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	stop := func() { p.Close(); os.RemoveAll(dir) }
+	t, err := api.IssueToken(cmd.Context(), p.Store, api.TokenRequest{Role: workflows.RoleAdmin, Name: "bench"})
+	if err != nil {
+		stop()
+		return nil, err
+	}
+	opts.Server, opts.AdminToken = "http://"+p.Addr.String(), t.Token
+	opts.Temporal = p.Temporal
+	return stop, nil
+}
+
+func printReport(cmd *cobra.Command, rep bench.Report) error {
+	out := cmd.OutOrStdout()
+	fmt.Fprintf(out, "%d districts × %d findings, concurrency %d: %d completed, %d escalated, %d errors in %.1f s\n",
+		rep.Districts, rep.FindingsPerDistrict, rep.Concurrency, rep.Completed, rep.Escalated, rep.Errors, rep.WallS)
+	fmt.Fprintf(out, "%.2f districts/s, %.2f items/s, %.2f workflows/s, %.1f updates/s; ceiling %.1f workflows/s; ratio %.2f\n",
+		rep.DistrictsPerS, rep.ItemsPerS, rep.WorkflowsPerS, rep.UpdatesPerS, rep.CeilingWorkflowsPerS, rep.Ratio)
+	if rep.FirstError != "" {
+		fmt.Fprintln(out, "first error:", rep.FirstError)
+	}
+	w := tabwriter.NewWriter(out, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(w, "route\tcalls\tp50 ms\tp95 ms\tp99 ms\t")
+	routes := make([]string, 0, len(rep.Routes))
+	for r := range rep.Routes {
+		routes = append(routes, r)
+	}
+	slices.Sort(routes)
+	for _, r := range routes {
+		l := rep.Routes[r]
+		fmt.Fprintf(w, "%s\t%d\t%.1f\t%.1f\t%.1f\t\n", r, l.Count, l.P50, l.P95, l.P99)
+	}
+	w.Flush()
+	line, err := json.Marshal(rep)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintln(out, string(line))
+	return err
+}
