@@ -51,8 +51,14 @@ func (s *Server) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
 				c.Response().Header().Set("Idempotent-Replayed", "true")
 				return c.Blob(prior.Status, prior.ContentType, prior.Body)
 			}
-			// Still in progress: wait for it, unless it is older than any live request can be (a crash).
-			retaken, err := s.store.RetakeIdempotencyKey(ctx, who, key, time.Now().Add(-ActionTimeout-30*time.Second))
+			// Still in progress: wait for it, unless its process died with it: it was claimed before this process
+			// started, or longer ago than any live request lasts. A retaken action still runs once in Temporal,
+			// whose Update ID derives from the key.
+			staleBefore := time.Now().Add(-ActionTimeout - 30*time.Second)
+			if s.started.After(staleBefore) {
+				staleBefore = s.started
+			}
+			retaken, err := s.store.RetakeIdempotencyKey(ctx, who, key, staleBefore.UTC())
 			if err != nil {
 				return err
 			}

@@ -58,6 +58,7 @@ type Server struct {
 	policy   workflows.Policy
 	targets  map[int]float64
 	log      *slog.Logger
+	started  time.Time // requests claimed before this are not in flight here
 }
 
 // MaxBodyBytes bounds every request body; uploads have their own, larger route limits.
@@ -81,7 +82,7 @@ func New(d Deps) *echo.Echo {
 		return e
 	}
 	s := &Server{store: d.Store, temporal: d.Temporal, files: d.Files, profile: d.Profile, loc: d.Location,
-		calendar: d.Calendar, policy: d.Policy, targets: d.Targets, log: d.Logger}
+		calendar: d.Calendar, policy: d.Policy, targets: d.Targets, log: d.Logger, started: time.Now()}
 	s.register(e, d.RateLimit)
 	return e
 }

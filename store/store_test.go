@@ -129,3 +129,43 @@ func TestFindingCountsCarryOpenItemsOver(t *testing.T) {
 		})
 	}
 }
+
+func TestIdempotencyClaims(t *testing.T) {
+	for dialect, s := range storetest.Open(t) {
+		t.Run(string(dialect), func(t *testing.T) {
+			ctx := context.Background()
+			claim := func() (bool, store.IdempotentRequest) {
+				ok, prior, err := s.ClaimIdempotencyKey(ctx, &store.IdempotentRequest{Principal: "7", Key: "k", RequestHash: "h",
+					CreatedAt: time.Now().UTC()})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return ok, prior
+			}
+			if ok, _ := claim(); !ok {
+				t.Fatal("first claim refused")
+			}
+			if ok, prior := claim(); ok || prior.Status != 0 || prior.RequestHash != "h" {
+				t.Fatalf("second claim: %v %+v", ok, prior)
+			}
+			if ok, err := s.RetakeIdempotencyKey(ctx, "7", "k", time.Now().Add(-time.Minute).UTC()); err != nil || ok {
+				t.Fatalf("a fresh claim was retaken: %v %v", ok, err)
+			}
+			if ok, err := s.RetakeIdempotencyKey(ctx, "7", "k", time.Now().Add(time.Minute).UTC()); err != nil || !ok {
+				t.Fatalf("a stale claim was not retaken: %v %v", ok, err)
+			}
+			if err := s.CompleteIdempotencyKey(ctx, "7", "k", 201, "application/json", []byte(`{"id":1}`)); err != nil {
+				t.Fatal(err)
+			}
+			if ok, prior := claim(); ok || prior.Status != 201 || string(prior.Body) != `{"id":1}` {
+				t.Fatalf("after completion: %v %+v", ok, prior)
+			}
+			if err := s.ReleaseIdempotencyKey(ctx, "7", "k"); err != nil {
+				t.Fatal(err)
+			}
+			if ok, _ := claim(); ok {
+				t.Error("release removed an answered request")
+			}
+		})
+	}
+}
