@@ -97,6 +97,8 @@ func (s *Server) openCycles(c echo.Context) error {
 	return c.JSON(status, res)
 }
 
+// startCycle starts a district's cycle and shows it in the read model at once, so that the district can see and
+// use it as soon as the office has opened the year.
 func (s *Server) startCycle(ctx context.Context, p workflows.CycleParams) (bool, error) {
 	_, err := s.temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID:                                       workflows.CycleID(p.Year, p.District),
@@ -108,7 +110,18 @@ func (s *Server) startCycle(ctx context.Context, p workflows.CycleParams) (bool,
 	if errors.As(err, &started) {
 		return false, nil
 	}
-	return err == nil, err
+	if err != nil {
+		return false, err
+	}
+	st := workflows.CycleState{Year: p.Year, District: p.District, DistrictName: p.DistrictName,
+		Stage: workflows.StageSelfAssessment, Deadlines: p.Deadlines}
+	state, err := json.Marshal(st)
+	if err != nil {
+		return true, err
+	}
+	return true, s.store.OpenCycle(ctx, &store.Cycle{Year: p.Year, DistrictCode: p.District, Stage: string(st.Stage),
+		SelfAssessmentDeadline: p.Deadlines.SelfAssessment, CityReviewDeadline: p.Deadlines.CityReview,
+		ApplicationDeadline: p.Deadlines.Application, State: string(state), UpdatedAt: time.Now().UTC()})
 }
 
 // cycleRow is one district's line in a year's overview.

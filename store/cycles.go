@@ -60,3 +60,9 @@ func appendEvent(tx *gorm.DB, ev *AuditEvent) error {
 	}
 	return tx.Clauses(clause.OnConflict{DoNothing: true}).Create(ev).Error
 }
+
+// OpenCycle shows a just-opened cycle in the read model before its workflow has recorded itself; a row the
+// workflow already wrote is left as it is.
+func (s *Store) OpenCycle(ctx context.Context, c *Cycle) error {
+	return translate(s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(c).Error)
+}

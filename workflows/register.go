@@ -50,10 +50,11 @@ func upsertSearchAttributes(ctx workflow.Context, year int, district, stage stri
 }
 
 // activityCtx is for activities that touch the database: they retry without limit (a database outage must delay
-// a decision, never lose it), backing off to a minute between tries.
+// a decision, never lose it), backing off to a minute between tries. They take milliseconds, so a short timeout
+// lets a try lost with a crashed worker be retried soon.
 func activityCtx(ctx workflow.Context) workflow.Context {
 	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: time.Minute,
+		StartToCloseTimeout: 10 * time.Second,
 		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute},
 	})
 }
