@@ -117,6 +117,13 @@ func Start(ctx context.Context, cfg *config.Config, log *slog.Logger, role Role)
 		{Name: "database", Fn: p.Store.Ping},
 		{Name: "temporal", Fn: func(ctx context.Context) error { return temporalx.Healthy(ctx, p.Temporal) }},
 	}
+	if role.Worker && !cfg.Embedded() {
+		// A cluster's namespace may not know the workflows' search attributes yet (the embedded server registers
+		// them itself); without them every workflow task would be refused.
+		if err := temporalx.EnsureSearchAttributes(ctx, p.Temporal, cfg.TemporalNamespace, workflows.SearchAttributes); err != nil {
+			return nil, fmt.Errorf("Temporal at %s: %w", address, err)
+		}
+	}
 	if role.Worker {
 		channels, err := loadChannels(cfg.Notify)
 		if err != nil {

@@ -16,6 +16,7 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"junheng/internal/config"
+	"junheng/internal/temporalx"
 	"junheng/store"
 	"junheng/store/storetest"
 	"junheng/workflows"
@@ -235,5 +236,36 @@ func recordHistory(t *testing.T, c client.Client, id, path string) {
 	}
 	if err := os.WriteFile(path, data, 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestExternalClusterGetsSearchAttributes runs the process against a Temporal it did not start (an embedded
+// server standing in for a cluster, created without junheng's search attributes): the worker registers them, and
+// a cycle runs.
+func TestExternalClusterGetsSearchAttributes(t *testing.T) {
+	srv, err := temporalx.StartEmbedded(context.Background(), temporalx.EmbeddedConfig{DataDir: t.TempDir(),
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Stop()
+	cfg := testConfig(t, t.TempDir(), "")
+	cfg.TemporalAddress = srv.Address()
+	p := start(t, cfg)
+	defer p.Close()
+	ctx := context.Background()
+	id := workflows.CycleID(2025, "370211")
+	loc, _ := time.LoadLocation("Asia/Shanghai")
+	if _, err := p.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: workflows.TaskQueue},
+		workflows.DistrictCycle, workflows.CycleParams{Year: 2025, District: "370211", DistrictName: "黄岛区",
+			Deadlines: workflows.DefaultCalendar.Deadlines(2025, loc), Policy: workflows.DefaultPolicy()}); err != nil {
+		t.Fatal(err)
+	}
+	// Newly added attributes reach the cluster's services within seconds; until then workflow tasks are retried.
+	waitFor(t, p.Store, "370211", func(c store.Cycle) bool { return c.Stage == "self_assessment" })
+	draft := sampleDraft(t, p.Store, func(map[string]any) {})
+	must[workflows.CycleState](t, p.Temporal, id, workflows.UpdateSaveDraft, workflows.SaveDraftInput{Actor: clerk, DraftID: draft})
+	if st := must[workflows.CycleState](t, p.Temporal, id, workflows.UpdateSubmit, workflows.SubmitInput{Actor: clerk}); st.Stage != workflows.StageCityReview {
+		t.Errorf("stage %s", st.Stage)
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"time"
 
+	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/operatorservice/v1"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
@@ -65,4 +67,34 @@ func sdkLogger(l *slog.Logger) sdklog.Logger {
 		l = slog.Default()
 	}
 	return sdklog.NewStructuredLogger(l)
+}
+
+// EnsureSearchAttributes registers the custom search attributes the workflows use on a namespace, embedded or on
+// a cluster, adding only those missing; an attribute registered with another type is an error.
+func EnsureSearchAttributes(ctx context.Context, c client.Client, namespace string, attrs map[string]enums.IndexedValueType) error {
+	registered, err := c.OperatorService().ListSearchAttributes(ctx, &operatorservice.ListSearchAttributesRequest{Namespace: namespace})
+	if err != nil {
+		return fmt.Errorf("namespace %q: list search attributes: %w", namespace, err)
+	}
+	missing := map[string]enums.IndexedValueType{}
+	for name, want := range attrs {
+		have, ok := registered.GetCustomAttributes()[name]
+		switch {
+		case !ok:
+			missing[name] = want
+		case have != want:
+			return fmt.Errorf("namespace %q: search attribute %s is %s, want %s", namespace, name, have, want)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	_, err = c.OperatorService().AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{
+		Namespace:        namespace,
+		SearchAttributes: missing,
+	})
+	if err != nil {
+		return fmt.Errorf("namespace %q: add search attributes: %w", namespace, err)
+	}
+	return nil
 }

@@ -54,7 +54,6 @@ import (
 
 	"go.temporal.io/api/enums/v1"
 	namespacepb "go.temporal.io/api/namespace/v1"
-	"go.temporal.io/api/operatorservice/v1"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/server/common/cluster"
@@ -334,29 +333,5 @@ func (e *Embedded) configureNamespace(ctx context.Context, cfg EmbeddedConfig) e
 		}
 	}
 
-	registered, err := c.OperatorService().ListSearchAttributes(ctx, &operatorservice.ListSearchAttributesRequest{Namespace: cfg.Namespace})
-	if err != nil {
-		return fmt.Errorf("namespace %q: list search attributes: %w", cfg.Namespace, err)
-	}
-	missing := map[string]enums.IndexedValueType{}
-	for name, want := range cfg.SearchAttributes {
-		have, ok := registered.GetCustomAttributes()[name]
-		switch {
-		case !ok:
-			missing[name] = want
-		case have != want:
-			return fmt.Errorf("namespace %q: search attribute %s is %s, want %s", cfg.Namespace, name, have, want)
-		}
-	}
-	if len(missing) == 0 {
-		return nil
-	}
-	_, err = c.OperatorService().AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{
-		Namespace:        cfg.Namespace,
-		SearchAttributes: missing,
-	})
-	if err != nil {
-		return fmt.Errorf("namespace %q: add search attributes: %w", cfg.Namespace, err)
-	}
-	return nil
+	return EnsureSearchAttributes(ctx, c, cfg.Namespace, cfg.SearchAttributes)
 }

@@ -1,0 +1,299 @@
+package app
+
+import (
+	"context"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"junheng/store"
+	"junheng/web"
+	"junheng/workflows"
+)
+
+// browser is one user's tab in its own browser context (own cookies), bound to the test's deadline.
+type browser struct {
+	t    *testing.T
+	ctx  context.Context
+	base string
+}
+
+// step bounds one action, so a page that never shows what is awaited fails the test quickly.
+func (b browser) step() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(b.ctx, 30*time.Second)
+}
+
+func (b browser) do(steps ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	ctx, cancel := b.step()
+	defer cancel()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		b.fail("%v", err)
+	}
+}
+
+// wait waits for an element, naming it if it never shows.
+func (b browser) wait(sel string) {
+	b.t.Helper()
+	ctx, cancel := b.step()
+	defer cancel()
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(sel)); err != nil {
+		b.fail("waiting for %s: %v", sel, err)
+	}
+}
+
+// fail ends the test with a screenshot of the page as it is, for the CI artifacts.
+func (b browser) fail(format string, args ...any) {
+	b.t.Helper()
+	if png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100)); err == nil {
+		_ = os.MkdirAll(screenshots, 0o755)
+		_ = os.WriteFile(filepath.Join(screenshots, "failure.png"), png, 0o644)
+	}
+	b.t.Fatalf(format, args...)
+}
+
+// open loads a page and waits for an element of it.
+func (b browser) open(path, ready string) {
+	b.t.Helper()
+	ctx, cancel := b.step()
+	defer cancel()
+	if _, err := chromedp.RunResponse(ctx, chromedp.Navigate(b.base+path)); err != nil {
+		b.fail("open %s: %v", path, err)
+	}
+	b.wait(ready)
+}
+
+// send clicks a form's button and waits for the page the form redirects to, then for an element of it.
+func (b browser) send(button, ready string) {
+	b.t.Helper()
+	ctx, cancel := b.step()
+	defer cancel()
+	if _, err := chromedp.RunResponse(ctx, chromedp.Click(button, chromedp.NodeVisible)); err != nil {
+		b.fail("click %s: %v", button, err)
+	}
+	b.wait(ready)
+}
+
+func (b browser) text(sel string) string {
+	b.t.Helper()
+	ctx, cancel := b.step()
+	defer cancel()
+	s, err := chromedp.Run(ctx, chromedp.Text(sel, chromedp.NodeVisible))
+	if err != nil {
+		b.fail("text of %s: %v", sel, err)
+	}
+	return s
+}
+
+func (b browser) signIn(token, next, ready string) {
+	b.t.Helper()
+	b.open("/login?next="+url.QueryEscape(next), `input[name=token]`)
+	b.do(chromedp.SendKeys(`input[name=token]`, token))
+	b.send(`#login button`, ready)
+}
+
+// screenshots is artifacts/screenshots at the repository root, where CI collects them.
+var screenshots = filepath.Join("..", "..", "artifacts", "screenshots")
+
+// shot writes a full-page screenshot of the key page name.
+func (b browser) shot(name string) {
+	b.t.Helper()
+	ctx, cancel := b.step()
+	defer cancel()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	if err := os.MkdirAll(screenshots, 0o755); err != nil {
+		b.t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(screenshots, name+".png"), png, 0o644); err != nil {
+		b.t.Fatal(err)
+	}
+}
+
+// chromium finds a Chromium or Chrome binary: $JUNHENG_CHROMIUM, or one on the PATH.
+func chromium() string {
+	if p := os.Getenv("JUNHENG_CHROMIUM"); p != "" {
+		return p
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "headless-shell"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// TestPagesInBrowser drives the pages in headless Chromium: a clerk uploads the blank template and sees the cells
+// to fill, uploads data with a failing school and sees it marked, fixes it and submits; the office returns it,
+// the clerk resubmits, the office approves with a finding; the clerk plans it and asks to close it; the office
+// verifies; the dashboard shows the new state. The pages are served by web.New in front of the process's API,
+// as the binary mounts them (web.Mount).
+func TestPagesInBrowser(t *testing.T) {
+	exe := chromium()
+	if exe == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatal("no Chromium found (install Debian's chromium package or set JUNHENG_CHROMIUM)")
+		}
+		t.Skip("no Chromium found: install Debian's chromium package or set JUNHENG_CHROMIUM")
+	}
+	_ = os.Remove(filepath.Join(screenshots, "failure.png")) // left by an earlier failed run
+	p := start(t, testConfig(t, t.TempDir(), ""))
+	defer p.Close()
+	apiURL := &url.URL{Scheme: "http", Host: p.Addr.String()}
+	site := httptest.NewServer(web.Mount(httputil.NewSingleHostReverseProxy(apiURL), web.Options{}))
+	defer site.Close()
+
+	const code = codeA
+	admin := httpClient{t: t, base: apiURL.String(), token: newToken(t, p.Store, workflows.RoleAdmin, "")}
+	admin.ok("POST", "/api/v1/districts", map[string]string{"code": code, "name": "黄岛区"}, nil)
+	officeToken, clerkToken := newToken(t, p.Store, workflows.RoleOffice, ""), newToken(t, p.Store, workflows.RoleDistrict, code)
+	tmpl := httpClient{t: t, base: apiURL.String(), token: clerkToken}.do("GET", "/api/v1/templates/self-assessment.xlsx", nil)
+
+	dir := t.TempDir()
+	write := func(name string, data []byte) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	blank := write("自评模板.xlsx", tmpl.body)
+	failing := write("failing.json", sampleJSON(t, code, func(m map[string]any) {
+		school := m["schools"].([]any)[1].(map[string]any) // S002: too few qualified teachers in primary
+		school["stages"].(map[string]any)["primary"].(map[string]any)["qualified_teachers"] = 1
+	}))
+	fixed := write("fixed.json", sampleJSON(t, code, noEdit))
+
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	alloc, cancelAlloc := chromedp.NewExecAllocator(ctx, append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(exe), chromedp.NoSandbox, chromedp.WindowSize(1366, 900))...)
+	defer cancelAlloc()
+	browserCtx, cancelBrowser := chromedp.NewContext(alloc)
+	defer cancelBrowser()
+	if err := chromedp.Do(browserCtx); err != nil {
+		t.Fatal(err)
+	}
+	user := func() browser {
+		c, _ := chromedp.NewContext(browserCtx, chromedp.WithNewBrowserContext()) // cancelled with browserCtx
+		// The first run creates the tab and ties it to its context: run it on c, not on a step's shorter one.
+		if err := chromedp.Do(c); err != nil {
+			t.Fatal(err)
+		}
+		return browser{t: t, ctx: c, base: site.URL}
+	}
+	office, clerk := user(), user()
+
+	// The office opens the year with deadlines ahead of the test's clock.
+	office.signIn(officeToken, "/office?year=2025", `#open-year`)
+	day := func(days int) string { return time.Now().AddDate(0, 0, days).Format(time.DateOnly) }
+	office.do(chromedp.SetValue(`#open-year input[name=self_assessment]`, day(30)),
+		chromedp.SetValue(`#open-year input[name=city_review]`, day(60)),
+		chromedp.SetValue(`#open-year input[name=application]`, day(90)))
+	office.send(`#open-year button`, `.flash.ok[data-form=open]`)
+	waitFor(t, p.Store, code, func(c store.Cycle) bool { return c.Stage == "self_assessment" })
+
+	// The clerk uploads the blank template: every empty cell is named by sheet, row and column.
+	clerk.signIn(clerkToken, "/district?year=2025", `#upload`)
+	clerk.do(chromedp.SetUploadFiles(`#upload input[type=file]`, []string{blank}))
+	clerk.send(`#upload button`, `.flash.err[data-form=upload] .problems li`)
+	if msg := clerk.text(`.flash.err[data-form=upload]`); !strings.Contains(msg, "工作表") {
+		t.Errorf("the blank template's errors do not name cells: %q", msg)
+	}
+	clerk.shot("01-district-template-errors")
+
+	// Data with a failing school: the school's row and its failing cell are marked.
+	clerk.do(chromedp.SetUploadFiles(`#upload input[type=file]`, []string{failing}))
+	clerk.send(`#upload button`, `#draft-evaluation table[data-stage=primary] tr.fail[data-school=S002] td.fail[data-indicator=qualified_teachers_per_100]`)
+	clerk.shot("02-district-failing-school")
+
+	// Fixed, saved and submitted.
+	clerk.do(chromedp.SetUploadFiles(`#upload input[type=file]`, []string{fixed}))
+	clerk.send(`#upload button`, `#submit button`)
+	clerk.do(chromedp.WaitNotPresent(`#draft-evaluation tr.fail`)) // the fixed data passes at once
+	clerk.send(`#submit button`, `.flash.ok[data-form=submit]`)
+	if s := clerk.text(`#stage`); s != "市级评估" {
+		t.Fatalf("after submitting the stage shows %q", s)
+	}
+
+	// The office returns it with a comment and a new deadline.
+	review := "/office/district?year=2025&code=" + code
+	office.open(review, `#review`)
+	office.do(chromedp.SendKeys(`#review input[name=comment]`, "学校数据不全, 请补充"),
+		chromedp.SetValue(`#review input[name=deadline]`, day(20)))
+	office.send(`#return`, `.flash.ok[data-form=review]`)
+
+	// The clerk sees the return, saves again and resubmits.
+	clerk.open("/district?year=2025", `.returned`)
+	if s := clerk.text(`.returned`); !strings.Contains(s, "学校数据不全") {
+		t.Errorf("the workspace shows the return as %q", s)
+	}
+	clerk.do(chromedp.SetUploadFiles(`#upload input[type=file]`, []string{fixed}))
+	clerk.send(`#upload button`, `#submit button`)
+	clerk.send(`#submit button`, `.flash.ok[data-form=submit]`)
+
+	// The office approves with a finding from on-site inspection.
+	office.open(review, `#review`)
+	office.do(chromedp.SendKeys(`#review input[name=comment]`, "同意, 请整改"),
+		chromedp.SendKeys(`#review input[name=title]`, "功能室不足"),
+		chromedp.SetValue(`#review select[name=source]`, "on_site"),
+		chromedp.SetValue(`#review input[name=due_date]`, day(60)))
+	office.shot("03-office-review")
+	office.send(`#approve`, `.flash.ok[data-form=review]`)
+	if s := office.text(`#stage`); s != "整改" {
+		t.Fatalf("after approval the stage shows %q", s)
+	}
+
+	// The clerk plans the finding, then asks to close it.
+	clerk.open("/district?year=2025", `form.plan`)
+	clerk.do(chromedp.SendKeys(`form.plan input[name=measures]`, "改建音乐、美术功能室"),
+		chromedp.SendKeys(`form.plan input[name=responsible_unit]`, "区教育局"),
+		chromedp.SendKeys(`form.plan input[name=responsible_person]`, "张三"),
+		chromedp.SetValue(`form.plan input[name=due_date]`, day(50)))
+	clerk.send(`form.plan button`, `form.request-close`)
+	clerk.do(chromedp.SendKeys(`form.request-close input[name=note]`, "已完工, 附验收报告"),
+		chromedp.SetUploadFiles(`form.request-close input[name=evidence]`, []string{write("验收报告.pdf", []byte("%PDF-1.4\nreport\n"))}))
+	clerk.send(`form.request-close button`, `table.findings td.status`)
+	if s := clerk.text(`table.findings td.status`); s != "待核验" {
+		t.Fatalf("after asking to close, the finding shows %q", s)
+	}
+	clerk.shot("04-district-findings")
+
+	// The office verifies and closes it.
+	office.open(review, `form.verify`)
+	office.send(`form.verify button[value=true]`, `table.findings td.status`)
+	if s := office.text(`table.findings td.status`); s != "已销号" {
+		t.Fatalf("after verification the finding shows %q", s)
+	}
+
+	// The dashboard shows the district in rectification with its finding closed, and the charts.
+	office.open("/office?year=2025", `#districts tr[data-district="`+code+`"]`)
+	row := `#districts tr[data-district="` + code + `"]`
+	if s := office.text(row + ` td.stage`); !strings.Contains(s, "整改") {
+		t.Errorf("dashboard stage: %q", s)
+	}
+	if s := strings.Join(strings.Fields(office.text(row+` td.counts`)), ""); s != "0/1/0" {
+		t.Errorf("dashboard findings open/closed/overdue: %q", s)
+	}
+	office.wait(`.charts svg.chart`)
+	office.shot("05-office-dashboard")
+
+	office.open("/ledger?year=2025", `#ledger`)
+	office.shot("06-ledger")
+	office.open("/bulletin?year=2025", `#summary`)
+	office.shot("07-bulletin")
+	office.open("/audit?target="+url.QueryEscape("cycle:2025:"+code), `table.history`)
+	office.shot("08-audit")
+	clerk.open("/notifications", `main table`)
+	clerk.shot("09-district-notifications")
+}
