@@ -4,10 +4,12 @@ WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
-RUN CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o /out/junheng ./cmd/junheng
+RUN CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o /out/junheng ./cmd/junheng && mkdir -p /out/data
 
 FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /out/junheng /usr/local/bin/junheng
+# A new volume takes the ownership of the image's directory: make it the unprivileged user's.
+COPY --from=build --chown=65532:65532 /out/data /data
 USER nonroot:nonroot
 ENV JUNHENG_DATA_DIR=/data JUNHENG_LOG_FORMAT=json
 VOLUME /data

@@ -59,6 +59,7 @@ func (s *Server) getBulletin(c echo.Context) error {
 	case "xlsx":
 		return s.bulletinXLSX(c, b)
 	case "html":
+		c.Response().Header().Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
 		return bulletinPage.Execute(c.Response(), b)
 	case "", "json":
 		return c.JSON(http.StatusOK, b)

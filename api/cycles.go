@@ -71,7 +71,9 @@ func (s *Server) openCycles(c echo.Context) error {
 	}
 	res := openCyclesResponse{Year: req.Year, Deadlines: d, Opened: []string{}, Existing: []string{}}
 	var mu sync.Mutex
-	g, ctx := errgroup.WithContext(c.Request().Context())
+	ctx, cancel := context.WithTimeout(c.Request().Context(), ActionTimeout)
+	defer cancel()
+	g, ctx := errgroup.WithContext(ctx)
 	g.SetLimit(16)
 	for _, dist := range districts {
 		g.Go(func() error {
@@ -210,10 +212,20 @@ func (s *Server) getCycle(c echo.Context) error {
 	if d.Findings, _, err = s.store.Findings(ctx, store.FindingFilter{Year: cy.Year, District: cy.DistrictCode, OpenFromEarlier: true}); err != nil {
 		return err
 	}
-	if d.History, err = s.store.Audit(ctx, store.AuditFilter{Target: workflows.CycleID(cy.Year, cy.DistrictCode), Limit: 500}); err != nil {
+	if d.History, err = s.history(c, workflows.CycleID(cy.Year, cy.DistrictCode)); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, d)
+}
+
+// history is a cycle's or a finding's audit trail. A district sees the changes made, not the attempts others
+// were refused (which would name who probed its data).
+func (s *Server) history(c echo.Context, target string) ([]store.AuditEvent, error) {
+	f := store.AuditFilter{Target: target, Limit: 500}
+	if principal(c).Role == workflows.RoleDistrict {
+		f.Outcome = "ok"
+	}
+	return s.store.Audit(c.Request().Context(), f)
 }
 
 // cycle loads the {year}/{code} cycle (scopeDistrict has checked the caller may see it), or answers 404.
@@ -305,6 +317,9 @@ func (s *Server) review(c echo.Context) error {
 	if err := errs.err(); err != nil {
 		return err
 	}
+	if err := s.shareFile(c, in.ReportFile, c.Param("code")); err != nil {
+		return err
+	}
 	return s.cycleAction(c, workflows.UpdateReview, in)
 }
 
@@ -323,6 +338,9 @@ func (s *Server) decision(c echo.Context, name string) error {
 	var errs fieldErrors
 	s.checkFile(c, &errs, "report_file", req.ReportFile)
 	if err := errs.err(); err != nil {
+		return err
+	}
+	if err := s.shareFile(c, req.ReportFile, c.Param("code")); err != nil {
 		return err
 	}
 	return s.cycleAction(c, name, workflows.DecisionInput{Actor: actor(c), Passed: req.Passed,

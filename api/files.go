@@ -94,6 +94,19 @@ func (s *Server) checkFile(c echo.Context, errs *fieldErrors, field, id string) 
 	}
 }
 
+// shareFile lets a district read a file the office attached to its cycle (a feedback or acceptance report).
+func (s *Server) shareFile(c echo.Context, id, district string) error {
+	if id == "" {
+		return nil
+	}
+	f, err := s.visibleFile(c, id)
+	if err != nil {
+		return err
+	}
+	f.DistrictCode = district
+	return s.store.AddFile(c.Request().Context(), &f)
+}
+
 // cleanName keeps a display name without path parts or control characters.
 func cleanName(name string) string {
 	if i := strings.LastIndexAny(name, `/\`); i >= 0 {

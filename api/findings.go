@@ -67,7 +67,7 @@ func (s *Server) getFinding(c echo.Context) error {
 		}
 	}
 	var err error
-	if d.History, err = s.store.Audit(c.Request().Context(), store.AuditFilter{Target: f.ID, Limit: 500}); err != nil {
+	if d.History, err = s.history(c, f.ID); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, d)

@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
@@ -73,6 +74,7 @@ func (s *Server) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
 			c.Error(err) // render the error now, so that it is what a retry gets back
 		}
 		status := c.Response().Status
+		ctx = context.WithoutCancel(ctx) // the answer is recorded even if the client has gone
 		if status >= 500 {
 			err = s.store.ReleaseIdempotencyKey(ctx, who, key)
 		} else {

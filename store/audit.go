@@ -26,6 +26,7 @@ type AuditFilter struct {
 	DistrictCode string
 	Target       string
 	Action       string
+	Outcome      string
 	Limit        int
 	BeforeID     int64 // page backwards from this ID (exclusive)
 }
@@ -49,6 +50,9 @@ func (s *Store) Audit(ctx context.Context, f AuditFilter) ([]AuditEvent, error) 
 	}
 	if f.Action != "" {
 		q = q.Where("action = ?", f.Action)
+	}
+	if f.Outcome != "" {
+		q = q.Where("outcome = ?", f.Outcome)
 	}
 	if f.BeforeID > 0 {
 		q = q.Where("id < ?", f.BeforeID)

@@ -5,11 +5,10 @@ import (
 	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 )
 
-// Draft is a district's self-assessment data as saved, with its evaluation once the workflow has run it. A draft
-// is never changed or deleted: a new save is a new draft.
+// Draft is a district's self-assessment data as saved, with its evaluation once the workflow has run it. The data
+// is never changed or deleted (only the evaluation is added): a new save is a new draft.
 type Draft struct {
 	ID           int64     `gorm:"primaryKey" json:"id"`
 	Year         int       `json:"year"`
@@ -79,7 +78,7 @@ func (s *Store) Submit(ctx context.Context, sub *Submission) error {
 			return err
 		}
 		sub.Version = last + 1
-		return tx.Clauses(clause.OnConflict{DoNothing: true}).Create(sub).Error
+		return tx.Create(sub).Error
 	}))
 }
 

@@ -25,7 +25,7 @@ func (s *Store) FindingCountsByDistrict(ctx context.Context, year int) (map[stri
 			SUM(CASE WHEN status <> 'closed' AND overdue THEN 1 ELSE 0 END) AS overdue,
 			SUM(CASE WHEN status <> 'closed' AND escalated THEN 1 ELSE 0 END) AS escalated,
 			SUM(CASE WHEN year < ? AND status <> 'closed' THEN 1 ELSE 0 END) AS carried_over`, year, year, year).
-		Where("year = ? OR (year < ? AND status <> 'closed')", year, year).
+		Where("(year = ? OR (year < ? AND status <> 'closed'))", year, year).
 		Group("district_code").Scan(&rows).Error
 	if err != nil {
 		return nil, translate(err)
@@ -54,7 +54,7 @@ func (s *Store) Findings(ctx context.Context, f FindingFilter) ([]Finding, int64
 	q := s.db.WithContext(ctx).Model(&Finding{})
 	switch {
 	case f.Year != 0 && f.OpenFromEarlier:
-		q = q.Where("year = ? OR (year < ? AND status <> 'closed')", f.Year, f.Year)
+		q = q.Where("(year = ? OR (year < ? AND status <> 'closed'))", f.Year, f.Year)
 	case f.Year != 0:
 		q = q.Where("year = ?", f.Year)
 	}

@@ -134,6 +134,11 @@ func DistrictCycle(ctx workflow.Context, p CycleParams) (CycleState, error) {
 	if err := c.record(ctx, system, "cycle_opened", ""); err != nil {
 		return c.s, err
 	}
+	// Version 1 ends a year that never reached rectification at the application deadline; cycles started before
+	// it replay without the watch.
+	if workflow.GetVersion(ctx, "application-deadline-ends-every-stage", workflow.DefaultVersion, 1) == 1 {
+		workflow.Go(ctx, c.endUnfinishedAtApplicationDeadline)
+	}
 	for !c.s.Stage.Final() {
 		stage := c.s.Stage
 		left := func() bool { return c.s.Stage != stage }
@@ -151,9 +156,6 @@ func DistrictCycle(ctx workflow.Context, p CycleParams) (CycleState, error) {
 		if err != nil {
 			return c.s, err
 		}
-	}
-	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
-		return c.s, err
 	}
 	return c.s, c.drain(ctx)
 }
@@ -194,6 +196,10 @@ func (c *cycle) validateSaveDraft(ctx workflow.Context, in SaveDraftInput) error
 	}
 	if in.DraftID <= 0 {
 		return invalid("draft_id", "缺少草稿编号", "draft_id is required")
+	}
+	if in.DraftID <= c.s.DraftID {
+		// Drafts are numbered as they are stored: an older one arriving late (a retry) must not replace a newer.
+		return conflict("已有更新的自评草稿", "a newer draft has already been saved")
 	}
 	return nil
 }
@@ -510,6 +516,29 @@ func (c *cycle) applicationAlarm() alarm {
 			})
 		},
 	}
+}
+
+// endUnfinishedAtApplicationDeadline closes a year still in self-assessment or city review when applications
+// close: the district can no longer apply (the rectification stage has its own alarm, with reminders).
+func (c *cycle) endUnfinishedAtApplicationDeadline(ctx workflow.Context) {
+	unfinished := func() bool { return c.s.Stage == StageSelfAssessment || c.s.Stage == StageCityReview }
+	left := c.s.Deadlines.Application.Sub(workflow.Now(ctx))
+	if moved, err := workflow.AwaitWithTimeout(ctx, max(left, 0), func() bool { return !unfinished() }); err != nil || moved {
+		return
+	}
+	c.pending++ // the workflow drains this before it ends, like a delivery
+	defer func() { c.pending-- }()
+	_ = c.locked(ctx, func() error { // a failure here is a cancelled workflow: nothing left to record
+		if !unfinished() {
+			return nil
+		}
+		c.s.Stage, c.s.EndReason = StageNotApplied, "application_deadline_passed"
+		if err := c.notify(ctx, ToOffice, "not_applied", c.p.DistrictName+"本年度未完成自评与评估, 已过申请认定截止时间",
+			c.p.DistrictName+" did not finish self-assessment and review before applications closed"); err != nil {
+			return err
+		}
+		return c.record(ctx, system, "not_applied", "")
+	})
 }
 
 func validateDecision(in DecisionInput) error {

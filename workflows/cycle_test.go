@@ -349,3 +349,14 @@ func TestEveryNotificationIsDeliveredBeforeTheCycleEnds(t *testing.T) {
 		}
 	}
 }
+
+func TestYearNeverSubmittedEndsAtTheApplicationDeadline(t *testing.T) {
+	s := newScenario(t, newFakeStore())
+	st := s.runCycle(cycleParams())
+	if st.Stage != StageNotApplied || st.EndReason != "application_deadline_passed" || !st.SelfAssessmentOverdue {
+		t.Errorf("a district that never submitted: %+v", st)
+	}
+	if s.store.count(ToOffice, "not_applied", "") != 1 {
+		t.Error("the office was not told")
+	}
+}

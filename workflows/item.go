@@ -179,9 +179,6 @@ func RectificationItem(ctx workflow.Context, p ItemParams) (ItemState, error) {
 	if err != nil {
 		return it.s, err
 	}
-	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
-		return it.s, err
-	}
 	if err := it.drain(ctx); err != nil {
 		return it.s, err
 	}
@@ -246,7 +243,8 @@ func (it *item) alarm() alarm {
 		},
 		overdue: func(ctx workflow.Context) error {
 			return it.locked(ctx, func() error {
-				if it.s.Overdue || it.s.Status == ItemClosed {
+				// Another handler may have held the lock when the timer fired, and moved the date or the status.
+				if d := it.deadline(); it.s.Overdue || d.IsZero() || workflow.Now(ctx).Before(d) {
 					return nil
 				}
 				it.s.Overdue = true
@@ -428,6 +426,9 @@ func (it *item) validateExtensionDecision(_ workflow.Context, in ExtensionDecisi
 	if err := officeOnly(in.Actor); err != nil {
 		return err
 	}
+	if it.s.Status == ItemClosed {
+		return conflict("该问题已销号", "the item is closed")
+	}
 	if it.s.Extension == nil {
 		return conflict("没有待审批的延期申请", "there is no extension request to decide")
 	}
@@ -459,6 +460,9 @@ func (it *item) decideExtension(ctx workflow.Context, in ExtensionDecisionInput)
 func (it *item) validateTalk(_ workflow.Context, in TalkInput) error {
 	if err := officeOnly(in.Actor); err != nil {
 		return err
+	}
+	if it.s.Status == ItemClosed {
+		return conflict("该问题已销号", "the item is closed")
 	}
 	if in.Kind != "talk" && in.Kind != "circular" {
 		return invalid("kind", "类型须为 talk(约谈) 或 circular(通报)", `kind must be "talk" or "circular"`)

@@ -74,7 +74,9 @@ const DeliveryAttempts = 10
 // outbox sends a workflow's notifications: it stores each one (so it is never lost), then delivers it through the
 // configured channels as a retried activity in the background, so that a slow or failing channel never holds up
 // or fails the workflow. The workflow drains the outbox before it ends or continues as new.
-type outbox struct{ pending int }
+type outbox struct {
+	pending int // deliveries, and other background work, still running
+}
 
 func (o *outbox) notify(ctx workflow.Context, n Notification) error {
 	// The key is unique per workflow, recipient, kind and instant, so a retried activity does not notify twice.
@@ -97,7 +99,8 @@ func (o *outbox) notify(ctx workflow.Context, n Notification) error {
 	return nil
 }
 
-// drain waits for the deliveries still running.
+// drain waits for the deliveries still running and for every Update being handled, so that neither is cut off
+// when the workflow ends or continues as new.
 func (o *outbox) drain(ctx workflow.Context) error {
-	return workflow.Await(ctx, func() bool { return o.pending == 0 })
+	return workflow.Await(ctx, func() bool { return o.pending == 0 && workflow.AllHandlersFinished(ctx) })
 }

@@ -165,7 +165,7 @@ func TestYearOverHTTP(t *testing.T) {
 			deadline := func(d time.Duration) string { return now.Add(d).Format(time.RFC3339) }
 			var opened struct{ Opened, Existing []string }
 			office.ok("POST", "/api/v1/cycles", map[string]any{"year": 2025, "deadlines": map[string]string{
-				"self_assessment": deadline(15 * time.Second), "city_review": deadline(16 * time.Second), "application": deadline(20 * time.Second)}}, &opened)
+				"self_assessment": deadline(30 * time.Second), "city_review": deadline(31 * time.Second), "application": deadline(45 * time.Second)}}, &opened)
 			if len(opened.Opened) != 2 {
 				t.Fatalf("opened %+v", opened)
 			}
@@ -209,8 +209,17 @@ func TestYearOverHTTP(t *testing.T) {
 			}
 			clerkA.ok("POST", cycleA+"/self-assessment/submit", nil, nil)
 			var st workflows.CycleState
+			var report store.File
+			office.upload("POST", "/api/v1/files", "file", "反馈报告.pdf", []byte("%PDF-1.4\nfeedback\n")).decode(t, &report)
+			if clerkA.do("GET", "/api/v1/files/"+report.ID, nil).status != 404 {
+				t.Error("a district read an office-only file")
+			}
 			office.ok("POST", cycleA+"/review", map[string]any{"decision": "approve", "comment": "请整改", "shortfalls": []string{},
-				"findings": []map[string]any{{"title": "功能室不足", "source": "on_site", "severity": "normal"}}}, &st)
+				"findings": []map[string]any{{"title": "功能室不足", "source": "on_site", "severity": "normal"}},
+				"report": map[string]string{"text": "反馈报告", "file": report.ID}}, &st)
+			if got := clerkA.do("GET", "/api/v1/files/"+report.ID, nil); got.status != 200 || !bytes.Contains(got.body, []byte("feedback")) {
+				t.Errorf("district A reading its feedback report: %d", got.status)
+			}
 			if st.Stage != workflows.StageRectification || len(st.Findings) != 1 {
 				t.Fatalf("A after review: %+v", st)
 			}
