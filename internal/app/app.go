@@ -26,6 +26,7 @@ import (
 	"junheng/internal/temporalx"
 	"junheng/notify"
 	"junheng/store"
+	"junheng/web"
 	"junheng/workflows"
 )
 
@@ -151,12 +152,16 @@ func Start(ctx context.Context, cfg *config.Config, log *slog.Logger, role Role)
 	handler := api.New(api.Deps{Logger: log, Registry: reg, Ready: checks, OpsOnly: !role.API, Store: p.Store,
 		Temporal: p.Temporal, Files: evidence, Profile: profile, Location: cfg.Location, Calendar: policy.Calendar,
 		Policy: policy.Workflow, Targets: policy.Targets, RateLimit: cfg.RateLimit})
+	var pages http.Handler = handler
+	if role.API {
+		pages = web.Mount(handler, web.Options{Location: cfg.Location, Logger: log})
+	}
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
 		return nil, fmt.Errorf("HTTP on %s (JUNHENG_HTTP_ADDR): %w", cfg.HTTPAddr, err)
 	}
 	p.Addr = ln.Addr()
-	p.srv = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 2 * time.Minute,
+	p.srv = &http.Server{Handler: pages, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 2 * time.Minute,
 		WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute}
 	go func() {
 		if err := p.srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {

@@ -2,8 +2,6 @@ package app
 
 import (
 	"context"
-	"net/http/httptest"
-	"net/http/httputil"
 	"net/url"
 	"os"
 	"os/exec"
@@ -15,7 +13,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"junheng/store"
-	"junheng/web"
 	"junheng/workflows"
 )
 
@@ -136,8 +133,7 @@ func chromium() string {
 // TestPagesInBrowser drives the pages in headless Chromium: a clerk uploads the blank template and sees the cells
 // to fill, uploads data with a failing school and sees it marked, fixes it and submits; the office returns it,
 // the clerk resubmits, the office approves with a finding; the clerk plans it and asks to close it; the office
-// verifies; the dashboard shows the new state. The pages are served by web.New in front of the process's API,
-// as the binary mounts them (web.Mount).
+// verifies; the dashboard shows the new state. The pages are the process's own, served beside its API.
 func TestPagesInBrowser(t *testing.T) {
 	exe := chromium()
 	if exe == "" {
@@ -150,8 +146,6 @@ func TestPagesInBrowser(t *testing.T) {
 	p := start(t, testConfig(t, t.TempDir(), ""))
 	defer p.Close()
 	apiURL := &url.URL{Scheme: "http", Host: p.Addr.String()}
-	site := httptest.NewServer(web.Mount(httputil.NewSingleHostReverseProxy(apiURL), web.Options{}))
-	defer site.Close()
 
 	const code = codeA
 	admin := httpClient{t: t, base: apiURL.String(), token: newToken(t, p.Store, workflows.RoleAdmin, "")}
@@ -190,7 +184,7 @@ func TestPagesInBrowser(t *testing.T) {
 		if err := chromedp.Do(c); err != nil {
 			t.Fatal(err)
 		}
-		return browser{t: t, ctx: c, base: site.URL}
+		return browser{t: t, ctx: c, base: apiURL.String()}
 	}
 	office, clerk := user(), user()
 

@@ -1,0 +1,143 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+)
+
+// reply is the API's answer to an in-process request.
+type reply struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+func (r reply) ok() bool { return r.status < 300 }
+
+func (r reply) decode(v any) error { return json.Unmarshal(r.body, v) }
+
+// call sends one request to the API handler as the signed-in user. The original request's context goes along,
+// so a browser that gives up cancels the API's work too.
+func (s *server) call(r *http.Request, method, path string, body io.Reader, contentType string) reply {
+	req := httptest.NewRequestWithContext(r.Context(), method, path, body)
+	req.RemoteAddr = r.RemoteAddr
+	if sess, ok := r.Context().Value(sessionKey{}).(*session); ok {
+		req.Header.Set("Authorization", "Bearer "+sess.token)
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	rec := httptest.NewRecorder()
+	s.api.ServeHTTP(rec, req)
+	return reply{status: rec.Code, header: rec.Header(), body: rec.Body.Bytes()}
+}
+
+func (s *server) get(r *http.Request, path string, out any) reply {
+	rep := s.call(r, http.MethodGet, path, nil, "")
+	if rep.ok() && out != nil {
+		if err := rep.decode(out); err != nil {
+			return reply{status: http.StatusBadGateway, body: []byte(err.Error())}
+		}
+	}
+	return rep
+}
+
+func (s *server) postJSON(r *http.Request, path string, body any) reply {
+	data, _ := json.Marshal(body) // request bodies are plain maps and structs
+	return s.call(r, http.MethodPost, path, bytes.NewReader(data), "application/json")
+}
+
+// problem is the API's problem+json document, as far as the pages show it.
+type problem struct {
+	Status   int            `json:"status"`
+	Detail   string         `json:"detail"`
+	DetailZh string         `json:"detail_zh"`
+	Errors   []fieldProblem `json:"errors"`
+	Reasons  []struct {
+		MessageZh string `json:"message_zh"`
+		MessageEn string `json:"message_en"`
+	} `json:"reasons"`
+}
+
+type fieldProblem struct {
+	Field     string `json:"field"`
+	Sheet     string `json:"sheet"`
+	Row       int    `json:"row"`
+	Column    string `json:"column"`
+	MessageZh string `json:"message_zh"`
+	MessageEn string `json:"message_en"`
+}
+
+// flash is a form's outcome shown once on the page the form redirects to: a message, and errors by field (or,
+// for spreadsheets, by cell) in the user's language.
+type flash struct {
+	Form   string
+	OK     bool
+	Msg    string
+	Fields map[string]string
+	List   []string
+}
+
+// outcome turns an API answer into the flash of form; ok is the message shown on success.
+func outcome(form string, rep reply, en bool, ok string) *flash {
+	if rep.ok() {
+		return &flash{Form: form, OK: true, Msg: ok}
+	}
+	var p problem
+	if err := rep.decode(&p); err != nil || p.Status == 0 {
+		return &flash{Form: form, Msg: fmt.Sprintf("HTTP %d", rep.status)}
+	}
+	f := &flash{Form: form, Msg: pick(en, p.DetailZh, p.Detail), Fields: map[string]string{}}
+	for _, r := range p.Reasons {
+		f.List = append(f.List, pick(en, r.MessageZh, r.MessageEn))
+	}
+	for _, e := range p.Errors {
+		msg := pick(en, e.MessageZh, e.MessageEn)
+		switch {
+		case e.Sheet != "":
+			f.List = append(f.List, cellName(e, en)+msg)
+		case f.Fields[e.Field] == "":
+			f.Fields[e.Field] = msg
+		default:
+			f.Fields[e.Field] += "; " + msg
+		}
+	}
+	return f
+}
+
+// cellName names a spreadsheet place as Excel users say it: 学校 工作表 第 7 行 F 列.
+func cellName(e fieldProblem, en bool) string {
+	var b strings.Builder
+	if en {
+		fmt.Fprintf(&b, "sheet %s", e.Sheet)
+		if e.Row > 0 {
+			fmt.Fprintf(&b, ", row %d", e.Row)
+		}
+		if e.Column != "" {
+			fmt.Fprintf(&b, ", column %s", e.Column)
+		}
+		b.WriteString(": ")
+		return b.String()
+	}
+	fmt.Fprintf(&b, "「%s」工作表", e.Sheet)
+	if e.Row > 0 {
+		fmt.Fprintf(&b, "第 %d 行", e.Row)
+	}
+	if e.Column != "" {
+		fmt.Fprintf(&b, " %s 列", e.Column)
+	}
+	b.WriteString(": ")
+	return b.String()
+}
+
+func pick(en bool, zh, english string) string {
+	if en && english != "" {
+		return english
+	}
+	return zh
+}

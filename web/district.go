@@ -1,0 +1,186 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"strings"
+
+	"junheng/evaluation"
+)
+
+// draft is the district's latest saved draft and its evaluation, kept in the session: the API answers a saved
+// draft with its evaluation but serves only submitted versions afterwards.
+type draft struct {
+	Result *evaluation.Result
+	JSON   string // the data as last edited on the page
+}
+
+type workspaceData struct {
+	districtData
+	JSON string
+}
+
+// workspace is the district's year: template, upload and edit, the evaluation, submission, findings and the
+// application.
+func (s *server) workspace(w http.ResponseWriter, r *http.Request) {
+	sess, year := current(r), s.yearOf(r)
+	d := workspaceData{districtData: districtData{Code: sess.me.District}}
+	if rep := s.get(r, cyclePath(year, sess.me.District), &d.Detail); !rep.ok() {
+		s.apiError(w, r, rep)
+		return
+	}
+	if dr := s.sessions.draft(sess, year); dr != nil {
+		d.Draft, d.JSON = dr.Result, dr.JSON
+	}
+	s.render(w, r, http.StatusOK, "workspace", "workspace", year, d)
+}
+
+func workspaceURL(year int) string { return fmt.Sprintf("/district?year=%d", year) }
+
+// upload saves an uploaded .xlsx (or .json) as a draft through PUT …/self-assessment.
+func (s *server) upload(w http.ResponseWriter, r *http.Request) {
+	sess, year := current(r), s.yearOf(r)
+	file, header, err := r.FormFile("file")
+	if err != nil {
+		s.back(w, r, &flash{Form: "upload", Fields: map[string]string{"file": s.t(r, "upload_hint")}}, workspaceURL(year))
+		return
+	}
+	defer file.Close()
+	var rep reply
+	var text string
+	if strings.EqualFold(filepath.Ext(header.Filename), ".json") {
+		data, err := io.ReadAll(file)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		text = string(data)
+		rep = s.call(r, http.MethodPut, cyclePath(year, sess.me.District)+"/self-assessment", bytes.NewReader(data), "application/json")
+	} else {
+		body, ct, err := multipartBody("file", header.Filename, file)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		rep = s.call(r, http.MethodPut, cyclePath(year, sess.me.District)+"/self-assessment", body, ct)
+	}
+	s.saved(w, r, year, "upload", rep, text)
+}
+
+// edit saves the data edited on the page as a draft.
+func (s *server) edit(w http.ResponseWriter, r *http.Request) {
+	sess, year := current(r), s.yearOf(r)
+	text := r.PostFormValue("data")
+	rep := s.call(r, http.MethodPut, cyclePath(year, sess.me.District)+"/self-assessment", strings.NewReader(text), "application/json")
+	s.saved(w, r, year, "edit", rep, text)
+}
+
+// saved keeps a draft's evaluation for the workspace, or the API's errors for the form.
+func (s *server) saved(w http.ResponseWriter, r *http.Request, year int, form string, rep reply, text string) {
+	if rep.ok() {
+		var out struct {
+			Evaluation *evaluation.Result `json:"evaluation"`
+		}
+		if err := rep.decode(&out); err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		s.sessions.setDraft(current(r), year, &draft{Result: out.Evaluation, JSON: text})
+	} else if text != "" {
+		// Keep the user's text to correct; the evaluation shown stays that of the last good draft.
+		var last *evaluation.Result
+		if dr := s.sessions.draft(current(r), year); dr != nil {
+			last = dr.Result
+		}
+		s.sessions.setDraft(current(r), year, &draft{Result: last, JSON: text})
+	}
+	s.back(w, r, outcome(form, rep, english(r), s.t(r, "saved")), workspaceURL(year)+"#evaluation")
+}
+
+func multipartBody(field, name string, content io.Reader) (io.Reader, string, error) {
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	fw, err := mw.CreateFormFile(field, name)
+	if err == nil {
+		_, err = io.Copy(fw, content)
+	}
+	if err == nil {
+		err = mw.Close()
+	}
+	return &buf, mw.FormDataContentType(), err
+}
+
+func (s *server) submit(w http.ResponseWriter, r *http.Request) {
+	sess, year := current(r), s.yearOf(r)
+	rep := s.call(r, http.MethodPost, cyclePath(year, sess.me.District)+"/self-assessment/submit", nil, "")
+	s.back(w, r, outcome("submit", rep, english(r), s.t(r, "done")), workspaceURL(year))
+}
+
+func (s *server) apply(w http.ResponseWriter, r *http.Request) {
+	sess, year := current(r), s.yearOf(r)
+	rep := s.call(r, http.MethodPost, cyclePath(year, sess.me.District)+"/application", nil, "")
+	s.back(w, r, outcome("apply", rep, english(r), s.t(r, "done")), workspaceURL(year))
+}
+
+// findingAction sends one action on a finding; the form names the finding and the page to return to.
+func (s *server) findingAction(w http.ResponseWriter, r *http.Request) {
+	action, id, f := r.PathValue("action"), r.PostFormValue("id"), r.PostForm
+	back := f.Get("back")
+	if !strings.HasPrefix(back, "/") || strings.HasPrefix(back, "//") {
+		back = "/"
+	}
+	var body map[string]any
+	switch action {
+	case "plan":
+		body = map[string]any{"measures": f.Get("measures"), "responsible_unit": f.Get("responsible_unit"),
+			"responsible_person": f.Get("responsible_person"), "due_date": f.Get("due_date")}
+	case "progress", "request-close":
+		body = map[string]any{"note": f.Get("note")}
+		if file, header, err := r.FormFile("evidence"); err == nil && header.Filename != "" {
+			defer file.Close()
+			mb, ct, err := multipartBody("file", header.Filename, file)
+			if err != nil {
+				http.Error(w, err.Error(), http.StatusBadRequest)
+				return
+			}
+			up := s.call(r, http.MethodPost, "/api/v1/files", mb, ct)
+			var stored struct {
+				ID string `json:"id"`
+			}
+			if !up.ok() || up.decode(&stored) != nil {
+				s.back(w, r, outcome(action+":"+id, up, english(r), ""), back)
+				return
+			}
+			body["evidence"] = []string{stored.ID}
+		}
+	case "extension":
+		body = map[string]any{"due_date": f.Get("due_date"), "reason": f.Get("reason")}
+	case "verify":
+		body = map[string]any{"accepted": f.Get("accepted") == "true", "comment": f.Get("comment")}
+	case "extension-decision":
+		body = map[string]any{"approved": f.Get("approved") == "true", "comment": f.Get("comment")}
+	case "talks":
+		body = map[string]any{"kind": f.Get("kind"), "note": f.Get("note")}
+	default:
+		http.NotFound(w, r)
+		return
+	}
+	path := "/api/v1/findings/" + url.PathEscape(id) + "/" + strings.Replace(action, "-decision", "/decision", 1)
+	rep := s.postJSON(r, path, body)
+	s.back(w, r, outcome(action+":"+id, rep, english(r), s.t(r, "done")), back)
+}
+
+// finding is one finding with its state and audit trail.
+func (s *server) finding(w http.ResponseWriter, r *http.Request) {
+	var d findingDetail
+	if rep := s.get(r, "/api/v1/findings/"+url.PathEscape(r.URL.Query().Get("id")), &d); !rep.ok() {
+		s.apiError(w, r, rep)
+		return
+	}
+	s.render(w, r, http.StatusOK, "finding", "findings", d.Year, d)
+}

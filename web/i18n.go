@@ -1,0 +1,182 @@
+package web
+
+import (
+	"context"
+	"net/http"
+)
+
+type langKey struct{}
+
+// language reads ?lang=en|zh (and keeps it in a cookie) or the cookie; Chinese is the default.
+func (s *server) language(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		lang := "zh"
+		if c, err := r.Cookie("junheng_lang"); err == nil && c.Value == "en" {
+			lang = "en"
+		}
+		if q := r.URL.Query().Get("lang"); q == "en" || q == "zh" {
+			lang = q
+			http.SetCookie(w, s.cookie(r, "junheng_lang", q, 365*24*3600))
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), langKey{}, lang)))
+	})
+}
+
+func english(r *http.Request) bool { return r.Context().Value(langKey{}) == "en" }
+
+func (s *server) t(r *http.Request, key string) string { return translate(english(r), key) }
+
+func translate(en bool, key string) string {
+	m, ok := catalogue[key]
+	if !ok {
+		return key
+	}
+	if en {
+		return m[1]
+	}
+	return m[0]
+}
+
+// catalogue holds every fixed text of the pages: Chinese, English.
+var catalogue = map[string][2]string{
+	"app":                          {"义务教育优质均衡发展县创建工作平台", "County high-quality balanced education platform"},
+	"sign_in":                      {"登录", "Sign in"},
+	"sign_out":                     {"退出", "Sign out"},
+	"token":                        {"访问令牌", "API token"},
+	"token_hint":                   {"请输入管理员发放的访问令牌(jh_ 开头)", "Enter the API token you were given (starts with jh_)"},
+	"token_invalid":                {"访问令牌无效或已停用", "The token is invalid or revoked"},
+	"session_expired":              {"登录已过期, 请重新登录", "Your session has expired; sign in again"},
+	"csrf_failed":                  {"表单已失效, 请刷新页面后重试", "The form has expired; reload the page and retry"},
+	"dashboard":                    {"督导办工作台", "Office dashboard"},
+	"workspace":                    {"区县工作台", "District workspace"},
+	"ledger":                       {"整改台账", "Rectification ledger"},
+	"bulletin":                     {"进度通报", "Progress bulletin"},
+	"notifications":                {"通知", "Notifications"},
+	"audit":                        {"操作记录", "Audit trail"},
+	"year":                         {"年度", "Year"},
+	"show":                         {"查看", "Show"},
+	"district":                     {"区(市)县", "District"},
+	"stage":                        {"阶段", "Stage"},
+	"deadline":                     {"截止日期", "Deadline"},
+	"days_left":                    {"剩余天数", "Days left"},
+	"verdict":                      {"评估结论", "Verdict"},
+	"findings":                     {"整改问题", "Findings"},
+	"open":                         {"未销号", "Open"},
+	"closed":                       {"已销号", "Closed"},
+	"overdue":                      {"逾期", "Overdue"},
+	"late":                         {"迟报", "Late"},
+	"escalated":                    {"挂牌督办", "Escalated"},
+	"meets":                        {"达标", "Meets"},
+	"does_not_meet":                {"未达标", "Does not meet"},
+	"funnel":                       {"各阶段区县数", "Districts by stage"},
+	"share":                        {"达到国家标准的区县占比", "Share of districts meeting the standard"},
+	"target":                       {"本年度目标", "Target"},
+	"cv_charts":                    {"各指标校际差异系数(虚线为上限)", "Difference coefficients by indicator (dashed line: limit)"},
+	"open_year":                    {"开启年度", "Open the year"},
+	"year_not_open":                {"该年度尚未开启", "This year has not been opened"},
+	"details":                      {"详情", "Details"},
+	"review":                       {"审核自评", "Review the self-assessment"},
+	"approve":                      {"通过并下达整改问题", "Approve with findings"},
+	"return":                       {"退回修改", "Return"},
+	"decision":                     {"决定", "Decision"},
+	"comment":                      {"意见", "Comment"},
+	"return_deadline":              {"重报截止日期", "Resubmission deadline"},
+	"finding_title":                {"问题", "Problem"},
+	"finding_detail":               {"问题说明", "Detail"},
+	"source":                       {"来源", "Source"},
+	"severity":                     {"严重程度", "Severity"},
+	"due_date":                     {"整改期限", "Due date"},
+	"shortfalls_all":               {"将评估差距全部列为整改问题", "Turn every shortfall into a finding"},
+	"acceptance":                   {"市级验收", "City acceptance"},
+	"province_result":              {"省级评估认定结果", "Province result"},
+	"passed":                       {"通过", "Passed"},
+	"not_passed":                   {"未通过", "Not passed"},
+	"recommend":                    {"推荐国家认定", "Recommend for national certification"},
+	"save":                         {"提交", "Submit"},
+	"template":                     {"下载自评填报模板 (.xlsx)", "Download the template (.xlsx)"},
+	"upload":                       {"上传填好的模板", "Upload the filled template"},
+	"upload_hint":                  {"支持 .xlsx 模板或同结构的 .json 文件; 上传即保存为草稿并立即评估", "An .xlsx template or a .json file of the same data; saved as a draft and evaluated at once"},
+	"edit_data":                    {"直接编辑数据 (JSON)", "Edit the data (JSON)"},
+	"save_draft":                   {"保存草稿并评估", "Save draft and evaluate"},
+	"submit_sa":                    {"正式提交自评", "Submit the self-assessment"},
+	"working":                      {"正在处理, 请稍候…", "Working, please wait…"},
+	"evaluation":                   {"评估结果", "Evaluation"},
+	"draft_eval":                   {"草稿评估结果 (尚未提交)", "Draft evaluation (not submitted)"},
+	"submitted_eval":               {"已提交版本的评估结果", "Evaluation of the submitted version"},
+	"schools":                      {"学校达标情况 (红色为未达标)", "Schools (failing cells in red)"},
+	"school":                       {"学校", "School"},
+	"students":                     {"在校生", "Students"},
+	"met":                          {"达标项", "Met"},
+	"indicator":                    {"指标", "Indicator"},
+	"cv":                           {"差异系数", "Coefficient"},
+	"limit":                        {"上限", "Limit"},
+	"government":                   {"政府保障程度", "Government guarantee"},
+	"quality":                      {"教育质量", "Education quality"},
+	"item":                         {"项目", "Item"},
+	"actual":                       {"实际", "Actual"},
+	"required":                     {"要求", "Required"},
+	"shortfalls":                   {"差距清单", "Shortfalls"},
+	"no_shortfalls":                {"无差距", "No shortfalls"},
+	"plan":                         {"整改方案", "Plan"},
+	"measures":                     {"整改措施", "Measures"},
+	"resp_unit":                    {"责任单位", "Responsible unit"},
+	"resp_person":                  {"责任人", "Responsible person"},
+	"progress":                     {"报告整改进展", "Report progress"},
+	"note":                         {"说明", "Note"},
+	"evidence":                     {"佐证材料", "Evidence"},
+	"request_close":                {"申请销号", "Request closing"},
+	"extension":                    {"申请延期", "Request an extension"},
+	"new_due":                      {"申请的新期限", "Requested due date"},
+	"reason":                       {"理由", "Reason"},
+	"verify":                       {"核验", "Verify"},
+	"accept_close":                 {"核验通过, 销号", "Verified: close"},
+	"reject_close":                 {"未通过, 退回整改", "Not verified: send back"},
+	"talk":                         {"记录约谈/通报", "Record a talk or circular"},
+	"talk_kind":                    {"类型", "Kind"},
+	"talk_talk":                    {"约谈", "Formal talk"},
+	"talk_circular":                {"通报", "Circular"},
+	"ext_decide":                   {"延期申请决定", "Decide the extension"},
+	"approve_ext":                  {"同意延期", "Approve"},
+	"reject_ext":                   {"不同意", "Reject"},
+	"apply":                        {"申请认定", "Apply for certification"},
+	"status":                       {"状态", "Status"},
+	"all":                          {"全部", "All"},
+	"filter":                       {"筛选", "Filter"},
+	"export_xlsx":                  {"导出 Excel", "Export .xlsx"},
+	"print":                        {"打印", "Print"},
+	"history":                      {"操作记录", "History"},
+	"time":                         {"时间", "Time"},
+	"actor":                        {"操作人", "By"},
+	"action":                       {"操作", "Action"},
+	"outcome":                      {"结果", "Outcome"},
+	"none":                         {"暂无", "None"},
+	"saved":                        {"已保存", "Saved"},
+	"done":                         {"操作成功", "Done"},
+	"opened":                       {"年度已开启", "The year is open"},
+	"yes":                          {"是", "yes"},
+	"no":                           {"否", "no"},
+	"severity_normal":              {"一般", "normal"},
+	"severity_serious":             {"严重", "serious"},
+	"data_monitoring":              {"数据监测", "data monitoring"},
+	"third_party":                  {"第三方评估", "third-party evaluation"},
+	"on_site":                      {"实地督导", "on-site inspection"},
+	"self_assessment_src":          {"自评差距", "self-assessment shortfall"},
+	"plan_due":                     {"方案报送期限", "Plan due"},
+	"unread":                       {"未读", "unread"},
+	"generated":                    {"生成时间", "Generated"},
+	"page":                         {"页", "page"},
+	"prev":                         {"上一页", "Previous"},
+	"next":                         {"下一页", "Next"},
+	"stage_self_assessment":        {"自评", "self-assessment"},
+	"stage_city_review":            {"市级评估", "city review"},
+	"stage_rectification":          {"整改", "rectification"},
+	"stage_city_acceptance":        {"市级验收", "city acceptance"},
+	"stage_province_review":        {"省级评估", "province review"},
+	"stage_certified":              {"已认定", "certified"},
+	"stage_not_certified":          {"未通过认定", "not certified"},
+	"stage_not_applied":            {"未申请认定", "not applied"},
+	"status_open":                  {"待制定方案", "awaiting plan"},
+	"status_in_progress":           {"整改中", "in progress"},
+	"status_awaiting_verification": {"待核验", "awaiting verification"},
+	"status_closed":                {"已销号", "closed"},
+}

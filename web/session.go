@@ -1,0 +1,153 @@
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"net/http"
+	"net/url"
+	"sync"
+	"time"
+)
+
+const sessionCookie = "junheng_session"
+
+// session is a signed-in user. The API token stays on the server: the browser holds only a random session ID.
+type session struct {
+	id, token, csrf string
+	me              principal
+	seen            time.Time
+	flash           *flash
+	drafts          map[int]*draft
+}
+
+// principal is the API's answer to GET /api/v1/me.
+type principal struct {
+	Name     string `json:"name"`
+	Role     string `json:"role"`
+	District string `json:"district"`
+}
+
+func (p principal) Office() bool {
+	return p.Role == "office" || p.Role == "admin" || p.Role == "province"
+}
+
+type sessions struct {
+	mu   sync.Mutex
+	idle time.Duration
+	m    map[string]*session
+}
+
+func newSessions(idle time.Duration) *sessions {
+	return &sessions{idle: idle, m: map[string]*session{}}
+}
+
+func randomID() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b) // crypto/rand never fails on supported platforms
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func (ss *sessions) create(token string, me principal) *session {
+	s := &session{id: randomID(), token: token, csrf: randomID(), me: me, seen: time.Now()}
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	for id, old := range ss.m { // sign-ins are rare: sweeping here keeps expired sessions from piling up
+		if time.Since(old.seen) > ss.idle {
+			delete(ss.m, id)
+		}
+	}
+	ss.m[s.id] = s
+	return s
+}
+
+func (ss *sessions) get(id string) *session {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	s, ok := ss.m[id]
+	if !ok || time.Since(s.seen) > ss.idle {
+		delete(ss.m, id)
+		return nil
+	}
+	s.seen = time.Now()
+	return s
+}
+
+func (ss *sessions) delete(id string) {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	delete(ss.m, id)
+}
+
+// setFlash and takeFlash carry a form's outcome across the redirect that follows every POST.
+func (ss *sessions) setFlash(s *session, f *flash) {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	s.flash = f
+}
+
+func (ss *sessions) takeFlash(s *session) *flash {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	f := s.flash
+	s.flash = nil
+	return f
+}
+
+func (s *server) cookie(r *http.Request, name, value string, maxAge int) *http.Cookie {
+	return &http.Cookie{Name: name, Value: value, Path: "/", MaxAge: maxAge, HttpOnly: true,
+		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil || s.opts.SecureCookies}
+}
+
+type sessionKey struct{}
+
+func current(r *http.Request) *session { return r.Context().Value(sessionKey{}).(*session) }
+
+func withSession(ctx context.Context, s *session) context.Context {
+	return context.WithValue(ctx, sessionKey{}, s)
+}
+
+// signedIn sends visitors without a session to the sign-in page and checks the CSRF token of every POST: the
+// token is bound to the session and sent in a hidden form field, which another site cannot read.
+func (s *server) signedIn(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var sess *session
+		if c, err := r.Cookie(sessionCookie); err == nil {
+			sess = s.sessions.get(c.Value)
+		}
+		if sess == nil {
+			if r.Method != http.MethodGet {
+				http.Error(w, s.t(r, "session_expired"), http.StatusForbidden)
+				return
+			}
+			http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+			return
+		}
+		if r.Method == http.MethodPost {
+			// ParseMultipartForm also parses urlencoded bodies; the bound is the API's upload limit and a little.
+			r.Body = http.MaxBytesReader(w, r.Body, 26<<20)
+			_ = r.ParseMultipartForm(8 << 20)
+			if subtle.ConstantTimeCompare([]byte(r.FormValue("csrf")), []byte(sess.csrf)) != 1 {
+				http.Error(w, s.t(r, "csrf_failed"), http.StatusForbidden)
+				return
+			}
+		}
+		next(w, r.WithContext(withSession(r.Context(), sess)))
+	}
+}
+
+func (ss *sessions) setDraft(s *session, year int, d *draft) {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	if s.drafts == nil {
+		s.drafts = map[int]*draft{}
+	}
+	s.drafts[year] = d
+}
+
+func (ss *sessions) draft(s *session, year int) *draft {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	return s.drafts[year]
+}
