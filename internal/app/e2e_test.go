@@ -216,7 +216,7 @@ func TestYearOverHTTP(t *testing.T) {
 			}
 			office.ok("POST", cycleA+"/review", map[string]any{"decision": "approve", "comment": "请整改", "shortfalls": []string{},
 				"findings": []map[string]any{{"title": "功能室不足", "source": "on_site", "severity": "normal"}},
-				"report": map[string]string{"text": "反馈报告", "file": report.ID}}, &st)
+				"report":   map[string]string{"text": "反馈报告", "file": report.ID}}, &st)
 			if got := clerkA.do("GET", "/api/v1/files/"+report.ID, nil); got.status != 200 || !bytes.Contains(got.body, []byte("feedback")) {
 				t.Errorf("district A reading its feedback report: %d", got.status)
 			}
