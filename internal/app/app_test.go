@@ -45,6 +45,12 @@ func start(t *testing.T, cfg *config.Config) *Process {
 	return p
 }
 
+// ahead returns deadlines a year ahead of the wall clock: these tests run in real time, and a cycle whose
+// application deadline has passed ends at once.
+func ahead(loc *time.Location) workflows.Deadlines {
+	return workflows.DefaultCalendar.Deadlines(time.Now().Year()+1, loc)
+}
+
 func databases(t *testing.T) map[string]string {
 	out := map[string]string{"sqlite": ""}
 	if url := storetest.PostgresURL(t); url != "" {
@@ -111,7 +117,7 @@ func TestWholeCycleOnEmbeddedServer(t *testing.T) {
 			loc, _ := time.LoadLocation("Asia/Shanghai")
 			run, err := p.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: workflows.TaskQueue},
 				workflows.DistrictCycle, workflows.CycleParams{Year: 2025, District: "370211", DistrictName: "黄岛区",
-					Deadlines: workflows.DefaultCalendar.Deadlines(2026, loc), Policy: workflows.DefaultPolicy()})
+					Deadlines: ahead(loc), Policy: workflows.DefaultPolicy()})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -258,7 +264,7 @@ func TestExternalClusterGetsSearchAttributes(t *testing.T) {
 	loc, _ := time.LoadLocation("Asia/Shanghai")
 	if _, err := p.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: workflows.TaskQueue},
 		workflows.DistrictCycle, workflows.CycleParams{Year: 2025, District: "370211", DistrictName: "黄岛区",
-			Deadlines: workflows.DefaultCalendar.Deadlines(2025, loc), Policy: workflows.DefaultPolicy()}); err != nil {
+			Deadlines: ahead(loc), Policy: workflows.DefaultPolicy()}); err != nil {
 		t.Fatal(err)
 	}
 	// Newly added attributes reach the cluster's services within seconds; until then workflow tasks are retried.
