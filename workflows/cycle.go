@@ -397,11 +397,23 @@ func (c *cycle) approve(ctx workflow.Context, in ReviewInput) error {
 	if err != nil {
 		return err
 	}
+	// Version 1 starts the items together and waits for them once (a review with many findings answered in one
+	// round trip instead of one per finding); earlier cycles replay starting them one by one.
+	together := workflow.GetVersion(ctx, "start-items-together", workflow.DefaultVersion, 1) == 1
+	started := make([]workflow.ChildWorkflowFuture, 0, len(infos))
 	for _, f := range infos {
-		if err := c.startItem(ctx, f); err != nil {
+		started = append(started, c.startItem(ctx, f))
+		if !together {
+			if err := started[len(started)-1].GetChildWorkflowExecution().Get(ctx, nil); err != nil {
+				return err
+			}
+		}
+	}
+	for i, fut := range started {
+		if err := fut.GetChildWorkflowExecution().Get(ctx, nil); err != nil {
 			return err
 		}
-		c.s.Findings = append(c.s.Findings, f.ID)
+		c.s.Findings = append(c.s.Findings, infos[i].ID)
 	}
 	c.s.Review = &Review{Comment: in.Comment, ReportText: in.ReportText, ReportFile: in.ReportFile, By: in.Actor.Name, At: workflow.Now(ctx)}
 	c.s.Stage = StageRectification
@@ -414,7 +426,7 @@ func (c *cycle) approve(ctx workflow.Context, in ReviewInput) error {
 
 // startItem starts a finding's own workflow. It is abandoned, not cancelled, when the cycle ends: open items
 // keep their deadlines and escalation into the next year.
-func (c *cycle) startItem(ctx workflow.Context, f FindingInfo) error {
+func (c *cycle) startItem(ctx workflow.Context, f FindingInfo) workflow.ChildWorkflowFuture {
 	now := workflow.Now(ctx)
 	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
 		WorkflowID:            f.ID,
@@ -425,7 +437,7 @@ func (c *cycle) startItem(ctx workflow.Context, f FindingInfo) error {
 	p := ItemParams{ID: f.ID, Year: c.p.Year, District: c.p.District, Seq: f.Seq, Title: f.Title,
 		Severity: f.Severity, Source: f.Source, CreatedAt: now, PlanDue: now.Add(c.p.Policy.PlanWithin),
 		DueDate: f.DueDate, Policy: c.p.Policy}
-	return workflow.ExecuteChildWorkflow(cctx, RectificationItem, p).GetChildWorkflowExecution().Get(ctx, nil)
+	return workflow.ExecuteChildWorkflow(cctx, RectificationItem, p)
 }
 
 func (c *cycle) reviewAlarm() alarm {

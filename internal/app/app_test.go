@@ -174,8 +174,8 @@ func TestWholeCycleOnEmbeddedServer(t *testing.T) {
 				t.Errorf("audit of the cycle: %d entries, the workflow recorded %d (%v)", len(events), final.EventsCount, err)
 			}
 			if name == "sqlite" && os.Getenv("JUNHENG_RECORD_HISTORY") != "" {
-				recordHistory(t, p.Temporal, id, "../../workflows/testdata/cycle_history_v1.json")
-				recordHistory(t, p.Temporal, st.Findings[0], "../../workflows/testdata/item_history_v1.json")
+				recordHistory(t, p.Temporal, id, "../../workflows/testdata/cycle_history_v2.json")
+				recordHistory(t, p.Temporal, st.Findings[0], "../../workflows/testdata/item_history_v2.json")
 			}
 		})
 	}
