@@ -88,6 +88,14 @@ func (s *Server) parseWhen(errs *fieldErrors, field, value string) time.Time {
 	return t
 }
 
+// requiredWhen parses a date field that must be given.
+func (s *Server) requiredWhen(field, value string) (time.Time, error) {
+	var errs fieldErrors
+	errs.required(field, value)
+	t := s.parseWhen(&errs, field, value)
+	return t, errs.err()
+}
+
 // bindAndAct decodes a request body and sends the Update built from it through act (a cycle or an item action),
 // for the actions whose fields the workflow validates itself.
 func bindAndAct[R any](c echo.Context, act func(echo.Context, string, any) error, name string, input func(R) any) error {

@@ -94,10 +94,8 @@ func (s *Server) plan(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var errs fieldErrors
-	errs.required("due_date", req.DueDate)
-	due := s.parseWhen(&errs, "due_date", req.DueDate)
-	if err := errs.err(); err != nil {
+	due, err := s.requiredWhen("due_date", req.DueDate)
+	if err != nil {
 		return err
 	}
 	return s.findingAction(c, workflows.UpdatePlan, workflows.PlanInput{Actor: actor(c), Measures: req.Measures,
@@ -148,10 +146,8 @@ func (s *Server) extension(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var errs fieldErrors
-	errs.required("due_date", req.DueDate)
-	due := s.parseWhen(&errs, "due_date", req.DueDate)
-	if err := errs.err(); err != nil {
+	due, err := s.requiredWhen("due_date", req.DueDate)
+	if err != nil {
 		return err
 	}
 	return s.findingAction(c, workflows.UpdateRequestExtension, workflows.ExtensionInput{Actor: actor(c), DueDate: due, Reason: req.Reason})

@@ -12,6 +12,7 @@ import (
 
 	"junheng/internal/app"
 	"junheng/internal/config"
+	"junheng/store"
 )
 
 func newServeCmd(cfg *config.Config) *cobra.Command {
@@ -55,19 +56,14 @@ func newMigrateCmd(cfg *config.Config) *cobra.Command {
 		Use:   "migrate",
 		Short: "Apply the database schema migrations",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			db, err := openStore(cmd, cfg)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
+		RunE: withStore(cfg, func(cmd *cobra.Command, db *store.Store, _ []string) error {
 			cur, _, err := db.SchemaVersion(cmd.Context())
 			if err != nil {
 				return err
 			}
 			_, err = fmt.Fprintf(cmd.OutOrStdout(), "database %s: schema at version %d\n", db.Dialect(), cur)
 			return err
-		},
+		}),
 	}
 }
 

@@ -23,12 +23,7 @@ func newTokenCmd(cfg *config.Config) *cobra.Command {
 		Use:   "create --role admin|office|province|district [--district CODE] --name NAME",
 		Short: "Create a token; it is printed once, alone on the last line",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			db, err := openStore(cmd, cfg)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
+		RunE: withStore(cfg, func(cmd *cobra.Command, db *store.Store, _ []string) error {
 			t, err := api.IssueToken(cmd.Context(), db, api.TokenRequest{Role: workflows.Role(role), District: district, Name: name})
 			var p *api.Problem
 			if errors.As(err, &p) {
@@ -40,7 +35,7 @@ func newTokenCmd(cfg *config.Config) *cobra.Command {
 			fmt.Fprintf(out, "token %d for %s (%s%s) created; it is shown only now:\n", t.ID, name, role, suffix(district))
 			_, err = fmt.Fprintln(out, t.Token)
 			return err
-		},
+		}),
 	}
 	create.Flags().StringVar(&role, "role", "", "admin, office, province or district")
 	create.Flags().StringVar(&district, "district", "", "district code, for a district token")
@@ -50,12 +45,7 @@ func newTokenCmd(cfg *config.Config) *cobra.Command {
 		Use:   "list",
 		Short: "List tokens (never their values)",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			db, err := openStore(cmd, cfg)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
+		RunE: withStore(cfg, func(cmd *cobra.Command, db *store.Store, _ []string) error {
 			ts, err := db.Tokens(cmd.Context())
 			if err != nil {
 				return err
@@ -70,22 +60,17 @@ func newTokenCmd(cfg *config.Config) *cobra.Command {
 				fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Name, t.Role, t.DistrictCode, t.CreatedAt.Format(time.RFC3339), revoked)
 			}
 			return w.Flush()
-		},
+		}),
 	}
 	revoke := &cobra.Command{
 		Use:   "revoke ID",
 		Short: "Revoke a token",
 		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
+		RunE: withStore(cfg, func(cmd *cobra.Command, db *store.Store, args []string) error {
 			id, err := strconv.ParseInt(args[0], 10, 64)
 			if err != nil {
 				return exitCode(2, fmt.Errorf("ID must be a number: %q", args[0]))
 			}
-			db, err := openStore(cmd, cfg)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
 			if err := db.RevokeToken(cmd.Context(), id); errors.Is(err, store.ErrNotFound) {
 				return fmt.Errorf("no live token %d", id)
 			} else if err != nil {
@@ -93,18 +78,26 @@ func newTokenCmd(cfg *config.Config) *cobra.Command {
 			}
 			_, err = fmt.Fprintf(cmd.OutOrStdout(), "token %d revoked\n", id)
 			return err
-		},
+		}),
 	}
 	cmd.AddCommand(create, list, revoke)
 	return cmd
 }
 
-// openStore opens the configured database, migrating it so that tokens can be made before the first serve.
-func openStore(cmd *cobra.Command, cfg *config.Config) (*store.Store, error) {
-	if err := cfg.Validate(); err != nil {
-		return nil, err
+// withStore runs a command against the configured database, migrated so that tokens can be made before the
+// first serve.
+func withStore(cfg *config.Config, run func(*cobra.Command, *store.Store, []string) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		if err := cfg.Validate(); err != nil {
+			return err
+		}
+		db, err := app.OpenStore(cmd.Context(), cfg, true)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		return run(cmd, db, args)
 	}
-	return app.OpenStore(cmd.Context(), cfg, true)
 }
 
 func suffix(district string) string {
