@@ -164,23 +164,16 @@ func (c *cycle) setup(ctx workflow.Context) error {
 	if err := workflow.SetQueryHandler(ctx, QueryState, func() (CycleState, error) { return c.s, nil }); err != nil {
 		return err
 	}
-	handlers := []struct {
-		name      string
-		handler   any
-		validator any
-	}{
+	err := setUpdates(ctx, []handler{
 		{UpdateSaveDraft, c.saveDraft, c.validateSaveDraft},
 		{UpdateSubmit, c.submit, c.validateSubmit},
 		{UpdateReview, c.review, c.validateReview},
 		{UpdateApply, c.apply, c.validateApply},
 		{UpdateRecordAcceptance, c.recordAcceptance, c.validateAcceptance},
 		{UpdateRecordProvinceResult, c.recordProvinceResult, c.validateProvinceResult},
-	}
-	for _, h := range handlers {
-		err := workflow.SetUpdateHandlerWithOptions(ctx, h.name, h.handler, workflow.UpdateHandlerOptions{Validator: h.validator})
-		if err != nil {
-			return err
-		}
+	})
+	if err != nil {
+		return err
 	}
 	return upsertSearchAttributes(ctx, c.p.Year, c.p.District, string(c.s.Stage), false)
 }

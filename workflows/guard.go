@@ -25,3 +25,19 @@ func update[T, S any](g guard, ctx workflow.Context, state *S, in T, validate fu
 	})
 	return *state, err
 }
+
+// handler is an Update with the validator that refuses what is not allowed now.
+type handler struct {
+	name      string
+	handler   any
+	validator any
+}
+
+func setUpdates(ctx workflow.Context, hs []handler) error {
+	for _, h := range hs {
+		if err := workflow.SetUpdateHandlerWithOptions(ctx, h.name, h.handler, workflow.UpdateHandlerOptions{Validator: h.validator}); err != nil {
+			return err
+		}
+	}
+	return nil
+}

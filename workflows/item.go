@@ -194,11 +194,7 @@ func (it *item) setup(ctx workflow.Context) error {
 	if err := workflow.SetQueryHandler(ctx, QueryState, func() (ItemState, error) { return it.s, nil }); err != nil {
 		return err
 	}
-	handlers := []struct {
-		name      string
-		handler   any
-		validator any
-	}{
+	err := setUpdates(ctx, []handler{
 		{UpdatePlan, it.plan, it.validatePlan},
 		{UpdateReportProgress, it.reportProgress, it.validateProgress},
 		{UpdateRequestClose, it.requestClose, it.validateRequestClose},
@@ -206,12 +202,9 @@ func (it *item) setup(ctx workflow.Context) error {
 		{UpdateRequestExtension, it.requestExtension, it.validateExtension},
 		{UpdateDecideExtension, it.decideExtension, it.validateExtensionDecision},
 		{UpdateRecordTalk, it.recordTalk, it.validateTalk},
-	}
-	for _, h := range handlers {
-		err := workflow.SetUpdateHandlerWithOptions(ctx, h.name, h.handler, workflow.UpdateHandlerOptions{Validator: h.validator})
-		if err != nil {
-			return err
-		}
+	})
+	if err != nil {
+		return err
 	}
 	return upsertSearchAttributes(ctx, it.s.Year, it.s.District, string(it.s.Status), it.s.Overdue)
 }
