@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 )
@@ -19,6 +20,10 @@ func bind[T any](c echo.Context) (T, error) {
 	body, err := io.ReadAll(c.Request().Body)
 	if err != nil {
 		return v, err // the body limit's own error maps to 413
+	}
+	if !utf8.Valid(body) {
+		// encoding/json would quietly turn bad bytes into U+FFFD: refuse them instead of storing altered text.
+		return v, invalidInput(FieldError{MessageZh: "请求体不是有效的 UTF-8 文本", MessageEn: "the body is not valid UTF-8"})
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()

@@ -202,6 +202,9 @@ func (s *Server) ledger(c echo.Context) error {
 		}
 		f.Overdue = &b
 	}
+	if f.District != "" && !districtCode.MatchString(f.District) {
+		errs.add("district", "区县代码应为 6 位行政区划代码", "district must be a 6-digit administrative division code")
+	}
 	if f.Status != "" && !validStatus(f.Status) {
 		errs.add("status", "状态应为 open、in_progress、awaiting_verification 或 closed", "unknown status")
 	}

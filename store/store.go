@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -34,7 +35,8 @@ const (
 type Store struct {
 	db      *gorm.DB
 	dialect Dialect
-	where   string // what to name in errors: host/database or file, never a password
+	where   string        // what to name in errors: host/database or file, never a password
+	queries *atomic.Int64 // statements run, for tests that a read path does not grow with the data (no N+1)
 }
 
 // Open connects to url (postgres://… or postgresql://…) or, when url is empty, to the SQLite file sqlitePath.
@@ -67,7 +69,17 @@ func Open(ctx context.Context, dbURL, sqlitePath string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("database %s (%s): %w", s.dialect, s.where, err)
 	}
-	s.db = db
+	s.db, s.queries = db, &atomic.Int64{}
+	count := func(*gorm.DB) { s.queries.Add(1) }
+	for _, err := range []error{
+		db.Callback().Query().After("gorm:query").Register("junheng:count", count),
+		db.Callback().Row().After("gorm:row").Register("junheng:count", count),
+		db.Callback().Raw().After("gorm:raw").Register("junheng:count", count),
+	} {
+		if err != nil {
+			return nil, err
+		}
+	}
 	sqlDB, err := db.DB()
 	if err != nil {
 		return nil, err
@@ -87,6 +99,9 @@ func Open(ctx context.Context, dbURL, sqlitePath string) (*Store, error) {
 	}
 	return s, nil
 }
+
+// Queries reports how many reading statements have run through this store.
+func (s *Store) Queries() int64 { return s.queries.Load() }
 
 // Dialect reports which database this is.
 func (s *Store) Dialect() Dialect { return s.dialect }
