@@ -65,6 +65,9 @@ func (s *Server) openCycles(c echo.Context) error {
 	if err := errs.err(); err != nil {
 		return err
 	}
+	if err := s.temporalUp(c.Request().Context()); err != nil {
+		return err
+	}
 	districts, err := s.store.Districts(c.Request().Context())
 	if err != nil {
 		return err

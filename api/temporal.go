@@ -24,6 +24,9 @@ const auditedKey = "audited" // set when a workflow recorded the action in the a
 
 // act sends Update name to a workflow and decodes the new state into out.
 func (s *Server) act(c echo.Context, workflowID, name string, arg, out any) error {
+	if err := s.temporalUp(c.Request().Context()); err != nil {
+		return err
+	}
 	ctx, cancel := context.WithTimeout(c.Request().Context(), ActionTimeout)
 	defer cancel()
 	h, err := s.temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: workflowID, UpdateID: updateID(c),
@@ -35,6 +38,18 @@ func (s *Server) act(c echo.Context, workflowID, name string, arg, out any) erro
 		return workflowProblem(err)
 	}
 	c.Set(auditedKey, true)
+	return nil
+}
+
+// temporalUp answers 503 at once when Temporal does not answer its health check: the SDK would otherwise retry an
+// action until ActionTimeout while the caller waits. Reads do not need Temporal and go on being served.
+func (s *Server) temporalUp(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if _, err := s.temporal.CheckHealth(ctx, &client.CheckHealthRequest{}); err != nil {
+		s.log.Warn("Temporal unavailable", "error", err)
+		return errUnavailable
+	}
 	return nil
 }
 

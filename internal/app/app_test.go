@@ -1,6 +1,7 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -273,5 +274,44 @@ func TestExternalClusterGetsSearchAttributes(t *testing.T) {
 	must[workflows.CycleState](t, p.Temporal, id, workflows.UpdateSaveDraft, workflows.SaveDraftInput{Actor: clerk, DraftID: draft})
 	if st := must[workflows.CycleState](t, p.Temporal, id, workflows.UpdateSubmit, workflows.SubmitInput{Actor: clerk}); st.Stage != workflows.StageCityReview {
 		t.Errorf("stage %s", st.Stage)
+	}
+}
+
+// TestTemporalDownServesReads stops the Temporal the process uses: actions answer 503 at once with a clear
+// message, reads are still served from the database, and /readyz names Temporal.
+func TestTemporalDownServesReads(t *testing.T) {
+	srv, err := temporalx.StartEmbedded(context.Background(), temporalx.EmbeddedConfig{DataDir: t.TempDir(),
+		SearchAttributes: workflows.SearchAttributes, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := testConfig(t, t.TempDir(), "")
+	cfg.TemporalAddress = srv.Address()
+	p := start(t, cfg)
+	defer p.Close()
+	base := "http://" + p.Addr.String()
+	admin := httpClient{t: t, base: base, token: newToken(t, p.Store, workflows.RoleAdmin, "")}
+	office := httpClient{t: t, base: base, token: newToken(t, p.Store, workflows.RoleOffice, "")}
+	clerk := httpClient{t: t, base: base, token: newToken(t, p.Store, workflows.RoleDistrict, codeA)}
+	admin.ok("POST", "/api/v1/districts", map[string]string{"code": codeA, "name": "黄岛区"}, nil)
+	office.ok("POST", "/api/v1/cycles", map[string]any{"year": 2025, "deadlines": map[string]string{
+		"self_assessment": time.Now().Add(time.Hour).Format(time.RFC3339), "city_review": time.Now().Add(2 * time.Hour).Format(time.RFC3339),
+		"application": time.Now().Add(3 * time.Hour).Format(time.RFC3339)}}, nil)
+	if err := srv.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	started := time.Now()
+	r := clerk.do("POST", "/api/v1/cycles/2025/districts/"+codeA+"/self-assessment/submit", nil)
+	if r.status != 503 || !bytes.Contains(r.body, []byte("unavailable")) || time.Since(started) > 10*time.Second {
+		t.Errorf("an action with Temporal down: %d %s after %v", r.status, r.body, time.Since(started))
+	}
+	var rows []store.Cycle
+	office.ok("GET", "/api/v1/cycles/2025", nil, &rows)
+	if len(rows) != 1 {
+		t.Errorf("reads with Temporal down: %+v", rows)
+	}
+	ready := httpClient{t: t, base: base}.do("GET", "/readyz", nil)
+	if ready.status != 503 || !bytes.Contains(ready.body, []byte(`"temporal"`)) || !bytes.Contains(ready.body, []byte(`"database":"ok"`)) {
+		t.Errorf("/readyz with Temporal down: %d %s", ready.status, ready.body)
 	}
 }
