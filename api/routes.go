@@ -51,6 +51,7 @@ func (s *Server) routes() []route {
 		{method: "GET", path: "/cycles/:year", action: "list_cycles", summary: "A year's overview, one row per district", response: []cycleRow{}, handler: s.listCycles},
 		{method: "GET", path: cycle, action: "get_cycle", summary: "A district's year: state, latest evaluation, findings, history", response: cycleDetail{}, handler: s.getCycle},
 		{method: "PUT", path: cycle + "/self-assessment", action: "save_draft", summary: "Save a self-assessment draft (JSON or .xlsx) and evaluate it", roles: district, body: evaluation.Input{}, response: draftResponse{}, upload: true, handler: s.saveSelfAssessment},
+		{method: "GET", path: cycle + "/self-assessment", action: "get_draft", summary: "The latest saved draft's data, as JSON or filled into the template (?format=xlsx)", query: []string{"format"}, response: evaluation.Input{}, handler: s.getSelfAssessment},
 		{method: "POST", path: cycle + "/self-assessment/submit", action: "submit", summary: "Submit the latest draft as an immutable version", roles: district, response: workflows.CycleState{}, handler: s.submit},
 		{method: "POST", path: cycle + "/review", action: "review", summary: "Approve with findings, or return, a submitted self-assessment", roles: office, body: reviewRequest{}, response: workflows.CycleState{}, handler: s.review},
 		{method: "GET", path: cycle + "/findings", action: "list_cycle_findings", summary: "A district's findings of the year, with open ones carried over", response: []store.Finding{}, handler: s.cycleFindings},

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -103,6 +104,47 @@ func (s *Server) saveSelfAssessment(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, out)
+}
+
+// getSelfAssessment answers the latest saved draft's data, so that a district picks up where it left off: as JSON
+// for the edit box, or filled into the template (?format=xlsx) to work on in Excel and upload again.
+func (s *Server) getSelfAssessment(c echo.Context) error {
+	format := c.QueryParam("format")
+	if format != "" && format != "json" && format != "xlsx" {
+		return invalidInput(FieldError{Field: "format", MessageZh: "格式应为 json 或 xlsx", MessageEn: "format must be json or xlsx"})
+	}
+	cy, err := s.cycle(c)
+	if err != nil {
+		return err
+	}
+	var st workflows.CycleState
+	if err := json.Unmarshal([]byte(cy.State), &st); err != nil {
+		return err
+	}
+	if st.DraftID == 0 {
+		return errNotFound
+	}
+	d, err := s.store.Draft(c.Request().Context(), st.DraftID)
+	if errors.Is(err, store.ErrNotFound) {
+		return errNotFound
+	}
+	if err != nil {
+		return err
+	}
+	if format != "xlsx" {
+		return c.JSONBlob(http.StatusOK, []byte(d.Data))
+	}
+	var in evaluation.Input
+	if err := json.Unmarshal([]byte(d.Data), &in); err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := excel.Write(&buf, in); err != nil {
+		return err
+	}
+	c.Response().Header().Set(echo.HeaderContentDisposition,
+		fmt.Sprintf(`attachment; filename="self-assessment-%s-%d.xlsx"`, cy.DistrictCode, cy.Year))
+	return c.Blob(http.StatusOK, mimeXLSX, buf.Bytes())
 }
 
 // evaluate is the stateless evaluation: nothing is stored.

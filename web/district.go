@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"mime/multipart"
@@ -37,7 +38,28 @@ func (s *server) workspace(w http.ResponseWriter, r *http.Request) {
 	if dr := s.sessions.draft(sess, year); dr != nil {
 		d.Draft, d.JSON = dr.Result, dr.JSON
 	}
+	if st := d.Detail.State; d.JSON == "" && st.Stage == "self_assessment" && st.DraftID != 0 {
+		var rep reply
+		if d.JSON, rep = s.savedData(r, year); !rep.ok() {
+			s.apiError(w, r, rep)
+			return
+		}
+	}
 	s.render(w, r, http.StatusOK, "workspace", "workspace", year, d)
+}
+
+// savedData is the latest saved draft's data, indented for editing: the edit box starts from what the district
+// saved last, by upload or by hand.
+func (s *server) savedData(r *http.Request, year int) (string, reply) {
+	rep := s.call(r, http.MethodGet, cyclePath(year, current(r).me.District)+"/self-assessment", nil, "")
+	if !rep.ok() {
+		return "", rep
+	}
+	var buf bytes.Buffer
+	if err := json.Indent(&buf, rep.body, "", "  "); err != nil {
+		return "", reply{status: http.StatusBadGateway, body: []byte(err.Error())}
+	}
+	return buf.String(), rep
 }
 
 func workspaceURL(year int) string { return fmt.Sprintf("/district?year=%d", year) }

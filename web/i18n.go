@@ -95,6 +95,8 @@ var catalogue = map[string][2]string{
 	"save":                         {"提交", "Submit"},
 	"template":                     {"下载自评填报模板 (.xlsx)", "Download the template (.xlsx)"},
 	"upload":                       {"上传填好的模板", "Upload the filled template"},
+	"my_data":                      {"下载已保存的数据 (.xlsx)", "Download my saved data (.xlsx)"},
+	"importing":                    {"正在导入…", "Importing…"},
 	"upload_hint":                  {"支持 .xlsx 模板或同结构的 .json 文件; 上传即保存为草稿并立即评估", "An .xlsx template or a .json file of the same data; saved as a draft and evaluated at once"},
 	"edit_data":                    {"直接编辑数据 (JSON)", "Edit the data (JSON)"},
 	"save_draft":                   {"保存草稿并评估", "Save draft and evaluate"},

@@ -100,6 +100,9 @@ func build(api http.Handler, opts Options) (http.Handler, *http.ServeMux) {
 	mux.HandleFunc("GET /download/template.xlsx", s.signedIn(s.download(func(*http.Request) string {
 		return "/api/v1/templates/self-assessment.xlsx"
 	})))
+	mux.HandleFunc("GET /download/self-assessment.xlsx", s.signedIn(s.download(func(r *http.Request) string {
+		return cyclePath(s.yearOf(r), current(r).me.District) + "/self-assessment?format=xlsx"
+	})))
 	mux.HandleFunc("GET /download/ledger.xlsx", s.signedIn(s.download(func(r *http.Request) string {
 		q := url.Values{"format": {"xlsx"}}
 		for _, k := range ledgerFilters {

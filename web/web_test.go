@@ -40,6 +40,15 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case "GET /api/v1/cycles/2025/districts/370211":
 		io.WriteString(w, `{"state":{"stage":"rectification","district_name":"黄岛区"},"findings":[
 			{"id":"finding:2025:370211:1","title":"功能室不足","source":"on_site","severity":"normal","status":"open"}],"history":[]}`)
+	case "GET /api/v1/cycles/2026/districts/370211":
+		io.WriteString(w, `{"state":{"stage":"self_assessment","district_name":"黄岛区","draft_id":7},"findings":[],"history":[]}`)
+	case "GET /api/v1/cycles/2026/districts/370211/self-assessment":
+		if r.URL.Query().Get("format") == "xlsx" {
+			w.Header().Set("Content-Disposition", `attachment; filename="self-assessment-370211-2026.xlsx"`)
+			io.WriteString(w, "PK-data")
+			return
+		}
+		io.WriteString(w, `{"district":{"code":"370211","name":"黄岛区"},"year":2026}`)
 	case "POST /api/v1/findings/finding:2025:370211:1/plan":
 		w.Header().Set("Content-Type", "application/problem+json")
 		w.WriteHeader(http.StatusUnprocessableEntity)
@@ -157,6 +166,23 @@ func TestSignInSessionCookieAndCSRF(t *testing.T) {
 	fetch(t, c, "POST", srv.URL+"/logout", url.Values{"csrf": {m[1]}})
 	if resp, _ := fetch(t, noFollow, "GET", srv.URL+"/district?year=2025", nil); resp.StatusCode != http.StatusSeeOther {
 		t.Errorf("still signed in after signing out: %d", resp.StatusCode)
+	}
+}
+
+// The edit box starts from the saved draft, which also downloads as a workbook; the upload shows its progress.
+func TestWorkspaceStartsFromSavedDraft(t *testing.T) {
+	srv, c, _ := newSite(t, Options{})
+	fetch(t, c, "POST", srv.URL+"/login", url.Values{"token": {"clerk"}})
+	_, page := fetch(t, c, "GET", srv.URL+"/district?year=2026", nil)
+	for _, want := range []string{"\n  &#34;year&#34;: 2026\n}</textarea>", `href="/download/self-assessment.xlsx?year=2026"`,
+		`<span class="working"><progress></progress> 正在导入…</span>`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the workspace lacks %q:\n%s", want, page)
+		}
+	}
+	resp, data := fetch(t, c, "GET", srv.URL+"/download/self-assessment.xlsx?year=2026", nil)
+	if data != "PK-data" || !strings.Contains(resp.Header.Get("Content-Disposition"), "self-assessment-370211-2026.xlsx") {
+		t.Errorf("data download: %q %v", data, resp.Header)
 	}
 }
 

@@ -81,70 +81,25 @@ func (fl filler) school(row int, values map[string]any) {
 	}
 }
 
-func yes(b bool) string {
-	if b {
-		return "是"
-	}
-	return "否"
-}
-
-// fill writes a whole input: one row per school and stage, facilities on the school's first row only, except
-// for the second school, which repeats them on its second row.
+// fill writes a whole input with Write, then fills two cells the way clerks also do: the second school repeats
+// its facilities on its second row, and a rate is typed as text with a percent sign.
 func fill(t *testing.T, in evaluation.Input) *excelize.File {
-	f := template(t)
+	t.Helper()
+	var buf bytes.Buffer
+	if err := Write(&buf, in); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	facilities, err := jsonObject(in.Schools[1].Facilities)
+	if err != nil {
+		t.Fatal(err)
+	}
 	fl := filler{t, f}
-	fl.value(SheetBasic, "district.code", in.District.Code)
-	fl.value(SheetBasic, "district.name", in.District.Name)
-	fl.value(SheetBasic, "year", in.Year)
-	fl.value(SheetBasic, "basic_balance_certified_year", *in.BasicBalanceCertifiedYear)
-	row := firstDataRow
-	for i, s := range in.Schools {
-		facilities := map[string]any{"teaching_room_area_m2": s.Facilities.TeachingRoomAreaM2, "sports_area_m2": s.Facilities.SportsAreaM2,
-			"equipment_value_yuan": s.Facilities.EquipmentValueYuan, "multimedia_rooms": s.Facilities.MultimediaRooms,
-			"music_rooms": s.Facilities.MusicRooms, "art_rooms": s.Facilities.ArtRooms}
-		first := true
-		for _, g := range []evaluation.Stage{evaluation.Primary, evaluation.Junior} {
-			d := map[evaluation.Stage]*evaluation.StageData{evaluation.Primary: s.Stages.Primary, evaluation.Junior: s.Stages.Junior}[g]
-			if d == nil {
-				continue
-			}
-			values := map[string]any{"code": s.Code, "name": s.Name, "kind": s.Kind.NameZh(), "stage": g.NameZh(),
-				"students": d.Students, "classes": d.Classes, "largest_class": d.LargestClass,
-				"qualified_teachers": d.QualifiedTeachers, "backbone_teachers": d.BackboneTeachers, "pe_art_teachers": d.PEArtTeachers}
-			if first || i == 1 {
-				for k, v := range facilities {
-					values[k] = v
-				}
-			}
-			first = false
-			fl.school(row, values)
-			row++
-		}
-	}
-	g, q := in.Government, in.Quality
-	for key, v := range map[string]any{
-		"layout_planning_sound": yes(g.LayoutPlanningSound), "urban_rural_unified_standards": yes(g.UrbanRuralUnifiedStandards),
-		"small_schools_funded_as_100": yes(g.SmallSchoolsFundedAs100), "special_ed_funding_per_pupil_yuan": g.SpecialEdFundingPerPupilYuan,
-		"teacher_pay_not_below_civil_servants":  yes(g.TeacherPayNotBelowCivilServants),
-		"teacher_training_360h_completion_rate": g.TeacherTraining360hCompletion, "staffing_allocated_by_county": yes(g.StaffingAllocatedByCounty),
-		"eligible_rotation_teachers": g.EligibleRotationTeachers, "rotated_teachers": g.RotatedTeachers,
-		"rotated_backbone_teachers": g.RotatedBackboneTeachers, "teachers_certified_rate": g.TeachersCertifiedRate,
-		"nearby_enrollment_rate.primary": g.NearbyEnrollmentRate.Primary, "nearby_enrollment_rate.junior": "96%",
-		"quality_high_school_quota_share": g.QualityHighSchoolQuotaShare, "left_behind_care_system": yes(g.LeftBehindCareSystem),
-		"migrant_children_public_share": g.MigrantChildrenPublicSchoolShare,
-	} {
-		fl.value(SheetGovernment, key, v)
-	}
-	for key, v := range map[string]any{
-		"junior_retention_rate": q.JuniorRetentionRate, "disabled_enrollment_rate": q.DisabledEnrollmentRate,
-		"charters_and_digitisation": yes(q.ChartersAndDigitisation), "teacher_training_budget_share_min": q.TeacherTrainingBudgetShareMin,
-		"ict_use_good": yes(q.ICTUseGood), "moral_education_good": yes(q.MoralEducationGood), "curriculum_complete": yes(q.CurriculumComplete),
-		"no_excess_burden": yes(q.NoExcessBurden), "monitoring_level_iii_reached": yes(q.MonitoringLevelIIIReached),
-		"monitoring_difference_rate": q.MonitoringDifferenceRate,
-	} {
-		fl.value(SheetQuality, key, v)
-	}
-	fl.value(SheetRecognition, "recognition_rate", *in.RecognitionRate)
+	fl.school(firstDataRow+2, facilities)
+	fl.value(SheetGovernment, "nearby_enrollment_rate.junior", "96%")
 	return f
 }
 
@@ -174,6 +129,63 @@ func TestRoundTrip(t *testing.T) {
 	r2, err2 := evaluation.Evaluate(want, p)
 	if err1 != nil || err2 != nil || !reflect.DeepEqual(r1, r2) || r1.Verdict != evaluation.Meets {
 		t.Fatalf("results differ or fail: %v %v %s", err1, err2, r1.Verdict)
+	}
+}
+
+// Write then Import gives the input back: the sample, the sample without its optional parts, and a district of
+// every multi-stage kind with fractional figures and vetoes.
+func TestWriteRoundTrip(t *testing.T) {
+	bare := sampleInput(t)
+	bare.BasicBalanceCertifiedYear, bare.Government, bare.Quality, bare.RecognitionRate = nil, nil, nil, nil
+	bare.Vetoes = []string{"admission_by_examination", "data_falsification"}
+
+	mixed := sampleInput(t)
+	stage := func(n int) *evaluation.StageData {
+		return &evaluation.StageData{Students: n, Classes: n / 40, LargestClass: 44, QualifiedTeachers: n / 15,
+			BackboneTeachers: n / 80, PEArtTeachers: n / 90}
+	}
+	facilities := evaluation.Facilities{TeachingRoomAreaM2: 12345.5, SportsAreaM2: 20000.25, EquipmentValueYuan: 4567890.1,
+		MultimediaRooms: 60, MusicRooms: 4, ArtRooms: 4}
+	mixed.Schools = append(mixed.Schools,
+		evaluation.School{Code: "K001", Name: "十二年一贯制学校", Kind: evaluation.KindTwelveYear, Facilities: facilities,
+			Stages: evaluation.Stages{Primary: stage(720), Junior: stage(480), Senior: &evaluation.SeniorData{Students: 600}}},
+		evaluation.School{Code: "C001", Name: "第二中学", Kind: evaluation.KindCompleteSecondary, Facilities: facilities,
+			Stages: evaluation.Stages{Junior: stage(800), Senior: &evaluation.SeniorData{Students: 900}}})
+	mixed.Government.NearbyEnrollmentRate.Junior = 0.955
+	mixed.Quality.MonitoringLevelIIIReached = false
+	mixed.Vetoes = []string{"key_schools_or_classes"}
+
+	for name, in := range map[string]evaluation.Input{"sample": sampleInput(t), "bare": bare, "mixed": mixed} {
+		if err := evaluation.Validate(in, evaluation.National2017()); err != nil {
+			t.Fatalf("%s is not a valid input: %v", name, err)
+		}
+		var buf bytes.Buffer
+		if err := Write(&buf, in); err != nil {
+			t.Fatal(err)
+		}
+		got, err := Import(&buf, int64(buf.Len()))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if !reflect.DeepEqual(got, in) {
+			a, _ := json.Marshal(got)
+			b, _ := json.Marshal(in)
+			t.Errorf("%s imported\n%s\nwant\n%s", name, a, b)
+		}
+	}
+}
+
+// A veto of another profile (a province's variant) gets a row of its own rather than being dropped.
+func TestWriteKeepsOtherVetoes(t *testing.T) {
+	in := sampleInput(t)
+	in.Vetoes = []string{"data_falsification", "provincial_item"}
+	var buf bytes.Buffer
+	if err := Write(&buf, in); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Import(&buf, int64(buf.Len()))
+	if err != nil || !slices.Equal(got.Vetoes, in.Vetoes) {
+		t.Errorf("vetoes %v (%v), want %v", got.Vetoes, err, in.Vetoes)
 	}
 }
 

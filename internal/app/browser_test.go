@@ -1,6 +1,7 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"net/url"
 	"os"
@@ -12,6 +13,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"junheng/evaluation"
+	"junheng/evaluation/excel"
 	"junheng/store"
 	"junheng/workflows"
 )
@@ -90,6 +93,18 @@ func (b browser) text(sel string) string {
 	return s
 }
 
+// value is a form field's value, shown or not.
+func (b browser) value(sel string) string {
+	b.t.Helper()
+	ctx, cancel := b.step()
+	defer cancel()
+	s, err := chromedp.Run(ctx, chromedp.Value(sel, chromedp.NodeReady))
+	if err != nil {
+		b.fail("value of %s: %v", sel, err)
+	}
+	return s
+}
+
 func (b browser) signIn(token, next, ready string) {
 	b.t.Helper()
 	b.open("/login?next="+url.QueryEscape(next), `input[name=token]`)
@@ -131,9 +146,10 @@ func chromium() string {
 }
 
 // TestPagesInBrowser drives the pages in headless Chromium: a clerk uploads the blank template and sees the cells
-// to fill, uploads data with a failing school and sees it marked, fixes it and submits; the office returns it,
-// the clerk resubmits, the office approves with a finding; the clerk plans it and asks to close it; the office
-// verifies; the dashboard shows the new state. The pages are the process's own, served beside its API.
+// to fill, uploads a filled workbook with a failing school and sees it marked, uploads the fixed workbook and
+// submits; the office returns it, the clerk saves the data loaded into the edit box and resubmits, the office
+// approves with a finding; the clerk plans it and asks to close it; the office verifies; the dashboard shows the
+// new state. The pages are the process's own, served beside its API.
 func TestPagesInBrowser(t *testing.T) {
 	exe := chromium()
 	if exe == "" {
@@ -162,11 +178,23 @@ func TestPagesInBrowser(t *testing.T) {
 		return path
 	}
 	blank := write("自评模板.xlsx", tmpl.body)
-	failing := write("failing.json", sampleJSON(t, code, func(m map[string]any) {
+	// The clerk's workbooks: the sample data filled into the template, as Excel saves it.
+	workbook := func(edit func(map[string]any)) []byte {
+		in, err := evaluation.Decode(bytes.NewReader(sampleJSON(t, code, edit)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var buf bytes.Buffer
+		if err := excel.Write(&buf, in); err != nil {
+			t.Fatal(err)
+		}
+		return buf.Bytes()
+	}
+	failing := write("failing.xlsx", workbook(func(m map[string]any) {
 		school := m["schools"].([]any)[1].(map[string]any) // S002: too few qualified teachers in primary
 		school["stages"].(map[string]any)["primary"].(map[string]any)["qualified_teachers"] = 1
 	}))
-	fixed := write("fixed.json", sampleJSON(t, code, noEdit))
+	fixed := write("fixed.xlsx", workbook(noEdit))
 
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
@@ -206,10 +234,17 @@ func TestPagesInBrowser(t *testing.T) {
 	}
 	clerk.shot("01-district-template-errors")
 
-	// Data with a failing school: the school's row and its failing cell are marked.
+	// A workbook with a failing school: the school's row and its failing cell are marked, and the saved data
+	// downloads as the same workbook.
 	clerk.do(chromedp.SetUploadFiles(`#upload input[type=file]`, []string{failing}))
 	clerk.send(`#upload button`, `#draft-evaluation table[data-stage=primary] tr.fail[data-school=S002] td.fail[data-indicator=qualified_teachers_per_100]`)
+	clerk.wait(`#my-data`)
 	clerk.shot("02-district-failing-school")
+	saved := httpClient{t: t, base: apiURL.String(), token: clerkToken}.do("GET", "/api/v1/cycles/2025/districts/"+code+"/self-assessment?format=xlsx", nil)
+	if in, err := excel.Import(bytes.NewReader(saved.body), int64(len(saved.body))); err != nil ||
+		in.Schools[1].Stages.Primary.QualifiedTeachers != 1 || !strings.Contains(saved.header.Get("Content-Disposition"), "self-assessment-"+code+"-2025.xlsx") {
+		t.Errorf("the saved data downloads as %v %v (%d)", err, saved.header, saved.status)
+	}
 
 	// Fixed, saved and submitted.
 	clerk.do(chromedp.SetUploadFiles(`#upload input[type=file]`, []string{fixed}))
@@ -227,13 +262,16 @@ func TestPagesInBrowser(t *testing.T) {
 		chromedp.SetValue(`#review input[name=deadline]`, day(20)))
 	office.send(`#return`, `.flash.ok[data-form=review]`)
 
-	// The clerk sees the return, saves again and resubmits.
+	// The clerk sees the return, opens the edit box holding the saved data, saves it again and resubmits.
 	clerk.open("/district?year=2025", `.returned`)
 	if s := clerk.text(`.returned`); !strings.Contains(s, "学校数据不全") {
 		t.Errorf("the workspace shows the return as %q", s)
 	}
-	clerk.do(chromedp.SetUploadFiles(`#upload input[type=file]`, []string{fixed}))
-	clerk.send(`#upload button`, `#submit button`)
+	if v := clerk.value(`#edit textarea`); !strings.Contains(v, `"qualified_teachers": 9`) {
+		t.Errorf("the edit box holds %q, not the saved data", v)
+	}
+	clerk.do(chromedp.Click(`details:has(#edit) > summary`, chromedp.NodeVisible))
+	clerk.send(`#edit button`, `#submit button`)
 	clerk.send(`#submit button`, `.flash.ok[data-form=submit]`)
 
 	// The office approves with a finding from on-site inspection.

@@ -6,3 +6,7 @@ document.addEventListener("submit", function (e) {
   if (f.classList.contains("busy")) { e.preventDefault(); return; }
   f.classList.add("busy");
 });
+// A page restored from the back-forward cache shows its forms ready again.
+window.addEventListener("pageshow", function () {
+  document.querySelectorAll("form.busy").forEach(function (f) { f.classList.remove("busy"); });
+});
