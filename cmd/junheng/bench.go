@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"runtime/pprof"
 	"slices"
 	"text/tabwriter"
 
@@ -21,6 +22,7 @@ import (
 
 func newBenchCmd(cfg *config.Config) *cobra.Command {
 	opts := bench.Options{}
+	var cpuProfile string
 	cmd := &cobra.Command{
 		Use:   "bench --districts N --findings K [--server URL --token T]",
 		Short: "Drive N districts through a compressed year over HTTP and compare with Temporal's own ceiling",
@@ -41,6 +43,17 @@ func newBenchCmd(cfg *config.Config) *cobra.Command {
 				return err
 			}
 			opts.Log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+			if cpuProfile != "" {
+				f, err := os.Create(cpuProfile)
+				if err != nil {
+					return err
+				}
+				defer f.Close()
+				if err := pprof.StartCPUProfile(f); err != nil {
+					return err
+				}
+				defer pprof.StopCPUProfile()
+			}
 			if opts.Server == "" {
 				stop, err := startOwn(cmd, cfg, &opts)
 				if err != nil {
@@ -69,6 +82,7 @@ func newBenchCmd(cfg *config.Config) *cobra.Command {
 	f.IntVar(&opts.Year, "year", 2099, "cycle year to use (pick one no real cycle uses)")
 	f.StringVar(&opts.Server, "server", "", "base URL of a running junheng; empty = start one")
 	f.StringVar(&opts.AdminToken, "token", "", "admin token of --server")
+	f.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of this process (with its own instance: server, worker and API) for go tool pprof")
 	return cmd
 }
 
