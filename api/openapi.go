@@ -1,7 +1,10 @@
 package api
 
 import (
+	"cmp"
 	"encoding/json"
+	"net/http"
+	"strconv"
 	"reflect"
 	"strings"
 	"time"
@@ -23,7 +26,7 @@ func openAPI(routes []route) []byte {
 			"summary":     r.summary,
 			"security":    []any{map[string]any{"bearer": []string{}}},
 			"responses": map[string]any{
-				"200":     response(r.response),
+				strconv.Itoa(cmp.Or(r.status, http.StatusOK)): response(r.response),
 				"default": map[string]any{"description": "an error", "content": map[string]any{"application/problem+json": map[string]any{"schema": schema(reflect.TypeOf(Problem{}))}}},
 			},
 			"x-roles": roleNames(r.roles),

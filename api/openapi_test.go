@@ -40,13 +40,14 @@ func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 			continue
 		}
 		var o struct {
-			OperationID string   `json:"operationId"`
-			Roles       []string `json:"x-roles"`
+			Responses   map[string]json.RawMessage `json:"responses"`
+			OperationID string                     `json:"operationId"`
+			Roles       []string                   `json:"x-roles"`
 			Parameters  []struct {
 				Name, In string
 			} `json:"parameters"`
 		}
-		if err := json.Unmarshal(op, &o); err != nil || o.OperationID != r.Name || len(o.Roles) == 0 {
+		if err := json.Unmarshal(op, &o); err != nil || o.OperationID != r.Name || len(o.Roles) == 0 || len(o.Responses) != 2 {
 			t.Errorf("%s documented as %+v (%v), served as %s", key, o, err, r.Name)
 		}
 		for _, seg := range strings.Split(r.Path, "/") {

@@ -25,6 +25,7 @@ type route struct {
 	response     any              // success body, for the document
 	query        []string
 	upload       bool // accepts .xlsx or multipart bodies up to UploadBodyBytes
+	status       int  // success status when not 200
 	handler      echo.HandlerFunc
 }
 
@@ -44,10 +45,10 @@ func (s *Server) routes() []route {
 	)
 	return []route{
 		{method: "GET", path: "/me", action: "me", summary: "The caller's identity and role", response: Principal{}, handler: s.me},
-		{method: "POST", path: "/tokens", action: "create_token", summary: "Issue an API token (shown once)", roles: []workflows.Role{workflows.RoleAdmin}, body: TokenRequest{}, response: IssuedToken{}, handler: s.createToken},
-		{method: "POST", path: "/districts", action: "create_district", summary: "Register a district", roles: setup, body: districtRequest{}, response: store.District{}, handler: s.createDistrict},
+		{method: "POST", path: "/tokens", action: "create_token", summary: "Issue an API token (shown once)", roles: []workflows.Role{workflows.RoleAdmin}, body: TokenRequest{}, response: IssuedToken{}, status: http.StatusCreated, handler: s.createToken},
+		{method: "POST", path: "/districts", action: "create_district", summary: "Register a district", roles: setup, body: districtRequest{}, response: store.District{}, status: http.StatusCreated, handler: s.createDistrict},
 		{method: "GET", path: "/districts", action: "list_districts", summary: "Districts (a district sees itself)", response: []store.District{}, handler: s.listDistricts},
-		{method: "POST", path: "/cycles", action: "open_cycles", summary: "Open a year for every registered district", roles: office, body: openCyclesRequest{}, response: openCyclesResponse{}, handler: s.openCycles},
+		{method: "POST", path: "/cycles", action: "open_cycles", summary: "Open a year for every registered district (201 when any was opened, 200 when all existed)", roles: office, status: http.StatusCreated, body: openCyclesRequest{}, response: openCyclesResponse{}, handler: s.openCycles},
 		{method: "GET", path: "/cycles/:year", action: "list_cycles", summary: "A year's overview, one row per district", response: []cycleRow{}, handler: s.listCycles},
 		{method: "GET", path: cycle, action: "get_cycle", summary: "A district's year: state, latest evaluation, findings, history", response: cycleDetail{}, handler: s.getCycle},
 		{method: "PUT", path: cycle + "/self-assessment", action: "save_draft", summary: "Save a self-assessment draft (JSON or .xlsx) and evaluate it", roles: district, body: evaluation.Input{}, response: draftResponse{}, upload: true, handler: s.saveSelfAssessment},
@@ -69,10 +70,10 @@ func (s *Server) routes() []route {
 		{method: "POST", path: finding + "/extension/decision", action: "decide_extension", summary: "Approve or reject the extension request", roles: office, body: extensionDecisionRequest{}, response: workflows.ItemState{}, handler: s.extensionDecision},
 		{method: "POST", path: finding + "/talks", action: "record_talk", summary: "Record a formal talk (约谈) or circular (通报)", roles: office, body: talkRequest{}, response: workflows.ItemState{}, handler: s.talk},
 		{method: "GET", path: "/notifications", action: "notifications", summary: "The caller's notifications", query: []string{"unread"}, response: []store.Notification{}, handler: s.notifications},
-		{method: "POST", path: "/notifications/:id/read", action: "read_notification", summary: "Mark a notification read", handler: s.readNotification},
+		{method: "POST", path: "/notifications/:id/read", action: "read_notification", summary: "Mark a notification read", status: http.StatusNoContent, handler: s.readNotification},
 		{method: "GET", path: "/deliveries", action: "deliveries", summary: "How notifications fared on the configured channels", roles: auditors, query: []string{"status"}, response: []store.Delivery{}, handler: s.deliveries},
 		{method: "GET", path: "/audit", action: "audit", summary: "The audit trail, newest first", roles: auditors, query: []string{"district", "target", "action", "before", "limit"}, response: []store.AuditEvent{}, handler: s.audit},
-		{method: "POST", path: "/files", action: "upload_file", summary: "Upload an evidence file (multipart field file)", upload: true, response: store.File{}, handler: s.uploadFile},
+		{method: "POST", path: "/files", action: "upload_file", summary: "Upload an evidence file (multipart field file)", upload: true, response: store.File{}, status: http.StatusCreated, handler: s.uploadFile},
 		{method: "GET", path: "/files/:id", action: "get_file", summary: "Download an evidence file", handler: s.getFile},
 		{method: "POST", path: "/evaluate", action: "evaluate", summary: "Evaluate a self-assessment without storing it (JSON or .xlsx)", body: evaluation.Input{}, response: evaluation.Result{}, upload: true, handler: s.evaluate},
 		{method: "GET", path: "/templates/self-assessment.xlsx", action: "template", summary: "The Excel self-assessment template", handler: s.template},
