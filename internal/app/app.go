@@ -15,6 +15,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
 
@@ -117,6 +118,17 @@ func Start(ctx context.Context, cfg *config.Config, log *slog.Logger, role Role)
 	checks := []api.Check{
 		{Name: "database", Fn: p.Store.Ping},
 		{Name: "temporal", Fn: func(ctx context.Context) error { return temporalx.Healthy(ctx, p.Temporal) }},
+	}
+	if !role.Worker {
+		// An API alone is ready only when some worker serves the task queue: otherwise every action would wait
+		// until it timed out.
+		checks = append(checks, api.Check{Name: "workers", Fn: func(ctx context.Context) error {
+			tq, err := p.Temporal.DescribeTaskQueue(ctx, workflows.TaskQueue, enums.TASK_QUEUE_TYPE_WORKFLOW)
+			if err == nil && len(tq.GetPollers()) == 0 {
+				err = fmt.Errorf("no worker polls task queue %q", workflows.TaskQueue)
+			}
+			return err
+		}})
 	}
 	if role.Worker && !cfg.Embedded() {
 		// A cluster's namespace may not know the workflows' search attributes yet (the embedded server registers

@@ -315,3 +315,56 @@ func TestTemporalDownServesReads(t *testing.T) {
 		t.Errorf("/readyz with Temporal down: %d %s", ready.status, ready.body)
 	}
 }
+
+// TestSeparateAPIAndWorker runs the production shape: an api and a worker as two processes on one Temporal and one
+// database. The api is not ready until a worker serves its task queue; then actions go through.
+func TestSeparateAPIAndWorker(t *testing.T) {
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	srv, err := temporalx.StartEmbedded(context.Background(), temporalx.EmbeddedConfig{DataDir: t.TempDir(),
+		SearchAttributes: workflows.SearchAttributes, Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Stop()
+	cfg := testConfig(t, t.TempDir(), "")
+	cfg.TemporalAddress = srv.Address()
+	db, err := OpenStore(context.Background(), cfg, true) // `junheng migrate`
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	apiProc, err := Start(context.Background(), cfg, quiet, Role{API: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer apiProc.Close()
+	base := "http://" + apiProc.Addr.String()
+	if r := (httpClient{t: t, base: base}).do("GET", "/readyz", nil); r.status != 503 || !bytes.Contains(r.body, []byte("no worker")) {
+		t.Errorf("api without a worker: %d %s", r.status, r.body)
+	}
+	workerCfg := *cfg
+	workerProc, err := Start(context.Background(), &workerCfg, quiet, Role{Worker: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer workerProc.Close()
+	deadline := time.Now().Add(30 * time.Second)
+	for (httpClient{t: t, base: base}).do("GET", "/readyz", nil).status != 200 {
+		if time.Now().After(deadline) {
+			t.Fatal("the api never saw the worker")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	admin := httpClient{t: t, base: base, token: newToken(t, apiProc.Store, workflows.RoleAdmin, "")}
+	office := httpClient{t: t, base: base, token: newToken(t, apiProc.Store, workflows.RoleOffice, "")}
+	admin.ok("POST", "/api/v1/districts", map[string]string{"code": codeA, "name": "黄岛区"}, nil)
+	office.ok("POST", "/api/v1/cycles", map[string]any{"year": 2025, "deadlines": map[string]string{
+		"self_assessment": time.Now().Add(time.Hour).Format(time.RFC3339), "city_review": time.Now().Add(2 * time.Hour).Format(time.RFC3339),
+		"application": time.Now().Add(3 * time.Hour).Format(time.RFC3339)}}, nil)
+	clerk := httpClient{t: t, base: base, token: newToken(t, apiProc.Store, workflows.RoleDistrict, codeA)}
+	var draft struct{ State workflows.CycleState }
+	clerk.ok("PUT", "/api/v1/cycles/2025/districts/"+codeA+"/self-assessment", sampleJSON(t, codeA, noEdit), &draft)
+	if draft.State.DraftID == 0 {
+		t.Errorf("draft through the separate worker: %+v", draft.State)
+	}
+}
