@@ -4,8 +4,8 @@ import (
 	"cmp"
 	"encoding/json"
 	"net/http"
-	"strconv"
 	"reflect"
+	"strconv"
 	"strings"
 	"time"
 
