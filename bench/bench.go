@@ -238,13 +238,13 @@ func (r *runner) year(ctx context.Context, i int) error {
 	return nil
 }
 
-// item takes a finding from plan to closed. An overdue one gets a due date a few seconds away (far enough that
-// the plan still arrives before it under load) and is closed only once the workflow has escalated it.
+// item takes a finding from plan to closed. An overdue one gets a due date a minute away (far enough that the plan
+// still arrives before it under a national-size load) and is closed only once the workflow has escalated it.
 func (r *runner) item(ctx context.Context, clerk apiClient, id string, overdue bool, act func(apiClient, string, string, any, any) error) error {
 	path := "/api/v1/findings/" + url.PathEscape(id)
 	due := time.Now().AddDate(0, 2, 0)
 	if overdue {
-		due = time.Now().Add(15 * time.Second)
+		due = time.Now().Add(time.Minute)
 	}
 	if err := act(clerk, "plan", path+"/plan", map[string]string{"measures": "整改", "responsible_unit": "区教育局",
 		"responsible_person": "张三", "due_date": due.Format(time.RFC3339)}, nil); err != nil {
@@ -265,7 +265,7 @@ func (r *runner) item(ctx context.Context, clerk apiClient, id string, overdue b
 }
 
 func (r *runner) waitEscalated(ctx context.Context, clerk apiClient, path string) error {
-	deadline := time.Now().Add(2 * time.Minute)
+	deadline := time.Now().Add(5 * time.Minute)
 	for time.Now().Before(deadline) {
 		var f struct{ Escalated bool }
 		if err := clerk.call(ctx, "get_finding", "GET", path, nil, &f); err != nil {
@@ -275,9 +275,9 @@ func (r *runner) waitEscalated(ctx context.Context, clerk apiClient, path string
 			r.escalated.Add(1)
 			return nil
 		}
-		time.Sleep(250 * time.Millisecond) // a poll of the read model, like a clerk's page refresh
+		time.Sleep(time.Second) // a poll of the read model, like a clerk's page refresh
 	}
-	return errors.New("an overdue finding was not escalated within two minutes")
+	return errors.New("an overdue finding was not escalated within five minutes")
 }
 
 // waitOpen waits until the district's cycle shows in the read model (the workflow records itself on start).
