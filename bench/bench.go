@@ -30,6 +30,9 @@ type Options struct {
 	Findings    int // per district
 	Concurrency int // districts driven at once (and the ceiling's concurrency)
 	Year        int
+	// OverdueAfter is how far ahead an overdue finding's due date is planned: long enough for its plan to arrive
+	// before it under the run's load.
+	OverdueAfter time.Duration
 	// Temporal, when set, is used to measure the ceiling on the same cluster.
 	Temporal client.Client
 	Log      *slog.Logger
@@ -238,13 +241,13 @@ func (r *runner) year(ctx context.Context, i int) error {
 	return nil
 }
 
-// item takes a finding from plan to closed. An overdue one gets a due date a minute away (far enough that the plan
-// still arrives before it under a national-size load) and is closed only once the workflow has escalated it.
+// item takes a finding from plan to closed. An overdue one gets a due date OverdueAfter away and is closed only
+// once the workflow has escalated it.
 func (r *runner) item(ctx context.Context, clerk apiClient, id string, overdue bool, act func(apiClient, string, string, any, any) error) error {
 	path := "/api/v1/findings/" + url.PathEscape(id)
 	due := time.Now().AddDate(0, 2, 0)
 	if overdue {
-		due = time.Now().Add(time.Minute)
+		due = time.Now().Add(r.opts.OverdueAfter)
 	}
 	if err := act(clerk, "plan", path+"/plan", map[string]string{"measures": "整改", "responsible_unit": "区教育局",
 		"responsible_person": "张三", "due_date": due.Format(time.RFC3339)}, nil); err != nil {

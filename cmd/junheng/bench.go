@@ -9,6 +9,7 @@ import (
 	"runtime/pprof"
 	"slices"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -80,6 +81,7 @@ func newBenchCmd(cfg *config.Config) *cobra.Command {
 	f.IntVar(&opts.Findings, "findings", 3, "findings per district")
 	f.IntVar(&opts.Concurrency, "concurrency", 32, "districts driven at once")
 	f.IntVar(&opts.Year, "year", 2099, "cycle year to use (pick one no real cycle uses)")
+	f.DurationVar(&opts.OverdueAfter, "overdue-after", time.Minute, "due date of the findings let fall overdue (one district in ten)")
 	f.StringVar(&opts.Server, "server", "", "base URL of a running junheng; empty = start one")
 	f.StringVar(&opts.AdminToken, "token", "", "admin token of --server")
 	f.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of this process (with its own instance: server, worker and API) for go tool pprof")
