@@ -235,7 +235,8 @@ type CityYear struct {
 //
 //	DefaultRules() Rules
 //	Target(targets map[int]float64, year int) (share float64, ok bool)
-//	(Plan) Validate(profile evaluation.Profile, firstYear, lastYear int) []evaluation.Problem
+//	(Plan) Validate(indicatorKeys []string) []evaluation.Problem  // nil keys: the keys are not checked
+//	IndicatorKeys(profile evaluation.Profile) []string           // every shortfall key a milestone may name
 //	Schools(years []Year) []SchoolLedger
 //	Progress(d District, rules Rules) []DistrictYear
 //	City(districts []District, years []int, rules Rules) []CityYear
