@@ -57,6 +57,7 @@ type PublicYear struct {
 	Certified int      `json:"certified"`
 	Share     float64  `json:"share"`
 	Target    *float64 `json:"target"`
+	TargetMet bool     `json:"target_met"`
 }
 
 // PublicResult is one district's published outcome of a year: certified, or whether it meets the standard.

@@ -1,0 +1,72 @@
+package progress
+
+import (
+	"slices"
+
+	"junheng/evaluation"
+)
+
+// City measures the city against its targets in each of the years, oldest first. A district with no entry for a
+// year is taken to have submitted nothing that year.
+func City(districts []District, years []int, rules Rules) []CityYear {
+	years = slices.Compact(slices.Sorted(slices.Values(years)))
+	rows := make([]map[int]*DistrictYear, len(districts))
+	for i, d := range districts {
+		d.Years = withYears(d.Years, years)
+		ys := Progress(d, rules)
+		rows[i] = make(map[int]*DistrictYear, len(ys))
+		for j := range ys {
+			rows[i][ys[j].Year] = &ys[j]
+		}
+	}
+	out := make([]CityYear, len(years))
+	for k, year := range years {
+		cy := CityYear{Year: year, Districts: len(districts), AtRisk: []string{}, Late: []string{}, Lagging: []string{}}
+		for i, d := range districts {
+			dy := rows[i][year]
+			meeting := dy.Certified || dy.meets()
+			if meeting {
+				cy.Meeting++
+			}
+			if dy.Certified {
+				cy.Certified++
+			}
+			if d.Plan != nil && d.Plan.TargetYear == year && !meeting {
+				cy.AtRisk = append(cy.AtRisk, d.Code)
+			}
+			if d.Plan != nil && d.Plan.TargetYear < year && !dy.Certified {
+				cy.Late = append(cy.Late, d.Code)
+			}
+			if len(dy.Flags) > 0 {
+				cy.Lagging = append(cy.Lagging, d.Code)
+			}
+		}
+		if cy.Districts > 0 {
+			cy.Share = float64(cy.Meeting) / float64(cy.Districts)
+		}
+		if t, ok := Target(rules.Targets, year); ok {
+			cy.Target = &t
+		}
+		// The tolerance lets a count exactly at the target pass: 0.28 × 25 is 7.000000000000001 in floats.
+		cy.TargetMet = cy.Target == nil || float64(cy.Meeting) >= *cy.Target*float64(cy.Districts)-1e-9
+		slices.Sort(cy.AtRisk)
+		slices.Sort(cy.Late)
+		slices.Sort(cy.Lagging)
+		out[k] = cy
+	}
+	return out
+}
+
+// withYears returns a copy of the district's years with an empty year added for each of years it lacks.
+func withYears(have []Year, years []int) []Year {
+	out := slices.Clone(have)
+	for _, y := range years {
+		if !slices.ContainsFunc(have, func(h Year) bool { return h.Year == y }) {
+			out = append(out, Year{Year: y})
+		}
+	}
+	return out
+}
+
+// meets reports whether the year's evaluation meets the standard.
+func (dy *DistrictYear) meets() bool { return dy.Verdict == string(evaluation.Meets) }
