@@ -4,8 +4,9 @@
 // oversized schools, no new ones, large classes and oversized schools gone by 2025), and the city's target
 // (30% of districts by 2023, all by 2025).
 //
-// Like package evaluation it is pure: it reads evaluations the caller has loaded and keeps no state. The ratios
-// are decided on whole numbers (4 × brought up ≥ base for 25%), so a district exactly at its target passes.
+// Like package evaluation it is pure: it reads evaluations the caller has loaded and keeps no state. A ratio is
+// compared as count ≥ target × base with a tolerance of 1e-9, so a district exactly at its target passes (2 of 8
+// brought up is 25%) however the product lands in floats.
 package progress
 
 import (
