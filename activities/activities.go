@@ -160,6 +160,34 @@ func (a *Activities) RecordItem(ctx context.Context, r workflows.ItemRecord) err
 	return a.Store.RecordFinding(ctx, f, auditEvent(r.Event, s.District, s.ID))
 }
 
+// RecordPlan mirrors a district's creation plan to the read model with its audit event: the plan row and every
+// version (a district has a few, and a new submission also changes the status of the one it supersedes).
+func (a *Activities) RecordPlan(ctx context.Context, r workflows.PlanRecord) error {
+	s := r.State
+	state, err := json.Marshal(s)
+	if err != nil {
+		return err
+	}
+	p := &store.Plan{DistrictCode: s.District, Status: string(s.Status), ApprovedVersion: s.Approved, State: string(state),
+		UpdatedAt: time.Now().UTC()}
+	versions := make([]store.PlanVersion, len(s.Versions))
+	for i, v := range s.Versions {
+		plan, err := json.Marshal(v.Plan)
+		if err != nil {
+			return err
+		}
+		versions[i] = store.PlanVersion{DistrictCode: s.District, Version: v.Version, TargetYear: v.Plan.TargetYear,
+			Plan: string(plan), ResponsibilityFile: v.ResponsibilityFile, Note: v.Note, Status: string(v.Status),
+			SubmittedBy: v.SubmittedBy, SubmittedAt: v.SubmittedAt.UTC(), DecidedBy: v.DecidedBy, DecidedAt: timePtr(v.DecidedAt),
+			Comment: v.Comment}
+		p.Version = v.Version
+		if v.Version == s.Approved {
+			p.TargetYear = v.Plan.TargetYear
+		}
+	}
+	return a.Store.RecordPlan(ctx, p, versions, auditEvent(r.Event, s.District, workflows.PlanID(s.District)))
+}
+
 // Notify stores a notification for its recipient, once per key, and answers how many channels are to deliver it.
 func (a *Activities) Notify(ctx context.Context, n workflows.Notification) (int, error) {
 	stored := &store.Notification{Key: n.Key, Recipient: string(n.Recipient), DistrictCode: n.District, Year: n.Year,

@@ -16,6 +16,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"junheng/evaluation"
+	"junheng/progress"
 	"junheng/store"
 	"junheng/store/storetest"
 	"junheng/workflows"
@@ -30,6 +31,7 @@ func TestContract(t *testing.T) {
 		workflows.ActivityOpenSeriousFindings: reflect.TypeFor[func(context.Context, string) ([]workflows.FindingInfo, error)](),
 		workflows.ActivityRecordCycle:         reflect.TypeFor[func(context.Context, workflows.CycleRecord) error](),
 		workflows.ActivityRecordItem:          reflect.TypeFor[func(context.Context, workflows.ItemRecord) error](),
+		workflows.ActivityRecordPlan:          reflect.TypeFor[func(context.Context, workflows.PlanRecord) error](),
 		workflows.ActivityNotify:              reflect.TypeFor[func(context.Context, workflows.Notification) (int, error)](),
 		workflows.ActivityDeliver:             reflect.TypeFor[func(context.Context, string) error](),
 	}
@@ -184,6 +186,81 @@ func TestRecordCycleAndNotifyAreIdempotent(t *testing.T) {
 			}
 			if err != nil || !slices.Equal(kinds, []string{"overdue"}) {
 				t.Errorf("notifications = %v, %v", kinds, err)
+			}
+		})
+	}
+}
+
+func TestRecordPlanMirrorsEveryVersionOnce(t *testing.T) {
+	for dialect, db := range storetest.Open(t) {
+		t.Run(string(dialect), func(t *testing.T) {
+			ctx := context.Background()
+			a := &Activities{Store: db, Profile: evaluation.National2017(), Location: time.UTC, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+			at := time.Date(2025, 9, 1, 9, 0, 0, 0, time.FixedZone("CST", 8*3600))
+			oversized := 0
+			v1 := workflows.PlanVersion{Version: 1, Plan: progress.Plan{TargetYear: 2027, Milestones: []progress.Milestone{
+				{Year: 2026, Schools: []string{"S007"}}, {Year: 2027, OversizedMax: &oversized}}},
+				ResponsibilityFile: "file-zrs", Note: "区政府审议通过", Status: workflows.PlanApproved, SubmittedBy: "clerk",
+				SubmittedAt: at, DecidedBy: "督导办", DecidedAt: at.Add(48 * time.Hour), Comment: "同意"}
+			v2 := workflows.PlanVersion{Version: 2, Plan: progress.Plan{TargetYear: 2026, Milestones: []progress.Milestone{{Year: 2026}}},
+				ResponsibilityFile: "file-zrs2", Status: workflows.PlanSubmitted, SubmittedBy: "clerk", SubmittedAt: at.Add(30 * 24 * time.Hour)}
+			st := workflows.PlanState{District: "370211", Status: workflows.PlanSubmitted, Versions: []workflows.PlanVersion{v1, v2},
+				Approved: 1, EventsCount: 3}
+			clerk := workflows.Actor{Name: "clerk", Role: workflows.RoleDistrict, District: "370211", RequestID: "req-7"}
+			rec := workflows.PlanRecord{State: st, Event: workflows.Event{Key: "plan:370211:3", Actor: clerk, Action: "plan_submitted",
+				Detail: "version 2"}}
+			for range 2 { // the second write is a retry: no second audit entry
+				if err := a.RecordPlan(ctx, rec); err != nil {
+					t.Fatal(err)
+				}
+			}
+			p, err := db.Plan(ctx, "370211")
+			if err != nil || p.Status != "submitted" || p.Version != 2 || p.ApprovedVersion != 1 || p.TargetYear != 2027 {
+				t.Fatalf("plan row = %+v, %v", p, err)
+			}
+			var state workflows.PlanState
+			if err := json.Unmarshal([]byte(p.State), &state); err != nil || len(state.Versions) != 2 || state.EventsCount != 3 {
+				t.Errorf("state column = %+v, %v", state, err)
+			}
+			vs, err := db.PlanVersions(ctx, "370211")
+			if err != nil || len(vs) != 2 {
+				t.Fatalf("versions = %+v, %v", vs, err)
+			}
+			var first progress.Plan
+			if err := json.Unmarshal([]byte(vs[0].Plan), &first); err != nil || !reflect.DeepEqual(first, v1.Plan) {
+				t.Errorf("version 1 plan = %+v, %v; want %+v", first, err, v1.Plan)
+			}
+			if got := vs[0]; got.TargetYear != 2027 || got.Status != "approved" || got.ResponsibilityFile != "file-zrs" ||
+				got.Note != v1.Note || got.DecidedBy != "督导办" || got.DecidedAt == nil || !got.DecidedAt.Equal(v1.DecidedAt) ||
+				!got.SubmittedAt.Equal(at) || got.Comment != "同意" {
+				t.Errorf("version 1 row = %+v", got)
+			}
+			if got := vs[1]; got.TargetYear != 2026 || got.Status != "submitted" || got.DecidedAt != nil || got.DecidedBy != "" {
+				t.Errorf("version 2 row = %+v", got)
+			}
+			events, err := db.Audit(ctx, store.AuditFilter{Target: workflows.PlanID("370211")})
+			if err != nil || len(events) != 1 || events[0].Actor != "clerk" || events[0].Role != "district" ||
+				events[0].DistrictCode != "370211" || events[0].Action != "plan_submitted" || events[0].RequestID != "req-7" ||
+				events[0].Detail != "version 2" || events[0].Outcome != "ok" {
+				t.Errorf("audit = %+v, %v", events, err)
+			}
+
+			// The office approves the revision: it takes effect, with its target year.
+			st.Versions[1].Status, st.Versions[1].DecidedBy, st.Versions[1].DecidedAt = workflows.PlanApproved, "督导办", at.Add(40*24*time.Hour)
+			st.Status, st.Approved, st.EventsCount = workflows.PlanApproved, 2, 4
+			office := workflows.Actor{Name: "督导办", Role: workflows.RoleOffice}
+			if err := a.RecordPlan(ctx, workflows.PlanRecord{State: st, Event: workflows.Event{Key: "plan:370211:4", Actor: office, Action: "plan_approved"}}); err != nil {
+				t.Fatal(err)
+			}
+			approved, err := db.ApprovedPlans(ctx)
+			if err != nil || len(approved) != 1 || approved["370211"].Version != 2 || approved["370211"].TargetYear != 2026 {
+				t.Errorf("ApprovedPlans = %+v, %v", approved, err)
+			}
+			if p, err := db.Plan(ctx, "370211"); err != nil || p.Status != "approved" || p.ApprovedVersion != 2 || p.TargetYear != 2026 {
+				t.Errorf("plan row after approval = %+v, %v", p, err)
+			}
+			if events, _ := db.Audit(ctx, store.AuditFilter{Target: workflows.PlanID("370211")}); len(events) != 2 || events[0].Role != "office" {
+				t.Errorf("audit after approval = %+v", events)
 			}
 		})
 	}

@@ -164,6 +164,37 @@ var migrations = []string{
 		PRIMARY KEY (notification_id, channel)
 	);
 	CREATE INDEX deliveries_status ON deliveries (status, updated_at)`,
+
+	// 4: the creation plans (创建方案) mirrored from their workflows: one row per district with the version in
+	// effect, and every submitted version. The multi-year reads (SubmissionsBetween, CyclesBetween) need no new
+	// index: submissions and cycles are keyed (year, district_code, …), so a range of a few years is one index
+	// range, and one district's rows in it are picked out inside that range. The accountability list counts the
+	// year's talks and circulars from the audit trail, which the (action, at) index keeps from a full scan.
+	`CREATE TABLE plans (
+		district_code    TEXT PRIMARY KEY,
+		status           TEXT NOT NULL,
+		version          INTEGER NOT NULL,
+		approved_version INTEGER NOT NULL DEFAULT 0,
+		target_year      INTEGER NOT NULL DEFAULT 0,
+		state            TEXT NOT NULL,
+		updated_at       {{time}} NOT NULL
+	);
+	CREATE TABLE plan_versions (
+		district_code       TEXT NOT NULL,
+		version             INTEGER NOT NULL,
+		target_year         INTEGER NOT NULL,
+		plan                TEXT NOT NULL,
+		responsibility_file TEXT NOT NULL,
+		note                TEXT NOT NULL DEFAULT '',
+		status              TEXT NOT NULL,
+		submitted_by        TEXT NOT NULL,
+		submitted_at        {{time}} NOT NULL,
+		decided_by          TEXT NOT NULL DEFAULT '',
+		decided_at          {{time}},
+		comment             TEXT NOT NULL DEFAULT '',
+		PRIMARY KEY (district_code, version)
+	);
+	CREATE INDEX audit_events_action_at ON audit_events (action, at)`,
 }
 
 var columnTypes = map[Dialect]*strings.Replacer{

@@ -12,6 +12,7 @@ const (
 	ActivityOpenSeriousFindings = "OpenSeriousFindings"
 	ActivityRecordCycle         = "RecordCycle"
 	ActivityRecordItem          = "RecordItem"
+	ActivityRecordPlan          = "RecordPlan"
 	ActivityNotify              = "Notify"
 	ActivityDeliver             = "Deliver"
 )
@@ -95,6 +96,12 @@ type ItemRecord struct {
 	Event Event     `json:"event"`
 }
 
+// PlanRecord does the same for a district's creation plan; the state carries every version.
+type PlanRecord struct {
+	State PlanState `json:"state"`
+	Event Event     `json:"event"`
+}
+
 // Recipient of a notification.
 type Recipient string
 
@@ -110,7 +117,7 @@ type Notification struct {
 	Recipient Recipient `json:"recipient"`
 	Year      int       `json:"year"`
 	District  string    `json:"district"`
-	Target    string    `json:"target"` // the cycle or finding workflow ID
+	Target    string    `json:"target"` // the cycle, finding or plan workflow ID
 	Kind      string    `json:"kind"`   // reminder, overdue, escalation, returned, verified, …
 	TitleZh   string    `json:"title_zh"`
 	TitleEn   string    `json:"title_en"`

@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"os"
@@ -35,6 +36,7 @@ type fakeStore struct {
 	versions int
 	cycles   []CycleRecord
 	items    map[string]ItemState
+	plans    []PlanRecord
 	events   []Event
 	notes    []Notification
 	channels int      // how many channels Notify reports for each notification
@@ -104,6 +106,24 @@ func (f *fakeStore) RecordItem(_ context.Context, r ItemRecord) error {
 	return nil
 }
 
+func (f *fakeStore) RecordPlan(_ context.Context, r PlanRecord) error {
+	// The test environment hands a local activity the workflow's own values: keep a copy, as the real activity
+	// keeps only what it wrote, or the next change would show through this record.
+	raw, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	var kept PlanRecord
+	if err := json.Unmarshal(raw, &kept); err != nil {
+		return err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.plans = append(f.plans, kept)
+	f.events = append(f.events, r.Event)
+	return nil
+}
+
 func (f *fakeStore) Notify(_ context.Context, n Notification) (int, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -161,6 +181,7 @@ type outcome struct {
 	rejected  error // by the validator
 	failed    error // by the handler
 	completed bool
+	result    []byte // the handler's result as JSON, encoded when it returned (as Temporal would)
 }
 
 func (o *outcome) err() error {
@@ -178,10 +199,11 @@ func newScenario(t *testing.T, store *fakeStore) *scenario {
 	env.SetDetachedChildWait(false) // items outlive their cycle; a scenario ends with the cycle
 	env.RegisterWorkflow(DistrictCycle)
 	env.RegisterWorkflow(RectificationItem)
+	env.RegisterWorkflow(CreationPlan)
 	for name, fn := range map[string]any{
 		ActivityEvaluateDraft: store.EvaluateDraft, ActivitySubmitSnapshot: store.SubmitSnapshot,
 		ActivityCreateFindings: store.CreateFindings, ActivityOpenSeriousFindings: store.OpenSeriousFindings,
-		ActivityRecordCycle: store.RecordCycle, ActivityRecordItem: store.RecordItem, ActivityNotify: store.Notify,
+		ActivityRecordCycle: store.RecordCycle, ActivityRecordItem: store.RecordItem, ActivityRecordPlan: store.RecordPlan, ActivityNotify: store.Notify,
 		ActivityDeliver: store.Deliver,
 	} {
 		env.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
@@ -195,8 +217,13 @@ func (s *scenario) at(d time.Duration, target, name string, arg any) *outcome {
 	s.env.RegisterDelayedCallback(func() {
 		s.n++
 		cb := &testsuite.TestUpdateCallback{
-			OnReject:   func(err error) { o.rejected = err },
-			OnComplete: func(_ any, err error) { o.completed, o.failed = true, err },
+			OnReject: func(err error) { o.rejected = err },
+			OnComplete: func(res any, err error) {
+				o.completed, o.failed = true, err
+				if err == nil {
+					o.result, _ = json.Marshal(res)
+				}
+			},
 		}
 		id := fmt.Sprintf("u%d", s.n)
 		if target == "" {

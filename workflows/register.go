@@ -1,7 +1,7 @@
-// Package workflows is junheng's durable orchestration: a district's yearly cycle and each rectification item, as
-// Temporal workflows. It is deterministic code only: stages, timers, Updates with validators, queries. Side
-// effects happen in activities (package activities), called by name, so this package links no database or HTTP
-// code.
+// Package workflows is junheng's durable orchestration: a district's yearly cycle, each rectification item and
+// each district's creation plan, as Temporal workflows. It is deterministic code only: stages, timers, Updates
+// with validators, queries. Side effects happen in activities (package activities), called by name, so this
+// package links no database or HTTP code.
 package workflows
 
 import (
@@ -37,6 +37,7 @@ var SearchAttributes = map[string]enums.IndexedValueType{
 func Register(r worker.WorkflowRegistry) {
 	r.RegisterWorkflow(DistrictCycle)
 	r.RegisterWorkflow(RectificationItem)
+	r.RegisterWorkflow(CreationPlan)
 }
 
 func searchAttributes(year int, district, stage string, overdue bool) temporal.SearchAttributes {

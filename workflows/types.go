@@ -34,6 +34,17 @@ const (
 	ItemClosed               ItemStatus = "closed"
 )
 
+// PlanStatus is where a version of a district's creation plan (创建方案) stands; a plan's status is that of its
+// latest version.
+type PlanStatus string
+
+const (
+	PlanSubmitted  PlanStatus = "submitted"  // awaiting the office's review
+	PlanApproved   PlanStatus = "approved"   // approved by the office (the newest approved version is in effect)
+	PlanReturned   PlanStatus = "returned"   // sent back by the office with its comment
+	PlanSuperseded PlanStatus = "superseded" // replaced by the district with a newer version before review
+)
+
 // Role is what an actor may do; district actors are bound to one district.
 type Role string
 
@@ -75,6 +86,9 @@ const (
 
 // CycleID is the workflow ID of a district's year, e.g. cycle:2025:370211.
 func CycleID(year int, district string) string { return fmt.Sprintf("cycle:%d:%s", year, district) }
+
+// PlanID is the workflow ID of a district's creation plan, e.g. plan:370211.
+func PlanID(district string) string { return "plan:" + district }
 
 // FindingID is the workflow ID of a rectification item, e.g. finding:2025:370211:3.
 func FindingID(year int, district string, seq int) string {

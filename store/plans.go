@@ -1,0 +1,110 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// Plan is the read model of a district's creation plan (创建方案), mirrored from its workflow on every change.
+type Plan struct {
+	DistrictCode    string    `gorm:"primaryKey" json:"district_code"`
+	Status          string    `json:"status"`           // of the latest version
+	Version         int       `json:"version"`          // the latest version
+	ApprovedVersion int       `json:"approved_version"` // the version in effect; 0 while none is approved
+	TargetYear      int       `json:"target_year"`      // of the approved version; 0 while none is approved
+	State           string    `json:"-"`                // the workflow's whole state, JSON
+	UpdatedAt       time.Time `json:"updated_at"`
+}
+
+// PlanVersion is one submitted version of a creation plan with the office's decision on it.
+type PlanVersion struct {
+	DistrictCode       string     `gorm:"primaryKey" json:"district_code"`
+	Version            int        `gorm:"primaryKey;autoIncrement:false" json:"version"`
+	TargetYear         int        `json:"target_year"`
+	Plan               string     `json:"-"` // progress.Plan, JSON
+	ResponsibilityFile string     `json:"responsibility_file"`
+	Note               string     `json:"note"`
+	Status             string     `json:"status"`
+	SubmittedBy        string     `json:"submitted_by"`
+	SubmittedAt        time.Time  `json:"submitted_at"`
+	DecidedBy          string     `json:"decided_by"`
+	DecidedAt          *time.Time `json:"decided_at,omitempty"`
+	Comment            string     `json:"comment"`
+}
+
+// RecordPlan upserts the plan row and the given versions and appends the audit event, in one transaction; an
+// event already recorded (same EventKey) is skipped, so a retried activity writes it once.
+func (s *Store) RecordPlan(ctx context.Context, p *Plan, versions []PlanVersion, ev *AuditEvent) error {
+	return translate(s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Clauses(clause.OnConflict{UpdateAll: true}).Create(p).Error; err != nil {
+			return err
+		}
+		if len(versions) > 0 {
+			if err := tx.Clauses(clause.OnConflict{UpdateAll: true}).Create(&versions).Error; err != nil {
+				return err
+			}
+		}
+		return appendEvent(tx, ev)
+	}))
+}
+
+// Plan returns a district's plan row or ErrNotFound (the district has submitted no plan).
+func (s *Store) Plan(ctx context.Context, district string) (Plan, error) {
+	var p Plan
+	err := s.db.WithContext(ctx).Where("district_code = ?", district).Take(&p).Error
+	return p, translate(err)
+}
+
+// PlanVersions lists a district's plan versions, oldest first.
+func (s *Store) PlanVersions(ctx context.Context, district string) ([]PlanVersion, error) {
+	var vs []PlanVersion
+	err := s.db.WithContext(ctx).Where("district_code = ?", district).Order("version").Find(&vs).Error
+	return vs, translate(err)
+}
+
+// ApprovedPlans returns each district's plan version in effect, by district code; districts without an approved
+// version are left out.
+func (s *Store) ApprovedPlans(ctx context.Context) (map[string]PlanVersion, error) {
+	var vs []PlanVersion
+	err := s.db.WithContext(ctx).Table("plan_versions AS v").Select("v.*").
+		Joins("JOIN plans AS p ON p.district_code = v.district_code AND p.approved_version = v.version").
+		Scan(&vs).Error
+	if err != nil {
+		return nil, translate(err)
+	}
+	out := make(map[string]PlanVersion, len(vs))
+	for _, v := range vs {
+		out[v.DistrictCode] = v
+	}
+	return out, nil
+}
+
+// SubmissionsBetween returns the newest submitted version of each year and district in [from, to], with its data
+// and evaluation, ordered by district then year; district "" means every district.
+func (s *Store) SubmissionsBetween(ctx context.Context, district string, from, to int) ([]Submission, error) {
+	latest := s.db.Model(&Submission{}).Select("year, district_code, MAX(version) AS version").
+		Where("year BETWEEN ? AND ?", from, to).Group("year, district_code")
+	if district != "" {
+		latest = latest.Where("district_code = ?", district)
+	}
+	var subs []Submission
+	err := s.db.WithContext(ctx).Table("submissions AS s").Select("s.*").
+		Joins("JOIN (?) AS m ON m.year = s.year AND m.district_code = s.district_code AND m.version = s.version", latest).
+		Order("s.district_code, s.year").Scan(&subs).Error
+	return subs, translate(err)
+}
+
+// CyclesBetween lists the cycles of the years in [from, to] without the workflow state, ordered by district then
+// year; district "" means every district.
+func (s *Store) CyclesBetween(ctx context.Context, district string, from, to int) ([]Cycle, error) {
+	q := s.db.WithContext(ctx).Omit("state").Where("year BETWEEN ? AND ?", from, to)
+	if district != "" {
+		q = q.Where("district_code = ?", district)
+	}
+	var cs []Cycle
+	err := q.Order("district_code, year").Find(&cs).Error
+	return cs, translate(err)
+}

@@ -1,0 +1,232 @@
+package workflows
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/workflow"
+
+	"junheng/progress"
+)
+
+// Update names of a district's creation plan.
+const (
+	UpdateSubmitPlan = "SubmitPlan"
+	UpdateReviewPlan = "ReviewPlan"
+)
+
+// PlanParams starts a district's creation plan, or continues one (State set).
+type PlanParams struct {
+	District string     `json:"district"`
+	State    *PlanState `json:"state,omitempty"`
+	// HistoryLimit overrides DefaultHistoryLimit (tests use a small one).
+	HistoryLimit int `json:"history_limit,omitempty"`
+}
+
+// PlanState is a district's creation plan (创建方案) with its whole history: every version the district submitted,
+// oldest first, and the one in effect.
+type PlanState struct {
+	District string `json:"district"`
+	// Status is the latest version's; empty until the first submission.
+	Status   PlanStatus    `json:"status"`
+	Versions []PlanVersion `json:"versions"`
+	// Approved is the version in effect: the newest approved one, 0 while none is approved. A revision submitted
+	// after an approval leaves it in effect until the revision is approved.
+	Approved    int `json:"approved_version"`
+	EventsCount int `json:"events_count"`
+}
+
+// PlanVersion is one submitted version of the plan with the office's decision on it.
+type PlanVersion struct {
+	Version int           `json:"version"`
+	Plan    progress.Plan `json:"plan"`
+	// ResponsibilityFile is the evidence file ID of the signed letter of responsibility (责任书).
+	ResponsibilityFile string     `json:"responsibility_file"`
+	Note               string     `json:"note,omitempty"`
+	Status             PlanStatus `json:"status"`
+	SubmittedBy        string     `json:"submitted_by"`
+	SubmittedAt        time.Time  `json:"submitted_at"`
+	DecidedBy          string     `json:"decided_by,omitempty"`
+	DecidedAt          time.Time  `json:"decided_at,omitzero"`
+	Comment            string     `json:"comment,omitempty"`
+}
+
+// Update inputs of a creation plan.
+type (
+	PlanSubmission struct {
+		Actor              Actor         `json:"actor"`
+		Plan               progress.Plan `json:"plan"`
+		ResponsibilityFile string        `json:"responsibility_file"`
+		Note               string        `json:"note,omitempty"`
+	}
+	PlanReview struct {
+		Actor    Actor  `json:"actor"`
+		Approved bool   `json:"approved"`
+		Comment  string `json:"comment"`
+	}
+)
+
+// latest returns the newest version, or nil before the first submission.
+func (s *PlanState) latest() *PlanVersion {
+	if len(s.Versions) == 0 {
+		return nil
+	}
+	return &s.Versions[len(s.Versions)-1]
+}
+
+type plan struct {
+	guard
+	outbox
+	p PlanParams
+	s PlanState
+}
+
+// CreationPlan is a district's creation plan (制定方案, seed 002 三(一)): the district submits it with its yearly
+// milestones and the signed letter of responsibility, the office approves it or returns it with a comment, and
+// the district revises it the same way, every version kept. It lives as long as the district: it never ends by
+// itself, and continues as new, carrying its state, when its history grows long.
+func CreationPlan(ctx workflow.Context, p PlanParams) (PlanState, error) {
+	pl := &plan{guard: guard{workflow.NewMutex(ctx)}, p: p, s: PlanState{District: p.District}}
+	if p.State != nil {
+		pl.s = *p.State
+	}
+	if err := pl.setup(ctx); err != nil {
+		return pl.s, err
+	}
+	limit := p.HistoryLimit
+	if limit <= 0 {
+		limit = DefaultHistoryLimit
+	}
+	err := workflow.Await(ctx, func() bool {
+		info := workflow.GetInfo(ctx)
+		return info.GetContinueAsNewSuggested() || info.GetCurrentHistoryLength() > limit
+	})
+	if err != nil {
+		return pl.s, err
+	}
+	if err := pl.drain(ctx); err != nil {
+		return pl.s, err
+	}
+	next := pl.p
+	next.State = &pl.s
+	return pl.s, workflow.NewContinueAsNewError(ctx, CreationPlan, next)
+}
+
+func (pl *plan) setup(ctx workflow.Context) error {
+	if err := workflow.SetQueryHandler(ctx, QueryState, func() (PlanState, error) { return pl.s, nil }); err != nil {
+		return err
+	}
+	err := setUpdates(ctx, []handler{
+		{UpdateSubmitPlan, pl.submit, pl.validateSubmit},
+		{UpdateReviewPlan, pl.review, pl.validateReview},
+	})
+	if err != nil {
+		return err
+	}
+	return pl.upsertSearchAttributes(ctx)
+}
+
+func (pl *plan) validateSubmit(_ workflow.Context, in PlanSubmission) error {
+	if in.Actor.Role != RoleDistrict || in.Actor.District != pl.s.District {
+		return forbidden("只有本区县可以提交创建方案", "only this district may submit its creation plan")
+	}
+	if strings.TrimSpace(in.ResponsibilityFile) == "" {
+		return invalid("responsibility_file", "须上传责任书", "responsibility_file (the signed letter of responsibility, 责任书) is required")
+	}
+	if problems := in.Plan.Validate(nil); len(problems) > 0 {
+		// Field names are paths in the submission, as for every other refusal: the plan's are under "plan".
+		reasons := make([]Reason, len(problems))
+		for i, p := range problems {
+			reasons[i] = Reason{Key: "plan." + p.Field, MessageZh: p.MessageZh, MessageEn: p.MessageEn}
+		}
+		first := reasons[0]
+		return refuse(ErrInvalid, first.Key, fmt.Sprintf("创建方案有%d处问题, 首先是 %s: %s", len(reasons), first.Key, first.MessageZh),
+			fmt.Sprintf("the plan has %d problem(s), first %s: %s", len(reasons), first.Key, first.MessageEn), reasons...)
+	}
+	return nil
+}
+
+// submit adds a new version for review. A version still waiting for review is superseded by it; an approved one
+// stays in effect until a later version is approved.
+func (pl *plan) submit(ctx workflow.Context, in PlanSubmission) (PlanState, error) {
+	return update(pl.guard, ctx, &pl.s, in, pl.validateSubmit, func() error {
+		detail := ""
+		if last := pl.s.latest(); last != nil && last.Status == PlanSubmitted {
+			last.Status = PlanSuperseded
+			detail = fmt.Sprintf(", superseding version %d", last.Version)
+		}
+		v := PlanVersion{Version: len(pl.s.Versions) + 1, Plan: in.Plan, ResponsibilityFile: in.ResponsibilityFile,
+			Note: in.Note, Status: PlanSubmitted, SubmittedBy: in.Actor.Name, SubmittedAt: workflow.Now(ctx)}
+		pl.s.Versions, pl.s.Status = append(pl.s.Versions, v), PlanSubmitted
+		if err := pl.notify(ctx, ToOffice, "plan_submitted", in.Plan.TargetYear,
+			fmt.Sprintf("区县提交创建方案(第%d版, 目标%d年), 请审核", v.Version, in.Plan.TargetYear),
+			fmt.Sprintf("A district submitted its creation plan (version %d, target year %d) for review", v.Version, in.Plan.TargetYear)); err != nil {
+			return err
+		}
+		return pl.record(ctx, in.Actor, "plan_submitted",
+			fmt.Sprintf("version %d, target year %d%s [responsibility file: %s]", v.Version, in.Plan.TargetYear, detail, in.ResponsibilityFile))
+	})
+}
+
+func (pl *plan) validateReview(_ workflow.Context, in PlanReview) error {
+	if err := officeOnly(in.Actor); err != nil {
+		return err
+	}
+	if last := pl.s.latest(); last == nil || last.Status != PlanSubmitted {
+		return conflict("没有待审核的创建方案", "there is no plan version waiting for review")
+	}
+	if !in.Approved && strings.TrimSpace(in.Comment) == "" {
+		return invalid("comment", "退回须说明理由", "a return needs a comment giving the reasons")
+	}
+	return nil
+}
+
+// review approves the latest version, which then takes effect, or returns it with the office's comment (an
+// approved earlier version stays in effect).
+func (pl *plan) review(ctx workflow.Context, in PlanReview) (PlanState, error) {
+	return update(pl.guard, ctx, &pl.s, in, pl.validateReview, func() error {
+		v := pl.s.latest()
+		v.DecidedBy, v.DecidedAt, v.Comment = in.Actor.Name, workflow.Now(ctx), in.Comment
+		kind := "plan_returned"
+		zh := fmt.Sprintf("创建方案(第%d版)被退回: %s", v.Version, in.Comment)
+		en := fmt.Sprintf("Your creation plan (version %d) was returned: %s", v.Version, in.Comment)
+		if in.Approved {
+			v.Status, pl.s.Approved, kind = PlanApproved, v.Version, "plan_approved"
+			zh = fmt.Sprintf("创建方案(第%d版)已审核通过, 目标%d年", v.Version, v.Plan.TargetYear)
+			en = fmt.Sprintf("Your creation plan (version %d, target year %d) was approved", v.Version, v.Plan.TargetYear)
+		} else {
+			v.Status = PlanReturned
+		}
+		pl.s.Status = v.Status
+		if err := pl.notify(ctx, ToDistrict, kind, v.Plan.TargetYear, zh, en); err != nil {
+			return err
+		}
+		return pl.record(ctx, in.Actor, kind, fmt.Sprintf("version %d: %s", v.Version, in.Comment))
+	})
+}
+
+// record mirrors the state to the read model with the event, and refreshes the search attributes.
+func (pl *plan) record(ctx workflow.Context, who Actor, action, detail string) error {
+	pl.s.EventsCount++
+	ev := Event{Key: fmt.Sprintf("%s:%d", PlanID(pl.s.District), pl.s.EventsCount), Actor: who, Action: action, Detail: detail}
+	if err := workflow.ExecuteLocalActivity(localCtx(ctx), ActivityRecordPlan, PlanRecord{State: pl.s, Event: ev}).Get(ctx, nil); err != nil {
+		return err
+	}
+	return pl.upsertSearchAttributes(ctx)
+}
+
+// upsertSearchAttributes shows the latest version: its status as the stage and its target year as the year (0
+// before the first submission).
+func (pl *plan) upsertSearchAttributes(ctx workflow.Context) error {
+	year := 0
+	if last := pl.s.latest(); last != nil {
+		year = last.Plan.TargetYear
+	}
+	return upsertSearchAttributes(ctx, year, pl.s.District, string(pl.s.Status), false)
+}
+
+func (pl *plan) notify(ctx workflow.Context, to Recipient, kind string, year int, zh, en string) error {
+	return pl.outbox.notify(ctx, Notification{Recipient: to, Year: year, District: pl.s.District,
+		Target: PlanID(pl.s.District), Kind: kind, TitleZh: zh, TitleEn: en})
+}
