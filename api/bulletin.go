@@ -9,20 +9,10 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"junheng/progress"
 	"junheng/store"
 	"junheng/workflows"
 )
-
-// target is the city target of a year: that of the latest target year not after it.
-func target(targets map[int]float64, year int) float64 {
-	best, t := 0, 0.0
-	for y, share := range targets {
-		if y <= year && y > best {
-			best, t = y, share
-		}
-	}
-	return t
-}
 
 // bulletinRow is one district in the progress bulletin (定期通报).
 type bulletinRow struct {
@@ -77,8 +67,9 @@ func (s *Server) bulletin(c echo.Context) (bulletin, error) {
 	if err != nil {
 		return bulletin{}, err
 	}
-	b := bulletin{Year: year, GeneratedAt: time.Now().In(s.loc), Districts: len(rows), Stages: map[string]int{},
-		Target: target(s.targets, year), Rows: make([]bulletinRow, 0, len(rows))}
+	goal, _ := progress.Target(s.rules.Targets, year) // 0 before the first target year
+	b := bulletin{Year: year, GeneratedAt: time.Now().In(s.loc), Districts: len(rows), Stages: map[string]int{}, Target: goal,
+		Rows: make([]bulletinRow, 0, len(rows))}
 	for _, r := range rows {
 		var st workflows.CycleState
 		st.Stage, st.SelfAssessmentOverdue, st.ReviewOverdue = workflows.Stage(r.Stage), r.SelfAssessmentOverdue, r.ReviewOverdue

@@ -14,6 +14,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"junheng/progress"
 	"junheng/store"
 	"junheng/store/storetest"
 	"junheng/workflows"
@@ -47,7 +48,7 @@ func seeded(t *testing.T, db *store.Store, n int) (*echo.Echo, string) {
 		}
 	}
 	e := New(Deps{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Registry: prometheus.NewRegistry(), Store: db,
-		Location: loc, Calendar: workflows.DefaultCalendar, Policy: workflows.DefaultPolicy(), Targets: map[int]float64{2025: 1}})
+		Location: loc, Calendar: workflows.DefaultCalendar, Policy: workflows.DefaultPolicy(), Rules: progress.DefaultRules()})
 	tok, err := IssueToken(ctx, db, TokenRequest{Role: workflows.RoleOffice, Name: "office"})
 	if err != nil {
 		t.Fatal(err)

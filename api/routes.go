@@ -10,6 +10,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"junheng/evaluation"
+	"junheng/progress"
 	"junheng/store"
 	"junheng/workflows"
 )
@@ -42,6 +43,7 @@ func (s *Server) routes() []route {
 		auditors    = []workflows.Role{workflows.RoleAdmin, workflows.RoleOffice}
 		cycle       = "/cycles/:year/districts/:code"
 		finding     = "/findings/:id"
+		plan        = "/districts/:code/plan"
 	)
 	return []route{
 		{method: "GET", path: "/me", action: "me", summary: "The caller's identity and role", response: Principal{}, handler: s.me},
@@ -69,6 +71,13 @@ func (s *Server) routes() []route {
 		{method: "POST", path: finding + "/extension", action: "request_extension", summary: "Request a later due date", roles: district, body: extensionRequest{}, response: workflows.ItemState{}, handler: s.extension},
 		{method: "POST", path: finding + "/extension/decision", action: "decide_extension", summary: "Approve or reject the extension request", roles: office, body: extensionDecisionRequest{}, response: workflows.ItemState{}, handler: s.extensionDecision},
 		{method: "POST", path: finding + "/talks", action: "record_talk", summary: "Record a formal talk (约谈) or circular (通报)", roles: office, body: talkRequest{}, response: workflows.ItemState{}, handler: s.talk},
+		{method: "GET", path: plan, action: "get_plan", summary: "A district's creation plan with every version", response: planDetail{}, handler: s.getPlan},
+		{method: "PUT", path: plan, action: "submit_plan", summary: "Submit the creation plan or a revision, with the responsibility letter", roles: district, body: creationPlanRequest{}, response: workflows.PlanState{}, handler: s.submitPlan},
+		{method: "POST", path: plan + "/review", action: "review_plan", summary: "Approve or return the plan awaiting review", roles: office, body: planReviewRequest{}, response: workflows.PlanState{}, handler: s.reviewPlan},
+		{method: "GET", path: "/districts/:code/progress", action: "district_progress", summary: "A district's multi-year report: plan, yearly progress, school ledger", query: []string{"from", "to", "format"}, response: progress.DistrictReport{}, handler: s.getDistrictProgress},
+		{method: "GET", path: "/districts/:code/schools", action: "school_ledger", summary: "The school-by-school ledger across years (逐校工作台账)", query: []string{"from", "to", "school"}, response: []progress.SchoolLedger{}, handler: s.getSchools},
+		{method: "GET", path: "/progress", action: "city_progress", summary: "The city's multi-year report against its targets", roles: overseers, query: []string{"from", "to", "format"}, response: progress.CityReport{}, handler: s.getCityProgress},
+		{method: "GET", path: "/accountability", action: "accountability", summary: "Districts lagging, with overdue or escalated items, or repeated talks and circulars", roles: overseers, query: []string{"year"}, response: accountabilityList{}, handler: s.getAccountability},
 		{method: "GET", path: "/notifications", action: "notifications", summary: "The caller's notifications", query: []string{"unread"}, response: []store.Notification{}, handler: s.notifications},
 		{method: "POST", path: "/notifications/:id/read", action: "read_notification", summary: "Mark a notification read", status: http.StatusNoContent, handler: s.readNotification},
 		{method: "GET", path: "/deliveries", action: "deliveries", summary: "How notifications fared on the configured channels", roles: auditors, query: []string{"status"}, response: []store.Delivery{}, handler: s.deliveries},
@@ -86,6 +95,7 @@ func (s *Server) register(e *echo.Echo, ratePerSecond float64) {
 	routes := s.routes()
 	doc := openAPI(routes)
 	e.GET("/api/v1/openapi.json", func(c echo.Context) error { return c.JSONBlob(http.StatusOK, doc) })
+	e.GET("/public/summary", s.getPublicSummary)
 
 	// The outer body limit comes before idempotency, which reads whole bodies; routes then set their own.
 	v1 := e.Group("/api/v1", middleware.BodyLimit(strconv.Itoa(UploadBodyBytes)), s.authenticate)

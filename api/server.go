@@ -17,6 +17,7 @@ import (
 
 	"junheng/evaluation"
 	"junheng/files"
+	"junheng/progress"
 	"junheng/store"
 	"junheng/workflows"
 )
@@ -42,7 +43,8 @@ type Deps struct {
 	Location *time.Location
 	Calendar workflows.Calendar
 	Policy   workflows.Policy
-	Targets  map[int]float64 // city targets: share of districts meeting the standard, by year
+	Rules    progress.Rules       // the yearly targets and the city's targets
+	Public   progress.Publication // what the public summary page shows, if anything
 	// RateLimit is each token's sustained requests per second (bursts of twice that); 0 turns it off.
 	RateLimit float64
 }
@@ -56,7 +58,8 @@ type Server struct {
 	loc      *time.Location
 	calendar workflows.Calendar
 	policy   workflows.Policy
-	targets  map[int]float64
+	rules    progress.Rules
+	public   *publicPage
 	log      *slog.Logger
 	started  time.Time // requests claimed before this are not in flight here
 }
@@ -82,7 +85,8 @@ func New(d Deps) *echo.Echo {
 		return e
 	}
 	s := &Server{store: d.Store, temporal: d.Temporal, files: d.Files, profile: d.Profile, loc: d.Location,
-		calendar: d.Calendar, policy: d.Policy, targets: d.Targets, log: d.Logger, started: time.Now()}
+		calendar: d.Calendar, policy: d.Policy, rules: d.Rules, public: &publicPage{Publication: d.Public},
+		log: d.Logger, started: time.Now()}
 	s.register(e, d.RateLimit)
 	return e
 }

@@ -24,13 +24,26 @@ const auditedKey = "audited" // set when a workflow recorded the action in the a
 
 // act sends Update name to a workflow and decodes the new state into out.
 func (s *Server) act(c echo.Context, workflowID, name string, arg, out any) error {
+	return s.actStarting(c, nil, workflowID, name, arg, out)
+}
+
+// actStarting is act for a workflow that the first Update starts (update-with-start): start builds the
+// operation, whose options must use the existing workflow when there is one.
+func (s *Server) actStarting(c echo.Context, start func() client.WithStartWorkflowOperation, workflowID, name string, arg, out any) error {
 	if err := s.temporalUp(c.Request().Context()); err != nil {
 		return err
 	}
 	ctx, cancel := context.WithTimeout(c.Request().Context(), ActionTimeout)
 	defer cancel()
-	h, err := s.temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: workflowID, UpdateID: updateID(c),
-		UpdateName: name, Args: []any{arg}, WaitForStage: client.WorkflowUpdateStageCompleted})
+	opts := client.UpdateWorkflowOptions{WorkflowID: workflowID, UpdateID: updateID(c),
+		UpdateName: name, Args: []any{arg}, WaitForStage: client.WorkflowUpdateStageCompleted}
+	var h client.WorkflowUpdateHandle
+	var err error
+	if start == nil {
+		h, err = s.temporal.UpdateWorkflow(ctx, opts)
+	} else {
+		h, err = s.temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{StartWorkflowOperation: start(), UpdateOptions: opts})
+	}
 	if err == nil {
 		err = h.Get(ctx, out)
 	}

@@ -163,7 +163,7 @@ func Start(ctx context.Context, cfg *config.Config, log *slog.Logger, role Role)
 	checks = append(checks, api.Check{Name: "files", Fn: evidence.Check})
 	handler := api.New(api.Deps{Logger: log, Registry: reg, Ready: checks, OpsOnly: !role.API, Store: p.Store,
 		Temporal: p.Temporal, Files: evidence, Profile: profile, Location: cfg.Location, Calendar: policy.Calendar,
-		Policy: policy.Workflow, Targets: policy.Targets, RateLimit: cfg.RateLimit})
+		Policy: policy.Workflow, Rules: policy.Progress, Public: policy.Public, RateLimit: cfg.RateLimit})
 	var pages http.Handler = handler
 	if role.API {
 		pages = web.Mount(handler, web.Options{Location: cfg.Location, Logger: log})

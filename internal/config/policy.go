@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"slices"
+	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
 
+	"junheng/progress"
 	"junheng/workflows"
 )
 
@@ -23,10 +26,18 @@ import (
 //	plan_within_days: 30                # a rectification plan is due this long after the finding
 //	max_rectification_days: 365         # how far a plan or an extension may set the due date
 //	targets: {2023: 0.30, 2025: 1.0}    # share of districts meeting the standard, by year
+//	bring_up_share: 0.25                # of last year's non-compliant schools to comply each year
+//	oversized_reduction: 0.25           # yearly reduction of schools over the size limit
+//	eliminate_by: 2025                  # no oversized school and no class over the limit from this year
+//	public:                             # the public summary page (/public/summary), off by default
+//	  enabled: false
+//	  title: "某市义务教育优质均衡发展创建进展"
+//	  sections: [city_targets, certified_districts]   # and/or district_results
 type Policy struct {
 	Calendar workflows.Calendar
 	Workflow workflows.Policy
-	Targets  map[int]float64
+	Progress progress.Rules
+	Public   progress.Publication
 }
 
 type policyFile struct {
@@ -43,14 +54,20 @@ type policyFile struct {
 	PlanWithinDays         int             `yaml:"plan_within_days"`
 	MaxRectificationDays   int             `yaml:"max_rectification_days"`
 	Targets                map[int]float64 `yaml:"targets"`
+	BringUpShare           *float64        `yaml:"bring_up_share"`
+	OversizedReduction     *float64        `yaml:"oversized_reduction"`
+	EliminateBy            *int            `yaml:"eliminate_by"`
+	Public                 struct {
+		Enabled  bool     `yaml:"enabled"`
+		Title    string   `yaml:"title"`
+		Sections []string `yaml:"sections"`
+	} `yaml:"public"`
 }
-
-// DefaultTargets are seed 002's city targets: 30% of districts by 2023, all by 2025.
-var DefaultTargets = map[int]float64{2023: 0.30, 2025: 1.0}
 
 // LoadPolicy reads the policy file at path; an empty path gives the defaults.
 func LoadPolicy(path string) (Policy, error) {
-	p := Policy{Calendar: workflows.DefaultCalendar, Workflow: workflows.DefaultPolicy(), Targets: DefaultTargets}
+	p := Policy{Calendar: workflows.DefaultCalendar, Workflow: workflows.DefaultPolicy(), Progress: progress.DefaultRules(),
+		Public: progress.DefaultPublication()}
 	if path == "" {
 		return p, nil
 	}
@@ -136,7 +153,44 @@ func (p *Policy) parse(data []byte) error {
 				return fmt.Errorf("targets: %d: %v must be a year and a share from 0 to 1", y, share)
 			}
 		}
-		p.Targets = f.Targets
+		p.Progress.Targets = f.Targets
+	}
+	for field, s := range map[string]struct {
+		share *float64
+		dst   *float64
+	}{
+		"bring_up_share":      {f.BringUpShare, &p.Progress.BringUpShare},
+		"oversized_reduction": {f.OversizedReduction, &p.Progress.OversizedReduction},
+	} {
+		if s.share == nil {
+			continue
+		}
+		if *s.share < 0 || *s.share > 1 {
+			return fmt.Errorf("%s: %v is not a share from 0 to 1", field, *s.share)
+		}
+		*s.dst = *s.share
+	}
+	if y := f.EliminateBy; y != nil {
+		if *y < 2000 || *y > 2200 {
+			return fmt.Errorf("eliminate_by: %d is not a year", *y)
+		}
+		p.Progress.EliminateBy = *y
+	}
+	return p.parsePublic(f)
+}
+
+func (p *Policy) parsePublic(f policyFile) error {
+	p.Public.Enabled = f.Public.Enabled
+	if f.Public.Title != "" {
+		p.Public.Title = f.Public.Title
+	}
+	if f.Public.Sections != nil {
+		for i, sec := range f.Public.Sections {
+			if !slices.Contains(progress.Sections, sec) {
+				return fmt.Errorf("public.sections[%d]: %q is not one of %s", i, sec, strings.Join(progress.Sections, ", "))
+			}
+		}
+		p.Public.Sections = f.Public.Sections
 	}
 	return nil
 }

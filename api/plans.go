@@ -1,0 +1,105 @@
+package api
+
+import (
+	"encoding/json"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+
+	"junheng/progress"
+	"junheng/store"
+	"junheng/workflows"
+)
+
+// creationPlanRequest is a district's creation plan (创建方案) with its responsibility letter (责任书).
+type creationPlanRequest struct {
+	progress.Plan
+	ResponsibilityFile string `json:"responsibility_file"`
+	Note               string `json:"note"`
+}
+
+type planReviewRequest struct {
+	Approved bool   `json:"approved"`
+	Comment  string `json:"comment"`
+}
+
+// planDetail is a district's plan as the read model has it: where it stands and every version.
+type planDetail struct {
+	store.Plan
+	Versions []planVersion `json:"versions"`
+}
+
+type planVersion struct {
+	store.PlanVersion
+	Plan progress.Plan `json:"plan"`
+}
+
+// submitPlan sends a district's plan, the first one or a revision. The plan's workflow is started by its first
+// submission (update-with-start), so there is nothing for the office to open beforehand.
+func (s *Server) submitPlan(c echo.Context) error {
+	req, err := bind[creationPlanRequest](c)
+	if err != nil {
+		return err
+	}
+	var errs fieldErrors
+	for _, p := range req.Plan.Validate(progress.IndicatorKeys(s.profile)) {
+		errs = append(errs, p)
+	}
+	errs.required("responsibility_file", req.ResponsibilityFile)
+	s.checkFile(c, &errs, "responsibility_file", req.ResponsibilityFile)
+	if len([]rune(req.Note)) > 2000 {
+		errs.add("note", "说明不超过 2000 字", "note is longer than 2000 characters")
+	}
+	if err := errs.err(); err != nil {
+		return err
+	}
+	code := c.Param("code")
+	id := workflows.PlanID(code)
+	start := func() client.WithStartWorkflowOperation {
+		return s.temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{ID: id, TaskQueue: workflows.TaskQueue,
+			WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING}, workflows.CreationPlan,
+			workflows.PlanParams{District: code})
+	}
+	var st workflows.PlanState
+	in := workflows.PlanSubmission{Actor: actor(c), Plan: req.Plan, ResponsibilityFile: req.ResponsibilityFile, Note: req.Note}
+	if err := s.actStarting(c, start, id, workflows.UpdateSubmitPlan, in, &st); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, st)
+}
+
+func (s *Server) reviewPlan(c echo.Context) error {
+	req, err := bind[planReviewRequest](c)
+	if err != nil {
+		return err
+	}
+	var st workflows.PlanState
+	in := workflows.PlanReview{Actor: actor(c), Approved: req.Approved, Comment: req.Comment}
+	if err := s.act(c, workflows.PlanID(c.Param("code")), workflows.UpdateReviewPlan, in, &st); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, st)
+}
+
+// getPlan is a district's plan with its whole history, from the read model.
+func (s *Server) getPlan(c echo.Context) error {
+	ctx, code := c.Request().Context(), c.Param("code")
+	p, err := s.store.Plan(ctx, code)
+	if err != nil {
+		return err
+	}
+	versions, err := s.store.PlanVersions(ctx, code)
+	if err != nil {
+		return err
+	}
+	out := planDetail{Plan: p, Versions: make([]planVersion, len(versions))}
+	for i, v := range versions {
+		out.Versions[i].PlanVersion = v
+		if err := json.Unmarshal([]byte(v.Plan), &out.Versions[i].Plan); err != nil {
+			return err
+		}
+	}
+	return c.JSON(http.StatusOK, out)
+}

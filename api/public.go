@@ -1,0 +1,75 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"junheng/progress"
+	"junheng/report"
+)
+
+// publicCacheFor is how long the public summary is served from memory. The page needs no login, so a flood of
+// requests must not become a flood of city reports; a minute's delay does not matter for published results.
+const publicCacheFor = time.Minute
+
+// publicPage is the public summary (以适当方式公布监测结果) with its cached renderings.
+type publicPage struct {
+	progress.Publication
+	mu         sync.Mutex
+	at         time.Time
+	page, data []byte
+}
+
+// getPublicSummary serves what the city publishes, as a page or (?format=json) as JSON, without a login. It is
+// off unless the policy enables it, and shows only the sections the policy names.
+func (s *Server) getPublicSummary(c echo.Context) error {
+	p := s.public
+	if !p.Enabled {
+		return errNotFound
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.page == nil || time.Since(p.at) > publicCacheFor {
+		if err := s.renderPublic(c, p); err != nil {
+			return err
+		}
+	}
+	switch c.QueryParam("format") {
+	case "", "html":
+		return c.Blob(http.StatusOK, echo.MIMETextHTMLCharsetUTF8, p.page)
+	case "json":
+		return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, p.data)
+	}
+	return invalidInput(FieldError{Field: "format", MessageZh: "格式应为 html 或 json", MessageEn: "format must be html or json"})
+}
+
+func (s *Server) renderPublic(c echo.Context, p *publicPage) error {
+	first, last, err := s.store.CycleYears(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	h, err := s.loadHistory(c.Request().Context(), "", first, last)
+	if err != nil {
+		return err
+	}
+	var years []int
+	if last > 0 {
+		years = span(first, last)
+	}
+	summary := progress.Publish(p.Publication, h.districts, years, s.rules, time.Now().In(s.loc))
+	var page bytes.Buffer
+	if err := report.PublicHTML(&page, summary); err != nil {
+		return err
+	}
+	data, err := json.Marshal(summary)
+	if err != nil {
+		return err
+	}
+	p.page, p.data, p.at = page.Bytes(), data, time.Now()
+	return nil
+}
