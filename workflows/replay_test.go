@@ -23,6 +23,7 @@ func TestReplay(t *testing.T) {
 		r := worker.NewWorkflowReplayer()
 		r.RegisterWorkflow(DistrictCycle)
 		r.RegisterWorkflow(RectificationItem)
+		r.RegisterWorkflow(CreationPlan)
 		if err := r.ReplayWorkflowHistoryFromJSONFile(logger, file); err != nil {
 			t.Errorf("%s: %v", file, err)
 		}
