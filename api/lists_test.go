@@ -69,13 +69,17 @@ func get(e *echo.Echo, token, path string) *httptest.ResponseRecorder {
 func TestListsDoNotGrowWithTheCity(t *testing.T) {
 	for dialect := range storetest.Open(t) {
 		t.Run(string(dialect), func(t *testing.T) {
+			// The most statements each read may run, whatever the number of districts (the multi-year reports
+			// read the districts, cycles, submissions, plans and finding or talk counts once each).
+			most := map[string]int64{"/api/v1/cycles/2025": 6, "/api/v1/cycles/2025/bulletin": 6, "/api/v1/findings?year=2025": 6,
+				"/api/v1/cycles/2025/bulletin?format=xlsx": 6, "/api/v1/progress": 8, "/api/v1/progress?format=xlsx": 8,
+				"/api/v1/accountability": 10, "/api/v1/districts/370200/progress": 10}
 			counts := map[int]map[string]int64{}
 			for _, n := range []int{3, 30} {
 				db := storetest.Open(t)[dialect]
 				e, token := seeded(t, db, n)
 				counts[n] = map[string]int64{}
-				for _, path := range []string{"/api/v1/cycles/2025", "/api/v1/cycles/2025/bulletin", "/api/v1/findings?year=2025",
-					"/api/v1/cycles/2025/bulletin?format=xlsx"} {
+				for path := range most {
 					before := db.Queries()
 					if rec := get(e, token, path); rec.Code != http.StatusOK {
 						t.Fatalf("%s: %d %s", path, rec.Code, rec.Body)
@@ -84,7 +88,7 @@ func TestListsDoNotGrowWithTheCity(t *testing.T) {
 				}
 			}
 			for path, small := range counts[3] {
-				if big := counts[30][path]; big != small || small > 6 {
+				if big := counts[30][path]; big != small || small > most[path] {
 					t.Errorf("%s: %d statements for 3 districts, %d for 30", path, small, big)
 				}
 			}
@@ -155,4 +159,28 @@ func FuzzBind(f *testing.F) {
 func decodeAs[T any](c echo.Context) error {
 	_, err := bind[T](c)
 	return err
+}
+
+// TestPublicSummaryIsOffByDefault: without the policy's consent the page does not exist; with it, it needs no
+// token and shows only the sections named.
+func TestPublicSummaryIsOffByDefault(t *testing.T) {
+	db := storetest.Open(t)[store.SQLite]
+	off, _ := seeded(t, db, 3)
+	if rec := get(off, "", "/public/summary"); rec.Code != http.StatusNotFound {
+		t.Errorf("the public summary by default: %d", rec.Code)
+	}
+	on := New(Deps{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Registry: prometheus.NewRegistry(), Store: db,
+		Location: time.UTC, Rules: progress.DefaultRules(),
+		Public: progress.Publication{Enabled: true, Title: "示范市", Sections: []string{progress.SectionCityTargets}}})
+	for _, format := range []string{"html", "json"} {
+		rec := get(on, "", "/public/summary?format="+format)
+		if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "示范市") {
+			t.Errorf("the public summary as %s: %d %s", format, rec.Code, rec.Body)
+		}
+		for _, secret := range []string{"370200", "区370201"} {
+			if strings.Contains(rec.Body.String(), secret) {
+				t.Errorf("the public summary as %s shows %s", format, secret)
+			}
+		}
+	}
 }
