@@ -51,6 +51,7 @@ var catalogue = map[string][2]string{
 	"workspace":                    {"区县工作台", "District workspace"},
 	"ledger":                       {"整改台账", "Rectification ledger"},
 	"bulletin":                     {"进度通报", "Progress bulletin"},
+	"campaign":                     {"创建进展", "Campaign progress"},
 	"notifications":                {"通知", "Notifications"},
 	"audit":                        {"操作记录", "Audit trail"},
 	"year":                         {"年度", "Year"},

@@ -115,7 +115,26 @@ func build(api http.Handler, opts Options) (http.Handler, *http.ServeMux) {
 	mux.HandleFunc("GET /download/bulletin.xlsx", s.signedIn(s.download(func(r *http.Request) string {
 		return fmt.Sprintf("/api/v1/cycles/%d/bulletin?format=xlsx", s.yearOf(r))
 	})))
+	// The multi-year report is the API's printable page, which carries its own style sheet inline.
+	mux.HandleFunc("GET /progress", s.signedIn(printable(s.download(func(r *http.Request) string { return progressPath(r, "html") }))))
+	mux.HandleFunc("GET /download/progress.xlsx", s.signedIn(s.download(func(r *http.Request) string { return progressPath(r, "xlsx") })))
 	return securityHeaders(s.language(mux)), mux
+}
+
+// progressPath is the caller's multi-year report: its own district's for a district, the city's for the others.
+func progressPath(r *http.Request, format string) string {
+	if d := current(r).me.District; d != "" {
+		return "/api/v1/districts/" + d + "/progress?format=" + format
+	}
+	return "/api/v1/progress?format=" + format
+}
+
+// printable lets a page of the API's reports use its inline style sheet; it loads nothing and runs no script.
+func printable(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'")
+		next(w, r)
+	}
 }
 
 // securityHeaders forbids framing and inline scripts from elsewhere: pages only load their own assets.

@@ -35,6 +35,14 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case "GET /api/v1/templates/self-assessment.xlsx":
 		w.Header().Set("Content-Disposition", `attachment; filename="self-assessment.xlsx"`)
 		io.WriteString(w, "PK-template")
+	case "GET /api/v1/districts/370211/progress":
+		if r.URL.Query().Get("format") == "xlsx" {
+			w.Header().Set("Content-Disposition", `attachment; filename="progress.xlsx"`)
+			io.WriteString(w, "PK-progress")
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=UTF-8")
+		io.WriteString(w, "<!doctype html><style>h1{}</style><h1>黄岛区 创建进展报告</h1>")
 	case "GET /api/v1/me":
 		io.WriteString(w, `{"name":"clerk","role":"district","district":"370211"}`)
 	case "GET /api/v1/cycles/2025/districts/370211":
@@ -146,6 +154,15 @@ func TestSignInSessionCookieAndCSRF(t *testing.T) {
 	resp, page = fetch(t, c, "GET", srv.URL+"/download/template.xlsx", nil)
 	if page != "PK-template" || !strings.Contains(resp.Header.Get("Content-Disposition"), "self-assessment.xlsx") {
 		t.Errorf("template download: %q %v", page, resp.Header)
+	}
+	// The district's multi-year report is its own, printable with the report's inline style sheet.
+	resp, page = fetch(t, c, "GET", srv.URL+"/progress", nil)
+	if !strings.Contains(page, "黄岛区 创建进展报告") || !strings.Contains(resp.Header.Get("Content-Security-Policy"), "style-src 'unsafe-inline'") ||
+		strings.Contains(resp.Header.Get("Content-Security-Policy"), "script") {
+		t.Errorf("progress report: %q %v", page, resp.Header)
+	}
+	if _, page = fetch(t, c, "GET", srv.URL+"/download/progress.xlsx", nil); page != "PK-progress" {
+		t.Errorf("progress workbook: %q", page)
 	}
 	if resp, _ := fetch(t, c, "GET", srv.URL+"/api/v1/me", nil); resp.StatusCode != http.StatusUnauthorized {
 		t.Errorf("the API behind Mount answered %d without a bearer token", resp.StatusCode)
