@@ -22,7 +22,7 @@ import (
 
 // seeded builds the API over db with n districts in the 2025 cycle, each with a submission and two findings, and
 // returns it with an office token.
-func seeded(t *testing.T, db *store.Store, n int) (*echo.Echo, string) {
+func seeded(t testing.TB, db *store.Store, n int) (*echo.Echo, string) {
 	t.Helper()
 	ctx := context.Background()
 	loc, _ := time.LoadLocation("Asia/Shanghai")
