@@ -72,7 +72,7 @@ func (e *engine) prerequisite() {
 	pr.CertifiedYear = e.in.BasicBalanceCertifiedYear
 	f := &finding{Shortfall: Shortfall{Part: PartPrerequisite, Key: "basic_balance_certified_year", Scope: ScopeDistrict,
 		Op: AtMost, Required: num(float64(pr.LatestAllowedYear))},
-		nameZh: "通过国家义务教育基本均衡发展认定的年份", nameEn: "year basic balance was certified",
+		nameZh: districtKeyNames["basic_balance_certified_year"].zh, nameEn: districtKeyNames["basic_balance_certified_year"].en,
 		noteZh: fmt.Sprintf("须在评估年度前至少 %d 年通过认定", e.p.PrerequisiteYears),
 		noteEn: fmt.Sprintf("certification must precede the evaluation year by at least %d years", e.p.PrerequisiteYears)}
 	if pr.CertifiedYear == nil {
@@ -92,7 +92,7 @@ func (e *engine) recognition() {
 	rr := &e.res.Recognition
 	rr.Required = Number(e.p.RecognitionMin)
 	f := &finding{Shortfall: Shortfall{Part: PartRecognition, Key: "recognition_rate", Scope: ScopeDistrict,
-		Op: AtLeast, Required: num(e.p.RecognitionMin)}, nameZh: "社会认可度", nameEn: "social recognition", unit: "%"}
+		Op: AtLeast, Required: num(e.p.RecognitionMin)}, nameZh: districtKeyNames["recognition_rate"].zh, nameEn: districtKeyNames["recognition_rate"].en, unit: "%"}
 	if e.in.RecognitionRate == nil {
 		rr.Missing = true
 		f.Key, f.Missing = NotReportedKey, true

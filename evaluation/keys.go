@@ -17,3 +17,34 @@ func (p *Profile) ShortfallKeys() []string {
 	keys = append(keys, p.QualityItems...)
 	return append(keys, "recognition_rate", NotReportedKey)
 }
+
+// name is what a shortfall key is called, in Chinese and English.
+type name struct{ zh, en string }
+
+// districtKeyNames names the shortfall keys that are neither an indicator, an item nor a veto.
+var districtKeyNames = map[string]name{
+	"basic_balance_certified_year": {"通过国家义务教育基本均衡发展认定的年份", "year basic balance was certified"},
+	"schools":                      {"参与资源配置计算的学校数", "schools entering the resource calculation"},
+	"cv_mean":                      {"各项指标差异系数的平均值", "mean difference coefficient of the indicators"},
+	"recognition_rate":             {"社会认可度", "social recognition"},
+	NotReportedKey:                 {"未填报的部分", "part not reported"},
+}
+
+// KeyName says what a shortfall key is called, for reports and plans; an unknown key is its own name.
+func (p *Profile) KeyName(key string) (zh, en string) {
+	for _, ind := range p.Indicators {
+		if ind.Key == key {
+			return ind.NameZh, ind.NameEn
+		}
+	}
+	if def, ok := itemCatalog[key]; ok {
+		return def.zh, def.en
+	}
+	if v, ok := p.veto(key); ok {
+		return v.NameZh, v.NameEn
+	}
+	if n, ok := districtKeyNames[key]; ok {
+		return n.zh, n.en
+	}
+	return key, key
+}

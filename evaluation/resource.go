@@ -90,7 +90,7 @@ func (e *engine) resource() {
 	if !r.Passes {
 		e.add(&finding{Shortfall: Shortfall{Part: PartResource, Key: "schools", Scope: ScopeDistrict,
 			Actual: num(0), Op: AtLeast, Required: num(1)},
-			nameZh: "参与资源配置计算的学校数", nameEn: "schools entering the resource calculation"})
+			nameZh: districtKeyNames["schools"].zh, nameEn: districtKeyNames["schools"].en})
 	}
 	for _, g := range CompulsoryStages {
 		if vs := stages[g]; len(vs) > 0 {
@@ -185,7 +185,7 @@ func (e *engine) stage(g Stage, vs []virtual) *StageResult {
 			sr.Passes = false
 			e.add(&finding{Shortfall: Shortfall{Part: PartResource, Key: "cv_mean", Scope: ScopeStage, Stage: g,
 				Actual: num(m), Op: AtMost, Required: num(limit)},
-				nameZh: "各项指标差异系数的平均值", nameEn: "mean difference coefficient of the indicators"})
+				nameZh: districtKeyNames["cv_mean"].zh, nameEn: districtKeyNames["cv_mean"].en})
 		}
 	}
 	for i := range vs {

@@ -49,6 +49,15 @@ type finding struct {
 var failWords = map[Op][2]string{AtLeast: {"低于要求", "below the required"}, AtMost: {"超过上限", "above the limit"},
 	Below: {"未低于上限", "not below the limit"}}
 
+// QuantityName says what a raw quantity of Needed is called in Chinese, and its unit; an unknown key is its own
+// name.
+func QuantityName(key string) (zh, unit string) {
+	if q, ok := quantityNames[key]; ok {
+		return q[0], q[1]
+	}
+	return key, ""
+}
+
 // quantityNames name the raw quantities of Needed: Chinese name and unit, English text before and after the amount.
 var quantityNames = map[string][4]string{
 	"qualified_teachers":        {"高于规定学历教师", "人", "", " teachers above the required degree"},

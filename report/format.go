@@ -81,21 +81,12 @@ func planStatus(s string) string {
 	return s
 }
 
-// indicators names the resource indicators of the national standard; other shortfall keys (checklist items,
-// indicators of a province's profile) have no exported name and are shown as their key.
-var indicators = func() map[string]evaluation.Indicator {
-	m := map[string]evaluation.Indicator{}
-	for _, ind := range evaluation.National2017().Indicators {
-		m[ind.Key] = ind
-	}
-	return m
-}()
+// national names the shortfall keys; reports show the names of the national standard's indicators and items.
+var national = evaluation.National2017()
 
 func indicatorZh(key string) string {
-	if ind, ok := indicators[key]; ok {
-		return ind.NameZh
-	}
-	return key
+	zh, _ := national.KeyName(key)
+	return zh
 }
 
 // shortfallZh names a shortfall of Changes, "key" or "key/stage".

@@ -101,8 +101,8 @@ func ledgerRows(ledger []progress.SchoolLedger) [][]any {
 	return rows
 }
 
-// needed lists what each shortfall still takes, as "indicator(stage): quantity n" by quantity key (the
-// engine's quantity names are not exported).
+// needed lists what each shortfall still takes, as "indicator(stage): quantity ±n unit" (a negative amount is a
+// reduction: pupils, or the largest class).
 func needed(shortfalls []progress.SchoolShortfall) string {
 	var parts []string
 	for _, f := range shortfalls {
@@ -111,7 +111,8 @@ func needed(shortfalls []progress.SchoolShortfall) string {
 		}
 		amounts := make([]string, 0, len(f.Needed))
 		for _, q := range slices.Sorted(maps.Keys(f.Needed)) {
-			amounts = append(amounts, fmt.Sprintf("%s %d", q, f.Needed[q]))
+			zh, unit := evaluation.QuantityName(q)
+			amounts = append(amounts, fmt.Sprintf("%s %+d %s", zh, f.Needed[q], unit))
 		}
 		name := indicatorZh(f.Key)
 		if f.Stage != "" {
