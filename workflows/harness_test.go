@@ -265,20 +265,15 @@ func (s *scenario) runCycle(p CycleParams) CycleState {
 func (s *scenario) runItem(p ItemParams) ItemState {
 	s.env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: p.ID})
 	s.env.ExecuteWorkflow(RectificationItem, p)
-	var st ItemState
-	v, err := s.env.QueryWorkflow(QueryState)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	if err := v.Get(&st); err != nil {
-		s.t.Fatal(err)
-	}
-	return st
+	return queryState[ItemState](s)
 }
 
-func (s *scenario) state() CycleState {
+func (s *scenario) state() CycleState { return queryState[CycleState](s) }
+
+// queryState asks the workflow under test for its state.
+func queryState[S any](s *scenario) S {
 	s.t.Helper()
-	var st CycleState
+	var st S
 	v, err := s.env.QueryWorkflow(QueryState)
 	if err != nil {
 		s.t.Fatal(err)

@@ -34,15 +34,7 @@ func (s *scenario) runPlan(p PlanParams) PlanState {
 	s.t.Helper()
 	s.env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: PlanID(p.District)})
 	s.env.ExecuteWorkflow(CreationPlan, p)
-	var st PlanState
-	v, err := s.env.QueryWorkflow(QueryState)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	if err := v.Get(&st); err != nil {
-		s.t.Fatal(err)
-	}
-	return st
+	return queryState[PlanState](s)
 }
 
 // returned decodes the state an accepted Update answered with.
