@@ -328,4 +328,8 @@ func TestPagesInBrowser(t *testing.T) {
 	office.shot("08-audit")
 	clerk.open("/notifications", `main table`)
 	clerk.shot("09-district-notifications")
+	office.open("/progress", `svg`)
+	office.shot("10-city-progress")
+	clerk.open("/progress", `svg`)
+	clerk.shot("11-district-progress")
 }
