@@ -253,7 +253,8 @@ func TestRecordPlanMirrorsEveryVersionOnce(t *testing.T) {
 				t.Fatal(err)
 			}
 			approved, err := db.ApprovedPlans(ctx)
-			if err != nil || len(approved) != 1 || approved["370211"].Version != 2 || approved["370211"].TargetYear != 2026 {
+			if vs := approved["370211"]; err != nil || len(approved) != 1 || len(vs) == 0 || vs[len(vs)-1].Version != 2 ||
+				vs[len(vs)-1].TargetYear != 2026 {
 				t.Errorf("ApprovedPlans = %+v, %v", approved, err)
 			}
 			if p, err := db.Plan(ctx, "370211"); err != nil || p.Status != "approved" || p.ApprovedVersion != 2 || p.TargetYear != 2026 {

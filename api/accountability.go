@@ -28,20 +28,20 @@ type accountabilityRow struct {
 	Flags     []progress.Flag `json:"flags"`     // the year's progress flags
 	Overdue   int             `json:"overdue"`   // open items past their due date, of any year
 	Escalated int             `json:"escalated"` // open escalated items, of any year
-	Talks     int             `json:"talks"`     // in the twelve months before the list was drawn up
+	Talks     int             `json:"talks"`     // between talks_since and talks_until
 	Circulars int             `json:"circulars"` // idem
 }
 
 type accountabilityList struct {
 	Year        int                 `json:"year"`
 	GeneratedAt time.Time           `json:"generated_at"`
-	TalksSince  time.Time           `json:"talks_since"`
+	TalksSince  time.Time           `json:"talks_since"` // talks and circulars are counted from here
+	TalksUntil  time.Time           `json:"talks_until"` // to here
 	Rows        []accountabilityRow `json:"rows"`
 }
 
 // getAccountability lists the districts lagging on their year (?year=, by default the latest with cycles), with
-// overdue or escalated items, or with repeated talks and circulars within the last twelve months; most reasons
-// first.
+// overdue or escalated items, or with repeated talks and circulars within twelve months; most reasons first.
 func (s *Server) getAccountability(c echo.Context) error {
 	ctx := c.Request().Context()
 	_, year, err := s.store.CycleYears(ctx)
@@ -53,10 +53,12 @@ func (s *Server) getAccountability(c echo.Context) error {
 			return invalidInput(FieldError{Field: "year", MessageZh: "年度应为 2000 至 2100 之间的整数", MessageEn: "must be a year from 2000 to 2100"})
 		}
 	}
+	// The list is for deciding now: talks and circulars count over the twelve months before it is drawn up,
+	// whichever year's progress it judges (a year's findings are rectified, and talked about, in the next).
 	now := time.Now().In(s.loc)
-	list := accountabilityList{Year: year, GeneratedAt: now, TalksSince: now.AddDate(-1, 0, 0), Rows: []accountabilityRow{}}
-	// The previous year is loaded too: the year's measures compare with it.
-	h, err := s.loadHistory(ctx, "", year-1, year)
+	list := accountabilityList{Year: year, GeneratedAt: now, TalksSince: now.AddDate(-1, 0, 0), TalksUntil: now,
+		Rows: []accountabilityRow{}}
+	ds, err := s.loadHistory(ctx, "", year, year)
 	if err != nil {
 		return err
 	}
@@ -64,11 +66,11 @@ func (s *Server) getAccountability(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	talks, err := s.store.TalkCounts(ctx, list.TalksSince)
+	talks, err := s.store.TalkCounts(ctx, list.TalksSince, now)
 	if err != nil {
 		return err
 	}
-	for _, d := range h.districts {
+	for _, d := range ds {
 		row := accountabilityRow{District: d.Code, Name: d.Name, Reasons: []string{}, Flags: []progress.Flag{},
 			Overdue: counts[d.Code].Overdue, Escalated: counts[d.Code].Escalated,
 			Talks: talks[d.Code].Talks, Circulars: talks[d.Code].Circulars}

@@ -21,6 +21,7 @@ type creationPlanRequest struct {
 }
 
 type planReviewRequest struct {
+	Version  int    `json:"version"` // the version reviewed: the district may have submitted another since
 	Approved bool   `json:"approved"`
 	Comment  string `json:"comment"`
 }
@@ -75,8 +76,18 @@ func (s *Server) reviewPlan(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	var errs fieldErrors
+	if req.Version < 1 {
+		errs.add("version", "须注明审核的方案版本", "version (the one reviewed) is required")
+	}
+	if len([]rune(req.Comment)) > 2000 {
+		errs.add("comment", "意见不超过 2000 字", "comment is longer than 2000 characters")
+	}
+	if err := errs.err(); err != nil {
+		return err
+	}
 	var st workflows.PlanState
-	in := workflows.PlanReview{Actor: actor(c), Approved: req.Approved, Comment: req.Comment}
+	in := workflows.PlanReview{Actor: actor(c), Version: req.Version, Approved: req.Approved, Comment: req.Comment}
 	if err := s.act(c, workflows.PlanID(c.Param("code")), workflows.UpdateReviewPlan, in, &st); err != nil {
 		return err
 	}

@@ -17,6 +17,7 @@ import (
 	"junheng/progress"
 	"junheng/report"
 	"junheng/store"
+	"junheng/workflows"
 )
 
 // maxReportYears bounds a report's span: every year costs a decoded evaluation per district.
@@ -57,32 +58,30 @@ func (s *Server) yearRange(c echo.Context) (from, to int, err error) {
 	return from, to, errs.err()
 }
 
-// history is what the reports read from the database: the districts' years with their latest submissions, and
-// their plans.
-type history struct {
-	districts []progress.District
-	plans     map[string]store.PlanVersion // approved versions
-}
+// reviewed are the stages a cycle reaches only after the office reviewed its self-assessment.
+var reviewed = map[string]bool{string(workflows.StageRectification): true, string(workflows.StageCityAcceptance): true,
+	string(workflows.StageProvinceReview): true, string(workflows.StageCertified): true, string(workflows.StageNotCertified): true}
 
-// loadHistory reads the years from..to of one district (only) or of all, in four queries whatever the number of
-// districts and years.
-func (s *Server) loadHistory(ctx context.Context, only string, from, to int) (history, error) {
+// loadHistory reads the districts' years from the read model, one district (only) or all: every year from..to,
+// submitted or not, and the year before as the baseline of from's year-on-year measures (callers leave it out of
+// what they show). Five queries, whatever the number of districts and years.
+func (s *Server) loadHistory(ctx context.Context, only string, from, to int) ([]progress.District, error) {
 	ds, err := s.store.Districts(ctx)
 	if err != nil {
-		return history{}, err
+		return nil, err
 	}
-	subs, err := s.store.SubmissionsBetween(ctx, only, from, to)
+	subs, err := s.store.SubmissionsBetween(ctx, only, from-1, to)
 	if err != nil {
-		return history{}, err
+		return nil, err
 	}
-	// Cycles from the beginning: a district certified before the report's span is still certified in it.
+	// Cycles from the beginning: a district certified before the span is still certified in it.
 	cycles, err := s.store.CyclesBetween(ctx, only, 0, to)
 	if err != nil {
-		return history{}, err
+		return nil, err
 	}
 	plans, err := s.store.ApprovedPlans(ctx)
 	if err != nil {
-		return history{}, err
+		return nil, err
 	}
 	years := map[string]map[int]*progress.Year{}
 	year := func(district string, y int) *progress.Year {
@@ -94,44 +93,82 @@ func (s *Server) loadHistory(ctx context.Context, only string, from, to int) (hi
 		}
 		return years[district][y]
 	}
+	now := time.Now()
 	for _, cy := range cycles {
-		certified := cy.Stage == "certified"
-		switch {
-		case cy.Year >= from:
-			year(cy.DistrictCode, cy.Year).Certified = certified
-		case certified:
-			year(cy.DistrictCode, from).Certified = true // certified before the span: still certified in it
+		certified := cy.Stage == string(workflows.StageCertified)
+		if cy.Year < from-1 {
+			if certified {
+				year(cy.DistrictCode, from-1).Certified = true // carried into the span
+			}
+			continue
 		}
+		y := year(cy.DistrictCode, cy.Year)
+		y.Certified = y.Certified || certified
+		y.Pending, y.Reviewed = now.Before(cy.SelfAssessmentDeadline), reviewed[cy.Stage]
 	}
 	for _, sub := range subs {
 		y := year(sub.DistrictCode, sub.Year)
 		y.Input, y.Result = new(evaluation.Input), new(evaluation.Result)
 		if err := json.Unmarshal([]byte(sub.Data), y.Input); err != nil {
-			return history{}, fmt.Errorf("submission %d/%s v%d: %w", sub.Year, sub.DistrictCode, sub.Version, err)
+			return nil, fmt.Errorf("submission %d/%s v%d: %w", sub.Year, sub.DistrictCode, sub.Version, err)
 		}
 		if err := json.Unmarshal([]byte(sub.Evaluation), y.Result); err != nil {
-			return history{}, fmt.Errorf("evaluation %d/%s v%d: %w", sub.Year, sub.DistrictCode, sub.Version, err)
+			return nil, fmt.Errorf("evaluation %d/%s v%d: %w", sub.Year, sub.DistrictCode, sub.Version, err)
 		}
 	}
-	h := history{plans: plans}
+	var out []progress.District
 	for _, d := range ds {
 		if only != "" && d.Code != only {
 			continue
 		}
 		pd := progress.District{Code: d.Code, Name: d.Name}
-		if v, ok := plans[d.Code]; ok {
-			pd.Plan = new(progress.Plan)
-			if err := json.Unmarshal([]byte(v.Plan), pd.Plan); err != nil {
-				return history{}, fmt.Errorf("plan of %s v%d: %w", d.Code, v.Version, err)
-			}
+		if pd.Plan, pd.PlanFor, err = s.plansOf(plans[d.Code], from-1, to); err != nil {
+			return nil, err
+		}
+		for y := from; y <= to; y++ {
+			year(d.Code, y) // every year of the span, as the city counts them
 		}
 		for _, y := range years[d.Code] {
 			pd.Years = append(pd.Years, *y)
 		}
 		slices.SortFunc(pd.Years, func(a, b progress.Year) int { return a.Year - b.Year })
-		h.districts = append(h.districts, pd)
+		out = append(out, pd)
 	}
-	return h, nil
+	return out, nil
+}
+
+// plansOf decodes a district's approved versions (oldest first) into the plan in effect now and, for the years
+// from..to that were judged against an earlier version, that version: the one approved last before the year
+// ended. A year before the first approval is judged against the first approved plan.
+func (s *Server) plansOf(versions []store.PlanVersion, from, to int) (*progress.Plan, map[int]*progress.Plan, error) {
+	if len(versions) == 0 {
+		return nil, nil, nil
+	}
+	plans := make([]*progress.Plan, len(versions))
+	for i, v := range versions {
+		plans[i] = new(progress.Plan)
+		if err := json.Unmarshal([]byte(v.Plan), plans[i]); err != nil {
+			return nil, nil, fmt.Errorf("plan of %s v%d: %w", v.DistrictCode, v.Version, err)
+		}
+	}
+	current, earlier := plans[len(plans)-1], map[int]*progress.Plan{}
+	for y := from; y <= to; y++ {
+		end, inEffect := time.Date(y+1, 1, 1, 0, 0, 0, 0, s.loc), plans[0]
+		for i, v := range versions {
+			if v.DecidedAt != nil && v.DecidedAt.Before(end) {
+				inEffect = plans[i]
+			}
+		}
+		if inEffect != current {
+			earlier[y] = inEffect
+		}
+	}
+	return current, earlier, nil
+}
+
+// since leaves out the years before from: the baseline year loadHistory adds.
+func since[T any](items []T, from int, year func(T) int) []T {
+	return slices.DeleteFunc(items, func(it T) bool { return year(it) < from })
 }
 
 // getDistrictProgress is a district's multi-year report (?format=json|xlsx|html): its plan, its progress year by
@@ -169,13 +206,20 @@ func (s *Server) districtReport(c echo.Context) (progress.DistrictReport, error)
 	if err != nil {
 		return progress.DistrictReport{}, err
 	}
-	h, err := s.loadHistory(ctx, code, from, to)
+	ds, err := s.loadHistory(ctx, code, from, to)
 	if err != nil {
 		return progress.DistrictReport{}, err
 	}
-	hd := h.districts[0]
+	hd := ds[0]
 	r := progress.DistrictReport{District: d.Code, Name: d.Name, From: from, To: to, GeneratedAt: time.Now().In(s.loc),
-		Years: progress.Progress(hd, s.rules), Schools: progress.Schools(hd.Years)}
+		Years:   since(progress.Progress(hd, s.rules), from, func(y progress.DistrictYear) int { return y.Year }),
+		Schools: []progress.SchoolLedger{}}
+	for _, l := range progress.Schools(hd.Years) {
+		l.Years = since(l.Years, from, func(y progress.SchoolYear) int { return y.Year })
+		if slices.ContainsFunc(l.Years, func(y progress.SchoolYear) bool { return y.Reported }) {
+			r.Schools = append(r.Schools, l)
+		}
+	}
 	p, err := s.store.Plan(ctx, code)
 	switch {
 	case err == nil:
@@ -193,14 +237,15 @@ func (s *Server) getCityProgress(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	h, err := s.loadHistory(c.Request().Context(), "", from, to)
+	ds, err := s.loadHistory(c.Request().Context(), "", from, to)
 	if err != nil {
 		return err
 	}
 	r := progress.CityReport{From: from, To: to, GeneratedAt: time.Now().In(s.loc),
-		Years: progress.City(h.districts, span(from, to), s.rules), Districts: make([]progress.DistrictRows, len(h.districts))}
-	for i, d := range h.districts {
-		r.Districts[i] = progress.DistrictRows{District: d.Code, Name: d.Name, Years: progress.Progress(d, s.rules)}
+		Years: progress.City(ds, span(from, to), s.rules), Districts: make([]progress.DistrictRows, len(ds))}
+	for i, d := range ds {
+		r.Districts[i] = progress.DistrictRows{District: d.Code, Name: d.Name,
+			Years: since(progress.Progress(d, s.rules), from, func(y progress.DistrictYear) int { return y.Year })}
 		if d.Plan != nil {
 			r.Districts[i].TargetYear = d.Plan.TargetYear
 		}

@@ -53,15 +53,15 @@ func (s *Server) renderPublic(c echo.Context, p *publicPage) error {
 	if err != nil {
 		return err
 	}
-	h, err := s.loadHistory(c.Request().Context(), "", first, last)
-	if err != nil {
-		return err
-	}
 	var years []int
 	if last > 0 {
 		years = span(first, last)
 	}
-	summary := progress.Publish(p.Publication, h.districts, years, s.rules, time.Now().In(s.loc))
+	ds, err := s.loadHistory(c.Request().Context(), "", first, last)
+	if err != nil {
+		return err
+	}
+	summary := progress.Publish(p.Publication, ds, years, s.rules, time.Now().In(s.loc))
 	var page bytes.Buffer
 	if err := report.PublicHTML(&page, summary); err != nil {
 		return err

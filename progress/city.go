@@ -31,10 +31,11 @@ func City(districts []District, years []int, rules Rules) []CityYear {
 			if dy.Certified {
 				cy.Certified++
 			}
-			if d.Plan != nil && d.Plan.TargetYear == year && !meeting {
+			plan := d.planFor(year)
+			if plan != nil && plan.TargetYear == year && !meeting {
 				cy.AtRisk = append(cy.AtRisk, d.Code)
 			}
-			if d.Plan != nil && d.Plan.TargetYear < year && !dy.Certified {
+			if plan != nil && plan.TargetYear < year && !dy.Certified {
 				cy.Late = append(cy.Late, d.Code)
 			}
 			if len(dy.Flags) > 0 {

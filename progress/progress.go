@@ -16,7 +16,11 @@ func Progress(d District, rules Rules) []DistrictYear {
 			prev = nil
 		}
 		certified = certified || y.Certified
-		out[i] = districtYear(y.Year, cur, prev, certified, d.Plan, rules)
+		out[i] = districtYear(y.Year, cur, prev, certified, d.planFor(y.Year), rules)
+		out[i].Pending = cur == nil && y.Pending
+		if out[i].Pending { // nothing is due yet: no flag, no milestone to check
+			out[i].Milestone, out[i].Flags = nil, []Flag{}
+		}
 		prev = cur
 	}
 	return out
@@ -184,4 +188,12 @@ func (s *snapshot) indicator(g evaluation.Stage, key string) *evaluation.Indicat
 		return nil
 	}
 	return s.result.Resource.Stages[g].Indicators[key]
+}
+
+// planFor is the plan a year is judged against: the version in effect then, or the current one.
+func (d District) planFor(year int) *Plan {
+	if p, ok := d.PlanFor[year]; ok {
+		return p
+	}
+	return d.Plan
 }

@@ -355,3 +355,29 @@ func wantMissed(t *testing.T, dy DistrictYear, keys ...string) {
 		t.Errorf("%d: milestone %s, want missed %v", dy.Year, show(m), keys)
 	}
 }
+
+// TestPendingAndEarlierPlans: a year not yet due is not flagged, and a past year is judged against the plan
+// approved then, not a later revision.
+func TestPendingAndEarlierPlans(t *testing.T) {
+	short := submitted(t, 2024, with(t, short(primary(t, "X01"))), lowRecognition)
+	revised := &Plan{TargetYear: 2026, Milestones: []Milestone{{Year: 2025, Schools: []string{"X01"}}}}
+	original := &Plan{TargetYear: 2024, Milestones: []Milestone{{Year: 2024, Schools: []string{"X01"}}}}
+	d := District{Code: "370299", Plan: revised, PlanFor: map[int]*Plan{2024: original},
+		Years: []Year{short, {Year: 2025, Pending: true}}}
+	got := Progress(d, DefaultRules())
+	wantMissed(t, got[0], FlagMilestoneSchool, FlagMilestoneVerdict)
+	wantFlags(t, got[0], FlagMilestoneMissed, FlagTargetYearMissed)
+	if y := got[1]; !y.Pending || y.Milestone != nil || len(y.Flags) != 0 {
+		t.Errorf("2025, not yet due: %s", show(y))
+	}
+	city := City([]District{d}, []int{2024, 2025}, DefaultRules())
+	// At risk in 2024 under the plan of then; 2025 is under the revision (target 2026): not late, and not due.
+	if !slices.Equal(city[0].AtRisk, []string{"370299"}) || len(city[1].Late) != 0 || len(city[1].Lagging) != 0 {
+		t.Errorf("city %s", show(city))
+	}
+	// Once due, the missing submission is flagged and the revised plan's milestone is missed.
+	d.Years[1].Pending = false
+	got = Progress(d, DefaultRules())
+	wantMissed(t, got[1], FlagMilestoneNoData)
+	wantFlags(t, got[1], FlagNoSubmission, FlagMilestoneMissed)
+}

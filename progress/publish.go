@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"junheng/evaluation"
 )
 
 // Publication is what the city decides to publish on the public summary page (以适当方式公布监测结果). Nothing is
@@ -34,6 +36,7 @@ func DefaultPublication() Publication {
 // to the internal reports can never reach the public page by accident.
 func Publish(pub Publication, ds []District, years []int, rules Rules, now time.Time) PublicSummary {
 	s := PublicSummary{Title: pub.Title, GeneratedAt: now}
+	ds = reviewedOnly(ds)
 	if slices.Contains(pub.Sections, SectionCityTargets) {
 		for _, y := range City(ds, years, rules) {
 			s.Years = append(s.Years, PublicYear{Year: y.Year, Districts: y.Districts, Meeting: y.Meeting,
@@ -52,7 +55,7 @@ func Publish(pub Publication, ds []District, years []int, rules Rules, now time.
 			}
 			was = was || y.Certified
 			if results && (y.Result != nil || was) {
-				meets := was || y.Result.Verdict == "meets"
+				meets := was || y.Result.Verdict == evaluation.Meets
 				s.Results = append(s.Results, PublicResult{Name: d.Name, Year: y.Year, Meets: meets, Certified: was})
 			}
 		}
@@ -66,4 +69,20 @@ func Publish(pub Publication, ds []District, years []int, rules Rules, now time.
 	slices.SortFunc(s.Certified, byYearName)
 	slices.SortFunc(s.Results, byYearName)
 	return s
+}
+
+// reviewedOnly drops the self-assessments the office has not reviewed: a district's own figures are not a
+// monitoring result the city publishes. Certifications stay.
+func reviewedOnly(ds []District) []District {
+	out := make([]District, len(ds))
+	for i, d := range ds {
+		d.Years = slices.Clone(d.Years)
+		for j := range d.Years {
+			if !d.Years[j].Reviewed {
+				d.Years[j].Input, d.Years[j].Result = nil, nil
+			}
+		}
+		out[i] = d
+	}
+	return out
 }

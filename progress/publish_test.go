@@ -36,7 +36,13 @@ func TestPublicSummaryHoldsOnlyPublicFields(t *testing.T) {
 }
 
 func TestPublishShowsOnlyTheSectionsNamed(t *testing.T) {
+	// Every year was reviewed by the office but B's 2025, which is not published.
 	ds := newScenario(t).all()
+	for i := range ds {
+		for j := range ds[i].Years {
+			ds[i].Years[j].Reviewed = ds[i].Name != "乙区" || ds[i].Years[j].Year != 2025
+		}
+	}
 	years := []int{2023, 2024, 2025}
 	now := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
 	secrets := []string{}
@@ -69,8 +75,9 @@ func TestPublishShowsOnlyTheSectionsNamed(t *testing.T) {
 			}
 		}, []string{"甲区", "乙区", "丙区", "丁区", "戊区"}},
 		{[]string{SectionCityTargets}, func(t *testing.T, s PublicSummary) {
+			// B's unreviewed 2025 does not count as meeting.
 			city := City(ds, years, DefaultRules())
-			if len(s.Years) != 3 || s.Years[1].Meeting != city[1].Meeting || s.Years[1].Certified != 1 ||
+			if len(s.Years) != 3 || s.Years[1].Meeting != city[1].Meeting || s.Years[2].Meeting != city[2].Meeting-1 || s.Years[1].Certified != 1 ||
 				!s.Years[1].TargetMet || s.Years[2].TargetMet || *s.Years[2].Target != 1 {
 				t.Errorf("city targets %+v", s.Years)
 			}
@@ -82,15 +89,16 @@ func TestPublishShowsOnlyTheSectionsNamed(t *testing.T) {
 			}
 		}, []string{"甲区", "乙区", "丙区", "戊区"}},
 		{[]string{SectionDistrictResults}, func(t *testing.T, s PublicSummary) {
-			// Every submitted year and every year after certification: 5 districts × 3 years, but E submitted nothing in 2024.
-			if len(s.Results) != 14 || !slices.Contains(names(s.Results), "戊区") {
+			// Every reviewed year and every year after certification: 5 districts × 3 years, but E submitted
+			// nothing in 2024 and B's 2025 was not reviewed.
+			if len(s.Results) != 13 || !slices.Contains(names(s.Results), "戊区") {
 				t.Errorf("results %+v", s.Results)
 			}
 			for _, r := range s.Results {
 				if r.Name == "丁区" && r.Year == 2025 && (!r.Certified || !r.Meets) {
 					t.Errorf("D in 2025: %+v", r)
 				}
-				if r.Name == "乙区" && !r.Meets {
+				if r.Name == "乙区" && (!r.Meets || r.Year == 2025) {
 					t.Errorf("B: %+v", r)
 				}
 			}

@@ -33,6 +33,12 @@ type Year struct {
 	Input     *evaluation.Input
 	Result    *evaluation.Result
 	Certified bool // this year's cycle ended certified
+	// Pending says the year's self-assessment is not yet due: a year without a submission is then not flagged,
+	// and its milestone is not checked yet.
+	Pending bool
+	// Reviewed says the office has reviewed the year's self-assessment (城市评估); the public summary counts
+	// only reviewed results.
+	Reviewed bool
 }
 
 // District is one district's history: its approved plan (nil when none) and its years, in any order.
@@ -41,6 +47,9 @@ type District struct {
 	Name  string
 	Plan  *Plan
 	Years []Year
+	// PlanFor holds, for the years that were judged against an earlier approved version, that version: a
+	// revision approved later does not rewrite a past year's milestones and target. Other years use Plan.
+	PlanFor map[int]*Plan
 }
 
 // Plan is a district's creation plan (创建方案): the year it is to be certified and its yearly milestones
@@ -127,6 +136,7 @@ type ValueChange struct {
 type DistrictYear struct {
 	Year      int    `json:"year"`
 	Submitted bool   `json:"submitted"`
+	Pending   bool   `json:"pending,omitempty"` // not submitted, and not yet due
 	Verdict   string `json:"verdict,omitempty"`
 	Certified bool   `json:"certified"` // certified this year or before
 	Schools   int    `json:"schools"`

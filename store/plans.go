@@ -65,19 +65,18 @@ func (s *Store) PlanVersions(ctx context.Context, district string) ([]PlanVersio
 	return vs, translate(err)
 }
 
-// ApprovedPlans returns each district's plan version in effect, by district code; districts without an approved
-// version are left out.
-func (s *Store) ApprovedPlans(ctx context.Context) (map[string]PlanVersion, error) {
+// ApprovedPlans returns, by district code, every plan version the office approved, oldest first: the last is in
+// effect, and the earlier ones say what was in effect before (a past year is judged by the plan of its time).
+// Districts without an approved version are left out.
+func (s *Store) ApprovedPlans(ctx context.Context) (map[string][]PlanVersion, error) {
 	var vs []PlanVersion
-	err := s.db.WithContext(ctx).Table("plan_versions AS v").Select("v.*").
-		Joins("JOIN plans AS p ON p.district_code = v.district_code AND p.approved_version = v.version").
-		Scan(&vs).Error
+	err := s.db.WithContext(ctx).Where("status = ?", "approved").Order("district_code, version").Find(&vs).Error
 	if err != nil {
 		return nil, translate(err)
 	}
-	out := make(map[string]PlanVersion, len(vs))
+	out := map[string][]PlanVersion{}
 	for _, v := range vs {
-		out[v.DistrictCode] = v
+		out[v.DistrictCode] = append(out[v.DistrictCode], v)
 	}
 	return out, nil
 }

@@ -12,15 +12,15 @@ type TalkCount struct {
 	Circulars    int    `json:"circulars"`
 }
 
-// TalkCounts counts each district's talks and circulars recorded since a time, from the audit trail (where every
-// accepted one is written with its time), in one query.
-func (s *Store) TalkCounts(ctx context.Context, since time.Time) (map[string]TalkCount, error) {
+// TalkCounts counts each district's talks and circulars recorded in [since, until), from the audit trail (where
+// every accepted one is written with its time), in one query.
+func (s *Store) TalkCounts(ctx context.Context, since, until time.Time) (map[string]TalkCount, error) {
 	var rows []TalkCount
 	err := s.db.WithContext(ctx).Model(&AuditEvent{}).
 		Select(`district_code,
 			SUM(CASE WHEN action = 'talk' THEN 1 ELSE 0 END) AS talks,
 			SUM(CASE WHEN action = 'circular' THEN 1 ELSE 0 END) AS circulars`).
-		Where("action IN ('talk', 'circular') AND outcome = 'ok' AND at >= ?", since.UTC()).
+		Where("action IN ('talk', 'circular') AND outcome = 'ok' AND at >= ? AND at < ?", since.UTC(), until.UTC()).
 		Group("district_code").Scan(&rows).Error
 	if err != nil {
 		return nil, translate(err)

@@ -224,8 +224,9 @@ func TestPlansKeepEveryVersionAndTheOneInEffect(t *testing.T) {
 			}
 			before := s.Queries()
 			approved, err := s.ApprovedPlans(ctx)
-			if err != nil || len(approved) != 1 || approved["370211"].Version != 1 || approved["370211"].TargetYear != 2027 ||
-				approved["370211"].Plan != `{"target_year":2027}` || approved["370211"].ResponsibilityFile != "file-1" {
+			if err != nil || len(approved) != 1 || len(approved["370211"]) != 1 || approved["370211"][0].Version != 1 ||
+				approved["370211"][0].TargetYear != 2027 || approved["370211"][0].Plan != `{"target_year":2027}` ||
+				approved["370211"][0].ResponsibilityFile != "file-1" {
 				t.Fatalf("ApprovedPlans = %+v, %v", approved, err)
 			}
 			if n := s.Queries() - before; n != 1 {
@@ -345,12 +346,15 @@ func TestTalkCountsAndCycleYears(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			counts, err := s.TalkCounts(ctx, now.AddDate(-1, 0, 0))
+			counts, err := s.TalkCounts(ctx, now.AddDate(-1, 0, 0), now.Add(time.Second))
 			if err != nil {
 				t.Fatal(err)
 			}
 			if a, b := counts["370211"], counts["370202"]; a.Talks != 1 || a.Circulars != 1 || b.Talks != 0 || b.Circulars != 1 || len(counts) != 2 {
 				t.Errorf("talk counts %+v", counts)
+			}
+			if old, err := s.TalkCounts(ctx, now.AddDate(-3, 0, 0), now.AddDate(-1, 0, 0)); err != nil || old["370211"].Talks != 1 || len(old) != 1 {
+				t.Errorf("talk counts of an earlier window %+v, %v", old, err)
 			}
 			for _, year := range []int{2024, 2026, 2025} {
 				c := &store.Cycle{Year: year, DistrictCode: "370211", Stage: "self_assessment", UpdatedAt: now}

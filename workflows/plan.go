@@ -61,7 +61,10 @@ type (
 		Note               string        `json:"note,omitempty"`
 	}
 	PlanReview struct {
-		Actor    Actor  `json:"actor"`
+		Actor Actor `json:"actor"`
+		// Version is the version the office read: the district may have submitted another since. 0 (histories
+		// recorded before the field) decides on the latest.
+		Version  int    `json:"version,omitempty"`
 		Approved bool   `json:"approved"`
 		Comment  string `json:"comment"`
 	}
@@ -173,8 +176,13 @@ func (pl *plan) validateReview(_ workflow.Context, in PlanReview) error {
 	if err := officeOnly(in.Actor); err != nil {
 		return err
 	}
-	if last := pl.s.latest(); last == nil || last.Status != PlanSubmitted {
+	last := pl.s.latest()
+	if last == nil || last.Status != PlanSubmitted {
 		return conflict("没有待审核的创建方案", "there is no plan version waiting for review")
+	}
+	if in.Version != 0 && in.Version != last.Version {
+		return conflict(fmt.Sprintf("待审核的是第 %d 版(区县已重新提交), 请查看后再审核", last.Version),
+			fmt.Sprintf("version %d is the one waiting for review (the district has submitted again): read it first", last.Version))
 	}
 	if !in.Approved && strings.TrimSpace(in.Comment) == "" {
 		return invalid("comment", "退回须说明理由", "a return needs a comment giving the reasons")

@@ -275,3 +275,20 @@ func TestPlanContinuesAsNewCarryingItsState(t *testing.T) {
 		t.Errorf("continued run's records: %+v", s2.store.plans)
 	}
 }
+
+// TestPlanReviewNamesTheVersionRead: the office decides on the version it read; one the district has replaced
+// since is refused, and the new one is decided on by its number.
+func TestPlanReviewNamesTheVersionRead(t *testing.T) {
+	s := newScenario(t, newFakeStore())
+	s.at(dd(1), "", UpdateSubmitPlan, submission(2026))
+	s.at(dd(2), "", UpdateSubmitPlan, submission(2027)) // replaces version 1 before the review
+	stale := s.at(dd(3), "", UpdateReviewPlan, PlanReview{Actor: office, Version: 1, Approved: true})
+	current := s.at(dd(4), "", UpdateReviewPlan, PlanReview{Actor: office, Version: 2, Approved: true})
+	s.cancelAt(dd(5))
+	st := s.runPlan(PlanParams{District: "370211"})
+	refused(t, stale, ErrConflict)
+	ok(t, current)
+	if st.Approved != 2 || st.Versions[0].Status != PlanSuperseded || st.Versions[1].Plan.TargetYear != 2027 {
+		t.Errorf("state %+v", st)
+	}
+}

@@ -142,16 +142,17 @@ func plans(t *testing.T, office httpClient, clerk map[string]httpClient) {
 	}
 	var ps workflows.PlanState
 	clerk[campA].ok("PUT", pathA, planA, &ps)
-	if r := office.do("POST", pathA+"/review", map[string]any{"approved": false}); r.status != 422 {
+	if r := office.do("POST", pathA+"/review", map[string]any{"version": 1, "approved": false}); r.status != 422 ||
+		!bytes.Contains(r.body, []byte(`"field":"comment"`)) {
 		t.Errorf("a return without a comment: %d %s", r.status, r.body)
 	}
-	office.ok("POST", pathA+"/review", map[string]any{"approved": false, "comment": "请补充分年度目标"}, nil)
+	office.ok("POST", pathA+"/review", map[string]any{"version": 1, "approved": false, "comment": "请补充分年度目标"}, nil)
 	clerk[campA].ok("PUT", pathA, planA, nil)
-	office.ok("POST", pathA+"/review", map[string]any{"approved": true, "comment": "同意"}, nil)
+	office.ok("POST", pathA+"/review", map[string]any{"version": 2, "approved": true, "comment": "同意"}, nil)
 	revision := map[string]any{"target_year": 2025, "responsibility_file": planA["responsibility_file"],
 		"milestones": []map[string]any{{"year": 2025}}, "note": "推迟一年"}
 	clerk[campA].ok("PUT", pathA, revision, &ps)
-	if r := clerk[campA].do("POST", pathA+"/review", map[string]any{"approved": true}); r.status != 403 {
+	if r := clerk[campA].do("POST", pathA+"/review", map[string]any{"version": 3, "approved": true}); r.status != 403 {
 		t.Errorf("a district approving its own plan: %d", r.status)
 	}
 	var detail struct {
@@ -178,7 +179,7 @@ func plans(t *testing.T, office httpClient, clerk map[string]httpClient) {
 	planC := map[string]any{"target_year": 2025, "responsibility_file": letter(clerk[campC]), "milestones": []map[string]any{
 		{"year": 2024, "schools": []string{"S001"}, "large_classes_max": zero}, {"year": 2025}}}
 	clerk[campC].ok("PUT", "/api/v1/districts/"+campC+"/plan", planC, nil)
-	office.ok("POST", "/api/v1/districts/"+campC+"/plan/review", map[string]any{"approved": true, "comment": "同意"}, nil)
+	office.ok("POST", "/api/v1/districts/"+campC+"/plan/review", map[string]any{"version": 1, "approved": true, "comment": "同意"}, nil)
 }
 
 func checkDistrictReports(t *testing.T, office httpClient, clerk map[string]httpClient) {
@@ -207,6 +208,12 @@ func checkDistrictReports(t *testing.T, office httpClient, clerk map[string]http
 	clerk[campA].ok("GET", "/api/v1/districts/"+campA+"/schools?school=S001", nil, &s001)
 	if len(s001) != 1 || len(s001[0].Years[0].Shortfalls) != 1 || s001[0].Years[0].Shortfalls[0].Needed["largest_class"] != -5 {
 		t.Errorf("S001's ledger: %+v", s001)
+	}
+	// A report that starts after A's certification still shows A certified, with nothing to flag.
+	var later progress.DistrictReport
+	clerk[campA].ok("GET", "/api/v1/districts/"+campA+"/progress?from=2025&to=2025", nil, &later)
+	if len(later.Years) != 1 || !later.Years[0].Certified || len(later.Years[0].Flags) != 0 || len(later.Schools) != 0 {
+		t.Errorf("A's 2025 report: %+v", later)
 	}
 	if r := clerk[campA].do("GET", "/api/v1/districts/"+campC+"/progress", nil); r.status != 404 {
 		t.Errorf("A reading C's report: %d", r.status)
@@ -284,8 +291,9 @@ func checkAccountability(t *testing.T, office httpClient) {
 		t.Errorf("accountability list: %+v", list)
 	}
 	for _, r := range list.Rows {
-		if r.District == campA {
-			t.Errorf("certified A on the accountability list: %+v", r)
+		// A is certified; B has submitted nothing for 2025, but its deadline is still ahead.
+		if r.District == campA || r.District == campB {
+			t.Errorf("%s on the accountability list: %+v", r.District, r)
 		}
 	}
 }
