@@ -48,8 +48,16 @@ func (s *server) get(r *http.Request, path string, out any) reply {
 }
 
 func (s *server) postJSON(r *http.Request, path string, body any) reply {
+	return s.sendJSON(r, http.MethodPost, path, body)
+}
+
+func (s *server) putJSON(r *http.Request, path string, body any) reply {
+	return s.sendJSON(r, http.MethodPut, path, body)
+}
+
+func (s *server) sendJSON(r *http.Request, method, path string, body any) reply {
 	data, _ := json.Marshal(body) // request bodies are plain maps and structs
-	return s.call(r, http.MethodPost, path, bytes.NewReader(data), "application/json")
+	return s.call(r, method, path, bytes.NewReader(data), "application/json")
 }
 
 // problem is the API's problem+json document, as far as the pages show it.
@@ -81,6 +89,8 @@ type flash struct {
 	Msg    string
 	Fields map[string]string
 	List   []string
+	// Kept is the plan form as typed, shown again when the API refused it.
+	Kept *planForm
 }
 
 // outcome turns an API answer into the flash of form; ok is the message shown on success.

@@ -141,6 +141,7 @@ func (s *server) funcs() template.FuncMap {
 		"stages":    func() []evaluation.Stage { return []evaluation.Stage{evaluation.Primary, evaluation.Junior} },
 		"ordered":   orderedIndicators,
 		"list":      func(v ...string) []string { return v },
+		"inc":       func(i int) int { return i + 1 },
 		"float":     func(n evaluation.Number) float64 { return float64(n) },
 		// dict passes several values to a partial template: dict "p" $p "f" .Findings.
 		"dict": func(kv ...any) map[string]any {

@@ -87,6 +87,13 @@ func (ss *sessions) setFlash(s *session, f *flash) {
 	s.flash = f
 }
 
+// peekFlash reads the outcome without taking it: a handler may need it before the page renders (and takes it).
+func (ss *sessions) peekFlash(s *session) *flash {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	return s.flash
+}
+
 func (ss *sessions) takeFlash(s *session) *flash {
 	ss.mu.Lock()
 	defer ss.mu.Unlock()

@@ -95,6 +95,9 @@ func build(api http.Handler, opts Options) (http.Handler, *http.ServeMux) {
 	mux.HandleFunc("GET /ledger", s.signedIn(s.ledger))
 	mux.HandleFunc("GET /notifications", s.signedIn(s.notifications))
 	mux.HandleFunc("GET /audit", s.signedIn(s.audit))
+	mux.HandleFunc("GET /plan", s.signedIn(s.plan))
+	mux.HandleFunc("POST /plan", s.signedIn(s.submitPlan))
+	mux.HandleFunc("POST /plan/review", s.signedIn(s.reviewPlan))
 	// Downloads come straight from the API with the session's token.
 	mux.HandleFunc("GET /bulletin", s.signedIn(s.bulletin))
 	mux.HandleFunc("GET /download/template.xlsx", s.signedIn(s.download(func(*http.Request) string {
@@ -111,6 +114,9 @@ func build(api http.Handler, opts Options) (http.Handler, *http.ServeMux) {
 			}
 		}
 		return "/api/v1/findings?" + q.Encode()
+	})))
+	mux.HandleFunc("GET /download/file", s.signedIn(s.download(func(r *http.Request) string {
+		return "/api/v1/files/" + url.PathEscape(r.URL.Query().Get("id"))
 	})))
 	mux.HandleFunc("GET /download/bulletin.xlsx", s.signedIn(s.download(func(r *http.Request) string {
 		return fmt.Sprintf("/api/v1/cycles/%d/bulletin?format=xlsx", s.yearOf(r))

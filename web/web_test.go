@@ -1,8 +1,10 @@
 package web
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -19,22 +21,81 @@ import (
 type fakeAPI struct {
 	mu    sync.Mutex
 	calls []string // "METHOD path Authorization body"
+	// plan answers GET /api/v1/districts/370211/plan (404 when empty); planProblem, when set, is the 422 answer
+	// to PUT of the plan.
+	plan, planProblem string
+}
+
+func (f *fakeAPI) set(plan, problem string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.plan, f.planProblem = plan, problem
 }
 
 func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	f.mu.Lock()
 	f.calls = append(f.calls, r.Method+" "+r.URL.Path+" "+r.Header.Get("Authorization")+" "+string(body))
+	plan, planProblem := f.plan, f.planProblem
 	f.mu.Unlock()
 	token := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if token != "clerk" {
+	if token != "clerk" && token != "officer" {
 		w.WriteHeader(http.StatusUnauthorized)
 		return
 	}
+	problem := func(body string) {
+		w.Header().Set("Content-Type", "application/problem+json")
+		w.WriteHeader(http.StatusUnprocessableEntity)
+		io.WriteString(w, body)
+	}
 	switch r.Method + " " + r.URL.Path {
+	case "GET /api/v1/me":
+		if token == "officer" {
+			io.WriteString(w, `{"name":"officer","role":"office"}`)
+			return
+		}
+		io.WriteString(w, `{"name":"clerk","role":"district","district":"370211"}`)
+	case "GET /api/v1/districts":
+		io.WriteString(w, `[{"code":"370211","name":"黄岛区"},{"code":"370202","name":"市南区"}]`)
+	case "GET /api/v1/districts/370211/plan":
+		if plan == "" {
+			http.NotFound(w, r)
+			return
+		}
+		io.WriteString(w, plan)
+	case "GET /api/v1/districts/370202/plan":
+		http.NotFound(w, r)
+	case "POST /api/v1/files":
+		w.WriteHeader(http.StatusCreated)
+		io.WriteString(w, `{"id":"file-new"}`)
+	case "PUT /api/v1/districts/370211/plan":
+		if planProblem != "" {
+			problem(planProblem)
+			return
+		}
+		io.WriteString(w, `{"district":"370211","status":"submitted"}`)
+	case "POST /api/v1/districts/370211/plan/review":
+		var req struct {
+			Version int
+			Comment string
+		}
+		if json.Unmarshal(body, &req) == nil && req.Version != 2 {
+			w.Header().Set("Content-Type", "application/problem+json")
+			w.WriteHeader(http.StatusConflict)
+			io.WriteString(w, `{"status":409,"detail_zh":"待审核的是第 2 版(区县已重新提交), 请查看后再审核","detail":"version 2 is the one waiting"}`)
+			return
+		}
+		if req.Comment == "" {
+			problem(`{"status":422,"detail_zh":"提交的数据有误","errors":[{"field":"comment","message_zh":"退回须说明理由","message_en":"say why"}]}`)
+			return
+		}
+		io.WriteString(w, `{"district":"370211","status":"returned"}`)
 	case "GET /api/v1/templates/self-assessment.xlsx":
 		w.Header().Set("Content-Disposition", `attachment; filename="self-assessment.xlsx"`)
 		io.WriteString(w, "PK-template")
+	case "GET /api/v1/files/letter-1":
+		w.Header().Set("Content-Disposition", `attachment; filename="责任书.pdf"`)
+		io.WriteString(w, "%PDF-letter")
 	case "GET /api/v1/districts/370211/progress":
 		if r.URL.Query().Get("format") == "xlsx" {
 			w.Header().Set("Content-Disposition", `attachment; filename="progress.xlsx"`)
@@ -43,8 +104,6 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		w.Header().Set("Content-Type", "text/html; charset=UTF-8")
 		io.WriteString(w, "<!doctype html><style>h1{}</style><h1>黄岛区 创建进展报告</h1>")
-	case "GET /api/v1/me":
-		io.WriteString(w, `{"name":"clerk","role":"district","district":"370211"}`)
 	case "GET /api/v1/cycles/2025/districts/370211":
 		io.WriteString(w, `{"state":{"stage":"rectification","district_name":"黄岛区"},"findings":[
 			{"id":"finding:2025:370211:1","title":"功能室不足","source":"on_site","severity":"normal","status":"open"}],"history":[]}`)
@@ -71,6 +130,22 @@ func (f *fakeAPI) last() string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.calls[len(f.calls)-1]
+}
+
+// callsTo lists the bodies the pages sent to method and path, oldest first.
+func (f *fakeAPI) callsTo(method, path string) []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []string
+	for _, c := range f.calls {
+		if m, rest, _ := strings.Cut(c, " "); m == method {
+			if p, rest, _ := strings.Cut(rest, " "); p == path {
+				_, body, _ := strings.Cut(strings.TrimPrefix(rest, "Bearer "), " ")
+				out = append(out, body)
+			}
+		}
+	}
+	return out
 }
 
 func newSite(t *testing.T, opts Options) (*httptest.Server, *http.Client, *fakeAPI) {
@@ -164,6 +239,9 @@ func TestSignInSessionCookieAndCSRF(t *testing.T) {
 	if _, page = fetch(t, c, "GET", srv.URL+"/download/progress.xlsx", nil); page != "PK-progress" {
 		t.Errorf("progress workbook: %q", page)
 	}
+	if _, page = fetch(t, c, "GET", srv.URL+"/download/file?id=letter-1", nil); page != "%PDF-letter" {
+		t.Errorf("a file through the pages: %q", page)
+	}
 	if resp, _ := fetch(t, c, "GET", srv.URL+"/api/v1/me", nil); resp.StatusCode != http.StatusUnauthorized {
 		t.Errorf("the API behind Mount answered %d without a bearer token", resp.StatusCode)
 	}
@@ -243,5 +321,241 @@ func TestChartMarksCoefficientsOverTheLimit(t *testing.T) {
 	svg := string(charts[0].SVG())
 	if !strings.Contains(svg, `fill="#c0392b"`) || !strings.Contains(svg, "黄岛区&lt;b&gt;") || !strings.Contains(svg, "stroke-dasharray") {
 		t.Errorf("%s", svg)
+	}
+}
+
+// postMultipart posts form fields (repeated keys allowed) and, when fileName is set, a file as a browser does.
+func postMultipart(t *testing.T, c *http.Client, u string, form url.Values, fileField, fileName, content string) (*http.Response, string) {
+	t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	for k, vs := range form {
+		for _, v := range vs {
+			mw.WriteField(k, v)
+		}
+	}
+	if fileField != "" {
+		fw, _ := mw.CreateFormFile(fileField, fileName)
+		io.WriteString(fw, content)
+	}
+	mw.Close()
+	req, _ := http.NewRequest("POST", u, &buf)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	return resp, string(data)
+}
+
+// planJSON is a plan whose version 1 is in effect and whose latest version 2 has the given status.
+func planJSON(latest string) string {
+	return `{"district_code":"370211","status":"` + latest + `","version":2,"approved_version":1,"target_year":2025,
+		"updated_at":"2025-03-02T08:00:00Z","versions":[
+		{"district_code":"370211","version":1,"target_year":2025,"responsibility_file":"file-v1","note":"首次报送",
+		 "status":"approved","submitted_by":"clerk","submitted_at":"2024-01-05T02:00:00Z","decided_by":"officer",
+		 "decided_at":"2024-01-09T02:00:00Z","comment":"同意",
+		 "plan":{"target_year":2025,"milestones":[
+			{"year":2024,"schools":["S001","S002"],"indicators":["class_size"],"oversized_max":0},
+			{"year":2025,"schools":[],"indicators":["music_art_rooms"],"note":"全面达标"}]}},
+		{"district_code":"370211","version":2,"target_year":2026,"responsibility_file":"file-v2","note":"修订",
+		 "status":"` + latest + `","submitted_by":"clerk","submitted_at":"2025-03-01T02:00:00Z",` +
+		map[bool]string{true: `"decided_by":"officer","decided_at":"2025-03-02T08:00:00Z","comment":"请补充学校",`, false: ""}[latest == "returned"] + `
+		 "plan":{"target_year":2026,"milestones":[
+			{"year":2025,"schools":["S003"],"indicators":["school_size","not_a_national_key"],"large_classes_max":2}]}}]}`
+}
+
+func csrfOf(t *testing.T, page string) string {
+	t.Helper()
+	m := csrfField.FindStringSubmatch(page)
+	if m == nil {
+		t.Fatalf("no CSRF field:\n%s", page)
+	}
+	return m[1]
+}
+
+// A district sees its plan, the version in effect and every version, and revises the plan in milestone rows: the
+// letter is uploaded first, blank rows are left out, school codes are split, and refused fields show on their row.
+func TestDistrictPlan(t *testing.T) {
+	srv, c, api := newSite(t, Options{})
+	fetch(t, c, "POST", srv.URL+"/login", url.Values{"token": {"clerk"}})
+
+	_, page := fetch(t, c, "GET", srv.URL+"/plan?code=370202", nil) // a district always sees its own
+	for _, want := range []string{`id="no-plan"`, "尚未报送创建方案", `<input type="hidden" name="rows" value="3">`, `name="year_2"`,
+		`<a href="/plan">创建方案</a>`, `<a href="/progress">创建进展</a>`, ">报送创建方案</button>", `name="responsibility_file" accept=".pdf,.doc,.docx,.jpg,.jpeg,.png" required>`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the empty plan page lacks %q", want)
+		}
+	}
+	if got := api.callsTo("GET", "/api/v1/districts/370202/plan"); len(got) != 0 {
+		t.Errorf("a district read another district's plan")
+	}
+
+	api.set(planJSON("returned"), "")
+	_, page = fetch(t, c, "GET", srv.URL+"/plan", nil)
+	for _, want := range []string{
+		`<strong id="plan-status"><span class="badge plan-returned bad">已退回</span></strong>`,
+		"方案被退回 (版本 2): 请补充学校",
+		// the version in effect
+		`<td class="schools">S001, S002</td>`, `<td class="indicators">最大班额</td>`, "<td>≤ 0</td>", "<td>不限</td>", "全面达标",
+		// the latest version, with a key the national standard does not name shown as it is
+		`<td class="indicators">学校规模; not_a_national_key</td>`, "<td>≤ 2</td>",
+		// every version
+		`<tr data-version="1"><td>1</td><td><span class="badge plan-approved good">已批准</span></td><td>2025</td>`,
+		`<tr data-version="2"><td>2</td>`, "<td>请补充学校</td>", "<code>file-v2</code>", "2025-03-02 16:00",
+		// the form starts from the latest version, with blank rows to add milestones
+		`name="target_year" value="2026"`, `name="year_0" value="2025"`, `name="schools_0" value="S003"`, `name="large_classes_max_0" value="2"`,
+		`name="indicators_0" value="school_size" checked>`, `name="indicators_0" value="not_a_national_key" checked>`,
+		`<input type="hidden" name="rows" value="4">`, `<input type="hidden" name="kept_file" value="file-v2">`,
+		`name="responsibility_file" accept=".pdf,.doc,.docx,.jpg,.jpeg,.png">`, ">报送修订版本</button>",
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the plan page lacks %q", want)
+		}
+	}
+	if strings.Contains(page, `name="indicators_0" value="class_size" checked`) || strings.Contains(page, `id="plan-review"`) {
+		t.Error("unexpected checked key or review form for a district")
+	}
+	csrf := csrfOf(t, page)
+
+	form := url.Values{"rows": {"4"}, "target_year": {"2026"}, "note": {"第三版"}, "kept_file": {"file-v2"},
+		"year_0": {"2024"}, "schools_0": {" S001，S002  S003 "}, "indicators_0": {"class_size", "school_size"}, "large_classes_max_0": {"2"},
+		"year_1": {""}, "schools_1": {"  "},
+		"year_2": {"2026"}, "milestone_note_2": {"全面达标"}, "oversized_max_2": {"0"},
+		"year_3": {""}}
+	if resp, _ := postMultipart(t, c, srv.URL+"/plan", form, "responsibility_file", "责任书.pdf", "%PDF-1.4 letter"); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("a plan without the CSRF token: %d", resp.StatusCode)
+	}
+	if n := len(api.callsTo("POST", "/api/v1/files")) + len(api.callsTo("PUT", "/api/v1/districts/370211/plan")); n != 0 {
+		t.Fatalf("a refused POST reached the API %d times", n)
+	}
+	form.Set("csrf", csrf)
+	_, page = postMultipart(t, c, srv.URL+"/plan", form, "responsibility_file", "责任书.pdf", "%PDF-1.4 letter")
+	if i := strings.Index(page, `<div class="flash ok" role="status" data-form="plan_saved">`+"\n<strong>创建方案已报送, 等待督导办审核</strong>"); i < 0 ||
+		i > strings.Index(page, "<h2>") {
+		t.Errorf("no success message:\n%s", page)
+	}
+	uploads, puts := api.callsTo("POST", "/api/v1/files"), api.callsTo("PUT", "/api/v1/districts/370211/plan")
+	if len(uploads) != 1 || !strings.Contains(uploads[0], "%PDF-1.4 letter") || !strings.Contains(uploads[0], `name="file"; filename="责任书.pdf"`) {
+		t.Fatalf("the letter was not uploaded: %q", uploads)
+	}
+	want := `{"milestones":[{"year":2024,"schools":["S001","S002","S003"],"indicators":["class_size","school_size"],"large_classes_max":2},` +
+		`{"year":2026,"schools":[],"indicators":[],"oversized_max":0,"note":"全面达标"}],"note":"第三版","responsibility_file":"file-new","target_year":2026}`
+	if len(puts) != 1 || puts[0] != want {
+		t.Fatalf("the plan sent\n%s\nwant\n%s", puts, want)
+	}
+
+	// A revision without a new file sends the letter on file again.
+	form.Set("note", "第四版")
+	postMultipart(t, c, srv.URL+"/plan", form, "", "", "")
+	if puts := api.callsTo("PUT", "/api/v1/districts/370211/plan"); len(puts) != 2 || !strings.Contains(puts[1], `"responsibility_file":"file-v2"`) ||
+		len(api.callsTo("POST", "/api/v1/files")) != 1 {
+		t.Errorf("the revision without a file sent %q", puts)
+	}
+
+	// The API's field errors show on the form row each milestone came from; what was typed is kept, and so is
+	// the letter just uploaded.
+	api.set(planJSON("returned"), `{"status":422,"detail":"the request has invalid fields","detail_zh":"提交的数据有误, 请按字段修正","errors":[
+		{"field":"milestones[0].year","message_zh":"应晚于基本均衡认定年份","message_en":"too early"},
+		{"field":"milestones[1].indicators[0]","message_zh":"未知的指标","message_en":"unknown key"},
+		{"field":"milestones[1].schools[1]","message_zh":"学校代码重复","message_en":"repeated"},
+		{"field":"plan.other","message_zh":"其他问题","message_en":"other"}]}`)
+	_, page = postMultipart(t, c, srv.URL+"/plan", form, "responsibility_file", "责任书.pdf", "%PDF-1.4 letter")
+	for _, want := range []string{
+		"提交的数据有误, 请按字段修正", "<li>plan.other: 其他问题</li>",
+		`name="year_0" value="2024" size="6"></label><span class="field-error" data-field="milestones[0].year">应晚于基本均衡认定年份</span>`,
+		`<span class="field-error" data-field="milestones[2].indicators">未知的指标</span>`,
+		`<span class="field-error" data-field="milestones[2].schools">学校代码重复</span>`,
+		`name="schools_0" value="S001，S002  S003"`, `name="indicators_0" value="class_size" checked>`, `name="milestone_note_2" value="全面达标"`,
+		`<textarea name="note" class="short">第四版</textarea>`, `<input type="hidden" name="kept_file" value="file-new">`,
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the refused plan's page lacks %q", want)
+		}
+	}
+	if strings.Contains(page, `data-field="milestones[1].`) {
+		t.Error("an error was shown on the blank row")
+	}
+	// The typed form lasts one page: a reload starts from the latest version again.
+	if _, page = fetch(t, c, "GET", srv.URL+"/plan", nil); !strings.Contains(page, `name="year_0" value="2025"`) || strings.Contains(page, "field-error") {
+		t.Error("the refused form outlived its page")
+	}
+
+	// A number that is not one is the page's to report; nothing reaches the API.
+	before := len(api.callsTo("PUT", "/api/v1/districts/370211/plan"))
+	form.Set("oversized_max_2", "两所")
+	_, page = postMultipart(t, c, srv.URL+"/plan", form, "", "", "")
+	if !strings.Contains(page, `<span class="field-error" data-field="milestones[2].oversized_max">应为整数</span>`) ||
+		len(api.callsTo("PUT", "/api/v1/districts/370211/plan")) != before {
+		t.Errorf("a non-number was sent or not reported:\n%s", page)
+	}
+}
+
+// The office reviews the version awaiting review, and only that: a return sends its comment.
+func TestOfficeReviewsPlan(t *testing.T) {
+	srv, c, api := newSite(t, Options{})
+	fetch(t, c, "POST", srv.URL+"/login", url.Values{"token": {"officer"}})
+
+	api.set(planJSON("submitted"), "")
+	_, page := fetch(t, c, "GET", srv.URL+"/plan", nil)
+	for _, want := range []string{`<tr data-district="370211"><td>黄岛区 (370211)</td>`, `<span class="badge plan-submitted warn">待审核</span>`,
+		`<tr data-district="370202"><td>市南区 (370202)</td>`, `<a href="/plan?code=370202">`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the office's list lacks %q", want)
+		}
+	}
+
+	_, page = fetch(t, c, "GET", srv.URL+"/plan?code=370211", nil)
+	for _, want := range []string{`<form method="post" action="/plan/review" class="box" id="plan-review">`,
+		`<input type="hidden" name="code" value="370211"><input type="hidden" name="version" value="2">`, `<button name="approved" value="true" id="approve-plan">批准</button>`,
+		`<button name="approved" value="false" id="return-plan">`, `<div id="latest">`, `<td class="schools">S003</td>`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the review page lacks %q", want)
+		}
+	}
+	if strings.Contains(page, `action="/plan" enctype`) {
+		t.Error("the office was offered the district's form")
+	}
+	csrf := csrfOf(t, page)
+	review := url.Values{"code": {"370211"}, "version": {"2"}, "approved": {"false"}, "comment": {"请补充学校"}}
+	if resp, _ := fetch(t, c, "POST", srv.URL+"/plan/review", review); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("a review without the CSRF token: %d", resp.StatusCode)
+	}
+	if n := len(api.callsTo("POST", "/api/v1/districts/370211/plan/review")); n != 0 {
+		t.Fatalf("a refused review reached the API")
+	}
+	review.Set("csrf", csrf)
+	_, page = fetch(t, c, "POST", srv.URL+"/plan/review", review)
+	if got := api.callsTo("POST", "/api/v1/districts/370211/plan/review"); len(got) != 1 || got[0] != `{"approved":false,"comment":"请补充学校","version":2}` {
+		t.Errorf("the review sent %q", got)
+	}
+	if !strings.Contains(page, "操作成功") || !strings.Contains(page, `id="plan-review"`) {
+		t.Errorf("the review did not return to the plan:\n%s", page)
+	}
+	// A return without a comment shows the API's error next to the comment.
+	review.Set("comment", "")
+	_, page = fetch(t, c, "POST", srv.URL+"/plan/review", review)
+	if !strings.Contains(page, `<input type="text" name="comment" size="50"></label><span class="field-error">退回须说明理由</span>`) {
+		t.Errorf("the comment's error is not next to it:\n%s", page)
+	}
+
+	// A decision on a version the district has since replaced is refused with the API's reason.
+	review.Set("version", "1")
+	_, page = fetch(t, c, "POST", srv.URL+"/plan/review", review)
+	if !strings.Contains(page, `data-form="plan_review">`+"\n<strong>待审核的是第 2 版(区县已重新提交), 请查看后再审核</strong>") {
+		t.Errorf("the conflict is not shown:\n%s", page)
+	}
+
+	for _, status := range []string{"approved", "returned", "superseded"} {
+		api.set(planJSON(status), "")
+		if _, page = fetch(t, c, "GET", srv.URL+"/plan?code=370211", nil); strings.Contains(page, `id="plan-review"`) {
+			t.Errorf("review buttons on a %s version", status)
+		}
+	}
+	api.set("", "")
+	if _, page = fetch(t, c, "GET", srv.URL+"/plan?code=370211", nil); !strings.Contains(page, `id="no-plan"`) || strings.Contains(page, `id="plan-review"`) {
+		t.Error("a district without a plan")
 	}
 }

@@ -332,4 +332,6 @@ func TestPagesInBrowser(t *testing.T) {
 	office.shot("10-city-progress")
 	clerk.open("/progress", `svg`)
 	clerk.shot("11-district-progress")
+	clerk.open("/plan", `main form`)
+	clerk.shot("12-district-plan")
 }
