@@ -106,8 +106,8 @@ func (c *checker) duplicates(field string, values []string) {
 	first := make(map[string]int, len(values))
 	for j, v := range values {
 		if k, dup := first[v]; dup && v != "" {
-			c.add(fmt.Sprintf("%s[%d]", field, j), fmt.Sprintf("%q 与 %s[%d] 重复", v, field, k),
-				fmt.Sprintf("%q is already listed at %s[%d]", v, field, k))
+			c.add(fmt.Sprintf("%s[%d]", field, j), fmt.Sprintf("%q 重复(已是第 %d 项)", v, k+1),
+				fmt.Sprintf("%q is listed twice (already item %d)", v, k+1))
 			continue
 		}
 		first[v] = j
