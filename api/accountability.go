@@ -58,6 +58,9 @@ func (s *Server) getAccountability(c echo.Context) error {
 	now := time.Now().In(s.loc)
 	list := accountabilityList{Year: year, GeneratedAt: now, TalksSince: now.AddDate(-1, 0, 0), TalksUntil: now,
 		Rows: []accountabilityRow{}}
+	if year == 0 { // no cycle yet: nothing to judge
+		return c.JSON(http.StatusOK, list)
+	}
 	ds, err := s.loadHistory(ctx, "", year, year)
 	if err != nil {
 		return err

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -182,5 +183,23 @@ func TestPublicSummaryIsOffByDefault(t *testing.T) {
 				t.Errorf("the public summary as %s shows %s", format, secret)
 			}
 		}
+	}
+}
+
+// TestNothingAskedIsNothingMissed: a year without cycles flags no district, and the districts' reports show it
+// as not due rather than missed.
+func TestNothingAskedIsNothingMissed(t *testing.T) {
+	db := storetest.Open(t)[store.SQLite]
+	e, token := seeded(t, db, 2)
+	var list accountabilityList
+	rec := get(e, token, "/api/v1/accountability?year=2019")
+	if err := json.Unmarshal(rec.Body.Bytes(), &list); err != nil || rec.Code != http.StatusOK || len(list.Rows) != 0 {
+		t.Errorf("accountability of a year without cycles: %d %s", rec.Code, rec.Body)
+	}
+	var r progress.DistrictReport
+	rec = get(e, token, "/api/v1/districts/370200/progress?from=2024&to=2025")
+	if err := json.Unmarshal(rec.Body.Bytes(), &r); err != nil || len(r.Years) != 2 || !r.Years[0].Pending || len(r.Years[0].Flags) != 0 ||
+		!r.Years[1].Submitted {
+		t.Errorf("a district's report over a year without its cycle: %d %s", rec.Code, rec.Body)
 	}
 }

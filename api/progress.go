@@ -126,7 +126,9 @@ func (s *Server) loadHistory(ctx context.Context, only string, from, to int) ([]
 			return nil, err
 		}
 		for y := from; y <= to; y++ {
-			year(d.Code, y) // every year of the span, as the city counts them
+			if years[d.Code][y] == nil { // every year of the span, as the city counts them; without a cycle,
+				year(d.Code, y).Pending = true // nothing was asked of the district
+			}
 		}
 		for _, y := range years[d.Code] {
 			pd.Years = append(pd.Years, *y)

@@ -33,8 +33,8 @@ type Year struct {
 	Input     *evaluation.Input
 	Result    *evaluation.Result
 	Certified bool // this year's cycle ended certified
-	// Pending says the year's self-assessment is not yet due: a year without a submission is then not flagged,
-	// and its milestone is not checked yet.
+	// Pending says the year's self-assessment is not yet due, or was never asked for (no cycle that year): a year
+	// without a submission is then not flagged, and its milestone is not checked.
 	Pending bool
 	// Reviewed says the office has reviewed the year's self-assessment (城市评估); the public summary counts
 	// only reviewed results.
