@@ -33,6 +33,12 @@ func flags(dy *DistrictYear, cur *snapshot, plan *Plan, rules Rules) []Flag {
 			MessageEn: fmt.Sprintf("the plan's target year is %d; the district neither meets the standard nor is certified",
 				plan.TargetYear)})
 	}
+	// When the city's target is every district (seed 002: all by 2025), each district short of it misses it.
+	if t, ok := Target(rules.Targets, dy.Year); ok && t >= 1 && !dy.Certified && !dy.meets() {
+		fs = append(fs, Flag{Key: FlagCityTargetMissed,
+			MessageZh: fmt.Sprintf("全市目标为 %d 年所有区(市)达到国家评估认定标准, 本区(市)未达到", dy.Year),
+			MessageEn: fmt.Sprintf("the city's target is every district meeting the standard in %d; this one does not", dy.Year)})
+	}
 	return fs
 }
 

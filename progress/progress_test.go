@@ -68,7 +68,7 @@ func TestProgressScenario(t *testing.T) {
 					Stages: []string{"A09/primary"}, New: []string{"A09/primary"}, Resolved: none},
 				milestone: &Milestone{Year: 2025, Schools: none, Indicators: none}, missed: []string{FlagMilestoneVerdict},
 				flags: []string{FlagBroughtUpShort, FlagSchoolsWorse, FlagLargeClassesUp, FlagNotEliminated,
-					FlagMilestoneMissed, FlagTargetYearMissed}},
+					FlagMilestoneMissed, FlagTargetYearMissed, FlagCityTargetMissed}},
 		}},
 		{s.B, []want{
 			{year: 2023, submitted: true, verdict: evaluation.Meets, schools: 4, nonCompliant: none,
@@ -108,7 +108,8 @@ func TestProgressScenario(t *testing.T) {
 				oversized: Count{Now: 3, Previous: ptr(3), Change: ptr(0), Reduced: ptr(0.0), Target: q, Met: ptr(false),
 					Schools: []string{"C01", "C02", "C07"}, New: []string{"C07"}, Resolved: []string{"C03"}},
 				largeClasses: noLarge(ptr(0)),
-				flags:        []string{FlagSchoolsWorse, FlagOversizedShort, FlagNewOversized, FlagNotEliminated}},
+				flags: []string{FlagSchoolsWorse, FlagOversizedShort, FlagNewOversized, FlagNotEliminated,
+					FlagCityTargetMissed}}, // 2025: every district is to meet the standard
 		}},
 		{s.D, []want{
 			{year: 2023, submitted: true, verdict: evaluation.DoesNotMeet, schools: 5, nonCompliant: []string{"D01"},
@@ -128,7 +129,7 @@ func TestProgressScenario(t *testing.T) {
 			{year: 2023, submitted: true, verdict: evaluation.DoesNotMeet, schools: 4, nonCompliant: none,
 				oversized: noCount(0), largeClasses: noLarge(nil), flags: none},
 			{year: 2025, submitted: true, verdict: evaluation.DoesNotMeet, schools: 4, nonCompliant: none,
-				oversized: noCount(0), largeClasses: noLarge(nil), flags: []string{FlagTargetYearMissed}},
+				oversized: noCount(0), largeClasses: noLarge(nil), flags: []string{FlagTargetYearMissed, FlagCityTargetMissed}},
 		}},
 	}
 	for _, tc := range tests {
@@ -302,7 +303,7 @@ func TestProgressCases(t *testing.T) {
 					len(last.Oversized.New) != 0 || last.Coefficients[0].Previous != nil {
 					t.Errorf("compared with a year that is not the previous one: %s", show(last))
 				}
-				wantFlags(t, last, FlagNotEliminated)
+				wantFlags(t, last, FlagNotEliminated, FlagCityTargetMissed)
 			}},
 		{"a school gone is left out of the base", nil,
 			[]Year{submitted(t, 2023, x(short)), meets(2024)}, func(t *testing.T, last DistrictYear) {
@@ -379,5 +380,5 @@ func TestPendingAndEarlierPlans(t *testing.T) {
 	d.Years[1].Pending = false
 	got = Progress(d, DefaultRules())
 	wantMissed(t, got[1], FlagMilestoneNoData)
-	wantFlags(t, got[1], FlagNoSubmission, FlagMilestoneMissed)
+	wantFlags(t, got[1], FlagNoSubmission, FlagMilestoneMissed, FlagCityTargetMissed)
 }

@@ -218,6 +218,7 @@ const (
 	FlagCoefficientWorse   = "coefficient_worse"   // a coefficient above its limit rose
 	FlagMilestoneMissed    = "milestone_missed"    // the plan's milestone for the year was not reached
 	FlagTargetYearMissed   = "target_year_missed"  // the plan's target year came without meeting the standard
+	FlagCityTargetMissed   = "city_target_missed"  // the city's target is every district, and this one falls short
 	FlagMilestoneSchool    = "milestone_school"    // (in MilestoneResult.Missed) a listed school still falls short
 	FlagMilestoneIndicator = "milestone_indicator" // (in MilestoneResult.Missed) a listed indicator still falls short
 	FlagMilestoneOversized = "milestone_oversized" // (in MilestoneResult.Missed) more oversized schools than planned
