@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 )
 
 // Verdict is the overall conclusion.
@@ -158,8 +159,47 @@ func (vs Values) MarshalJSON() ([]byte, error) {
 	return append(b, '}'), nil
 }
 
-// UnmarshalJSON reads what MarshalJSON writes, keeping the order.
+// UnmarshalJSON reads what MarshalJSON writes, keeping the order. A stored evaluation holds one object per school
+// and stage, and reports read many, so the form MarshalJSON writes is scanned directly, in less than half the
+// time (BenchmarkValuesScan against BenchmarkValuesDecode); anything else goes through encoding/json.
 func (vs *Values) UnmarshalJSON(data []byte) error {
+	if out, ok := scanValues(data, (*vs)[:0]); ok {
+		*vs = out
+		return nil
+	}
+	return vs.decode(data)
+}
+
+// scanValues reads {"key":number,...} with no escapes in the keys; ok is false for anything else.
+func scanValues(data []byte, out Values) (_ Values, ok bool) {
+	s := bytes.TrimSpace(data)
+	if len(s) < 2 || s[0] != '{' || s[len(s)-1] != '}' {
+		return nil, false
+	}
+	for s = bytes.TrimSpace(s[1 : len(s)-1]); len(s) > 0; {
+		end := bytes.IndexByte(s, ':')
+		key := bytes.TrimSpace(s[:max(end, 0)])
+		if end < 0 || len(key) < 2 || key[0] != '"' || key[len(key)-1] != '"' || bytes.ContainsAny(key[1:len(key)-1], "\\\"") {
+			return nil, false
+		}
+		num, rest, more := bytes.Cut(s[end+1:], []byte(","))
+		num = bytes.TrimSpace(num)
+		if len(num) == 0 || strings.Trim(string(num), "0123456789+-.eE") != "" {
+			return nil, false
+		}
+		v, err := strconv.ParseFloat(string(num), 64)
+		if err != nil {
+			return nil, false
+		}
+		out = append(out, Value{Key: string(key[1 : len(key)-1]), Value: Number(v)})
+		if s = bytes.TrimSpace(rest); more && len(s) == 0 {
+			return nil, false // a trailing comma
+		}
+	}
+	return out, true
+}
+
+func (vs *Values) decode(data []byte) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
 		return fmt.Errorf("values must be an object")
