@@ -137,6 +137,28 @@ func multipartBody(field, name string, content io.Reader) (io.Reader, string, er
 	return &buf, mw.FormDataContentType(), err
 }
 
+// uploadFile sends the file chosen in a form's field, if any, to the API as an evidence file. It answers the
+// stored file's ID ("" when no file was chosen), or the API's reply when the upload was refused.
+func (s *server) uploadFile(r *http.Request, field string) (id string, failed *reply, err error) {
+	file, header, err := r.FormFile(field)
+	if err != nil || header.Filename == "" {
+		return "", nil, nil
+	}
+	defer file.Close()
+	mb, ct, err := multipartBody("file", header.Filename, file)
+	if err != nil {
+		return "", nil, err
+	}
+	up := s.call(r, http.MethodPost, "/api/v1/files", mb, ct)
+	var stored struct {
+		ID string `json:"id"`
+	}
+	if !up.ok() || up.decode(&stored) != nil || stored.ID == "" {
+		return "", &up, nil
+	}
+	return stored.ID, nil, nil
+}
+
 func (s *server) submit(w http.ResponseWriter, r *http.Request) {
 	sess, year := current(r), s.yearOf(r)
 	rep := s.call(r, http.MethodPost, cyclePath(year, sess.me.District)+"/self-assessment/submit", nil, "")
@@ -163,22 +185,16 @@ func (s *server) findingAction(w http.ResponseWriter, r *http.Request) {
 			"responsible_person": f.Get("responsible_person"), "due_date": f.Get("due_date")}
 	case "progress", "request-close":
 		body = map[string]any{"note": f.Get("note")}
-		if file, header, err := r.FormFile("evidence"); err == nil && header.Filename != "" {
-			defer file.Close()
-			mb, ct, err := multipartBody("file", header.Filename, file)
-			if err != nil {
-				http.Error(w, err.Error(), http.StatusBadRequest)
-				return
-			}
-			up := s.call(r, http.MethodPost, "/api/v1/files", mb, ct)
-			var stored struct {
-				ID string `json:"id"`
-			}
-			if !up.ok() || up.decode(&stored) != nil {
-				s.back(w, r, outcome(action+":"+id, up, english(r), ""), back)
-				return
-			}
-			body["evidence"] = []string{stored.ID}
+		fileID, failed, err := s.uploadFile(r, "evidence")
+		switch {
+		case err != nil:
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		case failed != nil:
+			s.back(w, r, outcome(action+":"+id, *failed, english(r), ""), back)
+			return
+		case fileID != "":
+			body["evidence"] = []string{fileID}
 		}
 	case "extension":
 		body = map[string]any{"due_date": f.Get("due_date"), "reason": f.Get("reason")}

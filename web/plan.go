@@ -369,33 +369,27 @@ func (s *server) submitPlan(w http.ResponseWriter, r *http.Request) {
 		refuse(&flash{Msg: s.t(r, "fix_fields"), Fields: bad})
 		return
 	}
-	if file, header, err := r.FormFile("responsibility_file"); err == nil && header.Filename != "" {
-		defer file.Close()
-		mb, ct, err := multipartBody("file", header.Filename, file)
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
-			return
+	fileID, failed, err := s.uploadFile(r, "responsibility_file")
+	switch {
+	case err != nil:
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	case failed != nil:
+		fl := outcome("plan", *failed, en, "")
+		// The upload's own errors (its field is "file") belong to the letter's field.
+		msgs := []string{}
+		for _, m := range fl.Fields {
+			msgs = append(msgs, m)
 		}
-		up := s.call(r, http.MethodPost, "/api/v1/files", mb, ct)
-		var stored struct {
-			ID string `json:"id"`
+		if len(msgs) == 0 {
+			msgs = append(msgs, fl.Msg)
 		}
-		if !up.ok() || up.decode(&stored) != nil || stored.ID == "" {
-			fl := outcome("plan", up, en, "")
-			// The upload's own errors (its field is "file") belong to the letter's field.
-			msgs := []string{}
-			for _, m := range fl.Fields {
-				msgs = append(msgs, m)
-			}
-			if len(msgs) == 0 {
-				msgs = append(msgs, fl.Msg)
-			}
-			slices.Sort(msgs)
-			fl.Fields = map[string]string{"responsibility_file": strings.Join(msgs, "; ")}
-			refuse(fl)
-			return
-		}
-		form.File = stored.ID
+		slices.Sort(msgs)
+		fl.Fields = map[string]string{"responsibility_file": strings.Join(msgs, "; ")}
+		refuse(fl)
+		return
+	case fileID != "":
+		form.File = fileID
 	}
 	body := map[string]any{"target_year": plan.TargetYear, "milestones": plan.Milestones,
 		"responsibility_file": form.File, "note": form.Note}

@@ -167,6 +167,12 @@ func fetch(t *testing.T, c *http.Client, method, u string, form url.Values) (*ht
 	if form != nil {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
+	return send(t, c, req)
+}
+
+// send makes the request and reads the whole answer.
+func send(t *testing.T, c *http.Client, req *http.Request) (*http.Response, string) {
+	t.Helper()
 	resp, err := c.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -341,13 +347,7 @@ func postMultipart(t *testing.T, c *http.Client, u string, form url.Values, file
 	mw.Close()
 	req, _ := http.NewRequest("POST", u, &buf)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
-	resp, err := c.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	data, _ := io.ReadAll(resp.Body)
-	return resp, string(data)
+	return send(t, c, req)
 }
 
 // planJSON is a plan whose version 1 is in effect and whose latest version 2 has the given status.
