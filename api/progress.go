@@ -243,11 +243,12 @@ func (s *Server) getCityProgress(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	r := progress.CityReport{From: from, To: to, GeneratedAt: time.Now().In(s.loc),
-		Years: progress.City(ds, span(from, to), s.rules), Districts: make([]progress.DistrictRows, len(ds))}
+	city, measured := progress.Measure(ds, span(from, to), s.rules)
+	r := progress.CityReport{From: from, To: to, GeneratedAt: time.Now().In(s.loc), Years: city,
+		Districts: make([]progress.DistrictRows, len(ds))}
 	for i, d := range ds {
 		r.Districts[i] = progress.DistrictRows{District: d.Code, Name: d.Name,
-			Years: since(progress.Progress(d, s.rules), from, func(y progress.DistrictYear) int { return y.Year })}
+			Years: since(measured[i], from, func(y progress.DistrictYear) int { return y.Year })}
 		if d.Plan != nil {
 			r.Districts[i].TargetYear = d.Plan.TargetYear
 		}

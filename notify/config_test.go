@@ -9,7 +9,9 @@ import (
 	"testing"
 )
 
-func TestLoadExample(t *testing.T) {
+// loadExample reads and builds the example channels file.
+func loadExample(t *testing.T) (Config, []Routed) {
+	t.Helper()
 	data, err := os.ReadFile("testdata/channels.yaml")
 	if err != nil {
 		t.Fatal(err)
@@ -22,6 +24,11 @@ func TestLoadExample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return cfg, chs
+}
+
+func TestLoadExample(t *testing.T) {
+	_, chs := loadExample(t)
 	var got []string
 	for _, r := range chs {
 		got = append(got, fmt.Sprintf("%s %v", r.Name(), r.Recipients))
@@ -135,18 +142,7 @@ func TestRoute(t *testing.T) {
 }
 
 func TestStringHidesSecrets(t *testing.T) {
-	data, err := os.ReadFile("testdata/channels.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := LoadConfig(data, "channels.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	chs, err := Build(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg, chs := loadExample(t)
 	printed := fmt.Sprintf("%v %+v %v %s %v", cfg, cfg, cfg.Channels[3].SMTP, cfg.Channels[2], chs)
 	for _, secret := range []string{"change-me", "REPLACE-ME"} {
 		if strings.Contains(printed, secret) {

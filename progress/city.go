@@ -9,12 +9,20 @@ import (
 // City measures the city against its targets in each of the years, oldest first. A district with no entry for a
 // year is taken to have submitted nothing that year.
 func City(districts []District, years []int, rules Rules) []CityYear {
+	city, _ := Measure(districts, years, rules)
+	return city
+}
+
+// Measure is City together with each district's Progress over its years and the given ones, computed once for
+// a report that shows both.
+func Measure(districts []District, years []int, rules Rules) ([]CityYear, [][]DistrictYear) {
 	years = slices.Compact(slices.Sorted(slices.Values(years)))
+	measured := make([][]DistrictYear, len(districts))
 	rows := make([]map[int]*DistrictYear, len(districts))
 	for i, d := range districts {
 		d.Years = withYears(d.Years, years)
 		ys := Progress(d, rules)
-		rows[i] = make(map[int]*DistrictYear, len(ys))
+		measured[i], rows[i] = ys, make(map[int]*DistrictYear, len(ys))
 		for j := range ys {
 			rows[i][ys[j].Year] = &ys[j]
 		}
@@ -55,7 +63,7 @@ func City(districts []District, years []int, rules Rules) []CityYear {
 		slices.Sort(cy.Lagging)
 		out[k] = cy
 	}
-	return out
+	return out, measured
 }
 
 // withYears returns a copy of the district's years with an empty year added for each of years it lacks.

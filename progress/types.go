@@ -252,3 +252,5 @@ type CityYear struct {
 //	Schools(years []Year) []SchoolLedger
 //	Progress(d District, rules Rules) []DistrictYear
 //	City(districts []District, years []int, rules Rules) []CityYear
+//	Measure(districts []District, years []int, rules Rules) ([]CityYear, [][]DistrictYear)  // City and each Progress
+//	Publish(pub Publication, ds []District, years []int, rules Rules, now time.Time) PublicSummary

@@ -3,7 +3,6 @@ package app
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"io"
 	"log/slog"
 	"os"
@@ -63,17 +62,7 @@ func databases(t *testing.T) map[string]string {
 // sampleDraft stores the sample district's data, edited, as a draft and returns its ID.
 func sampleDraft(t *testing.T, db *store.Store, edit func(map[string]any)) int64 {
 	t.Helper()
-	raw, err := os.ReadFile("../../evaluation/testdata/district.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m map[string]any
-	if err := json.Unmarshal(raw, &m); err != nil {
-		t.Fatal(err)
-	}
-	edit(m)
-	data, _ := json.Marshal(m)
-	d := &store.Draft{Year: 2025, DistrictCode: "370211", Data: string(data), CreatedBy: "clerk", CreatedAt: time.Now()}
+	d := &store.Draft{Year: 2025, DistrictCode: "370211", Data: string(editedSample(t, edit)), CreatedBy: "clerk", CreatedAt: time.Now()}
 	if err := db.AddDraft(context.Background(), d); err != nil {
 		t.Fatal(err)
 	}
@@ -290,13 +279,7 @@ func TestTemporalDownServesReads(t *testing.T) {
 	p := start(t, cfg)
 	defer p.Close()
 	base := "http://" + p.Addr.String()
-	admin := httpClient{t: t, base: base, token: newToken(t, p.Store, workflows.RoleAdmin, "")}
-	office := httpClient{t: t, base: base, token: newToken(t, p.Store, workflows.RoleOffice, "")}
-	clerk := httpClient{t: t, base: base, token: newToken(t, p.Store, workflows.RoleDistrict, codeA)}
-	admin.ok("POST", "/api/v1/districts", map[string]string{"code": codeA, "name": "黄岛区"}, nil)
-	office.ok("POST", "/api/v1/cycles", map[string]any{"year": 2025, "deadlines": map[string]string{
-		"self_assessment": time.Now().Add(time.Hour).Format(time.RFC3339), "city_review": time.Now().Add(2 * time.Hour).Format(time.RFC3339),
-		"application": time.Now().Add(3 * time.Hour).Format(time.RFC3339)}}, nil)
+	office, clerk := openOneDistrict(t, p, time.Hour)
 	if err := srv.Stop(); err != nil {
 		t.Fatal(err)
 	}
@@ -367,4 +350,21 @@ func TestSeparateAPIAndWorker(t *testing.T) {
 	if draft.State.DraftID == 0 {
 		t.Errorf("draft through the separate worker: %+v", draft.State)
 	}
+}
+
+// openOneDistrict registers district A and opens 2025 with its self-assessment due after selfAssessment, the
+// review an hour later and the application an hour after that; it returns the office's and A's clients.
+func openOneDistrict(t *testing.T, p *Process, selfAssessment time.Duration) (office, clerk httpClient) {
+	t.Helper()
+	base := "http://" + p.Addr.String()
+	admin := httpClient{t: t, base: base, token: newToken(t, p.Store, workflows.RoleAdmin, "")}
+	office = httpClient{t: t, base: base, token: newToken(t, p.Store, workflows.RoleOffice, "")}
+	clerk = httpClient{t: t, base: base, token: newToken(t, p.Store, workflows.RoleDistrict, codeA)}
+	admin.ok("POST", "/api/v1/districts", map[string]string{"code": codeA, "name": "黄岛区"}, nil)
+	now := time.Now()
+	office.ok("POST", "/api/v1/cycles", map[string]any{"year": 2025, "deadlines": map[string]string{
+		"self_assessment": now.Add(selfAssessment).Format(time.RFC3339),
+		"city_review":     now.Add(selfAssessment + time.Hour).Format(time.RFC3339),
+		"application":     now.Add(selfAssessment + 2*time.Hour).Format(time.RFC3339)}}, nil)
+	return office, clerk
 }

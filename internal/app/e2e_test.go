@@ -121,6 +121,15 @@ func newToken(t *testing.T, db *store.Store, role workflows.Role, district strin
 // sampleJSON is the sample district's data for district code, edited.
 func sampleJSON(t *testing.T, code string, edit func(map[string]any)) []byte {
 	t.Helper()
+	return editedSample(t, func(m map[string]any) {
+		m["district"] = map[string]any{"code": code, "name": "区" + code}
+		edit(m)
+	})
+}
+
+// editedSample is the sample district's data with edit applied to its JSON object.
+func editedSample(t *testing.T, edit func(map[string]any)) []byte {
+	t.Helper()
 	raw, err := os.ReadFile("../../evaluation/testdata/district.json")
 	if err != nil {
 		t.Fatal(err)
@@ -129,7 +138,6 @@ func sampleJSON(t *testing.T, code string, edit func(map[string]any)) []byte {
 	if err := json.Unmarshal(raw, &m); err != nil {
 		t.Fatal(err)
 	}
-	m["district"] = map[string]any{"code": code, "name": "区" + code}
 	edit(m)
 	out, _ := json.Marshal(m)
 	return out

@@ -78,14 +78,7 @@ func TestDatabaseOutage(t *testing.T) {
 	p := start(t, testConfig(t, t.TempDir(), pg.url()))
 	defer p.Close()
 	base := "http://" + p.Addr.String()
-	admin := httpClient{t: t, base: base, token: newToken(t, p.Store, workflows.RoleAdmin, "")}
-	office := httpClient{t: t, base: base, token: newToken(t, p.Store, workflows.RoleOffice, "")}
-	clerk := httpClient{t: t, base: base, token: newToken(t, p.Store, workflows.RoleDistrict, codeA)}
-	admin.ok("POST", "/api/v1/districts", map[string]string{"code": codeA, "name": "黄岛区"}, nil)
-	now := time.Now()
-	office.ok("POST", "/api/v1/cycles", map[string]any{"year": 2025, "deadlines": map[string]string{
-		"self_assessment": now.Add(8 * time.Second).Format(time.RFC3339), "city_review": now.Add(time.Hour).Format(time.RFC3339),
-		"application": now.Add(2 * time.Hour).Format(time.RFC3339)}}, nil)
+	_, clerk := openOneDistrict(t, p, 8*time.Second)
 	cycle := "/api/v1/cycles/2025/districts/" + codeA
 	clerk.ok("PUT", cycle+"/self-assessment", sampleJSON(t, codeA, noEdit), nil)
 
