@@ -1,11 +1,13 @@
 package workflows
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"time"
 
 	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 )
 
@@ -20,13 +22,19 @@ const (
 	QueryState                 = "state"
 )
 
-// CycleParams opens one district's year.
+// CycleParams opens one district's year, or continues it (State set).
 type CycleParams struct {
 	Year         int       `json:"year"`
 	District     string    `json:"district"`
 	DistrictName string    `json:"district_name"`
 	Deadlines    Deadlines `json:"deadlines"`
 	Policy       Policy    `json:"policy"`
+	// State and Updates are the year so far and the Updates completed in the last week, when the year continues
+	// as new.
+	State   *CycleState   `json:"state,omitempty"`
+	Updates RecentUpdates `json:"updates,omitempty"`
+	// HistoryLimit overrides DefaultHistoryLimit (tests use a small one).
+	HistoryLimit int `json:"history_limit,omitempty"`
 }
 
 // CycleState is the whole state of a district's year; the query returns it and the read model mirrors it.
@@ -121,27 +129,39 @@ type cycle struct {
 	outbox
 	p CycleParams
 	s CycleState
+	// ending is set once a long run is to continue as new: the stages stop waiting, and the run ends as soon as
+	// its handlers and deliveries are done.
+	ending bool
 }
 
 // DistrictCycle is one district's year: self-assessment, city review, rectification with its application,
-// city acceptance and the province's result. Human decisions arrive as Updates; deadlines are durable timers.
+// city acceptance and the province's result. Human decisions arrive as Updates; deadlines are durable timers. A
+// long year continues as new, carrying its state.
 func DistrictCycle(ctx workflow.Context, p CycleParams) (CycleState, error) {
-	c := &cycle{guard: guard{workflow.NewMutex(ctx)}, p: p, s: CycleState{Year: p.Year, District: p.District,
-		DistrictName: p.DistrictName, Stage: StageSelfAssessment, Deadlines: p.Deadlines}}
+	c := &cycle{guard: newGuard(ctx, p.Updates), p: p}
+	if p.State != nil {
+		c.s = *p.State
+	} else {
+		c.s = CycleState{Year: p.Year, District: p.District, DistrictName: p.DistrictName,
+			Stage: StageSelfAssessment, Deadlines: p.Deadlines}
+	}
 	if err := c.setup(ctx); err != nil {
 		return c.s, err
 	}
-	if err := c.record(ctx, system, "cycle_opened", ""); err != nil {
-		return c.s, err
+	if p.State == nil {
+		if err := c.commit(ctx, c.s, system, "cycle_opened", ""); err != nil {
+			return c.s, err
+		}
 	}
 	// Version 1 ends a year that never reached rectification at the application deadline; cycles started before
 	// it replay without the watch.
 	if workflow.GetVersion(ctx, "application-deadline-ends-every-stage", workflow.DefaultVersion, 1) == 1 {
 		workflow.Go(ctx, c.endUnfinishedAtApplicationDeadline)
 	}
-	for !c.s.Stage.Final() {
+	workflow.Go(ctx, c.watchLength)
+	for !c.s.Stage.Final() && !c.ending {
 		stage := c.s.Stage
-		left := func() bool { return c.s.Stage != stage }
+		left := func() bool { return c.s.Stage != stage || c.ending }
 		var err error
 		switch stage {
 		case StageSelfAssessment:
@@ -157,25 +177,42 @@ func DistrictCycle(ctx workflow.Context, p CycleParams) (CycleState, error) {
 			return c.s, err
 		}
 	}
-	return c.s, c.drain(ctx)
+	if err := c.drain(ctx); err != nil || c.s.Stage.Final() {
+		return c.s, err
+	}
+	next := c.p
+	next.State, next.Updates = &c.s, c.carried(ctx)
+	return c.s, workflow.NewContinueAsNewError(ctx, WorkflowDistrictCycle, next)
+}
+
+// watchLength ends a long run (see guard.longRun) in continue-as-new. Version 1 added it: a run that grew long
+// under an earlier release has no place in its history where it stopped, and goes on as it did.
+func (c *cycle) watchLength(ctx workflow.Context) {
+	if err := workflow.Await(ctx, func() bool { return c.longRun(ctx, c.p.HistoryLimit) }); err != nil {
+		return
+	}
+	c.ending = workflow.GetVersion(ctx, "cycle-continues-as-new", workflow.DefaultVersion, 1) == 1
 }
 
 func (c *cycle) setup(ctx workflow.Context) error {
 	if err := workflow.SetQueryHandler(ctx, QueryState, func() (CycleState, error) { return c.s, nil }); err != nil {
 		return err
 	}
+	g, s := &c.guard, &c.s
 	err := setUpdates(ctx, []handler{
-		{UpdateSaveDraft, c.saveDraft, c.validateSaveDraft},
-		{UpdateSubmit, c.submit, c.validateSubmit},
-		{UpdateReview, c.review, c.validateReview},
-		{UpdateApply, c.apply, c.validateApply},
-		{UpdateRecordAcceptance, c.recordAcceptance, c.validateAcceptance},
-		{UpdateRecordProvinceResult, c.recordProvinceResult, c.validateProvinceResult},
+		on(g, s, UpdateSaveDraft, c.validateSaveDraft, c.draftAccepted, c.saveDraft),
+		on(g, s, UpdateSubmit, c.validateSubmit, c.submittable, c.submit),
+		on(g, s, UpdateReview, c.validateReview, inStage[ReviewInput](c, StageCityReview), c.review),
+		on(g, s, UpdateApply, c.validateApply, inStage[ApplyInput](c, StageRectification), c.apply),
+		on(g, s, UpdateRecordAcceptance, c.validateAcceptance, inStage[DecisionInput](c, StageCityAcceptance),
+			c.recordAcceptance),
+		on(g, s, UpdateRecordProvinceResult, c.validateProvinceResult, inStage[DecisionInput](c, StageProvinceReview),
+			c.recordProvinceResult),
 	})
 	if err != nil {
 		return err
 	}
-	return upsertSearchAttributes(ctx, c.p.Year, c.p.District, string(c.s.Stage), false)
+	return c.show(ctx)
 }
 
 // --- self-assessment -------------------------------------------------------------------------------------
@@ -184,11 +221,16 @@ func (c *cycle) validateSaveDraft(ctx workflow.Context, in SaveDraftInput) error
 	if err := c.districtOnly(in.Actor); err != nil {
 		return err
 	}
-	if err := c.acceptsData(ctx); err != nil {
-		return err
-	}
 	if in.DraftID <= 0 {
 		return invalid("draft_id", "缺少草稿编号", "draft_id is required")
+	}
+	return c.draftAccepted(ctx, in)
+}
+
+// draftAccepted holds while the year takes data and no newer draft has been saved.
+func (c *cycle) draftAccepted(ctx workflow.Context, in SaveDraftInput) error {
+	if err := c.acceptsData(ctx); err != nil {
+		return err
 	}
 	if in.DraftID <= c.s.DraftID {
 		// Drafts are numbered as they are stored: an older one arriving late (a retry) must not replace a newer.
@@ -197,23 +239,28 @@ func (c *cycle) validateSaveDraft(ctx workflow.Context, in SaveDraftInput) error
 	return nil
 }
 
-func (c *cycle) saveDraft(ctx workflow.Context, in SaveDraftInput) (CycleState, error) {
-	return update(c.guard, ctx, &c.s, in, c.validateSaveDraft, func() error {
-		var res DraftResult
-		err := workflow.ExecuteActivity(activityCtx(ctx), ActivityEvaluateDraft,
-			DraftInput{Year: c.p.Year, District: c.p.District, DraftID: in.DraftID}).Get(ctx, &res)
-		if err != nil {
-			return err
-		}
-		c.s.DraftID, c.s.DraftVerdict, c.s.DraftSavedAt = res.DraftID, res.Verdict, workflow.Now(ctx)
-		return c.record(ctx, in.Actor, "save_draft", fmt.Sprintf("draft %d: %s, %d shortfalls", res.DraftID, res.Verdict, res.Shortfalls))
-	})
+func (c *cycle) saveDraft(ctx workflow.Context, in SaveDraftInput) error {
+	var res DraftResult
+	err := workflow.ExecuteActivity(activityCtx(ctx), ActivityEvaluateDraft,
+		DraftInput{Year: c.p.Year, District: c.p.District, DraftID: in.DraftID}).Get(ctx, &res)
+	if err != nil {
+		return err
+	}
+	next := c.s
+	next.DraftID, next.DraftVerdict, next.DraftSavedAt = res.DraftID, res.Verdict, workflow.Now(ctx)
+	return c.commit(ctx, next, in.Actor, "save_draft",
+		fmt.Sprintf("draft %d: %s, %d shortfalls", res.DraftID, res.Verdict, res.Shortfalls))
 }
 
 func (c *cycle) validateSubmit(ctx workflow.Context, in SubmitInput) error {
 	if err := c.districtOnly(in.Actor); err != nil {
 		return err
 	}
+	return c.submittable(ctx, in)
+}
+
+// submittable holds while the year takes data and the latest draft is not submitted yet.
+func (c *cycle) submittable(ctx workflow.Context, _ SubmitInput) error {
 	if err := c.acceptsData(ctx); err != nil {
 		return err
 	}
@@ -226,30 +273,29 @@ func (c *cycle) validateSubmit(ctx workflow.Context, in SubmitInput) error {
 	return nil
 }
 
-func (c *cycle) submit(ctx workflow.Context, in SubmitInput) (CycleState, error) {
-	return update(c.guard, ctx, &c.s, in, c.validateSubmit, func() error {
-		late := c.s.Stage == StageSelfAssessment && !workflow.Now(ctx).Before(c.s.Deadlines.SelfAssessment)
-		var res SnapshotResult
-		err := workflow.ExecuteActivity(activityCtx(ctx), ActivitySubmitSnapshot, SnapshotInput{Year: c.p.Year,
-			District: c.p.District, DraftID: c.s.DraftID, Late: late, Actor: in.Actor}).Get(ctx, &res)
-		if err != nil {
-			return err
+func (c *cycle) submit(ctx workflow.Context, in SubmitInput) error {
+	late := c.s.Stage == StageSelfAssessment && !workflow.Now(ctx).Before(c.s.Deadlines.SelfAssessment)
+	var res SnapshotResult
+	err := workflow.ExecuteActivity(activityCtx(ctx), ActivitySubmitSnapshot, SnapshotInput{Year: c.p.Year,
+		District: c.p.District, DraftID: c.s.DraftID, Late: late, Actor: in.Actor}).Get(ctx, &res)
+	if err != nil {
+		return err
+	}
+	next := c.s
+	next.Version, next.Verdict, next.ShortfallIDs = res.Version, res.Verdict, res.ShortfallIDs
+	next.SubmittedDraftID, next.SubmittedAt = c.s.DraftID, workflow.Now(ctx)
+	detail := fmt.Sprintf("version %d: %s", res.Version, res.Verdict)
+	var notices []notice
+	if c.s.Stage == StageSelfAssessment {
+		next.SubmittedLate = late
+		if late {
+			detail += " (late)"
 		}
-		c.s.Version, c.s.Verdict, c.s.ShortfallIDs = res.Version, res.Verdict, res.ShortfallIDs
-		c.s.SubmittedDraftID, c.s.SubmittedAt = c.s.DraftID, workflow.Now(ctx)
-		detail := fmt.Sprintf("version %d: %s", res.Version, res.Verdict)
-		if c.s.Stage == StageSelfAssessment {
-			c.s.SubmittedLate = late
-			if late {
-				detail += " (late)"
-			}
-			c.s.Stage = StageCityReview
-			if err := c.notify(ctx, ToOffice, "submitted", "区县已提交自评报告, 请审核", "A district submitted its self-assessment for review"); err != nil {
-				return err
-			}
-		}
-		return c.record(ctx, in.Actor, "submit", detail)
-	})
+		next.Stage = StageCityReview
+		notices = append(notices, notice{ToOffice, "submitted", "区县已提交自评报告, 请审核",
+			"A district submitted its self-assessment for review"})
+	}
+	return c.commit(ctx, next, in.Actor, "submit", detail, notices...)
 }
 
 // acceptsData allows drafts and submissions during self-assessment (late ones only if the policy accepts them)
@@ -260,7 +306,8 @@ func (c *cycle) acceptsData(ctx workflow.Context) error {
 		return nil
 	case StageSelfAssessment:
 		if !c.p.Policy.AcceptLateSelfAssessment && !workflow.Now(ctx).Before(c.s.Deadlines.SelfAssessment) {
-			return conflict("自评截止时间已过, 不再接收", "the self-assessment deadline has passed and late submissions are closed")
+			return conflict("自评截止时间已过, 不再接收",
+				"the self-assessment deadline has passed and late submissions are closed")
 		}
 		return nil
 	}
@@ -270,30 +317,28 @@ func (c *cycle) acceptsData(ctx workflow.Context) error {
 
 func (c *cycle) selfAssessmentAlarm() alarm {
 	return alarm{
-		due:       func() time.Time { return c.s.Deadlines.SelfAssessment },
-		reminders: c.p.Policy.DistrictReminders,
+		guard:          &c.guard,
+		due:            func() time.Time { return c.s.Deadlines.SelfAssessment },
+		reminders:      c.p.Policy.DistrictReminders,
+		remindUnlocked: true,
 		remind: func(ctx workflow.Context, left time.Duration) error {
-			return c.notify(ctx, ToDistrict, "reminder", fmt.Sprintf("自评报告将于%d天后截止", days(left)),
-				fmt.Sprintf("The self-assessment is due in %d days", days(left)))
+			return c.notify(ctx, notice{ToDistrict, "reminder", fmt.Sprintf("自评报告将于%d天后截止", days(left)),
+				fmt.Sprintf("The self-assessment is due in %d days", days(left))})
 		},
 		overdue: func(ctx workflow.Context) error {
-			return c.locked(ctx, func() error {
-				if c.s.Stage != StageSelfAssessment || c.s.SelfAssessmentOverdue {
-					return nil
-				}
-				c.s.SelfAssessmentOverdue = true
-				action := "self_assessment_overdue"
-				if !c.p.Policy.AcceptLateSelfAssessment {
-					c.s.Stage, c.s.EndReason, action = StageNotApplied, "self_assessment_missed", "self_assessment_closed"
-				}
-				if err := c.notify(ctx, ToOffice, "overdue", "区县逾期未提交自评报告", "A district has not submitted its self-assessment by the deadline"); err != nil {
-					return err
-				}
-				if err := c.notify(ctx, ToDistrict, "overdue", "自评报告已逾期", "Your self-assessment is overdue"); err != nil {
-					return err
-				}
-				return c.record(ctx, system, action, "")
-			})
+			if c.s.Stage != StageSelfAssessment || c.s.SelfAssessmentOverdue {
+				return nil
+			}
+			next := c.s
+			next.SelfAssessmentOverdue = true
+			action := "self_assessment_overdue"
+			if !c.p.Policy.AcceptLateSelfAssessment {
+				next.Stage, next.EndReason, action = StageNotApplied, "self_assessment_missed", "self_assessment_closed"
+			}
+			return c.commit(ctx, next, system, action, "",
+				notice{ToOffice, "overdue", "区县逾期未提交自评报告",
+					"A district has not submitted its self-assessment by the deadline"},
+				notice{ToDistrict, "overdue", "自评报告已逾期", "Your self-assessment is overdue"})
 		},
 	}
 }
@@ -306,6 +351,12 @@ func (c *cycle) validateReview(ctx workflow.Context, in ReviewInput) error {
 	}
 	if c.s.Stage != StageCityReview {
 		return c.wrongStage(StageCityReview)
+	}
+	if err := checkTexts("comment", in.Comment); err != nil {
+		return err
+	}
+	if err := checkText("report_text", in.ReportText, 10*maxText); err != nil {
+		return err
 	}
 	switch in.Decision {
 	case "return":
@@ -345,25 +396,24 @@ func validateNewFinding(ctx workflow.Context, field string, f NewFinding) error 
 	case !f.DueDate.IsZero() && !f.DueDate.After(workflow.Now(ctx)):
 		return invalid(field+".due_date", "整改期限须晚于当前时间", "due_date must be in the future")
 	}
-	return nil
+	return checkTexts(field+".title", f.Title, field+".detail", f.Detail)
 }
 
-func (c *cycle) review(ctx workflow.Context, in ReviewInput) (CycleState, error) {
-	return update(c.guard, ctx, &c.s, in, c.validateReview, func() error {
-		if in.Decision == "return" {
-			return c.returnSelfAssessment(ctx, in)
-		}
-		return c.approve(ctx, in)
-	})
+func (c *cycle) review(ctx workflow.Context, in ReviewInput) error {
+	if in.Decision == "return" {
+		return c.returnSelfAssessment(ctx, in)
+	}
+	return c.approve(ctx, in)
 }
 
 func (c *cycle) returnSelfAssessment(ctx workflow.Context, in ReviewInput) error {
-	c.s.Returns = append(c.s.Returns, Return{Comment: in.Comment, Deadline: in.Deadline, By: in.Actor.Name, At: workflow.Now(ctx)})
-	c.s.Stage, c.s.Deadlines.SelfAssessment, c.s.SelfAssessmentOverdue = StageSelfAssessment, in.Deadline, false
-	if err := c.notify(ctx, ToDistrict, "returned", "自评报告被退回: "+in.Comment, "Your self-assessment was returned: "+in.Comment); err != nil {
-		return err
-	}
-	return c.record(ctx, in.Actor, "return", in.Comment)
+	next := c.s
+	next.Returns = append(slices.Clip(c.s.Returns),
+		Return{Comment: in.Comment, Deadline: in.Deadline, By: in.Actor.Name, At: workflow.Now(ctx)})
+	next.Stage, next.Deadlines.SelfAssessment, next.SelfAssessmentOverdue = StageSelfAssessment, in.Deadline, false
+	return c.commit(ctx, next, in.Actor, "return", in.Comment,
+		notice{ToDistrict, "returned", "自评报告被退回: " + in.Comment,
+			"Your self-assessment was returned: " + in.Comment})
 }
 
 func (c *cycle) approve(ctx workflow.Context, in ReviewInput) error {
@@ -372,16 +422,16 @@ func (c *cycle) approve(ctx workflow.Context, in ReviewInput) error {
 		chosen = c.s.ShortfallIDs
 	}
 	var records []FindingRecord
-	next := func() (string, int) {
+	nextID := func() (string, int) {
 		seq := len(c.s.Findings) + len(records) + 1
 		return FindingID(c.p.Year, c.p.District, seq), seq
 	}
 	for _, sid := range chosen {
-		id, seq := next()
+		id, seq := nextID()
 		records = append(records, FindingRecord{ID: id, Seq: seq, ShortfallID: sid})
 	}
 	for _, f := range in.Findings {
-		id, seq := next()
+		id, seq := nextID()
 		records = append(records, FindingRecord{ID: id, Seq: seq, New: f})
 	}
 	var infos []FindingInfo
@@ -397,24 +447,37 @@ func (c *cycle) approve(ctx workflow.Context, in ReviewInput) error {
 	for _, f := range infos {
 		started = append(started, c.startItem(ctx, f))
 		if !together {
-			if err := started[len(started)-1].GetChildWorkflowExecution().Get(ctx, nil); err != nil {
+			if err := itemStarted(ctx, started[len(started)-1]); err != nil {
 				return err
 			}
 		}
 	}
+	next := c.s
+	next.Findings = slices.Clip(c.s.Findings)
 	for i, fut := range started {
-		if err := fut.GetChildWorkflowExecution().Get(ctx, nil); err != nil {
+		if err := itemStarted(ctx, fut); err != nil {
 			return err
 		}
-		c.s.Findings = append(c.s.Findings, infos[i].ID)
+		next.Findings = append(next.Findings, infos[i].ID)
 	}
-	c.s.Review = &Review{Comment: in.Comment, ReportText: in.ReportText, ReportFile: in.ReportFile, By: in.Actor.Name, At: workflow.Now(ctx)}
-	c.s.Stage = StageRectification
-	if err := c.notify(ctx, ToDistrict, "approved", fmt.Sprintf("市级评估完成, 下达整改问题%d项", len(infos)),
-		fmt.Sprintf("The city review is done with %d findings to rectify", len(infos))); err != nil {
-		return err
+	next.Review = &Review{Comment: in.Comment, ReportText: in.ReportText, ReportFile: in.ReportFile,
+		By: in.Actor.Name, At: workflow.Now(ctx)}
+	next.Stage = StageRectification
+	return c.commit(ctx, next, in.Actor, "approve", fmt.Sprintf("%d findings", len(infos)),
+		notice{ToDistrict, "approved", fmt.Sprintf("市级评估完成, 下达整改问题%d项", len(infos)),
+			fmt.Sprintf("The city review is done with %d findings to rectify", len(infos))})
+}
+
+// itemStarted waits for an item's workflow to start. Since version 1 an item that already runs counts as started:
+// an approval that failed part-way (or a Reset cycle) started some items, and its retry must not fail on them.
+func itemStarted(ctx workflow.Context, fut workflow.ChildWorkflowFuture) error {
+	err := fut.GetChildWorkflowExecution().Get(ctx, nil)
+	var already *temporal.ChildWorkflowExecutionAlreadyStartedError
+	if errors.As(err, &already) &&
+		workflow.GetVersion(ctx, "item-already-started-is-started", workflow.DefaultVersion, 1) == 1 {
+		return nil
 	}
-	return c.record(ctx, in.Actor, "approve", fmt.Sprintf("%d findings", len(infos)))
+	return err
 }
 
 // startItem starts a finding's own workflow. It is abandoned, not cancelled, when the cycle ends: open items
@@ -430,29 +493,29 @@ func (c *cycle) startItem(ctx workflow.Context, f FindingInfo) workflow.ChildWor
 	p := ItemParams{ID: f.ID, Year: c.p.Year, District: c.p.District, Seq: f.Seq, Title: f.Title,
 		Severity: f.Severity, Source: f.Source, CreatedAt: now, PlanDue: now.Add(c.p.Policy.PlanWithin),
 		DueDate: f.DueDate, Policy: c.p.Policy}
-	return workflow.ExecuteChildWorkflow(cctx, RectificationItem, p)
+	return workflow.ExecuteChildWorkflow(cctx, WorkflowRectificationItem, p)
 }
 
 func (c *cycle) reviewAlarm() alarm {
 	return alarm{
-		due:       func() time.Time { return c.s.Deadlines.CityReview },
-		reminders: c.p.Policy.OfficeReminders,
+		guard:          &c.guard,
+		due:            func() time.Time { return c.s.Deadlines.CityReview },
+		reminders:      c.p.Policy.OfficeReminders,
+		remindUnlocked: true,
 		remind: func(ctx workflow.Context, left time.Duration) error {
-			return c.notify(ctx, ToOffice, "reminder", fmt.Sprintf("%s自评报告的市级评估将于%d天后截止", c.p.DistrictName, days(left)),
-				fmt.Sprintf("The city review of %s is due in %d days", c.p.DistrictName, days(left)))
+			return c.notify(ctx, notice{ToOffice, "reminder",
+				fmt.Sprintf("%s自评报告的市级评估将于%d天后截止", c.p.DistrictName, days(left)),
+				fmt.Sprintf("The city review of %s is due in %d days", c.p.DistrictName, days(left))})
 		},
 		overdue: func(ctx workflow.Context) error {
-			return c.locked(ctx, func() error {
-				if c.s.Stage != StageCityReview || c.s.ReviewOverdue {
-					return nil
-				}
-				c.s.ReviewOverdue = true
-				if err := c.notify(ctx, ToOffice, "overdue", c.p.DistrictName+"的市级评估已逾期",
-					"The city review of "+c.p.DistrictName+" is overdue"); err != nil {
-					return err
-				}
-				return c.record(ctx, system, "review_overdue", "")
-			})
+			if c.s.Stage != StageCityReview || c.s.ReviewOverdue {
+				return nil
+			}
+			next := c.s
+			next.ReviewOverdue = true
+			return c.commit(ctx, next, system, "review_overdue", "",
+				notice{ToOffice, "overdue", c.p.DistrictName + "的市级评估已逾期",
+					"The city review of " + c.p.DistrictName + " is overdue"})
 		},
 	}
 }
@@ -471,54 +534,51 @@ func (c *cycle) validateApply(_ workflow.Context, in ApplyInput) error {
 
 // apply accepts the application only when the latest submitted evaluation meets the standard and no serious
 // finding (of this or an earlier year) is open; otherwise it refuses with every reason.
-func (c *cycle) apply(ctx workflow.Context, in ApplyInput) (CycleState, error) {
-	return update(c.guard, ctx, &c.s, in, c.validateApply, func() error {
-		var reasons []Reason
-		if c.s.Verdict != "meets" {
-			reasons = append(reasons, Reason{Key: "does_not_meet",
-				MessageZh: fmt.Sprintf("最新提交的自评(第%d版)未达到国家标准", c.s.Version),
-				MessageEn: fmt.Sprintf("the latest submitted evaluation (version %d) does not meet the standard", c.s.Version)})
-		}
-		var open []FindingInfo
-		err := workflow.ExecuteActivity(activityCtx(ctx), ActivityOpenSeriousFindings, c.p.District).Get(ctx, &open)
-		if err != nil {
-			return err
-		}
-		for _, f := range open {
-			reasons = append(reasons, Reason{Key: "serious_finding_open:" + f.ID,
-				MessageZh: "严重问题尚未销号: " + f.Title, MessageEn: "a serious finding is still open: " + f.Title})
-		}
-		if len(reasons) > 0 {
-			return refuse(ErrConflict, "", "不符合申请认定条件", "the district does not qualify to apply", reasons...)
-		}
-		c.s.AppliedAt, c.s.Stage = workflow.Now(ctx), StageCityAcceptance
-		if err := c.notify(ctx, ToOffice, "applied", c.p.DistrictName+"申请市级验收", c.p.DistrictName+" applied for acceptance"); err != nil {
-			return err
-		}
-		return c.record(ctx, in.Actor, "apply", "")
-	})
+func (c *cycle) apply(ctx workflow.Context, in ApplyInput) error {
+	var reasons []Reason
+	if c.s.Verdict != "meets" {
+		reasons = append(reasons, Reason{Key: "does_not_meet",
+			MessageZh: fmt.Sprintf("最新提交的自评(第%d版)未达到国家标准", c.s.Version),
+			MessageEn: fmt.Sprintf("the latest submitted evaluation (version %d) does not meet the standard", c.s.Version)})
+	}
+	var open []FindingInfo
+	err := workflow.ExecuteActivity(activityCtx(ctx), ActivityOpenSeriousFindings, c.p.District).Get(ctx, &open)
+	if err != nil {
+		return err
+	}
+	for _, f := range open {
+		reasons = append(reasons, Reason{Key: "serious_finding_open:" + f.ID,
+			MessageZh: "严重问题尚未销号: " + f.Title, MessageEn: "a serious finding is still open: " + f.Title})
+	}
+	if len(reasons) > 0 {
+		return refuse(ErrConflict, "", "不符合申请认定条件", "the district does not qualify to apply", reasons...)
+	}
+	next := c.s
+	next.AppliedAt, next.Stage = workflow.Now(ctx), StageCityAcceptance
+	return c.commit(ctx, next, in.Actor, "apply", "",
+		notice{ToOffice, "applied", c.p.DistrictName + "申请市级验收",
+			c.p.DistrictName + " applied for acceptance"})
 }
 
 func (c *cycle) applicationAlarm() alarm {
 	return alarm{
-		due:       func() time.Time { return c.s.Deadlines.Application },
-		reminders: c.p.Policy.DistrictReminders,
+		guard:          &c.guard,
+		due:            func() time.Time { return c.s.Deadlines.Application },
+		reminders:      c.p.Policy.DistrictReminders,
+		remindUnlocked: true,
 		remind: func(ctx workflow.Context, left time.Duration) error {
-			return c.notify(ctx, ToDistrict, "reminder", fmt.Sprintf("申请认定将于%d天后截止", days(left)),
-				fmt.Sprintf("Applications close in %d days", days(left)))
+			return c.notify(ctx, notice{ToDistrict, "reminder", fmt.Sprintf("申请认定将于%d天后截止", days(left)),
+				fmt.Sprintf("Applications close in %d days", days(left))})
 		},
 		overdue: func(ctx workflow.Context) error {
-			return c.locked(ctx, func() error {
-				if c.s.Stage != StageRectification {
-					return nil
-				}
-				c.s.Stage, c.s.EndReason = StageNotApplied, "application_deadline_passed"
-				if err := c.notify(ctx, ToDistrict, "not_applied", "申请认定截止, 本年度未申请",
-					"Applications have closed; the district did not apply this year"); err != nil {
-					return err
-				}
-				return c.record(ctx, system, "not_applied", "")
-			})
+			if c.s.Stage != StageRectification {
+				return nil
+			}
+			next := c.s
+			next.Stage, next.EndReason = StageNotApplied, "application_deadline_passed"
+			return c.commit(ctx, next, system, "not_applied", "",
+				notice{ToDistrict, "not_applied", "申请认定截止, 本年度未申请",
+					"Applications have closed; the district did not apply this year"})
 		},
 	}
 }
@@ -527,8 +587,7 @@ func (c *cycle) applicationAlarm() alarm {
 // close: the district can no longer apply (the rectification stage has its own alarm, with reminders).
 func (c *cycle) endUnfinishedAtApplicationDeadline(ctx workflow.Context) {
 	unfinished := func() bool { return c.s.Stage == StageSelfAssessment || c.s.Stage == StageCityReview }
-	left := c.s.Deadlines.Application.Sub(workflow.Now(ctx))
-	if moved, err := workflow.AwaitWithTimeout(ctx, max(left, 0), func() bool { return !unfinished() }); err != nil || moved {
+	if due, err := sleepUntil(ctx, c.s.Deadlines.Application, func() bool { return !unfinished() }); err != nil || !due {
 		return
 	}
 	c.pending++ // the workflow drains this before it ends, like a delivery
@@ -537,12 +596,11 @@ func (c *cycle) endUnfinishedAtApplicationDeadline(ctx workflow.Context) {
 		if !unfinished() {
 			return nil
 		}
-		c.s.Stage, c.s.EndReason = StageNotApplied, "application_deadline_passed"
-		if err := c.notify(ctx, ToOffice, "not_applied", c.p.DistrictName+"本年度未完成自评与评估, 已过申请认定截止时间",
-			c.p.DistrictName+" did not finish self-assessment and review before applications closed"); err != nil {
-			return err
-		}
-		return c.record(ctx, system, "not_applied", "")
+		next := c.s
+		next.Stage, next.EndReason = StageNotApplied, "application_deadline_passed"
+		return c.commit(ctx, next, system, "not_applied", "",
+			notice{ToOffice, "not_applied", c.p.DistrictName + "本年度未完成自评与评估, 已过申请认定截止时间",
+				c.p.DistrictName + " did not finish self-assessment and review before applications closed"})
 	})
 }
 
@@ -550,7 +608,7 @@ func validateDecision(in DecisionInput) error {
 	if !in.Passed && in.Comment == "" {
 		return invalid("comment", "未通过须说明理由", "a fail needs a comment giving the reasons")
 	}
-	return nil
+	return checkTexts("comment", in.Comment)
 }
 
 func (c *cycle) validateAcceptance(_ workflow.Context, in DecisionInput) error {
@@ -563,24 +621,22 @@ func (c *cycle) validateAcceptance(_ workflow.Context, in DecisionInput) error {
 	return validateDecision(in)
 }
 
-func (c *cycle) recordAcceptance(ctx workflow.Context, in DecisionInput) (CycleState, error) {
-	return update(c.guard, ctx, &c.s, in, c.validateAcceptance, func() error {
-		c.s.Acceptance = decision(ctx, in)
-		c.s.Stage, c.s.EndReason = StageProvinceReview, ""
-		if !in.Passed {
-			c.s.Stage, c.s.EndReason = StageNotCertified, "city_acceptance_failed"
-		}
-		if err := c.notify(ctx, ToDistrict, "acceptance", passFail(in.Passed, "市级验收通过", "市级验收未通过: "+in.Comment),
-			passFail(in.Passed, "City acceptance passed", "City acceptance failed: "+in.Comment)); err != nil {
-			return err
-		}
-		return c.record(ctx, in.Actor, "acceptance", passFail(in.Passed, "passed", "failed: "+in.Comment))
-	})
+func (c *cycle) recordAcceptance(ctx workflow.Context, in DecisionInput) error {
+	next := c.s
+	next.Acceptance = decision(ctx, in)
+	next.Stage, next.EndReason = StageProvinceReview, ""
+	if !in.Passed {
+		next.Stage, next.EndReason = StageNotCertified, "city_acceptance_failed"
+	}
+	return c.commit(ctx, next, in.Actor, "acceptance", passFail(in.Passed, "passed", "failed: "+in.Comment),
+		notice{ToDistrict, "acceptance", passFail(in.Passed, "市级验收通过", "市级验收未通过: "+in.Comment),
+			passFail(in.Passed, "City acceptance passed", "City acceptance failed: "+in.Comment)})
 }
 
 func (c *cycle) validateProvinceResult(_ workflow.Context, in DecisionInput) error {
 	if in.Actor.Role != RoleProvince && in.Actor.Role != RoleOffice {
-		return forbidden("只有省级督导部门或市督导办可以录入省级结果", "only the province or the city office may record the province's result")
+		return forbidden("只有省级督导部门或市督导办可以录入省级结果",
+			"only the province or the city office may record the province's result")
 	}
 	if c.s.Stage != StageProvinceReview {
 		return c.wrongStage(StageProvinceReview)
@@ -588,19 +644,18 @@ func (c *cycle) validateProvinceResult(_ workflow.Context, in DecisionInput) err
 	return validateDecision(in)
 }
 
-func (c *cycle) recordProvinceResult(ctx workflow.Context, in DecisionInput) (CycleState, error) {
-	return update(c.guard, ctx, &c.s, in, c.validateProvinceResult, func() error {
-		c.s.Province = decision(ctx, in)
-		c.s.Stage = StageCertified
-		if !in.Passed {
-			c.s.Stage, c.s.EndReason = StageNotCertified, "province_review_failed"
-		}
-		if err := c.notify(ctx, ToDistrict, "province_result", passFail(in.Passed, "省级评估认定通过", "省级评估认定未通过: "+in.Comment),
-			passFail(in.Passed, "The province certified the district", "The province did not certify the district: "+in.Comment)); err != nil {
-			return err
-		}
-		return c.record(ctx, in.Actor, "province_result", passFail(in.Passed, "passed", "failed: "+in.Comment))
-	})
+func (c *cycle) recordProvinceResult(ctx workflow.Context, in DecisionInput) error {
+	next := c.s
+	next.Province = decision(ctx, in)
+	next.Stage = StageCertified
+	if !in.Passed {
+		next.Stage, next.EndReason = StageNotCertified, "province_review_failed"
+	}
+	return c.commit(ctx, next, in.Actor, "province_result", passFail(in.Passed, "passed", "failed: "+in.Comment),
+		notice{ToDistrict, "province_result",
+			passFail(in.Passed, "省级评估认定通过", "省级评估认定未通过: "+in.Comment),
+			passFail(in.Passed, "The province certified the district",
+				"The province did not certify the district: "+in.Comment)})
 }
 
 func decision(ctx workflow.Context, in DecisionInput) *Decision {
@@ -624,25 +679,38 @@ func officeOnly(a Actor) error {
 	return nil
 }
 
+// inStage is the recheck of an Update allowed in one stage only.
+func inStage[T any](c *cycle, want Stage) func(workflow.Context, T) error {
+	return func(workflow.Context, T) error {
+		if c.s.Stage != want {
+			return c.wrongStage(want)
+		}
+		return nil
+	}
+}
+
 func (c *cycle) wrongStage(want Stage) error {
 	return conflict(fmt.Sprintf("当前阶段为 %s, 此操作须在 %s 阶段进行", c.s.Stage, want),
 		fmt.Sprintf("the cycle is in stage %s; this needs stage %s", c.s.Stage, want))
 }
 
-// record mirrors the state to the read model with the event, and refreshes the search attributes.
-func (c *cycle) record(ctx workflow.Context, who Actor, action, detail string) error {
-	c.s.EventsCount++
-	ev := Event{Key: fmt.Sprintf("%s:%d", workflow.GetInfo(ctx).WorkflowExecution.ID, c.s.EventsCount),
-		Actor: who, Action: action, Detail: detail}
-	if err := workflow.ExecuteLocalActivity(localCtx(ctx), ActivityRecordCycle, CycleRecord{State: c.s, Event: ev}).Get(ctx, nil); err != nil {
-		return err
-	}
-	return upsertSearchAttributes(ctx, c.p.Year, c.p.District, string(c.s.Stage), c.s.Overdue())
+// commit makes next the state with its audit event and notices (see change).
+func (c *cycle) commit(ctx workflow.Context, next CycleState, who Actor, action, detail string, ns ...notice) error {
+	next.EventsCount++
+	rec := CycleRecord{State: next,
+		Event: event(ctx, CycleID(c.p.Year, c.p.District), next.EventsCount, who, action, detail)}
+	return change(ctx, &c.s, next, func() error {
+		return workflow.ExecuteLocalActivity(localCtx(ctx), ActivityRecordCycle, rec).Get(ctx, nil)
+	}, c.show, c.notify, ns)
 }
 
-func (c *cycle) notify(ctx workflow.Context, to Recipient, kind, zh, en string) error {
-	return c.outbox.notify(ctx, Notification{Recipient: to, Year: c.p.Year, District: c.p.District,
-		Target: CycleID(c.p.Year, c.p.District), Kind: kind, TitleZh: zh, TitleEn: en})
+func (c *cycle) show(ctx workflow.Context) error {
+	return show(ctx, c.p.Year, c.p.District, string(c.s.Stage), c.s.Overdue())
+}
+
+func (c *cycle) notify(ctx workflow.Context, n notice) error {
+	return c.outbox.notify(ctx, Notification{Recipient: n.to, Year: c.p.Year, District: c.p.District,
+		Target: CycleID(c.p.Year, c.p.District), Kind: n.kind, TitleZh: n.zh, TitleEn: n.en})
 }
 
 func passFail(passed bool, yes, no string) string {

@@ -1,12 +1,59 @@
 package workflows
 
-import "go.temporal.io/sdk/workflow"
+import (
+	"fmt"
+	"hash/fnv"
+	"time"
+	"unicode/utf8"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+)
+
+// Limits of one run: past any of them a workflow continues as new, carrying its state.
+const (
+	// DefaultHistoryLimit is the history length at which a run continues as new: an item escalated for years, a
+	// district that saves its draft every minute, must not grow one history without bound.
+	DefaultHistoryLimit = 5000
+	// UpdateLimit is how many Updates a run accepts before it continues as new; Temporal refuses a run's
+	// 2,001st Update, for good (history.maxTotalUpdates).
+	UpdateLimit = 1500
+	// updatesKept is how long the ID of a completed Update is remembered across runs.
+	updatesKept = 7 * day
+)
+
+// RecentUpdates maps the IDs of the Updates completed in the last week to when they completed. Temporal
+// recognises a repeated Update ID only within a run; carried through continue-as-new, this answers a retry that
+// crosses one (a client retrying after a timeout with the same Idempotency-Key) without acting twice.
+type RecentUpdates map[string]time.Time
+
+// since keeps the IDs completed after t.
+func (r RecentUpdates) since(t time.Time) RecentUpdates {
+	out := RecentUpdates{}
+	for id, at := range r {
+		if at.After(t) {
+			out[id] = at
+		}
+	}
+	return out
+}
 
 // guard serialises a workflow's Update handlers and timer callbacks, which may each wait on activities and would
-// otherwise interleave.
-type guard struct{ mu workflow.Mutex }
+// otherwise interleave. It counts the Updates the run accepted and remembers those completed.
+type guard struct {
+	mu       workflow.Mutex
+	accepted int
+	done     RecentUpdates
+}
 
-func (g guard) locked(ctx workflow.Context, fn func() error) error {
+func newGuard(ctx workflow.Context, done RecentUpdates) guard {
+	if done == nil {
+		done = RecentUpdates{}
+	}
+	return guard{mu: workflow.NewMutex(ctx), done: done}
+}
+
+func (g *guard) locked(ctx workflow.Context, fn func() error) error {
 	if err := g.mu.Lock(ctx); err != nil {
 		return err
 	}
@@ -14,30 +61,187 @@ func (g guard) locked(ctx workflow.Context, fn func() error) error {
 	return fn()
 }
 
-// update is the shape of every Update handler: validate again under the lock (the state may have moved since the
-// validator ran), change the state, and return the new state.
-func update[T, S any](g guard, ctx workflow.Context, state *S, in T, validate func(workflow.Context, T) error, change func() error) (S, error) {
-	err := g.locked(ctx, func() error {
-		if err := validate(ctx, in); err != nil {
-			return err
-		}
-		return change()
-	})
-	return *state, err
+// repeated reports whether the Update being handled already completed in an earlier run.
+func (g *guard) repeated(ctx workflow.Context) bool {
+	_, ok := g.done[workflow.GetCurrentUpdateInfo(ctx).ID]
+	return ok
+}
+
+// longRun reports whether the run should continue as new: Temporal suggests it (its history or its Updates near
+// their limits), the run has accepted UpdateLimit Updates, or its history is longer than limit events.
+func (g *guard) longRun(ctx workflow.Context, limit int) bool {
+	if limit <= 0 {
+		limit = DefaultHistoryLimit
+	}
+	info := workflow.GetInfo(ctx)
+	return info.GetContinueAsNewSuggested() || g.accepted >= UpdateLimit || info.GetCurrentHistoryLength() > limit
+}
+
+// carried is what the next run remembers of the completed Updates.
+func (g *guard) carried(ctx workflow.Context) RecentUpdates {
+	return g.done.since(workflow.Now(ctx).Add(-updatesKept))
 }
 
 // handler is an Update with the validator that refuses what is not allowed now.
 type handler struct {
 	name      string
-	handler   any
+	fn        any
 	validator any
+}
+
+// on builds Update name of a workflow whose state is *state. The validator (check) refuses bad input and what the
+// state does not allow now; Temporal skips it on replay, so it may change between releases. The handler answers
+// an Update that completed in an earlier run with the current state; otherwise, under the lock, it checks again
+// only the state that may have moved while it waited (recheck, nil when none can: the stage, a status, the draft,
+// a pending extension, the plan version), then acts. The handler is replayed: a change to recheck or act needs
+// workflow.GetVersion.
+func on[T, S any](g *guard, state *S, name string, check, recheck, act func(workflow.Context, T) error) handler {
+	return handler{
+		name: name,
+		validator: func(ctx workflow.Context, in T) error {
+			if g.repeated(ctx) {
+				return nil
+			}
+			return check(ctx, in)
+		},
+		fn: func(ctx workflow.Context, in T) (S, error) {
+			g.accepted++
+			if g.repeated(ctx) {
+				return *state, nil
+			}
+			err := g.locked(ctx, func() error {
+				if recheck != nil {
+					if err := recheck(ctx, in); err != nil {
+						return err
+					}
+				}
+				return act(ctx, in)
+			})
+			if err == nil {
+				g.done[workflow.GetCurrentUpdateInfo(ctx).ID] = workflow.Now(ctx)
+			}
+			return *state, err
+		},
+	}
 }
 
 func setUpdates(ctx workflow.Context, hs []handler) error {
 	for _, h := range hs {
-		if err := workflow.SetUpdateHandlerWithOptions(ctx, h.name, h.handler, workflow.UpdateHandlerOptions{Validator: h.validator}); err != nil {
+		opts := workflow.UpdateHandlerOptions{Validator: h.validator}
+		if err := workflow.SetUpdateHandlerWithOptions(ctx, h.name, h.fn, opts); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// notice is a notification a change sends.
+type notice struct {
+	to           Recipient
+	kind, zh, en string
+}
+
+// Since version 1 a change is written to the read model (write, retried until it succeeds) before it becomes the
+// state, and notified after: a query, an alarm or a notice never shows a change that is not written. Until then a
+// change became the state first, and its notices were sent before it was written.
+const writtenBeforeApplied = "change-written-before-applied"
+
+// change makes next the state *state: it writes it, shows it in the search attributes (show) and sends its
+// notices, in the order its version gives.
+func change[S any](ctx workflow.Context, state *S, next S, write func() error, show func(workflow.Context) error,
+	notify func(workflow.Context, notice) error, notices []notice) error {
+	send := func() error {
+		for _, n := range notices {
+			if err := notify(ctx, n); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if workflow.GetVersion(ctx, writtenBeforeApplied, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		*state = next
+		if err := send(); err != nil {
+			return err
+		}
+		if err := write(); err != nil {
+			return err
+		}
+		return show(ctx)
+	}
+	if err := write(); err != nil {
+		return err
+	}
+	*state = next
+	if err := show(ctx); err != nil {
+		return err
+	}
+	return send()
+}
+
+// event describes a change for the audit trail, at the workflow's time. Its key is unique per workflow and change
+// and stable when the write is retried, so a retry writes it once; the run and the content are part of it, so the
+// changes of a Reset (a new run counting again from the reset point) or of a restored backup (the same count,
+// another change) do not collide with those they replace.
+func event(ctx workflow.Context, target string, count int, who Actor, action, detail string) Event {
+	h := fnv.New64a()
+	for _, s := range []string{workflow.GetInfo(ctx).WorkflowExecution.RunID, who.Name, string(who.Role), action, detail} {
+		_, _ = h.Write([]byte(s))
+		_, _ = h.Write([]byte{0})
+	}
+	return Event{Key: fmt.Sprintf("%s:%d:%016x", target, count, h.Sum64()), Actor: who, Action: action,
+		Detail: detail, At: workflow.Now(ctx)}
+}
+
+// maxText is the longest free text (a comment, a note, measures, a reason, a title) an Update takes, in
+// characters; a feedback report may be ten times as long. Tests tighten it to show that a stricter validator
+// leaves running workflows replaying.
+var maxText = 2000
+
+// checkText refuses free text longer than limit characters.
+func checkText(field, s string, limit int) error {
+	if n := utf8.RuneCountInString(s); n > limit {
+		return invalid(field, fmt.Sprintf("%s 不超过 %d 字(现为 %d 字)", field, limit, n),
+			fmt.Sprintf("%s is longer than %d characters (%d)", field, limit, n))
+	}
+	return nil
+}
+
+// checkTexts checks several fields, each against maxText.
+func checkTexts(fields ...string) error {
+	for i := 0; i+1 < len(fields); i += 2 {
+		if err := checkText(fields[i], fields[i+1], maxText); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Search attributes are upserted since version 1 only when they change: each upsert is a history event.
+const changedSearchAttributesOnly = "upsert-changed-search-attributes"
+
+// show sets the search attributes operators find a workflow by.
+func show(ctx workflow.Context, year int, district, stage string, overdue bool) error {
+	all := []temporal.SearchAttributeUpdate{attrYear.ValueSet(int64(year)), attrDistrict.ValueSet(district),
+		attrStage.ValueSet(stage), attrOverdue.ValueSet(overdue)}
+	if workflow.GetVersion(ctx, changedSearchAttributesOnly, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return workflow.UpsertTypedSearchAttributes(ctx, all...)
+	}
+	have := workflow.GetTypedSearchAttributes(ctx)
+	var changed []temporal.SearchAttributeUpdate
+	if v, ok := have.GetInt64(attrYear); !ok || v != int64(year) {
+		changed = append(changed, all[0])
+	}
+	if v, ok := have.GetKeyword(attrDistrict); !ok || v != district {
+		changed = append(changed, all[1])
+	}
+	if v, ok := have.GetKeyword(attrStage); !ok || v != stage {
+		changed = append(changed, all[2])
+	}
+	if v, ok := have.GetBool(attrOverdue); !ok || v != overdue {
+		changed = append(changed, all[3])
+	}
+	if len(changed) == 0 {
+		return nil
+	}
+	return workflow.UpsertTypedSearchAttributes(ctx, changed...)
 }

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -167,12 +168,13 @@ func (f *fakeStore) actions(prefix string) []string {
 	return out
 }
 
+var updateIDs atomic.Int64
+
 // scenario drives one workflow through Updates scheduled on the workflow clock.
 type scenario struct {
 	t     *testing.T
 	env   *testsuite.TestWorkflowEnvironment
 	store *fakeStore
-	n     int
 }
 
 // outcome is what became of one scheduled Update.
@@ -215,7 +217,6 @@ func newScenario(t *testing.T, store *fakeStore) *scenario {
 func (s *scenario) at(d time.Duration, target, name string, arg any) *outcome {
 	o := &outcome{what: fmt.Sprintf("%s %s at +%v", name, target, d)}
 	s.env.RegisterDelayedCallback(func() {
-		s.n++
 		cb := &testsuite.TestUpdateCallback{
 			OnReject: func(err error) { o.rejected = err },
 			OnComplete: func(res any, err error) {
@@ -225,7 +226,7 @@ func (s *scenario) at(d time.Duration, target, name string, arg any) *outcome {
 				}
 			},
 		}
-		id := fmt.Sprintf("u%d", s.n)
+		id := fmt.Sprintf("u%d", updateIDs.Add(1)) // unique across scenarios: a continued run remembers IDs
 		if target == "" {
 			s.env.UpdateWorkflow(name, id, cb, arg)
 		} else if err := s.env.UpdateWorkflowByID(target, name, id, cb, arg); err != nil {

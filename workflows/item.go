@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -19,24 +20,22 @@ const (
 	UpdateRecordTalk       = "RecordTalk"
 )
 
-// DefaultHistoryLimit is the history length at which an item continues as new, carrying its state: an item
-// escalated for years, or with very many progress reports, must not grow one history without bound.
-const DefaultHistoryLimit = 5000
-
 // ItemParams starts a rectification item, or continues one (State set).
 type ItemParams struct {
-	ID        string     `json:"id"`
-	Year      int        `json:"year"`
-	District  string     `json:"district"`
-	Seq       int        `json:"seq"`
-	Title     string     `json:"title"`
-	Severity  Severity   `json:"severity"`
-	Source    Source     `json:"source"`
-	CreatedAt time.Time  `json:"created_at"`
-	PlanDue   time.Time  `json:"plan_due"`
-	DueDate   time.Time  `json:"due_date,omitzero"` // set by the office, or later by the plan
-	Policy    Policy     `json:"policy"`
-	State     *ItemState `json:"state,omitempty"`
+	ID        string    `json:"id"`
+	Year      int       `json:"year"`
+	District  string    `json:"district"`
+	Seq       int       `json:"seq"`
+	Title     string    `json:"title"`
+	Severity  Severity  `json:"severity"`
+	Source    Source    `json:"source"`
+	CreatedAt time.Time `json:"created_at"`
+	PlanDue   time.Time `json:"plan_due"`
+	DueDate   time.Time `json:"due_date,omitzero"` // set by the office, or later by the plan
+	Policy    Policy    `json:"policy"`
+	// State and Updates are the item so far and the Updates completed in the last week, when it continues as new.
+	State   *ItemState    `json:"state,omitempty"`
+	Updates RecentUpdates `json:"updates,omitempty"`
 	// HistoryLimit overrides DefaultHistoryLimit (tests use a small one).
 	HistoryLimit int `json:"history_limit,omitempty"`
 }
@@ -146,9 +145,10 @@ type item struct {
 
 // RectificationItem is one finding from open to closed (销号): plan, progress, close request, verification,
 // reminders before the due date, escalation (挂牌督办) when overdue with repeated reminders until closed, and
-// deadline extensions that move the live timer. It outlives the cycle that raised it.
+// deadline extensions that move the live timer. It outlives the cycle that raised it, and continues as new,
+// carrying its state, when its run grows long.
 func RectificationItem(ctx workflow.Context, p ItemParams) (ItemState, error) {
-	it := &item{guard: guard{workflow.NewMutex(ctx)}, p: p}
+	it := &item{guard: newGuard(ctx, p.Updates), p: p}
 	fresh := p.State == nil
 	if fresh {
 		it.s = ItemState{ID: p.ID, Year: p.Year, District: p.District, Seq: p.Seq, Title: p.Title, Severity: p.Severity,
@@ -160,53 +160,42 @@ func RectificationItem(ctx workflow.Context, p ItemParams) (ItemState, error) {
 		return it.s, err
 	}
 	if fresh {
-		if err := it.notify(ctx, ToDistrict, "finding", "新的整改问题: "+p.Title, "New finding to rectify: "+p.Title); err != nil {
+		err := it.commit(ctx, it.s, system, "finding_opened", p.Title,
+			notice{ToDistrict, "finding", "新的整改问题: " + p.Title, "New finding to rectify: " + p.Title})
+		if err != nil {
 			return it.s, err
 		}
-		if err := it.record(ctx, system, "finding_opened", p.Title); err != nil {
-			return it.s, err
-		}
 	}
-	limit := p.HistoryLimit
-	if limit <= 0 {
-		limit = DefaultHistoryLimit
-	}
-	tooLong := func() bool {
-		info := workflow.GetInfo(ctx)
-		return info.GetContinueAsNewSuggested() || info.GetCurrentHistoryLength() > limit
-	}
-	err := it.alarm().run(ctx, func() bool { return it.s.Status == ItemClosed || tooLong() })
-	if err != nil {
+	stop := func() bool { return it.s.Status == ItemClosed || it.longRun(ctx, p.HistoryLimit) }
+	if err := it.alarm().run(ctx, stop); err != nil {
 		return it.s, err
 	}
-	if err := it.drain(ctx); err != nil {
+	if err := it.drain(ctx); err != nil || it.s.Status == ItemClosed {
 		return it.s, err
 	}
-	if it.s.Status != ItemClosed {
-		next := it.p
-		next.State = &it.s
-		return it.s, workflow.NewContinueAsNewError(ctx, RectificationItem, next)
-	}
-	return it.s, nil
+	next := it.p
+	next.State, next.Updates = &it.s, it.carried(ctx)
+	return it.s, workflow.NewContinueAsNewError(ctx, WorkflowRectificationItem, next)
 }
 
 func (it *item) setup(ctx workflow.Context) error {
 	if err := workflow.SetQueryHandler(ctx, QueryState, func() (ItemState, error) { return it.s, nil }); err != nil {
 		return err
 	}
+	g, s := &it.guard, &it.s
 	err := setUpdates(ctx, []handler{
-		{UpdatePlan, it.plan, it.validatePlan},
-		{UpdateReportProgress, it.reportProgress, it.validateProgress},
-		{UpdateRequestClose, it.requestClose, it.validateRequestClose},
-		{UpdateVerify, it.verify, it.validateVerify},
-		{UpdateRequestExtension, it.requestExtension, it.validateExtension},
-		{UpdateDecideExtension, it.decideExtension, it.validateExtensionDecision},
-		{UpdateRecordTalk, it.recordTalk, it.validateTalk},
+		on(g, s, UpdatePlan, it.validatePlan, inStatus[PlanInput](it, ItemOpen), it.plan),
+		on(g, s, UpdateReportProgress, it.validateProgress, untilClosed[NoteInput](it), it.reportProgress),
+		on(g, s, UpdateRequestClose, it.validateRequestClose, inStatus[NoteInput](it, ItemInProgress), it.requestClose),
+		on(g, s, UpdateVerify, it.validateVerify, inStatus[VerifyInput](it, ItemAwaitingVerification), it.verify),
+		on(g, s, UpdateRequestExtension, it.validateExtension, it.extensionRequestable, it.requestExtension),
+		on(g, s, UpdateDecideExtension, it.validateExtensionDecision, it.extensionPending, it.decideExtension),
+		on(g, s, UpdateRecordTalk, it.validateTalk, untilClosed[TalkInput](it), it.recordTalk),
 	})
 	if err != nil {
 		return err
 	}
-	return upsertSearchAttributes(ctx, it.s.Year, it.s.District, string(it.s.Status), it.s.Overdue)
+	return it.show(ctx)
 }
 
 // deadline is what the item is waiting for: the plan while open, the due date while in progress, nothing while
@@ -223,44 +212,38 @@ func (it *item) deadline() time.Time {
 
 func (it *item) alarm() alarm {
 	return alarm{
+		guard:     &it.guard,
 		due:       it.deadline,
 		reminders: it.p.Policy.ItemReminders,
 		repeat:    it.p.Policy.EscalationInterval,
 		remind: func(ctx workflow.Context, left time.Duration) error {
-			return it.locked(ctx, func() error {
-				it.s.Reminders++
-				what := passFail(it.s.Status == ItemOpen, "整改方案", "整改")
-				return it.notify(ctx, ToDistrict, "reminder", fmt.Sprintf("%s将于%d天后到期: %s", what, days(left), it.s.Title),
-					fmt.Sprintf("%s due in %d days: %s", passFail(it.s.Status == ItemOpen, "Rectification plan", "Rectification"), days(left), it.s.Title))
-			})
+			it.s.Reminders++
+			open := it.s.Status == ItemOpen
+			return it.notify(ctx, notice{ToDistrict, "reminder",
+				fmt.Sprintf("%s将于%d天后到期: %s", passFail(open, "整改方案", "整改"), days(left), it.s.Title),
+				fmt.Sprintf("%s due in %d days: %s", passFail(open, "Rectification plan", "Rectification"), days(left),
+					it.s.Title)})
 		},
 		overdue: func(ctx workflow.Context) error {
-			return it.locked(ctx, func() error {
-				// Another handler may have held the lock when the timer fired, and moved the date or the status.
-				if d := it.deadline(); it.s.Overdue || d.IsZero() || workflow.Now(ctx).Before(d) {
-					return nil
-				}
-				it.s.Overdue = true
-				if !it.s.Escalated {
-					it.s.Escalated, it.s.EscalatedAt = true, workflow.Now(ctx)
-				}
-				if err := it.notify(ctx, ToOffice, "escalation", "整改逾期, 已挂牌督办: "+it.s.Title,
-					"Overdue and listed for supervision (挂牌督办): "+it.s.Title); err != nil {
-					return err
-				}
-				if err := it.notify(ctx, ToDistrict, "overdue", "整改已逾期并被挂牌督办: "+it.s.Title,
-					"Overdue and listed for supervision: "+it.s.Title); err != nil {
-					return err
-				}
-				return it.record(ctx, system, "escalated", "overdue since "+it.deadline().Format(time.RFC3339))
-			})
+			// Another handler may have held the lock when the timer fired, and moved the date or the status.
+			if d := it.deadline(); it.s.Overdue || d.IsZero() || workflow.Now(ctx).Before(d) {
+				return nil
+			}
+			next := it.s
+			next.Overdue = true
+			if !next.Escalated {
+				next.Escalated, next.EscalatedAt = true, workflow.Now(ctx)
+			}
+			return it.commit(ctx, next, system, "escalated", "overdue since "+it.deadline().Format(time.RFC3339),
+				notice{ToOffice, "escalation", "整改逾期, 已挂牌督办: " + it.s.Title,
+					"Overdue and listed for supervision (挂牌督办): " + it.s.Title},
+				notice{ToDistrict, "overdue", "整改已逾期并被挂牌督办: " + it.s.Title,
+					"Overdue and listed for supervision: " + it.s.Title})
 		},
 		nag: func(ctx workflow.Context) error {
-			return it.locked(ctx, func() error {
-				it.s.Reminders++
-				return it.notify(ctx, ToDistrict, "escalation_reminder", "挂牌督办问题仍未整改到位: "+it.s.Title,
-					"A listed (挂牌督办) item is still open: "+it.s.Title)
-			})
+			it.s.Reminders++
+			return it.notify(ctx, notice{ToDistrict, "escalation_reminder", "挂牌督办问题仍未整改到位: " + it.s.Title,
+				"A listed (挂牌督办) item is still open: " + it.s.Title})
 		},
 	}
 }
@@ -282,6 +265,10 @@ func (it *item) validatePlan(ctx workflow.Context, in PlanInput) error {
 	case strings.TrimSpace(in.ResponsiblePerson) == "":
 		return invalid("responsible_person", "须填写责任人", "responsible_person is required")
 	}
+	if err := checkTexts("measures", in.Measures, "responsible_unit", in.ResponsibleUnit,
+		"responsible_person", in.ResponsiblePerson); err != nil {
+		return err
+	}
 	return it.validateDueDate(ctx, "due_date", in.DueDate, it.s.DueDate)
 }
 
@@ -301,33 +288,31 @@ func (it *item) validateDueDate(ctx workflow.Context, field string, due, limit t
 	return nil
 }
 
-func (it *item) plan(ctx workflow.Context, in PlanInput) (ItemState, error) {
-	return update(it.guard, ctx, &it.s, in, it.validatePlan, func() error {
-		it.s.Plan = &Plan{Measures: in.Measures, ResponsibleUnit: in.ResponsibleUnit, ResponsiblePerson: in.ResponsiblePerson,
-			By: in.Actor.Name, At: workflow.Now(ctx)}
-		it.s.Status, it.s.DueDate, it.s.Overdue = ItemInProgress, in.DueDate, false
-		return it.record(ctx, in.Actor, "plan", in.Measures)
-	})
+func (it *item) plan(ctx workflow.Context, in PlanInput) error {
+	next := it.s
+	next.Plan = &Plan{Measures: in.Measures, ResponsibleUnit: in.ResponsibleUnit, ResponsiblePerson: in.ResponsiblePerson,
+		By: in.Actor.Name, At: workflow.Now(ctx)}
+	next.Status, next.DueDate, next.Overdue = ItemInProgress, in.DueDate, false
+	return it.commit(ctx, next, in.Actor, "plan", in.Measures)
 }
 
-func (it *item) validateProgress(_ workflow.Context, in NoteInput) error {
+func (it *item) validateProgress(ctx workflow.Context, in NoteInput) error {
 	if err := it.districtOnly(in.Actor); err != nil {
 		return err
 	}
-	if it.s.Status == ItemClosed {
-		return conflict("该问题已销号", "the item is closed")
+	if err := it.notClosed(); err != nil {
+		return err
 	}
 	if strings.TrimSpace(in.Note) == "" {
 		return invalid("note", "须填写进展说明", "note is required")
 	}
-	return nil
+	return checkTexts("note", in.Note)
 }
 
-func (it *item) reportProgress(ctx workflow.Context, in NoteInput) (ItemState, error) {
-	return update(it.guard, ctx, &it.s, in, it.validateProgress, func() error {
-		it.s.ProgressReports++
-		return it.record(ctx, in.Actor, "progress", noteDetail(in))
-	})
+func (it *item) reportProgress(ctx workflow.Context, in NoteInput) error {
+	next := it.s
+	next.ProgressReports++
+	return it.commit(ctx, next, in.Actor, "progress", noteDetail(in))
 }
 
 func (it *item) validateRequestClose(ctx workflow.Context, in NoteInput) error {
@@ -340,16 +325,13 @@ func (it *item) validateRequestClose(ctx workflow.Context, in NoteInput) error {
 	return nil
 }
 
-func (it *item) requestClose(ctx workflow.Context, in NoteInput) (ItemState, error) {
-	return update(it.guard, ctx, &it.s, in, it.validateRequestClose, func() error {
-		it.s.CloseRequest = &Note{Note: in.Note, Evidence: in.Evidence, By: in.Actor.Name, At: workflow.Now(ctx)}
-		it.s.Status = ItemAwaitingVerification
-		if err := it.notify(ctx, ToOffice, "close_requested", "区县申请销号, 请核验: "+it.s.Title,
-			"The district asks to close an item; please verify: "+it.s.Title); err != nil {
-			return err
-		}
-		return it.record(ctx, in.Actor, "request_close", noteDetail(in))
-	})
+func (it *item) requestClose(ctx workflow.Context, in NoteInput) error {
+	next := it.s
+	next.CloseRequest = &Note{Note: in.Note, Evidence: in.Evidence, By: in.Actor.Name, At: workflow.Now(ctx)}
+	next.Status = ItemAwaitingVerification
+	return it.commit(ctx, next, in.Actor, "request_close", noteDetail(in),
+		notice{ToOffice, "close_requested", "区县申请销号, 请核验: " + it.s.Title,
+			"The district asks to close an item; please verify: " + it.s.Title})
 }
 
 func (it *item) validateVerify(_ workflow.Context, in VerifyInput) error {
@@ -362,25 +344,23 @@ func (it *item) validateVerify(_ workflow.Context, in VerifyInput) error {
 	if !in.Accepted && strings.TrimSpace(in.Comment) == "" {
 		return invalid("comment", "核验不通过须说明理由", "a rejected verification needs a comment")
 	}
-	return nil
+	return checkTexts("comment", in.Comment)
 }
 
 // verify closes the item (销号) or sends it back to in progress with the office's comment.
-func (it *item) verify(ctx workflow.Context, in VerifyInput) (ItemState, error) {
-	return update(it.guard, ctx, &it.s, in, it.validateVerify, func() error {
-		it.s.LastComment = in.Comment
-		if in.Accepted {
-			it.s.Status, it.s.ClosedAt, it.s.Overdue = ItemClosed, workflow.Now(ctx), false
-		} else {
-			it.s.Status = ItemInProgress
-			it.s.Rejections++
-		}
-		if err := it.notify(ctx, ToDistrict, "verified", passFail(in.Accepted, "已核验销号: ", "核验未通过, 请继续整改: ")+it.s.Title,
-			passFail(in.Accepted, "Verified and closed: ", "Verification rejected; keep rectifying: ")+it.s.Title); err != nil {
-			return err
-		}
-		return it.record(ctx, in.Actor, passFail(in.Accepted, "verify_accepted", "verify_rejected"), in.Comment)
-	})
+func (it *item) verify(ctx workflow.Context, in VerifyInput) error {
+	next := it.s
+	next.LastComment = in.Comment
+	if in.Accepted {
+		next.Status, next.ClosedAt, next.Overdue = ItemClosed, workflow.Now(ctx), false
+	} else {
+		next.Status = ItemInProgress
+		next.Rejections++
+	}
+	return it.commit(ctx, next, in.Actor, passFail(in.Accepted, "verify_accepted", "verify_rejected"), in.Comment,
+		notice{ToDistrict, "verified",
+			passFail(in.Accepted, "已核验销号: ", "核验未通过, 请继续整改: ") + it.s.Title,
+			passFail(in.Accepted, "Verified and closed: ", "Verification rejected; keep rectifying: ") + it.s.Title})
 }
 
 // --- extensions and talks --------------------------------------------------------------------------------
@@ -389,14 +369,14 @@ func (it *item) validateExtension(ctx workflow.Context, in ExtensionInput) error
 	if err := it.districtOnly(in.Actor); err != nil {
 		return err
 	}
-	if it.s.Status != ItemInProgress {
-		return it.wrongStatus(ItemInProgress)
-	}
-	if it.s.Extension != nil {
-		return conflict("已有待审批的延期申请", "an extension request is already waiting for a decision")
+	if err := it.extensionRequestable(ctx, in); err != nil {
+		return err
 	}
 	if strings.TrimSpace(in.Reason) == "" {
 		return invalid("reason", "须说明延期理由", "reason is required")
+	}
+	if err := checkTexts("reason", in.Reason); err != nil {
+		return err
 	}
 	if !in.DueDate.After(it.s.DueDate) {
 		return invalid("due_date", "延期后的期限须晚于当前期限 "+it.s.DueDate.Format(time.DateOnly),
@@ -405,57 +385,72 @@ func (it *item) validateExtension(ctx workflow.Context, in ExtensionInput) error
 	return it.validateDueDate(ctx, "due_date", in.DueDate, time.Time{})
 }
 
-func (it *item) requestExtension(ctx workflow.Context, in ExtensionInput) (ItemState, error) {
-	return update(it.guard, ctx, &it.s, in, it.validateExtension, func() error {
-		it.s.Extension = &ExtensionRequest{DueDate: in.DueDate, Reason: in.Reason, By: in.Actor.Name, At: workflow.Now(ctx)}
-		if err := it.notify(ctx, ToOffice, "extension_requested", "区县申请延期: "+it.s.Title, "The district asks for an extension: "+it.s.Title); err != nil {
-			return err
-		}
-		return it.record(ctx, in.Actor, "request_extension", in.DueDate.Format(time.DateOnly)+": "+in.Reason)
-	})
+// extensionRequestable holds while the item is in progress with no extension request waiting.
+func (it *item) extensionRequestable(workflow.Context, ExtensionInput) error {
+	if it.s.Status != ItemInProgress {
+		return it.wrongStatus(ItemInProgress)
+	}
+	if it.s.Extension != nil {
+		return conflict("已有待审批的延期申请", "an extension request is already waiting for a decision")
+	}
+	return nil
 }
 
-func (it *item) validateExtensionDecision(_ workflow.Context, in ExtensionDecisionInput) error {
+func (it *item) requestExtension(ctx workflow.Context, in ExtensionInput) error {
+	next := it.s
+	next.Extension = &ExtensionRequest{DueDate: in.DueDate, Reason: in.Reason, By: in.Actor.Name, At: workflow.Now(ctx)}
+	return it.commit(ctx, next, in.Actor, "request_extension", in.DueDate.Format(time.DateOnly)+": "+in.Reason,
+		notice{ToOffice, "extension_requested", "区县申请延期: " + it.s.Title,
+			"The district asks for an extension: " + it.s.Title})
+}
+
+func (it *item) validateExtensionDecision(ctx workflow.Context, in ExtensionDecisionInput) error {
 	if err := officeOnly(in.Actor); err != nil {
 		return err
 	}
-	if it.s.Status == ItemClosed {
-		return conflict("该问题已销号", "the item is closed")
-	}
-	if it.s.Extension == nil {
-		return conflict("没有待审批的延期申请", "there is no extension request to decide")
+	if err := it.extensionPending(ctx, in); err != nil {
+		return err
 	}
 	if !in.Approved && strings.TrimSpace(in.Comment) == "" {
 		return invalid("comment", "不同意延期须说明理由", "a rejected extension needs a comment")
+	}
+	return checkTexts("comment", in.Comment)
+}
+
+// extensionPending holds while the item is open and an extension request waits for a decision.
+func (it *item) extensionPending(workflow.Context, ExtensionDecisionInput) error {
+	if err := it.notClosed(); err != nil {
+		return err
+	}
+	if it.s.Extension == nil {
+		return conflict("没有待审批的延期申请", "there is no extension request to decide")
 	}
 	return nil
 }
 
 // decideExtension moves the due date, and so the live timer, when approved. An approved extension clears the
 // overdue mark but not the escalation: a listed item stays listed until it is closed.
-func (it *item) decideExtension(ctx workflow.Context, in ExtensionDecisionInput) (ItemState, error) {
-	return update(it.guard, ctx, &it.s, in, it.validateExtensionDecision, func() error {
-		req := *it.s.Extension
-		req.Decided, req.Approved, req.Comment, req.DecidedBy = true, in.Approved, in.Comment, in.Actor.Name
-		it.s.Extension, it.s.Extensions = nil, append(it.s.Extensions, req)
-		if in.Approved {
-			it.s.DueDate, it.s.Overdue = req.DueDate, false
-		}
-		if err := it.notify(ctx, ToDistrict, "extension_decided",
+func (it *item) decideExtension(ctx workflow.Context, in ExtensionDecisionInput) error {
+	req := *it.s.Extension
+	req.Decided, req.Approved, req.Comment, req.DecidedBy = true, in.Approved, in.Comment, in.Actor.Name
+	next := it.s
+	next.Extension, next.Extensions = nil, append(slices.Clip(it.s.Extensions), req)
+	if in.Approved {
+		next.DueDate, next.Overdue = req.DueDate, false
+	}
+	return it.commit(ctx, next, in.Actor, passFail(in.Approved, "extension_approved", "extension_rejected"), in.Comment,
+		notice{ToDistrict, "extension_decided",
 			passFail(in.Approved, "延期申请已同意, 新期限 "+req.DueDate.Format(time.DateOnly), "延期申请未同意: "+in.Comment),
-			passFail(in.Approved, "Extension approved, new due date "+req.DueDate.Format(time.DateOnly), "Extension rejected: "+in.Comment)); err != nil {
-			return err
-		}
-		return it.record(ctx, in.Actor, passFail(in.Approved, "extension_approved", "extension_rejected"), in.Comment)
-	})
+			passFail(in.Approved, "Extension approved, new due date "+req.DueDate.Format(time.DateOnly),
+				"Extension rejected: "+in.Comment)})
 }
 
 func (it *item) validateTalk(_ workflow.Context, in TalkInput) error {
 	if err := officeOnly(in.Actor); err != nil {
 		return err
 	}
-	if it.s.Status == ItemClosed {
-		return conflict("该问题已销号", "the item is closed")
+	if err := it.notClosed(); err != nil {
+		return err
 	}
 	if in.Kind != "talk" && in.Kind != "circular" {
 		return invalid("kind", "类型须为 talk(约谈) 或 circular(通报)", `kind must be "talk" or "circular"`)
@@ -463,23 +458,21 @@ func (it *item) validateTalk(_ workflow.Context, in TalkInput) error {
 	if strings.TrimSpace(in.Note) == "" {
 		return invalid("note", "须填写约谈或通报内容", "note is required")
 	}
-	return nil
+	return checkTexts("note", in.Note)
 }
 
-func (it *item) recordTalk(ctx workflow.Context, in TalkInput) (ItemState, error) {
-	return update(it.guard, ctx, &it.s, in, it.validateTalk, func() error {
-		zh := "约谈"
-		if in.Kind == "talk" {
-			it.s.Talks++
-		} else {
-			it.s.Circulars++
-			zh = "通报"
-		}
-		if err := it.notify(ctx, ToDistrict, in.Kind, "督导办"+zh+": "+in.Note, "The office recorded a "+in.Kind+": "+in.Note); err != nil {
-			return err
-		}
-		return it.record(ctx, in.Actor, in.Kind, in.Note)
-	})
+func (it *item) recordTalk(ctx workflow.Context, in TalkInput) error {
+	next := it.s
+	zh := "约谈"
+	if in.Kind == "talk" {
+		next.Talks++
+	} else {
+		next.Circulars++
+		zh = "通报"
+	}
+	return it.commit(ctx, next, in.Actor, in.Kind, in.Note,
+		notice{ToDistrict, in.Kind, "督导办" + zh + ": " + in.Note,
+			"The office recorded a " + in.Kind + ": " + in.Note})
 }
 
 // --- shared ----------------------------------------------------------------------------------------------
@@ -491,23 +484,49 @@ func (it *item) districtOnly(a Actor) error {
 	return nil
 }
 
+func (it *item) notClosed() error {
+	if it.s.Status == ItemClosed {
+		return conflict("该问题已销号", "the item is closed")
+	}
+	return nil
+}
+
+// untilClosed is the recheck of an Update allowed until the item is closed.
+func untilClosed[T any](it *item) func(workflow.Context, T) error {
+	return func(workflow.Context, T) error { return it.notClosed() }
+}
+
+// inStatus is the recheck of an Update allowed in one status only.
+func inStatus[T any](it *item, want ItemStatus) func(workflow.Context, T) error {
+	return func(workflow.Context, T) error {
+		if it.s.Status != want {
+			return it.wrongStatus(want)
+		}
+		return nil
+	}
+}
+
 func (it *item) wrongStatus(want ItemStatus) error {
 	return conflict(fmt.Sprintf("该问题当前状态为 %s, 此操作须在 %s 状态进行", it.s.Status, want),
 		fmt.Sprintf("the item is %s; this needs %s", it.s.Status, want))
 }
 
-func (it *item) record(ctx workflow.Context, who Actor, action, detail string) error {
-	it.s.EventsCount++
-	ev := Event{Key: fmt.Sprintf("%s:%d", it.s.ID, it.s.EventsCount), Actor: who, Action: action, Detail: detail}
-	if err := workflow.ExecuteLocalActivity(localCtx(ctx), ActivityRecordItem, ItemRecord{State: it.s, Event: ev}).Get(ctx, nil); err != nil {
-		return err
-	}
-	return upsertSearchAttributes(ctx, it.s.Year, it.s.District, string(it.s.Status), it.s.Overdue)
+// commit makes next the state with its audit event and notices (see change).
+func (it *item) commit(ctx workflow.Context, next ItemState, who Actor, action, detail string, ns ...notice) error {
+	next.EventsCount++
+	rec := ItemRecord{State: next, Event: event(ctx, it.s.ID, next.EventsCount, who, action, detail)}
+	return change(ctx, &it.s, next, func() error {
+		return workflow.ExecuteLocalActivity(localCtx(ctx), ActivityRecordItem, rec).Get(ctx, nil)
+	}, it.show, it.notify, ns)
 }
 
-func (it *item) notify(ctx workflow.Context, to Recipient, kind, zh, en string) error {
-	return it.outbox.notify(ctx, Notification{Recipient: to, Year: it.s.Year, District: it.s.District, Target: it.s.ID,
-		Kind: kind, TitleZh: zh, TitleEn: en})
+func (it *item) show(ctx workflow.Context) error {
+	return show(ctx, it.s.Year, it.s.District, string(it.s.Status), it.s.Overdue)
+}
+
+func (it *item) notify(ctx workflow.Context, n notice) error {
+	return it.outbox.notify(ctx, Notification{Recipient: n.to, Year: it.s.Year, District: it.s.District,
+		Target: it.s.ID, Kind: n.kind, TitleZh: n.zh, TitleEn: n.en})
 }
 
 func noteDetail(in NoteInput) string {

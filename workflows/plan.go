@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -16,10 +17,13 @@ const (
 	UpdateReviewPlan = "ReviewPlan"
 )
 
-// PlanParams starts a district's creation plan, or continues one (State set).
+// PlanParams starts a district's creation plan, or continues one (State set): after continue-as-new, or from
+// the read model when a plan's run has closed (terminated by an operator, say), so that no plan starts empty again.
 type PlanParams struct {
 	District string     `json:"district"`
 	State    *PlanState `json:"state,omitempty"`
+	// Updates are the Updates completed in the last week, when the plan continues as new.
+	Updates RecentUpdates `json:"updates,omitempty"`
 	// HistoryLimit overrides DefaultHistoryLimit (tests use a small one).
 	HistoryLimit int `json:"history_limit,omitempty"`
 }
@@ -88,32 +92,24 @@ type plan struct {
 // CreationPlan is a district's creation plan (制定方案, seed 002 三(一)): the district submits it with its yearly
 // milestones and the signed letter of responsibility, the office approves it or returns it with a comment, and
 // the district revises it the same way, every version kept. It lives as long as the district: it never ends by
-// itself, and continues as new, carrying its state, when its history grows long.
+// itself, and continues as new, carrying its state, when its run grows long.
 func CreationPlan(ctx workflow.Context, p PlanParams) (PlanState, error) {
-	pl := &plan{guard: guard{workflow.NewMutex(ctx)}, p: p, s: PlanState{District: p.District}}
+	pl := &plan{guard: newGuard(ctx, p.Updates), p: p, s: PlanState{District: p.District}}
 	if p.State != nil {
 		pl.s = *p.State
 	}
 	if err := pl.setup(ctx); err != nil {
 		return pl.s, err
 	}
-	limit := p.HistoryLimit
-	if limit <= 0 {
-		limit = DefaultHistoryLimit
-	}
-	err := workflow.Await(ctx, func() bool {
-		info := workflow.GetInfo(ctx)
-		return info.GetContinueAsNewSuggested() || info.GetCurrentHistoryLength() > limit
-	})
-	if err != nil {
+	if err := workflow.Await(ctx, func() bool { return pl.longRun(ctx, p.HistoryLimit) }); err != nil {
 		return pl.s, err
 	}
 	if err := pl.drain(ctx); err != nil {
 		return pl.s, err
 	}
 	next := pl.p
-	next.State = &pl.s
-	return pl.s, workflow.NewContinueAsNewError(ctx, CreationPlan, next)
+	next.State, next.Updates = &pl.s, pl.carried(ctx)
+	return pl.s, workflow.NewContinueAsNewError(ctx, WorkflowCreationPlan, next)
 }
 
 func (pl *plan) setup(ctx workflow.Context) error {
@@ -121,13 +117,13 @@ func (pl *plan) setup(ctx workflow.Context) error {
 		return err
 	}
 	err := setUpdates(ctx, []handler{
-		{UpdateSubmitPlan, pl.submit, pl.validateSubmit},
-		{UpdateReviewPlan, pl.review, pl.validateReview},
+		on(&pl.guard, &pl.s, UpdateSubmitPlan, pl.validateSubmit, nil, pl.submit),
+		on(&pl.guard, &pl.s, UpdateReviewPlan, pl.validateReview, pl.reviewable, pl.review),
 	})
 	if err != nil {
 		return err
 	}
-	return pl.upsertSearchAttributes(ctx)
+	return pl.show(ctx)
 }
 
 func (pl *plan) validateSubmit(_ workflow.Context, in PlanSubmission) error {
@@ -135,7 +131,8 @@ func (pl *plan) validateSubmit(_ workflow.Context, in PlanSubmission) error {
 		return forbidden("只有本区县可以提交创建方案", "only this district may submit its creation plan")
 	}
 	if strings.TrimSpace(in.ResponsibilityFile) == "" {
-		return invalid("responsibility_file", "须上传责任书", "responsibility_file (the signed letter of responsibility, 责任书) is required")
+		return invalid("responsibility_file", "须上传责任书",
+			"responsibility_file (the signed letter of responsibility, 责任书) is required")
 	}
 	if problems := in.Plan.Validate(nil); len(problems) > 0 {
 		// Field names are paths in the submission, as for every other refusal: the plan's are under "plan".
@@ -144,97 +141,105 @@ func (pl *plan) validateSubmit(_ workflow.Context, in PlanSubmission) error {
 			reasons[i] = Reason{Key: "plan." + p.Field, MessageZh: p.MessageZh, MessageEn: p.MessageEn}
 		}
 		first := reasons[0]
-		return refuse(ErrInvalid, first.Key, fmt.Sprintf("创建方案有%d处问题, 首先是 %s: %s", len(reasons), first.Key, first.MessageZh),
+		return refuse(ErrInvalid, first.Key,
+			fmt.Sprintf("创建方案有%d处问题, 首先是 %s: %s", len(reasons), first.Key, first.MessageZh),
 			fmt.Sprintf("the plan has %d problem(s), first %s: %s", len(reasons), first.Key, first.MessageEn), reasons...)
 	}
-	return nil
+	return checkTexts("note", in.Note)
 }
 
 // submit adds a new version for review. A version still waiting for review is superseded by it; an approved one
 // stays in effect until a later version is approved.
-func (pl *plan) submit(ctx workflow.Context, in PlanSubmission) (PlanState, error) {
-	return update(pl.guard, ctx, &pl.s, in, pl.validateSubmit, func() error {
-		detail := ""
-		if last := pl.s.latest(); last != nil && last.Status == PlanSubmitted {
-			last.Status = PlanSuperseded
-			detail = fmt.Sprintf(", superseding version %d", last.Version)
-		}
-		v := PlanVersion{Version: len(pl.s.Versions) + 1, Plan: in.Plan, ResponsibilityFile: in.ResponsibilityFile,
-			Note: in.Note, Status: PlanSubmitted, SubmittedBy: in.Actor.Name, SubmittedAt: workflow.Now(ctx)}
-		pl.s.Versions, pl.s.Status = append(pl.s.Versions, v), PlanSubmitted
-		if err := pl.notify(ctx, ToOffice, "plan_submitted", in.Plan.TargetYear,
-			fmt.Sprintf("区县提交创建方案(第%d版, 目标%d年), 请审核", v.Version, in.Plan.TargetYear),
-			fmt.Sprintf("A district submitted its creation plan (version %d, target year %d) for review", v.Version, in.Plan.TargetYear)); err != nil {
-			return err
-		}
-		return pl.record(ctx, in.Actor, "plan_submitted",
-			fmt.Sprintf("version %d, target year %d%s [responsibility file: %s]", v.Version, in.Plan.TargetYear, detail, in.ResponsibilityFile))
-	})
+func (pl *plan) submit(ctx workflow.Context, in PlanSubmission) error {
+	next := pl.s
+	next.Versions = slices.Clone(pl.s.Versions)
+	detail := ""
+	if last := next.latest(); last != nil && last.Status == PlanSubmitted {
+		last.Status = PlanSuperseded
+		detail = fmt.Sprintf(", superseding version %d", last.Version)
+	}
+	v := PlanVersion{Version: len(next.Versions) + 1, Plan: in.Plan, ResponsibilityFile: in.ResponsibilityFile,
+		Note: in.Note, Status: PlanSubmitted, SubmittedBy: in.Actor.Name, SubmittedAt: workflow.Now(ctx)}
+	next.Versions, next.Status = append(next.Versions, v), PlanSubmitted
+	detail = fmt.Sprintf("version %d, target year %d%s [responsibility file: %s]",
+		v.Version, in.Plan.TargetYear, detail, in.ResponsibilityFile)
+	return pl.commit(ctx, next, in.Actor, "plan_submitted", detail, notice{ToOffice, "plan_submitted",
+		fmt.Sprintf("区县提交创建方案(第%d版, 目标%d年), 请审核", v.Version, in.Plan.TargetYear),
+		fmt.Sprintf("A district submitted its creation plan (version %d, target year %d) for review",
+			v.Version, in.Plan.TargetYear)})
 }
 
-func (pl *plan) validateReview(_ workflow.Context, in PlanReview) error {
+func (pl *plan) validateReview(ctx workflow.Context, in PlanReview) error {
 	if err := officeOnly(in.Actor); err != nil {
 		return err
 	}
+	if err := pl.reviewable(ctx, in); err != nil {
+		return err
+	}
+	if !in.Approved && strings.TrimSpace(in.Comment) == "" {
+		return invalid("comment", "退回须说明理由", "a return needs a comment giving the reasons")
+	}
+	return checkTexts("comment", in.Comment)
+}
+
+// reviewable holds while the latest version, the one the office read, waits for review.
+func (pl *plan) reviewable(_ workflow.Context, in PlanReview) error {
 	last := pl.s.latest()
 	if last == nil || last.Status != PlanSubmitted {
 		return conflict("没有待审核的创建方案", "there is no plan version waiting for review")
 	}
 	if in.Version != 0 && in.Version != last.Version {
 		return conflict(fmt.Sprintf("待审核的是第 %d 版(区县已重新提交), 请查看后再审核", last.Version),
-			fmt.Sprintf("version %d is the one waiting for review (the district has submitted again): read it first", last.Version))
-	}
-	if !in.Approved && strings.TrimSpace(in.Comment) == "" {
-		return invalid("comment", "退回须说明理由", "a return needs a comment giving the reasons")
+			fmt.Sprintf("version %d is the one waiting for review (the district has submitted again): read it first",
+				last.Version))
 	}
 	return nil
 }
 
 // review approves the latest version, which then takes effect, or returns it with the office's comment (an
 // approved earlier version stays in effect).
-func (pl *plan) review(ctx workflow.Context, in PlanReview) (PlanState, error) {
-	return update(pl.guard, ctx, &pl.s, in, pl.validateReview, func() error {
-		v := pl.s.latest()
-		v.DecidedBy, v.DecidedAt, v.Comment = in.Actor.Name, workflow.Now(ctx), in.Comment
-		kind := "plan_returned"
-		zh := fmt.Sprintf("创建方案(第%d版)被退回: %s", v.Version, in.Comment)
-		en := fmt.Sprintf("Your creation plan (version %d) was returned: %s", v.Version, in.Comment)
-		if in.Approved {
-			v.Status, pl.s.Approved, kind = PlanApproved, v.Version, "plan_approved"
-			zh = fmt.Sprintf("创建方案(第%d版)已审核通过, 目标%d年", v.Version, v.Plan.TargetYear)
-			en = fmt.Sprintf("Your creation plan (version %d, target year %d) was approved", v.Version, v.Plan.TargetYear)
-		} else {
-			v.Status = PlanReturned
-		}
-		pl.s.Status = v.Status
-		if err := pl.notify(ctx, ToDistrict, kind, v.Plan.TargetYear, zh, en); err != nil {
-			return err
-		}
-		return pl.record(ctx, in.Actor, kind, fmt.Sprintf("version %d: %s", v.Version, in.Comment))
-	})
-}
-
-// record mirrors the state to the read model with the event, and refreshes the search attributes.
-func (pl *plan) record(ctx workflow.Context, who Actor, action, detail string) error {
-	pl.s.EventsCount++
-	ev := Event{Key: fmt.Sprintf("%s:%d", PlanID(pl.s.District), pl.s.EventsCount), Actor: who, Action: action, Detail: detail}
-	if err := workflow.ExecuteLocalActivity(localCtx(ctx), ActivityRecordPlan, PlanRecord{State: pl.s, Event: ev}).Get(ctx, nil); err != nil {
-		return err
+func (pl *plan) review(ctx workflow.Context, in PlanReview) error {
+	next := pl.s
+	next.Versions = slices.Clone(pl.s.Versions)
+	v := next.latest()
+	v.DecidedBy, v.DecidedAt, v.Comment = in.Actor.Name, workflow.Now(ctx), in.Comment
+	kind := "plan_returned"
+	zh := fmt.Sprintf("创建方案(第%d版)被退回: %s", v.Version, in.Comment)
+	en := fmt.Sprintf("Your creation plan (version %d) was returned: %s", v.Version, in.Comment)
+	if in.Approved {
+		v.Status, next.Approved, kind = PlanApproved, v.Version, "plan_approved"
+		zh = fmt.Sprintf("创建方案(第%d版)已审核通过, 目标%d年", v.Version, v.Plan.TargetYear)
+		en = fmt.Sprintf("Your creation plan (version %d, target year %d) was approved", v.Version, v.Plan.TargetYear)
+	} else {
+		v.Status = PlanReturned
 	}
-	return pl.upsertSearchAttributes(ctx)
+	next.Status = v.Status
+	return pl.commit(ctx, next, in.Actor, kind, fmt.Sprintf("version %d: %s", v.Version, in.Comment),
+		notice{ToDistrict, kind, zh, en})
 }
 
-// upsertSearchAttributes shows the latest version: its status as the stage and its target year as the year (0
-// before the first submission).
-func (pl *plan) upsertSearchAttributes(ctx workflow.Context) error {
+// commit makes next the state with its audit event and notices (see change); the notices are about the latest
+// version's target year.
+func (pl *plan) commit(ctx workflow.Context, next PlanState, who Actor, action, detail string, ns ...notice) error {
+	next.EventsCount++
+	rec := PlanRecord{State: next, Event: event(ctx, PlanID(pl.s.District), next.EventsCount, who, action, detail)}
+	return change(ctx, &pl.s, next, func() error {
+		return workflow.ExecuteLocalActivity(localCtx(ctx), ActivityRecordPlan, rec).Get(ctx, nil)
+	}, pl.show, pl.notify, ns)
+}
+
+// show shows the latest version: its status as the stage and its target year as the year (0 before the first
+// submission).
+func (pl *plan) show(ctx workflow.Context) error {
 	year := 0
 	if last := pl.s.latest(); last != nil {
 		year = last.Plan.TargetYear
 	}
-	return upsertSearchAttributes(ctx, year, pl.s.District, string(pl.s.Status), false)
+	return show(ctx, year, pl.s.District, string(pl.s.Status), false)
 }
 
-func (pl *plan) notify(ctx workflow.Context, to Recipient, kind string, year int, zh, en string) error {
-	return pl.outbox.notify(ctx, Notification{Recipient: to, Year: year, District: pl.s.District,
-		Target: PlanID(pl.s.District), Kind: kind, TitleZh: zh, TitleEn: en})
+// notify sends a notice about the latest version, with its target year.
+func (pl *plan) notify(ctx workflow.Context, n notice) error {
+	return pl.outbox.notify(ctx, Notification{Recipient: n.to, Year: pl.s.latest().Plan.TargetYear,
+		District: pl.s.District, Target: PlanID(pl.s.District), Kind: n.kind, TitleZh: n.zh, TitleEn: n.en})
 }

@@ -33,20 +33,23 @@ var SearchAttributes = map[string]enums.IndexedValueType{
 	attrOverdue.GetName():  enums.INDEXED_VALUE_TYPE_BOOL,
 }
 
-// Register adds the workflows to a worker.
+// Workflow type names. They are in every recorded history: a renamed function must keep its name here.
+const (
+	WorkflowDistrictCycle     = "DistrictCycle"
+	WorkflowRectificationItem = "RectificationItem"
+	WorkflowCreationPlan      = "CreationPlan"
+)
+
+// Register adds the workflows to a worker under their names.
 func Register(r worker.WorkflowRegistry) {
-	r.RegisterWorkflow(DistrictCycle)
-	r.RegisterWorkflow(RectificationItem)
-	r.RegisterWorkflow(CreationPlan)
+	for name, fn := range map[string]any{WorkflowDistrictCycle: DistrictCycle,
+		WorkflowRectificationItem: RectificationItem, WorkflowCreationPlan: CreationPlan} {
+		r.RegisterWorkflowWithOptions(fn, workflow.RegisterOptions{Name: name})
+	}
 }
 
 func searchAttributes(year int, district, stage string, overdue bool) temporal.SearchAttributes {
 	return temporal.NewSearchAttributes(attrYear.ValueSet(int64(year)), attrDistrict.ValueSet(district),
-		attrStage.ValueSet(stage), attrOverdue.ValueSet(overdue))
-}
-
-func upsertSearchAttributes(ctx workflow.Context, year int, district, stage string, overdue bool) error {
-	return workflow.UpsertTypedSearchAttributes(ctx, attrYear.ValueSet(int64(year)), attrDistrict.ValueSet(district),
 		attrStage.ValueSet(stage), attrOverdue.ValueSet(overdue))
 }
 
@@ -60,11 +63,17 @@ func activityCtx(ctx workflow.Context) workflow.Context {
 	})
 }
 
-// localCtx is for the short read-model writes that run inside the workflow task.
+// localCtx is for the read-model and audit writes. They run as local activities, inside the workflow task: one
+// history event each where a regular activity costs at least four, on the path of every human action. They never
+// give up: without an explicit ScheduleToCloseTimeout the SDK would stop retrying after StartToCloseTimeout, and
+// a database stall of seconds would fail the workflow. Retries further apart than the workflow task timeout wait
+// on a timer, so a stall of hours costs a few events a minute, and the change waits for the database.
 func localCtx(ctx workflow.Context) workflow.Context {
 	return workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
-		StartToCloseTimeout: 10 * time.Second,
-		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute},
+		ScheduleToCloseTimeout: 100 * 365 * day,
+		StartToCloseTimeout:    10 * time.Second,
+		RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2,
+			MaximumInterval: time.Minute},
 	})
 }
 

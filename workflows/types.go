@@ -95,12 +95,15 @@ func FindingID(year int, district string, seq int) string {
 	return fmt.Sprintf("finding:%d:%s:%d", year, district, seq)
 }
 
-// Event is one accepted state change, written to the audit trail together with the read model.
+// Event is one accepted state change, written to the audit trail together with the read model. A write carries
+// the event's workflow time and the state's event count: a row takes a write only if it is later in that order,
+// so a late retry, or a write of a run a Reset replaced, never takes a row back.
 type Event struct {
-	Key    string `json:"key"` // unique per workflow run and change, so a retried write is not doubled
-	Actor  Actor  `json:"actor"`
-	Action string `json:"action"`
-	Detail string `json:"detail,omitempty"`
+	Key    string    `json:"key"` // unique per workflow run and change, so a retried write is not doubled
+	Actor  Actor     `json:"actor"`
+	Action string    `json:"action"`
+	Detail string    `json:"detail,omitempty"`
+	At     time.Time `json:"at,omitzero"` // the workflow's time of the change
 }
 
 // Decision is a recorded pass/fail with the decider's comment and an optional report file.
