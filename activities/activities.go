@@ -142,7 +142,7 @@ func (a *Activities) RecordCycle(ctx context.Context, r workflows.CycleRecord) e
 		SelfAssessmentDeadline: s.Deadlines.SelfAssessment, CityReviewDeadline: s.Deadlines.CityReview,
 		ApplicationDeadline: s.Deadlines.Application, Version: s.Version, Verdict: s.Verdict, SubmittedLate: s.SubmittedLate,
 		SelfAssessmentOverdue: s.SelfAssessmentOverdue, ReviewOverdue: s.ReviewOverdue, EndReason: s.EndReason,
-		State: string(state), UpdatedAt: time.Now().UTC()}
+		State: string(state), UpdatedAt: time.Now().UTC(), Written: written(r.Event, s.EventsCount)}
 	return a.Store.RecordCycle(ctx, c, auditEvent(r.Event, s.District, workflows.CycleID(s.Year, s.District)))
 }
 
@@ -156,7 +156,8 @@ func (a *Activities) RecordItem(ctx context.Context, r workflows.ItemRecord) err
 	f := &store.Finding{ID: s.ID, Year: s.Year, DistrictCode: s.District, Seq: s.Seq, Title: s.Title,
 		Source: string(s.Source), Severity: string(s.Severity), Status: string(s.Status), PlanDue: timePtr(s.PlanDue),
 		DueDate: timePtr(s.DueDate), Overdue: s.Overdue, Escalated: s.Escalated, Talks: s.Talks, Circulars: s.Circulars,
-		State: string(state), CreatedAt: s.CreatedAt.UTC(), UpdatedAt: time.Now().UTC(), ClosedAt: timePtr(s.ClosedAt)}
+		State: string(state), CreatedAt: s.CreatedAt.UTC(), UpdatedAt: time.Now().UTC(), ClosedAt: timePtr(s.ClosedAt),
+		Written: written(r.Event, s.EventsCount)}
 	return a.Store.RecordFinding(ctx, f, auditEvent(r.Event, s.District, s.ID))
 }
 
@@ -169,7 +170,7 @@ func (a *Activities) RecordPlan(ctx context.Context, r workflows.PlanRecord) err
 		return err
 	}
 	p := &store.Plan{DistrictCode: s.District, Status: string(s.Status), ApprovedVersion: s.Approved, State: string(state),
-		UpdatedAt: time.Now().UTC()}
+		UpdatedAt: time.Now().UTC(), Written: written(r.Event, s.EventsCount)}
 	versions := make([]store.PlanVersion, len(s.Versions))
 	for i, v := range s.Versions {
 		plan, err := json.Marshal(v.Plan)
@@ -287,10 +288,17 @@ func findingInfos(fs []store.Finding) []workflows.FindingInfo {
 	return out
 }
 
+// auditEvent is a workflow's change for the audit trail, at the workflow's time of the change (the write may
+// come later, after a database stall).
 func auditEvent(ev workflows.Event, district, target string) *store.AuditEvent {
 	key := ev.Key
-	return &store.AuditEvent{Actor: ev.Actor.Name, Role: string(ev.Actor.Role), DistrictCode: district, Action: ev.Action,
-		Target: target, RequestID: ev.Actor.RequestID, Outcome: "ok", Detail: ev.Detail, EventKey: &key}
+	return &store.AuditEvent{At: ev.At.UTC(), Actor: ev.Actor.Name, Role: string(ev.Actor.Role), DistrictCode: district,
+		Action: ev.Action, Target: target, RequestID: ev.Actor.RequestID, Outcome: "ok", Detail: ev.Detail, EventKey: &key}
+}
+
+// written orders a workflow's writes by the time of the change, then by its count of changes.
+func written(ev workflows.Event, count int) store.Written {
+	return store.Written{RecordTime: ev.At.UnixNano(), RecordSeq: count}
 }
 
 func timePtr(t time.Time) *time.Time {

@@ -132,8 +132,10 @@ func TestSelfAssessmentToFindings(t *testing.T) {
 			}
 
 			closed := workflows.ItemState{ID: infos[0].ID, Year: 2025, District: "370211", Seq: 1, Title: infos[0].Title,
-				Severity: workflows.SeveritySerious, Status: workflows.ItemClosed, ClosedAt: time.Now(), CreatedAt: time.Now()}
-			rec := workflows.ItemRecord{State: closed, Event: workflows.Event{Key: infos[0].ID + ":2", Actor: workflows.Actor{Name: "督导办", Role: workflows.RoleOffice}, Action: "verify_accepted"}}
+				Severity: workflows.SeveritySerious, Status: workflows.ItemClosed, ClosedAt: time.Now(), CreatedAt: time.Now(),
+				EventsCount: 2}
+			rec := workflows.ItemRecord{State: closed, Event: workflows.Event{Key: infos[0].ID + ":2", At: time.Now(),
+				Actor: workflows.Actor{Name: "督导办", Role: workflows.RoleOffice}, Action: "verify_accepted"}}
 			for range 2 { // the second write is a retry: no second audit entry
 				if err := a.RecordItem(ctx, rec); err != nil {
 					t.Fatal(err)

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"gorm.io/gorm"
@@ -24,13 +25,28 @@ type Cycle struct {
 	EndReason              string    `json:"end_reason"`
 	State                  string    `json:"-"` // the workflow's whole state, JSON
 	UpdatedAt              time.Time `json:"updated_at"`
+	Written
 }
 
-// RecordCycle upserts the cycle row and appends its audit event in one transaction; an event already recorded
-// (same EventKey) is skipped, so a retried activity writes it once.
+// Written says which write of its workflow made a mirrored row: the workflow time of the change (Unix
+// nanoseconds) and the workflow's count of changes. A row takes only a later write (see newer): a retry that
+// arrives late, or a write of a run that a Reset replaced, never takes it back.
+type Written struct {
+	RecordTime int64 `json:"-"`
+	RecordSeq  int   `json:"-"`
+}
+
+// newer is the condition under which an upsert replaces the row of table: the incoming write is later.
+func newer(table string) clause.Where {
+	return clause.Where{Exprs: []clause.Expression{clause.Expr{SQL: fmt.Sprintf(
+		"(%[1]s.record_time, %[1]s.record_seq) < (excluded.record_time, excluded.record_seq)", table)}}}
+}
+
+// RecordCycle upserts the cycle row, unless it holds a later write, and appends the audit event, in one
+// transaction; an event already recorded (same EventKey) is skipped, so a retried activity writes it once.
 func (s *Store) RecordCycle(ctx context.Context, c *Cycle, ev *AuditEvent) error {
 	return translate(s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Clauses(clause.OnConflict{UpdateAll: true}).Create(c).Error; err != nil {
+		if err := tx.Clauses(clause.OnConflict{UpdateAll: true, Where: newer("cycles")}).Create(c).Error; err != nil {
 			return err
 		}
 		return appendEvent(tx, ev)
@@ -66,4 +82,42 @@ func appendEvent(tx *gorm.DB, ev *AuditEvent) error {
 // workflow already wrote is left as it is.
 func (s *Store) OpenCycle(ctx context.Context, c *Cycle) error {
 	return translate(s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(c).Error)
+}
+
+// ClaimCycles claims the year for each district not claimed yet: a district added after the year was opened gets
+// its claim when the office opens the year again. It returns the districts whose claim is not marked started,
+// whether claimed now or by an attempt that did not finish.
+func (s *Store) ClaimCycles(ctx context.Context, year int, districts []string) ([]string, error) {
+	now := time.Now().UTC()
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		for _, d := range districts {
+			claim := cycleClaim{Year: year, DistrictCode: d, ClaimedAt: now}
+			if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&claim).Error; err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, translate(err)
+	}
+	var open []string
+	err = s.db.WithContext(ctx).Model(&cycleClaim{}).Where("year = ? AND NOT started", year).
+		Order("district_code").Pluck("district_code", &open).Error
+	return open, translate(err)
+}
+
+// CycleStarted marks a claimed year started: it is never started again.
+func (s *Store) CycleStarted(ctx context.Context, year int, district string) error {
+	return translate(s.db.WithContext(ctx).Model(&cycleClaim{}).Where("year = ? AND district_code = ?", year, district).
+		Updates(map[string]any{"started": true, "started_at": time.Now().UTC()}).Error)
+}
+
+// cycleClaim records that the office opened a year for a district, and whether its workflow was started.
+type cycleClaim struct {
+	Year         int    `gorm:"primaryKey;autoIncrement:false"`
+	DistrictCode string `gorm:"primaryKey"`
+	Started      bool
+	ClaimedAt    time.Time
+	StartedAt    *time.Time
 }

@@ -30,6 +30,7 @@ type Finding struct {
 	CreatedAt    time.Time  `json:"created_at"`
 	UpdatedAt    time.Time  `json:"updated_at"`
 	ClosedAt     *time.Time `json:"closed_at,omitempty"`
+	Written
 }
 
 // CreateFindings stores new findings; IDs that exist are left as they are, so a retry creates nothing twice.
@@ -40,12 +41,15 @@ func (s *Store) CreateFindings(ctx context.Context, fs []Finding) error {
 	return translate(s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&fs).Error)
 }
 
-// RecordFinding updates a finding's mirrored state and appends its audit event in one transaction.
+// RecordFinding updates a finding's mirrored state, unless the row holds a later write, and appends its audit
+// event, in one transaction.
 func (s *Store) RecordFinding(ctx context.Context, f *Finding, ev *AuditEvent) error {
 	return translate(s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Clauses(clause.OnConflict{
-			Columns:   []clause.Column{{Name: "id"}},
-			DoUpdates: clause.AssignmentColumns([]string{"status", "plan_due", "due_date", "overdue", "escalated", "talks", "circulars", "state", "updated_at", "closed_at"}),
+			Columns: []clause.Column{{Name: "id"}},
+			DoUpdates: clause.AssignmentColumns([]string{"status", "plan_due", "due_date", "overdue", "escalated", "talks",
+				"circulars", "state", "updated_at", "closed_at", "record_time", "record_seq"}),
+			Where: newer("findings"),
 		}).Create(f).Error; err != nil {
 			return err
 		}

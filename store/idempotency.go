@@ -56,3 +56,10 @@ func (s *Store) ReleaseIdempotencyKey(ctx context.Context, principal, key string
 	return translate(s.db.WithContext(ctx).Where("principal = ? AND key = ? AND status = 0", principal, key).
 		Delete(&IdempotentRequest{}).Error)
 }
+
+// ExpireIdempotencyKeys forgets the requests made before t, answered or not, and reports how many. A retry after
+// that acts again; the workflows remember completed Updates as long (see workflows.RecentUpdates).
+func (s *Store) ExpireIdempotencyKeys(ctx context.Context, t time.Time) (int64, error) {
+	res := s.db.WithContext(ctx).Where("created_at < ?", t.UTC()).Delete(&IdempotentRequest{})
+	return res.RowsAffected, translate(res.Error)
+}

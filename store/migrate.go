@@ -195,6 +195,28 @@ var migrations = []string{
 		PRIMARY KEY (district_code, version)
 	);
 	CREATE INDEX audit_events_action_at ON audit_events (action, at)`,
+
+	// 5: a year that survives a real year. The mirrored rows carry the workflow time and event count of the write
+	// that made them, so that only a later write replaces them. Opening a year is claimed per district, for good:
+	// a year Temporal no longer remembers (past its retention) is never started again; the years already opened
+	// are claimed and started. Old idempotency keys expire by age.
+	`ALTER TABLE cycles ADD COLUMN record_time BIGINT NOT NULL DEFAULT 0;
+	ALTER TABLE cycles ADD COLUMN record_seq INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE findings ADD COLUMN record_time BIGINT NOT NULL DEFAULT 0;
+	ALTER TABLE findings ADD COLUMN record_seq INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE plans ADD COLUMN record_time BIGINT NOT NULL DEFAULT 0;
+	ALTER TABLE plans ADD COLUMN record_seq INTEGER NOT NULL DEFAULT 0;
+	CREATE TABLE cycle_claims (
+		year          INTEGER NOT NULL,
+		district_code TEXT NOT NULL,
+		started       BOOLEAN NOT NULL DEFAULT FALSE,
+		claimed_at    {{time}} NOT NULL,
+		started_at    {{time}},
+		PRIMARY KEY (year, district_code)
+	);
+	INSERT INTO cycle_claims (year, district_code, started, claimed_at, started_at)
+		SELECT year, district_code, TRUE, updated_at, updated_at FROM cycles;
+	CREATE INDEX idempotency_keys_created_at ON idempotency_keys (created_at)`,
 }
 
 var columnTypes = map[Dialect]*strings.Replacer{

@@ -17,6 +17,7 @@ type Plan struct {
 	TargetYear      int       `json:"target_year"`      // of the approved version; 0 while none is approved
 	State           string    `json:"-"`                // the workflow's whole state, JSON
 	UpdatedAt       time.Time `json:"updated_at"`
+	Written
 }
 
 // PlanVersion is one submitted version of a creation plan with the office's decision on it.
@@ -35,14 +36,16 @@ type PlanVersion struct {
 	Comment            string     `json:"comment"`
 }
 
-// RecordPlan upserts the plan row and the given versions and appends the audit event, in one transaction; an
-// event already recorded (same EventKey) is skipped, so a retried activity writes it once.
+// RecordPlan upserts the plan row and the given versions, unless the row holds a later write, and appends the
+// audit event, in one transaction; an event already recorded (same EventKey) is skipped, so a retried activity
+// writes it once.
 func (s *Store) RecordPlan(ctx context.Context, p *Plan, versions []PlanVersion, ev *AuditEvent) error {
 	return translate(s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Clauses(clause.OnConflict{UpdateAll: true}).Create(p).Error; err != nil {
-			return err
+		res := tx.Clauses(clause.OnConflict{UpdateAll: true, Where: newer("plans")}).Create(p)
+		if res.Error != nil {
+			return res.Error
 		}
-		if len(versions) > 0 {
+		if res.RowsAffected > 0 && len(versions) > 0 {
 			if err := tx.Clauses(clause.OnConflict{UpdateAll: true}).Create(&versions).Error; err != nil {
 				return err
 			}

@@ -167,6 +167,86 @@ func TestIdempotencyClaims(t *testing.T) {
 			if ok, _ := claim(); ok {
 				t.Error("release removed an answered request")
 			}
+			if n, err := s.ExpireIdempotencyKeys(ctx, time.Now().Add(-time.Hour)); err != nil || n != 0 {
+				t.Errorf("a key an hour old or newer expired: %d, %v", n, err)
+			}
+			if n, err := s.ExpireIdempotencyKeys(ctx, time.Now().Add(time.Minute)); err != nil || n != 1 {
+				t.Errorf("expiring the older keys removed %d, %v; want 1", n, err)
+			}
+			if ok, _ := claim(); !ok {
+				t.Error("an expired key is still known")
+			}
+		})
+	}
+}
+
+// TestLaterWritesWin: a mirrored row takes only a later write of its workflow, by the time of the change, then by
+// its count; the audit event of every write is kept (a Reset's changes beside those they replaced).
+func TestLaterWritesWin(t *testing.T) {
+	for dialect, s := range storetest.Open(t) {
+		t.Run(string(dialect), func(t *testing.T) {
+			ctx := context.Background()
+			t0 := time.Date(2025, 9, 1, 9, 0, 0, 0, time.UTC)
+			write := func(stage string, at time.Time, seq int, key string) {
+				t.Helper()
+				k := key
+				row := &store.Cycle{Year: 2025, DistrictCode: "370211", Stage: stage, State: "{}", UpdatedAt: time.Now(),
+					Written: store.Written{RecordTime: at.UnixNano(), RecordSeq: seq}}
+				ev := &store.AuditEvent{Actor: "x", Role: "district", Action: stage, Target: "cycle:2025:370211",
+					Outcome: "ok", EventKey: &k}
+				if err := s.RecordCycle(ctx, row, ev); err != nil {
+					t.Fatal(err)
+				}
+			}
+			stage := func() string {
+				c, err := s.Cycle(ctx, 2025, "370211")
+				if err != nil {
+					t.Fatal(err)
+				}
+				return c.Stage
+			}
+			write("self_assessment", t0, 1, "k1")
+			write("city_review", t0.Add(time.Hour), 2, "k2")
+			write("self_assessment", t0, 1, "k1") // a late retry of the first write
+			if got := stage(); got != "city_review" {
+				t.Errorf("a late retry took the row back to %s", got)
+			}
+			write("rectification", t0.Add(time.Hour), 3, "k3") // the same workflow task, a later change
+			if got := stage(); got != "rectification" {
+				t.Errorf("a later change of the same instant lost: %s", got)
+			}
+			write("not_applied", t0.Add(2*time.Hour), 2, "k2-reset") // a Reset run, counting again from 1
+			if got := stage(); got != "not_applied" {
+				t.Errorf("a Reset's later change lost: %s", got)
+			}
+			events, err := s.Audit(ctx, store.AuditFilter{Target: "cycle:2025:370211"})
+			if err != nil || len(events) != 4 {
+				t.Errorf("audit: %d events, %v; want 4 (the retry once, the Reset's beside the replaced)", len(events), err)
+			}
+		})
+	}
+}
+
+// TestCycleClaims: opening a year claims it per district for good; a started claim is never offered again, a
+// district added later is.
+func TestCycleClaims(t *testing.T) {
+	for dialect, s := range storetest.Open(t) {
+		t.Run(string(dialect), func(t *testing.T) {
+			ctx := context.Background()
+			open, err := s.ClaimCycles(ctx, 2025, []string{"370211", "370202"})
+			if err != nil || !slices.Equal(open, []string{"370202", "370211"}) {
+				t.Fatalf("first claims: %v, %v", open, err)
+			}
+			if err := s.CycleStarted(ctx, 2025, "370211"); err != nil {
+				t.Fatal(err)
+			}
+			open, err = s.ClaimCycles(ctx, 2025, []string{"370211", "370202", "370203"})
+			if err != nil || !slices.Equal(open, []string{"370202", "370203"}) {
+				t.Errorf("after one start and a new district: %v, %v", open, err)
+			}
+			if open, err := s.ClaimCycles(ctx, 2026, []string{"370211"}); err != nil || !slices.Equal(open, []string{"370211"}) {
+				t.Errorf("another year: %v, %v", open, err)
+			}
 		})
 	}
 }
@@ -187,9 +267,12 @@ func TestPlansKeepEveryVersionAndTheOneInEffect(t *testing.T) {
 				return &store.AuditEvent{Actor: "x", Role: "district", DistrictCode: "370211", Action: action,
 					Target: "plan:370211", Outcome: "ok", EventKey: key(n)}
 			}
+			writes := 0
 			record := func(p store.Plan, ev *store.AuditEvent, vs ...store.PlanVersion) {
 				t.Helper()
+				writes++
 				p.DistrictCode, p.State, p.UpdatedAt = "370211", `{"district":"370211"}`, time.Now().UTC()
+				p.Written = store.Written{RecordTime: at.UnixNano(), RecordSeq: writes}
 				for range 2 { // the second write is a retry
 					if err := s.RecordPlan(ctx, &p, vs, ev); err != nil {
 						t.Fatal(err)
