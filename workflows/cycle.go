@@ -149,7 +149,8 @@ func DistrictCycle(ctx workflow.Context, p CycleParams) (CycleState, error) {
 		return c.s, err
 	}
 	if p.State == nil {
-		if err := c.commit(ctx, c.s, system, "cycle_opened", ""); err != nil {
+		err := c.opening(ctx, func() error { return c.commit(ctx, c.s, system, "cycle_opened", "") })
+		if err != nil {
 			return c.s, err
 		}
 	}

@@ -61,6 +61,15 @@ func (g *guard) locked(ctx workflow.Context, fn func() error) error {
 	return fn()
 }
 
+// opening makes a workflow's first change: since version 1 of writtenBeforeApplied under the lock, like every
+// other change, or an Update arriving with the start would copy the state while the first change is written.
+func (g *guard) opening(ctx workflow.Context, fn func() error) error {
+	if workflow.GetVersion(ctx, writtenBeforeApplied, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return fn()
+	}
+	return g.locked(ctx, fn)
+}
+
 // repeated reports whether the Update being handled already completed in an earlier run.
 func (g *guard) repeated(ctx workflow.Context) bool {
 	_, ok := g.done[workflow.GetCurrentUpdateInfo(ctx).ID]

@@ -3,6 +3,7 @@ package workflows
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -43,6 +44,18 @@ type fakeStore struct {
 	channels int      // how many channels Notify reports for each notification
 	failing  bool     // Deliver fails for good
 	sent     []string // keys Deliver was called with
+	// down, when set, says whether the database is down now for the read-model writes (record) or the other
+	// activities: a method fails then as it would on a stalled database.
+	down func(record bool) bool
+}
+
+var errDown = errors.New("database unavailable")
+
+func (f *fakeStore) unavailable(record bool) error {
+	if f.down != nil && f.down(record) {
+		return errDown
+	}
+	return nil
 }
 
 func newFakeStore() *fakeStore {
@@ -54,12 +67,18 @@ func newFakeStore() *fakeStore {
 }
 
 func (f *fakeStore) EvaluateDraft(_ context.Context, in DraftInput) (DraftResult, error) {
+	if err := f.unavailable(false); err != nil {
+		return DraftResult{}, err
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return DraftResult{DraftID: in.DraftID, Verdict: f.verdicts[in.DraftID], Shortfalls: len(f.short[in.DraftID])}, nil
 }
 
 func (f *fakeStore) SubmitSnapshot(_ context.Context, in SnapshotInput) (SnapshotResult, error) {
+	if err := f.unavailable(false); err != nil {
+		return SnapshotResult{}, err
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.versions++
@@ -67,6 +86,9 @@ func (f *fakeStore) SubmitSnapshot(_ context.Context, in SnapshotInput) (Snapsho
 }
 
 func (f *fakeStore) CreateFindings(_ context.Context, in FindingsInput) ([]FindingInfo, error) {
+	if err := f.unavailable(false); err != nil {
+		return nil, err
+	}
 	out := make([]FindingInfo, 0, len(in.Findings))
 	for _, r := range in.Findings {
 		info := FindingInfo{ID: r.ID, Seq: r.Seq, Title: r.New.Title, Severity: r.New.Severity, Source: r.New.Source, DueDate: r.New.DueDate}
@@ -79,6 +101,9 @@ func (f *fakeStore) CreateFindings(_ context.Context, in FindingsInput) ([]Findi
 }
 
 func (f *fakeStore) OpenSeriousFindings(_ context.Context, district string) ([]FindingInfo, error) {
+	if err := f.unavailable(false); err != nil {
+		return nil, err
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	var out []FindingInfo
@@ -92,6 +117,9 @@ func (f *fakeStore) OpenSeriousFindings(_ context.Context, district string) ([]F
 }
 
 func (f *fakeStore) RecordCycle(_ context.Context, r CycleRecord) error {
+	if err := f.unavailable(true); err != nil {
+		return err
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.cycles = append(f.cycles, r)
@@ -100,6 +128,9 @@ func (f *fakeStore) RecordCycle(_ context.Context, r CycleRecord) error {
 }
 
 func (f *fakeStore) RecordItem(_ context.Context, r ItemRecord) error {
+	if err := f.unavailable(true); err != nil {
+		return err
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.items[r.State.ID] = r.State
@@ -108,6 +139,9 @@ func (f *fakeStore) RecordItem(_ context.Context, r ItemRecord) error {
 }
 
 func (f *fakeStore) RecordPlan(_ context.Context, r PlanRecord) error {
+	if err := f.unavailable(true); err != nil {
+		return err
+	}
 	// The test environment hands a local activity the workflow's own values: keep a copy, as the real activity
 	// keeps only what it wrote, or the next change would show through this record.
 	raw, err := json.Marshal(r)
@@ -126,6 +160,9 @@ func (f *fakeStore) RecordPlan(_ context.Context, r PlanRecord) error {
 }
 
 func (f *fakeStore) Notify(_ context.Context, n Notification) (int, error) {
+	if err := f.unavailable(false); err != nil {
+		return 0, err
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.notes = append(f.notes, n)
@@ -133,6 +170,9 @@ func (f *fakeStore) Notify(_ context.Context, n Notification) (int, error) {
 }
 
 func (f *fakeStore) Deliver(_ context.Context, key string) error {
+	if err := f.unavailable(false); err != nil {
+		return err
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.sent = append(f.sent, key)
@@ -199,9 +239,7 @@ func newScenario(t *testing.T, store *fakeStore) *scenario {
 	env := suite.NewTestWorkflowEnvironment()
 	env.SetStartTime(start)
 	env.SetDetachedChildWait(false) // items outlive their cycle; a scenario ends with the cycle
-	env.RegisterWorkflow(DistrictCycle)
-	env.RegisterWorkflow(RectificationItem)
-	env.RegisterWorkflow(CreationPlan)
+	Register(env)
 	for name, fn := range map[string]any{
 		ActivityEvaluateDraft: store.EvaluateDraft, ActivitySubmitSnapshot: store.SubmitSnapshot,
 		ActivityCreateFindings: store.CreateFindings, ActivityOpenSeriousFindings: store.OpenSeriousFindings,
@@ -215,25 +253,49 @@ func newScenario(t *testing.T, store *fakeStore) *scenario {
 
 // at sends Update name with arg to workflow target ("" = the root workflow) after d of workflow time.
 func (s *scenario) at(d time.Duration, target, name string, arg any) *outcome {
+	return s.atWithID(d, target, name, fmt.Sprintf("u%d", updateIDs.Add(1)), arg)
+}
+
+// atWithID is at with the Update's ID: IDs are unique across scenarios unless a test repeats one, as a client
+// retrying does, since a continued run remembers them.
+func (s *scenario) atWithID(d time.Duration, target, name, id string, arg any) *outcome {
 	o := &outcome{what: fmt.Sprintf("%s %s at +%v", name, target, d)}
-	s.env.RegisterDelayedCallback(func() {
-		cb := &testsuite.TestUpdateCallback{
-			OnReject: func(err error) { o.rejected = err },
-			OnComplete: func(res any, err error) {
-				o.completed, o.failed = true, err
-				if err == nil {
-					o.result, _ = json.Marshal(res)
-				}
-			},
-		}
-		id := fmt.Sprintf("u%d", updateIDs.Add(1)) // unique across scenarios: a continued run remembers IDs
-		if target == "" {
-			s.env.UpdateWorkflow(name, id, cb, arg)
-		} else if err := s.env.UpdateWorkflowByID(target, name, id, cb, arg); err != nil {
-			o.failed = err
-		}
-	}, d)
+	s.env.RegisterDelayedCallback(func() { s.send(o, target, name, id, arg) }, d)
 	return o
+}
+
+// every sends Update name n times, the first after d and then every step: one at a time, as the test
+// environment holds at most a thousand pending callbacks.
+func (s *scenario) every(d, step time.Duration, n int, name string, arg func(i int) any) []*outcome {
+	outs := make([]*outcome, n)
+	var next func(i int)
+	next = func(i int) {
+		outs[i] = &outcome{what: fmt.Sprintf("%s #%d", name, i)}
+		s.send(outs[i], "", name, fmt.Sprintf("u%d", updateIDs.Add(1)), arg(i))
+		if i+1 < n {
+			s.env.RegisterDelayedCallback(func() { next(i + 1) }, step)
+		}
+	}
+	s.env.RegisterDelayedCallback(func() { next(0) }, d)
+	return outs
+}
+
+// send sends an Update now, from a callback of the test environment.
+func (s *scenario) send(o *outcome, target, name, id string, arg any) {
+	cb := &testsuite.TestUpdateCallback{
+		OnReject: func(err error) { o.rejected = err },
+		OnComplete: func(res any, err error) {
+			o.completed, o.failed = true, err
+			if err == nil {
+				o.result, _ = json.Marshal(res)
+			}
+		},
+	}
+	if target == "" {
+		s.env.UpdateWorkflow(name, id, cb, arg)
+	} else if err := s.env.UpdateWorkflowByID(target, name, id, cb, arg); err != nil {
+		o.failed = err
+	}
 }
 
 // cancelAt ends a scenario whose workflow would otherwise wait forever.

@@ -160,8 +160,10 @@ func RectificationItem(ctx workflow.Context, p ItemParams) (ItemState, error) {
 		return it.s, err
 	}
 	if fresh {
-		err := it.commit(ctx, it.s, system, "finding_opened", p.Title,
-			notice{ToDistrict, "finding", "新的整改问题: " + p.Title, "New finding to rectify: " + p.Title})
+		err := it.opening(ctx, func() error {
+			return it.commit(ctx, it.s, system, "finding_opened", p.Title,
+				notice{ToDistrict, "finding", "新的整改问题: " + p.Title, "New finding to rectify: " + p.Title})
+		})
 		if err != nil {
 			return it.s, err
 		}
