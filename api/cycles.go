@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -36,9 +37,9 @@ type openCyclesResponse struct {
 	Existing  []string            `json:"existing"`
 }
 
-// openCycles starts the year's cycle for every registered district. The workflow ID is deterministic and a
-// second start is refused by Temporal, so opening twice duplicates nothing: the districts already open are listed
-// as existing.
+// openCycles starts the year's cycle for every registered district. Opening a year is claimed per district in
+// the database, for good: a district whose year was started is listed as existing and never started again, even
+// once Temporal has forgotten the finished run (namespace retention); a district added since gets its year.
 func (s *Server) openCycles(c echo.Context) error {
 	req, err := bind[openCyclesRequest](c)
 	if err != nil {
@@ -68,33 +69,51 @@ func (s *Server) openCycles(c echo.Context) error {
 	if err := s.temporalUp(c.Request().Context()); err != nil {
 		return err
 	}
-	districts, err := s.store.Districts(c.Request().Context())
+	ctx := c.Request().Context()
+	districts, err := s.store.Districts(ctx)
+	if err != nil {
+		return err
+	}
+	codes := make([]string, len(districts))
+	for i, dist := range districts {
+		codes[i] = dist.Code
+	}
+	unstarted, err := s.store.ClaimCycles(ctx, req.Year, codes)
 	if err != nil {
 		return err
 	}
 	res := openCyclesResponse{Year: req.Year, Deadlines: d, Opened: []string{}, Existing: []string{}}
 	var mu sync.Mutex
-	ctx, cancel := context.WithTimeout(c.Request().Context(), ActionTimeout)
+	ctx, cancel := context.WithTimeout(ctx, ActionTimeout)
 	defer cancel()
 	g, ctx := errgroup.WithContext(ctx)
 	g.SetLimit(16)
 	for _, dist := range districts {
+		if !slices.Contains(unstarted, dist.Code) {
+			res.Existing = append(res.Existing, dist.Code)
+			continue
+		}
 		g.Go(func() error {
 			started, err := s.startCycle(ctx, workflows.CycleParams{Year: req.Year, District: dist.Code,
 				DistrictName: dist.Name, Deadlines: d, Policy: s.policy})
+			if err != nil {
+				return err
+			}
 			mu.Lock()
 			defer mu.Unlock()
 			if started {
 				res.Opened = append(res.Opened, dist.Code)
-			} else if err == nil {
+			} else {
 				res.Existing = append(res.Existing, dist.Code)
 			}
-			return err
+			return nil
 		})
 	}
 	if err := g.Wait(); err != nil {
 		return workflowProblem(err)
 	}
+	slices.Sort(res.Opened)
+	slices.Sort(res.Existing)
 	status := http.StatusOK
 	if len(res.Opened) > 0 {
 		status = http.StatusCreated
@@ -102,21 +121,26 @@ func (s *Server) openCycles(c echo.Context) error {
 	return c.JSON(status, res)
 }
 
-// startCycle starts a district's cycle and shows it in the read model at once, so that the district can see and
-// use it as soon as the office has opened the year.
+// startCycle starts a district's claimed year and marks the claim started, also when Temporal already runs it (an
+// earlier attempt got that far). It shows the year in the read model at once, so that the district can see and
+// use it as soon as the office has opened it.
 func (s *Server) startCycle(ctx context.Context, p workflows.CycleParams) (bool, error) {
 	_, err := s.temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID:                                       workflows.CycleID(p.Year, p.District),
 		TaskQueue:                                workflows.TaskQueue,
 		WorkflowIDReusePolicy:                    enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 		WorkflowExecutionErrorWhenAlreadyStarted: true,
-	}, workflows.DistrictCycle, p)
-	var started *serviceerror.WorkflowExecutionAlreadyStarted
-	if errors.As(err, &started) {
-		return false, nil
-	}
-	if err != nil {
+	}, workflows.WorkflowDistrictCycle, p)
+	var already *serviceerror.WorkflowExecutionAlreadyStarted
+	started := !errors.As(err, &already)
+	if started && err != nil {
 		return false, err
+	}
+	if err := s.store.CycleStarted(ctx, p.Year, p.District); err != nil {
+		return false, err
+	}
+	if !started {
+		return false, nil
 	}
 	st := workflows.CycleState{Year: p.Year, District: p.District, DistrictName: p.DistrictName,
 		Stage: workflows.StageSelfAssessment, Deadlines: p.Deadlines}

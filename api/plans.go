@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -58,10 +59,20 @@ func (s *Server) submitPlan(c echo.Context) error {
 	}
 	code := c.Param("code")
 	id := workflows.PlanID(code)
+	// A plan whose run has closed (an operator terminated it, say) starts again from the read model: never empty.
+	params := workflows.PlanParams{District: code}
+	if row, err := s.store.Plan(c.Request().Context(), code); err == nil {
+		params.State = new(workflows.PlanState)
+		if err := json.Unmarshal([]byte(row.State), params.State); err != nil {
+			return err
+		}
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
 	start := func() client.WithStartWorkflowOperation {
 		return s.temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{ID: id, TaskQueue: workflows.TaskQueue,
-			WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING}, workflows.CreationPlan,
-			workflows.PlanParams{District: code})
+			WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING}, workflows.WorkflowCreationPlan,
+			params)
 	}
 	var st workflows.PlanState
 	in := workflows.PlanSubmission{Actor: actor(c), Plan: req.Plan, ResponsibilityFile: req.ResponsibilityFile, Note: req.Note}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -25,6 +26,8 @@ type Problem struct {
 	Errors    []FieldError `json:"errors,omitempty"`
 	// Reasons lists each unmet condition of a refused action (an application refused for several reasons).
 	Reasons []workflows.Reason `json:"reasons,omitempty"`
+	// RetryAfter, in seconds, is sent as the Retry-After header of a 503 that will pass by itself.
+	RetryAfter int `json:"-"`
 }
 
 // FieldError names one invalid field (and, for spreadsheets, the sheet, row and column): the evaluation's
@@ -59,6 +62,9 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 		p.RequestID = c.Response().Header().Get(echo.HeaderXRequestID)
 		if p.Status >= 500 {
 			log.Error("request failed", "request_id", p.RequestID, "path", c.Path(), "error", err)
+		}
+		if p.RetryAfter > 0 {
+			c.Response().Header().Set("Retry-After", strconv.Itoa(p.RetryAfter))
 		}
 		c.Response().Header().Set(echo.HeaderContentType, "application/problem+json")
 		c.Response().WriteHeader(p.Status)

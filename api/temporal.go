@@ -95,7 +95,12 @@ func workflowProblem(err error) error {
 		return p
 	}
 	var notFound *serviceerror.NotFound
+	var limited *serviceerror.FailedPrecondition
 	switch {
+	case errors.As(err, &limited):
+		// The workflow's run refuses more Updates (Temporal's limit per run): it is continuing as new, and the
+		// new run takes them.
+		return errContinuing
 	case errors.As(err, &notFound) && strings.Contains(notFound.Error(), "already completed"):
 		return problem(http.StatusConflict, "ended", "该流程已结束, 不能再操作", "this cycle or item has ended")
 	case errors.As(err, &notFound):
@@ -111,6 +116,13 @@ func unavailable(err error) bool {
 	var deadline *serviceerror.DeadlineExceeded
 	return errors.As(err, &unavail) || errors.As(err, &deadline) || errors.Is(err, context.DeadlineExceeded)
 }
+
+var errContinuing = func() *Problem {
+	p := problem(http.StatusServiceUnavailable, "busy", "该流程正在转入新的运行, 请 5 秒后用相同的 Idempotency-Key 重试; 已受理的操作不会丢失",
+		"this workflow is moving to a new run: retry in 5 seconds with the same Idempotency-Key; nothing accepted is lost")
+	p.RetryAfter = 5
+	return p
+}()
 
 var errUnavailable = problem(http.StatusServiceUnavailable, "unavailable",
 	"工作流服务暂时不可用或处理超时; 已受理的操作不会丢失, 请稍后用相同的 Idempotency-Key 重试",
