@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -22,12 +23,24 @@ func (r reply) ok() bool { return r.status < 300 }
 func (r reply) decode(v any) error { return json.Unmarshal(r.body, v) }
 
 // call sends one request to the API handler as the signed-in user. The original request's context goes along,
-// so a browser that gives up cancels the API's work too.
+// so a browser that gives up cancels the API's work too; except for an action with the form's idempotency key
+// (see keyed): a double click abandons the first send, which must then run to its end, so that the second finds
+// it under way or done, rather than cut off halfway.
 func (s *server) call(r *http.Request, method, path string, body io.Reader, contentType string) reply {
-	req := httptest.NewRequestWithContext(r.Context(), method, path, body)
+	ctx, key := r.Context(), requestKey(r)
+	if method != http.MethodPost && method != http.MethodPut {
+		key = ""
+	}
+	if key != "" {
+		ctx = context.WithoutCancel(ctx)
+	}
+	req := httptest.NewRequestWithContext(ctx, method, path, body)
 	req.RemoteAddr = r.RemoteAddr
 	if sess, ok := r.Context().Value(sessionKey{}).(*session); ok {
 		req.Header.Set("Authorization", "Bearer "+sess.token)
+	}
+	if key != "" {
+		req.Header.Set("Idempotency-Key", key)
 	}
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
@@ -62,6 +75,7 @@ func (s *server) sendJSON(r *http.Request, method, path string, body any) reply 
 
 // problem is the API's problem+json document, as far as the pages show it.
 type problem struct {
+	Type     string         `json:"type"`
 	Status   int            `json:"status"`
 	Detail   string         `json:"detail"`
 	DetailZh string         `json:"detail_zh"`
@@ -101,6 +115,13 @@ func outcome(form string, rep reply, en bool, ok string) *flash {
 	var p problem
 	if err := rep.decode(&p); err != nil || p.Status == 0 {
 		return &flash{Form: form, Msg: fmt.Sprintf("HTTP %d", rep.status)}
+	}
+	// The API's words for a refused repeat speak of keys, which the user never sees.
+	switch p.Type {
+	case "urn:junheng:problem:in_progress":
+		return &flash{Form: form, Msg: translate(en, "still_processing")}
+	case "urn:junheng:problem:idempotency_key_reused":
+		return &flash{Form: form, Msg: translate(en, "form_changed")}
 	}
 	f := &flash{Form: form, Msg: pick(en, p.DetailZh, p.Detail), Fields: map[string]string{}}
 	for _, r := range p.Reasons {

@@ -84,7 +84,7 @@ func (s *server) upload(w http.ResponseWriter, r *http.Request) {
 		text = string(data)
 		rep = s.call(r, http.MethodPut, cyclePath(year, sess.me.District)+"/self-assessment", bytes.NewReader(data), "application/json")
 	} else {
-		body, ct, err := multipartBody("file", header.Filename, file)
+		body, ct, err := multipartBody(r, "file", header.Filename, file)
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
@@ -124,9 +124,13 @@ func (s *server) saved(w http.ResponseWriter, r *http.Request, year int, form st
 	s.back(w, r, outcome(form, rep, english(r), s.t(r, "saved")), workspaceURL(year)+"#evaluation")
 }
 
-func multipartBody(field, name string, content io.Reader) (io.Reader, string, error) {
+// multipartBody is a body of one file, for a request made for r: the same bytes when the form is resent.
+func multipartBody(r *http.Request, field, name string, content io.Reader) (io.Reader, string, error) {
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
+	if b := multipartBoundary(requestKey(r)); b != "" {
+		_ = mw.SetBoundary(b) // hex digits, fewer than 70: always valid
+	}
 	fw, err := mw.CreateFormFile(field, name)
 	if err == nil {
 		_, err = io.Copy(fw, content)
@@ -138,14 +142,16 @@ func multipartBody(field, name string, content io.Reader) (io.Reader, string, er
 }
 
 // uploadFile sends the file chosen in a form's field, if any, to the API as an evidence file. It answers the
-// stored file's ID ("" when no file was chosen), or the API's reply when the upload was refused.
+// stored file's ID ("" when no file was chosen), or the API's reply when the upload was refused. The upload has
+// its own idempotency key, so that a resent form stores the file once and then acts once.
 func (s *server) uploadFile(r *http.Request, field string) (id string, failed *reply, err error) {
 	file, header, err := r.FormFile(field)
 	if err != nil || header.Filename == "" {
 		return "", nil, nil
 	}
 	defer file.Close()
-	mb, ct, err := multipartBody("file", header.Filename, file)
+	r = keyed(r, "file:"+field)
+	mb, ct, err := multipartBody(r, "file", header.Filename, file)
 	if err != nil {
 		return "", nil, err
 	}

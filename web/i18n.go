@@ -193,6 +193,8 @@ var catalogue = map[string][2]string{
 	"none":                         {"暂无", "None"},
 	"saved":                        {"已保存", "Saved"},
 	"done":                         {"操作成功", "Done"},
+	"still_processing":             {"该操作正在处理, 请稍候刷新页面查看结果", "This action is still being processed; reload the page shortly to see the result"},
+	"form_changed":                 {"此表单已提交过, 改动后的再次提交未执行; 请刷新页面后重新填写", "This form was already sent, so the changed resend was not carried out; reload the page and fill it in again"},
 	"opened":                       {"年度已开启", "The year is open"},
 	"yes":                          {"是", "yes"},
 	"no":                           {"否", "no"},

@@ -142,6 +142,7 @@ func (s *server) funcs() template.FuncMap {
 		"ordered":   orderedIndicators,
 		"list":      func(v ...string) []string { return v },
 		"inc":       func(i int) int { return i + 1 },
+		"idem":      newFormKey,
 		"float":     func(n evaluation.Number) float64 { return float64(n) },
 		// dict passes several values to a partial template: dict "p" $p "f" .Findings.
 		"dict": func(kv ...any) map[string]any {

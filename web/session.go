@@ -139,6 +139,7 @@ func (s *server) signedIn(next http.HandlerFunc) http.HandlerFunc {
 				http.Error(w, s.t(r, "csrf_failed"), http.StatusForbidden)
 				return
 			}
+			r = withFormKey(r)
 		}
 		next(w, r.WithContext(withSession(r.Context(), sess)))
 	}

@@ -2,17 +2,23 @@ package web
 
 import (
 	"bytes"
+	"context"
+	"crypto/sha256"
 	"encoding/json"
+	"fmt"
 	"io"
+	"maps"
 	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"junheng/evaluation"
 )
@@ -24,7 +30,28 @@ type fakeAPI struct {
 	// plan answers GET /api/v1/districts/370211/plan (404 when empty); planProblem, when set, is the 422 answer
 	// to PUT of the plan.
 	plan, planProblem string
+	// keys lists the Idempotency-Key of every POST and PUT ("" when none came); first holds the first answer to
+	// each key, as the API does (api/idempotency.go), so only what acts reaches serve and calls.
+	keys  []string
+	first map[string]*firstAnswer
+	// progress and talks are the progress reports and talks of openFinding; the history has one row for each.
+	progress, talks int
+	// hold, when set, keeps the next progress report waiting until it is closed; held gets its context when it
+	// waits. A report whose request was cancelled meanwhile fails as the API's does (500, forgetting its key).
+	hold chan struct{}
+	held chan context.Context
 }
+
+// firstAnswer is the fake API's record of a request with an Idempotency-Key; rec is nil while it is answered.
+type firstAnswer struct {
+	hash [32]byte
+	rec  *httptest.ResponseRecorder
+}
+
+// openFinding is a finding in progress: the district may report progress, the office record talks.
+const openFinding = "finding:2025:370211:2"
+
+var findingPage = "/finding?id=" + url.QueryEscape(openFinding)
 
 func (f *fakeAPI) set(plan, problem string) {
 	f.mu.Lock()
@@ -32,7 +59,66 @@ func (f *fakeAPI) set(plan, problem string) {
 	f.plan, f.planProblem = plan, problem
 }
 
+// ServeHTTP answers a POST or PUT with an Idempotency-Key once, as the API does: a repeat of the same request
+// gets the first answer, a different request under the key 422, a repeat while the first is answered 409.
 func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	key := r.Header.Get("Idempotency-Key")
+	if r.Method != http.MethodPost && r.Method != http.MethodPut {
+		f.serve(w, r)
+		return
+	}
+	body, _ := io.ReadAll(r.Body)
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	hash := sha256.Sum256(append([]byte(r.Method+" "+r.URL.RequestURI()+"\n"), body...))
+	id := r.Header.Get("Authorization") + " " + key
+	f.mu.Lock()
+	f.keys = append(f.keys, key)
+	if f.first == nil {
+		f.first = map[string]*firstAnswer{}
+	}
+	first := f.first[id]
+	if key != "" && first == nil {
+		f.first[id] = &firstAnswer{hash: hash}
+	}
+	var replay *httptest.ResponseRecorder
+	if first != nil {
+		replay = first.rec
+	}
+	f.mu.Unlock()
+	problem := func(status int, kind string) {
+		w.Header().Set("Content-Type", "application/problem+json")
+		w.WriteHeader(status)
+		fmt.Fprintf(w, `{"type":"urn:junheng:problem:%s","status":%d,"detail_zh":"幂等键","detail":"key"}`, kind, status)
+	}
+	switch {
+	case key == "":
+		f.serve(w, r)
+	case first == nil:
+		rec := httptest.NewRecorder()
+		f.serve(rec, r)
+		f.mu.Lock()
+		f.first[id].rec = rec
+		if rec.Code >= 500 {
+			delete(f.first, id) // its resend acts
+		}
+		f.mu.Unlock()
+		maps.Copy(w.Header(), rec.Header())
+		w.WriteHeader(rec.Code)
+		w.Write(rec.Body.Bytes())
+	case first.hash != hash:
+		problem(http.StatusUnprocessableEntity, "idempotency_key_reused")
+	case replay == nil:
+		problem(http.StatusConflict, "in_progress")
+	default:
+		maps.Copy(w.Header(), replay.Header())
+		w.Header().Set("Idempotent-Replayed", "true")
+		w.WriteHeader(replay.Code)
+		w.Write(replay.Body.Bytes())
+	}
+}
+
+// serve answers the routes the tests touch, each request acting.
+func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	f.mu.Lock()
 	f.calls = append(f.calls, r.Method+" "+r.URL.Path+" "+r.Header.Get("Authorization")+" "+string(body))
@@ -116,6 +202,38 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		io.WriteString(w, `{"district":{"code":"370211","name":"黄岛区"},"year":2026}`)
+	case "GET /api/v1/findings/" + openFinding:
+		f.mu.Lock()
+		history := slices.Repeat([]string{`{"actor":"clerk","role":"district","action":"progress"}`}, f.progress)
+		history = append(history, slices.Repeat([]string{`{"actor":"officer","role":"office","action":"talks"}`}, f.talks)...)
+		fmt.Fprintf(w, `{"id":%q,"year":2025,"district_code":"370211","title":"班额超标","status":"in_progress",
+			"talks":%d,"state":{"progress_reports":%d},"history":[%s]}`,
+			openFinding, f.talks, f.progress, strings.Join(history, ","))
+		f.mu.Unlock()
+	case "POST /api/v1/findings/" + openFinding + "/progress":
+		f.mu.Lock()
+		hold, held := f.hold, f.held
+		f.hold = nil // only the first report waits, so a second one that acts shows up instead of waiting too
+		f.mu.Unlock()
+		if hold != nil {
+			held <- r.Context()
+			<-hold
+			if r.Context().Err() != nil {
+				w.WriteHeader(http.StatusInternalServerError)
+				return
+			}
+		}
+		f.mu.Lock()
+		f.progress++
+		f.mu.Unlock()
+		io.WriteString(w, `{"status":"in_progress"}`)
+	case "POST /api/v1/findings/" + openFinding + "/talks":
+		f.mu.Lock()
+		f.talks++
+		f.mu.Unlock()
+		io.WriteString(w, `{"status":"in_progress"}`)
+	case "PUT /api/v1/cycles/2026/districts/370211/self-assessment":
+		io.WriteString(w, `{"evaluation":null}`)
 	case "POST /api/v1/findings/finding:2025:370211:1/plan":
 		w.Header().Set("Content-Type", "application/problem+json")
 		w.WriteHeader(http.StatusUnprocessableEntity)
@@ -557,5 +675,221 @@ func TestOfficeReviewsPlan(t *testing.T) {
 	api.set("", "")
 	if _, page = fetch(t, c, "GET", srv.URL+"/plan?code=370211", nil); !strings.Contains(page, `id="no-plan"`) || strings.Contains(page, `id="plan-review"`) {
 		t.Error("a district without a plan")
+	}
+}
+
+var idemField = regexp.MustCompile(`name="idem" value="([^"]*)"`)
+
+// formKeyOf is the idempotency key of the first form on page that posts to action.
+func formKeyOf(t *testing.T, page, action string) string {
+	t.Helper()
+	i := strings.Index(page, `action="`+action+`"`)
+	if i < 0 {
+		t.Fatalf("no form posting to %s:\n%s", action, page)
+	}
+	form, _, _ := strings.Cut(page[i:], "</form>")
+	m := idemField.FindStringSubmatch(form)
+	if m == nil {
+		t.Fatalf("the form posting to %s has no key:\n%s", action, form)
+	}
+	return m[1]
+}
+
+// sentKeys is the Idempotency-Key of each POST and PUT since the first n.
+func (f *fakeAPI) sentKeys(n int) []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.keys[n:])
+}
+
+// settled says whether every request with a key has been answered.
+func (f *fakeAPI) settled() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, a := range f.first {
+		if a.rec == nil {
+			return false
+		}
+	}
+	return true
+}
+
+// findingForm is the form of page that posts to /finding/<action> for openFinding, as rendered, filled in with
+// fields.
+func findingForm(t *testing.T, page, action string, fields url.Values) url.Values {
+	t.Helper()
+	form := url.Values{"csrf": {csrfOf(t, page)}, "idem": {formKeyOf(t, page, "/finding/"+action)},
+		"id": {openFinding}, "back": {findingPage}}
+	maps.Copy(form, fields)
+	return form
+}
+
+func (f *fakeAPI) counts() (keys, progress, talks int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.keys), f.progress, f.talks
+}
+
+// A progress report sent twice from one rendered form (a double click, a resent form) is recorded once, with its
+// evidence stored once; a form without a valid key still acts, without one.
+func TestResentFindingFormActsOnce(t *testing.T) {
+	srv, c, api := newSite(t, Options{})
+	fetch(t, c, "POST", srv.URL+"/login", url.Values{"token": {"clerk"}})
+
+	// Every form that acts (all but signing out) carries its own key, fresh on every render.
+	seen := map[string]bool{}
+	var page string
+	for range 2 {
+		_, page = fetch(t, c, "GET", srv.URL+findingPage, nil)
+		keys := idemField.FindAllStringSubmatch(page, -1)
+		if forms := strings.Count(page, `<form method="post"`) - 1; forms < 3 || len(keys) != forms {
+			t.Fatalf("%d keys for %d forms:\n%s", len(keys), forms, page)
+		}
+		for _, k := range keys {
+			if !formKeyPattern.MatchString(k[1]) || seen[k[1]] {
+				t.Errorf("key %q is malformed or repeated", k[1])
+			}
+			seen[k[1]] = true
+		}
+	}
+
+	form := findingForm(t, page, "progress", url.Values{"note": {"已完成改造"}})
+	key := form.Get("idem")
+	n, _, _ := api.counts()
+	for range 2 {
+		_, page = postMultipart(t, c, srv.URL+"/finding/progress", form, "evidence", "照片.jpg", "JPEG-photo")
+		if !strings.Contains(page, `<div class="flash ok" role="status" data-form="progress:`+openFinding+`">`) {
+			t.Fatalf("the report did not succeed:\n%s", page)
+		}
+	}
+	if !strings.Contains(page, "<tr><th>报告整改进展</th><td>1</td></tr>") || strings.Count(page, "<td>progress</td>") != 1 {
+		t.Errorf("the resent report was recorded twice:\n%s", page)
+	}
+	if got := api.callsTo("POST", "/api/v1/files"); len(got) != 1 {
+		t.Errorf("the evidence was stored %d times", len(got))
+	}
+	file := key + ":file:evidence"
+	if got := api.sentKeys(n); !slices.Equal(got, []string{file, key, file, key}) {
+		t.Errorf("keys sent %q, want the upload's and the report's, twice", got)
+	}
+
+	// The same form sent again with other content is not acted on.
+	form.Set("note", "另一条进展")
+	_, page = postMultipart(t, c, srv.URL+"/finding/progress", form, "", "", "")
+	if _, progress, _ := api.counts(); !strings.Contains(page, "此表单已提交过") || progress != 1 {
+		t.Errorf("a changed resend acted or is not explained (%d reports):\n%s", progress, page)
+	}
+
+	// A page from before the keys, or a key that is not one of ours, acts without a key.
+	n, before, _ := api.counts()
+	for _, bad := range []string{"", key + "A", key[:21] + ".", strings.Repeat("A", 300)} {
+		if bad == "" {
+			form.Del("idem")
+		} else {
+			form.Set("idem", bad)
+		}
+		_, page = postMultipart(t, c, srv.URL+"/finding/progress", form, "", "", "")
+		if !strings.Contains(page, "操作成功") {
+			t.Errorf("the form with key %q failed:\n%s", bad, page)
+		}
+	}
+	if got, _, _ := api.counts(); got-n != 4 || !slices.Equal(api.sentKeys(n), []string{"", "", "", ""}) {
+		t.Errorf("a missing or invalid key was sent: %q", api.sentKeys(n))
+	}
+	if _, after, _ := api.counts(); after != before+4 {
+		t.Errorf("%d of 4 forms without a valid key acted", after-before)
+	}
+}
+
+// A double click: the browser abandons the first send and makes a second while the first is handled. The second
+// says the action is under way; the first still acts, and a resend then shows it done, acting no more.
+func TestDoubleClick(t *testing.T) {
+	srv, c, api := newSite(t, Options{})
+	fetch(t, c, "POST", srv.URL+"/login", url.Values{"token": {"clerk"}})
+	_, page := fetch(t, c, "GET", srv.URL+findingPage, nil)
+	form := findingForm(t, page, "progress", url.Values{"note": {"进展"}})
+	hold, held := make(chan struct{}), make(chan context.Context)
+	api.mu.Lock()
+	api.hold, api.held = hold, held
+	api.mu.Unlock()
+	ctx, abandon := context.WithCancel(context.Background())
+	go func() {
+		req, _ := http.NewRequestWithContext(ctx, "POST", srv.URL+"/finding/progress", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if resp, err := c.Do(req); err == nil {
+			resp.Body.Close()
+		}
+	}()
+	first := <-held
+	abandon()
+	select {
+	case <-first.Done():
+		t.Error("abandoning the page cut off its action")
+	case <-time.After(200 * time.Millisecond): // the server notices a closed connection well within this
+	}
+	_, page = fetch(t, c, "POST", srv.URL+"/finding/progress", form)
+	close(hold)
+	if !strings.Contains(page, "该操作正在处理, 请稍候刷新页面查看结果") {
+		t.Errorf("the second send does not say the first is under way:\n%s", page)
+	}
+	for deadline := time.Now().Add(5 * time.Second); !api.settled() && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
+	if _, progress, _ := api.counts(); progress != 1 {
+		t.Errorf("the abandoned send made %d progress reports", progress)
+	}
+	_, page = fetch(t, c, "POST", srv.URL+"/finding/progress", form)
+	if !strings.Contains(page, "操作成功") || !strings.Contains(page, "<th>报告整改进展</th><td>1</td>") {
+		t.Errorf("the resend after the first was done:\n%s", page)
+	}
+}
+
+// A plan, a talk and an upload sent twice from one rendered form each act once, and each send shows success.
+func TestResentFormsActOnce(t *testing.T) {
+	srv, c, api := newSite(t, Options{})
+	fetch(t, c, "POST", srv.URL+"/login", url.Values{"token": {"clerk"}})
+
+	_, page := fetch(t, c, "GET", srv.URL+"/plan", nil)
+	key := formKeyOf(t, page, "/plan")
+	form := url.Values{"csrf": {csrfOf(t, page)}, "idem": {key}, "rows": {"1"}, "target_year": {"2026"},
+		"year_0": {"2025"}, "schools_0": {"S001 S002"}, "indicators_0": {"class_size"}}
+	n, _, _ := api.counts()
+	for range 2 {
+		_, page = postMultipart(t, c, srv.URL+"/plan", form, "responsibility_file", "责任书.pdf", "%PDF-1.4 letter")
+		if !strings.Contains(page, "创建方案已报送, 等待督导办审核") {
+			t.Fatalf("the plan was not submitted:\n%s", page)
+		}
+	}
+	puts, files := api.callsTo("PUT", "/api/v1/districts/370211/plan"), api.callsTo("POST", "/api/v1/files")
+	if len(puts) != 1 || len(files) != 1 {
+		t.Errorf("%d versions and %d letters from one form", len(puts), len(files))
+	}
+	letter := key + ":file:responsibility_file"
+	if got := api.sentKeys(n); !slices.Equal(got, []string{letter, key, letter, key}) {
+		t.Errorf("keys sent %q", got)
+	}
+
+	_, page = fetch(t, c, "GET", srv.URL+"/district?year=2026", nil)
+	form = url.Values{"csrf": {csrfOf(t, page)}, "idem": {formKeyOf(t, page, "/district/upload")}, "year": {"2026"}}
+	for range 2 {
+		_, page = postMultipart(t, c, srv.URL+"/district/upload", form, "file", "data.xlsx", "PK-data")
+		if !strings.Contains(page, "已保存") {
+			t.Fatalf("the upload was not saved:\n%s", page)
+		}
+	}
+	if got := api.callsTo("PUT", "/api/v1/cycles/2026/districts/370211/self-assessment"); len(got) != 1 {
+		t.Errorf("one upload saved %d drafts", len(got))
+	}
+
+	fetch(t, c, "POST", srv.URL+"/login", url.Values{"token": {"officer"}})
+	_, page = fetch(t, c, "GET", srv.URL+findingPage, nil)
+	form = findingForm(t, page, "talks", url.Values{"kind": {"talk"}, "note": {"约谈区长"}})
+	for range 2 {
+		if _, page = fetch(t, c, "POST", srv.URL+"/finding/talks", form); !strings.Contains(page, "操作成功") {
+			t.Fatalf("the talk was not recorded:\n%s", page)
+		}
+	}
+	if _, _, talks := api.counts(); talks != 1 || strings.Count(page, "<td>talks</td>") != 1 {
+		t.Errorf("one form recorded %d talks", talks)
 	}
 }
