@@ -163,10 +163,6 @@ func TestWholeCycleOnEmbeddedServer(t *testing.T) {
 			if err != nil || len(events) != final.EventsCount {
 				t.Errorf("audit of the cycle: %d entries, the workflow recorded %d (%v)", len(events), final.EventsCount, err)
 			}
-			if name == "sqlite" && os.Getenv("JUNHENG_RECORD_HISTORY") != "" {
-				recordHistory(t, p.Temporal, id, "../../workflows/testdata/cycle_history_v2.json")
-				recordHistory(t, p.Temporal, st.Findings[0], "../../workflows/testdata/item_history_v2.json")
-			}
 		})
 	}
 }
@@ -214,10 +210,10 @@ func TestTimerSurvivesRestart(t *testing.T) {
 	}
 }
 
-// recordHistory writes a workflow's history for the replay tests (run with JUNHENG_RECORD_HISTORY=1).
-func recordHistory(t *testing.T, c client.Client, id, path string) {
+// recordHistory writes the history of a workflow's run ("" = the latest) for the replay tests.
+func recordHistory(t *testing.T, c client.Client, id, runID, path string) {
 	t.Helper()
-	it := c.GetWorkflowHistory(context.Background(), id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	it := c.GetWorkflowHistory(context.Background(), id, runID, false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	var h historypb.History
 	for it.HasNext() {
 		ev, err := it.Next()

@@ -69,9 +69,6 @@ func TestCampaignOverHTTP(t *testing.T) {
 				campC: as(workflows.RoleDistrict, campC)}
 
 			plans(t, office, clerk)
-			if os.Getenv("JUNHENG_RECORD_HISTORY") != "" && name == "sqlite" {
-				recordHistory(t, p.Temporal, workflows.PlanID(campA), "../../workflows/testdata/plan_history_v1.json")
-			}
 
 			deadlines := map[string]string{"self_assessment": time.Now().AddDate(1, 0, 0).Format(time.DateOnly),
 				"city_review": time.Now().AddDate(1, 1, 0).Format(time.DateOnly), "application": time.Now().AddDate(1, 2, 0).Format(time.DateOnly)}

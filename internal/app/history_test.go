@@ -1,0 +1,152 @@
+package app
+
+import (
+	"context"
+	"os"
+	"testing"
+	"time"
+
+	"go.temporal.io/sdk/client"
+
+	"junheng/progress"
+	"junheng/store"
+	"junheng/workflows"
+)
+
+// TestRecordHistories records, with JUNHENG_RECORD_HISTORY=1, the histories of the long-lived paths that
+// workflows/replay_test.go replays in CI: a year returned and resubmitted with reminders, an overdue review and
+// the application deadline passing; a year, an item and a plan continuing as new (both runs); an item overdue,
+// escalated with nags, extended and closed. Deadlines are seconds apart, so it runs in real time (about a
+// minute). Record again, with a new suffix, after a change guarded by workflow.GetVersion.
+func TestRecordHistories(t *testing.T) {
+	if os.Getenv("JUNHENG_RECORD_HISTORY") == "" {
+		t.Skip("set JUNHENG_RECORD_HISTORY=1 to record the replay histories")
+	}
+	const suffix = "_v3.json"
+	dir := "../../workflows/testdata/"
+	p := start(t, testConfig(t, t.TempDir(), ""))
+	defer p.Close()
+	c := p.Temporal
+	ctx := context.Background()
+	sec := func(n float64) time.Duration { return time.Duration(n * float64(time.Second)) }
+	policy := workflows.DefaultPolicy()
+	policy.DistrictReminders, policy.OfficeReminders = []time.Duration{sec(2)}, []time.Duration{sec(2)}
+	policy.ItemReminders, policy.EscalationInterval, policy.PlanWithin = []time.Duration{sec(1)}, sec(2), sec(3)
+	policy.MaxRectification = 24 * time.Hour
+
+	// A year: a reminder, submitted, returned, resubmitted, its review overdue, approved, applications closed.
+	t0 := time.Now()
+	year := workflows.CycleID(2025, codeA)
+	_, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: year, TaskQueue: workflows.TaskQueue},
+		workflows.WorkflowDistrictCycle, workflows.CycleParams{Year: 2025, District: codeA, DistrictName: "黄岛区",
+			Policy: policy, Deadlines: workflows.Deadlines{SelfAssessment: t0.Add(sec(4)), CityReview: t0.Add(sec(10)),
+				Application: t0.Add(sec(16))}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := func(d time.Duration) { time.Sleep(time.Until(t0.Add(d))) }
+	failing := sampleDraft(t, p.Store, dropRecognition)
+	at(sec(3))
+	must[workflows.CycleState](t, c, year, workflows.UpdateSaveDraft, workflows.SaveDraftInput{Actor: clerk, DraftID: failing})
+	must[workflows.CycleState](t, c, year, workflows.UpdateSubmit, workflows.SubmitInput{Actor: clerk})
+	must[workflows.CycleState](t, c, year, workflows.UpdateReview, workflows.ReviewInput{Actor: office,
+		Decision: "return", Comment: "补充材料", Deadline: t0.Add(sec(8))})
+	meeting := sampleDraft(t, p.Store, noEdit)
+	at(sec(7))
+	must[workflows.CycleState](t, c, year, workflows.UpdateSaveDraft, workflows.SaveDraftInput{Actor: clerk, DraftID: meeting})
+	must[workflows.CycleState](t, c, year, workflows.UpdateSubmit, workflows.SubmitInput{Actor: clerk})
+	at(sec(11))
+	must[workflows.CycleState](t, c, year, workflows.UpdateReview, workflows.ReviewInput{Actor: office,
+		Decision: "approve", Comment: "同意", Shortfalls: []string{}})
+	var ended workflows.CycleState
+	if err := c.GetWorkflow(ctx, year, "").Get(ctx, &ended); err != nil || ended.Stage != workflows.StageNotApplied ||
+		!ended.ReviewOverdue || len(ended.Returns) != 1 {
+		t.Fatalf("the year ended %+v, %v", ended, err)
+	}
+	recordHistory(t, c, year, "", dir+"cycle_history"+suffix)
+
+	// An item: reminded, planned, overdue and escalated with nags, extended, closed.
+	t0 = time.Now()
+	item := workflows.FindingID(2025, codeA, 1)
+	_, err = c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: item, TaskQueue: workflows.TaskQueue},
+		workflows.WorkflowRectificationItem, workflows.ItemParams{ID: item, Year: 2025, District: codeA, Seq: 1,
+			Title: "运动场面积不足", Severity: workflows.SeverityNormal, Source: workflows.SourceSelfAssessment,
+			CreatedAt: t0, PlanDue: t0.Add(sec(3)), Policy: policy})
+	if err != nil {
+		t.Fatal(err)
+	}
+	at(sec(2.5))
+	must[workflows.ItemState](t, c, item, workflows.UpdatePlan, workflows.PlanInput{Actor: clerk, Measures: "新建运动场",
+		ResponsibleUnit: "区教育局", ResponsiblePerson: "张三", DueDate: t0.Add(sec(5))})
+	at(sec(9.5))
+	must[workflows.ItemState](t, c, item, workflows.UpdateRequestExtension, workflows.ExtensionInput{Actor: clerk,
+		DueDate: t0.Add(sec(30)), Reason: "雨季施工"})
+	must[workflows.ItemState](t, c, item, workflows.UpdateDecideExtension,
+		workflows.ExtensionDecisionInput{Actor: office, Approved: true})
+	must[workflows.ItemState](t, c, item, workflows.UpdateRecordTalk, workflows.TalkInput{Actor: office, Kind: "talk",
+		Note: "约谈分管副区长"})
+	must[workflows.ItemState](t, c, item, workflows.UpdateRequestClose, workflows.NoteInput{Actor: clerk, Note: "已完工"})
+	var closed workflows.ItemState
+	must[workflows.ItemState](t, c, item, workflows.UpdateVerify, workflows.VerifyInput{Actor: office, Accepted: true})
+	if err := c.GetWorkflow(ctx, item, "").Get(ctx, &closed); err != nil || !closed.Escalated || closed.Reminders < 3 ||
+		closed.Status != workflows.ItemClosed || len(closed.Extensions) != 1 {
+		t.Fatalf("the item ended %+v, %v", closed, err)
+	}
+	recordHistory(t, c, item, "", dir+"item_history"+suffix)
+
+	// A year, an item and a plan past their history limits: each continues as new; both runs are recorded.
+	long := workflows.CycleID(2026, codeA)
+	first, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: long, TaskQueue: workflows.TaskQueue},
+		workflows.WorkflowDistrictCycle, workflows.CycleParams{Year: 2026, District: codeA, DistrictName: "黄岛区",
+			Policy: workflows.DefaultPolicy(), Deadlines: ahead(time.UTC), HistoryLimit: 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 4 {
+		d := &store.Draft{Year: 2026, DistrictCode: codeA, Data: string(editedSample(t, noEdit)), CreatedBy: "clerk",
+			CreatedAt: time.Now()}
+		if err := p.Store.AddDraft(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+		must[workflows.CycleState](t, c, long, workflows.UpdateSaveDraft, workflows.SaveDraftInput{Actor: clerk, DraftID: d.ID})
+	}
+	must[workflows.CycleState](t, c, long, workflows.UpdateSubmit, workflows.SubmitInput{Actor: clerk})
+	recordHistory(t, c, long, first.GetRunID(), dir+"cycle_continued_history"+suffix)
+	recordHistory(t, c, long, "", dir+"cycle_continuing_history"+suffix)
+
+	longItem := workflows.FindingID(2026, codeA, 1)
+	firstItem, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: longItem, TaskQueue: workflows.TaskQueue},
+		workflows.WorkflowRectificationItem, workflows.ItemParams{ID: longItem, Year: 2026, District: codeA, Seq: 1,
+			Title: "大班额", Severity: workflows.SeveritySerious, Source: workflows.SourceOnSite, CreatedAt: time.Now(),
+			PlanDue: time.Now().Add(24 * time.Hour), Policy: workflows.DefaultPolicy(), HistoryLimit: 25})
+	if err != nil {
+		t.Fatal(err)
+	}
+	must[workflows.ItemState](t, c, longItem, workflows.UpdatePlan, workflows.PlanInput{Actor: clerk, Measures: "分班",
+		ResponsibleUnit: "区教育局", ResponsiblePerson: "李四", DueDate: time.Now().Add(48 * time.Hour)})
+	for _, note := range []string{"已招聘教师", "已调整教室", "已分班"} {
+		must[workflows.ItemState](t, c, longItem, workflows.UpdateReportProgress, workflows.NoteInput{Actor: clerk, Note: note})
+	}
+	recordHistory(t, c, longItem, firstItem.GetRunID(), dir+"item_continued_history"+suffix)
+	recordHistory(t, c, longItem, "", dir+"item_continuing_history"+suffix)
+
+	plan := workflows.PlanID(codeA)
+	firstPlan, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: plan, TaskQueue: workflows.TaskQueue},
+		workflows.WorkflowCreationPlan, workflows.PlanParams{District: codeA, HistoryLimit: 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	zero := 0
+	submission := workflows.PlanSubmission{Actor: clerk, ResponsibilityFile: "file-zrs", Plan: progress.Plan{TargetYear: 2027,
+		Milestones: []progress.Milestone{{Year: 2026, Schools: []string{"S007"}}, {Year: 2027, OversizedMax: &zero}}}}
+	for _, in := range []any{submission, workflows.PlanReview{Actor: office, Version: 1, Approved: true, Comment: "同意"},
+		submission, workflows.PlanReview{Actor: office, Version: 2, Approved: false, Comment: "目标年份过晚"}} {
+		name := workflows.UpdateSubmitPlan
+		if _, ok := in.(workflows.PlanReview); ok {
+			name = workflows.UpdateReviewPlan
+		}
+		must[workflows.PlanState](t, c, plan, name, in)
+	}
+	recordHistory(t, c, plan, firstPlan.GetRunID(), dir+"plan_continued_history"+suffix)
+	recordHistory(t, c, plan, "", dir+"plan_continuing_history"+suffix)
+}
