@@ -211,3 +211,31 @@ func TestApprovalFindsAnItemAlreadyRunning(t *testing.T) {
 		t.Errorf("approved: %+v", st)
 	}
 }
+
+// TestClosedPlanResumesFromTheReadModel: a district's plan whose run was closed (an operator terminated it) starts
+// again from the read model at the district's next submission: every version and decision is still there.
+func TestClosedPlanResumesFromTheReadModel(t *testing.T) {
+	p := start(t, testConfig(t, t.TempDir(), ""))
+	defer p.Close()
+	office, clerk := openOneDistrict(t, p, time.Hour)
+	var f struct{ ID string }
+	clerk.upload("POST", "/api/v1/files", "file", "责任书.pdf", []byte("%PDF-1.4\nresponsibility\n")).decode(t, &f)
+	plan := map[string]any{"target_year": 2026, "responsibility_file": f.ID, "milestones": []map[string]any{{"year": 2026}}}
+	path := "/api/v1/districts/" + codeA + "/plan"
+	clerk.ok("PUT", path, plan, nil)
+	office.ok("POST", path+"/review", map[string]any{"version": 1, "approved": true, "comment": "同意"}, nil)
+	if err := p.Temporal.TerminateWorkflow(context.Background(), workflows.PlanID(codeA), "", "operator"); err != nil {
+		t.Fatal(err)
+	}
+	var st workflows.PlanState
+	clerk.ok("PUT", path, plan, &st)
+	if len(st.Versions) != 2 || st.Approved != 1 || st.Versions[0].Status != workflows.PlanApproved ||
+		st.Versions[1].Version != 2 || st.EventsCount != 3 {
+		t.Errorf("after the run closed, the plan is %+v", st)
+	}
+	var events []store.AuditEvent
+	office.ok("GET", "/api/v1/audit?target="+workflows.PlanID(codeA), nil, &events)
+	if len(events) != 3 {
+		t.Errorf("audit of the plan: %d events, want 3", len(events))
+	}
+}
