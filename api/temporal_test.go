@@ -1,0 +1,32 @@
+package api
+
+import (
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/labstack/echo/v4"
+	"go.temporal.io/api/serviceerror"
+)
+
+// TestUpdateLimitAnswersRetryLater: Temporal refusing an Update because the run has taken all it may (its run is
+// continuing as new) is a 503 with Retry-After, so that a client retries with the same Idempotency-Key; it is not
+// a fault of the request.
+func TestUpdateLimitAnswersRetryLater(t *testing.T) {
+	e := echo.New()
+	e.HTTPErrorHandler = errorHandler(slog.New(slog.NewTextHandler(io.Discard, nil)))
+	e.POST("/", func(echo.Context) error {
+		return workflowProblem(serviceerror.NewFailedPrecondition("limit on number of total updates has been reached"))
+	})
+	rec := httptest.NewRecorder()
+	e.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/", nil))
+	if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") != "5" {
+		t.Errorf("the Update limit answered %d, Retry-After %q", rec.Code, rec.Header().Get("Retry-After"))
+	}
+	if p := toProblem(workflowProblem(errors.New("other"))); p.RetryAfter != 0 {
+		t.Errorf("another error asks for a retry after %d s", p.RetryAfter)
+	}
+}
