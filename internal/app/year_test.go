@@ -68,6 +68,7 @@ func TestManySavesThenTheYearGoesOn(t *testing.T) {
 			}
 			t.Logf("%d saves in %v", saves, time.Since(began))
 			runs := countRuns(t, p.Temporal, workflows.CycleID(2025, codeA))
+			logRuns(t, p.Temporal, workflows.CycleID(2025, codeA))
 			if runs < 2 {
 				t.Errorf("%d saves in %d run(s): the year never continued as new", saves, runs)
 			}
@@ -106,6 +107,26 @@ func TestManySavesThenTheYearGoesOn(t *testing.T) {
 				t.Errorf("audited saves: %d, %v", len(events), err)
 			}
 		})
+	}
+}
+
+// logRuns logs the length and size of each of a workflow's runs (BENCHMARKS.md quotes them).
+func logRuns(t *testing.T, c client.Client, id string) {
+	t.Helper()
+	ctx := context.Background()
+	resp, err := c.WorkflowService().ListWorkflowExecutions(ctx, &workflowservice.ListWorkflowExecutionsRequest{
+		Namespace: "default", Query: fmt.Sprintf("WorkflowId = %q", id), PageSize: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, run := range resp.GetExecutions() {
+		d, err := c.DescribeWorkflowExecution(ctx, id, run.GetExecution().GetRunId())
+		if err != nil {
+			t.Fatal(err)
+		}
+		info := d.GetWorkflowExecutionInfo()
+		t.Logf("run %s: %s, %d events, %d bytes", info.GetExecution().GetRunId(), info.GetStatus(),
+			info.GetHistoryLength(), info.GetHistorySizeBytes())
 	}
 }
 
