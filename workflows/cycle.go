@@ -699,7 +699,7 @@ func (c *cycle) wrongStage(want Stage) error {
 func (c *cycle) commit(ctx workflow.Context, next CycleState, who Actor, action, detail string, ns ...notice) error {
 	next.EventsCount++
 	rec := CycleRecord{State: next,
-		Event: event(ctx, CycleID(c.p.Year, c.p.District), next.EventsCount, who, action, detail)}
+		Event: c.event(ctx, CycleID(c.p.Year, c.p.District), next.EventsCount, who, action, detail)}
 	return change(ctx, &c.s, next, func() error {
 		return workflow.ExecuteLocalActivity(localCtx(ctx), ActivityRecordCycle, rec).Get(ctx, nil)
 	}, c.show, c.notify, ns)

@@ -301,3 +301,32 @@ func readJSON(path string, v any) error {
 	}
 	return json.Unmarshal(data, v)
 }
+
+// TestAnUpdatesAuditKeyOutlivesARestore: a restored backup's workflow may not know an Update the app database
+// recorded (answered between the two copies). Retried with the same ID after other changes, the Update is recorded
+// under the same audit key, so the audit trail holds it once.
+func TestAnUpdatesAuditKeyOutlivesARestore(t *testing.T) {
+	keyOf := func(s *scenario, action string) string {
+		s.store.mu.Lock()
+		defer s.store.mu.Unlock()
+		for _, e := range s.store.events {
+			if e.Action == action && e.Detail == "n-17" {
+				return e.Key
+			}
+		}
+		return ""
+	}
+	before := newScenario(t, newFakeStore())
+	before.atWithID(dd(1), "", UpdateReportProgress, "progress-17", NoteInput{Actor: clerk, Note: "n-17"})
+	before.cancelAt(dd(2))
+	before.runItem(itemParams())
+
+	restored := newScenario(t, newFakeStore())
+	restored.at(dd(1), "", UpdatePlan, planFor(dd(60)))
+	restored.atWithID(dd(2), "", UpdateReportProgress, "progress-17", NoteInput{Actor: clerk, Note: "n-17"})
+	restored.cancelAt(dd(3))
+	restored.runItem(itemParams())
+	if k := keyOf(before, "progress"); k == "" || k != keyOf(restored, "progress") {
+		t.Errorf("audit keys of the same Update: %q before, %q after a restore", k, keyOf(restored, "progress"))
+	}
+}

@@ -44,6 +44,7 @@ type guard struct {
 	mu       workflow.Mutex
 	accepted int
 	done     RecentUpdates
+	update   string // the ID of the Update whose handler holds the lock, "" for a timer's callback
 }
 
 func newGuard(ctx workflow.Context, done RecentUpdates) guard {
@@ -119,6 +120,8 @@ func on[T, S any](g *guard, state *S, name string, check, recheck, act func(work
 				return *state, nil
 			}
 			err := g.locked(ctx, func() error {
+				g.update = workflow.GetCurrentUpdateInfo(ctx).ID
+				defer func() { g.update = "" }()
 				if recheck != nil {
 					if err := recheck(ctx, in); err != nil {
 						return err
@@ -188,17 +191,22 @@ func change[S any](ctx workflow.Context, state *S, next S, write func() error, s
 }
 
 // event describes a change for the audit trail, at the workflow's time. Its key is unique per workflow and change
-// and stable when the write is retried, so a retry writes it once; the run and the content are part of it, so the
-// changes of a Reset (a new run counting again from the reset point) or of a restored backup (the same count,
-// another change) do not collide with those they replace.
-func event(ctx workflow.Context, target string, count int, who Actor, action, detail string) Event {
+// and stable when the write is retried, so a retry writes it once. A change an Update made is keyed by the Update's
+// ID (the client's Idempotency-Key) and its content: the same action retried after a backup was restored, when the
+// restored workflow no longer knew it, is recorded once. A timer's change is keyed by its count, its run and its
+// content: a Reset's changes (a new run counting again from the reset point) stand beside those they replace.
+func (g *guard) event(ctx workflow.Context, target string, count int, who Actor, action, detail string) Event {
 	h := fnv.New64a()
-	for _, s := range []string{workflow.GetInfo(ctx).WorkflowExecution.RunID, who.Name, string(who.Role), action, detail} {
+	for _, s := range []string{who.Name, string(who.Role), action, detail} {
 		_, _ = h.Write([]byte(s))
 		_, _ = h.Write([]byte{0})
 	}
-	return Event{Key: fmt.Sprintf("%s:%d:%016x", target, count, h.Sum64()), Actor: who, Action: action,
-		Detail: detail, At: workflow.Now(ctx)}
+	key := fmt.Sprintf("%s:update:%s:%016x", target, g.update, h.Sum64())
+	if g.update == "" {
+		_, _ = h.Write([]byte(workflow.GetInfo(ctx).WorkflowExecution.RunID))
+		key = fmt.Sprintf("%s:%d:%016x", target, count, h.Sum64())
+	}
+	return Event{Key: key, Actor: who, Action: action, Detail: detail, At: workflow.Now(ctx)}
 }
 
 // maxText is the longest free text (a comment, a note, measures, a reason, a title) an Update takes, in

@@ -516,7 +516,7 @@ func (it *item) wrongStatus(want ItemStatus) error {
 // commit makes next the state with its audit event and notices (see change).
 func (it *item) commit(ctx workflow.Context, next ItemState, who Actor, action, detail string, ns ...notice) error {
 	next.EventsCount++
-	rec := ItemRecord{State: next, Event: event(ctx, it.s.ID, next.EventsCount, who, action, detail)}
+	rec := ItemRecord{State: next, Event: it.event(ctx, it.s.ID, next.EventsCount, who, action, detail)}
 	return change(ctx, &it.s, next, func() error {
 		return workflow.ExecuteLocalActivity(localCtx(ctx), ActivityRecordItem, rec).Get(ctx, nil)
 	}, it.show, it.notify, ns)

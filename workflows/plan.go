@@ -222,7 +222,7 @@ func (pl *plan) review(ctx workflow.Context, in PlanReview) error {
 // version's target year.
 func (pl *plan) commit(ctx workflow.Context, next PlanState, who Actor, action, detail string, ns ...notice) error {
 	next.EventsCount++
-	rec := PlanRecord{State: next, Event: event(ctx, PlanID(pl.s.District), next.EventsCount, who, action, detail)}
+	rec := PlanRecord{State: next, Event: pl.event(ctx, PlanID(pl.s.District), next.EventsCount, who, action, detail)}
 	return change(ctx, &pl.s, next, func() error {
 		return workflow.ExecuteLocalActivity(localCtx(ctx), ActivityRecordPlan, rec).Get(ctx, nil)
 	}, pl.show, pl.notify, ns)
