@@ -24,6 +24,7 @@ import (
 	"junheng/evaluation"
 	"junheng/files"
 	"junheng/internal/config"
+	"junheng/internal/datadir"
 	"junheng/internal/temporalx"
 	"junheng/notify"
 	"junheng/store"
@@ -84,6 +85,15 @@ func Start(ctx context.Context, cfg *config.Config, log *slog.Logger, role Role)
 	if err != nil {
 		return nil, err
 	}
+	if cfg.Embedded() && role.API && role.Worker {
+		// The embedded default owns its data directory: a second serve on it would run a second Temporal server
+		// on the same file. Taken before the database is opened, held until the process ends.
+		lock, err := datadir.Acquire(cfg.DataDir, "serve")
+		if err != nil {
+			return nil, err
+		}
+		p.onClose(func() { _ = lock.Release() })
+	}
 	if p.Store, err = OpenStore(ctx, cfg, role.Migrate); err != nil {
 		return nil, err
 	}
@@ -99,7 +109,7 @@ func Start(ctx context.Context, cfg *config.Config, log *slog.Logger, role Role)
 		}
 		srv, err := temporalx.StartEmbedded(ctx, temporalx.EmbeddedConfig{
 			DataDir: cfg.DataDir, Port: cfg.TemporalPort, Namespace: cfg.TemporalNamespace,
-			SearchAttributes: workflows.SearchAttributes, Logger: log,
+			SearchAttributes: workflows.SearchAttributes, Logger: log, Overrides: cfg.TemporalOverrides,
 		})
 		if err != nil {
 			return nil, err
@@ -173,10 +183,12 @@ func Start(ctx context.Context, cfg *config.Config, log *slog.Logger, role Role)
 		return nil, fmt.Errorf("HTTP on %s (JUNHENG_HTTP_ADDR): %w", cfg.HTTPAddr, err)
 	}
 	p.Addr = ln.Addr()
-	p.srv = &http.Server{Handler: pages, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 2 * time.Minute,
+	srv := &http.Server{Handler: pages, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 2 * time.Minute,
 		WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute}
+	p.srv = srv
 	go func() {
-		if err := p.srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+		// srv, not p.srv: Close may already have run and cleared it (Serve then returns ErrServerClosed).
+		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 			p.served <- err
 		}
 	}()
@@ -252,6 +264,13 @@ func openFiles(cfg *config.Config) (*files.Store, error) {
 
 // OpenStore opens the configured database and either migrates it or checks that it is current.
 func OpenStore(ctx context.Context, cfg *config.Config, migrate bool) (*store.Store, error) {
+	if cfg.DatabaseURL == "" {
+		// The data directory holds the databases: private to the user that runs junheng (the first command run
+		// there may be `junheng token create`, before any serve).
+		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+			return nil, fmt.Errorf("data directory %s: %w", cfg.DataDir, err)
+		}
+	}
 	db, err := store.Open(ctx, cfg.DatabaseURL, cfg.Path("junheng.db"))
 	if err != nil {
 		return nil, err

@@ -30,6 +30,9 @@ type Config struct {
 
 	// Location is Timezone loaded by Validate.
 	Location *time.Location
+	// TemporalOverrides sets the embedded Temporal server's dynamic config by key name (e.g.
+	// "history.maxTotalUpdates": 50). Not a flag: tests use it to bring a server limit within reach.
+	TemporalOverrides map[string]any
 }
 
 // Setting describes one configuration entry; the README's table lists the same entries.

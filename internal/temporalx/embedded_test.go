@@ -22,6 +22,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/operatorservice/v1"
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
@@ -442,4 +443,40 @@ func result[T any](t *testing.T, c client.Client, run client.WorkflowRun) T {
 		t.Fatalf("workflow %s: %v", run.GetID(), err)
 	}
 	return v
+}
+
+// TestOverrides sets a dynamic config limit within reach and sees the server enforce it: with at most three
+// Updates per workflow run, the fourth is refused by the server itself with FailedPrecondition.
+func TestOverrides(t *testing.T) {
+	e := mustStart(t, EmbeddedConfig{DataDir: t.TempDir(), SearchAttributes: searchAttributes, Logger: testLogger(),
+		Overrides: map[string]any{"history.maxTotalUpdates": 3}})
+	s := connect(t, e.Address(), nil)
+	run := start(t, s.c, counter)
+	add := func(n int) error {
+		h, err := s.c.UpdateWorkflow(t.Context(), client.UpdateWorkflowOptions{WorkflowID: run.GetID(), UpdateName: "add",
+			Args: []any{n}, WaitForStage: client.WorkflowUpdateStageCompleted})
+		if err != nil {
+			return fmt.Errorf("UpdateWorkflow: %w", err)
+		}
+		return h.Get(t.Context(), nil)
+	}
+	for i := range 3 {
+		if err := add(1); err != nil {
+			t.Fatalf("update %d: %v", i+1, err)
+		}
+	}
+	err := add(1)
+	var fp *serviceerror.FailedPrecondition
+	if !errors.As(err, &fp) || !strings.Contains(fp.Error(), "limit on the total number of distinct updates") {
+		t.Fatalf("fourth update: %T %v; want a FailedPrecondition on the total number of updates", err, err)
+	}
+	t.Logf("fourth update: %T: %v", errors.Unwrap(err), err)
+
+	for name, v := range map[string]any{"history.maxTotalUpdate": 3, "history.maxTotalUpdates": "many"} {
+		_, err := StartEmbedded(t.Context(), EmbeddedConfig{DataDir: t.TempDir(), Overrides: map[string]any{name: v}})
+		want := fmt.Sprintf("embedded Temporal: dynamic config %q: ", name)
+		if err == nil || !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("override %s=%v: error %v, want it to start with %q", name, v, err, want)
+		}
+	}
 }
