@@ -40,6 +40,7 @@ type child struct {
 	mu   sync.Mutex
 	cmd  *exec.Cmd
 	log  *os.File
+	env  []string // settings that override the defaults start sets
 }
 
 func (c *child) start() {
@@ -47,6 +48,7 @@ func (c *child) start() {
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), "JUNHENG_TEST_RUN_MAIN=serve", "JUNHENG_DATA_DIR="+c.dir, "JUNHENG_HTTP_ADDR="+c.addr,
 		"JUNHENG_TEMPORAL_PORT=0", "JUNHENG_RATE_LIMIT=0", "JUNHENG_DATABASE_URL=", "TEMPORAL_ADDRESS=")
+	cmd.Env = append(cmd.Env, c.env...)
 	cmd.Stdout, cmd.Stderr = c.log, c.log
 	if err := cmd.Start(); err != nil {
 		c.t.Fatal(err)
