@@ -166,6 +166,9 @@ func Start(ctx context.Context, cfg *config.Config, log *slog.Logger, role Role)
 		}})
 	}
 
+	if role.API {
+		p.onClose(expireIdempotencyKeys(p.Store, cfg.IdempotencyTTL, log))
+	}
 	evidence, err := openFiles(cfg)
 	if err != nil {
 		return nil, err
@@ -213,6 +216,35 @@ func (p *Process) Close() {
 }
 
 func (p *Process) onClose(f func()) { p.stack = append(p.stack, f) }
+
+// expireIdempotencyKeys forgets, at start and then every hour, the answers to requests made longer than ttl ago;
+// it returns the function that stops it.
+func expireIdempotencyKeys(db *store.Store, ttl time.Duration, log *slog.Logger) func() {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(time.Hour)
+		defer tick.Stop()
+		for {
+			n, err := db.ExpireIdempotencyKeys(ctx, time.Now().Add(-ttl))
+			if err != nil && ctx.Err() == nil {
+				log.Warn("idempotency keys not expired", "error", err)
+			} else if n > 0 {
+				log.Info("idempotency keys expired", "count", n, "older_than", ttl)
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return func() {
+		cancel()
+		<-done
+	}
+}
 
 // LoadProfile reads the standard profile file, or returns the built-in national standard for an empty path.
 func LoadProfile(path string) (evaluation.Profile, error) {

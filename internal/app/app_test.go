@@ -28,7 +28,7 @@ import (
 func testConfig(t *testing.T, dataDir, dbURL string) *config.Config {
 	t.Helper()
 	cfg := &config.Config{DataDir: dataDir, DatabaseURL: dbURL, HTTPAddr: "127.0.0.1:0", TemporalNamespace: "default",
-		Timezone: "Asia/Shanghai", LogFormat: "text"}
+		Timezone: "Asia/Shanghai", LogFormat: "text", IdempotencyTTL: 7 * 24 * time.Hour}
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}

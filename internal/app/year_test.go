@@ -260,3 +260,40 @@ func TestClosedPlanResumesFromTheReadModel(t *testing.T) {
 		t.Errorf("audit of the plan: %d events, want 3", len(events))
 	}
 }
+
+// TestOldIdempotencyKeysExpire: the API forgets the answers to requests older than JUNHENG_IDEMPOTENCY_TTL, at
+// start and then every hour; younger ones stay.
+func TestOldIdempotencyKeysExpire(t *testing.T) {
+	ctx := context.Background()
+	cfg := testConfig(t, t.TempDir(), "")
+	db, err := OpenStore(ctx, cfg, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for key, age := range map[string]time.Duration{"old": 8 * 24 * time.Hour, "young": time.Hour} {
+		r := &store.IdempotentRequest{Principal: "1", Key: key, RequestHash: "h", Status: 200,
+			CreatedAt: time.Now().Add(-age).UTC()}
+		if _, _, err := db.ClaimIdempotencyKey(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_ = db.Close()
+	p := start(t, cfg)
+	defer p.Close()
+	known := func(key string) bool {
+		claimed, _, err := p.Store.ClaimIdempotencyKey(ctx, &store.IdempotentRequest{Principal: "1", Key: key,
+			RequestHash: "h", CreatedAt: time.Now().UTC()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return !claimed
+	}
+	for deadline := time.Now().Add(10 * time.Second); known("old"); time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("a key eight days old was kept")
+		}
+	}
+	if !known("young") {
+		t.Error("a key an hour old was forgotten")
+	}
+}

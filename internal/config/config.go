@@ -27,6 +27,7 @@ type Config struct {
 	Notify            string
 	LogFormat         string
 	RateLimit         float64
+	IdempotencyTTL    time.Duration
 
 	// Location is Timezone loaded by Validate.
 	Location *time.Location
@@ -55,6 +56,7 @@ var Settings = []Setting{
 	{"notify", "JUNHENG_NOTIFY", "", "notification channels file (YAML or JSON): webhook, WeCom, DingTalk, email; empty = notifications are stored and shown, not sent"},
 	{"log-format", "JUNHENG_LOG_FORMAT", "text", "log format: text or json"},
 	{"rate-limit", "JUNHENG_RATE_LIMIT", "50", "API requests per second per token (bursts of twice that); 0 = no limit"},
+	{"idempotency-ttl", "JUNHENG_IDEMPOTENCY_TTL", "168h", "how long the API keeps the answer to a request made with an Idempotency-Key"},
 }
 
 // AddFlags registers the settings on fs with defaults taken from the environment.
@@ -72,6 +74,14 @@ func (c *Config) AddFlags(fs *pflag.FlagSet) {
 				r = -1 // rejected by Validate with the variable's name
 			}
 			fs.Float64Var(&c.RateLimit, s.Flag, r, usage)
+			continue
+		}
+		if s.Flag == "idempotency-ttl" {
+			ttl, err := time.ParseDuration(envOr(s.Env, s.Default))
+			if err != nil {
+				ttl = -1 // rejected by Validate with the variable's name
+			}
+			fs.DurationVar(&c.IdempotencyTTL, s.Flag, ttl, usage)
 			continue
 		}
 		if s.Flag == "temporal-port" {
@@ -93,6 +103,9 @@ func (c *Config) Validate() error {
 	}
 	if c.RateLimit < 0 {
 		return fmt.Errorf("JUNHENG_RATE_LIMIT / --rate-limit: must be a number ≥ 0")
+	}
+	if c.IdempotencyTTL < time.Hour {
+		return fmt.Errorf("JUNHENG_IDEMPOTENCY_TTL / --idempotency-ttl: must be a duration of at least 1h, such as 168h")
 	}
 	if c.DataDir == "" {
 		return fmt.Errorf("JUNHENG_DATA_DIR / --data-dir: must not be empty")
