@@ -40,12 +40,7 @@ func runMain(t *testing.T, dir string, args ...string) (string, error) {
 }
 
 // stop stops serve as an operator does (SIGTERM) and waits for it to exit.
-func (c *child) stop() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	_ = c.cmd.Process.Signal(syscall.SIGTERM)
-	_ = c.cmd.Wait()
-}
+func (c *child) stop() { c.signal(syscall.SIGTERM) }
 
 // progressAction is one progress report sent during the load, with its unique note.
 type progressAction struct {

@@ -72,10 +72,13 @@ func (c *child) start() {
 	}
 }
 
-func (c *child) kill() {
+func (c *child) kill() { c.signal(syscall.SIGKILL) }
+
+// signal sends sig to serve and waits for it to exit.
+func (c *child) signal(sig syscall.Signal) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	_ = c.cmd.Process.Signal(syscall.SIGKILL)
+	_ = c.cmd.Process.Signal(sig)
 	_ = c.cmd.Wait()
 }
 

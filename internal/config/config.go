@@ -67,33 +67,27 @@ func (c *Config) AddFlags(fs *pflag.FlagSet) {
 		"profile": &c.Profile, "policy": &c.Policy, "files-url": &c.FilesURL, "notify": &c.Notify, "log-format": &c.LogFormat,
 	}
 	for _, s := range Settings {
-		usage := fmt.Sprintf("%s (env %s)", s.Usage, s.Env)
-		if s.Flag == "rate-limit" {
-			r, err := strconv.ParseFloat(envOr(s.Env, s.Default), 64)
-			if err != nil {
-				r = -1 // rejected by Validate with the variable's name
-			}
-			fs.Float64Var(&c.RateLimit, s.Flag, r, usage)
-			continue
+		usage, v := fmt.Sprintf("%s (env %s)", s.Usage, s.Env), envOr(s.Env, s.Default)
+		switch s.Flag {
+		case "rate-limit":
+			fs.Float64Var(&c.RateLimit, s.Flag, orInvalid(strconv.ParseFloat(v, 64)), usage)
+		case "temporal-port":
+			fs.IntVar(&c.TemporalPort, s.Flag, orInvalid(strconv.Atoi(v)), usage)
+		case "idempotency-ttl":
+			fs.DurationVar(&c.IdempotencyTTL, s.Flag, orInvalid(time.ParseDuration(v)), usage)
+		default:
+			fs.StringVar(targets[s.Flag], s.Flag, v, usage)
 		}
-		if s.Flag == "idempotency-ttl" {
-			ttl, err := time.ParseDuration(envOr(s.Env, s.Default))
-			if err != nil {
-				ttl = -1 // rejected by Validate with the variable's name
-			}
-			fs.DurationVar(&c.IdempotencyTTL, s.Flag, ttl, usage)
-			continue
-		}
-		if s.Flag == "temporal-port" {
-			port, err := strconv.Atoi(envOr(s.Env, s.Default))
-			if err != nil {
-				port = -1 // rejected by Validate with the variable's name
-			}
-			fs.IntVar(&c.TemporalPort, s.Flag, port, usage)
-			continue
-		}
-		fs.StringVar(targets[s.Flag], s.Flag, envOr(s.Env, s.Default), usage)
 	}
+}
+
+// orInvalid is a default parsed from the environment, or -1 when it does not parse: Validate rejects that with the
+// variable's name.
+func orInvalid[T int | float64 | time.Duration](v T, err error) T {
+	if err != nil {
+		return -1
+	}
+	return v
 }
 
 // Validate checks the values and loads the time zone.
