@@ -27,7 +27,8 @@ func TestReplayWithStricterValidators(t *testing.T) {
 
 func replayAll(t *testing.T) {
 	t.Helper()
-	logger := log.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError + 1})))
+	quiet := slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError + 1})
+	logger := log.NewStructuredLogger(slog.New(quiet))
 	files, err := filepath.Glob("testdata/*_history*.json")
 	if err != nil || len(files) < 7 {
 		t.Fatalf("recorded histories: %v, %v", files, err)

@@ -47,13 +47,16 @@ func TestRecordHistories(t *testing.T) {
 	at := func(d time.Duration) { time.Sleep(time.Until(t0.Add(d))) }
 	failing := sampleDraft(t, p.Store, dropRecognition)
 	at(sec(3))
-	must[workflows.CycleState](t, c, year, workflows.UpdateSaveDraft, workflows.SaveDraftInput{Actor: clerk, DraftID: failing})
+	save := func(id string, draft int64) {
+		must[workflows.CycleState](t, c, id, workflows.UpdateSaveDraft, workflows.SaveDraftInput{Actor: clerk, DraftID: draft})
+	}
+	save(year, failing)
 	must[workflows.CycleState](t, c, year, workflows.UpdateSubmit, workflows.SubmitInput{Actor: clerk})
 	must[workflows.CycleState](t, c, year, workflows.UpdateReview, workflows.ReviewInput{Actor: office,
 		Decision: "return", Comment: "补充材料", Deadline: t0.Add(sec(8))})
 	meeting := sampleDraft(t, p.Store, noEdit)
 	at(sec(7))
-	must[workflows.CycleState](t, c, year, workflows.UpdateSaveDraft, workflows.SaveDraftInput{Actor: clerk, DraftID: meeting})
+	save(year, meeting)
 	must[workflows.CycleState](t, c, year, workflows.UpdateSubmit, workflows.SubmitInput{Actor: clerk})
 	at(sec(11))
 	must[workflows.CycleState](t, c, year, workflows.UpdateReview, workflows.ReviewInput{Actor: office,
@@ -108,7 +111,7 @@ func TestRecordHistories(t *testing.T) {
 		if err := p.Store.AddDraft(ctx, d); err != nil {
 			t.Fatal(err)
 		}
-		must[workflows.CycleState](t, c, long, workflows.UpdateSaveDraft, workflows.SaveDraftInput{Actor: clerk, DraftID: d.ID})
+		save(long, d.ID)
 	}
 	must[workflows.CycleState](t, c, long, workflows.UpdateSubmit, workflows.SubmitInput{Actor: clerk})
 	recordHistory(t, c, long, first.GetRunID(), dir+"cycle_continued_history"+suffix)
@@ -125,7 +128,8 @@ func TestRecordHistories(t *testing.T) {
 	must[workflows.ItemState](t, c, longItem, workflows.UpdatePlan, workflows.PlanInput{Actor: clerk, Measures: "分班",
 		ResponsibleUnit: "区教育局", ResponsiblePerson: "李四", DueDate: time.Now().Add(48 * time.Hour)})
 	for _, note := range []string{"已招聘教师", "已调整教室", "已分班"} {
-		must[workflows.ItemState](t, c, longItem, workflows.UpdateReportProgress, workflows.NoteInput{Actor: clerk, Note: note})
+		must[workflows.ItemState](t, c, longItem, workflows.UpdateReportProgress,
+			workflows.NoteInput{Actor: clerk, Note: note})
 	}
 	recordHistory(t, c, longItem, firstItem.GetRunID(), dir+"item_continued_history"+suffix)
 	recordHistory(t, c, longItem, "", dir+"item_continuing_history"+suffix)
@@ -137,8 +141,9 @@ func TestRecordHistories(t *testing.T) {
 		t.Fatal(err)
 	}
 	zero := 0
-	submission := workflows.PlanSubmission{Actor: clerk, ResponsibilityFile: "file-zrs", Plan: progress.Plan{TargetYear: 2027,
-		Milestones: []progress.Milestone{{Year: 2026, Schools: []string{"S007"}}, {Year: 2027, OversizedMax: &zero}}}}
+	submission := workflows.PlanSubmission{Actor: clerk, ResponsibilityFile: "file-zrs",
+		Plan: progress.Plan{TargetYear: 2027,
+			Milestones: []progress.Milestone{{Year: 2026, Schools: []string{"S007"}}, {Year: 2027, OversizedMax: &zero}}}}
 	for _, in := range []any{submission, workflows.PlanReview{Actor: office, Version: 1, Approved: true, Comment: "同意"},
 		submission, workflows.PlanReview{Actor: office, Version: 2, Approved: false, Comment: "目标年份过晚"}} {
 		name := workflows.UpdateSubmitPlan

@@ -62,7 +62,8 @@ func TestManySavesThenTheYearGoesOn(t *testing.T) {
 			began := time.Now()
 			for i := range saves {
 				body := sampleJSON(t, codeA, func(m map[string]any) { m["recognition_rate"] = 0.90 + float64(i%5)/100 })
-				if r := saveUntilAnswered(t, clerk, "PUT", cycle+"/self-assessment", body, fmt.Sprintf("save-%d", i)); r.status != 200 {
+				r := saveUntilAnswered(t, clerk, "PUT", cycle+"/self-assessment", body, fmt.Sprintf("save-%d", i))
+				if r.status != 200 {
 					t.Fatalf("save %d: %d %s", i, r.status, r.body)
 				}
 			}
@@ -163,10 +164,11 @@ func TestOpeningAYearAgainRestartsNothing(t *testing.T) {
 				"self_assessment": at(time.Second), "city_review": at(2 * time.Second), "application": at(3 * time.Second)}}, nil)
 			id := workflows.CycleID(2025, codeA)
 			var ended workflows.CycleState
-			if err := p.Temporal.GetWorkflow(ctx, id, "").Get(ctx, &ended); err != nil || ended.Stage != workflows.StageNotApplied {
+			err := p.Temporal.GetWorkflow(ctx, id, "").Get(ctx, &ended)
+			if err != nil || ended.Stage != workflows.StageNotApplied {
 				t.Fatalf("the year ended %s, %v", ended.Stage, err)
 			}
-			_, err := p.Temporal.WorkflowService().DeleteWorkflowExecution(ctx, &workflowservice.DeleteWorkflowExecutionRequest{
+			_, err = p.Temporal.WorkflowService().DeleteWorkflowExecution(ctx, &workflowservice.DeleteWorkflowExecutionRequest{
 				Namespace: "default", WorkflowExecution: &commonpb.WorkflowExecution{WorkflowId: id}})
 			if err != nil {
 				t.Fatal(err)
@@ -241,7 +243,8 @@ func TestClosedPlanResumesFromTheReadModel(t *testing.T) {
 	office, clerk := openOneDistrict(t, p, time.Hour)
 	var f struct{ ID string }
 	clerk.upload("POST", "/api/v1/files", "file", "责任书.pdf", []byte("%PDF-1.4\nresponsibility\n")).decode(t, &f)
-	plan := map[string]any{"target_year": 2026, "responsibility_file": f.ID, "milestones": []map[string]any{{"year": 2026}}}
+	plan := map[string]any{"target_year": 2026, "responsibility_file": f.ID,
+		"milestones": []map[string]any{{"year": 2026}}}
 	path := "/api/v1/districts/" + codeA + "/plan"
 	clerk.ok("PUT", path, plan, nil)
 	office.ok("POST", path+"/review", map[string]any{"version": 1, "approved": true, "comment": "同意"}, nil)

@@ -56,7 +56,8 @@ var Settings = []Setting{
 	{"notify", "JUNHENG_NOTIFY", "", "notification channels file (YAML or JSON): webhook, WeCom, DingTalk, email; empty = notifications are stored and shown, not sent"},
 	{"log-format", "JUNHENG_LOG_FORMAT", "text", "log format: text or json"},
 	{"rate-limit", "JUNHENG_RATE_LIMIT", "50", "API requests per second per token (bursts of twice that); 0 = no limit"},
-	{"idempotency-ttl", "JUNHENG_IDEMPOTENCY_TTL", "168h", "how long the API keeps the answer to a request made with an Idempotency-Key"},
+	{"idempotency-ttl", "JUNHENG_IDEMPOTENCY_TTL", "168h",
+		"how long the API keeps the answer to a request made with an Idempotency-Key"},
 }
 
 // AddFlags registers the settings on fs with defaults taken from the environment.
