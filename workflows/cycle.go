@@ -186,13 +186,27 @@ func DistrictCycle(ctx workflow.Context, p CycleParams) (CycleState, error) {
 	return c.s, workflow.NewContinueAsNewError(ctx, WorkflowDistrictCycle, next)
 }
 
-// watchLength ends a long run (see guard.longRun) in continue-as-new. Version 1 added it: a run that grew long
-// under an earlier release has no place in its history where it stopped, and goes on as it did.
+// watchLength ends a long run (see guard.longRun) in continue-as-new. Version 1 added it. A run that grew long
+// under an earlier release replays to Default, since its recorded history has no marker where that release went
+// on; it asks again, under a new change ID, after each later Update, and the first question asked live, past the
+// replayed history, ends the run: a year already long when this release is deployed still continues as new.
 func (c *cycle) watchLength(ctx workflow.Context) {
-	if err := workflow.Await(ctx, func() bool { return c.longRun(ctx, c.p.HistoryLimit) }); err != nil {
-		return
+	asked := -1 // the Updates accepted when the run last asked
+	for {
+		err := workflow.Await(ctx, func() bool { return c.accepted > asked && c.longRun(ctx, c.p.HistoryLimit) })
+		if err != nil {
+			return
+		}
+		change := "cycle-continues-as-new"
+		if asked >= 0 {
+			change = fmt.Sprintf("%s-after-%d-updates", change, c.accepted)
+		}
+		if workflow.GetVersion(ctx, change, workflow.DefaultVersion, 1) == 1 {
+			c.ending = true
+			return
+		}
+		asked = c.accepted
 	}
-	c.ending = workflow.GetVersion(ctx, "cycle-continues-as-new", workflow.DefaultVersion, 1) == 1
 }
 
 func (c *cycle) setup(ctx workflow.Context) error {

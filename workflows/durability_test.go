@@ -3,6 +3,7 @@ package workflows
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"reflect"
 	"slices"
@@ -328,5 +329,37 @@ func TestAnUpdatesAuditKeyOutlivesARestore(t *testing.T) {
 	restored.runItem(itemParams())
 	if k := keyOf(before, "progress"); k == "" || k != keyOf(restored, "progress") {
 		t.Errorf("audit keys of the same Update: %q before, %q after a restore", k, keyOf(restored, "progress"))
+	}
+}
+
+// TestAYearLongBeforeTheReleaseContinuesAsNew: a run that was already long when this release was deployed asks
+// whether to continue as new in its replayed history (where the answer is the old release's: go on), and again
+// after each later Update, live: there it continues as new.
+func TestAYearLongBeforeTheReleaseContinuesAsNew(t *testing.T) {
+	s := newScenario(t, newFakeStore())
+	s.env.OnGetVersion("cycle-continues-as-new", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+	p := cycleParams()
+	p.HistoryLimit = 40
+	s.at(dd(1), "", UpdateSaveDraft, SaveDraftInput{Actor: clerk, DraftID: 1})
+	s.env.RegisterDelayedCallback(func() { s.env.SetCurrentHistoryLength(41) }, dd(1.5))
+	running := probe[CycleState](s, dd(1.9), CycleID(2025, "370211"))
+	s.at(dd(2), "", UpdateSaveDraft, SaveDraftInput{Actor: clerk, DraftID: 2})
+	s.runCycle(p)
+	next := continuedWith[CycleParams](t, s)
+	if running.DraftID != 1 || next.State == nil || next.State.DraftID != 2 {
+		t.Errorf("still running with %+v before the next Update; continued with %+v", running, next.State)
+	}
+}
+
+// TestItemContinuesAsNewAfterUpdateLimit: an item taking Update after Update continues as new at UpdateLimit,
+// however short its history.
+func TestItemContinuesAsNewAfterUpdateLimit(t *testing.T) {
+	s := newScenario(t, newFakeStore())
+	s.every(dd(1), time.Second, UpdateLimit+5, UpdateReportProgress,
+		func(i int) any { return NoteInput{Actor: clerk, Note: fmt.Sprintf("进展 %d", i)} })
+	s.runItem(itemParams())
+	next := continuedWith[ItemParams](t, s)
+	if next.State == nil || next.State.ProgressReports != UpdateLimit || len(next.Updates) != UpdateLimit {
+		t.Errorf("continued with %d Updates remembered and %+v", len(next.Updates), next.State)
 	}
 }

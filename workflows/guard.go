@@ -45,6 +45,8 @@ type guard struct {
 	accepted int
 	done     RecentUpdates
 	update   string // the ID of the Update whose handler holds the lock, "" for a timer's callback
+	// manyUpdates is set when the run has accepted too many Updates to go on (see watchUpdates).
+	manyUpdates bool
 }
 
 func newGuard(ctx workflow.Context, done RecentUpdates) guard {
@@ -77,14 +79,30 @@ func (g *guard) repeated(ctx workflow.Context) bool {
 	return ok
 }
 
-// longRun reports whether the run should continue as new: Temporal suggests it (its history or its Updates near
-// their limits), the run has accepted UpdateLimit Updates, or its history is longer than limit events.
-func (g *guard) longRun(ctx workflow.Context, limit int) bool {
+// longHistory reports whether Temporal suggests continuing as new (its history or its Updates near their limits)
+// or the history is longer than limit events.
+func (g *guard) longHistory(ctx workflow.Context, limit int) bool {
 	if limit <= 0 {
 		limit = DefaultHistoryLimit
 	}
 	info := workflow.GetInfo(ctx)
-	return info.GetContinueAsNewSuggested() || g.accepted >= UpdateLimit || info.GetCurrentHistoryLength() > limit
+	return info.GetContinueAsNewSuggested() || info.GetCurrentHistoryLength() > limit
+}
+
+// longRun reports whether the run should continue as new: its history is long, or it has accepted UpdateLimit
+// Updates.
+func (g *guard) longRun(ctx workflow.Context, limit int) bool {
+	return g.longHistory(ctx, limit) || g.accepted >= UpdateLimit
+}
+
+// watchUpdates sets manyUpdates once the run has accepted UpdateLimit Updates, since version 1 of change: items and
+// plans continued as new on a long history only until then, and a run of theirs replays as it went.
+func (g *guard) watchUpdates(ctx workflow.Context, change string) {
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		if workflow.Await(ctx, func() bool { return g.accepted >= UpdateLimit }) == nil {
+			g.manyUpdates = workflow.GetVersion(ctx, change, workflow.DefaultVersion, 1) == 1
+		}
+	})
 }
 
 // carried is what the next run remembers of the completed Updates.
@@ -200,6 +218,11 @@ func (g *guard) event(ctx workflow.Context, target string, count int, who Actor,
 	for _, s := range []string{who.Name, string(who.Role), action, detail} {
 		_, _ = h.Write([]byte(s))
 		_, _ = h.Write([]byte{0})
+	}
+	if workflow.GetVersion(ctx, writtenBeforeApplied, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		// Until then the key was the count: a write retried across this release keeps its key.
+		return Event{Key: fmt.Sprintf("%s:%d", target, count), Actor: who, Action: action, Detail: detail,
+			At: workflow.Now(ctx)}
 	}
 	key := fmt.Sprintf("%s:update:%s:%016x", target, g.update, h.Sum64())
 	if g.update == "" {

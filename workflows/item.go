@@ -168,7 +168,8 @@ func RectificationItem(ctx workflow.Context, p ItemParams) (ItemState, error) {
 			return it.s, err
 		}
 	}
-	stop := func() bool { return it.s.Status == ItemClosed || it.longRun(ctx, p.HistoryLimit) }
+	it.watchUpdates(ctx, "item-continues-as-new-on-updates")
+	stop := func() bool { return it.s.Status == ItemClosed || it.longHistory(ctx, p.HistoryLimit) || it.manyUpdates }
 	if err := it.alarm().run(ctx, stop); err != nil {
 		return it.s, err
 	}

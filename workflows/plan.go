@@ -101,7 +101,8 @@ func CreationPlan(ctx workflow.Context, p PlanParams) (PlanState, error) {
 	if err := pl.setup(ctx); err != nil {
 		return pl.s, err
 	}
-	if err := workflow.Await(ctx, func() bool { return pl.longRun(ctx, p.HistoryLimit) }); err != nil {
+	pl.watchUpdates(ctx, "plan-continues-as-new-on-updates")
+	if err := workflow.Await(ctx, func() bool { return pl.longHistory(ctx, p.HistoryLimit) || pl.manyUpdates }); err != nil {
 		return pl.s, err
 	}
 	if err := pl.drain(ctx); err != nil {
