@@ -15,7 +15,10 @@ import (
 	"junheng/store"
 )
 
-const headerIdempotencyKey = "Idempotency-Key"
+const (
+	headerIdempotencyKey = "Idempotency-Key"
+	requestHashKey       = "request_hash" // the start of the request's hash, for its Update's ID
+)
 
 // idempotent makes a POST or PUT carrying an Idempotency-Key answer a retry with the first response, without
 // acting twice. The key belongs to the token; reusing it for a different request is refused. A first request
@@ -36,6 +39,7 @@ func (s *Server) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		c.Request().Body = io.NopCloser(bytes.NewReader(body))
 		sum := sha256.Sum256(append([]byte(c.Request().Method+" "+c.Request().URL.RequestURI()+"\n"), body...))
+		c.Set(requestHashKey, hex.EncodeToString(sum[:8]))
 		who := strconv.FormatInt(principal(c).TokenID, 10)
 		ctx := c.Request().Context()
 		claimed, prior, err := s.store.ClaimIdempotencyKey(ctx, &store.IdempotentRequest{Principal: who, Key: key,

@@ -58,25 +58,13 @@ func (s *Server) submitPlan(c echo.Context) error {
 		return err
 	}
 	code := c.Param("code")
-	id := workflows.PlanID(code)
-	// A plan whose run has closed (an operator terminated it, say) starts again from the read model: never empty.
-	params := workflows.PlanParams{District: code}
-	if row, err := s.store.Plan(c.Request().Context(), code); err == nil {
-		params.State = new(workflows.PlanState)
-		if err := json.Unmarshal([]byte(row.State), params.State); err != nil {
-			return err
-		}
-	} else if !errors.Is(err, store.ErrNotFound) {
+	start, err := s.planStart(c, code, false)
+	if err != nil {
 		return err
-	}
-	start := func() client.WithStartWorkflowOperation {
-		return s.temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{ID: id, TaskQueue: workflows.TaskQueue,
-			WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING}, workflows.WorkflowCreationPlan,
-			params)
 	}
 	var st workflows.PlanState
 	in := workflows.PlanSubmission{Actor: actor(c), Plan: req.Plan, ResponsibilityFile: req.ResponsibilityFile, Note: req.Note}
-	if err := s.actStarting(c, start, id, workflows.UpdateSubmitPlan, in, &st); err != nil {
+	if err := s.actStarting(c, start, workflows.PlanID(code), workflows.UpdateSubmitPlan, in, &st); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, st)
@@ -97,12 +85,38 @@ func (s *Server) reviewPlan(c echo.Context) error {
 	if err := errs.err(); err != nil {
 		return err
 	}
+	code := c.Param("code")
+	start, err := s.planStart(c, code, true)
+	if err != nil {
+		return err
+	}
 	var st workflows.PlanState
 	in := workflows.PlanReview{Actor: actor(c), Version: req.Version, Approved: req.Approved, Comment: req.Comment}
-	if err := s.act(c, workflows.PlanID(c.Param("code")), workflows.UpdateReviewPlan, in, &st); err != nil {
+	if err := s.actStarting(c, start, workflows.PlanID(code), workflows.UpdateReviewPlan, in, &st); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, st)
+}
+
+// planStart is the start of a district's plan workflow for an Update that finds none running: the district's first
+// submission, or any action on a plan whose run has closed (an operator terminated it, say), which starts again
+// from the read model, never empty. With existing, a district without a plan is not found.
+func (s *Server) planStart(c echo.Context, code string, existing bool) (func() client.WithStartWorkflowOperation, error) {
+	params := workflows.PlanParams{District: code}
+	switch row, err := s.store.Plan(c.Request().Context(), code); {
+	case err == nil:
+		params.State = new(workflows.PlanState)
+		if err := json.Unmarshal([]byte(row.State), params.State); err != nil {
+			return nil, err
+		}
+	case !errors.Is(err, store.ErrNotFound) || existing:
+		return nil, err
+	}
+	return func() client.WithStartWorkflowOperation {
+		return s.temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{ID: workflows.PlanID(code),
+			TaskQueue: workflows.TaskQueue, WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING},
+			workflows.WorkflowCreationPlan, params)
+	}, nil
 }
 
 // getPlan is a district's plan with its whole history, from the read model.

@@ -72,7 +72,10 @@ func updateID(c echo.Context) string {
 	if key == "" {
 		return ""
 	}
-	return fmt.Sprintf("%d:%s", principal(c).TokenID, key)
+	// The request's hash is part of it: a key reused for another request once its answer has expired
+	// (JUNHENG_IDEMPOTENCY_TTL) is another Update, not the old one's answer.
+	hash, _ := c.Get(requestHashKey).(string)
+	return fmt.Sprintf("%d:%s:%s", principal(c).TokenID, key, hash)
 }
 
 // workflowProblem maps what Temporal answered to the API's errors: a validator's refusal to 409, 422 or 403 with
@@ -97,7 +100,7 @@ func workflowProblem(err error) error {
 	var notFound *serviceerror.NotFound
 	var limited *serviceerror.FailedPrecondition
 	switch {
-	case errors.As(err, &limited):
+	case errors.As(err, &limited) && strings.Contains(limited.Error(), "limit on the total number of distinct updates"):
 		// The workflow's run refuses more Updates (Temporal's limit per run): it is continuing as new, and the
 		// new run takes them.
 		return errContinuing

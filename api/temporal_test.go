@@ -19,14 +19,17 @@ func TestUpdateLimitAnswersRetryLater(t *testing.T) {
 	e := echo.New()
 	e.HTTPErrorHandler = errorHandler(slog.New(slog.NewTextHandler(io.Discard, nil)))
 	e.POST("/", func(echo.Context) error {
-		return workflowProblem(serviceerror.NewFailedPrecondition("limit on number of total updates has been reached"))
+		return workflowProblem(serviceerror.NewFailedPrecondition("The limit on the total number of distinct updates " +
+			"in this workflow has been reached (2000)."))
 	})
 	rec := httptest.NewRecorder()
 	e.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/", nil))
 	if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") != "5" {
 		t.Errorf("the Update limit answered %d, Retry-After %q", rec.Code, rec.Header().Get("Retry-After"))
 	}
-	if p := toProblem(workflowProblem(errors.New("other"))); p.RetryAfter != 0 {
-		t.Errorf("another error asks for a retry after %d s", p.RetryAfter)
+	for _, err := range []error{errors.New("other"), serviceerror.NewFailedPrecondition("Workflow is paused")} {
+		if p := toProblem(workflowProblem(err)); p.RetryAfter != 0 {
+			t.Errorf("%v asks for a retry after %d s", err, p.RetryAfter)
+		}
 	}
 }

@@ -86,7 +86,8 @@ func (s *Store) OpenCycle(ctx context.Context, c *Cycle) error {
 
 // ClaimCycles claims the year for each district not claimed yet: a district added after the year was opened gets
 // its claim when the office opens the year again. It returns the districts whose claim is not marked started,
-// whether claimed now or by an attempt that did not finish.
+// whether claimed now or by an attempt that did not finish; a claim whose year has a row (its workflow wrote it,
+// or the start was not marked for a failure after it) is marked started first.
 func (s *Store) ClaimCycles(ctx context.Context, year int, districts []string) ([]string, error) {
 	now := time.Now().UTC()
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -96,7 +97,9 @@ func (s *Store) ClaimCycles(ctx context.Context, year int, districts []string) (
 				return err
 			}
 		}
-		return nil
+		return tx.Model(&cycleClaim{}).Where("year = ? AND NOT started AND EXISTS (SELECT 1 FROM cycles c "+
+			"WHERE c.year = cycle_claims.year AND c.district_code = cycle_claims.district_code)", year).
+			Updates(map[string]any{"started": true, "started_at": now}).Error
 	})
 	if err != nil {
 		return nil, translate(err)

@@ -247,6 +247,15 @@ func TestCycleClaims(t *testing.T) {
 			if open, err := s.ClaimCycles(ctx, 2026, []string{"370211"}); err != nil || !slices.Equal(open, []string{"370211"}) {
 				t.Errorf("another year: %v, %v", open, err)
 			}
+			// A start that was not marked (the process failed after it) is known by the year's row.
+			if err := s.OpenCycle(ctx, &store.Cycle{Year: 2025, DistrictCode: "370202", Stage: "self_assessment",
+				State: "{}", UpdatedAt: time.Now()}); err != nil {
+				t.Fatal(err)
+			}
+			if open, err := s.ClaimCycles(ctx, 2025, []string{"370202", "370203"}); err != nil ||
+				!slices.Equal(open, []string{"370203"}) {
+				t.Errorf("a year with a row is still to start: %v, %v", open, err)
+			}
 		})
 	}
 }

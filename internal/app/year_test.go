@@ -246,16 +246,24 @@ func TestClosedPlanResumesFromTheReadModel(t *testing.T) {
 	plan := map[string]any{"target_year": 2026, "responsibility_file": f.ID,
 		"milestones": []map[string]any{{"year": 2026}}}
 	path := "/api/v1/districts/" + codeA + "/plan"
-	clerk.ok("PUT", path, plan, nil)
-	office.ok("POST", path+"/review", map[string]any{"version": 1, "approved": true, "comment": "同意"}, nil)
-	if err := p.Temporal.TerminateWorkflow(context.Background(), workflows.PlanID(codeA), "", "operator"); err != nil {
-		t.Fatal(err)
+	terminate := func() {
+		t.Helper()
+		if err := p.Temporal.TerminateWorkflow(context.Background(), workflows.PlanID(codeA), "", "operator"); err != nil {
+			t.Fatal(err)
+		}
 	}
+	clerk.ok("PUT", path, plan, nil)
+	terminate()
 	var st workflows.PlanState
+	office.ok("POST", path+"/review", map[string]any{"version": 1, "approved": true, "comment": "同意"}, &st)
+	if st.Approved != 1 || len(st.Versions) != 1 {
+		t.Errorf("the office's review after the run closed: %+v", st)
+	}
+	terminate()
 	clerk.ok("PUT", path, plan, &st)
 	if len(st.Versions) != 2 || st.Approved != 1 || st.Versions[0].Status != workflows.PlanApproved ||
 		st.Versions[1].Version != 2 || st.EventsCount != 3 {
-		t.Errorf("after the run closed, the plan is %+v", st)
+		t.Errorf("the district's revision after the run closed again: %+v", st)
 	}
 	var events []store.AuditEvent
 	office.ok("GET", "/api/v1/audit?target="+workflows.PlanID(codeA), nil, &events)
