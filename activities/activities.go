@@ -296,9 +296,14 @@ func auditEvent(ev workflows.Event, district, target string) *store.AuditEvent {
 		Action: ev.Action, Target: target, RequestID: ev.Actor.RequestID, Outcome: "ok", Detail: ev.Detail, EventKey: &key}
 }
 
-// written orders a workflow's writes by the time of the change, then by its count of changes.
+// written orders a workflow's writes by the time of the change, then by its count of changes. A write without a
+// time (none is made without one) orders by its count alone.
 func written(ev workflows.Event, count int) store.Written {
-	return store.Written{RecordTime: ev.At.UnixNano(), RecordSeq: count}
+	w := store.Written{RecordSeq: count}
+	if !ev.At.IsZero() {
+		w.RecordTime = ev.At.UnixNano()
+	}
+	return w
 }
 
 func timePtr(t time.Time) *time.Time {

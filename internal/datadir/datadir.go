@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 )
 
 // LockName is the lock file in the data directory. It stays after release (removing it would let a process
@@ -26,7 +25,7 @@ type Lock struct {
 // the message another process gets. The lock is flock(2): the kernel drops it when the process dies, so a
 // crash leaves nothing to clean up.
 func Acquire(dir, by string) (*Lock, error) {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := private(dir); err != nil {
 		return nil, fmt.Errorf("data directory %s: %w", dir, err)
 	}
 	path := filepath.Join(dir, LockName)
@@ -34,9 +33,9 @@ func Acquire(dir, by string) (*Lock, error) {
 	if err != nil {
 		return nil, fmt.Errorf("data directory %s: %w", dir, err)
 	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+	if err := lock(f); err != nil {
 		_ = f.Close()
-		if errors.Is(err, syscall.EWOULDBLOCK) {
+		if errors.Is(err, errHeld) {
 			return nil, inUse(dir, path)
 		}
 		return nil, fmt.Errorf("data directory %s: lock %s: %w", dir, path, err)
@@ -51,6 +50,18 @@ func Acquire(dir, by string) (*Lock, error) {
 		return nil, fmt.Errorf("data directory %s: write %s: %w", dir, path, err)
 	}
 	return &Lock{f: f}, nil
+}
+
+// private creates dir 0700, or narrows an existing one that others may read (made before junheng said so).
+func private(dir string) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	fi, err := os.Stat(dir)
+	if err != nil || fi.Mode().Perm()&0o077 == 0 {
+		return err
+	}
+	return os.Chmod(dir, fi.Mode().Perm()&0o700)
 }
 
 // Release empties the lock file and unlocks it; later calls do nothing.

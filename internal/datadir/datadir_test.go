@@ -91,3 +91,19 @@ func TestLockOfAKilledProcess(t *testing.T) {
 	}
 	_ = l.Release()
 }
+
+// TestLockNarrowsAnOpenDirectory: a data directory made before junheng kept it private (0750) is narrowed to 0700.
+func TestLockNarrowsAnOpenDirectory(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	if err := os.Mkdir(dir, 0o750); err != nil {
+		t.Fatal(err)
+	}
+	l, err := Acquire(dir, "serve")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Release()
+	if fi, err := os.Stat(dir); err != nil || fi.Mode().Perm() != 0o700 {
+		t.Errorf("data directory mode %v, %v; want 0700", fi.Mode().Perm(), err)
+	}
+}
