@@ -105,6 +105,11 @@ type flash struct {
 	List   []string
 	// Kept is the plan form as typed, shown again when the API refused it.
 	Kept *planForm
+	// Pending says the action may still be under way or was not done for a passing reason (a timeout, a busy or
+	// unavailable service, the same key still being answered): sending the form again is the user's retry, so it
+	// must go out under Key, the key it was posted with (see back and page.Idem), and act at most once.
+	Pending bool
+	Key     string
 }
 
 // outcome turns an API answer into the flash of form; ok is the message shown on success.
@@ -112,14 +117,20 @@ func outcome(form string, rep reply, en bool, ok string) *flash {
 	if rep.ok() {
 		return &flash{Form: form, OK: true, Msg: ok}
 	}
+	// A 5xx leaves the action undone for a passing reason, or still under way (a timeout): sending the form again
+	// under its key is safe, and the API's words for it, on retrying with the same Idempotency-Key, are not the
+	// user's.
+	if rep.status >= 500 {
+		return &flash{Form: form, Pending: true, Msg: translate(en, "pending")}
+	}
 	var p problem
 	if err := rep.decode(&p); err != nil || p.Status == 0 {
 		return &flash{Form: form, Msg: fmt.Sprintf("HTTP %d", rep.status)}
 	}
-	// The API's words for a refused repeat speak of keys, which the user never sees.
+	// The API's words for a refused repeat speak of keys too.
 	switch p.Type {
 	case "urn:junheng:problem:in_progress":
-		return &flash{Form: form, Msg: translate(en, "still_processing")}
+		return &flash{Form: form, Pending: true, Msg: translate(en, "still_processing")}
 	case "urn:junheng:problem:idempotency_key_reused":
 		return &flash{Form: form, Msg: translate(en, "form_changed")}
 	}

@@ -222,4 +222,11 @@ var catalogue = map[string][2]string{
 	"status_in_progress":           {"整改中", "in progress"},
 	"status_awaiting_verification": {"待核验", "awaiting verification"},
 	"status_closed":                {"已销号", "closed"},
+
+	// A form's action that may still be under way, where sending the form again is safe (see flash.Pending);
+	// a page the API could not serve for the same passing reasons.
+	"pending": {"系统繁忙或暂时不可用, 操作可能仍在处理中: 请稍候刷新页面查看结果; 重新提交本表单不会重复办理",
+		"The system is busy or unavailable and the action may still be in progress: reload the page shortly to see " +
+			"the result; submitting this form again will not act twice"},
+	"unavailable": {"系统繁忙或暂时不可用, 请稍后刷新页面", "The system is busy or unavailable; reload the page shortly"},
 }

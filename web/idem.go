@@ -12,7 +12,9 @@ import (
 
 // Every state-changing form carries a key made when the page is rendered. The pages send it to the API as the
 // Idempotency-Key of the form's requests, so a double click or a resent form acts once: the API answers the
-// repeat with the first answer.
+// repeat with the first answer. When the API could not say whether the action was done (a 5xx, or the key still
+// being answered), the page that follows renders that form with the key it was sent with (see page.Idem), so that
+// the user's retry is the same request.
 
 const formKeyField = "idem"
 

@@ -43,6 +43,16 @@ func (p *page) Err(form, field string) string {
 	return p.Flash.Fields[field]
 }
 
+// Idem is the idempotency key for the form named form (as its handler names its outcome): the key it was just
+// posted with when that action may still be under way, so that sending it again acts at most once; otherwise a
+// fresh one.
+func (p *page) Idem(form string) string {
+	if f := p.Flash; f != nil && f.Pending && f.Key != "" && f.Form == form {
+		return f.Key
+	}
+	return newFormKey()
+}
+
 // FlashOf is the outcome of form, if it was the last one posted.
 func (p *page) FlashOf(form string) *flash {
 	if p.Flash == nil || p.Flash.Form != form {
@@ -142,7 +152,6 @@ func (s *server) funcs() template.FuncMap {
 		"ordered":   orderedIndicators,
 		"list":      func(v ...string) []string { return v },
 		"inc":       func(i int) int { return i + 1 },
-		"idem":      newFormKey,
 		"float":     func(n evaluation.Number) float64 { return float64(n) },
 		// dict passes several values to a partial template: dict "p" $p "f" .Findings.
 		"dict": func(kv ...any) map[string]any {
@@ -221,8 +230,12 @@ func (s *server) render(w http.ResponseWriter, r *http.Request, status int, name
 	_, _ = buf.WriteTo(w)
 }
 
-// back stores a form's outcome and sends the browser back to the page it came from (post/redirect/get).
+// back stores a form's outcome and sends the browser back to the page it came from (post/redirect/get). A
+// pending outcome keeps the form's own key (not an upload's derived one) for the form rendered there.
 func (s *server) back(w http.ResponseWriter, r *http.Request, f *flash, to string) {
+	if f.Pending {
+		f.Key = requestKey(r)
+	}
 	s.sessions.setFlash(current(r), f)
 	http.Redirect(w, r, to, http.StatusSeeOther)
 }
@@ -230,6 +243,9 @@ func (s *server) back(w http.ResponseWriter, r *http.Request, f *flash, to strin
 // apiError renders a failed read as a page with the API's message.
 func (s *server) apiError(w http.ResponseWriter, r *http.Request, rep reply) {
 	f := outcome("", rep, english(r), "")
+	if f.Pending { // no form to send again: its message would speak of one
+		f.Msg = translate(english(r), "unavailable")
+	}
 	status := rep.status
 	if status < 400 {
 		status = http.StatusBadGateway

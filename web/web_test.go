@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
+	"html"
 	"io"
 	"maps"
 	"mime/multipart"
@@ -40,6 +41,37 @@ type fakeAPI struct {
 	// waits. A report whose request was cancelled meanwhile fails as the API's does (500, forgetting its key).
 	hold chan struct{}
 	held chan context.Context
+	// outage, when set, answers every POST and PUT without acting, as the API does when the workflow service is
+	// down or busy: "unavailable" or "busy" is a 503 of that problem type, "in_progress" the 409 of a key still
+	// being answered, "bare" a 503 without a body (a proxy's). readsDown answers reads but GET /me 503 likewise.
+	outage    string
+	readsDown bool
+	// timeout makes the next progress report act and still answer 503, as the API does when its action timeout
+	// passes before the workflow has taken the Update. reported holds the keys of the reports that acted: the
+	// API derives the Update's ID from the key, so the workflow takes a resent report once.
+	timeout  bool
+	reported map[string]bool
+}
+
+// unavailable writes the API's 503 problem of kind, in its words (which speak of the Idempotency-Key).
+func unavailable(w http.ResponseWriter, kind string) {
+	switch kind {
+	case "bare":
+		w.WriteHeader(http.StatusServiceUnavailable)
+		return
+	case "in_progress":
+		w.Header().Set("Content-Type", "application/problem+json")
+		w.WriteHeader(http.StatusConflict)
+		io.WriteString(w, `{"type":"urn:junheng:problem:in_progress","status":409,`+
+			`"detail_zh":"相同幂等键的请求正在处理, 请稍后重试","detail":"a request with this Idempotency-Key is still being answered"}`)
+		return
+	case "busy":
+		w.Header().Set("Retry-After", "5")
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(http.StatusServiceUnavailable)
+	fmt.Fprintf(w, `{"type":"urn:junheng:problem:%s","status":503,"detail_zh":"请稍后用相同的 Idempotency-Key 重试",`+
+		`"detail":"retry later with the same Idempotency-Key"}`, kind)
 }
 
 // firstAnswer is the fake API's record of a request with an Idempotency-Key; rec is nil while it is answered.
@@ -65,6 +97,16 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	key := r.Header.Get("Idempotency-Key")
 	if r.Method != http.MethodPost && r.Method != http.MethodPut {
 		f.serve(w, r)
+		return
+	}
+	f.mu.Lock()
+	outage := f.outage
+	if outage != "" {
+		f.keys = append(f.keys, key)
+	}
+	f.mu.Unlock()
+	if outage != "" {
+		unavailable(w, outage)
 		return
 	}
 	body, _ := io.ReadAll(r.Body)
@@ -122,11 +164,15 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	f.mu.Lock()
 	f.calls = append(f.calls, r.Method+" "+r.URL.Path+" "+r.Header.Get("Authorization")+" "+string(body))
-	plan, planProblem := f.plan, f.planProblem
+	plan, planProblem, down := f.plan, f.planProblem, f.readsDown
 	f.mu.Unlock()
 	token := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
 	if token != "clerk" && token != "officer" {
 		w.WriteHeader(http.StatusUnauthorized)
+		return
+	}
+	if down && r.Method == http.MethodGet && r.URL.Path != "/api/v1/me" {
+		unavailable(w, "unavailable")
 		return
 	}
 	problem := func(body string) {
@@ -193,6 +239,11 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 	case "GET /api/v1/cycles/2025/districts/370211":
 		io.WriteString(w, `{"state":{"stage":"rectification","district_name":"黄岛区"},"findings":[
 			{"id":"finding:2025:370211:1","title":"功能室不足","source":"on_site","severity":"normal","status":"open"}],"history":[]}`)
+	case "GET /api/v1/cycles/2024/districts/370211", "GET /api/v1/cycles/2023/districts/370211",
+		"GET /api/v1/cycles/2022/districts/370211":
+		stage := map[string]string{"2024": "city_review", "2023": "city_acceptance", "2022": "province_review"}
+		fmt.Fprintf(w, `{"state":{"stage":%q,"district_name":"黄岛区"},"findings":[],"history":[]}`,
+			stage[strings.Split(r.URL.Path, "/")[4]])
 	case "GET /api/v1/cycles/2026/districts/370211":
 		io.WriteString(w, `{"state":{"stage":"self_assessment","district_name":"黄岛区","draft_id":7},"findings":[],"history":[]}`)
 	case "GET /api/v1/cycles/2026/districts/370211/self-assessment":
@@ -223,9 +274,24 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 		}
+		key := r.Header.Get("Idempotency-Key")
 		f.mu.Lock()
-		f.progress++
+		timeout := f.timeout
+		f.timeout = false
+		if key == "" || !f.reported[key] {
+			f.progress++
+		}
+		if key != "" {
+			if f.reported == nil {
+				f.reported = map[string]bool{}
+			}
+			f.reported[key] = true
+		}
 		f.mu.Unlock()
+		if timeout {
+			unavailable(w, "unavailable")
+			return
+		}
 		io.WriteString(w, `{"status":"in_progress"}`)
 	case "POST /api/v1/findings/" + openFinding + "/talks":
 		f.mu.Lock()
@@ -891,5 +957,197 @@ func TestResentFormsActOnce(t *testing.T) {
 	}
 	if _, _, talks := api.counts(); talks != 1 || strings.Count(page, "<td>talks</td>") != 1 {
 		t.Errorf("one form recorded %d talks", talks)
+	}
+}
+
+var hiddenField = regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([^"]*)">`)
+
+// formOf is the form of page that posts to action as a browser sends it before anything is typed: its hidden
+// fields, the CSRF token and the key among them.
+func formOf(t *testing.T, page, action string) url.Values {
+	t.Helper()
+	i := strings.Index(page, `action="`+action+`"`)
+	if i < 0 {
+		t.Fatalf("no form posting to %s:\n%s", action, page)
+	}
+	form, _, _ := strings.Cut(page[i:], "</form>")
+	v := url.Values{}
+	for _, m := range hiddenField.FindAllStringSubmatch(form, -1) {
+		v.Add(m[1], html.UnescapeString(m[2]))
+	}
+	return v
+}
+
+// checkKept checks the page a pending outcome sent the browser to: the flash of the form named name says msg and
+// nothing of keys, the form posting to action carries key again, and every other form a well-formed key of its own.
+func checkKept(t *testing.T, page, action, name, key, msg string) {
+	t.Helper()
+	if !strings.Contains(page, `data-form="`+name+`">`+"\n<strong>"+msg+"</strong>") {
+		t.Errorf("%s: the flash does not say %q:\n%s", name, msg, page)
+	}
+	if strings.Contains(page, "Idempotency-Key") || strings.Contains(page, "幂等键") {
+		t.Errorf("%s: the page speaks of keys:\n%s", name, page)
+	}
+	if got := formKeyOf(t, page, action); got != key {
+		t.Errorf("%s: the form came back with key %q, want the one it was sent with, %q", name, got, key)
+	}
+	keys := idemField.FindAllStringSubmatch(page, -1)
+	kept := 0
+	for _, k := range keys {
+		switch {
+		case k[1] == key:
+			kept++
+		case !formKeyPattern.MatchString(k[1]):
+			t.Errorf("%s: malformed key %q", name, k[1])
+		}
+	}
+	if kept != 1 {
+		t.Errorf("%s: %d of the page's %d forms carry the kept key", name, kept, len(keys))
+	}
+}
+
+func (f *fakeAPI) setOutage(kind string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.outage = kind
+}
+
+const pendingMsg = "系统繁忙或暂时不可用, 操作可能仍在处理中: 请稍候刷新页面查看结果; 重新提交本表单不会重复办理"
+
+// A progress report the API gives up on after its action timeout (503) while the workflow still records it: the
+// page comes back with the report's form under the key it was sent with, so that sending it again, as the page
+// says the user may, records it once. Every other form gets a fresh key, and a reload starts afresh.
+func TestTimedOutReportResentActsOnce(t *testing.T) {
+	srv, c, api := newSite(t, Options{})
+	fetch(t, c, "POST", srv.URL+"/login", url.Values{"token": {"clerk"}})
+	_, page := fetch(t, c, "GET", srv.URL+findingPage, nil)
+	form := findingForm(t, page, "progress", url.Values{"note": {"已完成改造"}})
+	key := form.Get("idem")
+	api.mu.Lock()
+	api.timeout = true
+	api.mu.Unlock()
+	n, _, _ := api.counts()
+	_, page = postMultipart(t, c, srv.URL+"/finding/progress", form, "evidence", "照片.jpg", "JPEG-photo")
+	checkKept(t, page, "/finding/progress", "progress:"+openFinding, key, pendingMsg)
+	for _, other := range []string{"/finding/request-close", "/finding/extension"} {
+		if got := formKeyOf(t, page, other); got == key {
+			t.Errorf("the form posting to %s got the report's key", other)
+		}
+	}
+
+	// The user sends the form again as the page renders it, with the same note and photo.
+	form.Set("idem", formKeyOf(t, page, "/finding/progress"))
+	_, page = postMultipart(t, c, srv.URL+"/finding/progress", form, "evidence", "照片.jpg", "JPEG-photo")
+	if _, progress, _ := api.counts(); progress != 1 || !strings.Contains(page, "操作成功") ||
+		!strings.Contains(page, "<th>报告整改进展</th><td>1</td>") {
+		t.Errorf("the resent report made %d reports:\n%s", progress, page)
+	}
+	file := key + ":file:evidence"
+	if got := api.sentKeys(n); !slices.Equal(got, []string{file, key, file, key}) {
+		t.Errorf("keys sent %q, want the upload's and the report's, twice", got)
+	}
+	if _, page = fetch(t, c, "GET", srv.URL+findingPage, nil); strings.Contains(page, key) {
+		t.Error("the kept key outlived the page that followed the form")
+	}
+}
+
+// Every form that acts comes back under the key it was sent with when the API was busy, unavailable, answered
+// without a body, or was still answering the key; the flash says so without the API's words on keys.
+func TestPendingFormsKeepTheirKeys(t *testing.T) {
+	srv, c, api := newSite(t, Options{})
+	api.set(planJSON("submitted"), "")
+	f1 := "finding:2025:370211:1"
+	cases := []struct {
+		user, page, action, name string
+		fields                   url.Values
+		file                     string // the form's file field, if a file is chosen
+	}{
+		{"clerk", "/district?year=2026", "/district/upload", "upload", nil, "file"},
+		{"clerk", "/district?year=2026", "/district/edit", "edit", url.Values{"data": {`{"year":2026}`}}, ""},
+		{"clerk", "/district?year=2026", "/district/submit", "submit", nil, ""},
+		{"clerk", "/district?year=2025", "/district/apply", "apply", nil, ""},
+		{"clerk", "/district?year=2025", "/finding/plan", "plan:" + f1, url.Values{"measures": {"改建"}}, ""},
+		{"clerk", "/district?year=2025", "/finding/extension", "extension:" + f1, url.Values{"reason": {"施工"}}, ""},
+		{"clerk", findingPage, "/finding/progress", "progress:" + openFinding, url.Values{"note": {"进展"}}, ""},
+		{"clerk", findingPage, "/finding/request-close", "request-close:" + openFinding, nil, "evidence"},
+		{"clerk", "/plan", "/plan", "plan", url.Values{"target_year": {"2026"}}, "responsibility_file"},
+		{"officer", "/office?year=2025", "/office/open", "open", nil, ""},
+		{"officer", "/office/district?year=2024&code=370211", "/office/review", "review",
+			url.Values{"decision": {"approve"}}, ""},
+		{"officer", "/office/district?year=2023&code=370211", "/office/decision", "acceptance",
+			url.Values{"passed": {"true"}}, ""},
+		{"officer", "/office/district?year=2022&code=370211", "/office/decision", "province",
+			url.Values{"passed": {"true"}}, ""},
+		{"officer", findingPage, "/finding/talks", "talks:" + openFinding, url.Values{"kind": {"talk"}}, ""},
+		{"officer", "/plan?code=370211", "/plan/review", "plan_review", url.Values{"approved": {"true"}}, ""},
+	}
+	kinds := map[string]string{"unavailable": pendingMsg, "busy": pendingMsg, "bare": pendingMsg,
+		"in_progress": "该操作正在处理, 请稍候刷新页面查看结果"}
+	for kind, msg := range kinds {
+		for _, tc := range cases {
+			fetch(t, c, "POST", srv.URL+"/login", url.Values{"token": {tc.user}})
+			_, page := fetch(t, c, "GET", srv.URL+tc.page, nil)
+			form := formOf(t, page, tc.action)
+			maps.Copy(form, tc.fields)
+			api.setOutage(kind)
+			if tc.file != "" {
+				_, page = postMultipart(t, c, srv.URL+tc.action, form, tc.file, "a.xlsx", "PK-data")
+			} else {
+				_, page = fetch(t, c, "POST", srv.URL+tc.action, form)
+			}
+			api.setOutage("")
+			checkKept(t, page, tc.action, tc.name, form.Get("idem"), msg)
+		}
+	}
+}
+
+// A form the API refused for its content comes back with a fresh key: the user changes what was sent, which
+// under the old key the API would refuse as a different request.
+func TestRefusedFormGetsAFreshKey(t *testing.T) {
+	srv, c, api := newSite(t, Options{})
+	api.set(planJSON("submitted"), "")
+	for _, tc := range []struct{ user, page, action, error string }{
+		{"clerk", "/district?year=2025", "/finding/plan", `<span class="field-error">必填</span>`},
+		{"officer", "/plan?code=370211", "/plan/review", `<span class="field-error">退回须说明理由</span>`},
+	} {
+		fetch(t, c, "POST", srv.URL+"/login", url.Values{"token": {tc.user}})
+		_, page := fetch(t, c, "GET", srv.URL+tc.page, nil)
+		form := formOf(t, page, tc.action) // no measures' due date, no reason to return the plan
+		_, page = fetch(t, c, "POST", srv.URL+tc.action, form)
+		if !strings.Contains(page, tc.error) {
+			t.Errorf("%s: the refusal is not shown:\n%s", tc.action, page)
+		}
+		if got := formKeyOf(t, page, tc.action); got == form.Get("idem") || !formKeyPattern.MatchString(got) {
+			t.Errorf("%s: the refused form came back with key %q", tc.action, got)
+		}
+	}
+}
+
+// A page the API cannot serve for a passing reason says so, not in the API's words on keys.
+func TestUnavailablePage(t *testing.T) {
+	srv, c, api := newSite(t, Options{})
+	fetch(t, c, "POST", srv.URL+"/login", url.Values{"token": {"clerk"}})
+	api.mu.Lock()
+	api.readsDown = true
+	api.mu.Unlock()
+	resp, page := fetch(t, c, "GET", srv.URL+findingPage, nil)
+	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(page, "系统繁忙或暂时不可用, 请稍后刷新页面") ||
+		strings.Contains(page, "Idempotency-Key") {
+		t.Errorf("%d:\n%s", resp.StatusCode, page)
+	}
+}
+
+// Every 5xx, in the API's words or none, gets the pending message, in English too.
+func TestPendingMessages(t *testing.T) {
+	for _, kind := range []string{"unavailable", "busy", "bare"} {
+		rec := httptest.NewRecorder()
+		unavailable(rec, kind)
+		rep := reply{status: rec.Code, header: rec.Header(), body: rec.Body.Bytes()}
+		if got := outcome("submit", rep, true, "").Msg; !strings.HasPrefix(got, "The system is busy or unavailable") {
+			t.Errorf("%s: %q", kind, got)
+		}
+	}
+	if got := outcome("submit", reply{status: http.StatusInternalServerError}, false, "").Msg; got != pendingMsg {
+		t.Errorf("500: %q", got)
 	}
 }
