@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 
 	"junheng/progress"
@@ -120,7 +121,7 @@ func TestRecordHistories(t *testing.T) {
 	longItem := workflows.FindingID(2026, codeA, 1)
 	firstItem, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: longItem, TaskQueue: workflows.TaskQueue},
 		workflows.WorkflowRectificationItem, workflows.ItemParams{ID: longItem, Year: 2026, District: codeA, Seq: 1,
-			Title: "大班额", Severity: workflows.SeveritySerious, Source: workflows.SourceOnSite, CreatedAt: time.Now(),
+			Title: "大班额", Severity: workflows.SeverityNormal, Source: workflows.SourceOnSite, CreatedAt: time.Now(),
 			PlanDue: time.Now().Add(24 * time.Hour), Policy: workflows.DefaultPolicy(), HistoryLimit: 25})
 	if err != nil {
 		t.Fatal(err)
@@ -154,4 +155,68 @@ func TestRecordHistories(t *testing.T) {
 	}
 	recordHistory(t, c, plan, firstPlan.GetRunID(), dir+"plan_continued_history"+suffix)
 	recordHistory(t, c, plan, "", dir+"plan_continuing_history"+suffix)
+
+	// A year to certification, started with its first save (an Update in its first workflow task), its review
+	// starting items as children; and a plan started by its first submission, as the API starts one.
+	certified := workflows.CycleID(2027, codeA)
+	draft := &store.Draft{Year: 2027, DistrictCode: codeA, Data: string(editedSample(t, dropRecognition)),
+		CreatedBy: "clerk", CreatedAt: time.Now()}
+	if err := p.Store.AddDraft(ctx, draft); err != nil {
+		t.Fatal(err)
+	}
+	withStart(t, c, certified, workflows.WorkflowDistrictCycle, workflows.CycleParams{Year: 2027, District: codeA,
+		DistrictName: "黄岛区", Policy: workflows.DefaultPolicy(), Deadlines: ahead(time.UTC)},
+		workflows.UpdateSaveDraft, workflows.SaveDraftInput{Actor: clerk, DraftID: draft.ID})
+	must[workflows.CycleState](t, c, certified, workflows.UpdateSubmit, workflows.SubmitInput{Actor: clerk})
+	st := must[workflows.CycleState](t, c, certified, workflows.UpdateReview, workflows.ReviewInput{Actor: office,
+		Decision: "approve", Comment: "整改后申请", Findings: []workflows.NewFinding{{Title: "大班额",
+			Source: workflows.SourceOnSite, Severity: workflows.SeveritySerious}}})
+	for _, f := range st.Findings {
+		must[workflows.ItemState](t, c, f, workflows.UpdatePlan, workflows.PlanInput{Actor: clerk, Measures: "整改",
+			ResponsibleUnit: "区教育局", ResponsiblePerson: "张三", DueDate: time.Now().Add(60 * 24 * time.Hour)})
+		must[workflows.ItemState](t, c, f, workflows.UpdateRequestClose, workflows.NoteInput{Actor: clerk, Note: "已完成"})
+		must[workflows.ItemState](t, c, f, workflows.UpdateVerify, workflows.VerifyInput{Actor: office, Accepted: true})
+	}
+	meets := &store.Draft{Year: 2027, DistrictCode: codeA, Data: string(editedSample(t, noEdit)), CreatedBy: "clerk",
+		CreatedAt: time.Now()}
+	if err := p.Store.AddDraft(ctx, meets); err != nil {
+		t.Fatal(err)
+	}
+	save(certified, meets.ID)
+	must[workflows.CycleState](t, c, certified, workflows.UpdateSubmit, workflows.SubmitInput{Actor: clerk})
+	must[workflows.CycleState](t, c, certified, workflows.UpdateApply, workflows.ApplyInput{Actor: clerk})
+	must[workflows.CycleState](t, c, certified, workflows.UpdateRecordAcceptance,
+		workflows.DecisionInput{Actor: office, Passed: true})
+	must[workflows.CycleState](t, c, certified, workflows.UpdateRecordProvinceResult,
+		workflows.DecisionInput{Actor: province, Passed: true, RecommendNational: true})
+	if err := c.GetWorkflow(ctx, certified, "").Get(ctx, &ended); err != nil || ended.Stage != workflows.StageCertified {
+		t.Fatalf("the year ended %+v, %v", ended.Stage, err)
+	}
+	recordHistory(t, c, certified, "", dir+"cycle_certified_history"+suffix)
+	recordHistory(t, c, st.Findings[len(st.Findings)-1], "", dir+"item_child_history"+suffix)
+
+	startedPlan := workflows.PlanID(codeB)
+	submission.Actor = workflows.Actor{Name: "市南区教育局", Role: workflows.RoleDistrict, District: codeB}
+	withStart(t, c, startedPlan, workflows.WorkflowCreationPlan, workflows.PlanParams{District: codeB},
+		workflows.UpdateSubmitPlan, submission)
+	must[workflows.PlanState](t, c, startedPlan, workflows.UpdateReviewPlan,
+		workflows.PlanReview{Actor: office, Version: 1, Approved: true, Comment: "同意"})
+	recordHistory(t, c, startedPlan, "", dir+"plan_started_by_update_history"+suffix)
+}
+
+// withStart starts a workflow with its first Update, as the API starts a plan.
+func withStart(t *testing.T, c client.Client, id, workflow string, params any, update string, arg any) {
+	t.Helper()
+	ctx := context.Background()
+	start := c.NewWithStartWorkflowOperation(client.StartWorkflowOptions{ID: id, TaskQueue: workflows.TaskQueue,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING}, workflow, params)
+	h, err := c.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{StartWorkflowOperation: start,
+		UpdateOptions: client.UpdateWorkflowOptions{WorkflowID: id, UpdateName: update, Args: []any{arg},
+			WaitForStage: client.WorkflowUpdateStageCompleted}})
+	if err == nil {
+		err = h.Get(ctx, nil)
+	}
+	if err != nil {
+		t.Fatalf("%s with start of %s: %v", update, id, err)
+	}
 }
