@@ -4,9 +4,12 @@ package config
 
 import (
 	"fmt"
+	"net/netip"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -28,9 +31,14 @@ type Config struct {
 	LogFormat         string
 	RateLimit         float64
 	IdempotencyTTL    time.Duration
+	PublicURL         string
+	TrustedProxies    string
+	MetricsAddr       string
 
 	// Location is Timezone loaded by Validate.
 	Location *time.Location
+	// Proxies is TrustedProxies parsed by Validate: the addresses whose X-Forwarded-* headers are believed.
+	Proxies []netip.Prefix
 	// TemporalOverrides sets the embedded Temporal server's dynamic config by key name (e.g.
 	// "history.maxTotalUpdates": 50). Not a flag: tests use it to bring a server limit within reach.
 	TemporalOverrides map[string]any
@@ -58,6 +66,12 @@ var Settings = []Setting{
 	{"rate-limit", "JUNHENG_RATE_LIMIT", "50", "API requests per second per token (bursts of twice that); 0 = no limit"},
 	{"idempotency-ttl", "JUNHENG_IDEMPOTENCY_TTL", "168h",
 		"how long the API keeps the answer to a request made with an Idempotency-Key"},
+	{"public-url", "JUNHENG_PUBLIC_URL", "", "the address users reach the service at, e.g. https://junheng.example.gov.cn; " +
+		"https makes cookies Secure and sends HSTS"},
+	{"trusted-proxies", "JUNHENG_TRUSTED_PROXIES", "", "comma-separated addresses or CIDR ranges of the reverse " +
+		"proxies whose X-Forwarded-For and X-Forwarded-Proto are believed; empty = none"},
+	{"metrics-addr", "JUNHENG_METRICS_ADDR", "127.0.0.1:9090", "listen address of /metrics, apart from the public one; " +
+		"empty = no metrics listener"},
 }
 
 // AddFlags registers the settings on fs with defaults taken from the environment.
@@ -66,6 +80,7 @@ func (c *Config) AddFlags(fs *pflag.FlagSet) {
 		"data-dir": &c.DataDir, "database-url": &c.DatabaseURL, "http-addr": &c.HTTPAddr,
 		"temporal-address": &c.TemporalAddress, "temporal-namespace": &c.TemporalNamespace, "timezone": &c.Timezone,
 		"profile": &c.Profile, "policy": &c.Policy, "files-url": &c.FilesURL, "notify": &c.Notify, "log-format": &c.LogFormat,
+		"public-url": &c.PublicURL, "trusted-proxies": &c.TrustedProxies, "metrics-addr": &c.MetricsAddr,
 	}
 	for _, s := range Settings {
 		usage, v := fmt.Sprintf("%s (env %s)", s.Usage, s.Env), envOr(s.Env, s.Default)
@@ -108,6 +123,25 @@ func (c *Config) Validate() error {
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return fmt.Errorf("JUNHENG_LOG_FORMAT / --log-format: %q is not text or json", c.LogFormat)
 	}
+	if u, err := url.Parse(c.PublicURL); c.PublicURL != "" &&
+		(err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil) {
+		return fmt.Errorf("JUNHENG_PUBLIC_URL / --public-url: %q is not an http(s) address such as https://junheng.example.gov.cn",
+			c.PublicURL)
+	}
+	c.Proxies = nil
+	for _, field := range strings.Split(c.TrustedProxies, ",") {
+		if field = strings.TrimSpace(field); field == "" {
+			continue
+		}
+		prefix, err := netip.ParsePrefix(field)
+		if addr, aerr := netip.ParseAddr(field); aerr == nil {
+			prefix, err = addr.Prefix(addr.BitLen())
+		}
+		if err != nil {
+			return fmt.Errorf("JUNHENG_TRUSTED_PROXIES / --trusted-proxies: %q is not an address or a CIDR range", field)
+		}
+		c.Proxies = append(c.Proxies, prefix.Masked())
+	}
 	loc, err := time.LoadLocation(c.Timezone)
 	if err != nil {
 		return fmt.Errorf("JUNHENG_TIMEZONE / --timezone: %q: %w", c.Timezone, err)
@@ -115,6 +149,9 @@ func (c *Config) Validate() error {
 	c.Location = loc
 	return nil
 }
+
+// HTTPS reports whether users reach the service over HTTPS (JUNHENG_PUBLIC_URL): cookies are then Secure.
+func (c *Config) HTTPS() bool { return strings.HasPrefix(c.PublicURL, "https://") }
 
 // Embedded reports whether serve must run its own Temporal server.
 func (c *Config) Embedded() bool { return c.TemporalAddress == "" }

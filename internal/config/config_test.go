@@ -27,7 +27,9 @@ func TestEnvironmentSetsDefaultsAndFlagsWin(t *testing.T) {
 }
 
 func TestValidateNamesTheVariable(t *testing.T) {
-	for env, value := range map[string]string{"JUNHENG_TEMPORAL_PORT": "70000", "JUNHENG_TIMEZONE": "Mars/Olympus", "JUNHENG_LOG_FORMAT": "xml"} {
+	for env, value := range map[string]string{"JUNHENG_TEMPORAL_PORT": "70000", "JUNHENG_TIMEZONE": "Mars/Olympus",
+		"JUNHENG_LOG_FORMAT": "xml", "JUNHENG_PUBLIC_URL": "junheng.example.gov.cn", "JUNHENG_TRUSTED_PROXIES": "10.0.0.0/8,proxy",
+		"JUNHENG_IDEMPOTENCY_TTL": "10m"} {
 		t.Run(env, func(t *testing.T) {
 			t.Setenv(env, value)
 			var c Config
@@ -50,5 +52,21 @@ func TestReadmeDocumentsEverySetting(t *testing.T) {
 		if !strings.Contains(string(readme), row) {
 			t.Errorf("README.md has no configuration row starting %q", row)
 		}
+	}
+}
+
+func TestPublicURLAndTrustedProxies(t *testing.T) {
+	t.Setenv("JUNHENG_PUBLIC_URL", "https://junheng.example.gov.cn")
+	t.Setenv("JUNHENG_TRUSTED_PROXIES", " 10.0.0.0/8, 192.168.1.7 ,::1")
+	var c Config
+	c.AddFlags(pflag.NewFlagSet("t", pflag.ContinueOnError))
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if !c.HTTPS() || len(c.Proxies) != 3 || c.Proxies[1].String() != "192.168.1.7/32" || c.Proxies[2].String() != "::1/128" {
+		t.Errorf("https %v, proxies %v", c.HTTPS(), c.Proxies)
+	}
+	if c.MetricsAddr != "127.0.0.1:9090" {
+		t.Errorf("metrics on %q by default", c.MetricsAddr)
 	}
 }
