@@ -142,7 +142,8 @@ func (a *Activities) RecordCycle(ctx context.Context, r workflows.CycleRecord) e
 		SelfAssessmentDeadline: s.Deadlines.SelfAssessment, CityReviewDeadline: s.Deadlines.CityReview,
 		ApplicationDeadline: s.Deadlines.Application, Version: s.Version, Verdict: s.Verdict, SubmittedLate: s.SubmittedLate,
 		SelfAssessmentOverdue: s.SelfAssessmentOverdue, ReviewOverdue: s.ReviewOverdue, EndReason: s.EndReason,
-		State: string(state), UpdatedAt: time.Now().UTC(), Written: written(r.Event, s.EventsCount)}
+		ReviewedVersion: s.ReviewedVersion, State: string(state), UpdatedAt: time.Now().UTC(),
+		Written: written(r.Event, s.EventsCount)}
 	return a.Store.RecordCycle(ctx, c, auditEvent(r.Event, s.District, workflows.CycleID(s.Year, s.District)))
 }
 

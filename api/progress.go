@@ -58,19 +58,32 @@ func (s *Server) yearRange(c echo.Context) (from, to int, err error) {
 	return from, to, errs.err()
 }
 
-// reviewed are the stages a cycle reaches only after the office reviewed its self-assessment.
-var reviewed = map[string]bool{string(workflows.StageRectification): true, string(workflows.StageCityAcceptance): true,
-	string(workflows.StageProvinceReview): true, string(workflows.StageCertified): true, string(workflows.StageNotCertified): true}
-
 // loadHistory reads the districts' years from the read model, one district (only) or all: every year from..to,
 // submitted or not, and the year before as the baseline of from's year-on-year measures (callers leave it out of
-// what they show). Five queries, whatever the number of districts and years.
+// what they show). Each year's evaluation is of its newest submitted version. Five queries, whatever the number
+// of districts and years.
 func (s *Server) loadHistory(ctx context.Context, only string, from, to int) ([]progress.District, error) {
-	ds, err := s.store.Districts(ctx)
+	subs, err := s.store.SubmissionsBetween(ctx, only, from-1, to)
 	if err != nil {
 		return nil, err
 	}
-	subs, err := s.store.SubmissionsBetween(ctx, only, from-1, to)
+	return s.years(ctx, only, from, to, subs)
+}
+
+// loadPublished is loadHistory of every district for what the city may publish: each year's evaluation is of the
+// version the office accepted, never one the district submitted since.
+func (s *Server) loadPublished(ctx context.Context, from, to int) ([]progress.District, error) {
+	subs, err := s.store.ReviewedSubmissions(ctx, from-1, to)
+	if err != nil {
+		return nil, err
+	}
+	return s.years(ctx, "", from, to, subs)
+}
+
+// years builds the districts' histories from the chosen submissions.
+func (s *Server) years(ctx context.Context, only string, from, to int,
+	subs []store.Submission) ([]progress.District, error) {
+	ds, err := s.store.Districts(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -104,7 +117,7 @@ func (s *Server) loadHistory(ctx context.Context, only string, from, to int) ([]
 		}
 		y := year(cy.DistrictCode, cy.Year)
 		y.Certified = y.Certified || certified
-		y.Pending, y.Reviewed = now.Before(cy.SelfAssessmentDeadline), reviewed[cy.Stage]
+		y.Pending, y.Reviewed = now.Before(cy.SelfAssessmentDeadline), cy.ReviewedVersion > 0
 	}
 	for _, sub := range subs {
 		y := year(sub.DistrictCode, sub.Year)

@@ -57,7 +57,7 @@ func (s *Server) renderPublic(c echo.Context, p *publicPage) error {
 	if last > 0 {
 		years = span(first, last)
 	}
-	ds, err := s.loadHistory(c.Request().Context(), "", first, last)
+	ds, err := s.loadPublished(c.Request().Context(), first, last)
 	if err != nil {
 		return err
 	}

@@ -23,7 +23,8 @@ type Cycle struct {
 	SelfAssessmentOverdue  bool      `json:"self_assessment_overdue"`
 	ReviewOverdue          bool      `json:"review_overdue"`
 	EndReason              string    `json:"end_reason"`
-	State                  string    `json:"-"` // the workflow's whole state, JSON
+	ReviewedVersion        int       `json:"reviewed_version"` // the version the office accepted; 0 before
+	State                  string    `json:"-"`                // the workflow's whole state, JSON
 	UpdatedAt              time.Time `json:"updated_at"`
 	Written
 }

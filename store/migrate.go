@@ -217,6 +217,17 @@ var migrations = []string{
 	INSERT INTO cycle_claims (year, district_code, started, claimed_at, started_at)
 		SELECT year, district_code, TRUE, updated_at, updated_at FROM cycles;
 	CREATE INDEX idempotency_keys_created_at ON idempotency_keys (created_at)`,
+
+	// 6: the version the office accepted (its approval, or a passed acceptance), which alone may be published. A
+	// year reviewed before this step gets the newest version submitted by the time of its last approval or passed
+	// acceptance in the audit trail: what the office had before it then.
+	`ALTER TABLE cycles ADD COLUMN reviewed_version INTEGER NOT NULL DEFAULT 0;
+	UPDATE cycles SET reviewed_version = COALESCE((
+		SELECT MAX(s.version) FROM submissions s
+		WHERE s.year = cycles.year AND s.district_code = cycles.district_code AND s.submitted_at <= (
+			SELECT MAX(a.at) FROM audit_events a
+			WHERE a.target = 'cycle:' || CAST(cycles.year AS TEXT) || ':' || cycles.district_code
+				AND (a.action = 'approve' OR (a.action = 'acceptance' AND a.detail = 'passed')))), 0)`,
 }
 
 var columnTypes = map[Dialect]*strings.Replacer{

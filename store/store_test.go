@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -456,6 +457,75 @@ func TestTalkCountsAndCycleYears(t *testing.T) {
 			}
 			if first, last, err := s.CycleYears(ctx); err != nil || first != 2024 || last != 2026 {
 				t.Errorf("cycle years %d–%d, %v", first, last, err)
+			}
+		})
+	}
+}
+
+// TestMigrationSixFindsTheReviewedVersion: a year reviewed before migration 6 gets, as the version it may publish,
+// the newest one submitted by its last approval or passed acceptance in the audit trail.
+func TestMigrationSixFindsTheReviewedVersion(t *testing.T) {
+	urls := map[string]string{"sqlite": ""}
+	if url := storetest.PostgresURL(t); url != "" {
+		urls["postgres"] = storetest.Database(t, url)
+	}
+	for name, url := range urls {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			s, err := store.Open(ctx, url, filepath.Join(t.TempDir(), "junheng.db"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			if err := s.MigrateTo(ctx, 5); err != nil {
+				t.Fatal(err)
+			}
+			t0 := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
+			at := func(h int) time.Time { return t0.Add(time.Duration(h) * time.Hour) }
+			for _, c := range []struct {
+				district, stage string
+				versions        []int // submitted at these hours, as versions 1, 2, …
+				events          map[string]int
+			}{
+				{"370211", "rectification", []int{1, 5}, map[string]int{"approve": 3}},
+				{"370202", "province_review", []int{1, 5, 7}, map[string]int{"approve": 3, "acceptance": 8}},
+				{"370203", "self_assessment", []int{1}, nil},
+			} {
+				if err := s.Exec(ctx, "INSERT INTO cycles (year, district_code, stage, self_assessment_deadline, "+
+					"city_review_deadline, application_deadline, state, updated_at) VALUES (2025, ?, ?, ?, ?, ?, '{}', ?)",
+					c.district, c.stage, t0, t0, t0, t0); err != nil {
+					t.Fatal(err)
+				}
+				for i, h := range c.versions {
+					if err := s.Submit(ctx, &store.Submission{Year: 2025, DistrictCode: c.district, DraftID: int64(i + 1),
+						Data: "{}", Evaluation: "{}", Verdict: "meets", SubmittedBy: "clerk", SubmittedAt: at(h)}); err != nil {
+						t.Fatal(err)
+					}
+				}
+				for action, h := range c.events {
+					detail := ""
+					if action == "acceptance" {
+						detail = "passed"
+					}
+					if err := s.AppendAudit(ctx, &store.AuditEvent{At: at(h), Actor: "office", Role: "office",
+						DistrictCode: c.district, Action: action, Target: "cycle:2025:" + c.district, Outcome: "ok",
+						Detail: detail}); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			if _, err := s.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			for district, want := range map[string]int{"370211": 1, "370202": 3, "370203": 0} {
+				if c, err := s.Cycle(ctx, 2025, district); err != nil || c.ReviewedVersion != want {
+					t.Errorf("%s: reviewed version %d, %v; want %d", district, c.ReviewedVersion, err, want)
+				}
+			}
+			subs, err := s.ReviewedSubmissions(ctx, 2025, 2025)
+			if err != nil || len(subs) != 2 || subs[0].DistrictCode != "370202" || subs[0].Version != 3 ||
+				subs[1].Version != 1 {
+				t.Errorf("reviewed submissions: %+v, %v", subs, err)
 			}
 		})
 	}

@@ -60,14 +60,17 @@ type CycleState struct {
 	SelfAssessmentOverdue bool `json:"self_assessment_overdue,omitempty"`
 	ReviewOverdue         bool `json:"review_overdue,omitempty"`
 
-	Returns     []Return  `json:"returns,omitempty"`
-	Review      *Review   `json:"review,omitempty"`
-	Findings    []string  `json:"findings,omitempty"`
-	AppliedAt   time.Time `json:"applied_at,omitzero"`
-	Acceptance  *Decision `json:"acceptance,omitempty"`
-	Province    *Decision `json:"province,omitempty"`
-	EndReason   string    `json:"end_reason,omitempty"`
-	EventsCount int       `json:"events_count"`
+	Returns []Return `json:"returns,omitempty"`
+	Review  *Review  `json:"review,omitempty"`
+	// ReviewedVersion is the version the office last accepted: reviewed in its approval, or judged in a passed
+	// acceptance. It is what the city may publish; a version submitted since is the district's own until then.
+	ReviewedVersion int       `json:"reviewed_version,omitempty"`
+	Findings        []string  `json:"findings,omitempty"`
+	AppliedAt       time.Time `json:"applied_at,omitzero"`
+	Acceptance      *Decision `json:"acceptance,omitempty"`
+	Province        *Decision `json:"province,omitempty"`
+	EndReason       string    `json:"end_reason,omitempty"`
+	EventsCount     int       `json:"events_count"`
 }
 
 // Overdue reports whether any deadline of the current stage has passed without the expected action.
@@ -477,7 +480,7 @@ func (c *cycle) approve(ctx workflow.Context, in ReviewInput) error {
 	}
 	next.Review = &Review{Comment: in.Comment, ReportText: in.ReportText, ReportFile: in.ReportFile,
 		By: in.Actor.Name, At: workflow.Now(ctx)}
-	next.Stage = StageRectification
+	next.Stage, next.ReviewedVersion = StageRectification, c.s.Version
 	return c.commit(ctx, next, in.Actor, "approve", fmt.Sprintf("%d findings", len(infos)),
 		notice{ToDistrict, "approved", fmt.Sprintf("市级评估完成, 下达整改问题%d项", len(infos)),
 			fmt.Sprintf("The city review is done with %d findings to rectify", len(infos))})
@@ -639,8 +642,9 @@ func (c *cycle) validateAcceptance(_ workflow.Context, in DecisionInput) error {
 func (c *cycle) recordAcceptance(ctx workflow.Context, in DecisionInput) error {
 	next := c.s
 	next.Acceptance = decision(ctx, in)
-	next.Stage, next.EndReason = StageProvinceReview, ""
+	next.Stage, next.EndReason, next.ReviewedVersion = StageProvinceReview, "", c.s.Version
 	if !in.Passed {
+		next.ReviewedVersion = c.s.ReviewedVersion
 		next.Stage, next.EndReason = StageNotCertified, "city_acceptance_failed"
 	}
 	return c.commit(ctx, next, in.Actor, "acceptance", passFail(in.Passed, "passed", "failed: "+in.Comment),

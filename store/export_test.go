@@ -1,0 +1,22 @@
+package store
+
+import "context"
+
+// MigrateTo brings the schema to version, for tests of a migration over the data of the step before it.
+func (s *Store) MigrateTo(ctx context.Context, version int64) error {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return err
+	}
+	p, err := s.migrator(sqlDB)
+	if err != nil {
+		return err
+	}
+	_, err = p.UpTo(ctx, version)
+	return err
+}
+
+// Exec runs a statement, for tests that write rows as an older schema had them.
+func (s *Store) Exec(ctx context.Context, query string, args ...any) error {
+	return s.db.WithContext(ctx).Exec(query, args...).Error
+}
