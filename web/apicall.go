@@ -35,7 +35,13 @@ func (s *server) call(r *http.Request, method, path string, body io.Reader, cont
 		ctx = context.WithoutCancel(ctx)
 	}
 	req := httptest.NewRequestWithContext(ctx, method, path, body)
+	// The API sees the browser's client as the pages do (its throttles count by address), trusting the same proxies.
 	req.RemoteAddr = r.RemoteAddr
+	for _, h := range []string{"X-Forwarded-For", "X-Forwarded-Proto"} {
+		if v := r.Header.Values(h); len(v) > 0 {
+			req.Header[h] = v
+		}
+	}
 	if sess, ok := r.Context().Value(sessionKey{}).(*session); ok {
 		req.Header.Set("Authorization", "Bearer "+sess.token)
 	}

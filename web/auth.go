@@ -1,43 +1,100 @@
 package web
 
 import (
+	"errors"
+	"mime"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+
+	"junheng/internal/clientaddr"
 )
 
 func (s *server) loginPage(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, http.StatusOK, "login", "sign_in", 0, loginData{Next: r.URL.Query().Get("next")})
+	s.render(w, r, http.StatusOK, "login", "sign_in", 0, loginData{Next: localPath(r.URL.Query().Get("next"))})
 }
 
 type loginData struct {
 	Next, Error string
 }
 
+// loginBodyLimit bounds the sign-in form: a token and a path. Anyone may post it, so nothing larger is read.
+const loginBodyLimit = 16 << 10
+
 // login checks the token with GET /api/v1/me and starts a session; the token itself never goes back to the
-// browser.
+// browser. An address that has sent too many wrong tokens is refused before its token is read.
 func (s *server) login(w http.ResponseWriter, r *http.Request) {
 	// No session exists yet to bind a CSRF token to; a cross-site sign-in is refused by its Origin instead.
 	if o, err := url.Parse(r.Header.Get("Origin")); r.Header.Get("Origin") != "" && (err != nil || o.Host != r.Host) {
 		http.Error(w, s.t(r, "csrf_failed"), http.StatusForbidden)
 		return
 	}
-	token := strings.TrimSpace(r.PostFormValue("token"))
-	next := r.PostFormValue("next")
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") {
-		next = "/" // only local paths: the sign-in must not redirect elsewhere
+	addr := clientaddr.Of(r, s.opts.Proxies)
+	if s.signInFailures.Blocked(addr) {
+		s.tooManySignIns(w, r)
+		return
 	}
+	// Only the sign-in page's own form: a multipart body would be spooled to disk before anyone signed in.
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/x-www-form-urlencoded" {
+		http.Error(w, s.t(r, "login_form_only"), http.StatusUnsupportedMediaType)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, loginBodyLimit)
+	if err := r.ParseForm(); err != nil {
+		status := http.StatusBadRequest
+		if errors.As(err, new(*http.MaxBytesError)) {
+			status = http.StatusRequestEntityTooLarge
+		}
+		http.Error(w, s.t(r, "login_form_only"), status)
+		return
+	}
+	token := strings.TrimSpace(r.PostFormValue("token"))
+	next := localPath(r.PostFormValue("next"))
 	var me principal
 	rep := s.callAs(r, token, "/api/v1/me", &me)
-	if token == "" || !rep.ok() {
-		s.render(w, r, http.StatusUnauthorized, "login", "sign_in", 0, loginData{Next: next, Error: s.t(r, "token_invalid")})
+	switch {
+	case rep.status == http.StatusTooManyRequests: // the API's own count of bad tokens from this address
+		s.tooManySignIns(w, r)
+		return
+	case token == "" || !rep.ok():
+		if rep.status == http.StatusUnauthorized {
+			s.signInFailures.Fail(addr)
+		}
+		s.loginFailed(w, r, http.StatusUnauthorized, next, "token_invalid")
 		return
 	}
 	sess := s.sessions.create(token, me)
 	http.SetCookie(w, s.cookie(r, sessionCookie, sess.id, 0))
 	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+// tooManySignIns refuses a sign-in from an address that has used its allowance of wrong tokens: one comes back
+// each minute.
+func (s *server) tooManySignIns(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Retry-After", strconv.Itoa(int(s.signInFailures.Every.Seconds())))
+	s.loginFailed(w, r, http.StatusTooManyRequests, "/", "too_many_sign_ins")
+}
+
+// loginFailed shows the sign-in form again with the message of key.
+func (s *server) loginFailed(w http.ResponseWriter, r *http.Request, status int, next, key string) {
+	s.render(w, r, status, "login", "sign_in", 0, loginData{Next: next, Error: s.t(r, key)})
+}
+
+// localPath is target when it is a path on this site, otherwise "/": a redirect must not leave the site. Browsers
+// read a backslash as a slash and drop tabs and newlines anywhere in a URL, so /\evil.example and
+// /<TAB>/evil.example would lead to another host: only plain paths pass.
+func localPath(target string) string {
+	if !strings.HasPrefix(target, "/") || strings.HasPrefix(target, "//") ||
+		strings.ContainsFunc(target, func(c rune) bool { return c == '\\' || unicode.IsControl(c) }) {
+		return "/"
+	}
+	if u, err := url.Parse(target); err != nil || u.Scheme != "" || u.Host != "" {
+		return "/"
+	}
+	return target
 }
 
 // callAs reads path with a token that is not (yet) a session's.

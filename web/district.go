@@ -180,10 +180,7 @@ func (s *server) apply(w http.ResponseWriter, r *http.Request) {
 // findingAction sends one action on a finding; the form names the finding and the page to return to.
 func (s *server) findingAction(w http.ResponseWriter, r *http.Request) {
 	action, id, f := r.PathValue("action"), r.PostFormValue("id"), r.PostForm
-	back := f.Get("back")
-	if !strings.HasPrefix(back, "/") || strings.HasPrefix(back, "//") {
-		back = "/"
-	}
+	back := localPath(f.Get("back"))
 	var body map[string]any
 	switch action {
 	case "plan":

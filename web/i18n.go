@@ -47,6 +47,8 @@ var catalogue = map[string][2]string{
 	"token_invalid":                {"访问令牌无效或已停用", "The token is invalid or revoked"},
 	"session_expired":              {"登录已过期, 请重新登录", "Your session has expired; sign in again"},
 	"csrf_failed":                  {"表单已失效, 请刷新页面后重试", "The form has expired; reload the page and retry"},
+	"login_form_only":              {"只接受登录页面提交的表单(不超过 16 KiB)", "Only the sign-in form is accepted, up to 16 KiB"},
+	"too_many_sign_ins":            {"访问令牌错误次数过多, 请 1 分钟后再试", "Too many wrong tokens; try again in a minute"},
 	"dashboard":                    {"督导办工作台", "Office dashboard"},
 	"workspace":                    {"区县工作台", "District workspace"},
 	"ledger":                       {"整改台账", "Rectification ledger"},

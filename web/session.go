@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"sync"
 	"time"
+
+	"junheng/internal/clientaddr"
 )
 
 const sessionCookie = "junheng_session"
@@ -102,9 +104,10 @@ func (ss *sessions) takeFlash(s *session) *flash {
 	return f
 }
 
+// cookie is Secure when the site is reached over HTTPS (see Options.Secure) or this request came over it.
 func (s *server) cookie(r *http.Request, name, value string, maxAge int) *http.Cookie {
 	return &http.Cookie{Name: name, Value: value, Path: "/", MaxAge: maxAge, HttpOnly: true,
-		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil || s.opts.SecureCookies}
+		SameSite: http.SameSiteStrictMode, Secure: s.opts.Secure || clientaddr.HTTPS(r, s.opts.Proxies)}
 }
 
 type sessionKey struct{}
@@ -116,7 +119,8 @@ func withSession(ctx context.Context, s *session) context.Context {
 }
 
 // signedIn sends visitors without a session to the sign-in page and checks the CSRF token of every POST: the
-// token is bound to the session and sent in a hidden form field, which another site cannot read.
+// token is bound to the session and sent in a hidden field of the form's body, which another site cannot read.
+// It is never taken from the query string, which leaks into logs, history and Referer headers.
 func (s *server) signedIn(next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		var sess *session
@@ -131,17 +135,29 @@ func (s *server) signedIn(next http.HandlerFunc) http.HandlerFunc {
 			http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 			return
 		}
+		// A multipart form parsed below (by the POST check, or by a page reading FormValue) is this request's or
+		// shared with its copies: removeForm finds it here once the answer is written.
+		r = r.WithContext(withSession(r.Context(), sess))
+		defer removeForm(r)
 		if r.Method == http.MethodPost {
 			// ParseMultipartForm also parses urlencoded bodies; the bound is the API's upload limit and a little.
 			r.Body = http.MaxBytesReader(w, r.Body, 26<<20)
 			_ = r.ParseMultipartForm(8 << 20)
-			if subtle.ConstantTimeCompare([]byte(r.FormValue("csrf")), []byte(sess.csrf)) != 1 {
+			if subtle.ConstantTimeCompare([]byte(r.PostFormValue("csrf")), []byte(sess.csrf)) != 1 {
 				http.Error(w, s.t(r, "csrf_failed"), http.StatusForbidden)
 				return
 			}
 			r = withFormKey(r)
 		}
-		next(w, r.WithContext(withSession(r.Context(), sess)))
+		next(w, r)
+	}
+}
+
+// removeForm deletes the temporary files of r's multipart form (uploads over 8 MiB). net/http deletes them only
+// for the request it made itself, and the pages work on copies of it (each context value added makes one).
+func removeForm(r *http.Request) {
+	if r.MultipartForm != nil {
+		_ = r.MultipartForm.RemoveAll()
 	}
 }
 

@@ -13,8 +13,12 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
+	"strings"
 	"time"
+
+	"junheng/internal/throttle"
 )
 
 //go:embed templates/*.html
@@ -25,9 +29,12 @@ var staticFS embed.FS
 
 // Options configure the pages.
 type Options struct {
-	// SecureCookies marks cookies Secure even on plain-HTTP requests, for deployments behind a TLS-terminating
-	// proxy; requests that arrive over TLS get Secure cookies regardless.
-	SecureCookies bool
+	// Secure says users reach the pages over HTTPS (JUNHENG_PUBLIC_URL is https): cookies are Secure even on a
+	// request a TLS-terminating proxy forwards as plain HTTP, and every answer sends HSTS. Without it, cookies are
+	// Secure on the requests that came over HTTPS (TLS to us, or X-Forwarded-Proto from a trusted proxy).
+	Secure bool
+	// Proxies are the reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed.
+	Proxies []netip.Prefix
 	// Location is the time zone dates are shown in; nil means Asia/Shanghai.
 	Location *time.Location
 	// SessionIdle ends a session unused for this long; zero means 8 hours.
@@ -41,6 +48,8 @@ type server struct {
 	opts     Options
 	sessions *sessions
 	pages    map[string]*template.Template
+	// signInFailures slows token guessing: ten wrong tokens from an address, then one a minute.
+	signInFailures *throttle.Failures
 }
 
 // Mount serves the pages and hands every other request (the JSON API, /healthz, /readyz, /metrics) to api, so
@@ -70,7 +79,8 @@ func build(api http.Handler, opts Options) (http.Handler, *http.ServeMux) {
 	if opts.SessionIdle == 0 {
 		opts.SessionIdle = 8 * time.Hour
 	}
-	s := &server{api: api, opts: opts, sessions: newSessions(opts.SessionIdle)}
+	s := &server{api: api, opts: opts, sessions: newSessions(opts.SessionIdle),
+		signInFailures: &throttle.Failures{Every: time.Minute, Burst: 10}}
 	s.pages = parsePages(s.funcs())
 	static, _ := fs.Sub(staticFS, "static")
 
@@ -124,7 +134,7 @@ func build(api http.Handler, opts Options) (http.Handler, *http.ServeMux) {
 	// The multi-year report is the API's printable page, which carries its own style sheet inline.
 	mux.HandleFunc("GET /progress", s.signedIn(printable(s.download(func(r *http.Request) string { return progressPath(r, "html") }))))
 	mux.HandleFunc("GET /download/progress.xlsx", s.signedIn(s.download(func(r *http.Request) string { return progressPath(r, "xlsx") })))
-	return securityHeaders(s.language(mux)), mux
+	return s.securityHeaders(s.language(mux)), mux
 }
 
 // progressPath is the caller's multi-year report: its own district's for a district, the city's for the others.
@@ -138,18 +148,35 @@ func progressPath(r *http.Request, format string) string {
 // printable lets a page of the API's reports use its inline style sheet; it loads nothing and runs no script.
 func printable(next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'")
+		w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "+
+			"frame-ancestors 'none'; form-action 'none'; base-uri 'none'")
 		next(w, r)
 	}
 }
 
-// securityHeaders forbids framing and inline scripts from elsewhere: pages only load their own assets.
-func securityHeaders(next http.Handler) http.Handler {
+// pagePolicy lets the pages load only their own style sheet, script and images: no inline script or style, no
+// framing, forms posted only here. The charts are inline <svg> elements with presentation attributes, which
+// style-src does not govern, so the pages need no 'unsafe-inline'.
+const pagePolicy = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; " +
+	"frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+
+// hsts asks browsers to use HTTPS only, for a year, once the deployment says it is reached over HTTPS.
+const hsts = "max-age=31536000"
+
+// securityHeaders sets the content policy and, on every answer but the static assets, no-store: the pages show a
+// user's data or start a session, and a shared or back-button cache must not keep them.
+func (s *server) securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'")
+		h.Set("Content-Security-Policy", pagePolicy)
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "same-origin")
+		if !strings.HasPrefix(r.URL.Path, "/static/") {
+			h.Set("Cache-Control", "no-store")
+		}
+		if s.opts.Secure {
+			h.Set("Strict-Transport-Security", hsts)
+		}
 		next.ServeHTTP(w, r)
 	})
 }
