@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"mime"
 	"net/http"
 	"time"
@@ -27,7 +28,7 @@ func readInput(c echo.Context) (evaluation.Input, error) {
 	var err error
 	switch ct {
 	case echo.MIMEApplicationJSON:
-		in, err = evaluation.Decode(c.Request().Body)
+		in, err = decodeJSONInput(c.Request().Body)
 	case mimeXLSX:
 		in, err = excel.Import(c.Request().Body, c.Request().ContentLength)
 	case echo.MIMEMultipartForm:
@@ -47,6 +48,21 @@ func readInput(c echo.Context) (evaluation.Input, error) {
 			"请以 JSON 或 .xlsx 提交自评数据", "send the self-assessment as application/json or an .xlsx file")
 	}
 	return in, inputProblem(err)
+}
+
+// decodeJSONInput decodes a JSON self-assessment within a workbook's limits: the size of its file, and as many
+// schools as a sheet's rows (evaluation.MaxRows, checked by the decoder).
+func decodeJSONInput(r io.Reader) (evaluation.Input, error) {
+	data, err := io.ReadAll(io.LimitReader(r, excel.MaxFileSize+1))
+	if err != nil {
+		return evaluation.Input{}, err
+	}
+	if len(data) > excel.MaxFileSize {
+		return evaluation.Input{}, invalidInput(FieldError{Field: "$",
+			MessageZh: fmt.Sprintf("自评数据超过 %d MiB 上限", excel.MaxFileSize>>20),
+			MessageEn: fmt.Sprintf("the self-assessment is over the %d MiB limit", excel.MaxFileSize>>20)})
+	}
+	return evaluation.Decode(bytes.NewReader(data))
 }
 
 // inputProblem turns the evaluation's input errors into a 422 listing them all.

@@ -57,6 +57,10 @@ func checkSyntax(data []byte) *Problem {
 	return &Problem{Field: "$", MessageZh: "不是完整的 JSON 文档", MessageEn: "not a complete JSON document"}
 }
 
+// MaxRows bounds every list of a self-assessment (its schools, its veto items), in JSON as in a workbook's sheet:
+// a district has a few hundred schools, and the bound keeps a hostile document from costing minutes of work.
+const MaxRows = 10_000
+
 // decoder fills an Input from a syntactically valid document, recording a problem per bad field and the paths it
 // reported so that Input.Problems does not report them again.
 type decoder struct {
@@ -167,9 +171,17 @@ func (d *decoder) array(path string, raw []byte, v reflect.Value) {
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	_, _ = dec.Token() // [
-	for i := 0; dec.More(); i++ {
+	var vals []json.RawMessage
+	for dec.More() {
+		if len(vals) == MaxRows {
+			d.fail(path, fmt.Sprintf("最多 %d 项", MaxRows), fmt.Sprintf("at most %d entries", MaxRows))
+			return
+		}
 		var val json.RawMessage
 		_ = dec.Decode(&val) // the document passed checkSyntax
+		vals = append(vals, val)
+	}
+	for i, val := range vals {
 		v.Set(reflect.Append(v, reflect.Zero(v.Type().Elem())))
 		d.value(fmt.Sprintf("%s[%d]", path, i), val, v.Index(i))
 	}

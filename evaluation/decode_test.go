@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"slices"
@@ -133,6 +134,51 @@ func TestDecodeRequiredAndOptional(t *testing.T) {
 	_, err = Decode(strings.NewReader(strings.Replace(doc, `"year": 2025,`, "", 1)))
 	if got := problemFields(t, err); !slices.Equal(got, []string{"year"}) {
 		t.Errorf("missing year: %v", got)
+	}
+}
+
+// A list may hold as many entries as a workbook's sheet holds rows, and no more: one problem names the list, and
+// none of its entries is looked at.
+func TestDecodeBoundsLists(t *testing.T) {
+	school := `{"code": "S", "name": "甲", "kind": "junior"}`
+	head := `{"district": {"code": "370211", "name": "黄岛区"}, "year": 2025, "schools": [`
+	vetoes := func(n int) string {
+		v := make([]string, n)
+		for i := range v {
+			v[i] = fmt.Sprintf(`"v%d"`, i)
+		}
+		return strings.Join(v, ",")
+	}
+	_, err := Decode(strings.NewReader(head + school + strings.Repeat(","+school, MaxRows) + `]}`))
+	if got := problemFields(t, err); !slices.Equal(got, []string{"schools"}) {
+		t.Errorf("%d schools: %v", MaxRows+1, got)
+	}
+	// As many schools as allowed, every one wrong, are all reported (BenchmarkDecodeEveryRowWrong measures it).
+	_, err = Decode(strings.NewReader(everyRowWrong(head)))
+	if got := problemFields(t, err); len(got) < MaxRows {
+		t.Errorf("%d empty schools: %d problems", MaxRows, len(got))
+	}
+	full := head + strings.Replace(school, `"kind"`, `"stages": {}, "facilities": {}, "kind"`, 1) + `], "vetoes": [`
+	_, err = Decode(strings.NewReader(full + vetoes(MaxRows) + `]}`))
+	if got := problemFields(t, err); slices.Contains(got, "vetoes") {
+		t.Errorf("%d veto items: %v", MaxRows, got)
+	}
+	_, err = Decode(strings.NewReader(full + vetoes(MaxRows+1) + `]}`))
+	if got := problemFields(t, err); !slices.Contains(got, "vetoes") || slices.ContainsFunc(got, func(f string) bool {
+		return strings.HasPrefix(f, "vetoes[")
+	}) {
+		t.Errorf("%d veto items: %v", MaxRows+1, got)
+	}
+}
+
+func everyRowWrong(head string) string { return head + "{}" + strings.Repeat(",{}", MaxRows-1) + `]}` }
+
+// BenchmarkDecodeEveryRowWrong: a document with the most schools allowed, every one wrong. Looking up the fields
+// already reported in a list rather than a set made this minutes of work.
+func BenchmarkDecodeEveryRowWrong(b *testing.B) {
+	doc := everyRowWrong(`{"district": {"code": "370211", "name": "黄岛区"}, "year": 2025, "schools": [`)
+	for b.Loop() {
+		_, _ = Decode(strings.NewReader(doc))
 	}
 }
 

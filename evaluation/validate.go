@@ -78,7 +78,7 @@ func Validate(in Input, p Profile) error {
 // not checked: a decoder passes the fields it already reported (a wrong type, a missing value) so that each field
 // is reported once.
 func (in Input) Problems(skip ...string) []Problem {
-	c := &checker{skip: skip, schoolIndex: -1}
+	c := &checker{skip: NewPaths(skip...), schoolIndex: -1}
 	if c.text("district.code", in.District.Code) && !districtCode.MatchString(in.District.Code) {
 		c.add("district.code", "应为 6 位行政区划代码", "must be the 6-digit administrative division code")
 	}
@@ -217,7 +217,7 @@ func (c *checker) government(g *Government) {
 // before every evaluation.
 type checker struct {
 	problems    []Problem
-	skip        []string
+	skip        Paths
 	at          string // "government." or "quality."
 	schoolIndex int    // -1 outside schools
 	stage       Stage
@@ -236,16 +236,7 @@ func (c *checker) path(field string) string {
 
 // skipped reports a field the decoder reported already; its value means nothing.
 func (c *checker) skipped(field string) bool {
-	if len(c.skip) == 0 {
-		return false
-	}
-	path := c.path(field)
-	for _, s := range c.skip {
-		if s == "$" || Under(path, s) {
-			return true
-		}
-	}
-	return false
+	return len(c.skip) > 0 && c.skip.Cover(c.path(field))
 }
 
 func (c *checker) add(field, zh, en string) {
@@ -254,10 +245,35 @@ func (c *checker) add(field, zh, en string) {
 	}
 }
 
-// Under reports whether the field path is path or lies inside it: "schools[3].stages.primary" is under
-// "schools[3]".
-func Under(field, path string) bool {
-	return field == path || strings.HasPrefix(field, path+".") || strings.HasPrefix(field, path+"[")
+// Paths is a set of field paths.
+type Paths map[string]bool
+
+// NewPaths is the set of paths.
+func NewPaths(paths ...string) Paths {
+	p := make(Paths, len(paths))
+	for _, path := range paths {
+		p[path] = true
+	}
+	return p
+}
+
+// Cover reports whether field is one of the paths or lies inside one: "schools[3].stages.primary" lies inside
+// "schools[3]" and "schools", and "$" holds every field. It looks up each enclosing path rather than compare with
+// every path, so that a document with thousands of reported fields is still checked in linear time.
+func (p Paths) Cover(field string) bool {
+	if p["$"] {
+		return true
+	}
+	for {
+		if p[field] {
+			return true
+		}
+		i := strings.LastIndexAny(field, ".[")
+		if i < 0 {
+			return false
+		}
+		field = field[:i]
+	}
 }
 
 // text reports whether v is a usable text: not empty, no surrounding spaces.

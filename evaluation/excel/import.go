@@ -23,8 +23,8 @@ const MaxFileSize = 10 << 20
 // files) because the XML limit is the same.
 const unzipLimit = 64 << 20
 
-// maxRows bounds the rows read from one sheet; a district has a few hundred schools.
-const maxRows = 10_000
+// maxRows bounds the rows read from one sheet, as a JSON document's lists are bounded.
+const maxRows = evaluation.MaxRows
 
 var (
 	zipHeader = []byte("PK\x03\x04")
@@ -512,8 +512,9 @@ func (im *importer) decode(doc map[string]any) (evaluation.Input, error) {
 		return evaluation.Input{}, err
 	}
 	if ie != nil {
+		reported := evaluation.NewPaths(im.reported...)
 		for _, p := range ie.Problems {
-			if !im.alreadyReported(p.Field) {
+			if !reported.Cover(p.Field) {
 				im.problems = append(im.problems, im.locate(p))
 			}
 		}
@@ -523,15 +524,6 @@ func (im *importer) decode(doc map[string]any) (evaluation.Input, error) {
 		return evaluation.Input{}, &evaluation.InputError{Problems: im.problems}
 	}
 	return in, nil
-}
-
-func (im *importer) alreadyReported(field string) bool {
-	for _, r := range im.reported {
-		if evaluation.Under(field, r) {
-			return true
-		}
-	}
-	return false
 }
 
 // locate finds the cell of a problem's JSON path, or of its nearest enclosing path; the key names what is wrong
