@@ -10,9 +10,11 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"junheng/internal/clientaddr"
 	"junheng/store"
 	"junheng/workflows"
 )
@@ -44,15 +46,36 @@ func HashToken(token string) string {
 
 const principalKey = "principal"
 
-// authenticate resolves the bearer token to a Principal; a missing, unknown or revoked token answers 401.
+// A client address may present guessBurst unknown or revoked tokens, then one every guessEvery.
+const (
+	guessBurst = 20
+	guessEvery = time.Minute
+)
+
+// errGuessing answers an address that presented too many unknown or revoked tokens.
+var errGuessing = func() *Problem {
+	p := problem(http.StatusTooManyRequests, "too_many_bad_tokens", "该地址提交的无效令牌过多, 请稍后再试",
+		"too many unknown or revoked tokens from this address; retry later")
+	p.RetryAfter = int(guessEvery / time.Second)
+	return p
+}()
+
+// authenticate resolves the bearer token to a Principal; a missing, unknown or revoked token answers 401. An
+// address that keeps presenting unknown or revoked tokens is refused with 429 before its token is looked at, so
+// that tokens cannot be guessed at speed.
 func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
+		addr := clientaddr.Of(c.Request(), s.proxies)
+		if s.guesses.Blocked(addr) {
+			return errGuessing
+		}
 		raw, ok := strings.CutPrefix(c.Request().Header.Get(echo.HeaderAuthorization), "Bearer ")
 		if !ok || raw == "" {
 			return echo.ErrUnauthorized
 		}
 		t, err := s.store.TokenByHash(c.Request().Context(), HashToken(strings.TrimSpace(raw)))
 		if errors.Is(err, store.ErrNotFound) {
+			s.guesses.Fail(addr)
 			return echo.ErrUnauthorized
 		}
 		if err != nil {

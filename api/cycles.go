@@ -278,8 +278,11 @@ func scopeDistrict(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// cycleAction runs an Update on the {year}/{code} cycle and answers with the new state.
-func (s *Server) cycleAction(c echo.Context, name string, arg any) error {
+// cycleAction runs an Update on the {year}/{code} cycle and answers with the new state. A report file the office
+// attached (share) becomes readable by the district only once the workflow has accepted the action: a refused
+// one shares nothing. Should sharing fail, the 5xx lets a retry with the same Idempotency-Key get the Update's
+// one result and share again.
+func (s *Server) cycleAction(c echo.Context, name string, arg any, share ...string) error {
 	cy, err := s.cycle(c)
 	if err != nil {
 		return err
@@ -287,6 +290,12 @@ func (s *Server) cycleAction(c echo.Context, name string, arg any) error {
 	var st workflows.CycleState
 	if err := s.act(c, workflows.CycleID(cy.Year, cy.DistrictCode), name, arg, &st); err != nil {
 		return err
+	}
+	for _, id := range share {
+		// The action stands even if the client has gone: so must its share.
+		if err := s.shareFile(context.WithoutCancel(c.Request().Context()), id, cy.DistrictCode); err != nil {
+			return err
+		}
 	}
 	return c.JSON(http.StatusOK, st)
 }
@@ -344,10 +353,7 @@ func (s *Server) review(c echo.Context) error {
 	if err := errs.err(); err != nil {
 		return err
 	}
-	if err := s.shareFile(c, in.ReportFile, c.Param("code")); err != nil {
-		return err
-	}
-	return s.cycleAction(c, workflows.UpdateReview, in)
+	return s.cycleAction(c, workflows.UpdateReview, in, in.ReportFile)
 }
 
 type decisionRequest struct {
@@ -367,11 +373,8 @@ func (s *Server) decision(c echo.Context, name string) error {
 	if err := errs.err(); err != nil {
 		return err
 	}
-	if err := s.shareFile(c, req.ReportFile, c.Param("code")); err != nil {
-		return err
-	}
 	return s.cycleAction(c, name, workflows.DecisionInput{Actor: actor(c), Passed: req.Passed,
-		RecommendNational: req.RecommendNational, Comment: req.Comment, ReportFile: req.ReportFile})
+		RecommendNational: req.RecommendNational, Comment: req.Comment, ReportFile: req.ReportFile}, req.ReportFile)
 }
 
 func (s *Server) acceptance(c echo.Context) error {

@@ -1,11 +1,15 @@
 package api
 
 import (
+	"context"
 	"errors"
-	"mime"
+	"fmt"
 	"net/http"
+	"path"
+	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/labstack/echo/v4"
 
@@ -62,9 +66,64 @@ func (s *Server) getFile(c echo.Context) error {
 		return err
 	}
 	defer r.Close()
-	c.Response().Header().Set(echo.HeaderContentDisposition, mime.FormatMediaType("attachment", map[string]string{"filename": f.Name}))
-	c.Response().Header().Set("X-Content-Type-Options", "nosniff")
+	c.Response().Header().Set(echo.HeaderContentDisposition, attachment(downloadName(f.Name, f.ContentType)))
 	return c.Stream(http.StatusOK, f.ContentType, r)
+}
+
+// extensions are the name extensions of each type files.Sniff accepts; a name with none of its type's gets the
+// first. An uploader chooses the name, the content chooses the type: "x.html" holding a PDF is saved as x.pdf.
+var extensions = map[string][]string{
+	"application/pdf": {".pdf"}, "image/png": {".png"}, "image/jpeg": {".jpg", ".jpeg"}, "image/gif": {".gif"},
+	"image/webp": {".webp"}, "application/vnd.openxmlformats-officedocument": {".docx", ".xlsx", ".pptx"},
+	"application/x-ole-storage": {".doc", ".xls", ".ppt"},
+}
+
+// downloadName is a file's name made safe to save: no path, no control or invisible formatting characters (a
+// right-to-left override can disguise an extension), none that Windows forbids, and the extension of its type.
+func downloadName(name, contentType string) string {
+	name = strings.Map(func(r rune) rune {
+		switch {
+		case unicode.IsControl(r) || unicode.Is(unicode.Cf, r):
+			return -1
+		case strings.ContainsRune(`<>:"/\|?*`, r):
+			return '_'
+		}
+		return r
+	}, strings.ToValidUTF8(cleanName(name), ""))
+	exts := extensions[contentType]
+	if len(exts) == 0 {
+		exts = []string{".bin"}
+	}
+	ext := path.Ext(name)
+	if slices.Contains(exts, strings.ToLower(ext)) {
+		return name
+	}
+	base := strings.Trim(strings.TrimSuffix(name, ext), ". ")
+	if base == "" {
+		base = "file"
+	}
+	return base + exts[0]
+}
+
+// attachment is a Content-Disposition for name: an ASCII filename for old clients and the exact name as an RFC 5987
+// filename*.
+func attachment(name string) string {
+	var ascii, encoded strings.Builder
+	for _, r := range name {
+		if r < 0x20 || r > 0x7e || r == '"' || r == '\\' {
+			r = '_'
+		}
+		ascii.WriteRune(r)
+	}
+	for _, b := range []byte(name) {
+		if b < 0x80 && (b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' ||
+			strings.IndexByte("!#$&+-.^_`|~", b) >= 0) {
+			encoded.WriteByte(b)
+			continue
+		}
+		fmt.Fprintf(&encoded, "%%%02X", b)
+	}
+	return fmt.Sprintf(`attachment; filename="%s"; filename*=UTF-8''%s`, ascii.String(), encoded.String())
 }
 
 // visibleFile returns a file the caller may read: the office, the province and admins read every file, a
@@ -94,17 +153,18 @@ func (s *Server) checkFile(c echo.Context, errs *fieldErrors, field, id string) 
 	}
 }
 
-// shareFile lets a district read a file the office attached to its cycle (a feedback or acceptance report).
-func (s *Server) shareFile(c echo.Context, id, district string) error {
+// shareFile lets a district read a file attached to its cycle (a feedback or acceptance report, the province's
+// document), which checkFile has found the caller may use.
+func (s *Server) shareFile(ctx context.Context, id, district string) error {
 	if id == "" {
 		return nil
 	}
-	f, err := s.visibleFile(c, id)
+	f, err := s.store.AnyFile(ctx, id)
 	if err != nil {
 		return err
 	}
 	f.DistrictCode = district
-	return s.store.AddFile(c.Request().Context(), &f)
+	return s.store.AddFile(ctx, &f)
 }
 
 // cleanName keeps a display name without path parts or control characters.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"io"
 	"net/http"
 	"strconv"
@@ -17,13 +18,35 @@ import (
 
 const (
 	headerIdempotencyKey = "Idempotency-Key"
-	requestHashKey       = "request_hash" // the start of the request's hash, for its Update's ID
+	requestHashKey       = "request_hash"   // the start of the request's hash, for its Update's ID
+	secretAnswerKey      = "answers_secret" // set by routes whose answer holds a secret
 )
+
+// answersSecret marks a route whose answer holds a secret (a new token): idempotent keeps a refusal in its place.
+func answersSecret(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		c.Set(secretAnswerKey, true)
+		return next(c)
+	}
+}
+
+// secretShownOnce is what a retry of a request that was answered with a secret gets: the secret is never stored,
+// so the request is not repeated and its answer cannot be shown again.
+func secretShownOnce(requestID string) []byte {
+	p := problem(http.StatusConflict, "secret_shown_once",
+		"该请求已执行, 其结果含有密钥(如新令牌), 只在首次应答中显示一次, 不会再次显示; 如未收到, 请吊销后重新签发",
+		"this request was carried out and its answer held a secret (such as a new token), shown once only in the "+
+			"first answer; if it was lost, revoke it and issue a new one")
+	p.RequestID = requestID
+	body, _ := json.Marshal(p) // a Problem always encodes
+	return body
+}
 
 // idempotent makes a POST or PUT carrying an Idempotency-Key answer a retry with the first response, without
 // acting twice. The key belongs to the token; reusing it for a different request is refused. A first request
 // that failed with a 5xx is forgotten, so its retry runs again (and its Update, whose ID derives from the key,
-// still runs at most once in Temporal).
+// still runs at most once in Temporal). An answer holding a secret is never stored (the table would keep a live
+// token in plain text): a retry gets a 409 saying it was shown once.
 func (s *Server) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		key := c.Request().Header.Get(headerIdempotencyKey)
@@ -77,12 +100,17 @@ func (s *Server) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
 		if err := next(c); err != nil {
 			c.Error(err) // render the error now, so that it is what a retry gets back
 		}
-		status := c.Response().Status
+		status, answer := c.Response().Status, rec.body.Bytes()
+		contentType := c.Response().Header().Get(echo.HeaderContentType)
+		if secret, _ := c.Get(secretAnswerKey).(bool); secret && status < 400 {
+			status, contentType = http.StatusConflict, "application/problem+json"
+			answer = secretShownOnce(c.Response().Header().Get(echo.HeaderXRequestID))
+		}
 		ctx = context.WithoutCancel(ctx) // the answer is recorded even if the client has gone
 		if status >= 500 {
 			err = s.store.ReleaseIdempotencyKey(ctx, who, key)
 		} else {
-			err = s.store.CompleteIdempotencyKey(ctx, who, key, status, c.Response().Header().Get(echo.HeaderContentType), rec.body.Bytes())
+			err = s.store.CompleteIdempotencyKey(ctx, who, key, status, contentType, answer)
 		}
 		if err != nil {
 			s.log.Error("idempotency record not saved", "key", key, "error", err)

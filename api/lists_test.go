@@ -22,8 +22,8 @@ import (
 )
 
 // seeded builds the API over db with n districts in the 2025 cycle, each with a submission and two findings, and
-// returns it with an office token.
-func seeded(t testing.TB, db *store.Store, n int) (*echo.Echo, string) {
+// returns it with an office token; with, if given, changes the API's dependencies.
+func seeded(t testing.TB, db *store.Store, n int, with ...func(*Deps)) (*echo.Echo, string) {
 	t.Helper()
 	ctx := context.Background()
 	loc, _ := time.LoadLocation("Asia/Shanghai")
@@ -48,8 +48,12 @@ func seeded(t testing.TB, db *store.Store, n int) (*echo.Echo, string) {
 			}
 		}
 	}
-	e := New(Deps{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Registry: prometheus.NewRegistry(), Store: db,
-		Location: loc, Calendar: workflows.DefaultCalendar, Policy: workflows.DefaultPolicy(), Rules: progress.DefaultRules()})
+	d := Deps{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Registry: prometheus.NewRegistry(), Store: db,
+		Location: loc, Calendar: workflows.DefaultCalendar, Policy: workflows.DefaultPolicy(), Rules: progress.DefaultRules()}
+	for _, w := range with {
+		w(&d)
+	}
+	e := New(d)
 	tok, err := IssueToken(ctx, db, TokenRequest{Role: workflows.RoleOffice, Name: "office"})
 	if err != nil {
 		t.Fatal(err)

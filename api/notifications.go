@@ -29,6 +29,9 @@ func (s *Server) notifications(c echo.Context) error {
 	return c.JSON(http.StatusOK, ns)
 }
 
+// readNotification marks one of the caller's own notifications read. Only recipients may (the route admits the
+// office and the districts): the province and admins see the office's notifications, but marking one read would
+// hide it from the office.
 func (s *Server) readNotification(c echo.Context) error {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil {

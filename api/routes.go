@@ -26,6 +26,7 @@ type route struct {
 	response     any              // success body, for the document
 	query        []string
 	upload       bool // accepts .xlsx or multipart bodies up to UploadBodyBytes
+	secret       bool // the answer holds a secret: it is shown once, never kept for an Idempotency-Key retry
 	status       int  // success status when not 200
 	handler      echo.HandlerFunc
 }
@@ -41,13 +42,14 @@ func (s *Server) routes() []route {
 		overseers   = []workflows.Role{workflows.RoleAdmin, workflows.RoleOffice, workflows.RoleProvince}
 		provinceSay = []workflows.Role{workflows.RoleProvince, workflows.RoleOffice}
 		auditors    = []workflows.Role{workflows.RoleAdmin, workflows.RoleOffice}
+		recipients  = []workflows.Role{workflows.RoleOffice, workflows.RoleDistrict} // of notifications
 		cycle       = "/cycles/:year/districts/:code"
 		finding     = "/findings/:id"
 		plan        = "/districts/:code/plan"
 	)
 	return []route{
 		{method: "GET", path: "/me", action: "me", summary: "The caller's identity and role", response: Principal{}, handler: s.me},
-		{method: "POST", path: "/tokens", action: "create_token", summary: "Issue an API token (shown once)", roles: []workflows.Role{workflows.RoleAdmin}, body: TokenRequest{}, response: IssuedToken{}, status: http.StatusCreated, handler: s.createToken},
+		{method: "POST", path: "/tokens", action: "create_token", summary: "Issue an API token (shown once: a retry with the same Idempotency-Key answers 409)", roles: []workflows.Role{workflows.RoleAdmin}, body: TokenRequest{}, response: IssuedToken{}, status: http.StatusCreated, secret: true, handler: s.createToken},
 		{method: "POST", path: "/districts", action: "create_district", summary: "Register a district", roles: setup, body: districtRequest{}, response: store.District{}, status: http.StatusCreated, handler: s.createDistrict},
 		{method: "GET", path: "/districts", action: "list_districts", summary: "Districts (a district sees itself)", response: []store.District{}, handler: s.listDistricts},
 		{method: "POST", path: "/cycles", action: "open_cycles", summary: "Open a year for every registered district (201 when any was opened, 200 when all existed)", roles: office, status: http.StatusCreated, body: openCyclesRequest{}, response: openCyclesResponse{}, handler: s.openCycles},
@@ -79,7 +81,7 @@ func (s *Server) routes() []route {
 		{method: "GET", path: "/progress", action: "city_progress", summary: "The city's multi-year report against its targets", roles: overseers, query: []string{"from", "to", "format"}, response: progress.CityReport{}, handler: s.getCityProgress},
 		{method: "GET", path: "/accountability", action: "accountability", summary: "Districts lagging, with overdue or escalated items, or repeated talks and circulars", roles: overseers, query: []string{"year"}, response: accountabilityList{}, handler: s.getAccountability},
 		{method: "GET", path: "/notifications", action: "notifications", summary: "The caller's notifications", query: []string{"unread"}, response: []store.Notification{}, handler: s.notifications},
-		{method: "POST", path: "/notifications/:id/read", action: "read_notification", summary: "Mark a notification read", status: http.StatusNoContent, handler: s.readNotification},
+		{method: "POST", path: "/notifications/:id/read", action: "read_notification", summary: "Mark one of the caller's own notifications read", roles: recipients, status: http.StatusNoContent, handler: s.readNotification},
 		{method: "GET", path: "/deliveries", action: "deliveries", summary: "How notifications fared on the configured channels", roles: auditors, query: []string{"status"}, response: []store.Delivery{}, handler: s.deliveries},
 		{method: "GET", path: "/audit", action: "audit", summary: "The audit trail, newest first", roles: auditors, query: []string{"district", "target", "action", "before", "limit"}, response: []store.AuditEvent{}, handler: s.audit},
 		{method: "POST", path: "/files", action: "upload_file", summary: "Upload an evidence file (multipart field file)", upload: true, response: store.File{}, status: http.StatusCreated, handler: s.uploadFile},
@@ -107,6 +109,9 @@ func (s *Server) register(e *echo.Echo, ratePerSecond float64) {
 		var mw []echo.MiddlewareFunc
 		if !r.upload {
 			mw = append(mw, middleware.BodyLimit(strconv.Itoa(MaxBodyBytes)))
+		}
+		if r.secret {
+			mw = append(mw, answersSecret)
 		}
 		if r.method != http.MethodGet {
 			mw = append(mw, s.auditTrail(r.action)) // before the role check: refused attempts are recorded too

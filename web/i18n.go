@@ -133,6 +133,8 @@ var catalogue = map[string][2]string{
 	"passed":                       {"通过", "Passed"},
 	"not_passed":                   {"未通过", "Not passed"},
 	"recommend":                    {"推荐国家认定", "Recommend for national certification"},
+	"province_document":            {"省级认定文件(代省级录入时必附)", "The province's document (required when the office records it)"},
+	"acceptance_report":            {"验收报告(可选)", "Acceptance report (optional)"},
 	"save":                         {"提交", "Submit"},
 	"template":                     {"下载自评填报模板 (.xlsx)", "Download the template (.xlsx)"},
 	"upload":                       {"上传填好的模板", "Upload the filled template"},

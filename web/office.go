@@ -125,10 +125,23 @@ func (s *server) decision(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "kind", http.StatusBadRequest)
 		return
 	}
+	to := fmt.Sprintf("/office/district?year=%d&code=%s", year, url.QueryEscape(code))
 	body := map[string]any{"passed": r.PostFormValue("passed") == "true", "comment": r.PostFormValue("comment")}
 	if kind == "province" {
 		body["recommend_national"] = r.PostFormValue("recommend_national") == "true"
 	}
+	// The decision's document: the acceptance report, or the province's document the office records from.
+	fileID, failed, err := s.uploadFile(r, "report")
+	switch {
+	case err != nil:
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	case failed != nil:
+		s.back(w, r, outcome(kind, *failed, english(r), ""), to)
+		return
+	case fileID != "":
+		body["report_file"] = fileID
+	}
 	rep := s.postJSON(r, cyclePath(year, code)+path, body)
-	s.back(w, r, outcome(kind, rep, english(r), s.t(r, "done")), fmt.Sprintf("/office/district?year=%d&code=%s", year, url.QueryEscape(code)))
+	s.back(w, r, outcome(kind, rep, english(r), s.t(r, "done")), to)
 }

@@ -660,6 +660,11 @@ func (c *cycle) validateProvinceResult(_ workflow.Context, in DecisionInput) err
 	if c.s.Stage != StageProvinceReview {
 		return c.wrongStage(StageProvinceReview)
 	}
+	if in.Actor.Role == RoleOffice && in.ReportFile == "" {
+		// The office only relays the province's decision: the province's own document is the proof of it.
+		return invalid("report_file", "市督导办代为录入省级结果时, 须附省级评估认定文件",
+			"the office records the province's result only with the province's document attached (report_file)")
+	}
 	return validateDecision(in)
 }
 
@@ -670,7 +675,11 @@ func (c *cycle) recordProvinceResult(ctx workflow.Context, in DecisionInput) err
 	if !in.Passed {
 		next.Stage, next.EndReason = StageNotCertified, "province_review_failed"
 	}
-	return c.commit(ctx, next, in.Actor, "province_result", passFail(in.Passed, "passed", "failed: "+in.Comment),
+	detail := passFail(in.Passed, "passed", "failed: "+in.Comment)
+	if in.Actor.Role == RoleOffice {
+		detail = "on behalf of the province (代省级录入), " + detail
+	}
+	return c.commit(ctx, next, in.Actor, "province_result", detail,
 		notice{ToDistrict, "province_result",
 			passFail(in.Passed, "省级评估认定通过", "省级评估认定未通过: "+in.Comment),
 			passFail(in.Passed, "The province certified the district",

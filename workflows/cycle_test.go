@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -73,6 +74,9 @@ func TestCycleHappyPathToCertified(t *testing.T) {
 	}
 	if n := s.store.count(ToDistrict, "reminder", ""); n != 0 {
 		t.Errorf("%d reminders sent to a district that was early", n)
+	}
+	if got := s.store.detail("cycle:", "province_result"); strings.Contains(got, "behalf") {
+		t.Errorf("the province's own record reads %q", got)
 	}
 }
 
@@ -208,6 +212,20 @@ func TestApplicationRefusedWithReasonsThenAcceptedThenAcceptanceFails(t *testing
 	}
 }
 
+// detail is the audit detail of the last event of action among the workflow's whose keys start with prefix.
+func (f *fakeStore) detail(prefix, action string) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, e := range slices.Backward(f.events) {
+		if strings.HasPrefix(e.Key, prefix) && e.Action == action {
+			return e.Detail
+		}
+	}
+	return ""
+}
+
+// TestProvinceFail: the office records the province's result on its behalf, only with the province's document
+// attached, and the audit trail says so.
 func TestProvinceFail(t *testing.T) {
 	s := newScenario(t, newFakeStore())
 	s.at(dd(1), "", UpdateSaveDraft, SaveDraftInput{Actor: clerk, DraftID: 2})
@@ -216,12 +234,22 @@ func TestProvinceFail(t *testing.T) {
 	s.at(dd(4), "", UpdateApply, ApplyInput{Actor: clerk})
 	s.at(dd(5), "", UpdateRecordAcceptance, DecisionInput{Actor: office, Passed: true})
 	byDistrict := s.at(dd(6), "", UpdateRecordProvinceResult, DecisionInput{Actor: clerk, Passed: true})
-	fail := s.at(dd(7), "", UpdateRecordProvinceResult, DecisionInput{Actor: office, Passed: false, Comment: "省级复核未通过"})
+	undocumented := s.at(dd(6.5), "", UpdateRecordProvinceResult,
+		DecisionInput{Actor: office, Passed: false, Comment: "省级复核未通过"})
+	fail := s.at(dd(7), "", UpdateRecordProvinceResult,
+		DecisionInput{Actor: office, Passed: false, Comment: "省级复核未通过", ReportFile: "province-file"})
 	st := s.runCycle(cycleParams())
 	refused(t, byDistrict, ErrForbidden)
+	if r := refused(t, undocumented, ErrInvalid); r.Field != "report_file" {
+		t.Errorf("the office without the province's document: refused on %q", r.Field)
+	}
 	ok(t, fail)
-	if st.Stage != StageNotCertified || st.EndReason != "province_review_failed" || st.Province.Passed {
+	if st.Stage != StageNotCertified || st.EndReason != "province_review_failed" || st.Province.Passed ||
+		st.Province.ReportFile != "province-file" {
 		t.Errorf("after province fail: %+v", st)
+	}
+	if got := s.store.detail("cycle:", "province_result"); !strings.Contains(got, "on behalf of the province") {
+		t.Errorf("the audit of the office's record: %q", got)
 	}
 }
 
