@@ -37,13 +37,14 @@ func fakeDataDir(t *testing.T) (dir, evidence string) {
 	sum := sha256.Sum256(content)
 	evidence = hex.EncodeToString(sum[:])
 	for name, data := range map[string][]byte{
-		"files/" + evidence:   content,
-		"files/upload-123":    []byte("half an upload"),
-		"temporal-api-key":    []byte("secret"),
-		"tls/server.key":      []byte("secret"),
-		"junheng.lock":        []byte("1 serve\n"),
-		"temporal.db.new":     []byte("scratch"),
-		"notes-for-admin.txt": []byte("secret"),
+		"files/" + evidence:          content,
+		"files/upload-123":           []byte("half an upload"),
+		"temporal-api-key":           []byte("secret"),
+		"tls/server.key":             []byte("secret"),
+		"temporal-internode-key.pem": []byte("secret"),
+		"junheng.lock":               []byte("1 serve\n"),
+		"temporal.db.new":            []byte("scratch"),
+		"notes-for-admin.txt":        []byte("secret"),
 	} {
 		path := filepath.Join(dir, filepath.FromSlash(name))
 		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
@@ -137,7 +138,8 @@ func TestBackupAndRestoreRefusals(t *testing.T) {
 		if got, _ := os.ReadFile(filepath.Join(target, "files", evidence)); !bytes.Equal(got, content["files/"+evidence]) {
 			t.Error("evidence file not restored")
 		}
-		secrets := []string{"temporal-api-key", "tls", "notes-for-admin.txt", "temporal.db.new", "files/upload-123"}
+		secrets := []string{"temporal-api-key", "temporal-internode-key.pem", "tls", "notes-for-admin.txt",
+			"temporal.db.new", "files/upload-123"}
 		for _, secret := range secrets {
 			if _, err := os.Stat(filepath.Join(target, secret)); !os.IsNotExist(err) {
 				t.Errorf("%s was restored", secret)

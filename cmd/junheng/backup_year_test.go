@@ -241,8 +241,12 @@ func TestBackupDuringTheYear(t *testing.T) {
 	defer srvB.kill()
 
 	// What the restored year holds: the progress Updates that Temporal accepted, and the audit trail.
+	key, err := temporalx.ReadAPIKey(dirB) // made by the restored directory's first serve
+	if err != nil {
+		t.Fatal(err)
+	}
 	tc, err := temporalx.Dial(t.Context(), temporalx.DialOptions{HostPort: "127.0.0.1:" + temporalPort,
-		Namespace: "default"})
+		Namespace: "default", APIKey: key})
 	if err != nil {
 		t.Fatal(err)
 	}

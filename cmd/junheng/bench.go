@@ -62,7 +62,8 @@ func newBenchCmd(cfg *config.Config) *cobra.Command {
 				}
 				defer stop()
 			} else if cfg.TemporalAddress != "" {
-				tc, err := temporalx.Dial(cmd.Context(), temporalx.DialOptions{HostPort: cfg.TemporalAddress, Namespace: cfg.TemporalNamespace, Logger: opts.Log})
+				tc, err := temporalx.Dial(cmd.Context(), temporalx.DialOptions{HostPort: cfg.TemporalAddress,
+					Namespace: cfg.TemporalNamespace, Cluster: true, Logger: opts.Log})
 				if err != nil {
 					return err
 				}
@@ -95,7 +96,7 @@ func startOwn(cmd *cobra.Command, cfg *config.Config, opts *bench.Options) (func
 		return nil, err
 	}
 	own := *cfg
-	own.DataDir, own.HTTPAddr, own.TemporalPort, own.RateLimit = dir, "127.0.0.1:0", 0, 0
+	own.DataDir, own.HTTPAddr, own.TemporalPort, own.RateLimit, own.MetricsAddr = dir, "127.0.0.1:0", 0, 0, ""
 	p, err := app.Start(cmd.Context(), &own, opts.Log, app.Role{API: true, Worker: true, Migrate: true})
 	if err != nil {
 		os.RemoveAll(dir)

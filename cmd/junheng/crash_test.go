@@ -47,7 +47,8 @@ func (c *child) start() {
 	c.t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), "JUNHENG_TEST_RUN_MAIN=serve", "JUNHENG_DATA_DIR="+c.dir, "JUNHENG_HTTP_ADDR="+c.addr,
-		"JUNHENG_TEMPORAL_PORT=0", "JUNHENG_RATE_LIMIT=0", "JUNHENG_DATABASE_URL=", "TEMPORAL_ADDRESS=")
+		"JUNHENG_TEMPORAL_PORT=0", "JUNHENG_RATE_LIMIT=0", "JUNHENG_DATABASE_URL=", "TEMPORAL_ADDRESS=",
+		"JUNHENG_METRICS_ADDR=")
 	cmd.Env = append(cmd.Env, c.env...)
 	cmd.Stdout, cmd.Stderr = c.log, c.log
 	if err := cmd.Start(); err != nil {

@@ -43,7 +43,7 @@ func newAPICmd(cfg *config.Config) *cobra.Command {
 func newWorkerCmd(cfg *config.Config) *cobra.Command {
 	return &cobra.Command{
 		Use:   "worker",
-		Short: "Run the Temporal worker (workflows and activities); serves /healthz, /readyz and /metrics only",
+		Short: "Run the Temporal worker (workflows and activities); serves /healthz and /readyz (and /metrics apart)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return run(cmd.Context(), cfg, app.Role{Worker: true})

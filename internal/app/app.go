@@ -15,6 +15,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
@@ -47,10 +48,12 @@ type Process struct {
 	Store    *store.Store
 	Temporal client.Client
 	Addr     net.Addr // where HTTP listens
-	log      *slog.Logger
-	srv      *http.Server
-	served   chan error
-	stack    []func() // undone in reverse by Close
+	// MetricsAddr is where /metrics listens, apart from the public listener; nil when JUNHENG_METRICS_ADDR is empty.
+	MetricsAddr net.Addr
+	log         *slog.Logger
+	srv         *http.Server
+	served      chan error
+	stack       []func() // undone in reverse by Close
 }
 
 // Run starts the process's pieces and blocks until ctx is cancelled, then stops them gracefully.
@@ -103,6 +106,7 @@ func Start(ctx context.Context, cfg *config.Config, log *slog.Logger, role Role)
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
 	address := cfg.TemporalAddress
+	var apiKey string // the embedded server's; a cluster's credentials come from Temporal's client configuration
 	if cfg.Embedded() {
 		if !role.API || !role.Worker {
 			return nil, errors.New("TEMPORAL_ADDRESS is empty: the api and worker subcommands need a Temporal cluster (serve runs an embedded one)")
@@ -115,11 +119,11 @@ func Start(ctx context.Context, cfg *config.Config, log *slog.Logger, role Role)
 			return nil, err
 		}
 		p.onClose(func() { _ = srv.Stop() })
-		address = srv.Address()
+		address, apiKey = srv.Address(), srv.APIKey()
 		log.Info("embedded Temporal started", "address", address, "data_dir", cfg.DataDir)
 	}
 	p.Temporal, err = temporalx.Dial(ctx, temporalx.DialOptions{HostPort: address, Namespace: cfg.TemporalNamespace,
-		Logger: log, MetricsHandler: temporalx.NewMetricsHandler(reg)})
+		APIKey: apiKey, Cluster: !cfg.Embedded(), Logger: log, MetricsHandler: temporalx.NewMetricsHandler(reg)})
 	if err != nil {
 		return nil, err
 	}
@@ -176,10 +180,15 @@ func Start(ctx context.Context, cfg *config.Config, log *slog.Logger, role Role)
 	checks = append(checks, api.Check{Name: "files", Fn: evidence.Check})
 	handler := api.New(api.Deps{Logger: log, Registry: reg, Ready: checks, OpsOnly: !role.API, Store: p.Store,
 		Temporal: p.Temporal, Files: evidence, Profile: profile, Location: cfg.Location, Calendar: policy.Calendar,
-		Policy: policy.Workflow, Rules: policy.Progress, Public: policy.Public, RateLimit: cfg.RateLimit})
+		Policy: policy.Workflow, Rules: policy.Progress, Public: policy.Public, RateLimit: cfg.RateLimit,
+		Proxies: cfg.Proxies})
 	var pages http.Handler = handler
 	if role.API {
-		pages = web.Mount(handler, web.Options{Location: cfg.Location, Logger: log})
+		pages = web.Mount(handler, web.Options{Location: cfg.Location, Logger: log, Secure: cfg.HTTPS(),
+			Proxies: cfg.Proxies})
+	}
+	if err := p.serveMetrics(cfg.MetricsAddr, reg); err != nil {
+		return nil, err
 	}
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
@@ -197,6 +206,25 @@ func Start(ctx context.Context, cfg *config.Config, log *slog.Logger, role Role)
 	}()
 	log.Info("HTTP listening", "address", p.Addr.String())
 	return p, nil
+}
+
+// serveMetrics serves /metrics on its own listener (loopback by default): the figures say what the city's
+// districts are doing, and are for the operators' Prometheus, not for the public listener.
+func (p *Process) serveMetrics(addr string, reg *prometheus.Registry) error {
+	if addr == "" {
+		return nil
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("metrics on %s (JUNHENG_METRICS_ADDR): %w", addr, err)
+	}
+	p.MetricsAddr = ln.Addr()
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	p.onClose(func() { _ = srv.Close() })
+	return nil
 }
 
 // Close stops the process gracefully: in-flight requests finish, then the worker lets running activities

@@ -242,7 +242,7 @@ func TestExternalClusterGetsSearchAttributes(t *testing.T) {
 	}
 	defer srv.Stop()
 	cfg := testConfig(t, t.TempDir(), "")
-	cfg.TemporalAddress = srv.Address()
+	asCluster(t, cfg, srv)
 	p := start(t, cfg)
 	defer p.Close()
 	ctx := context.Background()
@@ -271,7 +271,7 @@ func TestTemporalDownServesReads(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg := testConfig(t, t.TempDir(), "")
-	cfg.TemporalAddress = srv.Address()
+	asCluster(t, cfg, srv)
 	p := start(t, cfg)
 	defer p.Close()
 	base := "http://" + p.Addr.String()
@@ -306,7 +306,7 @@ func TestSeparateAPIAndWorker(t *testing.T) {
 	}
 	defer srv.Stop()
 	cfg := testConfig(t, t.TempDir(), "")
-	cfg.TemporalAddress = srv.Address()
+	asCluster(t, cfg, srv)
 	db, err := OpenStore(context.Background(), cfg, true) // `junheng migrate`
 	if err != nil {
 		t.Fatal(err)
@@ -318,7 +318,8 @@ func TestSeparateAPIAndWorker(t *testing.T) {
 	}
 	defer apiProc.Close()
 	base := "http://" + apiProc.Addr.String()
-	if r := (httpClient{t: t, base: base}).do("GET", "/readyz", nil); r.status != 503 || !bytes.Contains(r.body, []byte("no worker")) {
+	if r := (httpClient{t: t, base: base}).do("GET", "/readyz", nil); r.status != 503 ||
+		!bytes.Contains(r.body, []byte(`"workers":"unavailable"`)) {
 		t.Errorf("api without a worker: %d %s", r.status, r.body)
 	}
 	workerCfg := *cfg

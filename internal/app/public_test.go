@@ -3,6 +3,7 @@ package app
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -33,5 +34,20 @@ func TestPublicSummaryShowsOnlyWhatTheOfficeAccepted(t *testing.T) {
 	if len(summary.Results) != 1 || summary.Results[0].Meets || len(summary.Years) == 0 ||
 		summary.Years[len(summary.Years)-1].Meeting != 0 {
 		t.Errorf("the public page shows a version the office never reviewed: %+v", summary)
+	}
+}
+
+// TestMetricsOnlyOnTheirOwnListener: /metrics is not on the public listener, but on JUNHENG_METRICS_ADDR.
+func TestMetricsOnlyOnTheirOwnListener(t *testing.T) {
+	cfg := testConfig(t, t.TempDir(), "")
+	cfg.MetricsAddr = "127.0.0.1:0"
+	p := start(t, cfg)
+	defer p.Close()
+	if r := (httpClient{t: t, base: "http://" + p.Addr.String()}).do("GET", "/metrics", nil); r.status != 404 {
+		t.Errorf("/metrics on the public listener: %d", r.status)
+	}
+	r := httpClient{t: t, base: "http://" + p.MetricsAddr.String()}.do("GET", "/metrics", nil)
+	if r.status != 200 || !strings.Contains(string(r.body), "junheng_http_request_duration_seconds") {
+		t.Errorf("/metrics on its own listener: %d", r.status)
 	}
 }

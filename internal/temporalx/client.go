@@ -1,15 +1,20 @@
 package temporalx
 
 import (
+	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"time"
 
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/operatorservice/v1"
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/contrib/envconfig"
 	sdklog "go.temporal.io/sdk/log"
 )
 
@@ -24,9 +29,31 @@ const (
 type DialOptions struct {
 	HostPort  string
 	Namespace string // "default" if empty
-	Logger    *slog.Logger
+	// APIKey is the embedded server's key (Embedded.APIKey, or ReadAPIKey), sent as a bearer token with TLS off:
+	// that frontend listens on 127.0.0.1 and has no TLS, and the SDK would turn TLS on for a key.
+	APIKey string
+	// Cluster dials a Temporal cluster junheng did not start, with the TLS and credentials of Temporal's own client
+	// configuration (see ClusterOptions); HostPort and Namespace win over its address and namespace.
+	Cluster bool
+	Logger  *slog.Logger
 	// MetricsHandler receives the SDK's metrics; see NewMetricsHandler.
 	MetricsHandler client.MetricsHandler
+}
+
+// ClusterOptions are the connection settings Temporal's CLI and SDKs read (go.temporal.io/sdk/contrib/envconfig):
+// the profile TEMPORAL_PROFILE ("default") of the TOML file TEMPORAL_CONFIG_FILE (default
+// ~/.config/temporalio/temporal.toml, if it exists), then the variables TEMPORAL_TLS, TEMPORAL_TLS_CLIENT_CERT_PATH,
+// TEMPORAL_TLS_CLIENT_KEY_PATH, TEMPORAL_TLS_SERVER_CA_CERT_PATH, TEMPORAL_TLS_SERVER_NAME, TEMPORAL_API_KEY (TLS
+// on unless TEMPORAL_TLS=false) and the other TEMPORAL_* ones envconfig knows.
+func ClusterOptions() (client.Options, error) {
+	opts, err := envconfig.LoadClientOptions(envconfig.LoadClientOptionsRequest{})
+	if err != nil {
+		file := cmp.Or(os.Getenv("TEMPORAL_CONFIG_FILE"), envconfig.DefaultConfigFilePath(), "none")
+		profile := cmp.Or(os.Getenv("TEMPORAL_PROFILE"), envconfig.DefaultConfigFileProfile)
+		return client.Options{}, fmt.Errorf("Temporal client configuration (config file %s, profile %s, "+
+			"TEMPORAL_* variables): %w", file, profile, err)
+	}
+	return opts, nil
 }
 
 // Dial connects to the Temporal frontend at opts.HostPort and checks that
@@ -35,20 +62,34 @@ func Dial(ctx context.Context, opts DialOptions) (client.Client, error) {
 	if opts.Namespace == "" {
 		opts.Namespace = client.DefaultNamespace
 	}
+	var co client.Options
+	switch {
+	case opts.Cluster && opts.APIKey != "":
+		return nil, errors.New("Temporal: DialOptions.APIKey is for the embedded server, not a cluster")
+	case opts.Cluster:
+		var err error
+		if co, err = ClusterOptions(); err != nil {
+			return nil, err
+		}
+	case opts.APIKey != "":
+		co.Credentials = client.NewAPIKeyStaticCredentials(opts.APIKey)
+		co.ConnectionOptions.TLSDisabled = true
+	}
+	co.HostPort, co.Namespace = opts.HostPort, opts.Namespace
+	co.Logger, co.MetricsHandler = sdkLogger(opts.Logger), opts.MetricsHandler
 	ctx, cancel := context.WithTimeout(ctx, dialTimeout)
 	defer cancel()
-	c, err := client.DialContext(ctx, client.Options{
-		HostPort:       opts.HostPort,
-		Namespace:      opts.Namespace,
-		Logger:         sdkLogger(opts.Logger),
-		MetricsHandler: opts.MetricsHandler,
-	})
+	c, err := client.DialContext(ctx, co)
 	if err != nil {
 		return nil, fmt.Errorf("Temporal at %s unreachable: %w", opts.HostPort, err)
 	}
 	_, err = c.WorkflowService().DescribeNamespace(ctx, &workflowservice.DescribeNamespaceRequest{Namespace: opts.Namespace})
 	if err != nil {
 		c.Close()
+		var denied *serviceerror.PermissionDenied
+		if errors.As(err, &denied) && opts.Cluster {
+			err = fmt.Errorf("%w (credentials: TEMPORAL_API_KEY, TEMPORAL_TLS_*, or a TEMPORAL_PROFILE)", err)
+		}
 		return nil, fmt.Errorf("Temporal at %s: namespace %q: %w", opts.HostPort, opts.Namespace, err)
 	}
 	return c, nil

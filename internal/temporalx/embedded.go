@@ -33,6 +33,15 @@
 //   - Ports: every service listens on 127.0.0.1 only, the frontend on
 //     EmbeddedConfig.Port, the others on free ports picked at each start.
 //     Membership is static (no ringpop), so no membership ports are needed.
+//   - Credentials (auth.go): a local process is no caller to trust, since an
+//     Update with a forged actor writes a false audit row. The frontend
+//     refuses every call without the API key (DataDir/temporal-api-key)
+//     except the gRPC health check and GetSystemInfo. The server's own
+//     traffic cannot send that key (its worker service dials the frontend
+//     bare, and a refusal is a Fatal that ends the process), so it goes to an
+//     internal frontend, which trusts its callers, as history and matching
+//     do: those ports, and the worker's, take only callers with the node
+//     certificate (mutual TLS, internode config), made into DataDir.
 //   - The namespace is created with Retention (30 days by default) and the
 //     custom search attributes, so they work from the first workflow. On later
 //     starts a changed retention is applied and new search attributes are
@@ -42,6 +51,7 @@ package temporalx
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -50,6 +60,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -60,6 +71,7 @@ import (
 	namespacepb "go.temporal.io/api/namespace/v1"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/server/common/authorization"
 	"go.temporal.io/server/common/cluster"
 	"go.temporal.io/server/common/config"
 	"go.temporal.io/server/common/dynamicconfig"
@@ -103,6 +115,8 @@ type EmbeddedConfig struct {
 type Embedded struct {
 	server   temporal.Server
 	address  string
+	apiKey   string
+	ports    map[primitives.ServiceName]int
 	stopping *atomic.Bool // shared with the server's logger
 	stopOnce sync.Once
 	stopErr  error
@@ -140,7 +154,7 @@ func startEmbedded(ctx context.Context, cfg EmbeddedConfig) (*Embedded, error) {
 	// server exits the process (log.Fatal) when a listener fails, so a taken
 	// port must be reported here.
 	var ls []net.Listener
-	for _, p := range []int{cfg.Port, 0, 0, 0} {
+	for _, p := range []int{cfg.Port, 0, 0, 0, 0} {
 		l, err := listen(p)
 		if err != nil {
 			closeAll(ls)
@@ -149,20 +163,25 @@ func startEmbedded(ctx context.Context, cfg EmbeddedConfig) (*Embedded, error) {
 		ls = append(ls, l)
 	}
 	ports := map[primitives.ServiceName]int{
-		primitives.FrontendService: port(ls[0]),
-		primitives.HistoryService:  port(ls[1]),
-		primitives.MatchingService: port(ls[2]),
-		primitives.WorkerService:   port(ls[3]),
+		primitives.FrontendService:         port(ls[0]),
+		primitives.InternalFrontendService: port(ls[1]),
+		primitives.HistoryService:          port(ls[2]),
+		primitives.MatchingService:         port(ls[3]),
+		primitives.WorkerService:           port(ls[4]),
 	}
 
 	sqlCfg, err := prepareStore(cfg)
+	var creds *credentials
+	if err == nil {
+		creds, err = loadCredentials(cfg.DataDir)
+	}
 	closeAll(ls)
 	if err != nil {
 		return nil, err
 	}
 
 	stopping := new(atomic.Bool)
-	server, err := temporal.NewServer(serverOptions(cfg, sqlCfg, ports, dc, stopping)...)
+	server, err := temporal.NewServer(serverOptions(cfg, sqlCfg, ports, creds, dc, stopping)...)
 	if err != nil {
 		return nil, fmt.Errorf("configure server: %w", err)
 	}
@@ -172,6 +191,8 @@ func startEmbedded(ctx context.Context, cfg EmbeddedConfig) (*Embedded, error) {
 	e := &Embedded{
 		server:   server,
 		address:  net.JoinHostPort(localhost, strconv.Itoa(ports[primitives.FrontendService])),
+		apiKey:   creds.apiKey,
+		ports:    ports,
 		stopping: stopping,
 	}
 	if err := e.configureNamespace(ctx, cfg); err != nil {
@@ -183,6 +204,9 @@ func startEmbedded(ctx context.Context, cfg EmbeddedConfig) (*Embedded, error) {
 
 // Address is the frontend's "127.0.0.1:PORT".
 func (e *Embedded) Address() string { return e.address }
+
+// APIKey is the key the frontend requires (DialOptions.APIKey); it is also in DataDir/temporal-api-key.
+func (e *Embedded) APIKey() string { return e.apiKey }
 
 // Stop stops the server gracefully (about a second: the frontend drains
 // its requests); later calls return the first result. The SQLite plugin
@@ -216,8 +240,8 @@ func closeAll(ls []net.Listener) {
 
 // prepareStore creates the database file if missing and the namespace in it.
 func prepareStore(cfg EmbeddedConfig) (*config.SQL, error) {
-	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
-		return nil, err
+	if err := privateDir(cfg.DataDir); err != nil {
+		return nil, fmt.Errorf("data directory %s: %w", cfg.DataDir, err)
 	}
 	path := filepath.Join(cfg.DataDir, dbFileName)
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
@@ -226,6 +250,12 @@ func prepareStore(cfg EmbeddedConfig) (*config.SQL, error) {
 		}
 	} else if err != nil {
 		return nil, err
+	}
+	// Earlier versions left them 0644; SQLite gives the -wal and -shm files the database's mode.
+	for _, name := range []string{path, path + "-wal", path + "-shm"} {
+		if err := narrow(name); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return nil, err
+		}
 	}
 
 	sqlCfg := &config.SQL{
@@ -259,7 +289,15 @@ func createSchema(path string) error {
 			return err
 		}
 	}
-	err := sqliteschema.SetupSchema(&config.SQL{
+	// Created here, empty, for its mode: SQLite would make it 0644.
+	f, err := os.OpenFile(scratch, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	err = sqliteschema.SetupSchema(&config.SQL{
 		PluginName:        sqliteplugin.PluginName,
 		DatabaseName:      scratch,
 		ConnectAttributes: map[string]string{"mode": "rwc"},
@@ -294,7 +332,7 @@ func dynamicConfig(overrides map[string]any) (dynamicconfig.StaticClient, error)
 	return dc, nil
 }
 
-func serverOptions(cfg EmbeddedConfig, sqlCfg *config.SQL, ports map[primitives.ServiceName]int,
+func serverOptions(cfg EmbeddedConfig, sqlCfg *config.SQL, ports map[primitives.ServiceName]int, creds *credentials,
 	dc dynamicconfig.StaticClient, stopping *atomic.Bool) []temporal.ServerOption {
 	frontend := net.JoinHostPort(localhost, strconv.Itoa(ports[primitives.FrontendService]))
 	conf := &config.Config{
@@ -314,7 +352,19 @@ func serverOptions(cfg EmbeddedConfig, sqlCfg *config.SQL, ports map[primitives.
 		},
 		DCRedirectionPolicy: config.DCRedirectionPolicy{Policy: "noop"},
 		Services:            map[string]config.Service{},
-		PublicClient:        config.PublicClient{HostPort: frontend},
+		// No PublicClient: with an internal-frontend service, the worker service and the server's other SDK
+		// clients find it through membership and dial it with the internode TLS config.
+	}
+	// The frontend keeps no TLS (loopback, the API key); every other service requires the node certificate.
+	ca := base64.StdEncoding.EncodeToString(creds.caPEM)
+	conf.Global.TLS.Internode = config.GroupTLS{
+		Server: config.ServerTLS{
+			CertData:          base64.StdEncoding.EncodeToString(creds.certPEM),
+			KeyData:           base64.StdEncoding.EncodeToString(creds.keyPEM),
+			ClientCAData:      []string{ca},
+			RequireClientAuth: true,
+		},
+		Client: config.ClientTLS{ServerName: nodeName, RootCAData: []string{ca}},
 	}
 	conf.Archival.History.State = "disabled"
 	conf.Archival.Visibility.State = "disabled"
@@ -327,12 +377,18 @@ func serverOptions(cfg EmbeddedConfig, sqlCfg *config.SQL, ports map[primitives.
 		hosts[service] = static.SingleLocalHost(net.JoinHostPort(localhost, strconv.Itoa(p)))
 	}
 
+	services := append(slices.Clone(temporal.DefaultServices), string(primitives.InternalFrontendService))
 	return []temporal.ServerOption{
 		temporal.WithConfig(conf),
-		temporal.ForServices(temporal.DefaultServices),
+		temporal.ForServices(services),
 		temporal.WithStaticHosts(hosts),
 		temporal.WithLogger(serverLogger{cfg.Logger.With("component", "temporal"), stopping}),
 		temporal.WithDynamicConfigClient(dc),
+		// The internal frontend keeps its own claim mapper (every caller is the server: system admin).
+		temporal.WithAuthorizer(authorization.NewDefaultAuthorizer()),
+		temporal.WithClaimMapper(func(*config.Config) authorization.ClaimMapper {
+			return keyClaimMapper{key: []byte(creds.apiKey)}
+		}),
 	}
 }
 
@@ -342,9 +398,11 @@ func (e *Embedded) configureNamespace(ctx context.Context, cfg EmbeddedConfig) e
 	ctx, cancel := context.WithTimeout(ctx, readyTimeout)
 	defer cancel()
 	c, err := client.DialContext(ctx, client.Options{
-		HostPort:  e.address,
-		Namespace: cfg.Namespace,
-		Logger:    sdkLogger(cfg.Logger),
+		HostPort:          e.address,
+		Namespace:         cfg.Namespace,
+		Logger:            sdkLogger(cfg.Logger),
+		Credentials:       client.NewAPIKeyStaticCredentials(e.apiKey),
+		ConnectionOptions: client.ConnectionOptions{TLSDisabled: true},
 	})
 	if err != nil {
 		return err

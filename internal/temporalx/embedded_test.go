@@ -118,7 +118,11 @@ func TestEmbedded(t *testing.T) {
 
 	// Workflows waiting on a signal and on a timer when the server is killed.
 	addr, killChild := startChildServer(t, dir)
-	s := connect(t, addr, metrics)
+	key, err := ReadAPIKey(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := connect(t, addr, key, metrics)
 	crashSignal := start(t, s.c, waitForSignal)
 	crashTimer := start(t, s.c, sleepThreeSeconds)
 	waitForEvent(t, s.c, crashSignal, enums.EVENT_TYPE_WORKFLOW_TASK_COMPLETED)
@@ -132,7 +136,10 @@ func TestEmbedded(t *testing.T) {
 	port, _ := strconv.Atoi(portText)
 	cfg := EmbeddedConfig{DataDir: dir, Port: port, SearchAttributes: searchAttributes, Logger: testLogger()}
 	e := mustStart(t, cfg)
-	s = connect(t, e.Address(), metrics)
+	if e.APIKey() != key {
+		t.Errorf("the key changed over a restart: %q, then %q", key, e.APIKey())
+	}
+	s = connect(t, e.Address(), e.APIKey(), metrics)
 	stopSignal := start(t, s.c, waitForSignal)
 	stopTimer := start(t, s.c, sleepThreeSeconds)
 	waitForEvent(t, s.c, stopSignal, enums.EVENT_TYPE_WORKFLOW_TASK_COMPLETED)
@@ -155,7 +162,7 @@ func TestEmbedded(t *testing.T) {
 	cfg.SearchAttributes["JunhengReviewer"] = enums.INDEXED_VALUE_TYPE_KEYWORD
 	cfg.Retention = 7 * 24 * time.Hour
 	e = mustStart(t, cfg)
-	s = connect(t, e.Address(), metrics)
+	s = connect(t, e.Address(), e.APIKey(), metrics)
 	if err := Healthy(ctx, s.c); err != nil {
 		t.Fatalf("Healthy: %v", err)
 	}
@@ -301,7 +308,7 @@ func TestEmbedded(t *testing.T) {
 	})
 
 	t.Run("dial errors", func(t *testing.T) {
-		_, err := Dial(ctx, DialOptions{HostPort: e.Address(), Namespace: "missing"})
+		_, err := Dial(ctx, DialOptions{HostPort: e.Address(), Namespace: "missing", APIKey: e.APIKey()})
 		if want := fmt.Sprintf("Temporal at %s: namespace %q: ", e.Address(), "missing"); err == nil || !strings.HasPrefix(err.Error(), want) {
 			t.Errorf("error %v, want it to start with %q", err, want)
 		}
@@ -377,9 +384,9 @@ type session struct {
 	once sync.Once
 }
 
-func connect(t *testing.T, addr string, metrics client.MetricsHandler) *session {
+func connect(t *testing.T, addr, apiKey string, metrics client.MetricsHandler) *session {
 	t.Helper()
-	c, err := Dial(t.Context(), DialOptions{HostPort: addr, Logger: testLogger(), MetricsHandler: metrics})
+	c, err := Dial(t.Context(), DialOptions{HostPort: addr, APIKey: apiKey, Logger: testLogger(), MetricsHandler: metrics})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -450,7 +457,7 @@ func result[T any](t *testing.T, c client.Client, run client.WorkflowRun) T {
 func TestOverrides(t *testing.T) {
 	e := mustStart(t, EmbeddedConfig{DataDir: t.TempDir(), SearchAttributes: searchAttributes, Logger: testLogger(),
 		Overrides: map[string]any{"history.maxTotalUpdates": 3}})
-	s := connect(t, e.Address(), nil)
+	s := connect(t, e.Address(), e.APIKey(), nil)
 	run := start(t, s.c, counter)
 	add := func(n int) error {
 		h, err := s.c.UpdateWorkflow(t.Context(), client.UpdateWorkflowOptions{WorkflowID: run.GetID(), UpdateName: "add",
