@@ -4,7 +4,8 @@ WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
-RUN CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o /out/junheng ./cmd/junheng && mkdir -p /out/data
+# The tag temporalui builds in the operators' view (Temporal's Web UI at /admin/temporal/, about 114 MiB).
+RUN CGO_ENABLED=0 go build -tags temporalui -trimpath -ldflags "-s -w" -o /out/junheng ./cmd/junheng && mkdir -p /out/data
 
 FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /out/junheng /usr/local/bin/junheng

@@ -1,12 +1,15 @@
 package web
 
 import (
+	"io"
 	"io/fs"
 	"net/http"
+	"net/http/cookiejar"
 	"net/netip"
 	"net/url"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -291,5 +294,45 @@ func TestTemplatesNeedNoInlineCode(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestOperatorsViewIsForAdministrators: Temporal's Web UI is shown to a signed-in administrator only, for reading.
+// A visitor is sent to sign in, the office and a district find nothing there, and no one may post to it.
+func TestOperatorsViewIsForAdministrators(t *testing.T) {
+	var served []string
+	ui := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		served = append(served, r.Method+" "+r.URL.Path)
+		io.WriteString(w, "the operators' view")
+	})
+	srv, _, _ := newSite(t, Options{Operators: ui})
+	page := srv.URL + "/admin/temporal/namespaces/default/workflows"
+	visitor := noRedirect(&http.Client{})
+	if resp, _ := fetch(t, visitor, "GET", page, nil); resp.StatusCode != http.StatusSeeOther ||
+		!strings.HasPrefix(resp.Header.Get("Location"), "/login?next=") {
+		t.Errorf("a visitor: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	for _, token := range []string{"officer", "clerk", "admin"} {
+		jar, _ := cookiejar.New(nil)
+		c := &http.Client{Jar: jar}
+		signIn(t, srv.URL, c, token)
+		resp, body := fetch(t, c, "GET", page, nil)
+		if admin := token == "admin"; admin != (resp.StatusCode == http.StatusOK && body == "the operators' view") {
+			t.Errorf("%s: %d %q", token, resp.StatusCode, body)
+		}
+		if resp, _ := fetch(t, c, "POST", srv.URL+"/admin/temporal/api/v1/namespaces/default/workflows/x/terminate",
+			url.Values{}); resp.StatusCode < 400 {
+			t.Errorf("%s posted to the view: %d", token, resp.StatusCode)
+		}
+	}
+	if want := []string{"GET /admin/temporal/namespaces/default/workflows"}; !slices.Equal(served, want) {
+		t.Errorf("the view served %v, want %v", served, want)
+	}
+	// Without the view (a build without the tag temporalui) the path is the API's, which has no such route.
+	srv, c, api := newSite(t, Options{})
+	signIn(t, srv.URL, c, "admin")
+	fetch(t, c, "GET", srv.URL+"/admin/temporal/", nil)
+	if last := api.last(); !strings.HasPrefix(last, "GET /admin/temporal/ ") {
+		t.Errorf("without the view, the API was last asked %q", last)
 	}
 }

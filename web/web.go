@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"junheng/internal/temporalui"
 	"junheng/internal/throttle"
 )
 
@@ -41,6 +42,9 @@ type Options struct {
 	SessionIdle time.Duration
 	// Logger records template failures; nil means slog.Default().
 	Logger *slog.Logger
+	// Operators, if set, is Temporal's Web UI (internal/temporalui), served at temporalui.Prefix to signed-in
+	// administrators only, for reading: the UI's own requests are GETs, and a POST would need the page's CSRF token.
+	Operators http.Handler
 }
 
 type server struct {
@@ -133,8 +137,22 @@ func build(api http.Handler, opts Options) (http.Handler, *http.ServeMux) {
 	})))
 	// The multi-year report is the API's printable page, which carries its own style sheet inline.
 	mux.HandleFunc("GET /progress", s.signedIn(printable(s.download(func(r *http.Request) string { return progressPath(r, "html") }))))
+	if opts.Operators != nil {
+		mux.HandleFunc("GET "+temporalui.Prefix+"/", s.signedIn(adminOnly(opts.Operators)))
+	}
 	mux.HandleFunc("GET /download/progress.xlsx", s.signedIn(s.download(func(r *http.Request) string { return progressPath(r, "xlsx") })))
 	return s.securityHeaders(s.language(mux)), mux
+}
+
+// adminOnly serves next to administrators; to anyone else the path does not exist.
+func adminOnly(next http.Handler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if current(r).me.Role != "admin" {
+			http.NotFound(w, r)
+			return
+		}
+		next.ServeHTTP(w, r)
+	}
 }
 
 // progressPath is the caller's multi-year report: its own district's for a district, the city's for the others.

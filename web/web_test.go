@@ -167,7 +167,7 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 	plan, planProblem, down := f.plan, f.planProblem, f.readsDown
 	f.mu.Unlock()
 	token := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if token != "clerk" && token != "officer" {
+	if token != "clerk" && token != "officer" && token != "admin" {
 		w.WriteHeader(http.StatusUnauthorized)
 		return
 	}
@@ -182,8 +182,12 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	switch r.Method + " " + r.URL.Path {
 	case "GET /api/v1/me":
-		if token == "officer" {
+		switch token {
+		case "officer":
 			io.WriteString(w, `{"name":"officer","role":"office"}`)
+			return
+		case "admin":
+			io.WriteString(w, `{"name":"admin","role":"admin"}`)
 			return
 		}
 		io.WriteString(w, `{"name":"clerk","role":"district","district":"370211"}`)

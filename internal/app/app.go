@@ -26,6 +26,7 @@ import (
 	"junheng/files"
 	"junheng/internal/config"
 	"junheng/internal/datadir"
+	"junheng/internal/temporalui"
 	"junheng/internal/temporalx"
 	"junheng/notify"
 	"junheng/store"
@@ -184,8 +185,12 @@ func Start(ctx context.Context, cfg *config.Config, log *slog.Logger, role Role)
 		Proxies: cfg.Proxies})
 	var pages http.Handler = handler
 	if role.API {
+		operators, err := p.operatorsView(cfg, address, apiKey)
+		if err != nil {
+			return nil, err
+		}
 		pages = web.Mount(handler, web.Options{Location: cfg.Location, Logger: log, Secure: cfg.HTTPS(),
-			Proxies: cfg.Proxies})
+			Proxies: cfg.Proxies, Operators: operators})
 	}
 	if err := p.serveMetrics(cfg.MetricsAddr, reg); err != nil {
 		return nil, err
@@ -206,6 +211,29 @@ func Start(ctx context.Context, cfg *config.Config, log *slog.Logger, role Role)
 	}()
 	log.Info("HTTP listening", "address", p.Addr.String())
 	return p, nil
+}
+
+// operatorsView is Temporal's Web UI for administrators, on the connection junheng's client uses: the embedded
+// server's key, or Temporal's client configuration for a cluster. It is nil in a build without the tag temporalui.
+func (p *Process) operatorsView(cfg *config.Config, address, apiKey string) (http.Handler, error) {
+	opts := temporalui.Options{Address: address, Namespace: cfg.TemporalNamespace, APIKey: apiKey}
+	if !cfg.Embedded() {
+		co, key, err := temporalx.ClusterOptions()
+		if err != nil {
+			return nil, err
+		}
+		opts.APIKey = key
+		if !co.ConnectionOptions.TLSDisabled {
+			opts.TLS = co.ConnectionOptions.TLS
+		}
+	}
+	view, err := temporalui.New(opts)
+	if err != nil || view == nil {
+		return nil, err
+	}
+	p.onClose(func() { _ = view.Close() })
+	p.log.Info("operators' view", "path", temporalui.Prefix+"/")
+	return view, nil
 }
 
 // serveMetrics serves /metrics on its own listener (loopback by default): the figures say what the city's

@@ -44,16 +44,20 @@ type DialOptions struct {
 // the profile TEMPORAL_PROFILE ("default") of the TOML file TEMPORAL_CONFIG_FILE (default
 // ~/.config/temporalio/temporal.toml, if it exists), then the variables TEMPORAL_TLS, TEMPORAL_TLS_CLIENT_CERT_PATH,
 // TEMPORAL_TLS_CLIENT_KEY_PATH, TEMPORAL_TLS_SERVER_CA_CERT_PATH, TEMPORAL_TLS_SERVER_NAME, TEMPORAL_API_KEY (TLS
-// on unless TEMPORAL_TLS=false) and the other TEMPORAL_* ones envconfig knows.
-func ClusterOptions() (client.Options, error) {
-	opts, err := envconfig.LoadClientOptions(envconfig.LoadClientOptionsRequest{})
+// on unless TEMPORAL_TLS=false) and the other TEMPORAL_* ones envconfig knows. The API key is returned apart too,
+// for a connection that is not the SDK's (the operators' view).
+func ClusterOptions() (opts client.Options, apiKey string, err error) {
+	profile, err := envconfig.LoadClientConfigProfile(envconfig.LoadClientConfigProfileOptions{})
+	if err == nil {
+		opts, err = profile.ToClientOptions(envconfig.ToClientOptionsRequest{})
+	}
 	if err != nil {
 		file := cmp.Or(os.Getenv("TEMPORAL_CONFIG_FILE"), envconfig.DefaultConfigFilePath(), "none")
-		profile := cmp.Or(os.Getenv("TEMPORAL_PROFILE"), envconfig.DefaultConfigFileProfile)
-		return client.Options{}, fmt.Errorf("Temporal client configuration (config file %s, profile %s, "+
-			"TEMPORAL_* variables): %w", file, profile, err)
+		name := cmp.Or(os.Getenv("TEMPORAL_PROFILE"), envconfig.DefaultConfigFileProfile)
+		return client.Options{}, "", fmt.Errorf("Temporal client configuration (config file %s, profile %s, "+
+			"TEMPORAL_* variables): %w", file, name, err)
 	}
-	return opts, nil
+	return opts, profile.APIKey, nil
 }
 
 // Dial connects to the Temporal frontend at opts.HostPort and checks that
@@ -68,7 +72,7 @@ func Dial(ctx context.Context, opts DialOptions) (client.Client, error) {
 		return nil, errors.New("Temporal: DialOptions.APIKey is for the embedded server, not a cluster")
 	case opts.Cluster:
 		var err error
-		if co, err = ClusterOptions(); err != nil {
+		if co, _, err = ClusterOptions(); err != nil {
 			return nil, err
 		}
 	case opts.APIKey != "":
