@@ -1155,3 +1155,21 @@ func TestPendingMessages(t *testing.T) {
 		t.Errorf("500: %q", got)
 	}
 }
+
+// The office records the province's result with the province's document: the page uploads the file, then sends
+// the result naming it (the workflow refuses the office's record without one).
+func TestOfficeSendsTheProvincesDocument(t *testing.T) {
+	srv, c, api := newSite(t, Options{})
+	signIn(t, srv.URL, c, "officer")
+	_, page := fetch(t, c, "GET", srv.URL+"/office/district?year=2022&code=370211", nil)
+	form := formOf(t, page, "/office/decision")
+	form.Set("passed", "true")
+	postMultipart(t, c, srv.URL+"/office/decision", form, "report", "省级认定文件.pdf", "%PDF-1.4")
+	if up := api.callsTo("POST", "/api/v1/files"); len(up) != 1 || !strings.Contains(up[0], "省级认定文件.pdf") {
+		t.Errorf("the upload: %q", up)
+	}
+	sent := api.callsTo("POST", "/api/v1/cycles/2022/districts/370211/province-result")
+	if len(sent) != 1 || !strings.Contains(sent[0], `"report_file":"file-new"`) {
+		t.Errorf("the province's result: %q", sent)
+	}
+}
