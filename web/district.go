@@ -165,6 +165,21 @@ func (s *server) uploadFile(r *http.Request, field string) (id string, failed *r
 	return stored.ID, nil, nil
 }
 
+// attached uploads the file chosen in field, if any, and returns its ID. When the upload fails, it has answered:
+// the form (key) comes back to the page back with the upload's error, and ok is false.
+func (s *server) attached(w http.ResponseWriter, r *http.Request, field, key, back string) (id string, ok bool) {
+	id, failed, err := s.uploadFile(r, field)
+	switch {
+	case err != nil:
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return "", false
+	case failed != nil:
+		s.back(w, r, outcome(key, *failed, english(r), ""), back)
+		return "", false
+	}
+	return id, true
+}
+
 func (s *server) submit(w http.ResponseWriter, r *http.Request) {
 	sess, year := current(r), s.yearOf(r)
 	rep := s.call(r, http.MethodPost, cyclePath(year, sess.me.District)+"/self-assessment/submit", nil, "")
@@ -188,15 +203,11 @@ func (s *server) findingAction(w http.ResponseWriter, r *http.Request) {
 			"responsible_person": f.Get("responsible_person"), "due_date": f.Get("due_date")}
 	case "progress", "request-close":
 		body = map[string]any{"note": f.Get("note")}
-		fileID, failed, err := s.uploadFile(r, "evidence")
-		switch {
-		case err != nil:
-			http.Error(w, err.Error(), http.StatusBadRequest)
+		fileID, ok := s.attached(w, r, "evidence", action+":"+id, back)
+		if !ok {
 			return
-		case failed != nil:
-			s.back(w, r, outcome(action+":"+id, *failed, english(r), ""), back)
-			return
-		case fileID != "":
+		}
+		if fileID != "" {
 			body["evidence"] = []string{fileID}
 		}
 	case "extension":

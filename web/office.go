@@ -131,15 +131,11 @@ func (s *server) decision(w http.ResponseWriter, r *http.Request) {
 		body["recommend_national"] = r.PostFormValue("recommend_national") == "true"
 	}
 	// The decision's document: the acceptance report, or the province's document the office records from.
-	fileID, failed, err := s.uploadFile(r, "report")
-	switch {
-	case err != nil:
-		http.Error(w, err.Error(), http.StatusBadRequest)
+	fileID, ok := s.attached(w, r, "report", kind, to)
+	if !ok {
 		return
-	case failed != nil:
-		s.back(w, r, outcome(kind, *failed, english(r), ""), to)
-		return
-	case fileID != "":
+	}
+	if fileID != "" {
 		body["report_file"] = fileID
 	}
 	rep := s.postJSON(r, cyclePath(year, code)+path, body)

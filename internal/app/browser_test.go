@@ -112,6 +112,21 @@ func (b browser) signIn(token, next, ready string) {
 	b.send(`#login button`, ready)
 }
 
+// startChromium starts headless Chromium for the test, closed after it or after limit, and returns its first tab.
+func startChromium(t *testing.T, exe string, limit time.Duration) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
+	t.Cleanup(cancel)
+	alloc, cancelAlloc := chromedp.NewExecAllocator(ctx, append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(exe), chromedp.NoSandbox, chromedp.WindowSize(1366, 900))...)
+	t.Cleanup(cancelAlloc)
+	tab, cancelTab := chromedp.NewContext(alloc)
+	t.Cleanup(cancelTab)
+	if err := chromedp.Do(tab); err != nil {
+		t.Fatal(err)
+	}
+	return tab
+}
+
 // screenshots is artifacts/screenshots at the repository root, where CI collects them.
 var screenshots = filepath.Join("..", "..", "artifacts", "screenshots")
 
@@ -132,8 +147,9 @@ func (b browser) shot(name string) {
 	}
 }
 
-// chromium finds a Chromium or Chrome binary: $JUNHENG_CHROMIUM, or one on the PATH.
-func chromium() string {
+// chromium finds a Chromium or Chrome binary: $JUNHENG_CHROMIUM, or one on the PATH. Without one the test is
+// skipped, or fails in CI.
+func chromium(t *testing.T) string {
 	if p := os.Getenv("JUNHENG_CHROMIUM"); p != "" {
 		return p
 	}
@@ -142,6 +158,10 @@ func chromium() string {
 			return p
 		}
 	}
+	if os.Getenv("CI") != "" {
+		t.Fatal("no Chromium found (install Debian's chromium package or set JUNHENG_CHROMIUM)")
+	}
+	t.Skip("no Chromium found: install Debian's chromium package or set JUNHENG_CHROMIUM")
 	return ""
 }
 
@@ -151,13 +171,7 @@ func chromium() string {
 // approves with a finding; the clerk plans it and asks to close it; the office verifies; the dashboard shows the
 // new state. The pages are the process's own, served beside its API.
 func TestPagesInBrowser(t *testing.T) {
-	exe := chromium()
-	if exe == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("no Chromium found (install Debian's chromium package or set JUNHENG_CHROMIUM)")
-		}
-		t.Skip("no Chromium found: install Debian's chromium package or set JUNHENG_CHROMIUM")
-	}
+	exe := chromium(t)
 	_ = os.Remove(filepath.Join(screenshots, "failure.png")) // left by an earlier failed run
 	p := start(t, testConfig(t, t.TempDir(), ""))
 	defer p.Close()
@@ -196,16 +210,7 @@ func TestPagesInBrowser(t *testing.T) {
 	}))
 	fixed := write("fixed.xlsx", workbook(noEdit))
 
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	alloc, cancelAlloc := chromedp.NewExecAllocator(ctx, append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(exe), chromedp.NoSandbox, chromedp.WindowSize(1366, 900))...)
-	defer cancelAlloc()
-	browserCtx, cancelBrowser := chromedp.NewContext(alloc)
-	defer cancelBrowser()
-	if err := chromedp.Do(browserCtx); err != nil {
-		t.Fatal(err)
-	}
+	browserCtx := startChromium(t, exe, 3*time.Minute)
 	user := func() browser {
 		c, _ := chromedp.NewContext(browserCtx, chromedp.WithNewBrowserContext()) // cancelled with browserCtx
 		// The first run creates the tab and ties it to its context: run it on c, not on a step's shorter one.

@@ -3,12 +3,10 @@
 package app
 
 import (
-	"context"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -24,13 +22,7 @@ import (
 // district's cycle in the list of workflows, without a Content-Security-Policy violation. The view reaches the
 // embedded server with its key; it refuses the office and every write.
 func TestOperatorsView(t *testing.T) {
-	exe := chromium()
-	if exe == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("no Chromium found (install Debian's chromium package or set JUNHENG_CHROMIUM)")
-		}
-		t.Skip("no Chromium found: install Debian's chromium package or set JUNHENG_CHROMIUM")
-	}
+	exe := chromium(t)
 	p := start(t, testConfig(t, t.TempDir(), ""))
 	defer p.Close()
 	base := "http://" + p.Addr.String()
@@ -80,18 +72,9 @@ func TestOperatorsView(t *testing.T) {
 		t.Errorf("the view's page: %d, policy %q", resp.StatusCode, csp)
 	}
 
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	alloc, cancelAlloc := chromedp.NewExecAllocator(ctx, append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(exe), chromedp.NoSandbox, chromedp.WindowSize(1366, 900))...)
-	defer cancelAlloc()
-	tab, cancelTab := chromedp.NewContext(alloc)
-	defer cancelTab()
+	tab := startChromium(t, exe, 2*time.Minute) // chromedp enables the log, where the browser reports violations
 	var mu sync.Mutex
 	var violations []string
-	if err := chromedp.Do(tab); err != nil { // the tab, so that its events can be heard (chromedp enables the log)
-		t.Fatal(err)
-	}
 	err := chromedp.Listen(tab, func(ev any) {
 		if e, ok := ev.(*cdplog.EventEntryAdded); ok && strings.Contains(e.Entry.Text, "Content Security Policy") {
 			mu.Lock()
@@ -105,7 +88,7 @@ func TestOperatorsView(t *testing.T) {
 	b := browser{t: t, ctx: tab, base: base}
 	b.signIn(adminToken, "/admin/temporal/namespaces/default/workflows", `#svelte`)
 	seen := `document.body.innerText.includes(` + "`" + cycleID + "`" + `)`
-	ctx, cancel = b.step()
+	ctx, cancel := b.step()
 	defer cancel()
 	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](seen)); err != nil {
 		b.fail("the view never showed %s: %v", cycleID, err)
