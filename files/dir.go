@@ -6,13 +6,15 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+
+	"junheng/internal/datadir"
 )
 
 // dirBackend keeps each file in a directory under its ID. Local file operations take no context.
 type dirBackend struct{ dir string }
 
 func newDir(dir string) (*dirBackend, error) {
-	if err := os.MkdirAll(dir, 0o750); err != nil {
+	if err := datadir.Private(dir); err != nil { // 0700, its files 0600 (os.CreateTemp)
 		return nil, fmt.Errorf("files: %w", err)
 	}
 	return &dirBackend{dir: dir}, nil

@@ -11,7 +11,6 @@ import (
 	"io"
 	"net"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -22,6 +21,8 @@ import (
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
+
+	"junheng/internal/datadir"
 )
 
 // Dialect names the database behind a Store.
@@ -47,8 +48,12 @@ func Open(ctx context.Context, dbURL, sqlitePath string) (*Store, error) {
 	var dialector gorm.Dialector
 	switch {
 	case dbURL == "":
-		if err := os.MkdirAll(filepath.Dir(sqlitePath), 0o750); err != nil {
+		// The directory 0700 and the files 0600: they hold every district's data.
+		if err := datadir.Private(filepath.Dir(sqlitePath)); err != nil {
 			return nil, fmt.Errorf("database: create directory for %s: %w", sqlitePath, err)
+		}
+		if err := datadir.PrivateDB(sqlitePath); err != nil {
+			return nil, fmt.Errorf("database %s: %w", sqlitePath, err)
 		}
 		s.dialect, s.where = SQLite, sqlitePath
 		// WAL lets readers run beside the writer; immediate transactions take the write lock up front, so two

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -95,6 +96,25 @@ func TestOpenRejectsUnknownURLAndNamesUnreachableDatabase(t *testing.T) {
 	}
 	if store.Unavailable(store.ErrNotFound) {
 		t.Error("not found is not an outage")
+	}
+}
+
+// The SQLite file and its directory are the operator's alone: they hold every district's data.
+func TestSQLiteFilesArePrivate(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	s, err := store.Open(context.Background(), "", filepath.Join(dir, "junheng.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]os.FileMode{dir: 0o700, filepath.Join(dir, "junheng.db"): 0o600,
+		filepath.Join(dir, "junheng.db-wal"): 0o600} {
+		if fi, err := os.Stat(name); err != nil || fi.Mode().Perm() != want {
+			t.Errorf("%s: %v %v, want %v", name, fi.Mode().Perm(), err, want)
+		}
 	}
 }
 

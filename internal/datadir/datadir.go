@@ -5,6 +5,7 @@ package datadir
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -25,7 +26,7 @@ type Lock struct {
 // the message another process gets. The lock is flock(2): the kernel drops it when the process dies, so a
 // crash leaves nothing to clean up.
 func Acquire(dir, by string) (*Lock, error) {
-	if err := private(dir); err != nil {
+	if err := Private(dir); err != nil {
 		return nil, fmt.Errorf("data directory %s: %w", dir, err)
 	}
 	path := filepath.Join(dir, LockName)
@@ -52,16 +53,42 @@ func Acquire(dir, by string) (*Lock, error) {
 	return &Lock{f: f}, nil
 }
 
-// private creates dir 0700, or narrows an existing one that others may read (made before junheng said so).
-func private(dir string) error {
+// Private creates dir 0700, or narrows an existing one that others may read (made before junheng said so).
+func Private(dir string) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
-	fi, err := os.Stat(dir)
+	return Narrow(dir)
+}
+
+// Narrow takes the group's and others' permissions off path, a file or a directory, if it exists.
+func Narrow(path string) error {
+	fi, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
 	if err != nil || fi.Mode().Perm()&0o077 == 0 {
 		return err
 	}
-	return os.Chmod(dir, fi.Mode().Perm()&0o700)
+	return os.Chmod(path, fi.Mode().Perm()&0o700)
+}
+
+// PrivateDB makes the SQLite database path 0600 before SQLite opens it, or narrows it and its -wal and -shm files:
+// SQLite would create the database 0644, and the other two take its mode.
+func PrivateDB(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	for _, name := range []string{path, path + "-wal", path + "-shm"} {
+		if err := Narrow(name); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Release empties the lock file and unlocks it; later calls do nothing.

@@ -107,3 +107,28 @@ func TestLockNarrowsAnOpenDirectory(t *testing.T) {
 		t.Errorf("data directory mode %v, %v; want 0700", fi.Mode().Perm(), err)
 	}
 }
+
+// PrivateDB makes a new database file 0600, and narrows one made 0644 before, with its -wal and -shm files.
+func TestPrivateDB(t *testing.T) {
+	dir := t.TempDir()
+	fresh := filepath.Join(dir, "new.db")
+	old := filepath.Join(dir, "old.db")
+	for _, name := range []string{old, old + "-wal", old + "-shm"} {
+		if err := os.WriteFile(name, nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, path := range []string{fresh, old} {
+		if err := PrivateDB(path); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, name := range []string{fresh, old, old + "-wal", old + "-shm"} {
+		if fi, err := os.Stat(name); err != nil || fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s: %v %v, want 0600", name, fi.Mode().Perm(), err)
+		}
+	}
+	if _, err := os.Stat(fresh + "-wal"); !os.IsNotExist(err) {
+		t.Errorf("a -wal file was made: %v", err)
+	}
+}

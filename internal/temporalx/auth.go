@@ -21,6 +21,8 @@ import (
 	"time"
 
 	"go.temporal.io/server/common/authorization"
+
+	"junheng/internal/datadir"
 )
 
 // The embedded server's credentials, in its data directory (0600 each), made on the first start and reused after.
@@ -90,7 +92,7 @@ func loadAPIKey(dir string) (string, error) {
 		key = hex.EncodeToString(b)
 		err = writePrivate(path, []byte(key+"\n"))
 	case err == nil:
-		err = narrow(path)
+		err = datadir.Narrow(path)
 	}
 	if err != nil {
 		return "", err
@@ -113,7 +115,7 @@ func loadNodeTLS(dir string) (caPEM, certPEM, keyPEM []byte, err error) {
 	}
 	if whole && validNodeTLS(files[0], files[1], files[2]) {
 		for _, path := range paths {
-			if err := narrow(path); err != nil { // a chmod error names the file
+			if err := datadir.Narrow(path); err != nil { // a chmod error names the file
 				return nil, nil, nil, err
 			}
 		}
@@ -235,25 +237,6 @@ func writePrivate(path string, data []byte) (err error) {
 		return err
 	}
 	return os.Rename(f.Name(), path)
-}
-
-// narrow takes the group's and others' permissions off an existing file or directory (made before junheng said
-// so, or copied in).
-func narrow(path string) error {
-	fi, err := os.Stat(path)
-	if err != nil || fi.Mode().Perm()&0o077 == 0 {
-		return err
-	}
-	return os.Chmod(path, fi.Mode().Perm()&0o700)
-}
-
-// privateDir creates dir 0700 or narrows it, as internal/datadir does for serve: StartEmbedded's other callers take
-// no lock.
-func privateDir(dir string) error {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return err
-	}
-	return narrow(dir)
 }
 
 // keyClaimMapper gives system admin to a caller that sends the API key, and nothing to others: the default

@@ -81,6 +81,8 @@ import (
 	sqliteschema "go.temporal.io/server/schema/sqlite"
 	"go.temporal.io/server/temporal"
 	"google.golang.org/protobuf/types/known/durationpb"
+
+	"junheng/internal/datadir"
 )
 
 const (
@@ -240,7 +242,7 @@ func closeAll(ls []net.Listener) {
 
 // prepareStore creates the database file if missing and the namespace in it.
 func prepareStore(cfg EmbeddedConfig) (*config.SQL, error) {
-	if err := privateDir(cfg.DataDir); err != nil {
+	if err := datadir.Private(cfg.DataDir); err != nil {
 		return nil, fmt.Errorf("data directory %s: %w", cfg.DataDir, err)
 	}
 	path := filepath.Join(cfg.DataDir, dbFileName)
@@ -251,11 +253,8 @@ func prepareStore(cfg EmbeddedConfig) (*config.SQL, error) {
 	} else if err != nil {
 		return nil, err
 	}
-	// Earlier versions left them 0644; SQLite gives the -wal and -shm files the database's mode.
-	for _, name := range []string{path, path + "-wal", path + "-shm"} {
-		if err := narrow(name); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return nil, err
-		}
+	if err := datadir.PrivateDB(path); err != nil { // earlier versions left it 0644
+		return nil, err
 	}
 
 	sqlCfg := &config.SQL{
