@@ -74,6 +74,7 @@ func New(opts Options) (*View, error) {
 		assets, err = fs.Sub(assets, "local")
 	}
 	if err == nil {
+		// It logs "CSP IS DISABLED WHEN USING PUBLIC PATH": the page's own policy, which contentPolicy replaces.
 		err = route.SetUIRoutes(e, Prefix, assets)
 	}
 	if err != nil {
