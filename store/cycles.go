@@ -47,6 +47,15 @@ func newer(table string) clause.Where {
 // transaction; an event already recorded (same EventKey) is skipped, so a retried activity writes it once.
 func (s *Store) RecordCycle(ctx context.Context, c *Cycle, ev *AuditEvent) error {
 	return translate(s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if c.ReviewedVersion == 0 {
+			// A year approved before the workflows recorded the reviewed version carries 0 in its state: it keeps
+			// the version migration 6 found, or its next write would take the year off the public page.
+			err := tx.Model(&Cycle{}).Select("reviewed_version").
+				Where("year = ? AND district_code = ?", c.Year, c.DistrictCode).Scan(&c.ReviewedVersion).Error
+			if err != nil {
+				return err
+			}
+		}
 		if err := tx.Clauses(clause.OnConflict{UpdateAll: true, Where: newer("cycles")}).Create(c).Error; err != nil {
 			return err
 		}

@@ -547,6 +547,21 @@ func TestMigrationSixFindsTheReviewedVersion(t *testing.T) {
 				subs[1].Version != 1 {
 				t.Errorf("reviewed submissions: %+v, %v", subs, err)
 			}
+			// The run approved before this release knows no reviewed version (0 in its state): its next write,
+			// a resubmission in rectification, keeps the one found; its next approval sets its own.
+			for i, reviewed := range []int{0, 2} {
+				row := &store.Cycle{Year: 2025, DistrictCode: "370211", Stage: "rectification", State: "{}",
+					ReviewedVersion: reviewed, UpdatedAt: at(10 + i),
+					Written: store.Written{RecordTime: at(10 + i).UnixNano(), RecordSeq: 1}}
+				if err := s.RecordCycle(ctx, row, nil); err != nil {
+					t.Fatal(err)
+				}
+				want := max(1, reviewed)
+				if c, err := s.Cycle(ctx, 2025, "370211"); err != nil || c.ReviewedVersion != want {
+					t.Errorf("after a write of reviewed version %d: %d, %v; want %d", reviewed, c.ReviewedVersion,
+						err, want)
+				}
+			}
 		})
 	}
 }
