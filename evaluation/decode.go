@@ -11,6 +11,9 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // Decode reads one JSON self-assessment and validates it. Unlike encoding/json, which stops at the first unknown
@@ -18,11 +21,22 @@ import (
 // unknown or duplicate fields, wrong types, missing required fields, then every value problem of Input.Problems.
 // Veto keys are checked against a profile by Validate (Evaluate does it). Decode imposes no size limit: the caller
 // bounds r (an http.MaxBytesReader); a read error is returned as it is, not as an *InputError.
+//
+// Text is refused unless it is valid Unicode, and is put in Unicode normal form C, so that codes and names that
+// look the same compare the same (see decoder.text). A UTF-8 byte order mark before the document is skipped.
+// Every caller goes through here: the API, the CLI and the spreadsheet importer, which builds a document.
 func Decode(r io.Reader) (Input, error) {
 	var in Input
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return Input{}, err
+	}
+	// Windows editors (Notepad among them) may start a UTF-8 file with a byte order mark, which RFC 8259 §8.1 lets
+	// a parser ignore; encoding/json does not. A UTF-16 one (Notepad's "Unicode") would be an obscure syntax error.
+	data = bytes.TrimPrefix(data, []byte("\xEF\xBB\xBF"))
+	if bytes.HasPrefix(data, []byte{0xFF, 0xFE}) || bytes.HasPrefix(data, []byte{0xFE, 0xFF}) {
+		return Input{}, &InputError{Problems: []Problem{{Field: "$", MessageZh: "文件是 UTF-16 编码,请另存为 UTF-8",
+			MessageEn: "the document is UTF-16: save it as UTF-8"}}}
 	}
 	if p := checkSyntax(data); p != nil {
 		return Input{}, &InputError{Problems: []Problem{*p}}
@@ -89,12 +103,7 @@ func (d *decoder) value(path string, raw []byte, v reflect.Value) {
 	case reflect.Slice:
 		d.array(path, raw, v)
 	case reflect.String:
-		var s string
-		if raw[0] != '"' || json.Unmarshal(raw, &s) != nil {
-			d.fail(path, "应为文本", "must be a string")
-			return
-		}
-		v.SetString(s)
+		d.text(path, raw, v)
 	case reflect.Bool:
 		if s := string(raw); s == "true" || s == "false" {
 			v.SetBool(s == "true")
@@ -108,6 +117,53 @@ func (d *decoder) value(path string, raw []byte, v reflect.Value) {
 			v.SetFloat(f)
 		}
 	}
+}
+
+// text sets a string field. encoding/json would quietly turn invalid UTF-8 and an unpaired surrogate escape
+// ("\ud800") into U+FFFD, storing a name other than the one sent: both are refused, naming the field. The text is
+// then put in normal form C: "é" typed as one code point (U+00E9) or as "e" and a combining accent (U+0301, as
+// macOS and some input methods produce it) becomes the same string, so that the duplicate-code check of
+// Input.Problems and every later comparison see one code. Text already in NFC, as nearly all text is (Chinese,
+// Tibetan, Mongolian, Uyghur, CJK extension B), is left as it is.
+func (d *decoder) text(path string, raw []byte, v reflect.Value) {
+	var s string
+	switch {
+	case raw[0] != '"' || json.Unmarshal(raw, &s) != nil:
+		d.fail(path, "应为文本", "must be a string")
+	case !utf8.Valid(raw):
+		d.fail(path, "含有无效的 UTF-8 字节;请将文件另存为 UTF-8 编码(GBK 等编码须先转换)",
+			"holds bytes that are not valid UTF-8: save the file as UTF-8 (convert it if it is GBK)")
+	case unpairedSurrogate(raw):
+		d.fail(path, "含有不成对的 \\u 代理项转义,不是有效的 Unicode 文本",
+			"holds an unpaired \\u surrogate escape, which is not valid Unicode text")
+	default:
+		v.SetString(norm.NFC.String(s))
+	}
+}
+
+// unpairedSurrogate reports whether the JSON string raw (syntactically valid, quotes included) escapes half of a
+// UTF-16 surrogate pair without the other half.
+func unpairedSurrogate(raw []byte) bool {
+	high := false // the previous character was an escaped high surrogate, \ud800 to \udbff
+	for i := 0; i < len(raw); i++ {
+		if raw[i] != '\\' || raw[i+1] != 'u' {
+			if high {
+				return true
+			}
+			if raw[i] == '\\' {
+				i++ // skip the escaped character: \\ is not the start of an escape
+			}
+			continue
+		}
+		r, _ := strconv.ParseUint(string(raw[i+2:i+6]), 16, 32)
+		i += 5
+		isHigh, isLow := r >= 0xD800 && r < 0xDC00, r >= 0xDC00 && r < 0xE000
+		if high != isLow {
+			return true
+		}
+		high = isHigh
+	}
+	return high
 }
 
 // number parses a JSON number; strings like "12" are rejected so that a spreadsheet export with text cells is

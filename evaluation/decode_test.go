@@ -10,6 +10,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 func asInputError(err error, target **InputError) bool { return errors.As(err, target) }
@@ -117,6 +120,91 @@ func TestDecodeSyntax(t *testing.T) {
 			t.Errorf("%q: %v, want one problem with %q", doc, err, want)
 		}
 	}
+}
+
+// Text is taken only as valid Unicode, refused field by field otherwise; a UTF-8 byte order mark is skipped; codes
+// and names come out in NFC, so that two codes differing only in how "é" is encoded are a duplicate.
+func TestDecodeText(t *testing.T) {
+	doc := sampleText(t)
+	with := func(old, new string) string { return strings.Replace(doc, old, new, 1) }
+	for _, tc := range []struct {
+		name, doc string
+		want      []string // the fields with a problem; none when the document is accepted
+		message   string   // in the first problem
+	}{
+		{"invalid UTF-8 in a name", with("实验小学", "实验\xff小学"), []string{"schools[0].name"}, "not valid UTF-8"},
+		{"GBK bytes in the district name", with("黄岛区", "\xbb\xc6\xb5\xba\xc7\xf8"), []string{"district.name"},
+			"not valid UTF-8"},
+		{"invalid UTF-8 in a code", with(`"T001"`, "\"T\xc3\x28\""), []string{"schools[3].code"}, "not valid UTF-8"},
+		{"unpaired high surrogate", with("山后教学点", `山后\ud840教学点`), []string{"schools[3].name"}, "unpaired"},
+		{"unpaired low surrogate", with("山后教学点", `\udc00山后教学点`), []string{"schools[3].name"}, "unpaired"},
+		{"high surrogate before another escape", with("山后教学点", `山后\ud840\n`), []string{"schools[3].name"},
+			"unpaired"},
+		{"surrogate pair", with("山后教学点", `\ud840\udc00山后教学点`), nil, ""},
+		{"escaped backslash, not an escape", with("山后教学点", `山后\\ud840`), nil, ""},
+		{"byte order mark", "\xEF\xBB\xBF" + doc, nil, ""},
+		{"byte order mark and spaces", "\xEF\xBB\xBF \n" + doc, nil, ""},
+		{"UTF-16", "\xFF\xFE{\x00}\x00", []string{"$"}, "UTF-16"},
+		// "é" as one code point, then as "e" and a combining acute accent: the same code.
+		{"NFD duplicate code", strings.Replace(with(`"S001"`, "\"S\u00e9\""), `"S002"`, "\"Se\u0301\"", 1),
+			[]string{"schools[1].code"}, "already used by schools[0]"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in, err := Decode(strings.NewReader(tc.doc))
+			if tc.want == nil {
+				if err != nil {
+					t.Fatalf("refused: %v", err)
+				}
+				if want := sample(t); len(in.Schools) != len(want.Schools) || in.District != want.District {
+					t.Errorf("decoded %+v", in)
+				}
+				return
+			}
+			got := problemFields(t, err)
+			if !slices.Equal(got, tc.want) || !strings.Contains(err.(*InputError).Problems[0].MessageEn, tc.message) {
+				t.Errorf("problems %v, want %v with %q\n%v", got, tc.want, tc.message, err)
+			}
+		})
+	}
+}
+
+// Decoded text is in NFC: decomposed text is composed, and text already in NFC, in any script, is left as it is.
+func TestDecodeNormalizesText(t *testing.T) {
+	for _, tc := range []struct{ name, sent, want string }{
+		{"decomposed Latin", "Lu\u0308shun", "L\u00fcshun"},
+		{"decomposed Hangul", "\u1112\u1161\u11ab", "\ud55c"}, // 한, as macOS file names spell it
+		{"Tibetan", "ལྷ་ས་སློབ་གྲྭ", "ལྷ་ས་སློབ་གྲྭ"},
+		{"Mongolian", "ᠮᠣᠩᠭᠣᠯ ᠰᠤᠷᠭᠠᠭᠤᠯᠢ", "ᠮᠣᠩᠭᠣᠯ ᠰᠤᠷᠭᠠᠭᠤᠯᠢ"},
+		{"Uyghur", "ئۈرۈمچى مەكتىپى", "ئۈرۈمچى مەكتىپى"},
+		{"CJK extension B", "\U00020000\U0002A6A5小学", "\U00020000\U0002A6A5小学"},
+	} {
+		if !norm.NFC.IsNormalString(tc.want) {
+			t.Fatalf("%s: the expected text is not NFC", tc.name)
+		}
+		sent, err := json.Marshal(tc.sent)
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc := strings.Replace(sampleText(t), `"实验小学"`, string(sent), 1)
+		doc = strings.Replace(doc, `"S001"`, string(sent), 1)
+		doc = strings.Replace(doc, `"黄岛区"`, string(sent), 1)
+		in, err := Decode(strings.NewReader(doc))
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if s := in.Schools[0]; s.Name != tc.want || s.Code != tc.want || in.District.Name != tc.want {
+			t.Errorf("%s: decoded %q, %q, %q; want %q", tc.name, s.Code, s.Name, in.District.Name, tc.want)
+		}
+	}
+}
+
+func sampleText(t *testing.T) string {
+	t.Helper()
+	data, err := os.ReadFile("testdata/district.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
 }
 
 // A document that only omits optional parts is valid; required fields are required.
@@ -291,16 +379,19 @@ func lookup(v any, path string) (any, bool) {
 // FuzzDecode: whatever the bytes, Decode either rejects them with problems that name a field and say what is
 // wrong in both languages, or returns an input that Evaluate evaluates consistently.
 func FuzzDecode(f *testing.F) {
-	for _, name := range []string{"testdata/district.json"} {
-		data, err := os.ReadFile(name)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(data)
+	sampleDoc, err := os.ReadFile("testdata/district.json")
+	if err != nil {
+		f.Fatal(err)
 	}
+	f.Add(sampleDoc)
 	f.Add([]byte(`{"district": {"code": "370211", "name": "x"}, "year": 2025, "schools": []}`))
 	f.Add([]byte(`{"schools": [{"stages": {"senior": {"students": 1}}}], "vetoes": [null]}`))
 	f.Add([]byte(`{"year": 1e999, "recognition_rate": -0, "quality": {"monitoring_difference_rate": "0.1"}}`))
+	// Text hygiene: a byte order mark, decomposed (NFD) text, an unpaired surrogate escape and invalid UTF-8.
+	f.Add(append([]byte("\xEF\xBB\xBF"), sampleDoc...))
+	f.Add([]byte(strings.Replace(string(sampleDoc), `"S001"`, "\"Se\u0301\"", 1)))
+	f.Add([]byte(`{"district": {"code": "370211", "name": "\ud840\udc00\ud840"}, "schools": [{"code": "` +
+		"\xff" + `"}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		in, err := Decode(bytes.NewReader(data))
 		if err != nil {
@@ -314,6 +405,11 @@ func FuzzDecode(f *testing.F) {
 				}
 			}
 			return
+		}
+		for _, s := range append([]School{{Code: in.District.Code, Name: in.District.Name}}, in.Schools...) {
+			if !utf8.ValidString(s.Code+s.Name) || !norm.NFC.IsNormalString(s.Code+s.Name) {
+				t.Fatalf("decoded text %q %q is not valid NFC", s.Code, s.Name)
+			}
 		}
 		r, err := Evaluate(in, National2017())
 		if err != nil {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -130,6 +131,66 @@ func TestEvaluateXLSX(t *testing.T) {
 	out, errOut, code := runCommand(t, newEvaluateCmd, "--format=json", tpl)
 	if code != 0 || !strings.Contains(out, `"verdict": "does_not_meet"`) || !strings.Contains(out, `"id": "government:not_reported:district"`) {
 		t.Errorf("exit %d %s\n%.400s", code, errOut, out)
+	}
+}
+
+// Input hygiene, through both readers: text that is not UTF-8 is refused naming its field, a byte order mark is
+// skipped, and codes equal in NFC are duplicates, in JSON as in a workbook (named by its cell).
+func TestEvaluateInputText(t *testing.T) {
+	data, err := os.ReadFile(sampleJSON)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(data)
+	nfdCodes := strings.Replace(strings.Replace(doc, `"S001"`, "\"S\u00e9\"", 1), `"S002"`, "\"Se\u0301\"", 1)
+	dir := t.TempDir()
+	xlsx := filepath.Join(dir, "nfd.xlsx")
+	if _, _, code := runCommand(t, newTemplateCmd, "--out", xlsx); code != 0 {
+		t.Fatalf("template exit %d", code)
+	}
+	f, err := excelize.OpenFile(xlsx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cells := map[string]map[string]any{excel.SheetBasic: {"D3": "370211", "D4": "黄岛区", "D5": 2025}, excel.SheetSchools: {}}
+	for row, code := range map[int]string{3: "S\u00e9", 4: "Se\u0301"} {
+		for col, v := range map[string]any{"A": code, "B": "一小", "C": "小学", "D": "小学", "E": 1000, "F": 24, "G": 45,
+			"H": 50, "I": 12, "J": 10, "K": 5000, "L": 8000, "M": 2.2e6, "N": 25, "O": 2, "P": 2} {
+			cells[excel.SheetSchools][col+strconv.Itoa(row)] = v
+		}
+	}
+	for sheet, refs := range cells {
+		for ref, v := range refs {
+			if err := f.SetCellValue(sheet, ref, v); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := f.Save(); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, file string
+		code       int
+		stderr     string // the only problem listed, when code is 1
+	}{
+		{"invalid UTF-8", writeTempFile(t, "bad.json", strings.Replace(doc, "实验小学", "实验\xff小学", 1)), 1,
+			"schools[0].name: holds bytes that are not valid UTF-8"},
+		{"byte order mark", writeTempFile(t, "bom.json", "\xEF\xBB\xBF"+doc), 0, ""},
+		{"NFD duplicate in JSON", writeTempFile(t, "nfd.json", nfdCodes), 1,
+			`schools[1].code: school code "Sé" is already used by schools[0]`},
+		{"NFD duplicate in a workbook", xlsx, 1, `学校!A4 code: school code "Sé" is already used by schools[0]`},
+	} {
+		out, errOut, code := runCommand(t, newEvaluateCmd, tc.file)
+		lines := strings.Split(strings.TrimSpace(errOut), "\n")
+		switch {
+		case code != tc.code:
+			t.Errorf("%s: exit %d, want %d\n%s", tc.name, code, tc.code, errOut)
+		case code == 0 && !strings.Contains(out, `"verdict": "meets"`):
+			t.Errorf("%s: output %.300s", tc.name, out)
+		case code == 1 && (len(lines) != 1 || !strings.HasPrefix(lines[0], tc.stderr)):
+			t.Errorf("%s: stderr\n%s\nwant one problem: %s", tc.name, errOut, tc.stderr)
+		}
 	}
 }
 

@@ -406,6 +406,14 @@ func FuzzImport(f *testing.F) {
 	f.Add(tpl.Bytes())
 	f.Add(zipOf(f, map[string]string{"[Content_Types].xml": "<Types/>", "xl/workbook.xml": "<workbook/>"}))
 	f.Add([]byte("PK\x03\x04 not really"))
+	// Two codes equal in NFC only ("é" composed, and decomposed): a duplicate once Decode normalises them.
+	nfd := sampleInput(f)
+	nfd.Schools[0].Code, nfd.Schools[1].Code = "S\u00e9", "Se\u0301"
+	var filled bytes.Buffer
+	if err := Write(&filled, nfd); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(filled.Bytes())
 	f.Fuzz(func(t *testing.T, data []byte) {
 		in, err := Import(bytes.NewReader(data), int64(len(data)))
 		if err != nil {
