@@ -15,7 +15,8 @@ import (
 //	1   layout_planning                   学校规划布局合理,符合国家规定要求
 //	2   urban_rural_unified_standards     城乡学校统一建设、编制、生均公用经费基准定额和装备配置标准
 //	3   music_art_rooms                   每 12 个班级配备音乐、美术专用教室各 1 间以上 (per school)
-//	4   school_size                       学校规模:小学、初中不超过 2000 人,九年/十二年一贯制不超过 2500 人 (per school)
+//	4   school_size                       学校规模:小学、初中不超过 2000 人,九年/十二年一贯制不超过 2500 人 (per school;
+//	                                      the whole school, a complete secondary school's junior part)
 //	5   class_size                        班额:小学不超过 45 人,初中不超过 50 人 (per school and stage)
 //	6   small_schools_funding             不足 100 名学生的村小和教学点按 100 名学生核定公用经费
 //	7   special_ed_funding                特殊教育学校生均公用经费不低于 6000 元
@@ -24,7 +25,7 @@ import (
 //	10  staffing_allocation               县级教育部门统筹分配各校教职工编制和岗位数量
 //	11  teacher_rotation                  交流轮岗教师不低于符合条件教师的 10%,其中骨干教师不低于 20%
 //	12  teacher_certification             专任教师持证上岗率 100%
-//	13  nearby_enrollment                 就近划片入学比例:小学 100%,初中不低于 95%
+//	13  nearby_enrollment                 就近划片入学比例:小学 100%,初中不低于 95% (a stage with no pupils: not applicable)
 //	14  high_school_quota                 优质高中招生名额分配到初中的比例不低于 50%,向农村初中倾斜
 //	15  left_behind_and_migrant_children  留守儿童关爱体系健全;符合条件的随迁子女在公办学校和购买服务学校就读比例不低于 85%
 //
@@ -57,7 +58,7 @@ var itemCatalog = map[string]itemDef{
 	"high_school_quota":                {PartGovernment, false, "优质高中招生名额分配比例", "quality high-school places allocated to junior schools", "%", highSchoolQuota},
 	"left_behind_and_migrant_children": {PartGovernment, false, "留守儿童关爱和随迁子女就读", "left-behind and migrant children", "", leftBehindMigrant},
 
-	"junior_retention":          {PartQuality, false, "初中三年巩固率", "junior three-year retention", "%", qualityRate(func(q *Quality) float64 { return q.JuniorRetentionRate }, func(r *QualityRules) float64 { return r.JuniorRetentionMin })},
+	"junior_retention":          {PartQuality, false, "初中三年巩固率", "junior three-year retention", "%", juniorRetention},
 	"disabled_enrollment":       {PartQuality, false, "残疾儿童少年入学率", "enrollment of children with disabilities", "%", qualityRate(func(q *Quality) float64 { return q.DisabledEnrollmentRate }, func(r *QualityRules) float64 { return r.DisabledEnrollmentMin })},
 	"charters_and_digitisation": {PartQuality, false, "学校章程与管理、教学信息化", "school charters and digitised management", "", qualityBool(func(q *Quality) bool { return q.ChartersAndDigitisation })},
 	"teacher_training_budget":   {PartQuality, false, "教师培训经费占公用经费比例(最低的学校)", "teacher-training share of the public-funds budget (lowest school)", "%", qualityRate(func(q *Quality) float64 { return q.TeacherTrainingBudgetShareMin }, func(r *QualityRules) float64 { return r.TrainingBudgetShareMin })},
@@ -92,10 +93,14 @@ type itemDef struct {
 // checkData is what items read. Government and Quality are zero values when the part is missing; the criteria of
 // its district items then lose their actual values.
 type checkData struct {
-	p       *Profile
-	gov     *Government
-	qual    *Quality
-	schools []*School // the schools entering the calculation
+	p    *Profile
+	gov  *Government
+	qual *Quality
+	// schools are those the per-school items check: every school, or with Profile.ExemptSmallPoints those
+	// entering the resource calculation.
+	schools []*School
+	// stages are the compulsory stages the district has pupils in (any school, small teaching points included).
+	stages map[Stage]bool
 }
 
 // criterionNames name the criteria of compound items (Chinese, English, unit); an item's only criterion carries
@@ -129,10 +134,23 @@ func qualityBool(get func(*Quality) bool) func(*checkData) []Criterion {
 	return func(c *checkData) []Criterion { return []Criterion{atDistrictYes("", get(c.qual))} }
 }
 
+// notApplicable is a criterion that does not apply to the district: it passes, with no actual value.
+func notApplicable(key string, op Op, required float64) Criterion {
+	return Criterion{Key: key, Scope: ScopeDistrict, Op: op, Required: num(required), Passes: true, NotApplicable: true}
+}
+
 func qualityRate(get func(*Quality) float64, min func(*QualityRules) float64) func(*checkData) []Criterion {
 	return func(c *checkData) []Criterion {
 		return []Criterion{atDistrict("", get(c.qual), AtLeast, min(&c.p.Quality))}
 	}
+}
+
+// juniorRetention is not applicable in a district with no junior pupils.
+func juniorRetention(c *checkData) []Criterion {
+	if !c.stages[Junior] {
+		return []Criterion{notApplicable("", AtLeast, c.p.Quality.JuniorRetentionMin)}
+	}
+	return []Criterion{atDistrict("", c.qual.JuniorRetentionRate, AtLeast, c.p.Quality.JuniorRetentionMin)}
 }
 
 func specialEdFunding(c *checkData) []Criterion {
@@ -156,6 +174,9 @@ func nearbyEnrollment(c *checkData) []Criterion {
 	var out []Criterion
 	for _, g := range CompulsoryStages {
 		cr := atDistrict("", rates[g], AtLeast, c.p.Government.NearbyEnrollmentMin[g])
+		if !c.stages[g] { // a stage the district has no pupils in
+			cr = notApplicable("", AtLeast, c.p.Government.NearbyEnrollmentMin[g])
+		}
 		cr.Scope, cr.Stage = ScopeStage, g
 		out = append(out, cr)
 	}
@@ -163,9 +184,14 @@ func nearbyEnrollment(c *checkData) []Criterion {
 }
 
 // teacherRotation: rotated / eligible and backbone / rotated. When short it needs the extra rotated teachers, and
-// the extra backbone teachers among the rotated once their number is made up.
+// the extra backbone teachers among the rotated once their number is made up. With no eligible teacher there is
+// nobody to rotate: both criteria are not applicable (and 0/0 would be NaN, which JSON cannot encode).
 func teacherRotation(c *checkData) []Criterion {
 	g, r := c.gov, &c.p.Government
+	if g.EligibleRotationTeachers == 0 {
+		return []Criterion{notApplicable("rotated_share", AtLeast, r.RotationShareMin),
+			notApplicable("backbone_share", AtLeast, r.RotationBackboneShareMin)}
+	}
 	eligible, rotated, backbone := float64(g.EligibleRotationTeachers), float64(g.RotatedTeachers), float64(g.RotatedBackboneTeachers)
 	share := atDistrict("rotated_share", rotated/eligible, AtLeast, r.RotationShareMin)
 	target := rotated
@@ -220,17 +246,27 @@ func rooms(out []Criterion, s *School, key string, have, required int) []Criteri
 		Op: AtLeast, Required: num(float64(required)), Needed: map[string]int64{key: int64(required - have)}})
 }
 
-// schoolSize counts the compulsory-education pupils against the limit of the school's kind.
+// schoolSize counts a school's pupils against the limit of its kind: the whole school, so a twelve-year school's
+// senior pupils count against its 2500; a complete secondary school is held to the junior limit for its junior
+// part, so its senior pupils stay out.
 func schoolSize(c *checkData) []Criterion {
 	var out []Criterion
 	for _, s := range c.schools {
-		n, limit := s.compulsoryStudents(), c.p.Government.SchoolSizeMax[s.Kind]
+		n, limit := sizeCounted(s), c.p.Government.SchoolSizeMax[s.Kind]
 		if n > limit {
 			out = append(out, Criterion{Key: "", Scope: ScopeSchool, School: s.Code, Actual: num(float64(n)), Op: AtMost,
 				Required: num(float64(limit)), Needed: map[string]int64{"students": int64(limit - n)}})
 		}
 	}
 	return out
+}
+
+// sizeCounted is the number of pupils the school-size item counts for s.
+func sizeCounted(s *School) int {
+	if s.Kind == KindCompleteSecondary {
+		return s.compulsoryStudents()
+	}
+	return s.compulsoryStudents() + s.students(Senior)
 }
 
 // classSize checks the largest class of each stage; it needs the largest class brought down to the limit, and
@@ -265,15 +301,18 @@ func (e *engine) checklist(part Part, keys []string, missing bool, data *checkDa
 		}
 		item := Item{No: i + 1, Key: key, NameZh: def.zh, NameEn: def.en, Passes: true, Criteria: criteria}
 		absent := missing && !def.perSchool
+		// An item is not applicable when all its criteria are; a part not given is missing all the same.
+		item.NotApplicable = len(criteria) > 0 && !absent
 		for j := range criteria {
 			cr := &criteria[j]
 			if cr.Key == "" {
 				cr.Key = key
 			}
 			if absent {
-				cr.Actual, cr.Passes, cr.Needed = Amount{}, false, nil
+				cr.Actual, cr.Passes, cr.Needed, cr.NotApplicable = Amount{}, false, nil, false
 			}
 			item.Passes = item.Passes && cr.Passes
+			item.NotApplicable = item.NotApplicable && cr.NotApplicable
 		}
 		item.Missing = absent
 		item.Actual, item.Required = summary(def, criteria, absent)
@@ -305,18 +344,39 @@ func criterionFinding(part Part, key string, def itemDef, cr Criterion, school *
 		n := criterionNames[cr.Key]
 		f.Criterion, f.nameZh, f.nameEn, f.unit = cr.Key, n[0], n[1], n[2]
 	}
+	if key == "school_size" && school != nil { // say what was counted where it is not simply every pupil
+		switch school.Kind {
+		case KindTwelveYear:
+			f.noteZh, f.noteEn = "含高中学段学生", "senior pupils included"
+		case KindCompleteSecondary:
+			f.noteZh, f.noteEn = "仅计初中学段学生", "junior pupils only"
+		}
+	}
 	return f
 }
 
 // summary writes an item's Actual and Required for display: the value alone for a single district criterion,
-// "key=value" for several, the count of failing schools for a per-school item.
+// "key=value" for several, for a per-school item the number of distinct failing schools and of failing checks
+// (a school short of both a music and an art room is one school, two checks).
 func summary(def itemDef, criteria []Criterion, absent bool) (actual, required string) {
 	if def.perSchool {
-		return fmt.Sprintf("failing_schools=%d", len(criteria)), "failing_schools=0"
+		schools := map[string]bool{}
+		for _, cr := range criteria {
+			schools[cr.School] = true
+		}
+		return fmt.Sprintf("failing_schools=%d; failing_checks=%d", len(schools), len(criteria)), "failing_schools=0"
 	}
 	var as, rs []string
 	for _, cr := range criteria {
 		a, r := show(cr.Actual), cr.Op.Symbol()+" "+show(cr.Required)
+		if x, ok := cr.Actual.Float(); ok {
+			y, _ := cr.Required.Float()
+			a, r = Beside(x, y, 4, false)
+			r = cr.Op.Symbol() + " " + r
+		}
+		if cr.NotApplicable {
+			a = "not_applicable"
+		}
 		if len(criteria) > 1 {
 			label := cr.Key
 			if cr.Stage != "" {
@@ -332,7 +392,7 @@ func summary(def itemDef, criteria []Criterion, absent bool) (actual, required s
 	return strings.Join(as, "; "), strings.Join(rs, "; ")
 }
 
-// show writes an amount language-neutrally, rounded like JSON.
+// show writes an amount language-neutrally, rounded like JSON: a number to 4 decimals, true, false or null.
 func show(a Amount) string {
 	b, _ := a.MarshalJSON()
 	return string(b)

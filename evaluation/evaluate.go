@@ -14,11 +14,17 @@ func Evaluate(in Input, p Profile) (Result, error) {
 		return Result{}, err
 	}
 	e := &engine{in: &in, p: &p, schoolByCode: make(map[string]*School, len(in.Schools))}
+	all := make([]*School, len(in.Schools))
+	stages := map[Stage]bool{}
 	for i := range in.Schools {
 		s := &in.Schools[i]
+		all[i] = s
 		e.schoolByCode[s.Code] = s
 		if !e.excluded(s) {
 			e.included = append(e.included, s)
+		}
+		for _, g := range CompulsoryStages {
+			stages[g] = stages[g] || s.students(g) > 0
 		}
 	}
 	e.res = Result{Standard: p.Name, District: in.District, Year: in.Year, Vetoes: []Veto{}, Shortfalls: []Shortfall{}}
@@ -26,7 +32,12 @@ func Evaluate(in Input, p Profile) (Result, error) {
 	e.prerequisite()
 	e.resource()
 	gov, qual := in.Government, in.Quality
-	data := &checkData{p: &p, gov: gov, qual: qual, schools: e.included}
+	// The teaching points under the cutoff are left out of the resource part only: the per-school items of the
+	// checklists apply to every school, unless the profile exempts them too.
+	data := &checkData{p: &p, gov: gov, qual: qual, schools: all, stages: stages}
+	if p.ExemptSmallPoints {
+		data.schools = e.included
+	}
 	if gov == nil {
 		data.gov = &Government{}
 	}

@@ -9,7 +9,7 @@ import (
 )
 
 // sample decodes testdata/district.json: a district that meets the standard, with a nine-year school (166 + 210
-// pupils) and a teaching point of 49 pupils.
+// pupils) and a teaching point of 49 pupils (left out of the resource calculation, held to items 3 to 5).
 func sample(t testing.TB) Input {
 	t.Helper()
 	f, err := os.Open("testdata/district.json")

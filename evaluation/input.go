@@ -9,7 +9,8 @@
 // Numbers are computed in float64 and never rounded inside the engine. Every comparison allows a relative
 // tolerance of 1e-9 of the required value, so that a value exactly at its threshold passes however the division
 // lands (42 teachers for 1000 pupils are 4.2 per 100). JSON shows Numbers rounded to 4 decimals and messages to
-// 3 (percentages to 2); pass/fail never looks at the rounded figures.
+// 3 (percentages to 2), more where a value would otherwise look like its limit (Beside); pass/fail never looks at
+// the rounded figures.
 //
 // Needed quantities (Shortfall.Needed) are the smallest whole number of raw units (teachers, rooms, m², yuan)
 // that brings the value to the threshold at the current enrollment, checked with the same comparison as the

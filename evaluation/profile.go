@@ -31,8 +31,12 @@ type Profile struct {
 	SchoolFloor  float64 `json:"school_floor" yaml:"school_floor"`
 	// SplitWeights weigh the pupils of each stage when a combined school's shared facilities are split.
 	SplitWeights map[Stage]float64 `json:"split_weights" yaml:"split_weights"`
-	// Teaching points with fewer pupils than this are left out of the resource part and of items 3 to 5.
+	// Teaching points with fewer pupils than this are left out of the resource part (the per-school rule and the
+	// difference coefficients) only.
 	TeachingPointCutoff int `json:"teaching_point_cutoff" yaml:"teaching_point_cutoff"`
+	// ExemptSmallPoints leaves those teaching points out of government items 3 to 5 (music and art rooms, school
+	// size, class size) as well, for a province whose rules say so. Off by default: the items apply to every school.
+	ExemptSmallPoints bool `json:"exempt_small_points_from_school_items" yaml:"exempt_small_points_from_school_items"`
 	// Basic balance must have been certified at least this many years before the evaluation year.
 	PrerequisiteYears int     `json:"prerequisite_years" yaml:"prerequisite_years"`
 	RecognitionMin    float64 `json:"recognition_min" yaml:"recognition_min"`

@@ -103,3 +103,14 @@ func TestLoadProfileErrors(t *testing.T) {
 		t.Errorf("Evaluate with a broken profile: %v", err)
 	}
 }
+
+// The switch exempting small teaching points from items 3 to 5 is a profile key, off in the national profile.
+func TestExemptSmallPointsKey(t *testing.T) {
+	if National2017().ExemptSmallPoints {
+		t.Error("small teaching points are exempt by default")
+	}
+	p, err := LoadProfile([]byte("name: x\nexempt_small_points_from_school_items: true"), "p.yaml")
+	if err != nil || !p.ExemptSmallPoints {
+		t.Errorf("%v, exempt %v", err, p.ExemptSmallPoints)
+	}
+}

@@ -236,30 +236,35 @@ type ChecklistResult struct {
 	Items   []Item `json:"items"`
 }
 
-// Item is one numbered item of a checklist. Actual and Required summarise its criteria for display.
+// Item is one numbered item of a checklist. Actual and Required summarise its criteria for display. NotApplicable
+// is set when every criterion is not applicable (see Criterion); the item then passes.
 type Item struct {
-	No       int         `json:"no"`
-	Key      string      `json:"key"`
-	NameZh   string      `json:"name_zh"`
-	NameEn   string      `json:"name_en"`
-	Passes   bool        `json:"passes"`
-	Missing  bool        `json:"missing,omitempty"`
-	Actual   string      `json:"actual"`
-	Required string      `json:"required"`
-	Criteria []Criterion `json:"criteria"`
+	No            int         `json:"no"`
+	Key           string      `json:"key"`
+	NameZh        string      `json:"name_zh"`
+	NameEn        string      `json:"name_en"`
+	Passes        bool        `json:"passes"`
+	Missing       bool        `json:"missing,omitempty"`
+	NotApplicable bool        `json:"not_applicable,omitempty"`
+	Actual        string      `json:"actual"`
+	Required      string      `json:"required"`
+	Criteria      []Criterion `json:"criteria"`
 }
 
-// Criterion is one comparison inside an item; an item computed per school lists its failing schools.
+// Criterion is one comparison inside an item; an item computed per school lists its failing schools. A criterion
+// that does not apply to the district (a stage it has no pupils in, rotation with no eligible teacher) is
+// NotApplicable: it passes, with no actual value (JSON null).
 type Criterion struct {
-	Key      string           `json:"key"`
-	Scope    Scope            `json:"scope"`
-	School   string           `json:"school,omitempty"`
-	Stage    Stage            `json:"stage,omitempty"`
-	Actual   Amount           `json:"actual"`
-	Op       Op               `json:"op"`
-	Required Amount           `json:"required"`
-	Passes   bool             `json:"passes"`
-	Needed   map[string]int64 `json:"needed,omitempty"`
+	Key           string           `json:"key"`
+	Scope         Scope            `json:"scope"`
+	School        string           `json:"school,omitempty"`
+	Stage         Stage            `json:"stage,omitempty"`
+	Actual        Amount           `json:"actual"`
+	Op            Op               `json:"op"`
+	Required      Amount           `json:"required"`
+	Passes        bool             `json:"passes"`
+	NotApplicable bool             `json:"not_applicable,omitempty"`
+	Needed        map[string]int64 `json:"needed,omitempty"`
 }
 
 // RecognitionResult is the social-recognition part.

@@ -124,14 +124,16 @@ func (f *finding) shortfall() Shortfall {
 		write(&en, f.nameEn, ": not met")
 	default:
 		w := failWords[s.Op]
+		var abuf, rbuf [32]byte
+		actual, required := appendBeside(abuf[:0], rbuf[:0], s.Actual.number, s.Required.number, 3, f.unit == "%")
 		write(&zh, f.nameZh, "为 ")
-		f.value(&zh, s.Actual.number, false)
+		f.value(&zh, actual, false)
 		write(&zh, ",", w[0], " ")
-		f.value(&zh, s.Required.number, false)
+		f.value(&zh, required, false)
 		write(&en, f.nameEn, " is ")
-		f.value(&en, s.Actual.number, true)
+		f.value(&en, actual, true)
 		write(&en, ", ", w[1], " ")
-		f.value(&en, s.Required.number, true)
+		f.value(&en, required, true)
 	}
 	if len(s.Needed) > 0 {
 		zh.WriteString(";需")
@@ -170,14 +172,15 @@ func writeNeeded(zh, en *strings.Builder, needed map[string]int64) {
 	}
 }
 
-// value writes a value for a message: a percentage for a fraction, up to 3 decimals otherwise, with its unit.
-func (f *finding) value(b *strings.Builder, v float64, english bool) {
+// value writes a value formatted by Beside for a message, with its unit: a percentage, or a number with
+// thousands separators.
+func (f *finding) value(b *strings.Builder, v []byte, english bool) {
 	if f.unit == "%" {
-		b.WriteString(percent(v))
+		b.Write(v)
+		b.WriteByte('%')
 		return
 	}
-	var buf [32]byte
-	b.Write(group(strconv.AppendFloat(buf[:0], math.Round(v*1e3)/1e3, 'f', -1, 64)))
+	b.Write(group(v))
 	unit := f.unit
 	if english {
 		unit = unitsEn[unit]
@@ -195,7 +198,40 @@ func write(b *strings.Builder, parts ...string) {
 
 // percent shows a fraction as a percentage with up to 2 decimals.
 func percent(v float64) string {
-	return strconv.FormatFloat(math.Round(v*1e4)/100, 'f', -1, 64) + "%"
+	return string(appendDecimal(nil, v, 2, true)) + "%"
+}
+
+// appendDecimal appends v rounded to at most d decimals, without trailing zeros; pct shows a fraction as a
+// percentage (the number without its "%").
+func appendDecimal(b []byte, v float64, d int, pct bool) []byte {
+	p := math.Pow10(d)
+	if pct {
+		return strconv.AppendFloat(b, math.Round(v*(p*100))/p, 'f', -1, 64)
+	}
+	return strconv.AppendFloat(b, math.Round(v*p)/p, 'f', -1, 64)
+}
+
+// maxDecimals bounds Beside: values differing only beyond it still look alike (float64 holds no more).
+const maxDecimals = 15
+
+// Beside writes an actual value and the limit it is compared with, both with the fewest decimals, at least d,
+// that make them differ when they differ, so that a message never reads "0.45, above the limit 0.45" for
+// 0.4500000517 (it shows 0.4500001). Rounding is monotonic, so the actual then also shows on its true side of the
+// limit. Both get the same number of decimals, so a limit with more decimals than usual is not rounded onto the
+// actual either.
+func Beside(actual, limit float64, d int, pct bool) (a, l string) {
+	ab, lb := appendBeside(nil, nil, actual, limit, d, pct)
+	return string(ab), string(lb)
+}
+
+// appendBeside is Beside appending to a and l, for messages written without allocating.
+func appendBeside(a, l []byte, actual, limit float64, d int, pct bool) ([]byte, []byte) {
+	for ; ; d++ {
+		a, l = appendDecimal(a[:0], actual, d, pct), appendDecimal(l[:0], limit, d, pct)
+		if !bytes.Equal(a, l) || actual == limit || d >= maxDecimals {
+			return a, l
+		}
+	}
 }
 
 // group puts thousands separators into the integer part of a decimal number of 5 digits or more.

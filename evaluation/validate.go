@@ -193,11 +193,8 @@ func (c *checker) stageData(d *StageData) {
 func (c *checker) government(g *Government) {
 	c.amount("special_ed_funding_per_pupil_yuan", g.SpecialEdFundingPerPupilYuan)
 	c.rate("teacher_training_360h_completion_rate", g.TeacherTraining360hCompletion)
+	// No eligible teacher is allowed: item 11 is then not applicable (teacherRotation).
 	eligibleOK := c.count("eligible_rotation_teachers", g.EligibleRotationTeachers)
-	if eligibleOK && g.EligibleRotationTeachers == 0 {
-		c.add("eligible_rotation_teachers", "符合交流轮岗条件的教师数必须大于 0", "must be greater than 0")
-		eligibleOK = false
-	}
 	rotatedOK := c.count("rotated_teachers", g.RotatedTeachers)
 	if rotatedOK && eligibleOK && g.RotatedTeachers > g.EligibleRotationTeachers {
 		c.add("rotated_teachers", "交流轮岗教师数不能多于符合条件的教师数", "cannot exceed eligible_rotation_teachers")

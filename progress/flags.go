@@ -93,14 +93,16 @@ func oversizedShort(o *Count) Flag {
 		MessageEn: fmt.Sprintf("oversized schools: %d last year, %d now (%s fewer), below %s", *o.Previous, o.Now, got, want)}
 }
 
-// worseCoefficients describes the coefficients above their limit that rose as shown (4 decimals); nil when none.
+// worseCoefficients describes the coefficients above their limit that rose as shown (4 decimals, more where a
+// value would look like its limit); nil when none.
 func worseCoefficients(cs []Coefficient, r *evaluation.Result) (zh, en []string) {
 	for _, c := range cs {
 		if c.Passes || c.Previous == nil || round4(c.CV) <= round4(*c.Previous) {
 			continue
 		}
 		nameZh, nameEn := keyName(r, c.Indicator)
-		was, now, limit := number(*c.Previous), number(c.CV), number(c.Limit)
+		now, limit := evaluation.Beside(float64(c.CV), float64(c.Limit), 4, false) // never "0.45 (limit 0.45)"
+		was := number(*c.Previous)
 		zh = append(zh, fmt.Sprintf("%s%s %s → %s (上限 %s)", c.Stage.NameZh(), nameZh, was, now, limit))
 		en = append(en, fmt.Sprintf("%s %s %s → %s (limit %s)", c.Stage.NameEn(), nameEn, was, now, limit))
 	}

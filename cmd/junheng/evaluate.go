@@ -114,8 +114,9 @@ func readProfileFile(file string) (evaluation.Profile, error) {
 	return evaluation.LoadProfile(data, filepath.Base(file))
 }
 
-// readInput decodes a .json or .xlsx file. An *evaluation.InputError means the content is invalid; any other
-// error, that the file could not be used at all.
+// readSelfAssessment decodes a .json or .xlsx file through evaluation.Decode, as the API does, so that both refuse
+// the same input (text that is not valid UTF-8, by field) and accept the same (a byte order mark). An
+// *evaluation.InputError means the content is invalid; any other error, that the file could not be used at all.
 func readSelfAssessment(file string) (evaluation.Input, error) {
 	ext := strings.ToLower(filepath.Ext(file))
 	if ext != ".json" && ext != ".xlsx" {
@@ -216,8 +217,9 @@ func (rep *evaluationReport) stage(g evaluation.Stage, st *evaluation.StageResul
 	t := textTable{{"指标", "标准值", "县域均值", "差异系数", "上限", "差异系数结果", "低于标准值学校"}}
 	for _, ind := range p.Indicators {
 		r := st.Indicators[ind.Key]
-		t = append(t, []string{ind.NameZh, rounded(r.Threshold), rounded(r.DistrictValue), rounded(r.CV),
-			rounded(r.CVLimit), passZh(r.CVPasses), strconv.Itoa(r.SchoolsBelow)})
+		cv, limit := evaluation.Beside(float64(r.CV), float64(r.CVLimit), 4, false)
+		t = append(t, []string{ind.NameZh, rounded(r.Threshold), rounded(r.DistrictValue), cv, limit,
+			passZh(r.CVPasses), strconv.Itoa(r.SchoolsBelow)})
 	}
 	t.write(rep, "  ")
 	for _, s := range st.Schools {
@@ -244,7 +246,7 @@ func indicatorNamesZh(keys []string, p evaluation.Profile) string {
 	return strings.Join(out, "、")
 }
 
-var valuesZh = strings.NewReplacer("true", "是", "false", "否", "missing", "未填报")
+var valuesZh = strings.NewReplacer("true", "是", "false", "否", "missing", "未填报", "not_applicable", "不适用")
 
 func (rep *evaluationReport) checklist(title string, c evaluation.ChecklistResult) {
 	missing := ""
