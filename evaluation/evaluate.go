@@ -27,7 +27,8 @@ func Evaluate(in Input, p Profile) (Result, error) {
 			stages[g] = stages[g] || s.students(g) > 0
 		}
 	}
-	e.res = Result{Standard: p.Name, District: in.District, Year: in.Year, Vetoes: []Veto{}, Shortfalls: []Shortfall{}}
+	e.res = Result{Standard: p.Name, Engine: EngineVersion, ProfileDigest: p.digest(), District: in.District,
+		Year: in.Year, Vetoes: []Veto{}, Shortfalls: []Shortfall{}}
 	e.vetoes()
 	e.prerequisite()
 	e.resource()

@@ -1,12 +1,26 @@
 package evaluation
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"slices"
 	"sort"
 	"strings"
 )
+
+// digest identifies the profile's exact rules: the start of a SHA-256 of its JSON (map keys are sorted, so the
+// same profile always gives the same digest).
+func (p *Profile) digest() string {
+	data, err := json.Marshal(p)
+	if err != nil {
+		return "" // a profile is plain data; Validate has checked its numbers are finite
+	}
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:6])
+}
 
 // Profile is an evaluation standard as data: which indicators, their thresholds and limits, how combined schools
 // are split, which checklist items apply and with which thresholds, and the veto items. The engine reads nothing

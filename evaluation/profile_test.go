@@ -114,3 +114,28 @@ func TestExemptSmallPointsKey(t *testing.T) {
 		t.Errorf("%v, exempt %v", err, p.ExemptSmallPoints)
 	}
 }
+
+// A result names the rules that judged it: the engine's version and the exact profile, which any change of the
+// profile's rules changes and nothing else does.
+func TestResultNamesItsRules(t *testing.T) {
+	judge := func(p Profile) Result {
+		t.Helper()
+		r, err := Evaluate(sample(t), p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	national := judge(National2017())
+	if national.Engine != EngineVersion || len(national.ProfileDigest) != 12 {
+		t.Fatalf("engine %d, profile digest %q", national.Engine, national.ProfileDigest)
+	}
+	if again := judge(National2017()); again.ProfileDigest != national.ProfileDigest {
+		t.Errorf("the same profile: %s, then %s", national.ProfileDigest, again.ProfileDigest)
+	}
+	province := National2017()
+	province.TeachingPointCutoff = 30
+	if judge(province).ProfileDigest == national.ProfileDigest {
+		t.Error("a changed cutoff kept the digest")
+	}
+}

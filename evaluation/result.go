@@ -57,20 +57,33 @@ func (o Op) Symbol() string {
 	return map[Op]string{AtLeast: "≥", AtMost: "≤", Below: "<", Equal: "="}[o]
 }
 
+// EngineVersion is the version of the engine's reading of the standard, raised whenever the same input and profile
+// could get another verdict or other shortfalls:
+//   - 1: the rules up to November 2026 (results without an engine field);
+//   - 2: small teaching points held to items 3-5, a twelve-year school's size counting its senior pupils, stages
+//     without pupils and rotation without eligible teachers not applicable, failing schools counted once
+//     (issue 14).
+const EngineVersion = 2
+
 // Result is the evaluation of one district. Every float is kept unrounded; JSON shows Numbers rounded to 4
 // decimals, while every pass/fail was decided on the unrounded value (see compare).
 type Result struct {
-	Verdict      Verdict            `json:"verdict"`
-	Standard     string             `json:"standard"`
-	District     District           `json:"district"`
-	Year         int                `json:"year"`
-	Prerequisite PrerequisiteResult `json:"prerequisite"`
-	Resource     ResourceResult     `json:"resource"`
-	Government   ChecklistResult    `json:"government"`
-	Quality      ChecklistResult    `json:"quality"`
-	Recognition  RecognitionResult  `json:"recognition"`
-	Vetoes       []Veto             `json:"vetoes"`
-	Shortfalls   []Shortfall        `json:"shortfalls"`
+	Verdict  Verdict `json:"verdict"`
+	Standard string  `json:"standard"`
+	// Engine and ProfileDigest say which rules judged: the engine's version (Engine; 0 in results stored before
+	// it was recorded, which version 1 judged) and the exact profile (the start of a SHA-256 of its JSON). A
+	// stored result keeps its verdict when the rules change; only a new submission is judged by the new ones.
+	Engine        int                `json:"engine,omitempty"`
+	ProfileDigest string             `json:"profile_digest,omitempty"`
+	District      District           `json:"district"`
+	Year          int                `json:"year"`
+	Prerequisite  PrerequisiteResult `json:"prerequisite"`
+	Resource      ResourceResult     `json:"resource"`
+	Government    ChecklistResult    `json:"government"`
+	Quality       ChecklistResult    `json:"quality"`
+	Recognition   RecognitionResult  `json:"recognition"`
+	Vetoes        []Veto             `json:"vetoes"`
+	Shortfalls    []Shortfall        `json:"shortfalls"`
 }
 
 // PrerequisiteResult: basic balance certified no later than LatestAllowedYear.

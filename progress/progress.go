@@ -66,7 +66,7 @@ func districtYear(year int, cur, prev *snapshot, certified bool, plan *Plan, rul
 	dy := DistrictYear{Year: year, Submitted: cur != nil, Certified: certified, NonCompliant: []string{},
 		Oversized: emptyCount(), LargeClasses: emptyCount(), Coefficients: []Coefficient{}}
 	if cur != nil {
-		dy.Verdict = string(cur.result.Verdict)
+		dy.Verdict, dy.Engine = string(cur.result.Verdict), max(cur.result.Engine, 1)
 		dy.Schools = len(cur.schools)
 		dy.NonCompliant = cur.nonCompliant
 		if prev != nil {

@@ -382,3 +382,16 @@ func TestPendingAndEarlierPlans(t *testing.T) {
 	wantMissed(t, got[1], FlagMilestoneNoData)
 	wantFlags(t, got[1], FlagNoSubmission, FlagMilestoneMissed, FlagCityTargetMissed)
 }
+
+// A year names the rules that judged it: a result stored before the engine recorded its version was judged by
+// version 1, and keeps its verdict.
+func TestYearNamesItsRules(t *testing.T) {
+	now := submitted(t, 2025, with(t))
+	old := submitted(t, 2024, with(t))
+	old.Result.Engine = 0
+	got := Progress(District{Code: "370299", Years: []Year{old, now, {Year: 2026, Pending: true}}}, DefaultRules())
+	if got[0].Engine != 1 || got[1].Engine != evaluation.EngineVersion || got[2].Engine != 0 {
+		t.Errorf("engines %d, %d, %d; want 1, %d, 0", got[0].Engine, got[1].Engine, got[2].Engine,
+			evaluation.EngineVersion)
+	}
+}

@@ -138,8 +138,11 @@ type DistrictYear struct {
 	Submitted bool   `json:"submitted"`
 	Pending   bool   `json:"pending,omitempty"` // not submitted, and not yet due
 	Verdict   string `json:"verdict,omitempty"`
-	Certified bool   `json:"certified"` // certified this year or before
-	Schools   int    `json:"schools"`
+	// Engine is the version of the rules that judged the year's submission (evaluation.EngineVersion; 1 for
+	// results stored before it was recorded): a year keeps the verdict it was given.
+	Engine    int  `json:"engine,omitempty"`
+	Certified bool `json:"certified"` // certified this year or before
+	Schools   int  `json:"schools"`
 	// NonCompliant lists the schools with a school-level shortfall.
 	NonCompliant []string `json:"non_compliant"`
 	// BroughtUp is the 25% measure; nil without a previous submitted year.

@@ -34,7 +34,7 @@ func district() progress.DistrictReport {
 				Indicators: []string{"qualified_teachers_per_100"}, OversizedMax: ptr(1), Note: "先补教师"}},
 		}},
 		Years: []progress.DistrictYear{
-			{Year: 2022, Submitted: true, Verdict: "does_not_meet", Schools: 10,
+			{Year: 2022, Submitted: true, Verdict: "does_not_meet", Engine: 1, Schools: 10,
 				NonCompliant: []string{"S01", "S02", "S03", "S04", "S05", "S06", "S07", "S08"},
 				Oversized:    progress.Count{Now: 2, Schools: []string{"S09", "S10"}},
 				LargeClasses: progress.Count{Now: 4},
@@ -42,7 +42,7 @@ func district() progress.DistrictReport {
 					{Stage: evaluation.Primary, Indicator: "qualified_teachers_per_100", CV: 0.62, Limit: 0.50},
 					{Stage: evaluation.Junior, Indicator: "qualified_teachers_per_100", CV: 0.40, Limit: 0.45, Passes: true},
 				}},
-			{Year: 2023, Submitted: true, Verdict: "does_not_meet", Schools: 10,
+			{Year: 2023, Submitted: true, Verdict: "does_not_meet", Engine: evaluation.EngineVersion, Schools: 10,
 				NonCompliant: []string{"S03", "S04", "S05", "S06", "S07", "S11"},
 				BroughtUp: &progress.BroughtUp{Base: 8, Count: 2, Share: ptr(0.25), Target: 0.25, Met: true,
 					Schools: []string{"S01", "S02"}, Worse: []string{"S11"}},
@@ -142,7 +142,8 @@ func TestDistrictHTML(t *testing.T) {
 		"大规模学校 1 所, 超过计划的 0 所", // the milestone missed
 		"20.00%", "40.00%", // schools complying: 2 of 10, then 4 of 10
 		`class="limit"`, `stroke-dasharray="4 3"`, "限值 0.50", "限值 0.45",
-		"高于规定学历教师数低于要求", "已解决: 每百名学生拥有高于规定学历教师数(小学)", "3.9 → 4.4", "未报送")
+		"高于规定学历教师数低于要求", "已解决: 每百名学生拥有高于规定学历教师数(小学)", "3.9 → 4.4", "未报送",
+		"规则 v1", "规则 v"+strconv.Itoa(evaluation.EngineVersion)) // which rules judged each year
 	red := regexp.MustCompile(`<circle [^>]*fill="#c0392b"><title>([^<]*)</title>`).FindAllStringSubmatch(page, -1)
 	if len(red) != 1 || red[0][1] != "2022: 0.6200 &gt; 0.5000" {
 		t.Errorf("red points: %q, want the 2022 primary coefficient only", red)
@@ -336,7 +337,8 @@ func TestDistrictXLSX(t *testing.T) {
 	cells(t, f, "进展", map[string]string{"A1": "年度 (year)", "I1": "达标提升比例 (brought-up share)",
 		"A3": "2023", "B3": "是", "C3": "未达标", "F3": "6", "G3": "8", "H3": "2", "I3": "25.00%", "K3": "是",
 		"L3": "1", "M3": "2", "N3": "50.00%", "P3": "是", "T3": "1 所上年达标学校本年未达标",
-		"M2": "", "I2": "", "B4": "否", "C4": ""})
+		"M2": "", "I2": "", "B4": "否", "C4": "", "U1": "评估规则版本 (rules version)",
+		"U3": strconv.Itoa(evaluation.EngineVersion), "U4": ""})
 	share, _ := f.GetCellValue("进展", "I3", excelize.Options{RawCellValue: true})
 	if share != "0.25" {
 		t.Errorf("the share is kept as %q, want the fraction 0.25", share)

@@ -35,7 +35,8 @@ var progressHeader = []string{"年度 (year)", "已提交 (submitted)", "评估�
 	"达标提升比例 (brought-up share)", "提升目标 (brought-up target)", "提升达成 (brought-up met)",
 	"大规模学校 (oversized)", "上年大规模学校 (oversized previous)", "减少比例 (oversized reduction)",
 	"减少目标 (reduction target)", "减少达成 (reduction met)", "新增大规模学校 (new oversized)",
-	"大班额 (large classes)", "上年大班额 (large classes previous)", "预警 (flags)"}
+	"大班额 (large classes)", "上年大班额 (large classes previous)", "预警 (flags)",
+	"评估规则版本 (rules version)"}
 
 func progressRows(b *workbook, years []progress.DistrictYear, schools names) [][]any {
 	rows := make([][]any, len(years))
@@ -48,9 +49,17 @@ func progressRows(b *workbook, years []progress.DistrictYear, schools names) [][
 		rows[i] = []any{y.Year, yesNo(y.Submitted), text(verdictZh(y.Verdict)), yesNo(y.Certified), y.Schools,
 			len(y.NonCompliant), base, count, share, target, reached, o.Now, optIntCell(o.Previous), b.pct(o.Reduced),
 			b.pct(o.Target), optYesNo(o.Met), text(strings.Join(mapStrings(o.New, schools.Of), "; ")),
-			y.LargeClasses.Now, optIntCell(y.LargeClasses.Previous), text(flagMessages(y.Flags))}
+			y.LargeClasses.Now, optIntCell(y.LargeClasses.Previous), text(flagMessages(y.Flags)), optIntCell(engine(y))}
 	}
 	return rows
+}
+
+// engine is the version of the rules that judged the year, nil when nothing was submitted.
+func engine(y progress.DistrictYear) *int {
+	if y.Engine == 0 {
+		return nil
+	}
+	return &y.Engine
 }
 
 func milestoneRows(years []progress.DistrictYear, schools names) [][]any {
