@@ -49,7 +49,7 @@ var itemCatalog = map[string]itemDef{
 	"class_size":                       {PartGovernment, true, "最大班额", "largest class", "人", classSize},
 	"small_schools_funding":            {PartGovernment, false, "小规模学校和教学点按 100 人核定公用经费", "small schools funded as if they had 100 pupils", "", govBool(func(g *Government) bool { return g.SmallSchoolsFundedAs100 })},
 	"special_ed_funding":               {PartGovernment, false, "特殊教育学校生均公用经费", "special-education funding per pupil", "元", specialEdFunding},
-	"teacher_pay":                      {PartGovernment, false, "教师平均工资收入不低于当地公务员", "teachers paid no less than civil servants", "", govBool(func(g *Government) bool { return g.TeacherPayNotBelowCivilServants })},
+	"teacher_pay":                      {PartGovernment, false, "教师平均工资收入不低于当地公务员", "teachers paid no less than civil servants", "", teacherPay},
 	"teacher_training":                 {PartGovernment, false, "教师 5 年 360 学时培训完成率", "360-hour training completion", "%", teacherTraining},
 	"staffing_allocation":              {PartGovernment, false, "县级统筹分配教职工编制和岗位", "staffing allocated by the county", "", govBool(func(g *Government) bool { return g.StaffingAllocatedByCounty })},
 	"teacher_rotation":                 {PartGovernment, false, "教师交流轮岗", "teacher rotation", "", teacherRotation},
@@ -114,7 +114,13 @@ var criterionNames = map[string][3]string{
 	"migrant_children_public_share": {"随迁子女在公办学校和购买服务学校就读比例", "migrant children in public or government-purchased places", "%"},
 	"level_iii_reached":             {"学生学业水平达到Ⅲ级以上", "pupils at level III or above", ""},
 	"difference_rate":               {"质量监测校际差异率", "inter-school difference rate", ""},
+	"teacher_average_pay":           {"教师平均工资收入", "teachers' average pay", "元"},
+	"rural_weak_tilt":               {"分配到农村和薄弱初中的名额比例", "share of places allocated to rural and weak schools", "%"},
 }
+
+// DeclaredFiguresMissing is the actual value of item 8 (teacher_pay) when only the yes/no was given: it passes on
+// the declaration, but the figures the standard asks for are missing. Displays translate it (已声明, 未填报金额).
+const DeclaredFiguresMissing = "declared_figures_missing"
 
 func atDistrict(key string, actual float64, op Op, required float64) Criterion {
 	return Criterion{Key: key, Scope: ScopeDistrict, Actual: num(actual), Op: op, Required: num(required),
@@ -165,8 +171,32 @@ func teacherCertification(c *checkData) []Criterion {
 	return []Criterion{atDistrict("", c.gov.TeachersCertifiedRate, AtLeast, c.p.Government.TeachersCertifiedMin)}
 }
 
+// teacherPay: with both figures, teachers' average pay is compared with civil servants' (the compare tolerance
+// lets equal pay pass), and the yes/no is not read, whatever it says: the figures are the evidence, the yes/no
+// only a declaration. Without them the declaration still decides, as it did before the figures were asked for,
+// and the item shows that the figures are missing (declared). Validation ensures the two come together.
+func teacherPay(c *checkData) []Criterion {
+	g := c.gov
+	if g.TeacherAveragePayYuan == nil || g.CivilServantAveragePayYuan == nil {
+		cr := atDistrictYes("", g.TeacherPayNotBelowCivilServants)
+		cr.declared = g.TeacherPayNotBelowCivilServants
+		return []Criterion{cr}
+	}
+	teacher, civil := *g.TeacherAveragePayYuan, *g.CivilServantAveragePayYuan
+	return []Criterion{atDistrict("teacher_average_pay", teacher, AtLeast, civil)}
+}
+
+// highSchoolQuota: the allocated share, and when given the tilt to rural and weak schools, which holds when their
+// share of the allocated places is not below their share of the junior graduates. Data without the tilt figures
+// is judged on the share alone, as before they were asked for.
 func highSchoolQuota(c *checkData) []Criterion {
-	return []Criterion{atDistrict("", c.gov.QualityHighSchoolQuotaShare, AtLeast, c.p.Government.QualityHighSchoolQuotaMin)}
+	g := c.gov
+	out := []Criterion{atDistrict("", g.QualityHighSchoolQuotaShare, AtLeast, c.p.Government.QualityHighSchoolQuotaMin)}
+	if g.QuotaShareToRuralWeakRate != nil && g.RuralWeakGraduateShareRate != nil {
+		share, graduates := *g.QuotaShareToRuralWeakRate, *g.RuralWeakGraduateShareRate
+		out = append(out, atDistrict("rural_weak_tilt", share, AtLeast, graduates))
+	}
+	return out
 }
 
 func nearbyEnrollment(c *checkData) []Criterion {
@@ -232,10 +262,25 @@ func musicArtRooms(c *checkData) []Criterion {
 			}
 		}
 		required := (classes + c.p.Government.ClassesPerMusicArtRoom - 1) / c.p.Government.ClassesPerMusicArtRoom
-		out = rooms(out, s, "music_rooms", s.Facilities.MusicRooms, required)
-		out = rooms(out, s, "art_rooms", s.Facilities.ArtRooms, required)
+		music, art := s.musicArtRooms()
+		out = rooms(out, s, "music_rooms", music, required)
+		out = rooms(out, s, "art_rooms", art, required)
 	}
 	return out
+}
+
+// musicArtRooms counts the rooms of the whole school: with facilities given per stage, the stages' rooms together,
+// since item 3 holds the school's rooms against all its compulsory classes.
+func (s *School) musicArtRooms() (music, art int) {
+	if !s.stageFacilities() {
+		return s.Facilities.MusicRooms, s.Facilities.ArtRooms
+	}
+	for _, g := range CompulsoryStages {
+		if d := s.stage(g); d != nil && d.Facilities != nil {
+			music, art = music+d.Facilities.MusicRooms, art+d.Facilities.ArtRooms
+		}
+	}
+	return music, art
 }
 
 func rooms(out []Criterion, s *School, key string, have, required int) []Criterion {
@@ -376,6 +421,9 @@ func summary(def itemDef, criteria []Criterion, absent bool) (actual, required s
 		}
 		if cr.NotApplicable {
 			a = "not_applicable"
+		}
+		if cr.declared {
+			a = DeclaredFiguresMissing
 		}
 		if len(criteria) > 1 {
 			label := cr.Key

@@ -43,6 +43,13 @@ func Decode(r io.Reader) (Input, error) {
 	}
 	d := &decoder{}
 	d.value("$", bytes.TrimSpace(data), reflect.ValueOf(&in).Elem())
+	for i := range in.Schools {
+		// A school's facilities may be left out only when its stages give their own (School.Facilities).
+		if path := fmt.Sprintf("schools[%d].facilities", i); d.absent[path] && !in.Schools[i].stageFacilities() {
+			d.fail(path, "缺少必填字段(九年一贯制、完全中学、十二年一贯制学校也可在各学段下填报 facilities)",
+				"required field is missing (a combined school may give facilities under each stage instead)")
+		}
+	}
 	if problems := append(d.problems, in.Problems(d.reported...)...); len(problems) > 0 {
 		return Input{}, &InputError{Problems: problems}
 	}
@@ -80,6 +87,7 @@ const MaxRows = 10_000
 type decoder struct {
 	problems []Problem
 	reported []string
+	absent   map[string]bool // fields tagged optional that the document leaves out
 }
 
 func (d *decoder) fail(path, zh, en string) {
@@ -214,7 +222,14 @@ func (d *decoder) object(path string, raw []byte, v reflect.Value) {
 		seen[key] = true
 	})
 	for _, f := range fields {
-		if !f.optional && !seen[f.name] {
+		switch {
+		case seen[f.name]:
+		case f.checked:
+			if d.absent == nil {
+				d.absent = map[string]bool{}
+			}
+			d.absent[memberPath(path, f.name)] = true
+		case !f.optional:
 			d.fail(memberPath(path, f.name), "缺少必填字段", "required field is missing")
 		}
 	}
@@ -273,6 +288,9 @@ type jsonField struct {
 	name     string
 	index    int
 	optional bool
+	// checked fields (tag option "optional", which encoding/json ignores and always writes) may be left out when
+	// Decode's own check says so; their absence is recorded.
+	checked bool
 }
 
 // jsonFields lists the JSON fields of a struct type; a field tagged omitempty is optional.
@@ -280,7 +298,8 @@ func jsonFields(t reflect.Type) []jsonField {
 	fields := make([]jsonField, 0, t.NumField())
 	for i := range t.NumField() {
 		name, opts, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
-		fields = append(fields, jsonField{name: name, index: i, optional: opts == "omitempty"})
+		fields = append(fields, jsonField{name: name, index: i, optional: opts == "omitempty",
+			checked: opts == "optional"})
 	}
 	return fields
 }

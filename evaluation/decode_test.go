@@ -392,6 +392,20 @@ func FuzzDecode(f *testing.F) {
 	f.Add([]byte(strings.Replace(string(sampleDoc), `"S001"`, "\"Se\u0301\"", 1)))
 	f.Add([]byte(`{"district": {"code": "370211", "name": "\ud840\udc00\ud840"}, "schools": [{"code": "` +
 		"\xff" + `"}]}`))
+	// Issue 14: the pay figures, the tilt shares, and a nine-year school giving each stage its facilities.
+	in := sample(f)
+	in.Government.TeacherAveragePayYuan, in.Government.CivilServantAveragePayYuan = new(98000.0), new(96500.0)
+	in.Government.QuotaShareToRuralWeakRate, in.Government.RuralWeakGraduateShareRate = new(0.4), new(0.35)
+	nine := &in.Schools[1]
+	whole := nine.Facilities
+	nine.Stages.Primary.Facilities, nine.Stages.Junior.Facilities, nine.Facilities = &whole, &whole, Facilities{}
+	figures, err := json.Marshal(in)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(figures)
+	f.Add([]byte(`{"government": {"teacher_average_pay_yuan": 1}, "schools": [{"kind": "nine_year", "stages": ` +
+		`{"primary": {"facilities": {}}}}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		in, err := Decode(bytes.NewReader(data))
 		if err != nil {

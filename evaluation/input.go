@@ -14,8 +14,9 @@
 //
 // Needed quantities (Shortfall.Needed) are the smallest whole number of raw units (teachers, rooms, m², yuan)
 // that brings the value to the threshold at the current enrollment, checked with the same comparison as the
-// evaluation. For a facility of a combined school it is the amount to add to the whole-school figure, which the
-// split then shares between the stages, because the district reports and builds facilities for the whole school.
+// evaluation. For a facility of a combined school reported for the whole school it is the amount to add to the
+// whole-school figure, which the split then shares between the stages, because the district reports and builds
+// facilities for the whole school; for facilities reported per stage it is the amount to add to the stage's own.
 package evaluation
 
 // Input is one district's yearly self-assessment. In JSON every field is required except those marked omitempty;
@@ -79,12 +80,16 @@ const (
 var CompulsoryStages = []Stage{Primary, Junior}
 
 // School is one school as reported, before combined schools are split into per-stage virtual schools.
+// Facilities are the whole-school figures. A combined school may instead give each compulsory stage its own
+// (StageData.Facilities), which are then used as they are, and leave Facilities out (zero; JSON still writes it, so
+// stored documents and other readers keep their shape). Decode requires one of the two forms; a non-zero
+// Facilities beside per-stage ones is an input error (validate.go).
 type School struct {
 	Code       string     `json:"code"`
 	Name       string     `json:"name"`
 	Kind       Kind       `json:"kind"`
 	Stages     Stages     `json:"stages"`
-	Facilities Facilities `json:"facilities"`
+	Facilities Facilities `json:"facilities,optional"` // optional: see decoder.object
 }
 
 // Stages holds the per-stage data of a school; a stage the school does not have is nil.
@@ -102,6 +107,8 @@ type StageData struct {
 	QualifiedTeachers int `json:"qualified_teachers"`
 	BackboneTeachers  int `json:"backbone_teachers"`
 	PEArtTeachers     int `json:"pe_art_teachers"`
+	// Facilities are the stage's own, for a combined school that reports them per stage: nothing is split.
+	Facilities *Facilities `json:"facilities,omitempty"`
 }
 
 // SeniorData is the senior stage of a complete secondary or twelve-year school: only its pupils matter, for the
@@ -110,7 +117,8 @@ type SeniorData struct {
 	Students int `json:"students"`
 }
 
-// Facilities are reported for the whole school; a combined school's are split between its stages.
+// Facilities are a school's building area, equipment and rooms: for the whole school (a combined school's are then
+// split between its stages by weighted pupils) or, for a combined school, for one stage.
 type Facilities struct {
 	TeachingRoomAreaM2 float64 `json:"teaching_room_area_m2"`
 	SportsAreaM2       float64 `json:"sports_area_m2"`
@@ -123,21 +131,29 @@ type Facilities struct {
 // Government holds the district-level facts of the government-guarantee part (政府保障程度). Items 3, 4 and 5 are
 // computed from the school data and have no field here. Rates are fractions in [0, 1].
 type Government struct {
-	LayoutPlanningSound              bool           `json:"layout_planning_sound"`
-	UrbanRuralUnifiedStandards       bool           `json:"urban_rural_unified_standards"`
-	SmallSchoolsFundedAs100          bool           `json:"small_schools_funded_as_100"`
-	SpecialEdFundingPerPupilYuan     float64        `json:"special_ed_funding_per_pupil_yuan"`
-	TeacherPayNotBelowCivilServants  bool           `json:"teacher_pay_not_below_civil_servants"`
-	TeacherTraining360hCompletion    float64        `json:"teacher_training_360h_completion_rate"`
-	StaffingAllocatedByCounty        bool           `json:"staffing_allocated_by_county"`
-	EligibleRotationTeachers         int            `json:"eligible_rotation_teachers"`
-	RotatedTeachers                  int            `json:"rotated_teachers"`
-	RotatedBackboneTeachers          int            `json:"rotated_backbone_teachers"`
-	TeachersCertifiedRate            float64        `json:"teachers_certified_rate"`
-	NearbyEnrollmentRate             NearbyEnrolled `json:"nearby_enrollment_rate"`
-	QualityHighSchoolQuotaShare      float64        `json:"quality_high_school_quota_share"`
-	LeftBehindCareSystem             bool           `json:"left_behind_care_system"`
-	MigrantChildrenPublicSchoolShare float64        `json:"migrant_children_public_share"`
+	LayoutPlanningSound             bool    `json:"layout_planning_sound"`
+	UrbanRuralUnifiedStandards      bool    `json:"urban_rural_unified_standards"`
+	SmallSchoolsFundedAs100         bool    `json:"small_schools_funded_as_100"`
+	SpecialEdFundingPerPupilYuan    float64 `json:"special_ed_funding_per_pupil_yuan"`
+	TeacherPayNotBelowCivilServants bool    `json:"teacher_pay_not_below_civil_servants"`
+	// The yearly average pay of teachers and of local civil servants (item 8), given together or not at all. When
+	// given they decide the item and the yes/no above is not read (see teacherPay).
+	TeacherAveragePayYuan         *float64       `json:"teacher_average_pay_yuan,omitempty"`
+	CivilServantAveragePayYuan    *float64       `json:"civil_servant_average_pay_yuan,omitempty"`
+	TeacherTraining360hCompletion float64        `json:"teacher_training_360h_completion_rate"`
+	StaffingAllocatedByCounty     bool           `json:"staffing_allocated_by_county"`
+	EligibleRotationTeachers      int            `json:"eligible_rotation_teachers"`
+	RotatedTeachers               int            `json:"rotated_teachers"`
+	RotatedBackboneTeachers       int            `json:"rotated_backbone_teachers"`
+	TeachersCertifiedRate         float64        `json:"teachers_certified_rate"`
+	NearbyEnrollmentRate          NearbyEnrolled `json:"nearby_enrollment_rate"`
+	QualityHighSchoolQuotaShare   float64        `json:"quality_high_school_quota_share"`
+	// The tilt of item 14, given together or not at all: the share of the allocated places that went to rural and
+	// weak junior schools, and those schools' share of the district's junior graduates.
+	QuotaShareToRuralWeakRate        *float64 `json:"quota_share_to_rural_weak_rate,omitempty"`
+	RuralWeakGraduateShareRate       *float64 `json:"rural_weak_graduate_share_rate,omitempty"`
+	LeftBehindCareSystem             bool     `json:"left_behind_care_system"`
+	MigrantChildrenPublicSchoolShare float64  `json:"migrant_children_public_share"`
 }
 
 // NearbyEnrolled is the share of pupils admitted to their zoned nearby school, per stage.
@@ -211,6 +227,30 @@ func (g Stage) NameZh() string { return stageNames[g][0] }
 
 // NameEn is the English name of the stage.
 func (g Stage) NameEn() string { return stageNames[g][1] }
+
+// combined reports whether the kind of s has more than one stage (九年一贯制, 完全中学, 十二年一贯制).
+func (s *School) combined() bool { return len(kindStages[s.Kind]) > 1 }
+
+// stageFacilities reports whether s gives its facilities per stage rather than for the whole school.
+func (s *School) stageFacilities() bool {
+	for _, g := range CompulsoryStages {
+		if d := s.stage(g); d != nil && d.Facilities != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// stageCount is the number of stages s reports, senior included.
+func (s *School) stageCount() int {
+	n := 0
+	for _, g := range []Stage{Primary, Junior, Senior} {
+		if s.hasStage(g) {
+			n++
+		}
+	}
+	return n
+}
 
 func (s *School) hasStage(g Stage) bool {
 	if g == Senior {

@@ -45,6 +45,11 @@ type Profile struct {
 	SchoolFloor  float64 `json:"school_floor" yaml:"school_floor"`
 	// SplitWeights weigh the pupils of each stage when a combined school's shared facilities are split.
 	SplitWeights map[Stage]float64 `json:"split_weights" yaml:"split_weights"`
+	// SplitSharedFacilities lets a combined school report its facilities for the whole school, to be split by
+	// SplitWeights (default). Off, such a school must report them per stage (StageData.Facilities); whole-school
+	// figures are then an input error, since the profile gives no way to share them. Facilities reported per stage
+	// are never split.
+	SplitSharedFacilities bool `json:"split_shared_facilities" yaml:"split_shared_facilities"`
 	// Teaching points with fewer pupils than this are left out of the resource part (the per-school rule and the
 	// difference coefficients) only.
 	TeachingPointCutoff int `json:"teaching_point_cutoff" yaml:"teaching_point_cutoff"`
@@ -165,17 +170,18 @@ func National2017() Profile {
 				"teaching_room_area_per_student": 5.8, "sports_area_per_student": 10.2, "equipment_value_per_student": 2500,
 				"multimedia_rooms_per_100": 2.4},
 		},
-		CVLimits:            map[Stage]float64{Primary: 0.50, Junior: 0.45},
-		CVRule:              CVEach,
-		SchoolMinMet:        6,
-		SchoolFloor:         0.85,
-		SplitWeights:        map[Stage]float64{Primary: 1, Junior: 1.1, Senior: 1.32},
-		TeachingPointCutoff: 50,
-		PrerequisiteYears:   3,
-		RecognitionMin:      0.85,
-		RecognitionVeto:     true,
-		GovernmentItems:     slices.Clone(governmentItemKeys),
-		QualityItems:        slices.Clone(qualityItemKeys),
+		CVLimits:              map[Stage]float64{Primary: 0.50, Junior: 0.45},
+		CVRule:                CVEach,
+		SchoolMinMet:          6,
+		SchoolFloor:           0.85,
+		SplitWeights:          map[Stage]float64{Primary: 1, Junior: 1.1, Senior: 1.32},
+		SplitSharedFacilities: true,
+		TeachingPointCutoff:   50,
+		PrerequisiteYears:     3,
+		RecognitionMin:        0.85,
+		RecognitionVeto:       true,
+		GovernmentItems:       slices.Clone(governmentItemKeys),
+		QualityItems:          slices.Clone(qualityItemKeys),
 		Government: GovernmentRules{
 			ClassesPerMusicArtRoom: 12,
 			SchoolSizeMax: map[Kind]int{KindPrimary: 2000, KindJunior: 2000, KindNineYear: 2500,

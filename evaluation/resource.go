@@ -24,9 +24,13 @@ func quantityIndex(key string) (int, bool) {
 	return 0, false
 }
 
-// quantity is the raw quantity q of school s as reported: per stage g for teachers, whole-school for facilities.
+// quantity is the raw quantity q of school s as reported: per stage g for teachers; for facilities the stage's own
+// when the school gives them per stage, else the whole school's.
 func (s *School) quantity(g Stage, q int) float64 {
 	d, f := s.stage(g), &s.Facilities
+	if d.Facilities != nil {
+		f = d.Facilities
+	}
 	return [...]float64{float64(d.QualifiedTeachers), float64(d.BackboneTeachers), float64(d.PEArtTeachers),
 		f.TeachingRoomAreaM2, f.SportsAreaM2, f.EquipmentValueYuan, float64(f.MultimediaRooms)}[q]
 }
@@ -37,7 +41,7 @@ type virtual struct {
 	stage    Stage
 	students float64
 	// share is the stage's part of the school's shared facilities: its pupils weighted by the split weights
-	// over all the school's weighted pupils (1 for a single-stage school).
+	// over all the school's weighted pupils (1 for a single-stage school, and for facilities given per stage).
 	share float64
 }
 
@@ -49,8 +53,17 @@ func (v *virtual) amount(q int) float64 {
 	return v.school.quantity(v.stage, q) * v.share
 }
 
-// split turns a school into one virtual school per compulsory stage.
+// split turns a school into one virtual school per compulsory stage. Facilities given per stage are the stage's
+// own, so nothing is shared.
 func split(s *School, weights map[Stage]float64, out map[Stage][]virtual) {
+	if s.stageFacilities() {
+		for _, g := range CompulsoryStages {
+			if d := s.stage(g); d != nil {
+				out[g] = append(out[g], virtual{school: s, stage: g, students: float64(d.Students), share: 1})
+			}
+		}
+		return
+	}
 	var total float64
 	for _, g := range []Stage{Primary, Junior, Senior} {
 		total += weights[g] * float64(s.students(g))

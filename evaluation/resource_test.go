@@ -251,6 +251,10 @@ func clone(in Input) Input {
 		for _, d := range []**StageData{&out.Schools[i].Stages.Primary, &out.Schools[i].Stages.Junior} {
 			if *d != nil {
 				c := **d
+				if c.Facilities != nil {
+					f := *c.Facilities
+					c.Facilities = &f
+				}
 				*d = &c
 			}
 		}
@@ -265,6 +269,9 @@ func addQuantity(t *testing.T, in *Input, code string, g Stage, key string, n in
 			continue
 		}
 		d, f, v := s.stage(g), &s.Facilities, float64(n)
+		if d.Facilities != nil { // given per stage: the needed amount is the stage's
+			f = d.Facilities
+		}
 		switch key {
 		case "qualified_teachers":
 			d.QualifiedTeachers += int(n)

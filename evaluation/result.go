@@ -278,6 +278,8 @@ type Criterion struct {
 	Passes        bool             `json:"passes"`
 	NotApplicable bool             `json:"not_applicable,omitempty"`
 	Needed        map[string]int64 `json:"needed,omitempty"`
+	// declared marks a yes/no passed on a declaration whose figures are missing (DeclaredFiguresMissing).
+	declared bool
 }
 
 // RecognitionResult is the social-recognition part.

@@ -57,8 +57,9 @@ const minYear, maxYear = 2000, 2100
 
 var districtCode = regexp.MustCompile(`^[0-9]{6}$`)
 
-// Validate returns an *InputError listing every problem of in, including veto keys the profile does not know, or
-// nil when in can be evaluated.
+// Validate returns an *InputError listing every problem of in, including veto keys the profile does not know and
+// whole-school facilities of a combined school under a profile that does not split them, or nil when in can be
+// evaluated.
 func Validate(in Input, p Profile) error {
 	problems := in.Problems()
 	for i, v := range in.Vetoes {
@@ -66,6 +67,17 @@ func Validate(in Input, p Profile) error {
 			problems = append(problems, Problem{Field: fmt.Sprintf("vetoes[%d]", i),
 				MessageZh: fmt.Sprintf("标准 %s 中没有否决项 %q,可用:%s", p.Name, v, strings.Join(p.vetoKeys(), ", ")),
 				MessageEn: fmt.Sprintf("standard %s has no veto item %q; known: %s", p.Name, v, strings.Join(p.vetoKeys(), ", "))})
+		}
+	}
+	if !p.SplitSharedFacilities {
+		for i := range in.Schools {
+			// A school with one stage reported has nothing to split: its whole-school figures are its stage's.
+			if s := &in.Schools[i]; s.combined() && !s.stageFacilities() && s.stageCount() > 1 {
+				problems = append(problems, Problem{Field: fmt.Sprintf("schools[%d].facilities", i),
+					MessageZh: fmt.Sprintf("标准 %s 不分摊共用设施:%s请在各学段下分别填报 facilities", p.Name, s.Kind.NameZh()),
+					MessageEn: fmt.Sprintf("standard %s does not split shared facilities: give this %s's facilities "+
+						"under each stage", p.Name, s.Kind.NameEn())})
+			}
 		}
 	}
 	if len(problems) > 0 {
@@ -149,20 +161,61 @@ func (c *checker) school(s *School, i int, firstIndex map[string]int) {
 				fmt.Sprintf("a %s has no %s stage", s.Kind.NameEn(), g.NameEn()))
 		}
 	}
-	f := &s.Facilities
-	c.amount("facilities.teaching_room_area_m2", f.TeachingRoomAreaM2)
-	c.amount("facilities.sports_area_m2", f.SportsAreaM2)
-	c.amount("facilities.equipment_value_yuan", f.EquipmentValueYuan)
-	c.count("facilities.multimedia_rooms", f.MultimediaRooms)
-	c.count("facilities.music_rooms", f.MusicRooms)
-	c.count("facilities.art_rooms", f.ArtRooms)
+	c.facilities("facilities.", &s.Facilities)
 	if sd := s.Stages.Senior; sd != nil {
 		c.students("stages.senior.students", sd.Students)
 	}
+	c.facilitiesForm(s, known)
 	for _, g := range CompulsoryStages {
 		if d := s.stage(g); d != nil {
 			c.stage = g
 			c.stageData(d)
+			if d.Facilities != nil {
+				c.facilities("facilities.", d.Facilities)
+			}
+		}
+	}
+}
+
+func (c *checker) facilities(at string, f *Facilities) {
+	c.amount(at+"teaching_room_area_m2", f.TeachingRoomAreaM2)
+	c.amount(at+"sports_area_m2", f.SportsAreaM2)
+	c.amount(at+"equipment_value_yuan", f.EquipmentValueYuan)
+	c.count(at+"multimedia_rooms", f.MultimediaRooms)
+	c.count(at+"music_rooms", f.MusicRooms)
+	c.count(at+"art_rooms", f.ArtRooms)
+}
+
+// facilitiesForm checks that s gives its facilities in one form: for the whole school, or (a combined school only)
+// for every compulsory stage it has. Both at once would count a facility twice or leave unclear which figure holds,
+// so non-zero whole-school figures beside per-stage ones are an error on each stage's object rather than a silent
+// choice; whole-school zeros are what JSON writes for a school reporting per stage, and mean "not given". A
+// document leaving out both is reported by Decode, which alone can tell an absent object from zeros.
+func (c *checker) facilitiesForm(s *School, known bool) {
+	var given, lacking []Stage
+	for _, g := range CompulsoryStages {
+		if d := s.stage(g); d != nil && d.Facilities != nil {
+			given = append(given, g)
+		} else if d != nil {
+			lacking = append(lacking, g)
+		}
+	}
+	switch {
+	case len(given) == 0:
+	case s.Facilities != Facilities{}:
+		for _, g := range given {
+			c.add("stages."+string(g)+".facilities", "已填报全校 facilities,不能再按学段填报;请只用一种方式",
+				"the whole-school facilities are given too: give facilities either for the whole school or per stage")
+		}
+	case known && !s.combined():
+		for _, g := range given {
+			c.add("stages."+string(g)+".facilities", s.Kind.NameZh()+"只有一个学段,请在学校的 facilities 中填报设施",
+				"a "+s.Kind.NameEn()+" has one stage: give its facilities in the school's facilities")
+		}
+	default:
+		for _, g := range lacking {
+			c.add("stages."+string(g)+".facilities", "其他学段已按学段填报设施,本学段也须填报",
+				"the school's other stage gives its own facilities: give this stage's too")
 		}
 	}
 }
@@ -206,7 +259,27 @@ func (c *checker) government(g *Government) {
 	c.rate("nearby_enrollment_rate.primary", g.NearbyEnrollmentRate.Primary)
 	c.rate("nearby_enrollment_rate.junior", g.NearbyEnrollmentRate.Junior)
 	c.rate("quality_high_school_quota_share", g.QualityHighSchoolQuotaShare)
+	c.pair("teacher_average_pay_yuan", g.TeacherAveragePayYuan, "civil_servant_average_pay_yuan",
+		g.CivilServantAveragePayYuan, c.amount)
+	c.pair("quota_share_to_rural_weak_rate", g.QuotaShareToRuralWeakRate, "rural_weak_graduate_share_rate",
+		g.RuralWeakGraduateShareRate, func(field string, v float64) bool { c.rate(field, v); return true })
 	c.rate("migrant_children_public_share", g.MigrantChildrenPublicSchoolShare)
+}
+
+// pair checks two optional figures that mean something only together: each given one is checked, and one given
+// alone names the other as missing.
+func (c *checker) pair(fa string, a *float64, fb string, b *float64, check func(string, float64) bool) {
+	for _, f := range []struct {
+		field, other string
+		v, w         *float64
+	}{{fa, fb, a, b}, {fb, fa, b, a}} {
+		switch {
+		case f.v != nil:
+			check(f.field, *f.v)
+		case f.w != nil:
+			c.add(f.field, "与 "+f.other+" 须同时填报", "must be given together with "+f.other)
+		}
+	}
 }
 
 // checker collects problems, leaving out fields a decoder already reported. Fields are named relative to the

@@ -123,15 +123,22 @@ func formatNum(f float64) string {
 	return strings.TrimRight(strings.TrimRight(fmt.Sprintf("%.4f", f), "0"), ".")
 }
 
-// Plain shows an evaluation summary ("= true", "primary ≥ 1; junior ≥ 0.95") with yes/no in the page's language.
+// Plain shows an evaluation summary ("= true", "primary ≥ 1; junior ≥ 0.95") with yes/no and "not applicable" in the
+// page's language.
 func (p *page) Plain(summary string) string {
 	if p.En {
-		return summary
+		return plainEn.Replace(summary)
 	}
-	return yesNoZh.Replace(summary)
+	return plainZh.Replace(summary)
 }
 
-var yesNoZh = strings.NewReplacer("true", "是", "false", "否")
+// The declared-only teacher-pay value (evaluation.DeclaredFiguresMissing) comes first, so that it is replaced whole.
+var (
+	plainZh = strings.NewReplacer(evaluation.DeclaredFiguresMissing, "已声明, 未填报金额", "true", "是", "false", "否",
+		"not_applicable", "不适用")
+	plainEn = strings.NewReplacer(evaluation.DeclaredFiguresMissing, "declared, figures missing",
+		"not_applicable", "not applicable")
+)
 
 // Lang is the current URL with lang set, for the language switch.
 func (p *page) Lang(lang string) string {

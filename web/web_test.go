@@ -1173,3 +1173,24 @@ func TestOfficeSendsTheProvincesDocument(t *testing.T) {
 		t.Errorf("the province's result: %q", sent)
 	}
 }
+
+// An item that does not apply to the district (a stage it has no pupils in), or whose pay figures are missing,
+// reads so in the page's language.
+func TestPlainSummaries(t *testing.T) {
+	for _, tc := range []struct {
+		en   bool
+		in   string
+		want string
+	}{
+		{false, "primary=not_applicable; junior=0.97", "primary=不适用; junior=0.97"},
+		{false, "= true", "= 是"},
+		{true, "primary=not_applicable; junior=0.97", "primary=not applicable; junior=0.97"},
+		// Item 8 passed on the yes/no alone.
+		{false, evaluation.DeclaredFiguresMissing, "已声明, 未填报金额"},
+		{true, evaluation.DeclaredFiguresMissing, "declared, figures missing"},
+	} {
+		if got := (&page{En: tc.en}).Plain(tc.in); got != tc.want {
+			t.Errorf("Plain(%q), English %v = %q, want %q", tc.in, tc.en, got, tc.want)
+		}
+	}
+}

@@ -246,7 +246,9 @@ func indicatorNamesZh(keys []string, p evaluation.Profile) string {
 	return strings.Join(out, "、")
 }
 
-var valuesZh = strings.NewReplacer("true", "是", "false", "否", "missing", "未填报", "not_applicable", "不适用")
+// The declared-only teacher-pay value comes first: it holds "missing", which would otherwise be replaced alone.
+var valuesZh = strings.NewReplacer(evaluation.DeclaredFiguresMissing, "已声明, 未填报金额", "true", "是", "false", "否",
+	"missing", "未填报", "not_applicable", "不适用")
 
 func (rep *evaluationReport) checklist(title string, c evaluation.ChecklistResult) {
 	missing := ""

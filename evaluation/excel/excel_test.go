@@ -246,7 +246,7 @@ func TestImportErrorsNameCells(t *testing.T) {
 	fl.set(SheetSchools, "L5", 1)         // S002's repeated sports area differs
 	fl.set(SheetSchools, "G6", 2.5)       // S003 largest class
 	fl.set(SheetSchools, "C7", "大学")      // T001 kind
-	fl.set(SheetSchools, "Q2", "remarks") // an unknown key column
+	fl.set(SheetSchools, "R2", "remarks") // an unknown key column
 	fl.value(SheetGovernment, "layout_planning_sound", "也许")
 	fl.value(SheetGovernment, "rotated_teachers", "")
 	fl.value(SheetRecognition, "recognition_rate", "91")
@@ -255,13 +255,13 @@ func TestImportErrorsNameCells(t *testing.T) {
 	got := problemsOf(t, err)
 	want := []where{
 		{SheetBasic, 5, "D", "year"},
-		{SheetSchools, 2, "Q", "remarks"},
+		{SheetSchools, 2, "R", "remarks"},
 		{SheetSchools, 3, "E", "students"},
 		{SheetSchools, 5, "L", "sports_area_m2"},
 		{SheetSchools, 6, "G", "largest_class"},
 		{SheetSchools, 7, "C", "kind"},
 		{SheetGovernment, 3, "D", "layout_planning_sound"},
-		{SheetGovernment, 14, "D", "rotated_teachers"},
+		{SheetGovernment, 16, "D", "rotated_teachers"},
 		{SheetRecognition, 3, "D", "recognition_rate"},
 	}
 	if !reflect.DeepEqual(got, want) {
@@ -383,7 +383,7 @@ func TestTemplateLayout(t *testing.T) {
 		t.Errorf("kind dropdown %q", kinds)
 	}
 	gov, _ := f.GetRows(SheetGovernment)
-	if len(gov) != firstDataRow-1+19 || gov[4][2] != "" || gov[4][0] != "3" {
+	if len(gov) != firstDataRow-1+23 || gov[4][2] != "" || gov[4][0] != "3" {
 		t.Errorf("government rows %v", gov)
 	}
 }
@@ -414,6 +414,11 @@ func FuzzImport(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Add(filled.Bytes())
+	var perStage bytes.Buffer // issue 14: pay figures, tilt shares, facilities per stage
+	if err := Write(&perStage, figuresInput(f)); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(perStage.Bytes())
 	f.Fuzz(func(t *testing.T, data []byte) {
 		in, err := Import(bytes.NewReader(data), int64(len(data)))
 		if err != nil {

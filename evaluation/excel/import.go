@@ -104,12 +104,15 @@ type grid struct {
 	columns map[string]int
 }
 
-// at returns the trimmed value and the cell of key on a 0-based row.
+// at returns the trimmed value and the cell of key on a 0-based row; an optional column the sheet lacks is empty.
 func (g *grid) at(row int, key string) (string, cell) {
-	col := g.columns[key]
+	col, ok := g.columns[key]
 	name, _ := excelize.ColumnNumberToName(col + 1)
 	c := cell{sheet: g.name, row: row + 1, column: name, key: key}
-	if row >= len(g.rows) || col >= len(g.rows[row]) {
+	if !ok {
+		c.column = ""
+	}
+	if !ok || row >= len(g.rows) || col >= len(g.rows[row]) {
 		return "", c
 	}
 	return strings.TrimSpace(g.rows[row][col]), c
@@ -159,7 +162,7 @@ func (im *importer) sheet(name string, columns []column) (*grid, bool) {
 	}
 	complete := true
 	for _, c := range columns {
-		if _, ok := g.columns[c.key]; !ok {
+		if _, ok := g.columns[c.key]; !ok && !optionalColumns[c.key] {
 			complete = false
 			im.fail(cell{sheet: g.name, row: keyRow, key: c.key}, "",
 				fmt.Sprintf("缺少字段代码为 %s 的列(%s);请使用系统模板,勿删改第 %d 行", c.key, c.zh, keyRow),
@@ -322,9 +325,70 @@ func (im *importer) schools() ([]any, bool) {
 			continue
 		}
 		im.stage(g, row, s, stage, sc)
-		im.facilities(g, row, s)
+		switch perStage, fc := im.perStage(g, row); {
+		case perStage && stage == evaluation.Senior:
+			im.noFacilities(g, row)
+		case perStage:
+			im.stageFacilities(g, row, s, stage, fc)
+		case stage != evaluation.Senior || im.anyFacility(g, row):
+			// A senior row without figures does not make the school report whole-school facilities, so that a
+			// school giving them per stage needs nothing on its senior row.
+			s.obj["facilities"] = s.facilities
+			im.facilities(g, row, s)
+		}
 	}
 	return list, true
+}
+
+// perStage reports whether a row marks its facilities as its stage's own (设施按学段填报 = 是).
+func (im *importer) perStage(g *grid, row int) (bool, cell) {
+	v, c := g.at(row, facilitiesPerStage)
+	if v == "" {
+		return false, c
+	}
+	yes, ok := im.parse(yesNoValue, v, c, "")
+	return ok && yes.(bool), c
+}
+
+func (im *importer) anyFacility(g *grid, row int) bool {
+	for _, col := range schoolColumns {
+		if v, _ := g.at(row, col.key); col.facility && v != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// noFacilities reports the facility figures of a senior row marked per stage: the senior stage has none of its
+// own in the evaluation, so they would be dropped silently.
+func (im *importer) noFacilities(g *grid, row int) {
+	for _, col := range schoolColumns {
+		if v, c := g.at(row, col.key); col.facility && v != "" {
+			im.fail(c, "", "按学段填报设施时,高中学段的设施不参与计算,请留空",
+				"with facilities given per stage the senior stage's are not used: leave them empty")
+		}
+	}
+}
+
+// stageFacilities reads a row's facility figures as its stage's own.
+func (im *importer) stageFacilities(g *grid, row int, s *school, stage evaluation.Stage, fc cell) {
+	base := s.path + ".stages." + string(stage) + ".facilities"
+	im.cells[base] = fc
+	data := map[string]any{}
+	s.stages[string(stage)].(map[string]any)["facilities"] = data
+	for _, col := range schoolColumns {
+		if !col.facility {
+			continue
+		}
+		v, c := g.at(row, col.key)
+		im.cells[base+"."+col.key] = c
+		if v == "" {
+			continue
+		}
+		if val, ok := im.parse(col.kind, v, c, base+"."+col.key); ok {
+			data[col.key] = val
+		}
+	}
 }
 
 func blank(cols []string) bool {
@@ -343,7 +407,7 @@ func (im *importer) newSchool(g *grid, row, index int) *school {
 	_, sc := g.at(row, "stage")
 	s := &school{path: fmt.Sprintf("schools[%d]", index), firstRow: row + 1, name: name, kind: kindText,
 		obj: map[string]any{"code": code}, stages: map[string]any{}, facilities: map[string]any{}, factsRow: map[string]int{}}
-	s.obj["stages"], s.obj["facilities"] = s.stages, s.facilities
+	s.obj["stages"] = s.stages // facilities are added by the first row giving whole-school ones
 	for path, c := range map[string]cell{"": cc, ".code": cc, ".name": nc, ".kind": kc, ".stages": sc, ".facilities": cc} {
 		im.cells[s.path+path] = c
 	}

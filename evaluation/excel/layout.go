@@ -9,7 +9,10 @@
 //   - 学校: one row per school AND stage (a nine-year school has a 小学 row and a 初中 row with the same code, name
 //     and type; a complete secondary or twelve-year school adds a 高中 row whose only figure read is 在校生数, used
 //     to split shared facilities). Facilities are whole-school figures: fill them on the school's first row and
-//     leave them empty on its other rows, or repeat them identically; different figures are an error.
+//     leave them empty on its other rows, or repeat them identically; different figures are an error. A combined
+//     school may instead give each compulsory stage its own facilities: 是 in 设施按学段填报 on each of its
+//     小学/初中 rows, each row holding that stage's figures (nothing is split; its 高中 row then holds none). That
+//     column is optional, so a workbook from before it existed still imports.
 //   - 政府保障, 教育质量, 社会认可度: one row per key like 基本信息. A sheet left entirely empty (or deleted) is
 //     reported by the evaluation as missing; a sheet partly filled lists every empty cell.
 //   - 一票否决: one row per veto item, 是 when it applies.
@@ -79,7 +82,14 @@ var schoolColumns = []column{
 	{"multimedia_rooms", "网络多媒体教室(间,全校)", wholeValue, true, 16},
 	{"music_rooms", "音乐专用教室(间,全校)", wholeValue, true, 14},
 	{"art_rooms", "美术专用教室(间,全校)", wholeValue, true, 14},
+	{facilitiesPerStage, "设施按学段填报(是/否;是:本行设施为本学段数)", yesNoValue, false, 18},
 }
+
+// facilitiesPerStage is the column that marks a row's facilities as its stage's own.
+const facilitiesPerStage = "facilities_per_stage"
+
+// optionalColumns may be missing from a workbook: they came after templates already in use.
+var optionalColumns = map[string]bool{facilitiesPerStage: true}
 
 // stageFields are the columns read for a compulsory stage; a senior row gives students only.
 var stageFields = []string{"students", "classes", "largest_class", "qualified_teachers", "backbone_teachers", "pe_art_teachers"}
@@ -125,6 +135,8 @@ var forms = []form{
 		{"6", "不足 100 名学生的村小学和教学点按 100 名学生核定公用经费", "small_schools_funded_as_100", yesNoValue, "是"},
 		{"7", "特殊教育学校生均公用经费(元)", "special_ed_funding_per_pupil_yuan", amountValue, "≥ 6000 元"},
 		{"8", "教师平均工资收入水平不低于当地公务员平均工资收入水平", "teacher_pay_not_below_civil_servants", yesNoValue, "是"},
+		{"8", "教师年平均工资收入(元)", "teacher_average_pay_yuan", amountValue, "两项金额同时填报;填报后按金额判定,不再看上一行"},
+		{"8", "当地公务员年平均工资收入(元)", "civil_servant_average_pay_yuan", amountValue, "教师平均工资收入 ≥ 本项"},
 		{"9", "教师 5 年 360 学时培训完成率", "teacher_training_360h_completion_rate", rateValue, "100%"},
 		{"10", "县级教育行政部门统筹分配各校教职工编制和岗位数量", "staffing_allocated_by_county", yesNoValue, "是"},
 		{"11", "符合交流轮岗条件的教师数(人)", "eligible_rotation_teachers", wholeValue, ""},
@@ -134,6 +146,8 @@ var forms = []form{
 		{"13", "小学就近划片入学比例", "nearby_enrollment_rate.primary", rateValue, "100%"},
 		{"13", "初中就近划片入学比例", "nearby_enrollment_rate.junior", rateValue, "≥ 95%"},
 		{"14", "优质高中招生名额分配到区域内初中的比例", "quality_high_school_quota_share", rateValue, "≥ 50%,并向农村初中倾斜"},
+		{"14", "分配名额中分到农村和薄弱初中的比例", "quota_share_to_rural_weak_rate", rateValue, "两项比例同时填报;≥ 下一行比例"},
+		{"14", "农村和薄弱初中毕业生占全县初中毕业生的比例", "rural_weak_graduate_share_rate", rateValue, ""},
 		{"15", "建立留守儿童关爱体系", "left_behind_care_system", yesNoValue, "是"},
 		{"15", "符合条件的随迁子女在公办学校和政府购买服务的民办学校就读比例", "migrant_children_public_share", rateValue, "≥ 85%"},
 	}},

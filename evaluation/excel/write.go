@@ -14,7 +14,8 @@ import (
 )
 
 // Write writes the template filled with in, so that a district can download its saved data, change it in Excel
-// and upload it again: one 学校 row per school and stage with the facilities on the school's first row, the
+// and upload it again: one 学校 row per school and stage with the facilities on the school's first row (or on
+// each stage's row, marked 是 in 设施按学段填报, when the school gives them per stage), the
 // key-value sheets by key (yes/no as 是/否, rates as fractions), and 是 on the vetoes that apply. Import reads in
 // back unchanged, except that its vetoes come in the template's order and none is an empty list.
 func Write(w io.Writer, in evaluation.Input) error {
@@ -108,13 +109,17 @@ func writeSchools(f *excelize.File, schools []evaluation.School) error {
 		if err != nil {
 			return err
 		}
-		byStage, facilities := doc["stages"].(map[string]any), doc["facilities"].(map[string]any)
+		byStage := doc["stages"].(map[string]any)
+		facilities, _ := doc["facilities"].(map[string]any) // absent when given per stage
 		for _, g := range stages {
 			values, ok := byStage[string(g)].(map[string]any) // absent stages are omitted in JSON
 			if !ok {
 				continue
 			}
 			values["code"], values["name"], values["kind"], values["stage"] = s.Code, s.Name, s.Kind.NameZh(), g.NameZh()
+			if own, ok := values["facilities"].(map[string]any); ok {
+				facilities, values[facilitiesPerStage] = own, "是"
+			}
 			for k, v := range facilities {
 				values[k] = v
 			}
