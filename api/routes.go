@@ -86,7 +86,7 @@ func (s *Server) routes() []route {
 		{method: "GET", path: "/audit", action: "audit", summary: "The audit trail, newest first", roles: auditors, query: []string{"district", "target", "action", "before", "limit"}, response: []store.AuditEvent{}, handler: s.audit},
 		{method: "POST", path: "/files", action: "upload_file", summary: "Upload an evidence file (multipart field file)", upload: true, response: store.File{}, status: http.StatusCreated, handler: s.uploadFile},
 		{method: "GET", path: "/files/:id", action: "get_file", summary: "Download an evidence file", handler: s.getFile},
-		{method: "POST", path: "/evaluate", action: "evaluate", summary: "Evaluate a self-assessment without storing it (JSON or .xlsx)", body: evaluation.Input{}, response: evaluation.Result{}, upload: true, handler: s.evaluate},
+		{method: "POST", path: "/evaluate", action: "evaluate", summary: "Evaluate a self-assessment without storing it (JSON or .xlsx), by a built-in ?profile=", query: []string{"profile"}, body: evaluation.Input{}, response: evaluation.Result{}, upload: true, handler: s.evaluate},
 		{method: "GET", path: "/templates/self-assessment.xlsx", action: "template", summary: "The Excel self-assessment template", handler: s.template},
 	}
 }

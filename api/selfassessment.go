@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -163,13 +164,25 @@ func (s *Server) getSelfAssessment(c echo.Context) error {
 	return c.Blob(http.StatusOK, mimeXLSX, buf.Bytes())
 }
 
-// evaluate is the stateless evaluation: nothing is stored.
+// evaluate is the stateless evaluation: nothing is stored. It judges by the server's profile (JUNHENG_PROFILE, by
+// default the 2017 standard), or by the built-in standard named in ?profile=, e.g. basic-2012 to monitor a district
+// certified for basic balance. Only built-in names are taken: a caller cannot make the server read a file.
 func (s *Server) evaluate(c echo.Context) error {
+	profile := s.profile
+	if name := c.QueryParam("profile"); name != "" {
+		p, ok := evaluation.Builtin(name)
+		if !ok {
+			names := strings.Join(evaluation.BuiltinNames(), ", ")
+			return invalidInput(FieldError{Field: "profile", MessageZh: "标准应为 " + names,
+				MessageEn: "profile must be one of " + names})
+		}
+		profile = p
+	}
 	in, err := readInput(c)
 	if err != nil {
 		return err
 	}
-	res, err := evaluation.Evaluate(in, s.profile)
+	res, err := evaluation.Evaluate(in, profile)
 	if err != nil {
 		return inputProblem(err)
 	}

@@ -30,6 +30,21 @@ func Evaluate(in Input, p Profile) (Result, error) {
 	e.res = Result{Standard: p.Name, Engine: EngineVersion, ProfileDigest: p.digest(), District: in.District,
 		Year: in.Year, Vetoes: []Veto{}, Shortfalls: []Shortfall{}}
 	e.vetoes()
+	if p.Basic2012 != nil {
+		// The 2012 standard has its own district conditions instead of the 2017 parts.
+		e.resource()
+		e.basic2012()
+		r := &e.res
+		r.Prerequisite = PrerequisiteResult{Passes: true, NotApplicable: true}
+		r.Government = ChecklistResult{Passes: true, NotApplicable: true, Items: []Item{}}
+		r.Quality = ChecklistResult{Passes: true, NotApplicable: true, Items: []Item{}}
+		r.Recognition = RecognitionResult{Passes: true, NotApplicable: true}
+		r.Verdict = DoesNotMeet
+		if r.Resource.Passes && r.Basic2012.Passes && len(r.Vetoes) == 0 {
+			r.Verdict = Meets
+		}
+		return e.res, nil
+	}
 	e.prerequisite()
 	e.resource()
 	gov, qual := in.Government, in.Quality
@@ -96,6 +111,43 @@ func (e *engine) prerequisite() {
 	pr.Passes = *pr.CertifiedYear <= pr.LatestAllowedYear
 	if !pr.Passes {
 		f.Actual = num(float64(*pr.CertifiedYear))
+		e.add(f)
+	}
+}
+
+// basic2012 judges the 2012 district conditions (Validate has made sure Input.Basic2012 is given). Each failing
+// one is a shortfall of the 2017 part it corresponds to, so that plans and reports place it: schools' provincial
+// standard under resource, the county government's score under government, satisfaction under recognition.
+func (e *engine) basic2012() {
+	in, rules := e.in.Basic2012, e.p.Basic2012
+	br := &Basic2012Result{AllSchoolsMeetProvincialStandard: in.AllSchoolsMeetProvincialStandard,
+		CountyGovernmentScore:    Number(in.CountyGovernmentScore),
+		CountyGovernmentScoreMin: Number(rules.GovernmentScoreMin),
+		PublicSatisfactionRate:   Number(in.PublicSatisfactionRate),
+		PublicSatisfactionMin:    Number(rules.SatisfactionMin)}
+	e.res.Basic2012 = br
+	scoreOK := compare(in.CountyGovernmentScore, AtLeast, rules.GovernmentScoreMin)
+	satisfied := compare(in.PublicSatisfactionRate, AtLeast, rules.SatisfactionMin)
+	br.Passes = in.AllSchoolsMeetProvincialStandard && scoreOK && satisfied
+	named := func(f *finding) *finding {
+		n := districtKeyNames[f.Key]
+		f.nameZh, f.nameEn = n.zh, n.en
+		return f
+	}
+	if !in.AllSchoolsMeetProvincialStandard {
+		e.add(named(&finding{Shortfall: Shortfall{Part: PartResource, Key: "provincial_standard", Scope: ScopeDistrict,
+			Actual: yesNo(false), Op: Equal, Required: yesNo(true)}}))
+	}
+	if !scoreOK {
+		e.add(named(&finding{Shortfall: Shortfall{Part: PartGovernment, Key: "county_government_score",
+			Scope: ScopeDistrict, Actual: num(in.CountyGovernmentScore), Op: AtLeast,
+			Required: num(rules.GovernmentScoreMin)}}))
+	}
+	if !satisfied {
+		f := named(&finding{Shortfall: Shortfall{Part: PartRecognition, Key: "public_satisfaction_rate",
+			Scope: ScopeDistrict, Actual: num(in.PublicSatisfactionRate), Op: AtLeast,
+			Required: num(rules.SatisfactionMin)}})
+		f.unit = "%"
 		e.add(f)
 	}
 }

@@ -32,6 +32,19 @@ type Input struct {
 	RecognitionRate           *float64    `json:"recognition_rate,omitempty"`
 	// Vetoes lists the keys of the profile's veto items that apply to the district (一票否决).
 	Vetoes []string `json:"vetoes,omitempty"`
+	// Basic2012 holds the district conditions of the 2012 basic-balance standard, for monitoring a certified
+	// district under the basic-2012 profile; that profile requires it, the 2017 one does not read it.
+	Basic2012 *Basic2012 `json:"basic_2012,omitempty"`
+}
+
+// Basic2012 are the district-level conditions of 教督〔2012〕3号 besides the difference coefficients.
+type Basic2012 struct {
+	// AllSchoolsMeetProvincialStandard: every compulsory school meets the provincial basic standard (省定办学基本标准).
+	AllSchoolsMeetProvincialStandard bool `json:"all_schools_meet_provincial_standard"`
+	// CountyGovernmentScore is the score, 0 to 100, of 县级人民政府推进义务教育均衡发展工作评估.
+	CountyGovernmentScore float64 `json:"county_government_score"`
+	// PublicSatisfactionRate is the public's satisfaction (公众满意度), a fraction in [0, 1].
+	PublicSatisfactionRate float64 `json:"public_satisfaction_rate"`
 }
 
 // District names the county-level unit; Code is its 6-digit administrative division code (GB/T 2260).
@@ -107,6 +120,10 @@ type StageData struct {
 	QualifiedTeachers int `json:"qualified_teachers"`
 	BackboneTeachers  int `json:"backbone_teachers"`
 	PEArtTeachers     int `json:"pe_art_teachers"`
+	// Teachers (full-time, 专任教师) and IntermediateTitleTeachers (中级及以上专业技术职务) are needed by the 2012
+	// profile only, so they may be left out (nil) under the 2017 one.
+	Teachers                  *int `json:"teachers,omitempty"`
+	IntermediateTitleTeachers *int `json:"intermediate_title_teachers,omitempty"`
 	// Facilities are the stage's own, for a combined school that reports them per stage: nothing is split.
 	Facilities *Facilities `json:"facilities,omitempty"`
 }
@@ -126,6 +143,9 @@ type Facilities struct {
 	MultimediaRooms    int     `json:"multimedia_rooms"`
 	MusicRooms         int     `json:"music_rooms"`
 	ArtRooms           int     `json:"art_rooms"`
+	// Computers (教学用计算机) and LibraryBooks (图书册数) are needed by the 2012 profile only (nil: not given).
+	Computers    *int `json:"computers,omitempty"`
+	LibraryBooks *int `json:"library_books,omitempty"`
 }
 
 // Government holds the district-level facts of the government-guarantee part (政府保障程度). Items 3, 4 and 5 are

@@ -4,8 +4,21 @@ package evaluation
 // veto items, the prerequisite, the resource indicators (with "cv_mean" when the mean is tested, and "schools"
 // when no school enters the calculation), the government and quality items, recognition, and NotReportedKey for a
 // part not given. Plans and filters name shortfalls by these keys; keep the list in step with the engine.
+//
+// A 2012 profile (Profile.Basic2012) has no prerequisite, checklists or recognition; its district conditions come
+// after the resource indicators instead.
 func (p *Profile) ShortfallKeys() []string {
 	keys := p.vetoKeys()
+	if p.Basic2012 != nil {
+		keys = append(keys, "schools")
+		for _, ind := range p.Indicators {
+			keys = append(keys, ind.Key)
+		}
+		if p.CVRule == CVMean {
+			keys = append(keys, "cv_mean")
+		}
+		return append(keys, basic2012Keys[:]...)
+	}
 	keys = append(keys, "basic_balance_certified_year", "schools")
 	for _, ind := range p.Indicators {
 		keys = append(keys, ind.Key)
@@ -18,6 +31,9 @@ func (p *Profile) ShortfallKeys() []string {
 	return append(keys, "recognition_rate", NotReportedKey)
 }
 
+// basic2012Keys are the shortfall keys of the 2012 district conditions, in the order they are checked.
+var basic2012Keys = [...]string{"provincial_standard", "county_government_score", "public_satisfaction_rate"}
+
 // name is what a shortfall key is called, in Chinese and English.
 type name struct{ zh, en string }
 
@@ -27,7 +43,11 @@ var districtKeyNames = map[string]name{
 	"schools":                      {"参与资源配置计算的学校数", "schools entering the resource calculation"},
 	"cv_mean":                      {"各项指标差异系数的平均值", "mean difference coefficient of the indicators"},
 	"recognition_rate":             {"社会认可度", "social recognition"},
-	NotReportedKey:                 {"未填报的部分", "part not reported"},
+	"provincial_standard":          {"县域内学校均达到省定办学基本标准", "every school meets the provincial basic standard"},
+	"county_government_score": {"县级人民政府推进义务教育均衡发展工作评估得分",
+		"score of the county government's balanced-development evaluation"},
+	"public_satisfaction_rate": {"公众满意度", "public satisfaction"},
+	NotReportedKey:             {"未填报的部分", "part not reported"},
 }
 
 // KeyName says what a shortfall key is called, for reports and plans; an unknown key is its own name.

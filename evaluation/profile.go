@@ -69,6 +69,20 @@ type Profile struct {
 	Quality         QualityRules    `json:"quality" yaml:"quality"`
 	// Vetoes are the items a district reports in Input.Vetoes (一票否决).
 	Vetoes []VetoItem `json:"vetoes" yaml:"vetoes"`
+	// Basic2012 makes this a 2012 basic-balance profile (教督〔2012〕3号): its district conditions are judged from
+	// Input.Basic2012 in place of the 2017 prerequisite, checklists and recognition, which that standard does not
+	// have (their results are marked not applicable). Absent from 2017 profiles, so their digest is unchanged.
+	Basic2012 *Basic2012Rules `json:"basic_2012,omitempty" yaml:"basic_2012,omitempty"`
+}
+
+// Basic2012Rules are the minimums of the 2012 district conditions; every school meeting the provincial basic
+// standard (省定办学基本标准) is required as well.
+type Basic2012Rules struct {
+	// GovernmentScoreMin is the least score, out of 100, of the county government's evaluation
+	// (县级人民政府推进义务教育均衡发展工作评估).
+	GovernmentScoreMin float64 `json:"county_government_score_min" yaml:"county_government_score_min"`
+	// SatisfactionMin is the least public satisfaction (公众满意度), a fraction.
+	SatisfactionMin float64 `json:"public_satisfaction_min" yaml:"public_satisfaction_min"`
 }
 
 // Indicator is one resource indicator: Quantity (a raw quantity key, see Quantities) per pupil, times Per (100 for
@@ -125,8 +139,11 @@ type VetoItem struct {
 // NationalName is the name of the built-in 2017 national standard.
 const NationalName = "national-2017"
 
-// builtins are the standards compiled in, by name; adding "basic-2012" is adding its constructor here.
-var builtins = map[string]func() Profile{NationalName: National2017}
+// Basic2012Name is the name of the built-in 2012 basic-balance standard, used to monitor certified districts.
+const Basic2012Name = "basic-2012"
+
+// builtins are the standards compiled in, by name.
+var builtins = map[string]func() Profile{NationalName: National2017, Basic2012Name: BasicBalance2012}
 
 // Builtin returns a fresh copy of the built-in profile with that name.
 func Builtin(name string) (Profile, bool) {
@@ -208,6 +225,45 @@ func National2017() Profile {
 	}
 }
 
+// BasicBalance2012 is the basic-balance standard of 2012 (县域义务教育均衡发展督导评估暂行办法, 教督〔2012〕3号), for
+// monitoring districts certified under it. Its eight indicators enter only the difference coefficients: the
+// combined coefficient of a stage, the mean of the eight, is at most 0.65 (primary) or 0.55 (junior). The text
+// sets no national per-school thresholds (a school is held to its province's basic standard, a district condition
+// here), so the per-school rule is off. The coefficients are enrollment-weighted, as in the 2012 calculation
+// method (weights = the school's pupils over the county's). Per-pupil and per-100 figures give the same
+// coefficient, so teacher ratios are shown per 100 pupils like 2017's; 师生比 is teachers per pupil (the
+// monitoring tables print it as 0.05), whose coefficient differs from that of pupils per teacher.
+// The government rules are the 2017 ones only so that the profile validates: no checklist item reads them.
+func BasicBalance2012() Profile {
+	p := National2017()
+	p.Name = Basic2012Name
+	p.TitleZh = "县域义务教育均衡发展督导评估暂行办法(2012,基本均衡监测)"
+	p.TitleEn = "Supervision and evaluation of county balanced compulsory education (2012, basic-balance monitoring)"
+	p.Indicators = []Indicator{
+		{"teaching_room_area_per_student", "生均教学及辅助用房面积", "teaching and auxiliary room area per student",
+			"teaching_room_area_m2", 1},
+		{"sports_area_per_student", "生均体育运动场馆面积", "sports ground and hall area per student", "sports_area_m2", 1},
+		{"equipment_value_per_student", "生均教学仪器设备值", "teaching equipment value per student",
+			"equipment_value_yuan", 1},
+		{"computers_per_100", "每百名学生拥有计算机台数", "computers per 100 students", "computers", 100},
+		{"books_per_student", "生均图书册数", "library books per student", "library_books", 1},
+		{"teachers_per_100", "师生比(每百名学生拥有专任教师数)",
+			"teacher-student ratio (full-time teachers per 100 students)", "teachers", 100},
+		{"qualified_teachers_per_100", "每百名学生拥有高于规定学历教师数",
+			"teachers above the required degree per 100 students", "qualified_teachers", 100},
+		{"intermediate_title_teachers_per_100", "每百名学生拥有中级及以上专业技术职务教师数",
+			"teachers with intermediate or higher titles per 100 students", "intermediate_title_teachers", 100},
+	}
+	p.Thresholds = map[Stage]map[string]float64{}
+	p.CVLimits = map[Stage]float64{Primary: 0.65, Junior: 0.55}
+	p.CVRule = CVMean
+	p.SchoolMinMet, p.SchoolFloor = 0, 0
+	p.PrerequisiteYears, p.RecognitionVeto = 0, false
+	p.GovernmentItems, p.QualityItems, p.Vetoes = []string{}, []string{}, []VetoItem{}
+	p.Basic2012 = &Basic2012Rules{GovernmentScoreMin: 85, SatisfactionMin: 0.85}
+	return p
+}
+
 var snakeCase = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 
 // RecognitionVetoKey is the veto raised by recognition below the minimum when Profile.RecognitionVeto is set.
@@ -256,9 +312,11 @@ func (p *Profile) Validate() error {
 			fail(f+".per", "must be a positive number")
 		}
 	}
+	// Without a per-school rule (2012) thresholds may be left out: a school then has none to fall below.
+	perSchool := p.SchoolMinMet > 0 || p.SchoolFloor > 0
 	for _, g := range CompulsoryStages {
 		for _, ind := range p.Indicators {
-			if t := p.Thresholds[g][ind.Key]; !(t > 0) || t > maxNumber {
+			if t, given := p.Thresholds[g][ind.Key]; (given || perSchool) && (!(t > 0) || t > maxNumber) {
 				fail(fmt.Sprintf("thresholds.%s.%s", g, ind.Key), "must be a positive number")
 			}
 		}
@@ -314,6 +372,12 @@ func (p *Profile) Validate() error {
 		"quality.monitoring_difference_below": qr.MonitoringDifferenceBelow,
 	} {
 		checkRate(fail, field, v)
+	}
+	if b := p.Basic2012; b != nil {
+		if !(b.GovernmentScoreMin >= 0 && b.GovernmentScoreMin <= 100) {
+			fail("basic_2012.county_government_score_min", "must be a score between 0 and 100")
+		}
+		checkRate(fail, "basic_2012.public_satisfaction_min", b.SatisfactionMin)
 	}
 	checkItems(fail, "government_items", p.GovernmentItems, PartGovernment)
 	checkItems(fail, "quality_items", p.QualityItems, PartQuality)

@@ -14,7 +14,7 @@ func TestNational2017Valid(t *testing.T) {
 	if err := p.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	if names := BuiltinNames(); len(names) != 1 || names[0] != NationalName {
+	if names := BuiltinNames(); !reflect.DeepEqual(names, []string{Basic2012Name, NationalName}) {
 		t.Errorf("built in: %v", names)
 	}
 	// Built-in profiles are copies: changing one does not change the next.
@@ -80,7 +80,12 @@ func TestLoadProfileErrors(t *testing.T) {
 	for _, tc := range []struct{ file, data, want string }{
 		{"p.yaml", "thresholds: {junior: {sports_area_per_student: 9}}", "give the profile its own name"},
 		{"p.yaml", "name: national-2017", "give the profile its own name"},
-		{"p.yaml", "name: x\nbase: basic-2012", `unknown base "basic-2012"`},
+		{"p.yaml", "name: x\nbase: basic-2011", `unknown base "basic-2011"; built in: basic-2012, national-2017`},
+		{"p.yaml", "name: basic-2012", "give the profile its own name"},
+		{"p.yaml", "name: x\nbase: basic-2012\nthresholds: {junior: {books_per_student: 0}}",
+			"thresholds.junior.books_per_student: must be a positive"},
+		{"p.yaml", "name: x\nbase: basic-2012\nbasic_2012: {county_government_score_min: 850}",
+			"basic_2012.county_government_score_min"},
 		{"p.yaml", "name: x\ncv_limit: {junior: 0.4}", `unknown field "cv_limit"`},
 		{"p.yaml", "name: x\ncv_limits: {junior: -1}", "cv_limits.junior: must be a positive number"},
 		{"p.yaml", "name: x\nthresholds: {junior: {sports_area: 9}}", "thresholds.junior.sports_area: is not an indicator"},

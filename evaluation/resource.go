@@ -9,11 +9,18 @@ import (
 
 // quantityKeys are the raw quantities indicators are built from, named like the input fields. The first
 // firstShared are counted per stage (teachers); the rest are facilities of the whole school, which a combined
-// school shares between its stages.
+// school shares between its stages. Those after the 2017 ones in each group are optional fields (nil when not
+// given), needed by the 2012 profile; Validate requires them of a profile that uses them.
 var quantityKeys = [...]string{"qualified_teachers", "backbone_teachers", "pe_art_teachers",
-	"teaching_room_area_m2", "sports_area_m2", "equipment_value_yuan", "multimedia_rooms"}
+	"teachers", "intermediate_title_teachers",
+	"teaching_room_area_m2", "sports_area_m2", "equipment_value_yuan", "multimedia_rooms",
+	"computers", "library_books"}
 
-const firstShared = 3
+const firstShared = 5
+
+// optionalQuantities are the quantities of optional input fields.
+var optionalQuantities = map[string]bool{"teachers": true, "intermediate_title_teachers": true, "computers": true,
+	"library_books": true}
 
 func quantityIndex(key string) (int, bool) {
 	for i, k := range quantityKeys {
@@ -25,14 +32,24 @@ func quantityIndex(key string) (int, bool) {
 }
 
 // quantity is the raw quantity q of school s as reported: per stage g for teachers; for facilities the stage's own
-// when the school gives them per stage, else the whole school's.
+// when the school gives them per stage, else the whole school's. An optional field not given counts 0 (Validate
+// refuses that under a profile that uses it).
 func (s *School) quantity(g Stage, q int) float64 {
 	d, f := s.stage(g), &s.Facilities
 	if d.Facilities != nil {
 		f = d.Facilities
 	}
 	return [...]float64{float64(d.QualifiedTeachers), float64(d.BackboneTeachers), float64(d.PEArtTeachers),
-		f.TeachingRoomAreaM2, f.SportsAreaM2, f.EquipmentValueYuan, float64(f.MultimediaRooms)}[q]
+		optional(d.Teachers), optional(d.IntermediateTitleTeachers),
+		f.TeachingRoomAreaM2, f.SportsAreaM2, f.EquipmentValueYuan, float64(f.MultimediaRooms),
+		optional(f.Computers), optional(f.LibraryBooks)}[q]
+}
+
+func optional(v *int) float64 {
+	if v == nil {
+		return 0
+	}
+	return float64(*v)
 }
 
 // virtual is one school in one compulsory stage, as the standard counts it.

@@ -82,13 +82,17 @@ type Result struct {
 	Government    ChecklistResult    `json:"government"`
 	Quality       ChecklistResult    `json:"quality"`
 	Recognition   RecognitionResult  `json:"recognition"`
-	Vetoes        []Veto             `json:"vetoes"`
-	Shortfalls    []Shortfall        `json:"shortfalls"`
+	// Basic2012 is set under a 2012 basic-balance profile, whose prerequisite, government, quality and
+	// recognition parts are then NotApplicable: passing and empty.
+	Basic2012  *Basic2012Result `json:"basic_2012,omitempty"`
+	Vetoes     []Veto           `json:"vetoes"`
+	Shortfalls []Shortfall      `json:"shortfalls"`
 }
 
 // PrerequisiteResult: basic balance certified no later than LatestAllowedYear.
 type PrerequisiteResult struct {
 	Passes            bool `json:"passes"`
+	NotApplicable     bool `json:"not_applicable,omitempty"`
 	Missing           bool `json:"missing,omitempty"`
 	CertifiedYear     *int `json:"certified_year"`
 	LatestAllowedYear int  `json:"latest_allowed_year"`
@@ -244,9 +248,10 @@ type ExcludedSchool struct {
 // ChecklistResult is the government or the quality part. Missing is set when the part was not given: its
 // district items then fail as missing, while items computed from school data are still evaluated.
 type ChecklistResult struct {
-	Passes  bool   `json:"passes"`
-	Missing bool   `json:"missing,omitempty"`
-	Items   []Item `json:"items"`
+	Passes        bool   `json:"passes"`
+	NotApplicable bool   `json:"not_applicable,omitempty"`
+	Missing       bool   `json:"missing,omitempty"`
+	Items         []Item `json:"items"`
 }
 
 // Item is one numbered item of a checklist. Actual and Required summarise its criteria for display. NotApplicable
@@ -284,10 +289,21 @@ type Criterion struct {
 
 // RecognitionResult is the social-recognition part.
 type RecognitionResult struct {
-	Passes   bool    `json:"passes"`
-	Missing  bool    `json:"missing,omitempty"`
-	Rate     *Number `json:"rate"`
-	Required Number  `json:"required"`
+	Passes        bool    `json:"passes"`
+	NotApplicable bool    `json:"not_applicable,omitempty"`
+	Missing       bool    `json:"missing,omitempty"`
+	Rate          *Number `json:"rate"`
+	Required      Number  `json:"required"`
+}
+
+// Basic2012Result holds the district conditions of the 2012 basic-balance standard; Passes when all three hold.
+type Basic2012Result struct {
+	Passes                           bool   `json:"passes"`
+	AllSchoolsMeetProvincialStandard bool   `json:"all_schools_meet_provincial_standard"`
+	CountyGovernmentScore            Number `json:"county_government_score"`
+	CountyGovernmentScoreMin         Number `json:"county_government_score_min"`
+	PublicSatisfactionRate           Number `json:"public_satisfaction_rate"`
+	PublicSatisfactionMin            Number `json:"public_satisfaction_min"`
 }
 
 // Veto is a veto item that applies; Source is "reported" (listed in the input) or "computed" (low recognition).

@@ -60,24 +60,28 @@ func QuantityName(key string) (zh, unit string) {
 
 // quantityNames name the raw quantities of Needed: Chinese name and unit, English text before and after the amount.
 var quantityNames = map[string][4]string{
-	"qualified_teachers":        {"高于规定学历教师", "人", "", " teachers above the required degree"},
-	"backbone_teachers":         {"县级及以上骨干教师", "人", "", " backbone teachers"},
-	"pe_art_teachers":           {"体育、艺术专任教师", "人", "", " PE and art teachers"},
-	"teaching_room_area_m2":     {"教学及辅助用房面积", "m²", "", " m² of teaching and auxiliary rooms"},
-	"sports_area_m2":            {"体育运动场馆面积", "m²", "", " m² of sports area"},
-	"equipment_value_yuan":      {"教学仪器设备值", "元", "¥", " of teaching equipment"},
-	"multimedia_rooms":          {"网络多媒体教室", "间", "", " multimedia classrooms"},
-	"music_rooms":               {"音乐专用教室", "间", "", " music rooms"},
-	"art_rooms":                 {"美术专用教室", "间", "", " art rooms"},
-	"students":                  {"在校生", "人", "", " students"},
-	"classes":                   {"教学班", "个", "", " classes"},
-	"largest_class":             {"最大班额", "人", "", " pupils in the largest class"},
-	"rotated_teachers":          {"交流轮岗教师", "人", "", " rotated teachers"},
-	"rotated_backbone_teachers": {"交流轮岗骨干教师", "人", "", " rotated backbone teachers"},
+	"qualified_teachers":          {"高于规定学历教师", "人", "", " teachers above the required degree"},
+	"backbone_teachers":           {"县级及以上骨干教师", "人", "", " backbone teachers"},
+	"pe_art_teachers":             {"体育、艺术专任教师", "人", "", " PE and art teachers"},
+	"teaching_room_area_m2":       {"教学及辅助用房面积", "m²", "", " m² of teaching and auxiliary rooms"},
+	"sports_area_m2":              {"体育运动场馆面积", "m²", "", " m² of sports area"},
+	"equipment_value_yuan":        {"教学仪器设备值", "元", "¥", " of teaching equipment"},
+	"multimedia_rooms":            {"网络多媒体教室", "间", "", " multimedia classrooms"},
+	"teachers":                    {"专任教师", "人", "", " full-time teachers"},
+	"intermediate_title_teachers": {"中级及以上专业技术职务教师", "人", "", " teachers with intermediate or higher titles"},
+	"computers":                   {"教学用计算机", "台", "", " computers"},
+	"library_books":               {"图书", "册", "", " library books"},
+	"music_rooms":                 {"音乐专用教室", "间", "", " music rooms"},
+	"art_rooms":                   {"美术专用教室", "间", "", " art rooms"},
+	"students":                    {"在校生", "人", "", " students"},
+	"classes":                     {"教学班", "个", "", " classes"},
+	"largest_class":               {"最大班额", "人", "", " pupils in the largest class"},
+	"rotated_teachers":            {"交流轮岗教师", "人", "", " rotated teachers"},
+	"rotated_backbone_teachers":   {"交流轮岗骨干教师", "人", "", " rotated backbone teachers"},
 }
 
 // unitsEn translate the units of findings; counts of people and rooms need none in English.
-var unitsEn = map[string]string{"人": "", "间": "", "元": "yuan", "m²": "m²"}
+var unitsEn = map[string]string{"人": "", "间": "", "台": "", "册": "", "元": "yuan", "m²": "m²"}
 
 // shortfall writes the ID and the messages. It runs for every shortfall of a district, so it builds strings
 // directly rather than through fmt.

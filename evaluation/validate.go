@@ -80,10 +80,66 @@ func Validate(in Input, p Profile) error {
 			}
 		}
 	}
+	problems = append(problems, required2012(in, p)...)
 	if len(problems) > 0 {
 		return &InputError{Problems: problems}
 	}
 	return nil
+}
+
+// required2012 names the optional fields the profile needs and the input leaves out: the district conditions of
+// a 2012 profile and, in every school entering the resource calculation, the optional quantities its indicators
+// are built from (teachers per stage; computers and books where the school gives its facilities).
+func required2012(in Input, p Profile) []Problem {
+	var problems []Problem
+	missing := func(field string) {
+		problems = append(problems, Problem{Field: field,
+			MessageZh: fmt.Sprintf("标准 %s 要求填报此项", p.Name), MessageEn: fmt.Sprintf("required by standard %s", p.Name)})
+	}
+	if p.Basic2012 != nil && in.Basic2012 == nil {
+		missing("basic_2012")
+	}
+	var needed []string
+	for _, ind := range p.Indicators {
+		if optionalQuantities[ind.Quantity] && !slices.Contains(needed, ind.Quantity) {
+			needed = append(needed, ind.Quantity)
+		}
+	}
+	if len(needed) == 0 {
+		return problems
+	}
+	e := engine{p: &p}
+	for i := range in.Schools {
+		s := &in.Schools[i]
+		if e.excluded(s) {
+			continue
+		}
+		for _, g := range CompulsoryStages {
+			d := s.stage(g)
+			if d == nil {
+				continue
+			}
+			at := fmt.Sprintf("schools[%d].stages.%s.", i, g)
+			fat, f := fmt.Sprintf("schools[%d].facilities.", i), &s.Facilities
+			if d.Facilities != nil {
+				fat, f = at+"facilities.", d.Facilities
+			} else if g == Junior && s.Stages.Primary != nil {
+				fat = "" // the whole-school facilities were checked with the primary stage
+			}
+			for _, q := range needed {
+				teacher := q == "teachers" && d.Teachers == nil ||
+					q == "intermediate_title_teachers" && d.IntermediateTitleTeachers == nil
+				facility := q == "computers" && f.Computers == nil || q == "library_books" && f.LibraryBooks == nil
+				switch {
+				case teacher:
+					missing(at + q)
+				case facility && fat != "":
+					missing(fat + q)
+				}
+			}
+		}
+	}
+	return problems
 }
 
 // Problems returns every problem of in that does not depend on the profile. Fields at or under a path in skip are
@@ -121,6 +177,13 @@ func (in Input) Problems(skip ...string) []Problem {
 		c.rate("disabled_enrollment_rate", q.DisabledEnrollmentRate)
 		c.rate("teacher_training_budget_share_min", q.TeacherTrainingBudgetShareMin)
 		c.rate("monitoring_difference_rate", q.MonitoringDifferenceRate)
+	}
+	if b := in.Basic2012; b != nil {
+		c.at = "basic_2012."
+		if c.amount("county_government_score", b.CountyGovernmentScore) && b.CountyGovernmentScore > 100 {
+			c.add("county_government_score", "得分应在 0 到 100 之间", "must be a score between 0 and 100")
+		}
+		c.rate("public_satisfaction_rate", b.PublicSatisfactionRate)
 	}
 	c.at = ""
 	if r := in.RecognitionRate; r != nil {
@@ -184,6 +247,15 @@ func (c *checker) facilities(at string, f *Facilities) {
 	c.count(at+"multimedia_rooms", f.MultimediaRooms)
 	c.count(at+"music_rooms", f.MusicRooms)
 	c.count(at+"art_rooms", f.ArtRooms)
+	optionalCount(c, at+"computers", f.Computers)
+	optionalCount(c, at+"library_books", f.LibraryBooks)
+}
+
+// optionalCount checks an optional count when it is given.
+func optionalCount(c *checker, field string, v *int) {
+	if v != nil {
+		c.count(field, *v)
+	}
 }
 
 // facilitiesForm checks that s gives its facilities in one form: for the whole school, or (a combined school only)
@@ -241,6 +313,8 @@ func (c *checker) stageData(d *StageData) {
 	c.count("qualified_teachers", d.QualifiedTeachers)
 	c.count("backbone_teachers", d.BackboneTeachers)
 	c.count("pe_art_teachers", d.PEArtTeachers)
+	optionalCount(c, "teachers", d.Teachers)
+	optionalCount(c, "intermediate_title_teachers", d.IntermediateTitleTeachers)
 }
 
 func (c *checker) government(g *Government) {

@@ -24,7 +24,7 @@ const maxSelfAssessmentSize = excel.MaxFileSize
 func newEvaluateCmd() *cobra.Command {
 	var format, profileFile string
 	cmd := &cobra.Command{
-		Use:   "evaluate [--format json|table] [--profile FILE] FILE",
+		Use:   "evaluate [--format json|table] [--profile NAME|FILE] FILE",
 		Short: "Evaluate a district's self-assessment (.json or .xlsx) against the national standard",
 		Long: `Evaluate reads a self-assessment, as JSON or as the filled Excel template (see "junheng template"),
 computes every indicator of the standard and prints the result with the shortfalls and what closes them.
@@ -66,7 +66,9 @@ profile, an unreadable file or an extension other than .json and .xlsx).`,
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "json", "output: json, or table (a readable Chinese report)")
-	cmd.Flags().StringVar(&profileFile, "profile", "", "profile file (.yaml, .yml, .json) overlaying "+evaluation.NationalName)
+	cmd.Flags().StringVar(&profileFile, "profile", "", "built-in profile ("+
+		strings.Join(evaluation.BuiltinNames(), ", ")+") or profile file (.yaml, .yml, .json) overlaying one; default "+
+		evaluation.NationalName)
 	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return exitCode(2, err) })
 	return cmd
 }
@@ -103,9 +105,15 @@ func newTemplateCmd() *cobra.Command {
 	return cmd
 }
 
+// readProfileFile returns the built-in profile named file (e.g. basic-2012, to monitor a district certified for
+// basic balance), or the profile file's overlay. A profile file needs an extension, so a built-in name is never a
+// file's.
 func readProfileFile(file string) (evaluation.Profile, error) {
 	if file == "" {
 		return evaluation.National2017(), nil
+	}
+	if p, ok := evaluation.Builtin(file); ok {
+		return p, nil
 	}
 	data, err := os.ReadFile(file)
 	if err != nil {
@@ -168,17 +176,23 @@ func passZh(ok bool) string {
 
 func (rep *evaluationReport) write(r evaluation.Result, p evaluation.Profile) {
 	verdict := map[evaluation.Verdict]string{evaluation.Meets: "达到", evaluation.DoesNotMeet: "未达到"}[r.Verdict]
-	rep.line("县域义务教育优质均衡发展评估结果")
-	rep.line("区县:%s %s    年度:%d    标准:%s", r.District.Code, r.District.Name, r.Year, r.Standard)
-	rep.line("结论:%s优质均衡发展标准(%s)", verdict, r.Verdict)
-	rep.line("")
-	pre := r.Prerequisite
-	certified := "未填报"
-	if pre.CertifiedYear != nil {
-		certified = strconv.Itoa(*pre.CertifiedYear) + " 年"
+	// A 2012 basic-balance result has no prerequisite, checklists or recognition, but its own conditions.
+	level := "优质均衡"
+	if r.Basic2012 != nil {
+		level = "基本均衡"
 	}
-	rep.line("前提条件:通过国家基本均衡认定 %s(须不晚于 %d 年)  %s", certified, pre.LatestAllowedYear, passZh(pre.Passes))
+	rep.line("县域义务教育%s发展评估结果", level)
+	rep.line("区县:%s %s    年度:%d    标准:%s", r.District.Code, r.District.Name, r.Year, r.Standard)
+	rep.line("结论:%s%s发展标准(%s)", verdict, level, r.Verdict)
 	rep.line("")
+	if pre := r.Prerequisite; !pre.NotApplicable {
+		certified := "未填报"
+		if pre.CertifiedYear != nil {
+			certified = strconv.Itoa(*pre.CertifiedYear) + " 年"
+		}
+		rep.line("前提条件:通过国家基本均衡认定 %s(须不晚于 %d 年)  %s", certified, pre.LatestAllowedYear, passZh(pre.Passes))
+		rep.line("")
+	}
 	rep.line("一、资源配置  %s", passZh(r.Resource.Passes))
 	for _, g := range evaluation.CompulsoryStages {
 		if st := r.Resource.Stages[g]; st != nil {
@@ -189,13 +203,23 @@ func (rep *evaluationReport) write(r evaluation.Result, p evaluation.Profile) {
 		rep.line("  不参与计算:%s %s(%d 人)—%s", x.Code, x.Name, x.Students, x.ReasonZh)
 	}
 	rep.line("")
-	rep.checklist("二、政府保障程度", r.Government)
-	rep.checklist("三、教育质量", r.Quality)
-	rec := "未填报"
-	if r.Recognition.Rate != nil {
-		rec = percentZh(float64(*r.Recognition.Rate))
+	if b := r.Basic2012; b != nil {
+		ok := b.AllSchoolsMeetProvincialStandard
+		rep.line("二、县域内学校均达到省定办学基本标准:%s  %s", map[bool]string{true: "是", false: "否"}[ok], passZh(ok))
+		rep.line("三、县级人民政府推进义务教育均衡发展工作评估得分:%s(要求 ≥ %s)  %s", rounded(b.CountyGovernmentScore),
+			rounded(b.CountyGovernmentScoreMin), passZh(b.CountyGovernmentScore >= b.CountyGovernmentScoreMin))
+		rep.line("四、公众满意度:%s(要求 ≥ %s)  %s", percentZh(float64(b.PublicSatisfactionRate)),
+			percentZh(float64(b.PublicSatisfactionMin)), passZh(b.PublicSatisfactionRate >= b.PublicSatisfactionMin))
+	} else {
+		rep.checklist("二、政府保障程度", r.Government)
+		rep.checklist("三、教育质量", r.Quality)
+		rec := "未填报"
+		if r.Recognition.Rate != nil {
+			rec = percentZh(float64(*r.Recognition.Rate))
+		}
+		rep.line("四、社会认可度:%s(要求 ≥ %s)  %s", rec, percentZh(float64(r.Recognition.Required)),
+			passZh(r.Recognition.Passes))
 	}
-	rep.line("四、社会认可度:%s(要求 ≥ %s)  %s", rec, percentZh(float64(r.Recognition.Required)), passZh(r.Recognition.Passes))
 	vetoes := "无"
 	if len(r.Vetoes) > 0 {
 		var vetoNames []string
@@ -218,10 +242,23 @@ func (rep *evaluationReport) stage(g evaluation.Stage, st *evaluation.StageResul
 	for _, ind := range p.Indicators {
 		r := st.Indicators[ind.Key]
 		cv, limit := evaluation.Beside(float64(r.CV), float64(r.CVLimit), 4, false)
-		t = append(t, []string{ind.NameZh, rounded(r.Threshold), rounded(r.DistrictValue), cv, limit,
-			passZh(r.CVPasses), strconv.Itoa(r.SchoolsBelow)})
+		// Under the mean rule (2012) a single coefficient is not judged, and a profile without a per-school rule
+		// has no thresholds: show a dash rather than a verdict or a 0 that looks like a standard.
+		threshold, result := rounded(r.Threshold), passZh(r.CVPasses)
+		if r.Threshold == 0 {
+			threshold = "—"
+		}
+		if p.CVRule == evaluation.CVMean {
+			result = "—"
+		}
+		t = append(t, []string{ind.NameZh, threshold, rounded(r.DistrictValue), cv, limit, result,
+			strconv.Itoa(r.SchoolsBelow)})
 	}
 	t.write(rep, "  ")
+	if st.CVMean != nil {
+		m, limit := evaluation.Beside(float64(*st.CVMean), float64(p.CVLimits[g]), 4, false)
+		rep.line("  综合差异系数(各项平均):%s(上限 %s)", m, limit)
+	}
 	for _, s := range st.Schools {
 		if !s.Passes {
 			rep.line("  未达标学校:%s %s(%d 项达标;低于标准值:%s;低于 85%%:%s)", s.Code, s.Name, s.MetCount,

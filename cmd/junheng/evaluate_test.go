@@ -227,10 +227,40 @@ func TestTemplateCmd(t *testing.T) {
 		t.Fatalf("template to file: exit %d", code)
 	}
 	f, err := excelize.OpenFile(path)
-	if err != nil || len(f.GetSheetList()) != 7 {
-		t.Fatalf("written template: %v", err)
+	if err != nil || len(f.GetSheetList()) != 8 { // the 2017 sheets and 基本均衡监测
+		t.Fatalf("written template: %v, sheets %v", err, f.GetSheetList())
 	}
 	if _, _, code := runCommand(t, newTemplateCmd, "extra"); code == 0 {
 		t.Error("template accepted an argument")
+	}
+}
+
+// TestEvaluateBasic2012Profile: --profile takes a built-in name as well as a file; basic-2012 monitors a district
+// certified for basic balance, and asks for the 2012 fields the 2017 sample lacks.
+func TestEvaluateBasic2012Profile(t *testing.T) {
+	const basic = "../../evaluation/testdata/basic-2012.json"
+	out, _, code := runCommand(t, newEvaluateCmd, "--profile", "basic-2012", basic)
+	var result struct {
+		Verdict   string          `json:"verdict"`
+		Standard  string          `json:"standard"`
+		Basic2012 json.RawMessage `json:"basic_2012"`
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &result) != nil || result.Verdict != "meets" ||
+		result.Standard != "basic-2012" || result.Basic2012 == nil {
+		t.Fatalf("exit %d, output %.300s", code, out)
+	}
+	out, _, code = runCommand(t, newEvaluateCmd, "--profile", "basic-2012", "--format", "table", basic)
+	if code != 0 || !strings.Contains(out, "基本均衡") || !strings.Contains(out, "综合差异系数(各项平均):0.2169(上限 0.55)") {
+		t.Errorf("exit %d, table:\n%s", code, out)
+	}
+	_, errOut, code := runCommand(t, newEvaluateCmd, "--profile", "basic-2012", sampleJSON)
+	if code != 1 || !strings.Contains(errOut, "schools[0].stages.primary.teachers: required by standard basic-2012") {
+		t.Errorf("2017 input under basic-2012: exit %d, stderr %s", code, errOut)
+	}
+	if _, _, code := runCommand(t, newEvaluateCmd, "--profile", "national-2017", sampleJSON); code != 0 {
+		t.Errorf("--profile national-2017: exit %d", code)
+	}
+	if _, errOut, code := runCommand(t, newEvaluateCmd, "--profile", "basic-2011", sampleJSON); code != 2 {
+		t.Errorf("unknown name: exit %d, %s", code, errOut)
 	}
 }

@@ -31,11 +31,13 @@ const (
 	SheetGovernment   = "政府保障"
 	SheetQuality      = "教育质量"
 	SheetRecognition  = "社会认可度"
+	SheetBasic2012    = "基本均衡监测"
 	SheetVetoes       = "一票否决"
 )
 
 // sheetOrder orders problems by sheet.
-var sheetOrder = []string{SheetInstructions, SheetBasic, SheetSchools, SheetGovernment, SheetQuality, SheetRecognition, SheetVetoes}
+var sheetOrder = []string{SheetInstructions, SheetBasic, SheetSchools, SheetGovernment, SheetQuality, SheetRecognition,
+	SheetBasic2012, SheetVetoes}
 
 const (
 	keyRow       = 2    // the row of canonical keys
@@ -83,16 +85,25 @@ var schoolColumns = []column{
 	{"music_rooms", "音乐专用教室(间,全校)", wholeValue, true, 14},
 	{"art_rooms", "美术专用教室(间,全校)", wholeValue, true, 14},
 	{facilitiesPerStage, "设施按学段填报(是/否;是:本行设施为本学段数)", yesNoValue, false, 18},
+	// The figures of the 2012 basic-balance indicators, read only by the basic-2012 profile: last, so that the
+	// columns of earlier templates keep their letters.
+	{"teachers", "专任教师数(人,基本均衡监测)", wholeValue, false, 16},
+	{"intermediate_title_teachers", "中级及以上职称教师数(人,基本均衡监测)", wholeValue, false, 18},
+	{"computers", "教学用计算机(台,全校,基本均衡监测)", wholeValue, true, 18},
+	{"library_books", "图书(册,全校,基本均衡监测)", wholeValue, true, 18},
 }
 
 // facilitiesPerStage is the column that marks a row's facilities as its stage's own.
 const facilitiesPerStage = "facilities_per_stage"
 
-// optionalColumns may be missing from a workbook: they came after templates already in use.
-var optionalColumns = map[string]bool{facilitiesPerStage: true}
+// optionalColumns may be missing from a workbook: they came after templates already in use. Their cells may be
+// empty too (the field is then left out), except 2012 figures that the basic-2012 profile asks for.
+var optionalColumns = map[string]bool{facilitiesPerStage: true, "teachers": true, "intermediate_title_teachers": true,
+	"computers": true, "library_books": true}
 
 // stageFields are the columns read for a compulsory stage; a senior row gives students only.
-var stageFields = []string{"students", "classes", "largest_class", "qualified_teachers", "backbone_teachers", "pe_art_teachers"}
+var stageFields = []string{"students", "classes", "largest_class", "qualified_teachers", "backbone_teachers",
+	"pe_art_teachers", "teachers", "intermediate_title_teachers"}
 
 // item is a row of a key-value sheet.
 type item struct {
@@ -165,6 +176,12 @@ var forms = []form{
 	}},
 	{SheetRecognition, "", []item{
 		{"", "社会认可度(学生、家长、教师、校长、人大代表、政协委员及其他群众调查)", "recognition_rate", rateValue, "≥ 85%,低于 85% 一票否决;未填报按未达标处理"},
+	}},
+	// Only for monitoring under the 2012 basic-balance standard (profile basic-2012); left empty otherwise.
+	{SheetBasic2012, "basic_2012", []item{
+		{"", "县域内义务教育学校均达到省定办学基本标准", "all_schools_meet_provincial_standard", yesNoValue, "是"},
+		{"", "县级人民政府推进义务教育均衡发展工作评估得分", "county_government_score", amountValue, "≥ 85 分(满分 100)"},
+		{"", "公众满意度", "public_satisfaction_rate", rateValue, "≥ 85%"},
 	}},
 }
 

@@ -1,0 +1,94 @@
+package excel
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"reflect"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"junheng/evaluation"
+)
+
+func basicInput(t testing.TB) evaluation.Input {
+	t.Helper()
+	f, err := os.Open("../testdata/basic-2012.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	in, err := evaluation.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return in
+}
+
+// Write then Import keeps the 2012 figures and conditions, and the workbook evaluates under basic-2012 as the JSON
+// does.
+func TestWriteRoundTripBasic2012(t *testing.T) {
+	in := basicInput(t)
+	var buf bytes.Buffer
+	if err := Write(&buf, in); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Import(&buf, int64(buf.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, in) {
+		a, _ := json.Marshal(got)
+		b, _ := json.Marshal(in)
+		t.Fatalf("imported\n%s\nwant\n%s", a, b)
+	}
+	if r, err := evaluation.Evaluate(got, evaluation.BasicBalance2012()); err != nil || r.Verdict != evaluation.Meets {
+		t.Errorf("%v %v", r.Verdict, err)
+	}
+}
+
+// A workbook from before the 2012 columns and sheet still imports the same 2017 self-assessment.
+func TestImportWithout2012Columns(t *testing.T) {
+	f := fill(t, sampleInput(t))
+	for _, key := range []string{"library_books", "computers", "intermediate_title_teachers", "teachers"} {
+		if err := f.RemoveCol(SheetSchools, columnOf(t, key)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.DeleteSheet(SheetBasic2012); err != nil {
+		t.Fatal(err)
+	}
+	in, err := importFile(t, f)
+	if err != nil || !reflect.DeepEqual(in, sampleInput(t)) {
+		t.Fatalf("%v", err)
+	}
+}
+
+// Bad 2012 figures are put on their cells; a partly filled 基本均衡监测 sheet names its empty cell.
+func TestImportBasic2012Problems(t *testing.T) {
+	var buf bytes.Buffer
+	if err := Write(&buf, basicInput(t)); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&buf) // not fill: that adds 2017 figures this district does not report
+	if err != nil {
+		t.Fatal(err)
+	}
+	fl := filler{t, f}
+	computers, teachers := columnOf(t, "computers"), columnOf(t, "teachers")
+	fl.set(SheetSchools, computers+"3", "many")
+	fl.set(SheetSchools, teachers+"4", -1)
+	fl.set(SheetBasic2012, "D4", "")
+	fl.set(SheetBasic2012, "D5", 1.2)
+	_, err = importFile(t, f)
+	want := []where{
+		{SheetSchools, 3, computers, "computers"},
+		{SheetSchools, 4, teachers, "teachers"},
+		{SheetBasic2012, 4, "D", "county_government_score"},
+		{SheetBasic2012, 5, "D", "public_satisfaction_rate"},
+	}
+	if got := problemsOf(t, err); !reflect.DeepEqual(got, want) {
+		t.Errorf("problems %v, want %v\n%v", got, want, err)
+	}
+}
