@@ -676,7 +676,9 @@ func (c *cycle) recordProvinceResult(ctx workflow.Context, in DecisionInput) err
 		next.Stage, next.EndReason = StageNotCertified, "province_review_failed"
 	}
 	detail := passFail(in.Passed, "passed", "failed: "+in.Comment)
-	if in.Actor.Role == RoleOffice {
+	// Version 1 says in the audit trail that the office recorded the province's result on its behalf.
+	if in.Actor.Role == RoleOffice &&
+		workflow.GetVersion(ctx, "province-result-on-behalf", workflow.DefaultVersion, 1) == 1 {
 		detail = "on behalf of the province (代省级录入), " + detail
 	}
 	return c.commit(ctx, next, in.Actor, "province_result", detail,

@@ -204,6 +204,41 @@ func TestRecordHistories(t *testing.T) {
 	recordHistory(t, c, startedPlan, "", dir+"plan_started_by_update_history"+suffix)
 }
 
+// TestRecordOnBehalfHistory records, apart from the histories of the earlier release, a year in which the office
+// records the province's result on its behalf, with the province's document (the version
+// "province-result-on-behalf"), after an approval that sets the reviewed version.
+func TestRecordOnBehalfHistory(t *testing.T) {
+	if os.Getenv("JUNHENG_RECORD_HISTORY") == "" {
+		t.Skip("set JUNHENG_RECORD_HISTORY=1 to record the replay histories")
+	}
+	p := start(t, testConfig(t, t.TempDir(), ""))
+	defer p.Close()
+	c := p.Temporal
+	id := workflows.CycleID(2028, codeA)
+	draft := &store.Draft{Year: 2028, DistrictCode: codeA, Data: string(editedSample(t, noEdit)), CreatedBy: "clerk",
+		CreatedAt: time.Now()}
+	if err := p.Store.AddDraft(context.Background(), draft); err != nil {
+		t.Fatal(err)
+	}
+	withStart(t, c, id, workflows.WorkflowDistrictCycle, workflows.CycleParams{Year: 2028, District: codeA,
+		DistrictName: "黄岛区", Policy: workflows.DefaultPolicy(), Deadlines: ahead(time.UTC)},
+		workflows.UpdateSaveDraft, workflows.SaveDraftInput{Actor: clerk, DraftID: draft.ID})
+	must[workflows.CycleState](t, c, id, workflows.UpdateSubmit, workflows.SubmitInput{Actor: clerk})
+	must[workflows.CycleState](t, c, id, workflows.UpdateReview, workflows.ReviewInput{Actor: office,
+		Decision: "approve", Shortfalls: []string{}})
+	must[workflows.CycleState](t, c, id, workflows.UpdateApply, workflows.ApplyInput{Actor: clerk})
+	must[workflows.CycleState](t, c, id, workflows.UpdateRecordAcceptance,
+		workflows.DecisionInput{Actor: office, Passed: true})
+	must[workflows.CycleState](t, c, id, workflows.UpdateRecordProvinceResult,
+		workflows.DecisionInput{Actor: office, Passed: true, ReportFile: "province-document"})
+	var ended workflows.CycleState
+	if err := c.GetWorkflow(context.Background(), id, "").Get(context.Background(), &ended); err != nil ||
+		ended.Stage != workflows.StageCertified || ended.ReviewedVersion != 1 {
+		t.Fatalf("the year ended %s, reviewed version %d, %v", ended.Stage, ended.ReviewedVersion, err)
+	}
+	recordHistory(t, c, id, "", "../../workflows/testdata/cycle_on_behalf_history_v4.json")
+}
+
 // withStart starts a workflow with its first Update, as the API starts a plan.
 func withStart(t *testing.T, c client.Client, id, workflow string, params any, update string, arg any) {
 	t.Helper()
