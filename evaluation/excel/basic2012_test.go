@@ -2,8 +2,6 @@ package excel
 
 import (
 	"bytes"
-	"encoding/json"
-	"os"
 	"reflect"
 	"testing"
 
@@ -14,35 +12,13 @@ import (
 
 func basicInput(t testing.TB) evaluation.Input {
 	t.Helper()
-	f, err := os.Open("../testdata/basic-2012.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	in, err := evaluation.Decode(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return in
+	return testInput(t, "basic-2012.json")
 }
 
 // Write then Import keeps the 2012 figures and conditions, and the workbook evaluates under basic-2012 as the JSON
 // does.
 func TestWriteRoundTripBasic2012(t *testing.T) {
-	in := basicInput(t)
-	var buf bytes.Buffer
-	if err := Write(&buf, in); err != nil {
-		t.Fatal(err)
-	}
-	got, err := Import(&buf, int64(buf.Len()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !reflect.DeepEqual(got, in) {
-		a, _ := json.Marshal(got)
-		b, _ := json.Marshal(in)
-		t.Fatalf("imported\n%s\nwant\n%s", a, b)
-	}
+	got := roundTrip(t, "basic-2012", basicInput(t))
 	if r, err := evaluation.Evaluate(got, evaluation.BasicBalance2012()); err != nil || r.Verdict != evaluation.Meets {
 		t.Errorf("%v %v", r.Verdict, err)
 	}

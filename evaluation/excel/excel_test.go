@@ -19,7 +19,13 @@ import (
 
 func sampleInput(t testing.TB) evaluation.Input {
 	t.Helper()
-	f, err := os.Open("../testdata/district.json")
+	return testInput(t, "district.json")
+}
+
+// testInput decodes a self-assessment of the evaluation package's testdata.
+func testInput(t testing.TB, name string) evaluation.Input {
+	t.Helper()
+	f, err := os.Open("../testdata/" + name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,20 +165,27 @@ func TestWriteRoundTrip(t *testing.T) {
 		if err := evaluation.Validate(in, evaluation.National2017()); err != nil {
 			t.Fatalf("%s is not a valid input: %v", name, err)
 		}
-		var buf bytes.Buffer
-		if err := Write(&buf, in); err != nil {
-			t.Fatal(err)
-		}
-		got, err := Import(&buf, int64(buf.Len()))
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		if !reflect.DeepEqual(got, in) {
-			a, _ := json.Marshal(got)
-			b, _ := json.Marshal(in)
-			t.Errorf("%s imported\n%s\nwant\n%s", name, a, b)
-		}
+		roundTrip(t, name, in)
 	}
+}
+
+// roundTrip writes in to a workbook and imports it again, which must give in back.
+func roundTrip(t *testing.T, name string, in evaluation.Input) evaluation.Input {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := Write(&buf, in); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Import(&buf, int64(buf.Len()))
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	if !reflect.DeepEqual(got, in) {
+		a, _ := json.Marshal(got)
+		b, _ := json.Marshal(in)
+		t.Errorf("%s imported\n%s\nwant\n%s", name, a, b)
+	}
+	return got
 }
 
 // A veto of another profile (a province's variant) gets a row of its own rather than being dropped.
