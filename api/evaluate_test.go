@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http"
 	"os"
@@ -10,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"junheng/evaluation"
+	"junheng/evaluation/excel"
 	"junheng/store"
 	"junheng/store/storetest"
 )
@@ -43,6 +45,21 @@ func TestEvaluateProfile(t *testing.T) {
 	p := problemOf(t, rec)
 	if rec.Code != http.StatusUnprocessableEntity || len(p.Errors) == 0 || p.Errors[0].Field != "basic_2012" {
 		t.Errorf("2017 input under basic-2012: %d %.300s", rec.Code, rec.Body)
+	}
+	// The same as a workbook: the missing figures are put on their cells, the conditions on their sheet.
+	var in evaluation.Input
+	if err := json.Unmarshal(national, &in); err != nil {
+		t.Fatal(err)
+	}
+	var xlsx bytes.Buffer
+	if err := excel.Write(&xlsx, in); err != nil {
+		t.Fatal(err)
+	}
+	rec = send(e, office, http.MethodPost, "/api/v1/evaluate?profile=basic-2012", mimeXLSX, xlsx.Bytes())
+	p = problemOf(t, rec)
+	if last := len(p.Errors) - 1; rec.Code != http.StatusUnprocessableEntity || last < 0 ||
+		p.Errors[0].Sheet != excel.SheetSchools || p.Errors[0].Row == 0 || p.Errors[last].Sheet != excel.SheetBasic2012 {
+		t.Errorf("2017 workbook under basic-2012: %d %.300s", rec.Code, rec.Body)
 	}
 	for _, name := range []string{"basic-2011", "../../etc/passwd.yaml"} {
 		rec = send(e, office, http.MethodPost, "/api/v1/evaluate?profile="+name, echo.MIMEApplicationJSON, national)

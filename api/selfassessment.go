@@ -22,8 +22,9 @@ import (
 const mimeXLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 // readInput reads a self-assessment from a JSON body, an .xlsx body, or an .xlsx uploaded as the multipart field
-// "file". Every problem comes back at once, named by field (and by sheet, row and column for spreadsheets).
-func readInput(c echo.Context) (evaluation.Input, error) {
+// "file". Every problem comes back at once, named by field (and by sheet, row and column for spreadsheets, which
+// are checked against profile as they are read, so that what only profile needs is put on its cell too).
+func readInput(c echo.Context, profile evaluation.Profile) (evaluation.Input, error) {
 	ct, _, _ := mime.ParseMediaType(c.Request().Header.Get(echo.HeaderContentType))
 	var in evaluation.Input
 	var err error
@@ -31,7 +32,7 @@ func readInput(c echo.Context) (evaluation.Input, error) {
 	case echo.MIMEApplicationJSON:
 		in, err = decodeJSONInput(c.Request().Body)
 	case mimeXLSX:
-		in, err = excel.Import(c.Request().Body, c.Request().ContentLength)
+		in, err = excel.Import(c.Request().Body, c.Request().ContentLength, profile)
 	case echo.MIMEMultipartForm:
 		fh, ferr := c.FormFile("file")
 		if ferr != nil {
@@ -43,7 +44,7 @@ func readInput(c echo.Context) (evaluation.Input, error) {
 			return in, ferr
 		}
 		defer f.Close()
-		in, err = excel.Import(f, fh.Size)
+		in, err = excel.Import(f, fh.Size, profile)
 	default:
 		return in, problem(http.StatusUnsupportedMediaType, "unsupported_media_type",
 			"请以 JSON 或 .xlsx 提交自评数据", "send the self-assessment as application/json or an .xlsx file")
@@ -88,7 +89,7 @@ func (s *Server) saveSelfAssessment(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	in, err := readInput(c)
+	in, err := readInput(c, s.profile)
 	if err != nil {
 		return err
 	}
@@ -178,7 +179,7 @@ func (s *Server) evaluate(c echo.Context) error {
 		}
 		profile = p
 	}
-	in, err := readInput(c)
+	in, err := readInput(c, profile)
 	if err != nil {
 		return err
 	}

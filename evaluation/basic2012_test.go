@@ -219,3 +219,26 @@ func TestBasic2012Decodes(t *testing.T) {
 		t.Errorf("got %v", err)
 	}
 }
+
+// TestTeacherCountsWithinTeachers: when a stage gives its full-time teachers, no kind of teacher counted outnumbers
+// them (a figure typed in the wrong column); equal is allowed, and without teachers nothing is compared.
+func TestTeacherCountsWithinTeachers(t *testing.T) {
+	in := basicDistrict()
+	d := in.Schools[1].Stages.Primary // 20 teachers
+	d.QualifiedTeachers, d.BackboneTeachers, d.PEArtTeachers = 21, 20, 30
+	*d.IntermediateTitleTeachers = 200
+	_, err := Evaluate(in, BasicBalance2012())
+	want := []string{"schools[1].stages.primary.qualified_teachers", "schools[1].stages.primary.pe_art_teachers",
+		"schools[1].stages.primary.intermediate_title_teachers"}
+	if got := problemFields(t, err); !reflect.DeepEqual(got, want) {
+		t.Errorf("fields %v, want %v (%v)", got, want, err)
+	}
+	var ie *InputError
+	if errors.As(err, &ie) && !strings.Contains(ie.Problems[0].MessageEn, "full-time teachers (teachers) 20") {
+		t.Errorf("message %q", ie.Problems[0].MessageEn)
+	}
+	in.Schools[1].Stages.Primary.Teachers = nil
+	if _, err := Evaluate(in, National2017()); err != nil {
+		t.Errorf("without teachers: %v", err)
+	}
+}

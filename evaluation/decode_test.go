@@ -406,6 +406,11 @@ func FuzzDecode(f *testing.F) {
 	f.Add(figures)
 	f.Add([]byte(`{"government": {"teacher_average_pay_yuan": 1}, "schools": [{"kind": "nine_year", "stages": ` +
 		`{"primary": {"facilities": {}}}}]}`))
+	basic, err := os.ReadFile("testdata/basic-2012.json") // the 2012 figures and conditions
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(basic)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		in, err := Decode(bytes.NewReader(data))
 		if err != nil {
@@ -438,6 +443,25 @@ func FuzzDecode(f *testing.F) {
 		}
 		if _, err := json.Marshal(r); err != nil {
 			t.Fatalf("result does not marshal: %v", err)
+		}
+		// Under the 2012 profile, what it needs and the input lacks is named; what it judges marshals.
+		r, err = Evaluate(in, BasicBalance2012())
+		var ie *InputError
+		switch {
+		case errors.As(err, &ie):
+			for _, p := range ie.Problems {
+				if p.Field == "" || p.MessageZh == "" || p.MessageEn == "" {
+					t.Fatalf("basic-2012: incomplete problem %+v", p)
+				}
+			}
+		case err != nil:
+			t.Fatalf("basic-2012: %v", err)
+		case (r.Verdict == Meets) != (len(r.Shortfalls) == 0):
+			t.Fatalf("basic-2012: verdict %s with %d shortfalls", r.Verdict, len(r.Shortfalls))
+		default:
+			if _, err := json.Marshal(r); err != nil {
+				t.Fatalf("basic-2012: result does not marshal: %v", err)
+			}
 		}
 	})
 }

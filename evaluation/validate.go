@@ -310,11 +310,18 @@ func (c *checker) stageData(d *StageData) {
 				fmt.Sprintf("must lie between the average class size %d and the number of students %d", avg, d.Students))
 		}
 	}
-	c.count("qualified_teachers", d.QualifiedTeachers)
-	c.count("backbone_teachers", d.BackboneTeachers)
-	c.count("pe_art_teachers", d.PEArtTeachers)
-	optionalCount(c, "teachers", d.Teachers)
-	optionalCount(c, "intermediate_title_teachers", d.IntermediateTitleTeachers)
+	// Each kind of teacher counted is among the stage's full-time teachers (专任教师), when their number is given.
+	teachersOK := d.Teachers != nil && c.count("teachers", *d.Teachers)
+	for _, part := range []struct {
+		field string
+		v     *int
+	}{{"qualified_teachers", &d.QualifiedTeachers}, {"backbone_teachers", &d.BackboneTeachers},
+		{"pe_art_teachers", &d.PEArtTeachers}, {"intermediate_title_teachers", d.IntermediateTitleTeachers}} {
+		if part.v != nil && c.count(part.field, *part.v) && teachersOK && *part.v > *d.Teachers {
+			c.add(part.field, fmt.Sprintf("不能多于专任教师数(teachers)%d", *d.Teachers),
+				fmt.Sprintf("cannot exceed the full-time teachers (teachers) %d", *d.Teachers))
+		}
+	}
 }
 
 func (c *checker) government(g *Government) {

@@ -67,31 +67,67 @@ func workspaceURL(year int) string { return fmt.Sprintf("/district?year=%d", yea
 // upload saves an uploaded .xlsx (or .json) as a draft through PUT …/self-assessment.
 func (s *server) upload(w http.ResponseWriter, r *http.Request) {
 	sess, year := current(r), s.yearOf(r)
-	file, header, err := r.FormFile("file")
-	if err != nil {
-		s.back(w, r, &flash{Form: "upload", Fields: map[string]string{"file": s.t(r, "upload_hint")}}, workspaceURL(year))
+	body, ct, text, ok := s.uploaded(w, r, "upload", workspaceURL(year))
+	if !ok {
 		return
 	}
+	rep := s.call(r, http.MethodPut, cyclePath(year, sess.me.District)+"/self-assessment", body, ct)
+	s.saved(w, r, year, "upload", rep, text)
+}
+
+// uploaded is the file chosen in the form's "file" field as a request body for the API: a .json file as it is
+// (and as text, kept for the edit box), anything else as the one file of a multipart form. Without a file the
+// form comes back to the page back with the hint; ok is false when the answer has been written.
+func (s *server) uploaded(w http.ResponseWriter, r *http.Request, form, back string) (body io.Reader, ct, text string,
+	ok bool) {
+	file, header, err := r.FormFile("file")
+	if err != nil {
+		s.back(w, r, &flash{Form: form, Fields: map[string]string{"file": s.t(r, "upload_hint")}}, back)
+		return nil, "", "", false
+	}
 	defer file.Close()
-	var rep reply
-	var text string
 	if strings.EqualFold(filepath.Ext(header.Filename), ".json") {
 		data, err := io.ReadAll(file)
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusBadRequest)
-			return
+			return nil, "", "", false
 		}
-		text = string(data)
-		rep = s.call(r, http.MethodPut, cyclePath(year, sess.me.District)+"/self-assessment", bytes.NewReader(data), "application/json")
-	} else {
-		body, ct, err := multipartBody(r, "file", header.Filename, file)
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
-			return
-		}
-		rep = s.call(r, http.MethodPut, cyclePath(year, sess.me.District)+"/self-assessment", body, ct)
+		return bytes.NewReader(data), "application/json", string(data), true
 	}
-	s.saved(w, r, year, "upload", rep, text)
+	body, ct, err = multipartBody(r, "file", header.Filename, file)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return nil, "", "", false
+	}
+	return body, ct, "", true
+}
+
+// monitor evaluates the district's data under the 2012 basic-balance standard (POST /evaluate?profile=basic-2012),
+// the yearly monitoring of a district certified for basic balance, and answers the form with the report. Nothing
+// is stored: the form has no idempotency key, so the API keeps no answer either.
+func (s *server) monitor(w http.ResponseWriter, r *http.Request) {
+	sess, year := current(r), s.yearOf(r)
+	back := workspaceURL(year) + "#monitor"
+	body, ct, _, ok := s.uploaded(w, r, "monitor", back)
+	if !ok {
+		return
+	}
+	rep := s.call(r, http.MethodPost, "/api/v1/evaluate?profile="+evaluation.Basic2012Name, body, ct)
+	if !rep.ok() {
+		s.back(w, r, outcome("monitor", rep, english(r), ""), back)
+		return
+	}
+	var res evaluation.Result
+	if err := rep.decode(&res); err != nil {
+		http.Error(w, err.Error(), http.StatusBadGateway)
+		return
+	}
+	if res.District.Code != sess.me.District {
+		s.back(w, r, &flash{Form: "monitor", Msg: fmt.Sprintf(translate(english(r), "other_district"),
+			res.District.Code, sess.me.District)}, back)
+		return
+	}
+	s.render(w, r, http.StatusOK, "monitor", "monitor", year, &res)
 }
 
 // edit saves the data edited on the page as a draft.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -86,37 +87,74 @@ func (p *page) Indicator(key string) string {
 	return key
 }
 
-// orderedIndicators lists a stage's indicator keys in the national standard's order; keys a provincial profile
-// adds come after, sorted.
-func orderedIndicators(m map[string]*evaluation.IndicatorResult) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
+// orderedIndicators lists a stage's indicator keys in the order of the built-in standard that judged them (the
+// national one for a provincial profile); keys a provincial profile adds come after, sorted.
+func orderedIndicators(m map[string]*evaluation.IndicatorResult, standard string) []string {
+	p, ok := evaluation.Builtin(standard)
+	if !ok {
+		p = evaluation.National2017()
 	}
 	rank := func(k string) int {
-		if ind, ok := indicators[k]; ok {
-			return ind.rank
+		if i := slices.IndexFunc(p.Indicators, func(ind evaluation.Indicator) bool { return ind.Key == k }); i >= 0 {
+			return i
 		}
-		return len(indicators)
+		return len(p.Indicators)
 	}
+	keys := slices.Collect(maps.Keys(m))
 	slices.SortFunc(keys, func(a, b string) int {
 		return cmp.Or(cmp.Compare(rank(a), rank(b)), strings.Compare(a, b))
 	})
 	return keys
 }
 
-type indicator struct {
-	evaluation.Indicator
-	rank int
-}
-
-var indicators = func() map[string]indicator {
-	m := map[string]indicator{}
-	for i, ind := range evaluation.National2017().Indicators {
-		m[ind.Key] = indicator{ind, i}
+// indicators are the indicators of every built-in standard by key (a key names one indicator in all of them).
+var indicators = func() map[string]evaluation.Indicator {
+	m := map[string]evaluation.Indicator{}
+	for _, name := range evaluation.BuiltinNames() {
+		p, _ := evaluation.Builtin(name)
+		for _, ind := range p.Indicators {
+			m[ind.Key] = ind
+		}
 	}
 	return m
 }()
+
+// besides shows an actual value and its limit with enough decimals to differ when they differ (evaluation.Beside);
+// a rate as a percentage.
+func besides(actual, limit evaluation.Number, pct bool) [2]string {
+	d := 4
+	if pct {
+		d = 1
+	}
+	a, l := evaluation.Beside(float64(actual), float64(limit), d, pct)
+	if pct {
+		a, l = a+"%", l+"%"
+	}
+	return [2]string{a, l}
+}
+
+// meanRow is the combined coefficient of a stage under the mean rule (the 2012 standard): the mean of the
+// indicators' coefficients against the stage's limit; Passes is the engine's judgement (no cv_mean shortfall).
+type meanRow struct {
+	Mean, Limit string
+	Passes      bool
+}
+
+func meanOf(e *evaluation.Result, g evaluation.Stage) *meanRow {
+	st := e.Resource.Stages[g]
+	if st == nil || st.CVMean == nil || len(st.Indicators) == 0 {
+		return nil
+	}
+	var limit evaluation.Number
+	for _, ind := range st.Indicators {
+		limit = ind.CVLimit // every indicator of a stage carries the stage's limit
+		break
+	}
+	b := besides(*st.CVMean, limit, false)
+	return &meanRow{Mean: b[0], Limit: b[1], Passes: !slices.ContainsFunc(e.Shortfalls, func(s evaluation.Shortfall) bool {
+		return s.Key == "cv_mean" && s.Stage == g
+	})}
+}
 
 // formatNum shows up to 4 decimals without trailing zeros.
 func formatNum(f float64) string {
@@ -157,6 +195,8 @@ func (s *server) funcs() template.FuncMap {
 		"hasPrefix": strings.HasPrefix,
 		"stages":    func() []evaluation.Stage { return []evaluation.Stage{evaluation.Primary, evaluation.Junior} },
 		"ordered":   orderedIndicators,
+		"beside":    besides,
+		"meanOf":    meanOf,
 		"list":      func(v ...string) []string { return v },
 		"inc":       func(i int) int { return i + 1 },
 		"float":     func(n evaluation.Number) float64 { return float64(n) },

@@ -102,6 +102,7 @@ func build(api http.Handler, opts Options) (http.Handler, *http.ServeMux) {
 	mux.HandleFunc("GET /district", s.signedIn(s.workspace))
 	mux.HandleFunc("POST /district/upload", s.signedIn(s.upload))
 	mux.HandleFunc("POST /district/edit", s.signedIn(s.edit))
+	mux.HandleFunc("POST /district/monitor", s.signedIn(s.monitor))
 	mux.HandleFunc("POST /district/submit", s.signedIn(s.submit))
 	mux.HandleFunc("POST /district/apply", s.signedIn(s.apply))
 	mux.HandleFunc("POST /finding/{action}", s.signedIn(s.findingAction))

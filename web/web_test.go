@@ -14,6 +14,7 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -193,6 +194,15 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, `{"name":"clerk","role":"district","district":"370211"}`)
 	case "GET /api/v1/districts":
 		io.WriteString(w, `[{"code":"370211","name":"黄岛区"},{"code":"370202","name":"市南区"}]`)
+	case "POST /api/v1/evaluate": // the engine itself, on a JSON body, under the built-in profile asked for
+		p, _ := evaluation.Builtin(r.URL.Query().Get("profile"))
+		in, err := evaluation.Decode(bytes.NewReader(body))
+		res, eerr := evaluation.Evaluate(in, p)
+		if err != nil || eerr != nil || r.Header.Get("Content-Type") != "application/json" {
+			problem(`{"status":422,"detail_zh":"提交的数据有误","errors":[{"field":"schools","message_zh":"有误","message_en":"wrong"}]}`)
+			return
+		}
+		json.NewEncoder(w).Encode(res)
 	case "GET /api/v1/districts/370211/plan":
 		if plan == "" {
 			http.NotFound(w, r)
@@ -1192,5 +1202,44 @@ func TestPlainSummaries(t *testing.T) {
 		if got := (&page{En: tc.en}).Plain(tc.in); got != tc.want {
 			t.Errorf("Plain(%q), English %v = %q, want %q", tc.in, tc.en, got, tc.want)
 		}
+	}
+}
+
+// TestBasicBalanceMonitoring: the district's page makes the 2012 monitoring report from an uploaded file: the
+// combined coefficient of each stage against its limit and the three conditions in place of the 2017 checklists.
+// The form carries no idempotency key (nothing is kept), and a file of another district is refused.
+func TestBasicBalanceMonitoring(t *testing.T) {
+	srv, c, api := newSite(t, Options{})
+	fetch(t, c, "POST", srv.URL+"/login", url.Values{"token": {"clerk"}})
+	_, page := fetch(t, c, "GET", srv.URL+"/district?year=2026", nil)
+	form := regexp.MustCompile(`(?s)<form[^>]*id="monitor-form".*?</form>`).FindString(page)
+	if form == "" || strings.Contains(form, `name="idem"`) {
+		t.Fatalf("monitoring form %q", form)
+	}
+	data, err := os.ReadFile("../evaluation/testdata/basic-2012.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fields := url.Values{"csrf": {csrfField.FindStringSubmatch(page)[1]}, "year": {"2026"}}
+	resp, report := postMultipart(t, c, srv.URL+"/district/monitor", fields, "file", "basic.json", string(data))
+	for _, want := range []string{`<tr class="cv-mean" data-stage="primary"><th>综合差异系数(各项平均)</th>`,
+		// hand-worked in evaluation/basic2012_test.go: mean 0.216866 against 0.65 and 0.55
+		`<td class="pass">0.2169</td><td>≤ 0.65</td>`, `<td class="pass">0.2169</td><td>≤ 0.55</td>`,
+		`<th>每百名学生拥有计算机台数</th>`, `id="basic-2012"`, `<td class="pass">90%</td><td>≥ 85%</td>`,
+		"评估标准: basic-2012"} {
+		if !strings.Contains(report, want) {
+			t.Errorf("the report lacks %q (%d):\n%s", want, resp.StatusCode, report)
+		}
+	}
+	if strings.Contains(report, "政府保障") || strings.Contains(report, "达标项") {
+		t.Error("the 2012 report shows the 2017 checklists or met counts")
+	}
+	if keys := api.keys; len(keys) != 1 || keys[0] != "" {
+		t.Errorf("idempotency keys sent %q, want none", keys)
+	}
+	other := strings.Replace(string(data), `"370211"`, `"370202"`, 1)
+	resp, page = postMultipart(t, c, srv.URL+"/district/monitor", fields, "file", "basic.json", other)
+	if !strings.Contains(page, "文件中的区县代码为 370202, 应为本区县 370211") || resp.Request.URL.Path != "/district" {
+		t.Errorf("another district's file: %s\n%s", resp.Request.URL, page)
 	}
 }

@@ -48,7 +48,7 @@ profile, an unreadable file or an extension other than .json and .xlsx).`,
 			if err != nil {
 				return exitCode(2, err)
 			}
-			in, err := readSelfAssessment(args[0])
+			in, err := readSelfAssessment(args[0], profile)
 			if err == nil {
 				var result evaluation.Result
 				if result, err = evaluation.Evaluate(in, profile); err == nil {
@@ -125,7 +125,8 @@ func readProfileFile(file string) (evaluation.Profile, error) {
 // readSelfAssessment decodes a .json or .xlsx file through evaluation.Decode, as the API does, so that both refuse
 // the same input (text that is not valid UTF-8, by field) and accept the same (a byte order mark). An
 // *evaluation.InputError means the content is invalid; any other error, that the file could not be used at all.
-func readSelfAssessment(file string) (evaluation.Input, error) {
+// A workbook is checked against profile as it is read, so that what only profile needs is put on its cell.
+func readSelfAssessment(file string, profile evaluation.Profile) (evaluation.Input, error) {
 	ext := strings.ToLower(filepath.Ext(file))
 	if ext != ".json" && ext != ".xlsx" {
 		return evaluation.Input{}, fmt.Errorf("%s: the file must end in .json or .xlsx", file)
@@ -140,7 +141,7 @@ func readSelfAssessment(file string) (evaluation.Input, error) {
 		return evaluation.Input{}, err
 	}
 	if ext == ".xlsx" {
-		return excel.Import(f, info.Size())
+		return excel.Import(f, info.Size(), profile)
 	}
 	if info.Size() > maxSelfAssessmentSize {
 		return evaluation.Input{}, &evaluation.InputError{Problems: []evaluation.Problem{{Field: "file",

@@ -68,3 +68,39 @@ func TestImportBasic2012Problems(t *testing.T) {
 		t.Errorf("problems %v, want %v\n%v", got, want, err)
 	}
 }
+
+// What only the basic-2012 profile needs is put on its cell when the workbook is read under that profile: an empty
+// teachers or computers cell, and an empty 基本均衡监测 sheet on the sheet. Under the 2017 profile they are optional.
+func TestImportRequiredByBasic2012(t *testing.T) {
+	var buf bytes.Buffer
+	if err := Write(&buf, basicInput(t)); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fl := filler{t, f}
+	computers, teachers := columnOf(t, "computers"), columnOf(t, "teachers")
+	fl.set(SheetSchools, teachers+"3", "")
+	fl.set(SheetSchools, computers+"4", "")
+	for _, ref := range []string{"D3", "D4", "D5"} {
+		fl.set(SheetBasic2012, ref, "")
+	}
+	var out bytes.Buffer
+	if err := f.Write(&out); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Import(bytes.NewReader(out.Bytes()), int64(out.Len()), evaluation.National2017()); err != nil {
+		t.Errorf("under national-2017: %v", err)
+	}
+	_, err = Import(bytes.NewReader(out.Bytes()), int64(out.Len()), evaluation.BasicBalance2012())
+	want := []where{
+		{SheetSchools, 3, teachers, "teachers"},
+		{SheetSchools, 4, computers, "computers"},
+		{SheetBasic2012, 0, "", "basic_2012"},
+	}
+	if got := problemsOf(t, err); !reflect.DeepEqual(got, want) {
+		t.Errorf("problems %v, want %v\n%v", got, want, err)
+	}
+}

@@ -115,7 +115,7 @@ func importFile(t *testing.T, f *excelize.File) (evaluation.Input, error) {
 	if err := f.Write(&buf); err != nil {
 		t.Fatal(err)
 	}
-	return Import(&buf, int64(buf.Len()))
+	return Import(&buf, int64(buf.Len()), evaluation.National2017())
 }
 
 // Template → filled → import → evaluate gives what the JSON path gives.
@@ -176,7 +176,7 @@ func roundTrip(t *testing.T, name string, in evaluation.Input) evaluation.Input 
 	if err := Write(&buf, in); err != nil {
 		t.Fatal(err)
 	}
-	got, err := Import(&buf, int64(buf.Len()))
+	got, err := Import(&buf, int64(buf.Len()), evaluation.National2017())
 	if err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
@@ -188,7 +188,8 @@ func roundTrip(t *testing.T, name string, in evaluation.Input) evaluation.Input 
 	return got
 }
 
-// A veto of another profile (a province's variant) gets a row of its own rather than being dropped.
+// A veto of another profile (a province's variant) gets a row of its own rather than being dropped; a profile
+// that does not know it has it put on its cell.
 func TestWriteKeepsOtherVetoes(t *testing.T) {
 	in := sampleInput(t)
 	in.Vetoes = []string{"data_falsification", "provincial_item"}
@@ -196,9 +197,15 @@ func TestWriteKeepsOtherVetoes(t *testing.T) {
 	if err := Write(&buf, in); err != nil {
 		t.Fatal(err)
 	}
-	got, err := Import(&buf, int64(buf.Len()))
+	provincial := evaluation.National2017()
+	provincial.Vetoes = append(provincial.Vetoes, evaluation.VetoItem{Key: "provincial_item", NameZh: "省定否决项"})
+	got, err := Import(bytes.NewReader(buf.Bytes()), int64(buf.Len()), provincial)
 	if err != nil || !slices.Equal(got.Vetoes, in.Vetoes) {
 		t.Errorf("vetoes %v (%v), want %v", got.Vetoes, err, in.Vetoes)
+	}
+	_, err = Import(bytes.NewReader(buf.Bytes()), int64(buf.Len()), evaluation.National2017())
+	if got, want := problemsOf(t, err), []where{{SheetVetoes, 8, "C", "key"}}; !reflect.DeepEqual(got, want) {
+		t.Errorf("under national-2017: %v, want %v\n%v", got, want, err)
 	}
 }
 
@@ -339,7 +346,7 @@ func TestImportRejectsFiles(t *testing.T) {
 		"zip":        {zipOf(t, map[string]string{"hello.txt": "hi"}), 0, "cannot read the workbook"},
 		"zip bomb":   {bomb, int64(len(bomb)), "cannot read the workbook"},
 	} {
-		_, err := Import(bytes.NewReader(tc.data), tc.size)
+		_, err := Import(bytes.NewReader(tc.data), tc.size, evaluation.National2017())
 		var ie *evaluation.InputError
 		if !errors.As(err, &ie) || len(ie.Problems) != 1 || ie.Problems[0].Field != "file" || !strings.Contains(ie.Problems[0].MessageEn, tc.want) {
 			t.Errorf("%s: %v, want %q", name, err, tc.want)
@@ -432,22 +439,30 @@ func FuzzImport(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Add(perStage.Bytes())
+	var basic bytes.Buffer // the 2012 figures and the 基本均衡监测 sheet
+	if err := Write(&basic, basicInput(f)); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(basic.Bytes())
 	f.Fuzz(func(t *testing.T, data []byte) {
-		in, err := Import(bytes.NewReader(data), int64(len(data)))
-		if err != nil {
-			var ie *evaluation.InputError
-			if !errors.As(err, &ie) || len(ie.Problems) == 0 {
-				t.Fatalf("error without problems: %v", err)
-			}
-			for _, p := range ie.Problems {
-				if p.MessageZh == "" || p.MessageEn == "" || (p.Field != "file" && p.Sheet == "") {
-					t.Fatalf("unlocated problem %+v", p)
+		// Under each built-in profile, every problem is put on its cell, and what imports evaluates.
+		for _, p := range []evaluation.Profile{evaluation.National2017(), evaluation.BasicBalance2012()} {
+			in, err := Import(bytes.NewReader(data), int64(len(data)), p)
+			if err != nil {
+				var ie *evaluation.InputError
+				if !errors.As(err, &ie) || len(ie.Problems) == 0 {
+					t.Fatalf("%s: error without problems: %v", p.Name, err)
 				}
+				for _, pr := range ie.Problems {
+					if pr.MessageZh == "" || pr.MessageEn == "" || (pr.Field != "file" && pr.Sheet == "") {
+						t.Fatalf("%s: unlocated problem %+v", p.Name, pr)
+					}
+				}
+				continue
 			}
-			return
-		}
-		if _, err := evaluation.Evaluate(in, evaluation.National2017()); err != nil && !strings.Contains(err.Error(), "vetoes[") {
-			t.Fatalf("imported input fails evaluation: %v", err)
+			if _, err := evaluation.Evaluate(in, p); err != nil {
+				t.Fatalf("%s: imported input fails evaluation: %v", p.Name, err)
+			}
 		}
 	})
 }

@@ -33,9 +33,10 @@ var (
 
 // Import reads a filled template into an Input. size is the size the caller was told (an upload's header); the
 // content is bounded too, whatever it claims. It returns an *evaluation.InputError listing every problem, each
-// with sheet, row, column and canonical key, the value problems of evaluation.Decode included; a read error of r
-// is returned as it is. Veto keys are checked against the profile by evaluation.Evaluate.
-func Import(r io.Reader, size int64) (in evaluation.Input, err error) {
+// with sheet, row, column and canonical key: the value problems of evaluation.Decode, then what profile p needs
+// (evaluation.Validate: its veto keys, the figures only the 2012 profile reads). A read error of r is returned as
+// it is.
+func Import(r io.Reader, size int64, p evaluation.Profile) (in evaluation.Input, err error) {
 	tooBig := fileProblem(fmt.Sprintf("文件超过 %d MiB 上限", MaxFileSize>>20), fmt.Sprintf("the file is over the %d MiB limit", MaxFileSize>>20))
 	if size > MaxFileSize {
 		return evaluation.Input{}, tooBig
@@ -65,7 +66,7 @@ func Import(r io.Reader, size int64) (in evaluation.Input, err error) {
 	defer f.Close()
 	im := &importer{f: f, cells: map[string]cell{}}
 	doc := im.read()
-	return im.decode(doc)
+	return im.decode(doc, p)
 }
 
 func fileProblem(zh, en string) error {
@@ -193,6 +194,9 @@ func (im *importer) read() map[string]any {
 // entirely empty is left out of the document, which the evaluation reports as missing.
 func (im *importer) form(doc map[string]any, fm form, required bool) {
 	g, ok := im.sheet(fm.sheet, formColumns)
+	if fm.part != "" {
+		im.cells[fm.part] = cell{sheet: fm.sheet, key: fm.part} // a missing part or a key whose row was deleted
+	}
 	if !ok {
 		if required && g == nil {
 			im.fail(cell{sheet: fm.sheet, key: "sheet"}, "", "缺少工作表“"+fm.sheet+"”", "the sheet "+fm.sheet+" is missing")
@@ -248,7 +252,6 @@ func (im *importer) form(doc map[string]any, fm form, required bool) {
 		return
 	}
 	doc[fm.part] = values
-	im.cells[fm.part] = cell{sheet: fm.sheet, key: fm.part} // a key whose row was deleted is named on the sheet
 }
 
 // anyFilled reports whether a value cell of a key-value sheet holds anything (a value that failed to parse
@@ -564,8 +567,9 @@ func parseStage(v string) (evaluation.Stage, bool) {
 	return "", false
 }
 
-// decode runs evaluation.Decode on the document and puts its problems on their cells.
-func (im *importer) decode(doc map[string]any) (evaluation.Input, error) {
+// decode runs evaluation.Decode on the document, then evaluation.Validate under p, and puts their problems on
+// their cells.
+func (im *importer) decode(doc map[string]any, p evaluation.Profile) (evaluation.Input, error) {
 	data, err := json.Marshal(doc)
 	if err != nil {
 		return evaluation.Input{}, err
@@ -577,9 +581,17 @@ func (im *importer) decode(doc map[string]any) (evaluation.Input, error) {
 	}
 	if ie != nil {
 		reported := evaluation.NewPaths(im.reported...)
-		for _, p := range ie.Problems {
-			if !reported.Cover(p.Field) {
-				im.problems = append(im.problems, im.locate(p))
+		for _, pr := range ie.Problems {
+			if !reported.Cover(pr.Field) {
+				im.problems = append(im.problems, im.locate(pr))
+			}
+		}
+	}
+	if len(im.problems) == 0 {
+		var ve *evaluation.InputError
+		if errors.As(evaluation.Validate(in, p), &ve) {
+			for _, pr := range ve.Problems {
+				im.problems = append(im.problems, im.locate(pr))
 			}
 		}
 	}

@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"junheng/evaluation"
 )
 
 // Codes and names are normalised (NFC) by evaluation.Decode, which Import runs: two rows whose codes differ only in
@@ -58,7 +60,7 @@ func TestImportRefusesInvalidUTF8(t *testing.T) {
 		t.Fatal(err)
 	}
 	data := replaceInZip(t, buf.Bytes(), "实验小学", "实验\xff小学")
-	_, err := Import(bytes.NewReader(data), int64(len(data)))
+	_, err := Import(bytes.NewReader(data), int64(len(data)), evaluation.National2017())
 	got := problemsOf(t, err)
 	if len(got) == 0 || !strings.Contains(err.Error(), "invalid UTF-8") {
 		t.Fatalf("accepted or unexplained: %v", err)

@@ -81,7 +81,7 @@ func Start(ctx context.Context, cfg *config.Config, log *slog.Logger, role Role)
 			p.Close()
 		}
 	}()
-	profile, err := LoadProfile(cfg.Profile)
+	profile, err := loadProfile(cfg.Profile)
 	if err != nil {
 		return nil, err
 	}
@@ -302,8 +302,10 @@ func expireIdempotencyKeys(db *store.Store, ttl time.Duration, log *slog.Logger)
 	}
 }
 
-// LoadProfile reads the standard profile file, or returns the built-in national standard for an empty path.
-func LoadProfile(path string) (evaluation.Profile, error) {
+// loadProfile reads the standard profile the cycles follow, or returns the built-in national standard for an empty
+// path. A 2012 basic-balance profile is refused: it monitors districts already certified (junheng evaluate
+// --profile, POST /evaluate?profile=), while a creation cycle is judged by the 2017 standard.
+func loadProfile(path string) (evaluation.Profile, error) {
 	if path == "" {
 		return evaluation.National2017(), nil
 	}
@@ -314,6 +316,12 @@ func LoadProfile(path string) (evaluation.Profile, error) {
 	p, err := evaluation.LoadProfile(data, path)
 	if err != nil {
 		return evaluation.Profile{}, fmt.Errorf("JUNHENG_PROFILE %s: %w", path, err)
+	}
+	if p.Basic2012 != nil {
+		return evaluation.Profile{}, fmt.Errorf("JUNHENG_PROFILE %s: profile %s is a 2012 basic-balance profile, "+
+			"for monitoring certified districts (junheng evaluate --profile, POST /api/v1/evaluate?profile=); "+
+			"the yearly cycles follow the 2017 standard or a profile based on it (base: %s)",
+			path, p.Name, evaluation.NationalName)
 	}
 	return p, nil
 }

@@ -246,7 +246,7 @@ func TestPagesInBrowser(t *testing.T) {
 	clerk.wait(`#my-data`)
 	clerk.shot("02-district-failing-school")
 	saved := httpClient{t: t, base: apiURL.String(), token: clerkToken}.do("GET", "/api/v1/cycles/2025/districts/"+code+"/self-assessment?format=xlsx", nil)
-	if in, err := excel.Import(bytes.NewReader(saved.body), int64(len(saved.body))); err != nil ||
+	if in, err := excel.Import(bytes.NewReader(saved.body), int64(len(saved.body)), evaluation.National2017()); err != nil ||
 		in.Schools[1].Stages.Primary.QualifiedTeachers != 1 || !strings.Contains(saved.header.Get("Content-Disposition"), "self-assessment-"+code+"-2025.xlsx") {
 		t.Errorf("the saved data downloads as %v %v (%d)", err, saved.header, saved.status)
 	}
