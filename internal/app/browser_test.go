@@ -339,4 +339,18 @@ func TestPagesInBrowser(t *testing.T) {
 	clerk.shot("11-district-progress")
 	clerk.open("/plan", `main form`)
 	clerk.shot("12-district-plan")
+
+	// The district, certified for basic balance, monitors itself under the 2012 standard: the report answers the
+	// form, with each stage's combined coefficient against its limit.
+	basic, err := filepath.Abs("../../evaluation/testdata/basic-2012.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	clerk.open("/district?year=2025", `#monitor-form`)
+	clerk.do(chromedp.SetUploadFiles(`#monitor-form input[type=file]`, []string{basic}))
+	clerk.send(`#monitor-form button`, `#monitor-report tr.cv-mean[data-stage=junior] td.pass`)
+	if got := clerk.text(`#basic-2012`); !strings.Contains(got, "公众满意度") {
+		t.Errorf("the 2012 conditions read %q", got)
+	}
+	clerk.shot("13-district-basic-monitoring")
 }
