@@ -31,6 +31,9 @@ type Activities struct {
 	Log      *slog.Logger
 }
 
+// Activities implements the workflows' contract; a changed signature on either side fails the build.
+var _ workflows.Activities = (*Activities)(nil)
+
 // EvaluateDraft evaluates a stored draft and records the result on it.
 func (a *Activities) EvaluateDraft(ctx context.Context, in workflows.DraftInput) (workflows.DraftResult, error) {
 	d, err := a.draft(ctx, in.DraftID, in.Year, in.District)

@@ -1,10 +1,27 @@
 package workflows
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
-// The activities the workflows call, by name. They are the methods of activities.Activities; a contract test
-// there checks every name and payload type, so the two sides cannot drift. Calling by name keeps this package
-// free of the database code.
+// Activities is what the workflows need done outside them: the database writes and the notifications. The
+// methods of activities.Activities implement it (a compile-time check there), and the worker registers each under
+// its method name; the workflows call them by those names, the constants below, so that this package links no
+// database code. The names are in every recorded history: a renamed method must keep its name.
+type Activities interface {
+	EvaluateDraft(context.Context, DraftInput) (DraftResult, error)
+	SubmitSnapshot(context.Context, SnapshotInput) (SnapshotResult, error)
+	CreateFindings(context.Context, FindingsInput) ([]FindingInfo, error)
+	OpenSeriousFindings(ctx context.Context, district string) ([]FindingInfo, error)
+	RecordCycle(context.Context, CycleRecord) error
+	RecordItem(context.Context, ItemRecord) error
+	RecordPlan(context.Context, PlanRecord) error
+	Notify(context.Context, Notification) (channels int, err error)
+	Deliver(ctx context.Context, key string) error
+}
+
+// The names of the Activities methods, as the workflows call them.
 const (
 	ActivityEvaluateDraft       = "EvaluateDraft"
 	ActivitySubmitSnapshot      = "SubmitSnapshot"

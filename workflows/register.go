@@ -1,11 +1,6 @@
-// Package workflows is junheng's durable orchestration: a district's yearly cycle, each rectification item and
-// each district's creation plan, as Temporal workflows. It is deterministic code only: stages, timers, Updates
-// with validators, queries. Side effects happen in activities (package activities), called by name, so this
-// package links no database or HTTP code.
 package workflows
 
 import (
-	"fmt"
 	"time"
 
 	"go.temporal.io/api/enums/v1"
@@ -76,42 +71,4 @@ func localCtx(ctx workflow.Context) workflow.Context {
 		RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2,
 			MaximumInterval: 5 * time.Minute},
 	})
-}
-
-// DeliveryAttempts bounds the tries to deliver a notification through a channel (about five hours with the
-// backoff); the Deliver activity records the last failure as final.
-const DeliveryAttempts = 10
-
-// outbox sends a workflow's notifications: it stores each one (so it is never lost), then delivers it through the
-// configured channels as a retried activity in the background, so that a slow or failing channel never holds up
-// or fails the workflow. The workflow drains the outbox before it ends or continues as new.
-type outbox struct {
-	pending int // deliveries, and other background work, still running
-}
-
-func (o *outbox) notify(ctx workflow.Context, n Notification) error {
-	// The key is unique per workflow, recipient, kind and instant, so a retried activity does not notify twice.
-	n.Key = fmt.Sprintf("%s:%s:%s:%d", workflow.GetInfo(ctx).WorkflowExecution.ID, n.Recipient, n.Kind, workflow.Now(ctx).UnixNano())
-	var channels int
-	if err := workflow.ExecuteActivity(activityCtx(ctx), ActivityNotify, n).Get(ctx, &channels); err != nil || channels == 0 {
-		return err
-	}
-	o.pending++
-	workflow.Go(ctx, func(ctx workflow.Context) {
-		defer func() { o.pending-- }()
-		ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-			StartToCloseTimeout: time.Minute,
-			RetryPolicy: &temporal.RetryPolicy{InitialInterval: 30 * time.Second, BackoffCoefficient: 2,
-				MaximumInterval: time.Hour, MaximumAttempts: DeliveryAttempts},
-		})
-		// A failure is recorded by the activity for the office to see; it is not the workflow's to handle.
-		_ = workflow.ExecuteActivity(ctx, ActivityDeliver, n.Key).Get(ctx, nil)
-	})
-	return nil
-}
-
-// drain waits for the deliveries still running and for every Update being handled, so that neither is cut off
-// when the workflow ends or continues as new.
-func (o *outbox) drain(ctx workflow.Context) error {
-	return workflow.Await(ctx, func() bool { return o.pending == 0 && workflow.AllHandlersFinished(ctx) })
 }
