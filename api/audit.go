@@ -67,3 +67,19 @@ func outcome(status int) string {
 	}
 	return "error"
 }
+
+// audit lists the audit trail, newest first, filtered by district, target or action; before pages back.
+func (s *Server) audit(c echo.Context) error {
+	var errs fieldErrors
+	before := queryInt(&errs, c, "before", 1, 1<<62)
+	limit := queryInt(&errs, c, "limit", 1, 500)
+	if err := errs.err(); err != nil {
+		return err
+	}
+	events, err := s.store.Audit(c.Request().Context(), store.AuditFilter{DistrictCode: c.QueryParam("district"),
+		Target: c.QueryParam("target"), Action: c.QueryParam("action"), BeforeID: int64(before), Limit: limit})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, events)
+}

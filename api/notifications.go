@@ -47,32 +47,3 @@ func (s *Server) readNotification(c echo.Context) error {
 	}
 	return c.NoContent(http.StatusNoContent)
 }
-
-func (s *Server) audit(c echo.Context) error {
-	var errs fieldErrors
-	before := queryInt(&errs, c, "before", 1, 1<<62)
-	limit := queryInt(&errs, c, "limit", 1, 500)
-	if err := errs.err(); err != nil {
-		return err
-	}
-	events, err := s.store.Audit(c.Request().Context(), store.AuditFilter{DistrictCode: c.QueryParam("district"),
-		Target: c.QueryParam("target"), Action: c.QueryParam("action"), BeforeID: int64(before), Limit: limit})
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, events)
-}
-
-// deliveries shows how notifications fared on the configured channels, failures first when asked for.
-func (s *Server) deliveries(c echo.Context) error {
-	status := c.QueryParam("status")
-	if status != "" && status != store.Delivered && status != store.Retrying && status != store.Failed {
-		return invalidInput(FieldError{Field: "status", MessageZh: "状态应为 delivered、retrying 或 failed",
-			MessageEn: "status must be delivered, retrying or failed"})
-	}
-	ds, err := s.store.Deliveries(c.Request().Context(), status, 0)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, ds)
-}
