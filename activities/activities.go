@@ -93,8 +93,8 @@ func (a *Activities) CreateFindings(ctx context.Context, in workflows.FindingsIn
 	rows := make([]store.Finding, 0, len(in.Findings))
 	ids := make([]string, 0, len(in.Findings))
 	for _, r := range in.Findings {
-		f := store.Finding{ID: r.ID, Year: in.Year, DistrictCode: in.District, Seq: r.Seq, Status: string(workflows.ItemOpen),
-			CreatedAt: now, UpdatedAt: now}
+		f := store.Finding{ID: r.ID, Year: in.Year, DistrictCode: in.District, Seq: r.Seq,
+			Status: string(workflows.ItemOpen), CreatedAt: now, UpdatedAt: now}
 		if r.ShortfallID != "" {
 			s, ok := shortfalls[r.ShortfallID]
 			if !ok {
@@ -106,7 +106,8 @@ func (a *Activities) CreateFindings(ctx context.Context, in workflows.FindingsIn
 				f.Severity = string(workflows.SeveritySerious)
 			}
 		} else {
-			f.Title, f.Detail, f.Source, f.Severity = r.New.Title, r.New.Detail, string(r.New.Source), string(r.New.Severity)
+			f.Title, f.Detail, f.Source, f.Severity = r.New.Title, r.New.Detail, string(r.New.Source),
+				string(r.New.Severity)
 			if !r.New.DueDate.IsZero() {
 				due := r.New.DueDate.UTC()
 				f.DueDate = &due
@@ -143,9 +144,9 @@ func (a *Activities) RecordCycle(ctx context.Context, r workflows.CycleRecord) e
 	}
 	c := &store.Cycle{Year: s.Year, DistrictCode: s.District, Stage: string(s.Stage),
 		SelfAssessmentDeadline: s.Deadlines.SelfAssessment, CityReviewDeadline: s.Deadlines.CityReview,
-		ApplicationDeadline: s.Deadlines.Application, Version: s.Version, Verdict: s.Verdict, SubmittedLate: s.SubmittedLate,
-		SelfAssessmentOverdue: s.SelfAssessmentOverdue, ReviewOverdue: s.ReviewOverdue, EndReason: s.EndReason,
-		ReviewedVersion: s.ReviewedVersion, State: string(state), UpdatedAt: time.Now().UTC(),
+		ApplicationDeadline: s.Deadlines.Application, Version: s.Version, Verdict: s.Verdict,
+		SubmittedLate: s.SubmittedLate, SelfAssessmentOverdue: s.SelfAssessmentOverdue, ReviewOverdue: s.ReviewOverdue,
+		EndReason: s.EndReason, ReviewedVersion: s.ReviewedVersion, State: string(state), UpdatedAt: time.Now().UTC(),
 		Written: written(r.Event, s.EventsCount)}
 	return a.Store.RecordCycle(ctx, c, auditEvent(r.Event, s.District, workflows.CycleID(s.Year, s.District)))
 }
@@ -173,8 +174,8 @@ func (a *Activities) RecordPlan(ctx context.Context, r workflows.PlanRecord) err
 	if err != nil {
 		return err
 	}
-	p := &store.Plan{DistrictCode: s.District, Status: string(s.Status), ApprovedVersion: s.Approved, State: string(state),
-		UpdatedAt: time.Now().UTC(), Written: written(r.Event, s.EventsCount)}
+	p := &store.Plan{DistrictCode: s.District, Status: string(s.Status), ApprovedVersion: s.Approved,
+		State: string(state), UpdatedAt: time.Now().UTC(), Written: written(r.Event, s.EventsCount)}
 	versions := make([]store.PlanVersion, len(s.Versions))
 	for i, v := range s.Versions {
 		plan, err := json.Marshal(v.Plan)
@@ -183,8 +184,8 @@ func (a *Activities) RecordPlan(ctx context.Context, r workflows.PlanRecord) err
 		}
 		versions[i] = store.PlanVersion{DistrictCode: s.District, Version: v.Version, TargetYear: v.Plan.TargetYear,
 			Plan: string(plan), ResponsibilityFile: v.ResponsibilityFile, Note: v.Note, Status: string(v.Status),
-			SubmittedBy: v.SubmittedBy, SubmittedAt: v.SubmittedAt.UTC(), DecidedBy: v.DecidedBy, DecidedAt: timePtr(v.DecidedAt),
-			Comment: v.Comment}
+			SubmittedBy: v.SubmittedBy, SubmittedAt: v.SubmittedAt.UTC(), DecidedBy: v.DecidedBy,
+			DecidedAt: timePtr(v.DecidedAt), Comment: v.Comment}
 		p.Version = v.Version
 		if v.Version == s.Approved {
 			p.TargetYear = v.Plan.TargetYear
@@ -296,8 +297,9 @@ func findingInfos(fs []store.Finding) []workflows.FindingInfo {
 // come later, after a database stall).
 func auditEvent(ev workflows.Event, district, target string) *store.AuditEvent {
 	key := ev.Key
-	return &store.AuditEvent{At: ev.At.UTC(), Actor: ev.Actor.Name, Role: string(ev.Actor.Role), DistrictCode: district,
-		Action: ev.Action, Target: target, RequestID: ev.Actor.RequestID, Outcome: "ok", Detail: ev.Detail, EventKey: &key}
+	return &store.AuditEvent{At: ev.At.UTC(), Actor: ev.Actor.Name, Role: string(ev.Actor.Role),
+		DistrictCode: district, Action: ev.Action, Target: target, RequestID: ev.Actor.RequestID, Outcome: "ok",
+		Detail: ev.Detail, EventKey: &key}
 }
 
 // written orders a workflow's writes by the time of the change, then by its count of changes. A write without a

@@ -67,7 +67,8 @@ func TestSelfAssessmentToFindings(t *testing.T) {
 	for dialect, db := range storetest.Open(t) {
 		t.Run(string(dialect), func(t *testing.T) {
 			ctx := context.Background()
-			a := &Activities{Store: db, Profile: evaluation.National2017(), Location: time.UTC, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+			a := &Activities{Store: db, Profile: evaluation.National2017(), Location: time.UTC,
+				Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 			failing := &store.Draft{Year: 2025, DistrictCode: "370211", CreatedBy: "clerk", CreatedAt: time.Now(),
 				Data: sample(t, func(m map[string]any) {
 					m["vetoes"] = []string{"key_schools_or_classes"}
@@ -86,7 +87,8 @@ func TestSelfAssessmentToFindings(t *testing.T) {
 				t.Fatalf("another district's draft: %v, want a non-retryable error", err)
 			}
 
-			in := workflows.SnapshotInput{Year: 2025, District: "370211", DraftID: failing.ID, Actor: workflows.Actor{Name: "clerk"}}
+			in := workflows.SnapshotInput{Year: 2025, District: "370211", DraftID: failing.ID,
+				Actor: workflows.Actor{Name: "clerk"}}
 			snap, err := a.SubmitSnapshot(ctx, in)
 			if err != nil || snap.Version != 1 || snap.Verdict != "does_not_meet" {
 				t.Fatalf("SubmitSnapshot = %+v, %v", snap, err)
@@ -106,14 +108,15 @@ func TestSelfAssessmentToFindings(t *testing.T) {
 			}
 
 			due := time.Date(2026, 6, 30, 0, 0, 0, 0, time.UTC)
-			fin := workflows.FindingsInput{Year: 2025, District: "370211", SnapshotVersion: 1, Findings: []workflows.FindingRecord{
-				{ID: workflows.FindingID(2025, "370211", 1), Seq: 1, ShortfallID: veto},
-				{ID: workflows.FindingID(2025, "370211", 2), Seq: 2, New: workflows.NewFinding{Title: "功能室不足",
-					Source: workflows.SourceOnSite, Severity: workflows.SeverityNormal, DueDate: due}},
-			}}
+			fin := workflows.FindingsInput{Year: 2025, District: "370211", SnapshotVersion: 1,
+				Findings: []workflows.FindingRecord{
+					{ID: workflows.FindingID(2025, "370211", 1), Seq: 1, ShortfallID: veto},
+					{ID: workflows.FindingID(2025, "370211", 2), Seq: 2, New: workflows.NewFinding{Title: "功能室不足",
+						Source: workflows.SourceOnSite, Severity: workflows.SeverityNormal, DueDate: due}},
+				}}
 			infos, err := a.CreateFindings(ctx, fin)
-			if err != nil || len(infos) != 2 || infos[0].Severity != workflows.SeveritySerious || infos[0].Title == "" ||
-				infos[1].Source != workflows.SourceOnSite || !infos[1].DueDate.Equal(due) {
+			if err != nil || len(infos) != 2 || infos[0].Severity != workflows.SeveritySerious ||
+				infos[0].Title == "" || infos[1].Source != workflows.SourceOnSite || !infos[1].DueDate.Equal(due) {
 				t.Fatalf("CreateFindings = %+v, %v", infos, err)
 			}
 			if retry, err := a.CreateFindings(ctx, fin); err != nil || !reflect.DeepEqual(retry, infos) {
@@ -124,9 +127,9 @@ func TestSelfAssessmentToFindings(t *testing.T) {
 				t.Fatalf("OpenSeriousFindings = %+v, %v", open, err)
 			}
 
-			closed := workflows.ItemState{ID: infos[0].ID, Year: 2025, District: "370211", Seq: 1, Title: infos[0].Title,
-				Severity: workflows.SeveritySerious, Status: workflows.ItemClosed, ClosedAt: time.Now(), CreatedAt: time.Now(),
-				EventsCount: 2}
+			closed := workflows.ItemState{ID: infos[0].ID, Year: 2025, District: "370211", Seq: 1,
+				Title: infos[0].Title, Severity: workflows.SeveritySerious, Status: workflows.ItemClosed,
+				ClosedAt: time.Now(), CreatedAt: time.Now(), EventsCount: 2}
 			rec := workflows.ItemRecord{State: closed, Event: workflows.Event{Key: infos[0].ID + ":2", At: time.Now(),
 				Actor: workflows.Actor{Name: "督导办", Role: workflows.RoleOffice}, Action: "verify_accepted"}}
 			for range 2 { // the second write is a retry: no second audit entry
@@ -149,26 +152,31 @@ func TestRecordCycleAndNotifyAreIdempotent(t *testing.T) {
 	for dialect, db := range storetest.Open(t) {
 		t.Run(string(dialect), func(t *testing.T) {
 			ctx := context.Background()
-			a := &Activities{Store: db, Profile: evaluation.National2017(), Location: time.UTC, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+			a := &Activities{Store: db, Profile: evaluation.National2017(), Location: time.UTC,
+				Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 			loc, _ := time.LoadLocation("Asia/Shanghai")
 			st := workflows.CycleState{Year: 2025, District: "370211", Stage: workflows.StageCityReview,
-				Deadlines: workflows.DefaultCalendar.Deadlines(2025, loc), Version: 1, Verdict: "meets", SubmittedLate: true}
+				Deadlines: workflows.DefaultCalendar.Deadlines(2025, loc), Version: 1, Verdict: "meets",
+				SubmittedLate: true}
 			rec := workflows.CycleRecord{State: st, Event: workflows.Event{Key: "cycle:2025:370211:3", Action: "submit",
-				Actor: workflows.Actor{Name: "clerk", Role: workflows.RoleDistrict, District: "370211", RequestID: "req-1"}}}
+				Actor: workflows.Actor{Name: "clerk", Role: workflows.RoleDistrict, District: "370211",
+					RequestID: "req-1"}}}
 			for range 2 {
 				if err := a.RecordCycle(ctx, rec); err != nil {
 					t.Fatal(err)
 				}
 			}
 			c, err := db.Cycle(ctx, 2025, "370211")
-			if err != nil || c.Stage != "city_review" || !c.SubmittedLate || !c.SelfAssessmentDeadline.Equal(st.Deadlines.SelfAssessment) {
+			if err != nil || c.Stage != "city_review" || !c.SubmittedLate ||
+				!c.SelfAssessmentDeadline.Equal(st.Deadlines.SelfAssessment) {
 				t.Fatalf("cycle row = %+v, %v", c, err)
 			}
 			events, _ := db.Audit(ctx, store.AuditFilter{DistrictCode: "370211"})
 			if len(events) != 1 || events[0].RequestID != "req-1" || events[0].Target != "cycle:2025:370211" {
 				t.Errorf("audit = %+v", events)
 			}
-			n := workflows.Notification{Key: "k1", Recipient: workflows.ToOffice, Year: 2025, District: "370211", Kind: "overdue", TitleZh: "逾期", TitleEn: "overdue"}
+			n := workflows.Notification{Key: "k1", Recipient: workflows.ToOffice, Year: 2025, District: "370211",
+				Kind: "overdue", TitleZh: "逾期", TitleEn: "overdue"}
 			for range 2 {
 				if channels, err := a.Notify(ctx, n); err != nil || channels != 0 {
 					t.Fatalf("Notify = %d, %v; want 0 channels", channels, err)
@@ -190,31 +198,38 @@ func TestRecordPlanMirrorsEveryVersionOnce(t *testing.T) {
 	for dialect, db := range storetest.Open(t) {
 		t.Run(string(dialect), func(t *testing.T) {
 			ctx := context.Background()
-			a := &Activities{Store: db, Profile: evaluation.National2017(), Location: time.UTC, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+			a := &Activities{Store: db, Profile: evaluation.National2017(), Location: time.UTC,
+				Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 			at := time.Date(2025, 9, 1, 9, 0, 0, 0, time.FixedZone("CST", 8*3600))
 			oversized := 0
-			v1 := workflows.PlanVersion{Version: 1, Plan: progress.Plan{TargetYear: 2027, Milestones: []progress.Milestone{
-				{Year: 2026, Schools: []string{"S007"}}, {Year: 2027, OversizedMax: &oversized}}},
+			v1 := workflows.PlanVersion{Version: 1, Plan: progress.Plan{TargetYear: 2027,
+				Milestones: []progress.Milestone{{Year: 2026, Schools: []string{"S007"}},
+					{Year: 2027, OversizedMax: &oversized}}},
 				ResponsibilityFile: "file-zrs", Note: "区政府审议通过", Status: workflows.PlanApproved, SubmittedBy: "clerk",
 				SubmittedAt: at, DecidedBy: "督导办", DecidedAt: at.Add(48 * time.Hour), Comment: "同意"}
-			v2 := workflows.PlanVersion{Version: 2, Plan: progress.Plan{TargetYear: 2026, Milestones: []progress.Milestone{{Year: 2026}}},
-				ResponsibilityFile: "file-zrs2", Status: workflows.PlanSubmitted, SubmittedBy: "clerk", SubmittedAt: at.Add(30 * 24 * time.Hour)}
-			st := workflows.PlanState{District: "370211", Status: workflows.PlanSubmitted, Versions: []workflows.PlanVersion{v1, v2},
-				Approved: 1, EventsCount: 3}
-			clerk := workflows.Actor{Name: "clerk", Role: workflows.RoleDistrict, District: "370211", RequestID: "req-7"}
-			rec := workflows.PlanRecord{State: st, Event: workflows.Event{Key: "plan:370211:3", Actor: clerk, Action: "plan_submitted",
-				Detail: "version 2"}}
+			v2 := workflows.PlanVersion{Version: 2,
+				Plan:               progress.Plan{TargetYear: 2026, Milestones: []progress.Milestone{{Year: 2026}}},
+				ResponsibilityFile: "file-zrs2", Status: workflows.PlanSubmitted, SubmittedBy: "clerk",
+				SubmittedAt: at.Add(30 * 24 * time.Hour)}
+			st := workflows.PlanState{District: "370211", Status: workflows.PlanSubmitted,
+				Versions: []workflows.PlanVersion{v1, v2}, Approved: 1, EventsCount: 3}
+			clerk := workflows.Actor{Name: "clerk", Role: workflows.RoleDistrict, District: "370211",
+				RequestID: "req-7"}
+			rec := workflows.PlanRecord{State: st, Event: workflows.Event{Key: "plan:370211:3", Actor: clerk,
+				Action: "plan_submitted", Detail: "version 2"}}
 			for range 2 { // the second write is a retry: no second audit entry
 				if err := a.RecordPlan(ctx, rec); err != nil {
 					t.Fatal(err)
 				}
 			}
 			p, err := db.Plan(ctx, "370211")
-			if err != nil || p.Status != "submitted" || p.Version != 2 || p.ApprovedVersion != 1 || p.TargetYear != 2027 {
+			if err != nil || p.Status != "submitted" || p.Version != 2 || p.ApprovedVersion != 1 ||
+				p.TargetYear != 2027 {
 				t.Fatalf("plan row = %+v, %v", p, err)
 			}
 			var state workflows.PlanState
-			if err := json.Unmarshal([]byte(p.State), &state); err != nil || len(state.Versions) != 2 || state.EventsCount != 3 {
+			if err := json.Unmarshal([]byte(p.State), &state); err != nil || len(state.Versions) != 2 ||
+				state.EventsCount != 3 {
 				t.Errorf("state column = %+v, %v", state, err)
 			}
 			vs, err := db.PlanVersions(ctx, "370211")
@@ -225,37 +240,43 @@ func TestRecordPlanMirrorsEveryVersionOnce(t *testing.T) {
 			if err := json.Unmarshal([]byte(vs[0].Plan), &first); err != nil || !reflect.DeepEqual(first, v1.Plan) {
 				t.Errorf("version 1 plan = %+v, %v; want %+v", first, err, v1.Plan)
 			}
-			if got := vs[0]; got.TargetYear != 2027 || got.Status != "approved" || got.ResponsibilityFile != "file-zrs" ||
-				got.Note != v1.Note || got.DecidedBy != "督导办" || got.DecidedAt == nil || !got.DecidedAt.Equal(v1.DecidedAt) ||
-				!got.SubmittedAt.Equal(at) || got.Comment != "同意" {
+			if got := vs[0]; got.TargetYear != 2027 || got.Status != "approved" ||
+				got.ResponsibilityFile != "file-zrs" || got.Note != v1.Note || got.DecidedBy != "督导办" ||
+				got.DecidedAt == nil || !got.DecidedAt.Equal(v1.DecidedAt) || !got.SubmittedAt.Equal(at) ||
+				got.Comment != "同意" {
 				t.Errorf("version 1 row = %+v", got)
 			}
-			if got := vs[1]; got.TargetYear != 2026 || got.Status != "submitted" || got.DecidedAt != nil || got.DecidedBy != "" {
+			if got := vs[1]; got.TargetYear != 2026 || got.Status != "submitted" || got.DecidedAt != nil ||
+				got.DecidedBy != "" {
 				t.Errorf("version 2 row = %+v", got)
 			}
 			events, err := db.Audit(ctx, store.AuditFilter{Target: workflows.PlanID("370211")})
 			if err != nil || len(events) != 1 || events[0].Actor != "clerk" || events[0].Role != "district" ||
-				events[0].DistrictCode != "370211" || events[0].Action != "plan_submitted" || events[0].RequestID != "req-7" ||
-				events[0].Detail != "version 2" || events[0].Outcome != "ok" {
+				events[0].DistrictCode != "370211" || events[0].Action != "plan_submitted" ||
+				events[0].RequestID != "req-7" || events[0].Detail != "version 2" || events[0].Outcome != "ok" {
 				t.Errorf("audit = %+v, %v", events, err)
 			}
 
 			// The office approves the revision: it takes effect, with its target year.
-			st.Versions[1].Status, st.Versions[1].DecidedBy, st.Versions[1].DecidedAt = workflows.PlanApproved, "督导办", at.Add(40*24*time.Hour)
+			st.Versions[1].Status, st.Versions[1].DecidedBy, st.Versions[1].DecidedAt =
+				workflows.PlanApproved, "督导办", at.Add(40*24*time.Hour)
 			st.Status, st.Approved, st.EventsCount = workflows.PlanApproved, 2, 4
 			office := workflows.Actor{Name: "督导办", Role: workflows.RoleOffice}
-			if err := a.RecordPlan(ctx, workflows.PlanRecord{State: st, Event: workflows.Event{Key: "plan:370211:4", Actor: office, Action: "plan_approved"}}); err != nil {
+			if err := a.RecordPlan(ctx, workflows.PlanRecord{State: st, Event: workflows.Event{Key: "plan:370211:4",
+				Actor: office, Action: "plan_approved"}}); err != nil {
 				t.Fatal(err)
 			}
 			approved, err := db.ApprovedPlans(ctx)
-			if vs := approved["370211"]; err != nil || len(approved) != 1 || len(vs) == 0 || vs[len(vs)-1].Version != 2 ||
-				vs[len(vs)-1].TargetYear != 2026 {
+			if vs := approved["370211"]; err != nil || len(approved) != 1 || len(vs) == 0 ||
+				vs[len(vs)-1].Version != 2 || vs[len(vs)-1].TargetYear != 2026 {
 				t.Errorf("ApprovedPlans = %+v, %v", approved, err)
 			}
-			if p, err := db.Plan(ctx, "370211"); err != nil || p.Status != "approved" || p.ApprovedVersion != 2 || p.TargetYear != 2026 {
+			if p, err := db.Plan(ctx, "370211"); err != nil || p.Status != "approved" || p.ApprovedVersion != 2 ||
+				p.TargetYear != 2026 {
 				t.Errorf("plan row after approval = %+v, %v", p, err)
 			}
-			if events, _ := db.Audit(ctx, store.AuditFilter{Target: workflows.PlanID("370211")}); len(events) != 2 || events[0].Role != "office" {
+			if events, _ := db.Audit(ctx, store.AuditFilter{Target: workflows.PlanID("370211")}); len(events) != 2 ||
+				events[0].Role != "office" {
 				t.Errorf("audit after approval = %+v", events)
 			}
 		})

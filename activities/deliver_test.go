@@ -46,7 +46,8 @@ func TestDeliverRetriesUntilDeliveredAndRecordsFinalFailures(t *testing.T) {
 	a := &Activities{Store: db, Profile: evaluation.National2017(), Channels: chs, Location: time.UTC,
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	ctx := context.Background()
-	n := workflows.Notification{Key: "n1", Recipient: workflows.ToOffice, Year: 2025, District: "370211", Kind: "overdue", TitleZh: "逾期", TitleEn: "overdue"}
+	n := workflows.Notification{Key: "n1", Recipient: workflows.ToOffice, Year: 2025, District: "370211",
+		Kind: "overdue", TitleZh: "逾期", TitleEn: "overdue"}
 	channels, err := a.Notify(ctx, n)
 	if err != nil || channels != 2 {
 		t.Fatalf("Notify = %d, %v; want the 2 office channels", channels, err)
@@ -69,7 +70,8 @@ func TestDeliverRetriesUntilDeliveredAndRecordsFinalFailures(t *testing.T) {
 	if d := got["webhook:flaky"]; d.Status != store.Delivered || d.Attempts != 2 {
 		t.Errorf("flaky channel: %+v", d)
 	}
-	if d := got["webhook:refusing"]; d.Status != store.Failed || d.Attempts != 1 || d.LastError == "" || refusing.Load() != 1 {
+	if d := got["webhook:refusing"]; d.Status != store.Failed || d.Attempts != 1 || d.LastError == "" ||
+		refusing.Load() != 1 {
 		t.Errorf("refusing channel: %+v (called %d times)", d, refusing.Load())
 	}
 	if _, ok := got["webhook:districts"]; ok {

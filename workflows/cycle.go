@@ -75,7 +75,8 @@ type CycleState struct {
 
 // Overdue reports whether any deadline of the current stage has passed without the expected action.
 func (s CycleState) Overdue() bool {
-	return (s.Stage == StageSelfAssessment && s.SelfAssessmentOverdue) || (s.Stage == StageCityReview && s.ReviewOverdue)
+	return (s.Stage == StageSelfAssessment && s.SelfAssessmentOverdue) ||
+		(s.Stage == StageCityReview && s.ReviewOverdue)
 }
 
 // Return is the office sending a self-assessment back.
@@ -557,7 +558,8 @@ func (c *cycle) apply(ctx workflow.Context, in ApplyInput) error {
 	if c.s.Verdict != "meets" {
 		reasons = append(reasons, Reason{Key: "does_not_meet",
 			MessageZh: fmt.Sprintf("最新提交的自评(第%d版)未达到国家标准", c.s.Version),
-			MessageEn: fmt.Sprintf("the latest submitted evaluation (version %d) does not meet the standard", c.s.Version)})
+			MessageEn: fmt.Sprintf("the latest submitted evaluation (version %d) does not meet the standard",
+				c.s.Version)})
 	}
 	var open []FindingInfo
 	err := workflow.ExecuteActivity(activityCtx(ctx), ActivityOpenSeriousFindings, c.p.District).Get(ctx, &open)
@@ -605,7 +607,9 @@ func (c *cycle) applicationAlarm() alarm {
 // close: the district can no longer apply (the rectification stage has its own alarm, with reminders).
 func (c *cycle) endUnfinishedAtApplicationDeadline(ctx workflow.Context) {
 	unfinished := func() bool { return c.s.Stage == StageSelfAssessment || c.s.Stage == StageCityReview }
-	if due, err := sleepUntil(ctx, c.s.Deadlines.Application, func() bool { return !unfinished() }); err != nil || !due {
+	if due, err := sleepUntil(ctx, c.s.Deadlines.Application, func() bool {
+		return !unfinished()
+	}); err != nil || !due {
 		return
 	}
 	c.pending++ // the workflow drains this before it ends, like a delivery

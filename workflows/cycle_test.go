@@ -21,7 +21,8 @@ func approveWithSerious() ReviewInput {
 }
 
 func planFor(due time.Duration) PlanInput {
-	return PlanInput{Actor: clerk, Measures: "新建运动场", ResponsibleUnit: "区教育局", ResponsiblePerson: "张三", DueDate: start.Add(due)}
+	return PlanInput{Actor: clerk, Measures: "新建运动场", ResponsibleUnit: "区教育局", ResponsiblePerson: "张三",
+		DueDate: start.Add(due)}
 }
 
 func TestCycleHappyPathToCertified(t *testing.T) {
@@ -43,7 +44,8 @@ func TestCycleHappyPathToCertified(t *testing.T) {
 		s.at(dd(30.5), "", UpdateSubmit, SubmitInput{Actor: clerk}),
 		s.at(dd(31), "", UpdateApply, ApplyInput{Actor: clerk}),
 		s.at(dd(40), "", UpdateRecordAcceptance, DecisionInput{Actor: office, Passed: true, Comment: "验收通过"}),
-		s.at(dd(50), "", UpdateRecordProvinceResult, DecisionInput{Actor: province, Passed: true, RecommendNational: true}),
+		s.at(dd(50), "", UpdateRecordProvinceResult,
+			DecisionInput{Actor: province, Passed: true, RecommendNational: true}),
 	}
 	inReview := probe[CycleState](s, dd(5), CycleID(2025, "370211"))
 	item1 := probe[ItemState](s, dd(22), f1)
@@ -64,8 +66,10 @@ func TestCycleHappyPathToCertified(t *testing.T) {
 		t.Errorf("final state: %+v", st)
 	}
 	for prefix, want := range map[string][]string{
-		"cycle:": {"cycle_opened", "save_draft", "submit", "approve", "save_draft", "submit", "apply", "acceptance", "province_result"},
-		f1 + ":": {"finding_opened", "plan", "progress", "request_close", "verify_rejected", "request_close", "verify_accepted"},
+		"cycle:": {"cycle_opened", "save_draft", "submit", "approve", "save_draft", "submit", "apply", "acceptance",
+			"province_result"},
+		f1 + ":": {"finding_opened", "plan", "progress", "request_close", "verify_rejected", "request_close",
+			"verify_accepted"},
 		f2 + ":": {"finding_opened", "plan", "request_close", "verify_accepted"},
 	} {
 		if got := s.store.actions(prefix); !slices.Equal(got, want) {
@@ -86,7 +90,8 @@ func TestReturnAndResubmit(t *testing.T) {
 	outs := []*outcome{
 		s.at(dd(1), "", UpdateSaveDraft, SaveDraftInput{Actor: clerk, DraftID: 1}),
 		s.at(dd(2), "", UpdateSubmit, SubmitInput{Actor: clerk}),
-		s.at(dd(10), "", UpdateReview, ReviewInput{Actor: office, Decision: "return", Comment: "数据不完整", Deadline: newDeadline}),
+		s.at(dd(10), "", UpdateReview,
+			ReviewInput{Actor: office, Decision: "return", Comment: "数据不完整", Deadline: newDeadline}),
 		s.at(dd(20), "", UpdateSaveDraft, SaveDraftInput{Actor: clerk, DraftID: 2}),
 		s.at(dd(21), "", UpdateSubmit, SubmitInput{Actor: clerk}),
 	}
@@ -94,7 +99,8 @@ func TestReturnAndResubmit(t *testing.T) {
 	s.cancelAt(dd(22))
 	st := s.runCycle(cycleParams())
 	ok(t, outs...)
-	if returned.Stage != StageSelfAssessment || !returned.Deadlines.SelfAssessment.Equal(newDeadline) || len(returned.Returns) != 1 {
+	if returned.Stage != StageSelfAssessment || !returned.Deadlines.SelfAssessment.Equal(newDeadline) ||
+		len(returned.Returns) != 1 {
 		t.Errorf("after return: %+v", returned)
 	}
 	if st.Stage != StageCityReview || st.Version != 2 || st.Verdict != "meets" || st.SubmittedLate {
@@ -110,7 +116,8 @@ func TestReturnedDeadlineDrivesReminders(t *testing.T) {
 	s.at(dd(1), "", UpdateSaveDraft, SaveDraftInput{Actor: clerk, DraftID: 1})
 	s.at(dd(2), "", UpdateSubmit, SubmitInput{Actor: clerk})
 	// Returned with 20 days to go: the 30-day reminder is already past, the 7- and 1-day ones fire, then overdue.
-	s.at(dd(10), "", UpdateReview, ReviewInput{Actor: office, Decision: "return", Comment: "补充材料", Deadline: start.Add(dd(30))})
+	s.at(dd(10), "", UpdateReview,
+		ReviewInput{Actor: office, Decision: "return", Comment: "补充材料", Deadline: start.Add(dd(30))})
 	s.cancelAt(dd(40))
 	st := s.runCycle(cycleParams())
 	if n := s.store.count(ToDistrict, "reminder", ""); n != 2 {
@@ -165,7 +172,8 @@ func TestOverdueReviewIsFlaggedAndStillDecidable(t *testing.T) {
 	s.at(dd(1), "", UpdateSaveDraft, SaveDraftInput{Actor: clerk, DraftID: 1})
 	s.at(dd(2), "", UpdateSubmit, SubmitInput{Actor: clerk})
 	flagged := probe[CycleState](s, reviewDeadline+time.Hour, CycleID(2025, "370211"))
-	late := s.at(reviewDeadline+dd(2), "", UpdateReview, ReviewInput{Actor: office, Decision: "approve", Shortfalls: []string{}})
+	late := s.at(reviewDeadline+dd(2), "", UpdateReview,
+		ReviewInput{Actor: office, Decision: "approve", Shortfalls: []string{}})
 	s.cancelAt(reviewDeadline + dd(3))
 	st := s.runCycle(cycleParams())
 	ok(t, late)
@@ -310,13 +318,20 @@ func TestCycleValidators(t *testing.T) {
 		kind string
 	}
 	cases := []want{
-		{s.at(dd(0.1), "", UpdateSubmit, SubmitInput{Actor: clerk}), ErrConflict},                            // nothing saved
-		{s.at(dd(0.2), "", UpdateSaveDraft, SaveDraftInput{Actor: office, DraftID: 1}), ErrForbidden},        // not a district
-		{s.at(dd(0.3), "", UpdateSaveDraft, SaveDraftInput{Actor: otherClerk, DraftID: 1}), ErrForbidden},    // another district
-		{s.at(dd(0.4), "", UpdateSaveDraft, SaveDraftInput{Actor: clerk}), ErrInvalid},                       // no draft
-		{s.at(dd(0.5), "", UpdateReview, ReviewInput{Actor: office, Decision: "approve"}), ErrConflict},      // wrong stage
-		{s.at(dd(0.6), "", UpdateApply, ApplyInput{Actor: clerk}), ErrConflict},                              // wrong stage
-		{s.at(dd(0.7), "", UpdateRecordAcceptance, DecisionInput{Actor: office, Passed: true}), ErrConflict}, // wrong stage
+		// nothing saved
+		{s.at(dd(0.1), "", UpdateSubmit, SubmitInput{Actor: clerk}), ErrConflict},
+		// not a district
+		{s.at(dd(0.2), "", UpdateSaveDraft, SaveDraftInput{Actor: office, DraftID: 1}), ErrForbidden},
+		// another district
+		{s.at(dd(0.3), "", UpdateSaveDraft, SaveDraftInput{Actor: otherClerk, DraftID: 1}), ErrForbidden},
+		// no draft
+		{s.at(dd(0.4), "", UpdateSaveDraft, SaveDraftInput{Actor: clerk}), ErrInvalid},
+		// wrong stage
+		{s.at(dd(0.5), "", UpdateReview, ReviewInput{Actor: office, Decision: "approve"}), ErrConflict},
+		// wrong stage
+		{s.at(dd(0.6), "", UpdateApply, ApplyInput{Actor: clerk}), ErrConflict},
+		// wrong stage
+		{s.at(dd(0.7), "", UpdateRecordAcceptance, DecisionInput{Actor: office, Passed: true}), ErrConflict},
 	}
 	s.at(dd(1), "", UpdateSaveDraft, SaveDraftInput{Actor: clerk, DraftID: 1})
 	s.at(dd(2), "", UpdateSubmit, SubmitInput{Actor: clerk})
@@ -324,9 +339,12 @@ func TestCycleValidators(t *testing.T) {
 		want{s.at(dd(3), "", UpdateSubmit, SubmitInput{Actor: clerk}), ErrConflict}, // already submitted
 		want{s.at(dd(3), "", UpdateReview, ReviewInput{Actor: clerk, Decision: "approve"}), ErrForbidden},
 		want{s.at(dd(3), "", UpdateReview, ReviewInput{Actor: office, Decision: "maybe"}), ErrInvalid},
-		want{s.at(dd(3), "", UpdateReview, ReviewInput{Actor: office, Decision: "return", Deadline: start.Add(dd(60))}), ErrInvalid},
-		want{s.at(dd(3), "", UpdateReview, ReviewInput{Actor: office, Decision: "return", Comment: "x", Deadline: start}), ErrInvalid},
-		want{s.at(dd(3), "", UpdateReview, ReviewInput{Actor: office, Decision: "approve", Shortfalls: []string{"nope"}}), ErrInvalid},
+		want{s.at(dd(3), "", UpdateReview,
+			ReviewInput{Actor: office, Decision: "return", Deadline: start.Add(dd(60))}), ErrInvalid},
+		want{s.at(dd(3), "", UpdateReview,
+			ReviewInput{Actor: office, Decision: "return", Comment: "x", Deadline: start}), ErrInvalid},
+		want{s.at(dd(3), "", UpdateReview,
+			ReviewInput{Actor: office, Decision: "approve", Shortfalls: []string{"nope"}}), ErrInvalid},
 		want{s.at(dd(3), "", UpdateReview, ReviewInput{Actor: office, Decision: "approve",
 			Findings: []NewFinding{{Title: "x", Source: "rumour", Severity: SeverityNormal}}}), ErrInvalid},
 		want{s.at(dd(3), "", UpdateReview, ReviewInput{Actor: office, Decision: "approve",
@@ -334,7 +352,8 @@ func TestCycleValidators(t *testing.T) {
 		want{s.at(dd(3), "", UpdateReview, ReviewInput{Actor: office, Decision: "approve",
 			Findings: []NewFinding{{Source: SourceOnSite, Severity: SeverityNormal}}}), ErrInvalid},
 		want{s.at(dd(3), "", UpdateReview, ReviewInput{Actor: office, Decision: "approve",
-			Findings: []NewFinding{{Title: "x", Source: SourceOnSite, Severity: SeverityNormal, DueDate: start}}}), ErrInvalid},
+			Findings: []NewFinding{{Title: "x", Source: SourceOnSite, Severity: SeverityNormal,
+				DueDate: start}}}), ErrInvalid},
 		want{s.at(dd(3), "", UpdateSaveDraft, SaveDraftInput{Actor: clerk, DraftID: 2}), ErrConflict}, // in review
 		want{s.at(dd(3), "", UpdateApply, ApplyInput{Actor: clerk}), ErrConflict},
 	)

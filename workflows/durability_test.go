@@ -52,7 +52,8 @@ func TestCycleOutlastsTenMinuteOutages(t *testing.T) {
 	outs := []*outcome{
 		s.at(time.Minute, "", UpdateSaveDraft, SaveDraftInput{Actor: clerk, DraftID: 1}), // waits for the first write
 		s.at(dd(2), "", UpdateSubmit, SubmitInput{Actor: clerk}),
-		s.at(reviewDeadline+dd(1), "", UpdateReview, ReviewInput{Actor: office, Decision: "approve", Shortfalls: []string{}}),
+		s.at(reviewDeadline+dd(1), "", UpdateReview,
+			ReviewInput{Actor: office, Decision: "approve", Shortfalls: []string{}}),
 	}
 	duringSubmit := probe[CycleState](s, dd(2)+5*time.Minute, CycleID(2025, "370211"))
 	s.cancelAt(reviewDeadline + dd(2))

@@ -61,8 +61,9 @@ func (f *fakeStore) unavailable(record bool) error {
 func newFakeStore() *fakeStore {
 	return &fakeStore{
 		verdicts: map[int64]string{1: "does_not_meet", 2: "meets"},
-		short:    map[int64][]string{1: {"resource:sports_area_per_student:school:S007:junior", "government:class_size:school:S003"}},
-		items:    map[string]ItemState{},
+		short: map[int64][]string{1: {"resource:sports_area_per_student:school:S007:junior",
+			"government:class_size:school:S003"}},
+		items: map[string]ItemState{},
 	}
 }
 
@@ -91,7 +92,8 @@ func (f *fakeStore) CreateFindings(_ context.Context, in FindingsInput) ([]Findi
 	}
 	out := make([]FindingInfo, 0, len(in.Findings))
 	for _, r := range in.Findings {
-		info := FindingInfo{ID: r.ID, Seq: r.Seq, Title: r.New.Title, Severity: r.New.Severity, Source: r.New.Source, DueDate: r.New.DueDate}
+		info := FindingInfo{ID: r.ID, Seq: r.Seq, Title: r.New.Title, Severity: r.New.Severity, Source: r.New.Source,
+			DueDate: r.New.DueDate}
 		if r.ShortfallID != "" {
 			info.Title, info.Severity, info.Source = "shortfall "+r.ShortfallID, SeverityNormal, SourceSelfAssessment
 		}
@@ -235,7 +237,8 @@ func (o *outcome) err() error {
 
 func newScenario(t *testing.T, store *fakeStore) *scenario {
 	var suite testsuite.WorkflowTestSuite
-	suite.SetLogger(log.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))))
+	suite.SetLogger(log.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr,
+		&slog.HandlerOptions{Level: slog.LevelWarn}))))
 	env := suite.NewTestWorkflowEnvironment()
 	env.SetStartTime(start)
 	env.SetDetachedChildWait(false) // items outlive their cycle; a scenario ends with the cycle
@@ -243,8 +246,8 @@ func newScenario(t *testing.T, store *fakeStore) *scenario {
 	for name, fn := range map[string]any{
 		ActivityEvaluateDraft: store.EvaluateDraft, ActivitySubmitSnapshot: store.SubmitSnapshot,
 		ActivityCreateFindings: store.CreateFindings, ActivityOpenSeriousFindings: store.OpenSeriousFindings,
-		ActivityRecordCycle: store.RecordCycle, ActivityRecordItem: store.RecordItem, ActivityRecordPlan: store.RecordPlan, ActivityNotify: store.Notify,
-		ActivityDeliver: store.Deliver,
+		ActivityRecordCycle: store.RecordCycle, ActivityRecordItem: store.RecordItem,
+		ActivityRecordPlan: store.RecordPlan, ActivityNotify: store.Notify, ActivityDeliver: store.Deliver,
 	} {
 		env.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
 	}

@@ -283,7 +283,8 @@ func (it *item) validateDueDate(ctx workflow.Context, field string, due, limit t
 		return invalid(field, "整改期限须晚于当前时间", field+" must be in the future")
 	case due.After(it.s.CreatedAt.Add(it.p.Policy.MaxRectification)):
 		return invalid(field, fmt.Sprintf("整改期限不得超过问题下达后%d天", days(it.p.Policy.MaxRectification)),
-			fmt.Sprintf("%s may be at most %d days after the finding was raised", field, days(it.p.Policy.MaxRectification)))
+			fmt.Sprintf("%s may be at most %d days after the finding was raised", field,
+				days(it.p.Policy.MaxRectification)))
 	case !limit.IsZero() && due.After(limit):
 		return invalid(field, "整改期限不得晚于督导办规定的期限 "+limit.Format(time.DateOnly),
 			field+" may not be after the office's due date "+limit.Format(time.DateOnly))
@@ -293,8 +294,8 @@ func (it *item) validateDueDate(ctx workflow.Context, field string, due, limit t
 
 func (it *item) plan(ctx workflow.Context, in PlanInput) error {
 	next := it.s
-	next.Plan = &Plan{Measures: in.Measures, ResponsibleUnit: in.ResponsibleUnit, ResponsiblePerson: in.ResponsiblePerson,
-		By: in.Actor.Name, At: workflow.Now(ctx)}
+	next.Plan = &Plan{Measures: in.Measures, ResponsibleUnit: in.ResponsibleUnit,
+		ResponsiblePerson: in.ResponsiblePerson, By: in.Actor.Name, At: workflow.Now(ctx)}
 	next.Status, next.DueDate, next.Overdue = ItemInProgress, in.DueDate, false
 	return it.commit(ctx, next, in.Actor, "plan", in.Measures)
 }

@@ -28,7 +28,8 @@ func TestItemOverdueEscalationThenClosed(t *testing.T) {
 	if err := s.env.GetWorkflowError(); err != nil {
 		t.Fatal(err)
 	}
-	if before.Overdue || before.Escalated || !after.Overdue || !after.Escalated || !after.EscalatedAt.Equal(start.Add(dd(40))) {
+	if before.Overdue || before.Escalated || !after.Overdue || !after.Escalated ||
+		!after.EscalatedAt.Equal(start.Add(dd(40))) {
 		t.Errorf("overdue at the due date: before %+v, after %+v", before, after)
 	}
 	counts := map[string]int{
@@ -42,7 +43,8 @@ func TestItemOverdueEscalationThenClosed(t *testing.T) {
 			t.Errorf("%s notifications: %d, want %d", kind, counts[kind], want)
 		}
 	}
-	if st.Status != ItemClosed || st.Overdue || !st.Escalated || st.Reminders != 4 || !st.ClosedAt.Equal(start.Add(dd(56))) {
+	if st.Status != ItemClosed || st.Overdue || !st.Escalated || st.Reminders != 4 ||
+		!st.ClosedAt.Equal(start.Add(dd(56))) {
 		t.Errorf("closed item: %+v", st)
 	}
 }
@@ -66,7 +68,8 @@ func TestItemExtensionApprovedMovesTheTimer(t *testing.T) {
 	s := newScenario(t, newFakeStore())
 	outs := []*outcome{
 		s.at(dd(5), "", UpdatePlan, planFor(dd(40))),
-		s.at(dd(30), "", UpdateRequestExtension, ExtensionInput{Actor: clerk, DueDate: start.Add(dd(70)), Reason: "施工受雨季影响"}),
+		s.at(dd(30), "", UpdateRequestExtension,
+			ExtensionInput{Actor: clerk, DueDate: start.Add(dd(70)), Reason: "施工受雨季影响"}),
 		s.at(dd(31), "", UpdateDecideExtension, ExtensionDecisionInput{Actor: office, Approved: true}),
 	}
 	atOldDue := probe[ItemState](s, dd(41), f1)
@@ -74,7 +77,8 @@ func TestItemExtensionApprovedMovesTheTimer(t *testing.T) {
 	s.cancelAt(dd(71))
 	s.runItem(itemParams())
 	ok(t, outs...)
-	if atOldDue.Overdue || !atOldDue.DueDate.Equal(start.Add(dd(70))) || len(atOldDue.Extensions) != 1 || atOldDue.Extension != nil {
+	if atOldDue.Overdue || !atOldDue.DueDate.Equal(start.Add(dd(70))) || len(atOldDue.Extensions) != 1 ||
+		atOldDue.Extension != nil {
 		t.Errorf("after the old due date: %+v", atOldDue)
 	}
 	if !atNewDue.Overdue {
@@ -89,8 +93,10 @@ func TestItemExtensionRejectedKeepsTheTimer(t *testing.T) {
 	s := newScenario(t, newFakeStore())
 	outs := []*outcome{
 		s.at(dd(5), "", UpdatePlan, planFor(dd(40))),
-		s.at(dd(30), "", UpdateRequestExtension, ExtensionInput{Actor: clerk, DueDate: start.Add(dd(70)), Reason: "资金未到位"}),
-		s.at(dd(31), "", UpdateDecideExtension, ExtensionDecisionInput{Actor: office, Approved: false, Comment: "理由不充分"}),
+		s.at(dd(30), "", UpdateRequestExtension,
+			ExtensionInput{Actor: clerk, DueDate: start.Add(dd(70)), Reason: "资金未到位"}),
+		s.at(dd(31), "", UpdateDecideExtension,
+			ExtensionDecisionInput{Actor: office, Approved: false, Comment: "理由不充分"}),
 	}
 	atDue := probe[ItemState](s, dd(40.1), f1)
 	s.cancelAt(dd(41))
@@ -192,15 +198,21 @@ func TestItemValidators(t *testing.T) {
 	s.at(dd(1), "", UpdatePlan, good)
 	cases = append(cases,
 		want{s.at(dd(2), "", UpdatePlan, good), ErrConflict}, // already planned
-		want{s.at(dd(2), "", UpdateRequestExtension, ExtensionInput{Actor: clerk, DueDate: start.Add(dd(35)), Reason: "x"}), ErrInvalid},
-		want{s.at(dd(2), "", UpdateRequestExtension, ExtensionInput{Actor: clerk, DueDate: start.Add(dd(50))}), ErrInvalid},
-		want{s.at(dd(2), "", UpdateRequestExtension, ExtensionInput{Actor: clerk, DueDate: start.Add(dd(500)), Reason: "x"}), ErrInvalid},
+		want{s.at(dd(2), "", UpdateRequestExtension,
+			ExtensionInput{Actor: clerk, DueDate: start.Add(dd(35)), Reason: "x"}), ErrInvalid},
+		want{s.at(dd(2), "", UpdateRequestExtension,
+			ExtensionInput{Actor: clerk, DueDate: start.Add(dd(50))}), ErrInvalid},
+		want{s.at(dd(2), "", UpdateRequestExtension,
+			ExtensionInput{Actor: clerk, DueDate: start.Add(dd(500)), Reason: "x"}), ErrInvalid},
 	)
 	s.at(dd(3), "", UpdateRequestExtension, ExtensionInput{Actor: clerk, DueDate: start.Add(dd(50)), Reason: "x"})
 	cases = append(cases,
-		want{s.at(dd(4), "", UpdateRequestExtension, ExtensionInput{Actor: clerk, DueDate: start.Add(dd(60)), Reason: "y"}), ErrConflict},
-		want{s.at(dd(4), "", UpdateDecideExtension, ExtensionDecisionInput{Actor: clerk, Approved: true}), ErrForbidden},
-		want{s.at(dd(4), "", UpdateDecideExtension, ExtensionDecisionInput{Actor: office, Approved: false}), ErrInvalid},
+		want{s.at(dd(4), "", UpdateRequestExtension,
+			ExtensionInput{Actor: clerk, DueDate: start.Add(dd(60)), Reason: "y"}), ErrConflict},
+		want{s.at(dd(4), "", UpdateDecideExtension,
+			ExtensionDecisionInput{Actor: clerk, Approved: true}), ErrForbidden},
+		want{s.at(dd(4), "", UpdateDecideExtension,
+			ExtensionDecisionInput{Actor: office, Approved: false}), ErrInvalid},
 	)
 	s.at(dd(5), "", UpdateRequestClose, NoteInput{Actor: clerk, Note: "done"})
 	cases = append(cases,

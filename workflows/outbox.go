@@ -21,9 +21,11 @@ type outbox struct {
 
 func (o *outbox) notify(ctx workflow.Context, n Notification) error {
 	// The key is unique per workflow, recipient, kind and instant, so a retried activity does not notify twice.
-	n.Key = fmt.Sprintf("%s:%s:%s:%d", workflow.GetInfo(ctx).WorkflowExecution.ID, n.Recipient, n.Kind, workflow.Now(ctx).UnixNano())
+	n.Key = fmt.Sprintf("%s:%s:%s:%d", workflow.GetInfo(ctx).WorkflowExecution.ID, n.Recipient, n.Kind,
+		workflow.Now(ctx).UnixNano())
 	var channels int
-	if err := workflow.ExecuteActivity(activityCtx(ctx), ActivityNotify, n).Get(ctx, &channels); err != nil || channels == 0 {
+	err := workflow.ExecuteActivity(activityCtx(ctx), ActivityNotify, n).Get(ctx, &channels)
+	if err != nil || channels == 0 {
 		return err
 	}
 	o.pending++

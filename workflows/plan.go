@@ -102,7 +102,9 @@ func CreationPlan(ctx workflow.Context, p PlanParams) (PlanState, error) {
 		return pl.s, err
 	}
 	pl.watchUpdates(ctx, "plan-continues-as-new-on-updates")
-	if err := workflow.Await(ctx, func() bool { return pl.longHistory(ctx, p.HistoryLimit) || pl.manyUpdates }); err != nil {
+	if err := workflow.Await(ctx, func() bool {
+		return pl.longHistory(ctx, p.HistoryLimit) || pl.manyUpdates
+	}); err != nil {
 		return pl.s, err
 	}
 	if err := pl.drain(ctx); err != nil {
@@ -144,7 +146,8 @@ func (pl *plan) validateSubmit(_ workflow.Context, in PlanSubmission) error {
 		first := reasons[0]
 		return refuse(ErrInvalid, first.Key,
 			fmt.Sprintf("创建方案有%d处问题, 首先是 %s: %s", len(reasons), first.Key, first.MessageZh),
-			fmt.Sprintf("the plan has %d problem(s), first %s: %s", len(reasons), first.Key, first.MessageEn), reasons...)
+			fmt.Sprintf("the plan has %d problem(s), first %s: %s", len(reasons), first.Key, first.MessageEn),
+			reasons...)
 	}
 	return checkTexts("note", in.Note)
 }

@@ -67,7 +67,8 @@ func recordedOnce(t *testing.T, f *fakeStore, actions ...string) {
 	for i, r := range recs {
 		got = append(got, r.Event.Action)
 		if !strings.HasPrefix(r.Event.Key, planWF+":update:") || keys[r.Event.Key] || r.State.EventsCount != i+1 {
-			t.Errorf("record %d: key %q events %d, want a new key of an Update and %d", i, r.Event.Key, r.State.EventsCount, i+1)
+			t.Errorf("record %d: key %q events %d, want a new key of an Update and %d", i, r.Event.Key,
+				r.State.EventsCount, i+1)
 		}
 		keys[r.Event.Key] = true
 	}
@@ -93,16 +94,19 @@ func TestPlanSubmitThenApprove(t *testing.T) {
 	if pending.Status != PlanSubmitted || pending.Approved != 0 {
 		t.Errorf("before the review: %+v", pending)
 	}
-	if st.District != "370211" || st.Status != PlanApproved || st.Approved != 1 || len(st.Versions) != 1 || st.EventsCount != 2 {
+	if st.District != "370211" || st.Status != PlanApproved || st.Approved != 1 || len(st.Versions) != 1 ||
+		st.EventsCount != 2 {
 		t.Fatalf("approved plan: %+v", st)
 	}
 	v := st.Versions[0]
 	if v.Version != 1 || v.Status != PlanApproved || v.Plan.TargetYear != 2027 || len(v.Plan.Milestones) != 2 ||
-		v.ResponsibilityFile != "file-zrs" || v.Note == "" || v.SubmittedBy != clerk.Name || !v.SubmittedAt.Equal(start.Add(dd(1))) ||
-		v.DecidedBy != office.Name || !v.DecidedAt.Equal(start.Add(dd(2))) || v.Comment != "同意" {
+		v.ResponsibilityFile != "file-zrs" || v.Note == "" || v.SubmittedBy != clerk.Name ||
+		!v.SubmittedAt.Equal(start.Add(dd(1))) || v.DecidedBy != office.Name || !v.DecidedAt.Equal(start.Add(dd(2))) ||
+		v.Comment != "同意" {
 		t.Errorf("version 1: %+v", v)
 	}
-	if s.store.count(ToOffice, "plan_submitted", planWF) != 1 || s.store.count(ToDistrict, "plan_approved", planWF) != 1 {
+	if s.store.count(ToOffice, "plan_submitted", planWF) != 1 ||
+		s.store.count(ToDistrict, "plan_approved", planWF) != 1 {
 		t.Errorf("notifications: %+v", s.store.notes)
 	}
 	for _, n := range s.store.notes {
@@ -135,11 +139,13 @@ func TestPlanReturnedThenResubmittedAndApproved(t *testing.T) {
 	if afterReturn.Status != PlanReturned || afterReturn.Approved != 0 || afterReturn.Versions[0].Comment == "" {
 		t.Errorf("after the return: %+v", afterReturn)
 	}
-	if st.Status != PlanApproved || st.Approved != 2 || !slices.Equal(statuses(st), []PlanStatus{PlanReturned, PlanApproved}) ||
+	if st.Status != PlanApproved || st.Approved != 2 ||
+		!slices.Equal(statuses(st), []PlanStatus{PlanReturned, PlanApproved}) ||
 		st.Versions[1].Plan.TargetYear != 2027 {
 		t.Errorf("final: %+v", st)
 	}
-	if s.store.count(ToDistrict, "plan_returned", planWF) != 1 || s.store.count(ToOffice, "plan_submitted", planWF) != 2 {
+	if s.store.count(ToDistrict, "plan_returned", planWF) != 1 ||
+		s.store.count(ToOffice, "plan_submitted", planWF) != 2 {
 		t.Errorf("notifications: %+v", s.store.notes)
 	}
 	recordedOnce(t, s.store, "plan_submitted", "plan_returned", "plan_submitted", "plan_approved")
@@ -171,7 +177,8 @@ func TestPlanRevisionKeepsTheApprovedVersionInEffect(t *testing.T) {
 		st.Versions[st.Approved-1].Plan.TargetYear != 2026 {
 		t.Errorf("after the revision is approved: %+v", st)
 	}
-	recordedOnce(t, s.store, "plan_submitted", "plan_approved", "plan_submitted", "plan_returned", "plan_submitted", "plan_approved")
+	recordedOnce(t, s.store, "plan_submitted", "plan_approved", "plan_submitted", "plan_returned", "plan_submitted",
+		"plan_approved")
 }
 
 func TestPlanPendingVersionIsSuperseded(t *testing.T) {
@@ -225,7 +232,8 @@ func TestPlanValidators(t *testing.T) {
 		want{s.at(dd(2), "", UpdateReviewPlan, PlanReview{Actor: office}), ErrInvalid, "comment"},
 	)
 	s.at(dd(3), "", UpdateReviewPlan, PlanReview{Actor: office, Comment: "请补充分年度目标"})
-	cases = append(cases, want{s.at(dd(4), "", UpdateReviewPlan, approve()), ErrConflict, ""}) // returned: nothing pending
+	// returned: nothing pending
+	cases = append(cases, want{s.at(dd(4), "", UpdateReviewPlan, approve()), ErrConflict, ""})
 	s.cancelAt(dd(5))
 	st := s.runPlan(PlanParams{District: "370211"})
 	for _, c := range cases {
@@ -234,7 +242,8 @@ func TestPlanValidators(t *testing.T) {
 		}
 	}
 	r := refused(t, cases[4].o, ErrInvalid)
-	if len(r.Reasons) != 2 || r.Reasons[0].Key != "plan.target_year" || r.Reasons[1].Key != "plan.milestones" || r.Reasons[1].MessageZh == "" {
+	if len(r.Reasons) != 2 || r.Reasons[0].Key != "plan.target_year" || r.Reasons[1].Key != "plan.milestones" ||
+		r.Reasons[1].MessageZh == "" {
 		t.Errorf("an invalid plan names every problem: %+v", r.Reasons)
 	}
 	if st.Status != PlanReturned || len(st.Versions) != 1 || st.EventsCount != 2 {
