@@ -34,11 +34,15 @@ type Activities struct {
 // Activities implements the workflows' contract; a changed signature on either side fails the build.
 var _ workflows.Activities = (*Activities)(nil)
 
-// EvaluateDraft evaluates a stored draft and records the result on it.
+// EvaluateDraft answers a stored draft's evaluation. The API evaluated the draft once, before storing it with its
+// result; a draft an earlier release stored without one is evaluated here and the result recorded on it.
 func (a *Activities) EvaluateDraft(ctx context.Context, in workflows.DraftInput) (workflows.DraftResult, error) {
 	d, err := a.draft(ctx, in.DraftID, in.Year, in.District)
 	if err != nil {
 		return workflows.DraftResult{}, err
+	}
+	if d.Evaluation != "" {
+		return workflows.DraftResult{DraftID: d.ID, Verdict: d.Verdict, Shortfalls: d.Shortfalls}, nil
 	}
 	res, encoded, err := a.evaluate(d.Data)
 	if err != nil {

@@ -81,6 +81,16 @@ func TestSelfAssessmentToFindings(t *testing.T) {
 			if err != nil || res.Verdict != "does_not_meet" || res.Shortfalls < 2 {
 				t.Fatalf("EvaluateDraft = %+v, %v", res, err)
 			}
+			// A draft stored with its evaluation (as the API stores it) is not evaluated again.
+			judged := &store.Draft{Year: 2025, DistrictCode: "370211", CreatedBy: "clerk", CreatedAt: time.Now(),
+				Data: failing.Data, Evaluation: `{"verdict":"meets"}`, Verdict: "meets"}
+			if err := db.AddDraft(ctx, judged); err != nil {
+				t.Fatal(err)
+			}
+			res, err = a.EvaluateDraft(ctx, workflows.DraftInput{Year: 2025, District: "370211", DraftID: judged.ID})
+			if err != nil || res.Verdict != "meets" || res.Shortfalls != 0 {
+				t.Fatalf("EvaluateDraft of an evaluated draft = %+v, %v", res, err)
+			}
 			_, err = a.EvaluateDraft(ctx, workflows.DraftInput{Year: 2025, District: "370202", DraftID: failing.ID})
 			var appErr *temporal.ApplicationError
 			if !errors.As(err, &appErr) || !appErr.NonRetryable() {

@@ -82,8 +82,8 @@ type draftResponse struct {
 	Evaluation evaluation.Result    `json:"evaluation"`
 }
 
-// saveSelfAssessment stores the district's data as a new draft before anything else (so nothing submitted is
-// lost), then asks the cycle to take it: the workflow evaluates and records it.
+// saveSelfAssessment evaluates the district's data and stores it with its evaluation as a new draft before anything
+// else (so nothing submitted is lost), then asks the cycle to take it: the workflow records it.
 func (s *Server) saveSelfAssessment(c echo.Context) error {
 	cy, err := s.cycle(c)
 	if err != nil {
@@ -111,7 +111,13 @@ func (s *Server) saveSelfAssessment(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	d := &store.Draft{Year: cy.Year, DistrictCode: cy.DistrictCode, Data: string(data), CreatedBy: principal(c).Name,
+	encoded, err := json.Marshal(res)
+	if err != nil {
+		return err
+	}
+	// Stored with its evaluation, which the workflow's activity then only reads: the draft is evaluated once.
+	d := &store.Draft{Year: cy.Year, DistrictCode: cy.DistrictCode, Data: string(data), Evaluation: string(encoded),
+		Verdict: string(res.Verdict), Shortfalls: len(res.Shortfalls), CreatedBy: principal(c).Name,
 		CreatedAt: time.Now().UTC()}
 	if err := s.store.AddDraft(c.Request().Context(), d); err != nil {
 		return err

@@ -164,7 +164,8 @@ func TestYearOverHTTP(t *testing.T) {
 			as := func(role workflows.Role, district string) httpClient {
 				return httpClient{t: t, base: base, token: newToken(t, p.Store, role, district)}
 			}
-			admin, office, province := as(workflows.RoleAdmin, ""), as(workflows.RoleOffice, ""), as(workflows.RoleProvince, "")
+			admin, office, province :=
+				as(workflows.RoleAdmin, ""), as(workflows.RoleOffice, ""), as(workflows.RoleProvince, "")
 			admin.ok("POST", "/api/v1/districts", map[string]string{"code": codeA, "name": "黄岛区"}, nil)
 			admin.ok("POST", "/api/v1/districts", map[string]string{"code": codeB, "name": "市南区"}, nil)
 			clerkA, clerkB := as(workflows.RoleDistrict, codeA), as(workflows.RoleDistrict, codeB)
@@ -173,7 +174,8 @@ func TestYearOverHTTP(t *testing.T) {
 			deadline := func(d time.Duration) string { return now.Add(d).Format(time.RFC3339) }
 			var opened struct{ Opened, Existing []string }
 			office.ok("POST", "/api/v1/cycles", map[string]any{"year": 2025, "deadlines": map[string]string{
-				"self_assessment": deadline(30 * time.Second), "city_review": deadline(31 * time.Second), "application": deadline(45 * time.Second)}}, &opened)
+				"self_assessment": deadline(30 * time.Second), "city_review": deadline(31 * time.Second),
+				"application": deadline(45 * time.Second)}}, &opened)
 			if len(opened.Opened) != 2 {
 				t.Fatalf("opened %+v", opened)
 			}
@@ -186,7 +188,8 @@ func TestYearOverHTTP(t *testing.T) {
 			waitFor(t, p.Store, codeB, func(c store.Cycle) bool { return c.Stage == "self_assessment" })
 
 			// Bad data is refused field by field and changes nothing.
-			bad := clerkA.do("PUT", cycleA+"/self-assessment", []byte(`{"district":{"code":"370211","name":"x"},"year":2025,"schools":[{"code":"S1","kind":"castle"}]}`))
+			bad := clerkA.do("PUT", cycleA+"/self-assessment", []byte(`{"district":{"code":"370211","name":"x"},`+
+				`"year":2025,"schools":[{"code":"S1","kind":"castle"}]}`))
 			if bad.status != 422 || !bytes.Contains(bad.body, []byte(`"field":"schools[0].kind"`)) {
 				t.Fatalf("bad self-assessment: %d %s", bad.status, bad.body)
 			}
@@ -196,7 +199,8 @@ func TestYearOverHTTP(t *testing.T) {
 			if tmpl.status != 200 || !bytes.HasPrefix(tmpl.body, []byte("PK")) {
 				t.Fatalf("template: %d", tmpl.status)
 			}
-			blank := clerkA.do("POST", "/api/v1/evaluate", tmpl.body, "Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+			blank := clerkA.do("POST", "/api/v1/evaluate", tmpl.body, "Content-Type",
+				"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 			var blankProblem api.Problem
 			blank.decode(t, &blankProblem)
 			if blank.status != 422 || len(blankProblem.Errors) == 0 || blankProblem.Errors[0].Sheet == "" {
@@ -215,17 +219,25 @@ func TestYearOverHTTP(t *testing.T) {
 			if draft.Evaluation.Verdict != "does_not_meet" || draft.State.DraftID == 0 {
 				t.Fatalf("draft A: %+v", draft)
 			}
+			// Evaluated once, by the API, and stored with the draft before the workflow took it.
+			if d, err := p.Store.Draft(context.Background(), draft.State.DraftID); err != nil ||
+				!strings.Contains(d.Evaluation, `"verdict":"does_not_meet"`) || d.Verdict != "does_not_meet" {
+				t.Errorf("the stored draft: %v %.80s %s", err, d.Evaluation, d.Verdict)
+			}
 			clerkA.ok("POST", cycleA+"/self-assessment/submit", nil, nil)
 			var st workflows.CycleState
 			var report store.File
-			office.upload("POST", "/api/v1/files", "file", "反馈报告.pdf", []byte("%PDF-1.4\nfeedback\n")).decode(t, &report)
+			office.upload("POST", "/api/v1/files", "file", "反馈报告.pdf",
+				[]byte("%PDF-1.4\nfeedback\n")).decode(t, &report)
 			if clerkA.do("GET", "/api/v1/files/"+report.ID, nil).status != 404 {
 				t.Error("a district read an office-only file")
 			}
-			office.ok("POST", cycleA+"/review", map[string]any{"decision": "approve", "comment": "请整改", "shortfalls": []string{},
+			office.ok("POST", cycleA+"/review", map[string]any{
+				"decision": "approve", "comment": "请整改", "shortfalls": []string{},
 				"findings": []map[string]any{{"title": "功能室不足", "source": "on_site", "severity": "normal"}},
 				"report":   map[string]string{"text": "反馈报告", "file": report.ID}}, &st)
-			if got := clerkA.do("GET", "/api/v1/files/"+report.ID, nil); got.status != 200 || !bytes.Contains(got.body, []byte("feedback")) {
+			if got := clerkA.do("GET", "/api/v1/files/"+report.ID, nil); got.status != 200 ||
+				!bytes.Contains(got.body, []byte("feedback")) {
 				t.Errorf("district A reading its feedback report: %d", got.status)
 			}
 			if st.Stage != workflows.StageRectification || len(st.Findings) != 1 {
@@ -236,7 +248,8 @@ func TestYearOverHTTP(t *testing.T) {
 			// District B: submitted, returned, resubmitted, approved with its shortfalls as findings.
 			clerkB.ok("PUT", cycleB+"/self-assessment", sampleJSON(t, codeB, dropRecognition), nil)
 			clerkB.ok("POST", cycleB+"/self-assessment/submit", nil, nil)
-			office.ok("POST", cycleB+"/review", map[string]any{"decision": "return", "comment": "数据不全", "deadline": deadline(time.Hour)}, &st)
+			office.ok("POST", cycleB+"/review", map[string]any{"decision": "return", "comment": "数据不全",
+				"deadline": deadline(time.Hour)}, &st)
 			if st.Stage != workflows.StageSelfAssessment {
 				t.Fatalf("B after return: %+v", st)
 			}
@@ -249,7 +262,8 @@ func TestYearOverHTTP(t *testing.T) {
 			refusal := clerkB.do("POST", cycleB+"/application", nil)
 			var prob api.Problem
 			refusal.decode(t, &prob)
-			if refusal.status != 409 || len(prob.Reasons) == 0 || prob.Reasons[0].Key != "does_not_meet" || prob.DetailZh == "" {
+			if refusal.status != 409 || len(prob.Reasons) == 0 || prob.Reasons[0].Key != "does_not_meet" ||
+				prob.DetailZh == "" {
 				t.Fatalf("B's application: %d %s", refusal.status, refusal.body)
 			}
 
@@ -266,8 +280,10 @@ func TestYearOverHTTP(t *testing.T) {
 			progress := map[string]any{"note": "已开工", "evidence": []string{file.ID}}
 			first := clerkA.do("POST", findingA+"/progress", progress, "Idempotency-Key", "progress-1")
 			retry := clerkA.do("POST", findingA+"/progress", progress, "Idempotency-Key", "progress-1")
-			reused := clerkA.do("POST", findingA+"/progress", map[string]any{"note": "别的"}, "Idempotency-Key", "progress-1")
-			if first.status != 200 || retry.status != 200 || !bytes.Equal(first.body, retry.body) || retry.header.Get("Idempotent-Replayed") != "true" {
+			reused := clerkA.do("POST", findingA+"/progress", map[string]any{"note": "别的"},
+				"Idempotency-Key", "progress-1")
+			if first.status != 200 || retry.status != 200 || !bytes.Equal(first.body, retry.body) ||
+				retry.header.Get("Idempotent-Replayed") != "true" {
 				t.Fatalf("idempotent retry: %d %s / %d %s", first.status, first.body, retry.status, retry.body)
 			}
 			if reused.status != 422 {
@@ -278,7 +294,8 @@ func TestYearOverHTTP(t *testing.T) {
 			if item.Status != workflows.ItemInProgress || item.ProgressReports != 1 {
 				t.Fatalf("after the rejected verification: %+v", item)
 			}
-			clerkA.ok("POST", findingA+"/request-close", map[string]any{"note": "补充材料", "evidence": []string{file.ID}}, nil)
+			clerkA.ok("POST", findingA+"/request-close", map[string]any{"note": "补充材料",
+				"evidence": []string{file.ID}}, nil)
 			office.ok("POST", findingA+"/verify", map[string]any{"accepted": true, "comment": "同意销号"}, &item)
 			if item.Status != workflows.ItemClosed {
 				t.Fatalf("A's finding: %+v", item)
@@ -289,7 +306,8 @@ func TestYearOverHTTP(t *testing.T) {
 			clerkA.ok("POST", cycleA+"/self-assessment/submit", nil, nil)
 			clerkA.ok("POST", cycleA+"/application", nil, nil)
 			office.ok("POST", cycleA+"/acceptance", map[string]any{"passed": true, "comment": "验收通过"}, nil)
-			province.ok("POST", cycleA+"/province-result", map[string]any{"passed": true, "recommend_national": true, "comment": "通过"}, &st)
+			province.ok("POST", cycleA+"/province-result", map[string]any{"passed": true, "recommend_national": true,
+				"comment": "通过"}, &st)
 			if st.Stage != workflows.StageCertified {
 				t.Fatalf("A: %+v", st)
 			}
@@ -299,7 +317,8 @@ func TestYearOverHTTP(t *testing.T) {
 
 			var refusals []store.AuditEvent
 			office.ok("GET", "/api/v1/audit?target=cycle:2025:"+codeB+"&action=apply", nil, &refusals)
-			if len(refusals) != 1 || refusals[0].Outcome != "refused" || refusals[0].Role != "district" || refusals[0].RequestID == "" {
+			if len(refusals) != 1 || refusals[0].Outcome != "refused" || refusals[0].Role != "district" ||
+				refusals[0].RequestID == "" {
 				t.Errorf("the refused application in the audit trail: %+v", refusals)
 			}
 			checkBulletin(t, office, p.Store)
@@ -353,7 +372,8 @@ func checkAuthorisation(t *testing.T, base string, db *store.Store, certifiedA w
 	t.Helper()
 	fs, _, _ := db.Findings(context.Background(), store.FindingFilter{Year: 2025, District: codeB})
 	findingB := fs[0].ID
-	notes, _ := db.Notifications(context.Background(), store.NotificationFilter{Recipient: "district", DistrictCode: codeB})
+	notes, _ := db.Notifications(context.Background(),
+		store.NotificationFilter{Recipient: "district", DistrictCode: codeB})
 	tokens := map[string]httpClient{}
 	for _, role := range api.Roles {
 		district := ""
