@@ -50,7 +50,8 @@ func (s *Server) getAccountability(c echo.Context) error {
 	}
 	if v := c.QueryParam("year"); v != "" {
 		if year, err = strconv.Atoi(v); err != nil || year < 2000 || year > 2100 {
-			return invalidInput(FieldError{Field: "year", MessageZh: "年度应为 2000 至 2100 之间的整数", MessageEn: "must be a year from 2000 to 2100"})
+			return invalidInput(FieldError{Field: "year", MessageZh: "年度应为 2000 至 2100 之间的整数",
+				MessageEn: "must be a year from 2000 to 2100"})
 		}
 	}
 	// The list is for deciding now: talks and circulars count over the twelve months before it is drawn up,

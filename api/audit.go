@@ -30,7 +30,8 @@ func (s *Server) auditTrail(action string) echo.MiddlewareFunc {
 				district = p.District
 			}
 			ev := &store.AuditEvent{Actor: p.Name, Role: string(p.Role), DistrictCode: district, Action: action,
-				Target: auditTarget(c), RequestID: c.Response().Header().Get(echo.HeaderXRequestID), Outcome: outcome(status)}
+				Target: auditTarget(c), RequestID: c.Response().Header().Get(echo.HeaderXRequestID),
+				Outcome: outcome(status)}
 			// The request's context may be ending; the record must still be written.
 			ctx, cancel := context.WithTimeout(context.WithoutCancel(c.Request().Context()), 5*time.Second)
 			defer cancel()

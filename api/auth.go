@@ -81,7 +81,8 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		c.Set(principalKey, Principal{TokenID: t.ID, Name: t.Name, Role: workflows.Role(t.Role), District: t.DistrictCode})
+		c.Set(principalKey,
+			Principal{TokenID: t.ID, Name: t.Name, Role: workflows.Role(t.Role), District: t.DistrictCode})
 		return next(c)
 	}
 }

@@ -31,7 +31,8 @@ func bind[T any](c echo.Context) (T, error) {
 		return v, jsonProblem(err)
 	}
 	if dec.More() {
-		return v, invalidInput(FieldError{Field: "", MessageZh: "请求体只能包含一个 JSON 对象", MessageEn: "the body must hold one JSON object"})
+		return v, invalidInput(FieldError{Field: "", MessageZh: "请求体只能包含一个 JSON 对象",
+			MessageEn: "the body must hold one JSON object"})
 	}
 	return v, nil
 }
@@ -54,7 +55,8 @@ func jsonProblem(err error) error {
 
 // invalidInput is a 422 listing every failing field.
 func invalidInput(fields ...FieldError) *Problem {
-	return problem(http.StatusUnprocessableEntity, "invalid", "提交的数据有误, 请按字段修正", "the request has invalid fields", fields...)
+	return problem(http.StatusUnprocessableEntity, "invalid", "提交的数据有误, 请按字段修正",
+		"the request has invalid fields", fields...)
 }
 
 // fieldErrors collects field problems of one request.
@@ -103,7 +105,9 @@ func (s *Server) requiredWhen(field, value string) (time.Time, error) {
 
 // bindAndAct decodes a request body and sends the Update built from it through act (a cycle or an item action),
 // for the actions whose fields the workflow validates itself.
-func bindAndAct[R any](c echo.Context, act func(echo.Context, string, any) error, name string, input func(R) any) error {
+func bindAndAct[R any](
+	c echo.Context, act func(echo.Context, string, any) error, name string, input func(R) any,
+) error {
 	req, err := bind[R](c)
 	if err != nil {
 		return err

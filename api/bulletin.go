@@ -54,7 +54,8 @@ func (s *Server) getBulletin(c echo.Context) error {
 	case "", "json":
 		return c.JSON(http.StatusOK, b)
 	}
-	return invalidInput(FieldError{Field: "format", MessageZh: "格式应为 json、xlsx 或 html", MessageEn: "format must be json, xlsx or html"})
+	return invalidInput(FieldError{Field: "format", MessageZh: "格式应为 json、xlsx 或 html",
+		MessageEn: "format must be json, xlsx or html"})
 }
 
 func (s *Server) bulletin(c echo.Context) (bulletin, error) {
@@ -68,13 +69,15 @@ func (s *Server) bulletin(c echo.Context) (bulletin, error) {
 		return bulletin{}, err
 	}
 	goal, _ := progress.Target(s.rules.Targets, year) // 0 before the first target year
-	b := bulletin{Year: year, GeneratedAt: time.Now().In(s.loc), Districts: len(rows), Stages: map[string]int{}, Target: goal,
-		Rows: make([]bulletinRow, 0, len(rows))}
+	b := bulletin{Year: year, GeneratedAt: time.Now().In(s.loc), Districts: len(rows), Stages: map[string]int{},
+		Target: goal, Rows: make([]bulletinRow, 0, len(rows))}
 	for _, r := range rows {
 		var st workflows.CycleState
-		st.Stage, st.SelfAssessmentOverdue, st.ReviewOverdue = workflows.Stage(r.Stage), r.SelfAssessmentOverdue, r.ReviewOverdue
-		row := bulletinRow{District: r.DistrictCode, DistrictName: r.DistrictName, Stage: r.Stage, Late: r.SubmittedLate,
-			Overdue: st.Overdue(), Verdict: r.Verdict, ShortIndicators: []string{}, Findings: r.Findings}
+		st.Stage, st.SelfAssessmentOverdue, st.ReviewOverdue =
+			workflows.Stage(r.Stage), r.SelfAssessmentOverdue, r.ReviewOverdue
+		row := bulletinRow{District: r.DistrictCode, DistrictName: r.DistrictName, Stage: r.Stage,
+			Late: r.SubmittedLate, Overdue: st.Overdue(), Verdict: r.Verdict, ShortIndicators: []string{},
+			Findings: r.Findings}
 		if keys := subs[r.DistrictCode].ShortfallKeys; keys != "" {
 			row.ShortIndicators = strings.Split(keys, ",")
 		}
@@ -114,9 +117,11 @@ th,td{border:1px solid #999;padding:.3em .5em;text-align:left}th{background:#eee
 .bad{color:#b00;font-weight:bold}@media print{body{margin:0}}
 </style></head><body>
 <h1>{{.Year}}年度义务教育优质均衡发展创建工作进度通报</h1>
-<p>生成时间: {{.GeneratedAt.Format "2006-01-02 15:04"}}。共 {{.Districts}} 个区(市), 达到国家标准 {{.Meeting}} 个(占 {{pct .MeetingShare}}),
+<p>生成时间: {{.GeneratedAt.Format "2006-01-02 15:04"}}。共 {{.Districts}} 个区(市), ` +
+	`达到国家标准 {{.Meeting}} 个(占 {{pct .MeetingShare}}),
 已认定 {{.Certified}} 个; 本年度目标 {{pct .Target}}, {{if .TargetMet}}已达成{{else}}<span class="bad">未达成</span>{{end}}。</p>
-<table><thead><tr><th>区(市)</th><th>阶段</th><th>按时</th><th>评估结论</th><th>未达标指标</th><th>整改问题 未销号/已销号/逾期/挂牌督办</th></tr></thead><tbody>
+<table><thead><tr><th>区(市)</th><th>阶段</th><th>按时</th><th>评估结论</th><th>未达标指标</th>` +
+	`<th>整改问题 未销号/已销号/逾期/挂牌督办</th></tr></thead><tbody>
 {{range .Rows}}<tr><td>{{.DistrictName}} ({{.District}})</td><td>{{stage .Stage}}</td>
 <td>{{if .Overdue}}<span class="bad">逾期</span>{{else if .Late}}<span class="bad">迟报</span>{{else}}按时{{end}}</td>
 <td>{{if eq .Verdict "meets"}}达标{{else if .Verdict}}<span class="bad">未达标</span>{{else}}—{{end}}</td>

@@ -61,7 +61,8 @@ func (s *Server) openCycles(c echo.Context) error {
 		override("application", o.Application, &d.Application)
 	}
 	if !d.SelfAssessment.Before(d.CityReview) || !d.CityReview.Before(d.Application) {
-		errs.add("deadlines", "截止时间须依次为: 自评 < 市级评估 < 申请认定", "deadlines must run self_assessment < city_review < application")
+		errs.add("deadlines", "截止时间须依次为: 自评 < 市级评估 < 申请认定",
+			"deadlines must run self_assessment < city_review < application")
 	}
 	if err := errs.err(); err != nil {
 		return err
@@ -195,7 +196,8 @@ func (s *Server) yearRows(c echo.Context) ([]cycleRow, error) {
 		if seeDistrict(c, cy.DistrictCode) != nil {
 			continue
 		}
-		rows = append(rows, cycleRow{Cycle: cy, DistrictName: names[cy.DistrictCode], Findings: counts[cy.DistrictCode]})
+		rows = append(rows,
+			cycleRow{Cycle: cy, DistrictName: names[cy.DistrictCode], Findings: counts[cy.DistrictCode]})
 	}
 	return rows, nil
 }
@@ -236,7 +238,8 @@ func (s *Server) getCycle(c echo.Context) error {
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
-	if d.Findings, _, err = s.store.Findings(ctx, store.FindingFilter{Year: cy.Year, District: cy.DistrictCode, OpenFromEarlier: true}); err != nil {
+	if d.Findings, _, err = s.store.Findings(ctx,
+		store.FindingFilter{Year: cy.Year, District: cy.DistrictCode, OpenFromEarlier: true}); err != nil {
 		return err
 	}
 	if d.History, err = s.history(c, workflows.CycleID(cy.Year, cy.DistrictCode)); err != nil {

@@ -58,7 +58,8 @@ func TestEvaluateProfile(t *testing.T) {
 	rec = send(e, office, http.MethodPost, "/api/v1/evaluate?profile=basic-2012", mimeXLSX, xlsx.Bytes())
 	p = problemOf(t, rec)
 	if last := len(p.Errors) - 1; rec.Code != http.StatusUnprocessableEntity || last < 0 ||
-		p.Errors[0].Sheet != excel.SheetSchools || p.Errors[0].Row == 0 || p.Errors[last].Sheet != excel.SheetBasic2012 {
+		p.Errors[0].Sheet != excel.SheetSchools || p.Errors[0].Row == 0 ||
+		p.Errors[last].Sheet != excel.SheetBasic2012 {
 		t.Errorf("2017 workbook under basic-2012: %d %.300s", rec.Code, rec.Body)
 	}
 	for _, name := range []string{"basic-2011", "../../etc/passwd.yaml"} {

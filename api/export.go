@@ -44,7 +44,9 @@ func sendXLSX(c echo.Context, filename, sheet string, header []string, rows [][]
 	return f.Write(c.Response())
 }
 
-var statusNames = map[string]string{"open": "待制定方案", "in_progress": "整改中", "awaiting_verification": "待核验", "closed": "已销号"}
+var statusNames = map[string]string{
+	"open": "待制定方案", "in_progress": "整改中", "awaiting_verification": "待核验", "closed": "已销号",
+}
 
 func (s *Server) ledgerXLSX(c echo.Context, rows []store.Finding) error {
 	date := func(t *time.Time) any {
@@ -67,7 +69,8 @@ func (s *Server) bulletinXLSX(c echo.Context, b bulletin) error {
 	out := make([][]any, len(b.Rows))
 	for i, r := range b.Rows {
 		out[i] = []any{r.District, r.DistrictName, stageNames[r.Stage], yesNo(r.Late), yesNo(r.Overdue), r.Verdict,
-			strings.Join(r.ShortIndicators, ","), r.Findings.Open, r.Findings.Closed, r.Findings.Overdue, r.Findings.Escalated}
+			strings.Join(r.ShortIndicators, ","), r.Findings.Open, r.Findings.Closed, r.Findings.Overdue,
+			r.Findings.Escalated}
 	}
 	return sendXLSX(c, fmt.Sprintf("bulletin-%d.xlsx", b.Year), "进度通报", []string{"区县代码 district", "区县 name",
 		"阶段 stage", "迟报 late", "逾期 overdue", "结论 verdict", "未达标指标 short_indicators", "未销号 open",

@@ -31,7 +31,8 @@ func (s *Server) uploadFile(c echo.Context) error {
 	}
 	fh, err := c.FormFile("file")
 	if err != nil {
-		return invalidInput(FieldError{Field: "file", MessageZh: "请上传文件(表单字段 file)", MessageEn: `upload the file as form field "file"`})
+		return invalidInput(FieldError{Field: "file", MessageZh: "请上传文件(表单字段 file)",
+			MessageEn: `upload the file as form field "file"`})
 	}
 	r, err := fh.Open()
 	if err != nil {
@@ -41,7 +42,8 @@ func (s *Server) uploadFile(c echo.Context) error {
 	id, size, ct, err := s.files.Put(c.Request().Context(), r)
 	switch {
 	case errors.Is(err, files.ErrTooLarge):
-		return problem(http.StatusRequestEntityTooLarge, "too_large", "文件超过 20 MiB 上限", "the file is over the 20 MiB limit")
+		return problem(http.StatusRequestEntityTooLarge, "too_large", "文件超过 20 MiB 上限",
+			"the file is over the 20 MiB limit")
 	case errors.Is(err, files.ErrType):
 		return invalidInput(FieldError{Field: "file", MessageZh: "只接受 PDF、图片和 Office 文档(按内容识别)",
 			MessageEn: "only PDF, images and Office documents are accepted (checked by content)"})

@@ -18,7 +18,8 @@ func (s *Server) cycleFindings(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	fs, _, err := s.store.Findings(c.Request().Context(), store.FindingFilter{Year: cy.Year, District: cy.DistrictCode, OpenFromEarlier: true})
+	fs, _, err := s.store.Findings(c.Request().Context(),
+		store.FindingFilter{Year: cy.Year, District: cy.DistrictCode, OpenFromEarlier: true})
 	if err != nil {
 		return err
 	}
@@ -150,7 +151,8 @@ func (s *Server) extension(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.findingAction(c, workflows.UpdateRequestExtension, workflows.ExtensionInput{Actor: actor(c), DueDate: due, Reason: req.Reason})
+	return s.findingAction(c, workflows.UpdateRequestExtension,
+		workflows.ExtensionInput{Actor: actor(c), DueDate: due, Reason: req.Reason})
 }
 
 type extensionDecisionRequest struct {
@@ -186,7 +188,9 @@ type ledgerPage struct {
 // its own district's rows only.
 func (s *Server) ledger(c echo.Context) error {
 	var errs fieldErrors
-	f := store.FindingFilter{District: c.QueryParam("district"), Status: c.QueryParam("status"), Severity: c.QueryParam("severity")}
+	f := store.FindingFilter{
+		District: c.QueryParam("district"), Status: c.QueryParam("status"), Severity: c.QueryParam("severity"),
+	}
 	f.Year = queryInt(&errs, c, "year", 0, 2200)
 	page, perPage := queryInt(&errs, c, "page", 1, 1<<20), queryInt(&errs, c, "per_page", 1, 500)
 	if page == 0 {
@@ -243,7 +247,8 @@ func queryInt(errs *fieldErrors, c echo.Context, name string, min, max int) int 
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < min || n > max {
-		errs.add(name, fmt.Sprintf("应为 %d 到 %d 之间的整数", min, max), fmt.Sprintf("must be a whole number from %d to %d", min, max))
+		errs.add(name, fmt.Sprintf("应为 %d 到 %d 之间的整数", min, max),
+			fmt.Sprintf("must be a whole number from %d to %d", min, max))
 	}
 	return n
 }

@@ -33,13 +33,17 @@ func seeded(t testing.TB, db *store.Store, n int, with ...func(*Deps)) (*echo.Ec
 		d := workflows.DefaultCalendar.Deadlines(2025, loc)
 		steps := []error{
 			db.CreateDistrict(ctx, &store.District{Code: code, Name: "区" + code}),
-			db.RecordCycle(ctx, &store.Cycle{Year: 2025, DistrictCode: code, Stage: "rectification", SelfAssessmentDeadline: d.SelfAssessment,
-				CityReviewDeadline: d.CityReview, ApplicationDeadline: d.Application, Verdict: "does_not_meet", State: "{}", UpdatedAt: now}, nil),
-			db.Submit(ctx, &store.Submission{Year: 2025, DistrictCode: code, DraftID: int64(i + 1), Data: "{}", Evaluation: "{}",
-				Verdict: "does_not_meet", ShortfallKeys: "sports_area_per_student", SubmittedBy: "clerk", SubmittedAt: now}),
+			db.RecordCycle(ctx, &store.Cycle{Year: 2025, DistrictCode: code, Stage: "rectification",
+				SelfAssessmentDeadline: d.SelfAssessment, CityReviewDeadline: d.CityReview,
+				ApplicationDeadline: d.Application, Verdict: "does_not_meet", State: "{}", UpdatedAt: now}, nil),
+			db.Submit(ctx, &store.Submission{Year: 2025, DistrictCode: code, DraftID: int64(i + 1), Data: "{}",
+				Evaluation: "{}", Verdict: "does_not_meet", ShortfallKeys: "sports_area_per_student",
+				SubmittedBy: "clerk", SubmittedAt: now}),
 			db.CreateFindings(ctx, []store.Finding{
-				{ID: workflows.FindingID(2025, code, 1), Year: 2025, DistrictCode: code, Seq: 1, Title: "t", Source: "on_site", Severity: "normal", Status: "open", CreatedAt: now, UpdatedAt: now},
-				{ID: workflows.FindingID(2025, code, 2), Year: 2025, DistrictCode: code, Seq: 2, Title: "t", Source: "on_site", Severity: "serious", Status: "closed", CreatedAt: now, UpdatedAt: now},
+				{ID: workflows.FindingID(2025, code, 1), Year: 2025, DistrictCode: code, Seq: 1, Title: "t",
+					Source: "on_site", Severity: "normal", Status: "open", CreatedAt: now, UpdatedAt: now},
+				{ID: workflows.FindingID(2025, code, 2), Year: 2025, DistrictCode: code, Seq: 2, Title: "t",
+					Source: "on_site", Severity: "serious", Status: "closed", CreatedAt: now, UpdatedAt: now},
 			}),
 		}
 		for _, err := range steps {
@@ -49,7 +53,8 @@ func seeded(t testing.TB, db *store.Store, n int, with ...func(*Deps)) (*echo.Ec
 		}
 	}
 	d := Deps{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Registry: prometheus.NewRegistry(), Store: db,
-		Location: loc, Calendar: workflows.DefaultCalendar, Policy: workflows.DefaultPolicy(), Rules: progress.DefaultRules()}
+		Location: loc, Calendar: workflows.DefaultCalendar, Policy: workflows.DefaultPolicy(),
+		Rules: progress.DefaultRules()}
 	for _, w := range with {
 		w(&d)
 	}
@@ -76,9 +81,11 @@ func TestListsDoNotGrowWithTheCity(t *testing.T) {
 		t.Run(string(dialect), func(t *testing.T) {
 			// The most statements each read may run, whatever the number of districts (the multi-year reports
 			// read the districts, cycles, submissions, plans and finding or talk counts once each).
-			most := map[string]int64{"/api/v1/cycles/2025": 6, "/api/v1/cycles/2025/bulletin": 6, "/api/v1/findings?year=2025": 6,
+			most := map[string]int64{
+				"/api/v1/cycles/2025": 6, "/api/v1/cycles/2025/bulletin": 6, "/api/v1/findings?year=2025": 6,
 				"/api/v1/cycles/2025/bulletin?format=xlsx": 6, "/api/v1/progress": 8, "/api/v1/progress?format=xlsx": 8,
-				"/api/v1/accountability": 10, "/api/v1/districts/370200/progress": 10}
+				"/api/v1/accountability": 10, "/api/v1/districts/370200/progress": 10,
+			}
 			counts := map[int]map[string]int64{}
 			for _, n := range []int{3, 30} {
 				db := storetest.Open(t)[dialect]
@@ -140,8 +147,10 @@ func TestHostileInputIsRefusedCleanly(t *testing.T) {
 // FuzzBind feeds arbitrary bodies to every request decoder: each answers a value or a 422 naming the problem,
 // never a panic.
 func FuzzBind(f *testing.F) {
-	for _, seed := range []string{`{}`, `{"decision":"approve","findings":[{"title":"x"}]}`, `{"year":2025,"deadlines":{}}`,
-		`[`, `{"due_date":"2026-02-30"}`, "{\"note\":\"\xff\"}", `{"passed":"yes"}`} {
+	for _, seed := range []string{
+		`{}`, `{"decision":"approve","findings":[{"title":"x"}]}`, `{"year":2025,"deadlines":{}}`,
+		`[`, `{"due_date":"2026-02-30"}`, "{\"note\":\"\xff\"}", `{"passed":"yes"}`,
+	} {
 		f.Add([]byte(seed))
 	}
 	e := echo.New()
@@ -151,7 +160,8 @@ func FuzzBind(f *testing.F) {
 			decodeAs[planRequest], decodeAs[noteRequest], decodeAs[verifyRequest], decodeAs[extensionRequest],
 			decodeAs[extensionDecisionRequest], decodeAs[talkRequest], decodeAs[TokenRequest],
 		} {
-			c := e.NewContext(httptest.NewRequest(http.MethodPost, "/", strings.NewReader(string(body))), httptest.NewRecorder())
+			c := e.NewContext(httptest.NewRequest(http.MethodPost, "/", strings.NewReader(string(body))),
+				httptest.NewRecorder())
 			if err := decode(c); err != nil {
 				if p, ok := err.(*Problem); !ok || p.Status != http.StatusUnprocessableEntity {
 					t.Fatalf("body %q: %v", body, err)
@@ -174,8 +184,8 @@ func TestPublicSummaryIsOffByDefault(t *testing.T) {
 	if rec := get(off, "", "/public/summary"); rec.Code != http.StatusNotFound {
 		t.Errorf("the public summary by default: %d", rec.Code)
 	}
-	on := New(Deps{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Registry: prometheus.NewRegistry(), Store: db,
-		Location: time.UTC, Rules: progress.DefaultRules(),
+	on := New(Deps{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Registry: prometheus.NewRegistry(),
+		Store: db, Location: time.UTC, Rules: progress.DefaultRules(),
 		Public: progress.Publication{Enabled: true, Title: "示范市", Sections: []string{progress.SectionCityTargets}}})
 	for _, format := range []string{"html", "json"} {
 		rec := get(on, "", "/public/summary?format="+format)
@@ -202,8 +212,8 @@ func TestNothingAskedIsNothingMissed(t *testing.T) {
 	}
 	var r progress.DistrictReport
 	rec = get(e, token, "/api/v1/districts/370200/progress?from=2024&to=2025")
-	if err := json.Unmarshal(rec.Body.Bytes(), &r); err != nil || len(r.Years) != 2 || !r.Years[0].Pending || len(r.Years[0].Flags) != 0 ||
-		!r.Years[1].Submitted {
+	if err := json.Unmarshal(rec.Body.Bytes(), &r); err != nil || len(r.Years) != 2 || !r.Years[0].Pending ||
+		len(r.Years[0].Flags) != 0 || !r.Years[1].Submitted {
 		t.Errorf("a district's report over a year without its cycle: %d %s", rec.Code, rec.Body)
 	}
 }

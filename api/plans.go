@@ -63,7 +63,9 @@ func (s *Server) submitPlan(c echo.Context) error {
 		return err
 	}
 	var st workflows.PlanState
-	in := workflows.PlanSubmission{Actor: actor(c), Plan: req.Plan, ResponsibilityFile: req.ResponsibilityFile, Note: req.Note}
+	in := workflows.PlanSubmission{
+		Actor: actor(c), Plan: req.Plan, ResponsibilityFile: req.ResponsibilityFile, Note: req.Note,
+	}
 	if err := s.actStarting(c, start, workflows.PlanID(code), workflows.UpdateSubmitPlan, in, &st); err != nil {
 		return err
 	}
@@ -101,7 +103,9 @@ func (s *Server) reviewPlan(c echo.Context) error {
 // planStart is the start of a district's plan workflow for an Update that finds none running: the district's first
 // submission, or any action on a plan whose run has closed (an operator terminated it, say), which starts again
 // from the read model, never empty. With existing, a district without a plan is not found.
-func (s *Server) planStart(c echo.Context, code string, existing bool) (func() client.WithStartWorkflowOperation, error) {
+func (s *Server) planStart(
+	c echo.Context, code string, existing bool,
+) (func() client.WithStartWorkflowOperation, error) {
 	params := workflows.PlanParams{District: code}
 	switch row, err := s.store.Plan(c.Request().Context(), code); {
 	case err == nil:

@@ -53,7 +53,8 @@ func (s *Server) yearRange(c echo.Context) (from, to int, err error) {
 	case from > to:
 		errs.add("from", "起始年度不能晚于截止年度", "from must not be after to")
 	case to-from+1 > maxReportYears:
-		errs.add("from", fmt.Sprintf("报告最多跨 %d 个年度", maxReportYears), fmt.Sprintf("a report spans at most %d years", maxReportYears))
+		errs.add("from", fmt.Sprintf("报告最多跨 %d 个年度", maxReportYears),
+			fmt.Sprintf("a report spans at most %d years", maxReportYears))
 	}
 	return from, to, errs.err()
 }
@@ -238,7 +239,9 @@ func (s *Server) districtReport(c echo.Context) (progress.DistrictReport, error)
 	p, err := s.store.Plan(ctx, code)
 	switch {
 	case err == nil:
-		r.Plan = &progress.PlanInfo{Status: p.Status, Version: p.Version, ApprovedVersion: p.ApprovedVersion, Approved: hd.Plan}
+		r.Plan = &progress.PlanInfo{
+			Status: p.Status, Version: p.Version, ApprovedVersion: p.ApprovedVersion, Approved: hd.Plan,
+		}
 	case err != store.ErrNotFound:
 		return progress.DistrictReport{}, err
 	}
@@ -294,7 +297,8 @@ func sendReport(c echo.Context, name string, v any, page, workbook func(io.Write
 	case "xlsx":
 		render, contentType = workbook, mimeXLSX
 	default:
-		return invalidInput(FieldError{Field: "format", MessageZh: "格式应为 json、xlsx 或 html", MessageEn: "format must be json, xlsx or html"})
+		return invalidInput(FieldError{Field: "format", MessageZh: "格式应为 json、xlsx 或 html",
+			MessageEn: "format must be json, xlsx or html"})
 	}
 	var b bytes.Buffer
 	if err := render(&b); err != nil {

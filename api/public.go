@@ -45,7 +45,8 @@ func (s *Server) getPublicSummary(c echo.Context) error {
 	case "json":
 		return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, p.data)
 	}
-	return invalidInput(FieldError{Field: "format", MessageZh: "格式应为 html 或 json", MessageEn: "format must be html or json"})
+	return invalidInput(FieldError{Field: "format", MessageZh: "格式应为 html 或 json",
+		MessageEn: "format must be html or json"})
 }
 
 func (s *Server) renderPublic(c echo.Context, p *publicPage) error {

@@ -54,9 +54,11 @@ func cityOf(b *testing.B, n int) (*echo.Echo, string) {
 			data, _ := json.Marshal(in)
 			result, _ := json.Marshal(res)
 			for _, err := range []error{
-				db.OpenCycle(ctx, &store.Cycle{Year: year, DistrictCode: code, Stage: "rectification", State: "{}", UpdatedAt: now}),
-				db.Submit(ctx, &store.Submission{Year: year, DistrictCode: code, DraftID: int64(year), Data: string(data),
-					Evaluation: string(result), Verdict: string(res.Verdict), SubmittedBy: "clerk", SubmittedAt: now}),
+				db.OpenCycle(ctx,
+					&store.Cycle{Year: year, DistrictCode: code, Stage: "rectification", State: "{}", UpdatedAt: now}),
+				db.Submit(ctx, &store.Submission{Year: year, DistrictCode: code, DraftID: int64(year),
+					Data: string(data), Evaluation: string(result), Verdict: string(res.Verdict), SubmittedBy: "clerk",
+					SubmittedAt: now}),
 			} {
 				if err != nil {
 					b.Fatal(err)

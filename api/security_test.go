@@ -370,7 +370,8 @@ func TestAnswersAreNotCachedOrSniffed(t *testing.T) {
 	} {
 		rec := send(e, c.token, http.MethodGet, c.path, "", nil)
 		h := rec.Header()
-		if rec.Code != c.status || h.Get("Cache-Control") != "no-store" || h.Get("X-Content-Type-Options") != "nosniff" {
+		if rec.Code != c.status || h.Get("Cache-Control") != "no-store" ||
+			h.Get("X-Content-Type-Options") != "nosniff" {
 			t.Errorf("%s: %d, Cache-Control %q, X-Content-Type-Options %q", c.path, rec.Code, h.Get("Cache-Control"),
 				h.Get("X-Content-Type-Options"))
 		}
@@ -397,7 +398,8 @@ func TestEvidenceIsDownloadedUnderASafeName(t *testing.T) {
 	disposition, params, err := mime.ParseMediaType(rec.Header().Get("Content-Disposition"))
 	if rec.Code != http.StatusOK || err != nil || disposition != "attachment" || params["filename"] != "报告exe.pdf" ||
 		!strings.Contains(rec.Header().Get("Content-Disposition"), `filename="__exe.pdf"`) ||
-		rec.Header().Get("Content-Type") != "application/pdf" || rec.Header().Get("X-Content-Type-Options") != "nosniff" {
+		rec.Header().Get("Content-Type") != "application/pdf" ||
+		rec.Header().Get("X-Content-Type-Options") != "nosniff" {
 		t.Errorf("download: %d, %q as %q (%v)", rec.Code, rec.Header().Get("Content-Disposition"),
 			rec.Header().Get("Content-Type"), err)
 	}

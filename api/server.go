@@ -202,7 +202,8 @@ func httpMetrics(reg prometheus.Registerer) echo.MiddlewareFunc {
 			if err != nil && asHTTPError(err, &he) {
 				status = he.Code
 			}
-			hist.WithLabelValues(c.Path(), c.Request().Method, strconv.Itoa(status)).Observe(time.Since(start).Seconds())
+			hist.WithLabelValues(c.Path(), c.Request().Method, strconv.Itoa(status)).
+				Observe(time.Since(start).Seconds())
 			return err
 		}
 	}

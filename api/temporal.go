@@ -29,7 +29,9 @@ func (s *Server) act(c echo.Context, workflowID, name string, arg, out any) erro
 
 // actStarting is act for a workflow that the first Update starts (update-with-start): start builds the
 // operation, whose options must use the existing workflow when there is one.
-func (s *Server) actStarting(c echo.Context, start func() client.WithStartWorkflowOperation, workflowID, name string, arg, out any) error {
+func (s *Server) actStarting(
+	c echo.Context, start func() client.WithStartWorkflowOperation, workflowID, name string, arg, out any,
+) error {
 	if err := s.temporalUp(c.Request().Context()); err != nil {
 		return err
 	}
@@ -42,7 +44,8 @@ func (s *Server) actStarting(c echo.Context, start func() client.WithStartWorkfl
 	if start == nil {
 		h, err = s.temporal.UpdateWorkflow(ctx, opts)
 	} else {
-		h, err = s.temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{StartWorkflowOperation: start(), UpdateOptions: opts})
+		h, err = s.temporal.UpdateWithStartWorkflow(ctx,
+			client.UpdateWithStartWorkflowOptions{StartWorkflowOperation: start(), UpdateOptions: opts})
 	}
 	if err == nil {
 		err = h.Get(ctx, out)
@@ -121,12 +124,15 @@ func unavailable(err error) bool {
 }
 
 var errContinuing = func() *Problem {
-	p := problem(http.StatusServiceUnavailable, "busy", "该流程正在转入新的运行, 请 5 秒后用相同的 Idempotency-Key 重试; 已受理的操作不会丢失",
-		"this workflow is moving to a new run: retry in 5 seconds with the same Idempotency-Key; nothing accepted is lost")
+	p := problem(http.StatusServiceUnavailable, "busy",
+		"该流程正在转入新的运行, 请 5 秒后用相同的 Idempotency-Key 重试; 已受理的操作不会丢失",
+		"this workflow is moving to a new run: retry in 5 seconds with the same Idempotency-Key; "+
+			"nothing accepted is lost")
 	p.RetryAfter = 5
 	return p
 }()
 
 var errUnavailable = problem(http.StatusServiceUnavailable, "unavailable",
 	"工作流服务暂时不可用或处理超时; 已受理的操作不会丢失, 请稍后用相同的 Idempotency-Key 重试",
-	"the workflow service is unavailable or the action timed out; nothing accepted is lost: retry later with the same Idempotency-Key")
+	"the workflow service is unavailable or the action timed out; nothing accepted is lost: "+
+		"retry later with the same Idempotency-Key")

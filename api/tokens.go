@@ -54,13 +54,16 @@ func IssueToken(ctx context.Context, db *store.Store, req TokenRequest) (IssuedT
 	}
 	if req.District != "" {
 		if _, err := db.District(ctx, req.District); errors.Is(err, store.ErrNotFound) {
-			return IssuedToken{}, invalidInput(FieldError{Field: "district", MessageZh: "该区县尚未登记", MessageEn: "the district is not registered"})
+			return IssuedToken{}, invalidInput(FieldError{Field: "district", MessageZh: "该区县尚未登记",
+				MessageEn: "the district is not registered"})
 		} else if err != nil {
 			return IssuedToken{}, err
 		}
 	}
 	token, hash := NewToken()
-	t := &store.Token{Name: req.Name, Role: string(req.Role), DistrictCode: req.District, Hash: hash, CreatedAt: time.Now().UTC()}
+	t := &store.Token{
+		Name: req.Name, Role: string(req.Role), DistrictCode: req.District, Hash: hash, CreatedAt: time.Now().UTC(),
+	}
 	if err := db.CreateToken(ctx, t); err != nil {
 		return IssuedToken{}, err
 	}

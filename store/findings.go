@@ -47,8 +47,8 @@ func (s *Store) RecordFinding(ctx context.Context, f *Finding, ev *AuditEvent) e
 	return translate(s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Clauses(clause.OnConflict{
 			Columns: []clause.Column{{Name: "id"}},
-			DoUpdates: clause.AssignmentColumns([]string{"status", "plan_due", "due_date", "overdue", "escalated", "talks",
-				"circulars", "state", "updated_at", "closed_at", "record_time", "record_seq"}),
+			DoUpdates: clause.AssignmentColumns([]string{"status", "plan_due", "due_date", "overdue", "escalated",
+				"talks", "circulars", "state", "updated_at", "closed_at", "record_time", "record_seq"}),
 			Where: newer("findings"),
 		}).Create(f).Error; err != nil {
 			return err
@@ -87,7 +87,8 @@ func (s *Store) FindingsByID(ctx context.Context, ids []string) ([]Finding, erro
 // included), oldest first.
 func (s *Store) OpenSeriousFindings(ctx context.Context, district string) ([]Finding, error) {
 	var fs []Finding
-	err := s.db.WithContext(ctx).Where("district_code = ? AND severity = ? AND status <> ?", district, "serious", "closed").
+	err := s.db.WithContext(ctx).
+		Where("district_code = ? AND severity = ? AND status <> ?", district, "serious", "closed").
 		Order("year, seq").Find(&fs).Error
 	return fs, translate(err)
 }

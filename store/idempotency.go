@@ -24,7 +24,9 @@ func (IdempotentRequest) TableName() string { return "idempotency_keys" }
 
 // ClaimIdempotencyKey records a new request under its key. When the key is already known it returns false and
 // the stored request (answered or still in progress).
-func (s *Store) ClaimIdempotencyKey(ctx context.Context, r *IdempotentRequest) (claimed bool, existing IdempotentRequest, err error) {
+func (s *Store) ClaimIdempotencyKey(
+	ctx context.Context, r *IdempotentRequest,
+) (claimed bool, existing IdempotentRequest, err error) {
 	res := s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(r)
 	if res.Error != nil {
 		return false, existing, translate(res.Error)
@@ -46,8 +48,11 @@ func (s *Store) RetakeIdempotencyKey(ctx context.Context, principal, key string,
 }
 
 // CompleteIdempotencyKey stores the response of a claimed request.
-func (s *Store) CompleteIdempotencyKey(ctx context.Context, principal, key string, status int, contentType string, body []byte) error {
-	return translate(s.db.WithContext(ctx).Model(&IdempotentRequest{}).Where("principal = ? AND key = ?", principal, key).
+func (s *Store) CompleteIdempotencyKey(
+	ctx context.Context, principal, key string, status int, contentType string, body []byte,
+) error {
+	return translate(s.db.WithContext(ctx).Model(&IdempotentRequest{}).
+		Where("principal = ? AND key = ?", principal, key).
 		Updates(map[string]any{"status": status, "content_type": contentType, "body": body}).Error)
 }
 

@@ -231,7 +231,8 @@ var migrations = []string{
 }
 
 var columnTypes = map[Dialect]*strings.Replacer{
-	SQLite:   strings.NewReplacer("{{id}}", "INTEGER PRIMARY KEY AUTOINCREMENT", "{{time}}", "TIMESTAMP", "{{blob}}", "BLOB"),
+	SQLite: strings.NewReplacer("{{id}}", "INTEGER PRIMARY KEY AUTOINCREMENT", "{{time}}", "TIMESTAMP",
+		"{{blob}}", "BLOB"),
 	Postgres: strings.NewReplacer("{{id}}", "BIGSERIAL PRIMARY KEY", "{{time}}", "TIMESTAMPTZ", "{{blob}}", "BYTEA"),
 }
 

@@ -94,7 +94,8 @@ func (s *Store) SubmissionsBetween(ctx context.Context, district string, from, t
 	}
 	var subs []Submission
 	err := s.db.WithContext(ctx).Table("submissions AS s").Select("s.*").
-		Joins("JOIN (?) AS m ON m.year = s.year AND m.district_code = s.district_code AND m.version = s.version", latest).
+		Joins("JOIN (?) AS m ON m.year = s.year AND m.district_code = s.district_code "+
+			"AND m.version = s.version", latest).
 		Order("s.district_code, s.year").Scan(&subs).Error
 	return subs, translate(err)
 }
@@ -104,7 +105,8 @@ func (s *Store) SubmissionsBetween(ctx context.Context, district string, from, t
 func (s *Store) ReviewedSubmissions(ctx context.Context, from, to int) ([]Submission, error) {
 	var subs []Submission
 	err := s.db.WithContext(ctx).Table("submissions AS s").Select("s.*").
-		Joins("JOIN cycles AS c ON c.year = s.year AND c.district_code = s.district_code AND c.reviewed_version = s.version").
+		Joins("JOIN cycles AS c ON c.year = s.year AND c.district_code = s.district_code "+
+			"AND c.reviewed_version = s.version").
 		Where("s.year BETWEEN ? AND ?", from, to).Order("s.district_code, s.year").Scan(&subs).Error
 	return subs, translate(err)
 }

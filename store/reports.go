@@ -35,6 +35,7 @@ func (s *Store) TalkCounts(ctx context.Context, since, until time.Time) (map[str
 // CycleYears returns the first and last years that have cycles (zeros when none).
 func (s *Store) CycleYears(ctx context.Context) (first, last int, err error) {
 	var r struct{ First, Last int }
-	err = s.db.WithContext(ctx).Model(&Cycle{}).Select("COALESCE(MIN(year), 0) AS first, COALESCE(MAX(year), 0) AS last").Scan(&r).Error
+	err = s.db.WithContext(ctx).Model(&Cycle{}).
+		Select("COALESCE(MIN(year), 0) AS first, COALESCE(MAX(year), 0) AS last").Scan(&r).Error
 	return r.First, r.Last, translate(err)
 }

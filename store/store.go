@@ -65,7 +65,8 @@ func Open(ctx context.Context, dbURL, sqlitePath string) (*Store, error) {
 		s.dialect, s.where = Postgres, redact(dbURL)
 		dialector = postgres.Open(dbURL)
 	default:
-		return nil, fmt.Errorf("JUNHENG_DATABASE_URL: %q is not a postgres:// URL (leave it empty for the embedded SQLite file)", redact(dbURL))
+		return nil, fmt.Errorf("JUNHENG_DATABASE_URL: %q is not a postgres:// URL "+
+			"(leave it empty for the embedded SQLite file)", redact(dbURL))
 	}
 	db, err := gorm.Open(dialector, &gorm.Config{
 		Logger:         logger.Discard,

@@ -41,7 +41,8 @@ func TestDistricts(t *testing.T) {
 			if err := s.CreateDistrict(ctx, &store.District{Code: "370202", Name: "市南区"}); err != nil {
 				t.Fatal(err)
 			}
-			if err := s.CreateDistrict(ctx, &store.District{Code: "370211", Name: "again"}); !errors.Is(err, store.ErrConflict) {
+			if err := s.CreateDistrict(ctx,
+				&store.District{Code: "370211", Name: "again"}); !errors.Is(err, store.ErrConflict) {
 				t.Fatalf("duplicate code: got %v, want ErrConflict", err)
 			}
 			d, err := s.District(ctx, "370211")
@@ -65,7 +66,8 @@ func TestAuditIsFilteredAndNewestFirst(t *testing.T) {
 			ctx := context.Background()
 			for i, district := range []string{"370211", "370202", "370211"} {
 				e := &store.AuditEvent{Actor: "clerk", Role: "district", DistrictCode: district,
-					Action: "save_draft", Target: fmt.Sprintf("cycle:2025:%s", district), Outcome: "ok", Detail: fmt.Sprint(i)}
+					Action: "save_draft", Target: fmt.Sprintf("cycle:2025:%s", district), Outcome: "ok",
+					Detail: fmt.Sprint(i)}
 				if err := s.AppendAudit(ctx, e); err != nil {
 					t.Fatal(err)
 				}
@@ -87,11 +89,13 @@ func TestAuditIsFilteredAndNewestFirst(t *testing.T) {
 
 func TestOpenRejectsUnknownURLAndNamesUnreachableDatabase(t *testing.T) {
 	ctx := context.Background()
-	if _, err := store.Open(ctx, "mysql://x", ""); err == nil || !strings.Contains(err.Error(), "JUNHENG_DATABASE_URL") {
+	if _, err := store.Open(ctx, "mysql://x", ""); err == nil ||
+		!strings.Contains(err.Error(), "JUNHENG_DATABASE_URL") {
 		t.Fatalf("mysql URL: %v", err)
 	}
 	_, err := store.Open(ctx, "postgres://nobody:secret@127.0.0.1:1/none?connect_timeout=2", "")
-	if err == nil || !strings.Contains(err.Error(), "127.0.0.1:1") || strings.Contains(err.Error(), "secret") || !store.Unavailable(err) {
+	if err == nil || !strings.Contains(err.Error(), "127.0.0.1:1") || strings.Contains(err.Error(), "secret") ||
+		!store.Unavailable(err) {
 		t.Fatalf("unreachable database: %v (unavailable: %v)", err, store.Unavailable(err))
 	}
 	if store.Unavailable(store.ErrNotFound) {
@@ -124,14 +128,17 @@ func TestFindingCountsCarryOpenItemsOver(t *testing.T) {
 			ctx := context.Background()
 			now := time.Now()
 			rows := []store.Finding{
-				{ID: "finding:2024:370211:1", Year: 2024, DistrictCode: "370211", Seq: 1, Status: "in_progress", Overdue: true, Escalated: true},
+				{ID: "finding:2024:370211:1", Year: 2024, DistrictCode: "370211", Seq: 1, Status: "in_progress",
+					Overdue: true, Escalated: true},
 				{ID: "finding:2024:370211:2", Year: 2024, DistrictCode: "370211", Seq: 2, Status: "closed"},
 				{ID: "finding:2025:370211:1", Year: 2025, DistrictCode: "370211", Seq: 1, Status: "open"},
 				{ID: "finding:2025:370211:2", Year: 2025, DistrictCode: "370211", Seq: 2, Status: "closed"},
-				{ID: "finding:2025:370202:1", Year: 2025, DistrictCode: "370202", Seq: 1, Status: "awaiting_verification"},
+				{ID: "finding:2025:370202:1", Year: 2025, DistrictCode: "370202", Seq: 1,
+					Status: "awaiting_verification"},
 			}
 			for i := range rows {
-				rows[i].Title, rows[i].Source, rows[i].Severity, rows[i].CreatedAt, rows[i].UpdatedAt = "t", "on_site", "normal", now, now
+				rows[i].Title, rows[i].Source, rows[i].Severity, rows[i].CreatedAt, rows[i].UpdatedAt =
+					"t", "on_site", "normal", now, now
 			}
 			if err := s.CreateFindings(ctx, rows); err != nil {
 				t.Fatal(err)
@@ -140,11 +147,14 @@ func TestFindingCountsCarryOpenItemsOver(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := store.FindingCounts{DistrictCode: "370211", Open: 1, Closed: 1, Overdue: 1, Escalated: 1, CarriedOver: 1}
+			want := store.FindingCounts{
+				DistrictCode: "370211", Open: 1, Closed: 1, Overdue: 1, Escalated: 1, CarriedOver: 1,
+			}
 			if counts["370211"] != want || counts["370202"].Open != 1 {
 				t.Errorf("counts = %+v", counts)
 			}
-			ledger, total, err := s.Findings(ctx, store.FindingFilter{Year: 2025, District: "370211", OpenFromEarlier: true})
+			ledger, total, err := s.Findings(ctx,
+				store.FindingFilter{Year: 2025, District: "370211", OpenFromEarlier: true})
 			if err != nil || total != 3 || ledger[0].ID != "finding:2024:370211:1" {
 				t.Errorf("the district's findings with carried-over ones: %d %+v %v", total, ledger, err)
 			}
@@ -157,8 +167,9 @@ func TestIdempotencyClaims(t *testing.T) {
 		t.Run(string(dialect), func(t *testing.T) {
 			ctx := context.Background()
 			claim := func() (bool, store.IdempotentRequest) {
-				ok, prior, err := s.ClaimIdempotencyKey(ctx, &store.IdempotentRequest{Principal: "7", Key: "k", RequestHash: "h",
-					CreatedAt: time.Now().UTC()})
+				ok, prior, err := s.ClaimIdempotencyKey(ctx, &store.IdempotentRequest{
+					Principal: "7", Key: "k", RequestHash: "h", CreatedAt: time.Now().UTC(),
+				})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -211,8 +222,8 @@ func TestLaterWritesWin(t *testing.T) {
 			write := func(stage string, at time.Time, seq int, key string) {
 				t.Helper()
 				k := key
-				row := &store.Cycle{Year: 2025, DistrictCode: "370211", Stage: stage, State: "{}", UpdatedAt: time.Now(),
-					Written: store.Written{RecordTime: at.UnixNano(), RecordSeq: seq}}
+				row := &store.Cycle{Year: 2025, DistrictCode: "370211", Stage: stage, State: "{}",
+					UpdatedAt: time.Now(), Written: store.Written{RecordTime: at.UnixNano(), RecordSeq: seq}}
 				ev := &store.AuditEvent{Actor: "x", Role: "district", Action: stage, Target: "cycle:2025:370211",
 					Outcome: "ok", EventKey: &k}
 				if err := s.RecordCycle(ctx, row, ev); err != nil {
@@ -242,7 +253,8 @@ func TestLaterWritesWin(t *testing.T) {
 			}
 			events, err := s.Audit(ctx, store.AuditFilter{Target: "cycle:2025:370211"})
 			if err != nil || len(events) != 4 {
-				t.Errorf("audit: %d events, %v; want 4 (the retry once, the Reset's beside the replaced)", len(events), err)
+				t.Errorf("audit: %d events, %v; want 4 (the retry once, the Reset's beside the replaced)",
+					len(events), err)
 			}
 		})
 	}
@@ -265,7 +277,8 @@ func TestCycleClaims(t *testing.T) {
 			if err != nil || !slices.Equal(open, []string{"370202", "370203"}) {
 				t.Errorf("after one start and a new district: %v, %v", open, err)
 			}
-			if open, err := s.ClaimCycles(ctx, 2026, []string{"370211"}); err != nil || !slices.Equal(open, []string{"370211"}) {
+			if open, err := s.ClaimCycles(ctx, 2026, []string{"370211"}); err != nil ||
+				!slices.Equal(open, []string{"370211"}) {
 				t.Errorf("another year: %v, %v", open, err)
 			}
 			// A start that was not marked (the process failed after it) is known by the year's row.
@@ -314,19 +327,25 @@ func TestPlansKeepEveryVersionAndTheOneInEffect(t *testing.T) {
 				t.Fatalf("ApprovedPlans before any approval = %+v, %v", got, err)
 			}
 			v1.Status, v1.DecidedBy, v1.DecidedAt = "approved", "office", &decided
-			record(store.Plan{Status: "approved", Version: 1, ApprovedVersion: 1, TargetYear: 2027}, event(2, "plan_approved"), v1)
+			record(store.Plan{Status: "approved", Version: 1, ApprovedVersion: 1, TargetYear: 2027},
+				event(2, "plan_approved"), v1)
 			v2 := store.PlanVersion{DistrictCode: "370211", Version: 2, TargetYear: 2026, Plan: `{"target_year":2026}`,
-				ResponsibilityFile: "file-2", Note: "提前一年", Status: "submitted", SubmittedBy: "clerk", SubmittedAt: decided}
-			record(store.Plan{Status: "submitted", Version: 2, ApprovedVersion: 1, TargetYear: 2027}, event(3, "plan_submitted"), v1, v2)
+				ResponsibilityFile: "file-2", Note: "提前一年", Status: "submitted", SubmittedBy: "clerk",
+				SubmittedAt: decided}
+			record(store.Plan{Status: "submitted", Version: 2, ApprovedVersion: 1, TargetYear: 2027},
+				event(3, "plan_submitted"), v1, v2)
 			// Another district with a version waiting: not in effect anywhere.
 			other := store.Plan{DistrictCode: "370202", Status: "submitted", Version: 1, State: "{}", UpdatedAt: at}
-			if err := s.RecordPlan(ctx, &other, []store.PlanVersion{{DistrictCode: "370202", Version: 1, TargetYear: 2025,
-				Plan: "{}", ResponsibilityFile: "f", Status: "submitted", SubmittedBy: "c", SubmittedAt: at}}, nil); err != nil {
+			if err := s.RecordPlan(ctx, &other, []store.PlanVersion{{
+				DistrictCode: "370202", Version: 1, TargetYear: 2025,
+				Plan: "{}", ResponsibilityFile: "f", Status: "submitted", SubmittedBy: "c", SubmittedAt: at,
+			}}, nil); err != nil {
 				t.Fatal(err)
 			}
 
 			p, err := s.Plan(ctx, "370211")
-			if err != nil || p.Status != "submitted" || p.Version != 2 || p.ApprovedVersion != 1 || p.TargetYear != 2027 || p.State == "" {
+			if err != nil || p.Status != "submitted" || p.Version != 2 || p.ApprovedVersion != 1 ||
+				p.TargetYear != 2027 || p.State == "" {
 				t.Fatalf("Plan = %+v, %v", p, err)
 			}
 			vs, err := s.PlanVersions(ctx, "370211")
@@ -346,7 +365,8 @@ func TestPlansKeepEveryVersionAndTheOneInEffect(t *testing.T) {
 				t.Errorf("ApprovedPlans ran %d queries, want 1", n)
 			}
 			events, err := s.Audit(ctx, store.AuditFilter{Target: "plan:370211"})
-			if err != nil || len(events) != 3 || events[0].Action != "plan_submitted" || events[1].Action != "plan_approved" {
+			if err != nil || len(events) != 3 || events[0].Action != "plan_submitted" ||
+				events[1].Action != "plan_approved" {
 				t.Errorf("audit = %+v, %v (each event once)", events, err)
 			}
 		})
@@ -362,8 +382,8 @@ func TestSubmissionsAndCyclesBetween(t *testing.T) {
 				t.Helper()
 				draft++
 				sub := &store.Submission{Year: year, DistrictCode: district, DraftID: draft,
-					Data: fmt.Sprintf(`{"draft":%d}`, draft), Evaluation: fmt.Sprintf(`{"e":%d}`, draft), Verdict: "meets",
-					SubmittedBy: "clerk", SubmittedAt: time.Now().UTC()}
+					Data: fmt.Sprintf(`{"draft":%d}`, draft), Evaluation: fmt.Sprintf(`{"e":%d}`, draft),
+					Verdict: "meets", SubmittedBy: "clerk", SubmittedAt: time.Now().UTC()}
 				if err := s.Submit(ctx, sub); err != nil {
 					t.Fatal(err)
 				}
@@ -394,7 +414,8 @@ func TestSubmissionsAndCyclesBetween(t *testing.T) {
 			}
 			var got []string
 			for _, sub := range subs {
-				got = append(got, fmt.Sprintf("%s/%d/v%d/%s/%s", sub.DistrictCode, sub.Year, sub.Version, sub.Data, sub.Evaluation))
+				got = append(got,
+					fmt.Sprintf("%s/%d/v%d/%s/%s", sub.DistrictCode, sub.Year, sub.Version, sub.Data, sub.Evaluation))
 			}
 			want := []string{
 				`370202/2025/v3/{"draft":8}/{"e":8}`,
@@ -416,8 +437,9 @@ func TestSubmissionsAndCyclesBetween(t *testing.T) {
 				district string
 			}{{2025, "370211"}, {2024, "370211"}, {2025, "370202"}, {2023, "370202"}} {
 				d := time.Date(c.year, 12, 31, 0, 0, 0, 0, loc)
-				row := &store.Cycle{Year: c.year, DistrictCode: c.district, Stage: "rectification", SelfAssessmentDeadline: d,
-					CityReviewDeadline: d, ApplicationDeadline: d, State: `{"big":"state"}`, UpdatedAt: d}
+				row := &store.Cycle{Year: c.year, DistrictCode: c.district, Stage: "rectification",
+					SelfAssessmentDeadline: d, CityReviewDeadline: d, ApplicationDeadline: d, State: `{"big":"state"}`,
+					UpdatedAt: d}
 				if err := s.RecordCycle(ctx, row, nil); err != nil {
 					t.Fatal(err)
 				}
@@ -427,7 +449,9 @@ func TestSubmissionsAndCyclesBetween(t *testing.T) {
 			for _, c := range cs {
 				got = append(got, fmt.Sprintf("%s/%d/%s/%q", c.DistrictCode, c.Year, c.Stage, c.State))
 			}
-			if want := []string{`370202/2025/rectification/""`, `370211/2024/rectification/""`, `370211/2025/rectification/""`}; err != nil || !slices.Equal(got, want) {
+			if want := []string{
+				`370202/2025/rectification/""`, `370211/2024/rectification/""`, `370211/2025/rectification/""`,
+			}; err != nil || !slices.Equal(got, want) {
 				t.Errorf("CyclesBetween(all, 2024, 2025) = %v, %v; want %v", got, err, want)
 			}
 			cs, err = s.CyclesBetween(ctx, "370202", 2020, 2030)
@@ -450,7 +474,8 @@ func TestTalkCountsAndCycleYears(t *testing.T) {
 				{At: now.AddDate(0, -2, 0), Action: "talk", DistrictCode: "370211", Outcome: "ok"},
 				{At: now.AddDate(0, -1, 0), Action: "circular", DistrictCode: "370211", Outcome: "ok"},
 				{At: now.AddDate(-2, 0, 0), Action: "talk", DistrictCode: "370211", Outcome: "ok"}, // too long ago
-				{At: now, Action: "record_talk", DistrictCode: "370202", Outcome: "refused"},       // the API's refused request
+				// the API's refused request
+				{At: now, Action: "record_talk", DistrictCode: "370202", Outcome: "refused"},
 				{At: now, Action: "talk", DistrictCode: "370202", Outcome: "refused"},              // not held
 				{At: now, Action: "circular", DistrictCode: "370202", Outcome: "ok", Actor: "督导办"}, // held
 			} {
@@ -463,10 +488,12 @@ func TestTalkCountsAndCycleYears(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if a, b := counts["370211"], counts["370202"]; a.Talks != 1 || a.Circulars != 1 || b.Talks != 0 || b.Circulars != 1 || len(counts) != 2 {
+			if a, b := counts["370211"], counts["370202"]; a.Talks != 1 || a.Circulars != 1 || b.Talks != 0 ||
+				b.Circulars != 1 || len(counts) != 2 {
 				t.Errorf("talk counts %+v", counts)
 			}
-			if old, err := s.TalkCounts(ctx, now.AddDate(-3, 0, 0), now.AddDate(-1, 0, 0)); err != nil || old["370211"].Talks != 1 || len(old) != 1 {
+			if old, err := s.TalkCounts(ctx, now.AddDate(-3, 0, 0), now.AddDate(-1, 0, 0)); err != nil ||
+				old["370211"].Talks != 1 || len(old) != 1 {
 				t.Errorf("talk counts of an earlier window %+v, %v", old, err)
 			}
 			for _, year := range []int{2024, 2026, 2025} {
@@ -512,13 +539,16 @@ func TestMigrationSixFindsTheReviewedVersion(t *testing.T) {
 				{"370203", "self_assessment", []int{1}, nil},
 			} {
 				if err := s.Exec(ctx, "INSERT INTO cycles (year, district_code, stage, self_assessment_deadline, "+
-					"city_review_deadline, application_deadline, state, updated_at) VALUES (2025, ?, ?, ?, ?, ?, '{}', ?)",
+					"city_review_deadline, application_deadline, state, updated_at) "+
+					"VALUES (2025, ?, ?, ?, ?, ?, '{}', ?)",
 					c.district, c.stage, t0, t0, t0, t0); err != nil {
 					t.Fatal(err)
 				}
 				for i, h := range c.versions {
-					if err := s.Submit(ctx, &store.Submission{Year: 2025, DistrictCode: c.district, DraftID: int64(i + 1),
-						Data: "{}", Evaluation: "{}", Verdict: "meets", SubmittedBy: "clerk", SubmittedAt: at(h)}); err != nil {
+					if err := s.Submit(ctx, &store.Submission{
+						Year: 2025, DistrictCode: c.district, DraftID: int64(i + 1), Data: "{}", Evaluation: "{}",
+						Verdict: "meets", SubmittedBy: "clerk", SubmittedAt: at(h),
+					}); err != nil {
 						t.Fatal(err)
 					}
 				}

@@ -40,7 +40,8 @@ func (s *Store) Tokens(ctx context.Context) ([]Token, error) {
 
 // RevokeToken revokes a token; ErrNotFound when it does not exist or is already revoked.
 func (s *Store) RevokeToken(ctx context.Context, id int64) error {
-	res := s.db.WithContext(ctx).Model(&Token{}).Where("id = ? AND revoked_at IS NULL", id).Update("revoked_at", time.Now().UTC())
+	res := s.db.WithContext(ctx).Model(&Token{}).Where("id = ? AND revoked_at IS NULL", id).
+		Update("revoked_at", time.Now().UTC())
 	if res.Error == nil && res.RowsAffected == 0 {
 		return ErrNotFound
 	}

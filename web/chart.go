@@ -61,7 +61,8 @@ func (c cvChart) SVG() template.HTML {
 	height := row*float64(len(c.Bars)) + 10
 	x := func(v float64) float64 { return label + width*v/top }
 	var b strings.Builder
-	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 %.0f %.0f" width="%.0f" height="%.0f" role="img">`,
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" class="chart" `+
+		`viewBox="0 0 %.0f %.0f" width="%.0f" height="%.0f" role="img">`,
 		label+width+50, height, label+width+50, height)
 	for i, bar := range c.Bars {
 		y := 5 + row*float64(i)
@@ -69,12 +70,14 @@ func (c cvChart) SVG() template.HTML {
 		if bar.CV > c.Limit+1e-9 {
 			fill = "#c0392b"
 		}
-		fmt.Fprintf(&b, `<text x="%.0f" y="%.0f" text-anchor="end" font-size="12">%s</text>`, label-6, y+13, template.HTMLEscapeString(bar.District))
+		fmt.Fprintf(&b, `<text x="%.0f" y="%.0f" text-anchor="end" font-size="12">%s</text>`,
+			label-6, y+13, template.HTMLEscapeString(bar.District))
 		fmt.Fprintf(&b, `<rect x="%.0f" y="%.0f" width="%.1f" height="%.0f" fill="%s"><title>%s %.4f</title></rect>`,
 			label, y+2, x(bar.CV)-label, row-6, fill, template.HTMLEscapeString(bar.District), bar.CV)
 		fmt.Fprintf(&b, `<text x="%.1f" y="%.0f" font-size="11">%.3f</text>`, x(bar.CV)+4, y+13, bar.CV)
 	}
-	fmt.Fprintf(&b, `<line x1="%.1f" x2="%.1f" y1="0" y2="%.0f" stroke="#000" stroke-dasharray="4 3"/>`, x(c.Limit), x(c.Limit), height)
+	fmt.Fprintf(&b, `<line x1="%.1f" x2="%.1f" y1="0" y2="%.0f" stroke="#000" stroke-dasharray="4 3"/>`,
+		x(c.Limit), x(c.Limit), height)
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String()) // every text inside was escaped above
 }

@@ -107,14 +107,17 @@ func (s *server) review(w http.ResponseWriter, r *http.Request) {
 		body["shortfalls"] = []string{}
 	}
 	if title := strings.TrimSpace(f.Get("title")); title != "" {
-		finding := map[string]any{"title": title, "detail": f.Get("detail"), "source": f.Get("source"), "severity": f.Get("severity")}
+		finding := map[string]any{
+			"title": title, "detail": f.Get("detail"), "source": f.Get("source"), "severity": f.Get("severity"),
+		}
 		if v := f.Get("due_date"); v != "" {
 			finding["due_date"] = v
 		}
 		body["findings"] = []any{finding}
 	}
 	rep := s.postJSON(r, cyclePath(year, code)+"/review", body)
-	s.back(w, r, outcome("review", rep, english(r), s.t(r, "done")), fmt.Sprintf("/office/district?year=%d&code=%s", year, url.QueryEscape(code)))
+	s.back(w, r, outcome("review", rep, english(r), s.t(r, "done")),
+		fmt.Sprintf("/office/district?year=%d&code=%s", year, url.QueryEscape(code)))
 }
 
 // decision records the city's acceptance or the province's result.

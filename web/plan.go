@@ -292,7 +292,9 @@ func (f *planForm) request(en bool) (plan progress.Plan, rows []int, bad map[str
 			continue
 		}
 		at := fmt.Sprintf("milestones[%d].", i)
-		m := progress.Milestone{Schools: splitCodes(row.Schools), Indicators: row.Indicators, Note: strings.TrimSpace(row.Note)}
+		m := progress.Milestone{
+			Schools: splitCodes(row.Schools), Indicators: row.Indicators, Note: strings.TrimSpace(row.Note),
+		}
 		if m.Schools == nil {
 			m.Schools = []string{}
 		}
@@ -322,7 +324,8 @@ func (f *planForm) request(en bool) (plan progress.Plan, rows []int, bad map[str
 var milestoneField = regexp.MustCompile(`^milestones\[(\d+)\]\.([a-z_]+)`)
 
 // planFields are the form's fields that show their own errors; the API's errors on other fields are listed.
-var planFields = regexp.MustCompile(`^(target_year|responsibility_file|note|milestones|milestones\[\d+\]\.(year|schools|indicators|oversized_max|large_classes_max|note))$`)
+var planFields = regexp.MustCompile(`^(target_year|responsibility_file|note|milestones|` +
+	`milestones\[\d+\]\.(year|schools|indicators|oversized_max|large_classes_max|note))$`)
 
 // placeErrors moves the API's field errors onto the form: a milestone's onto the form row it came from (blank
 // rows are not sent, so milestones[1] may be row 3), a school's or a key's onto its row's list.
@@ -408,7 +411,9 @@ func (s *server) submitPlan(w http.ResponseWriter, r *http.Request) {
 func (s *server) reviewPlan(w http.ResponseWriter, r *http.Request) {
 	code := r.PostFormValue("code")
 	version, _ := strconv.Atoi(r.PostFormValue("version"))
-	body := map[string]any{"version": version, "approved": r.PostFormValue("approved") == "true", "comment": r.PostFormValue("comment")}
+	body := map[string]any{
+		"version": version, "approved": r.PostFormValue("approved") == "true", "comment": r.PostFormValue("comment"),
+	}
 	rep := s.postJSON(r, planPath(code)+"/review", body)
 	fl := outcome("plan_review", rep, english(r), s.t(r, "done"))
 	for field, msg := range fl.Fields {

@@ -151,9 +151,12 @@ func meanOf(e *evaluation.Result, g evaluation.Stage) *meanRow {
 		break
 	}
 	b := besides(*st.CVMean, limit, false)
-	return &meanRow{Mean: b[0], Limit: b[1], Passes: !slices.ContainsFunc(e.Shortfalls, func(s evaluation.Shortfall) bool {
-		return s.Key == "cv_mean" && s.Stage == g
-	})}
+	return &meanRow{
+		Mean: b[0], Limit: b[1],
+		Passes: !slices.ContainsFunc(e.Shortfalls, func(s evaluation.Shortfall) bool {
+			return s.Key == "cv_mean" && s.Stage == g
+		}),
+	}
 }
 
 // formatNum shows up to 4 decimals without trailing zeros.

@@ -137,11 +137,15 @@ func build(api http.Handler, opts Options) (http.Handler, *http.ServeMux) {
 		return fmt.Sprintf("/api/v1/cycles/%d/bulletin?format=xlsx", s.yearOf(r))
 	})))
 	// The multi-year report is the API's printable page, which carries its own style sheet inline.
-	mux.HandleFunc("GET /progress", s.signedIn(printable(s.download(func(r *http.Request) string { return progressPath(r, "html") }))))
+	mux.HandleFunc("GET /progress", s.signedIn(printable(s.download(func(r *http.Request) string {
+		return progressPath(r, "html")
+	}))))
 	if opts.Operators != nil {
 		mux.HandleFunc("GET "+temporalui.Prefix+"/", s.signedIn(adminOnly(opts.Operators)))
 	}
-	mux.HandleFunc("GET /download/progress.xlsx", s.signedIn(s.download(func(r *http.Request) string { return progressPath(r, "xlsx") })))
+	mux.HandleFunc("GET /download/progress.xlsx", s.signedIn(s.download(func(r *http.Request) string {
+		return progressPath(r, "xlsx")
+	})))
 	return s.securityHeaders(s.language(mux)), mux
 }
 

@@ -199,7 +199,8 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 		in, err := evaluation.Decode(bytes.NewReader(body))
 		res, eerr := evaluation.Evaluate(in, p)
 		if err != nil || eerr != nil || r.Header.Get("Content-Type") != "application/json" {
-			problem(`{"status":422,"detail_zh":"提交的数据有误","errors":[{"field":"schools","message_zh":"有误","message_en":"wrong"}]}`)
+			problem(`{"status":422,"detail_zh":"提交的数据有误",` +
+				`"errors":[{"field":"schools","message_zh":"有误","message_en":"wrong"}]}`)
 			return
 		}
 		json.NewEncoder(w).Encode(res)
@@ -228,11 +229,13 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 		if json.Unmarshal(body, &req) == nil && req.Version != 2 {
 			w.Header().Set("Content-Type", "application/problem+json")
 			w.WriteHeader(http.StatusConflict)
-			io.WriteString(w, `{"status":409,"detail_zh":"待审核的是第 2 版(区县已重新提交), 请查看后再审核","detail":"version 2 is the one waiting"}`)
+			io.WriteString(w, `{"status":409,"detail_zh":"待审核的是第 2 版(区县已重新提交), 请查看后再审核",`+
+				`"detail":"version 2 is the one waiting"}`)
 			return
 		}
 		if req.Comment == "" {
-			problem(`{"status":422,"detail_zh":"提交的数据有误","errors":[{"field":"comment","message_zh":"退回须说明理由","message_en":"say why"}]}`)
+			problem(`{"status":422,"detail_zh":"提交的数据有误",` +
+				`"errors":[{"field":"comment","message_zh":"退回须说明理由","message_en":"say why"}]}`)
 			return
 		}
 		io.WriteString(w, `{"district":"370211","status":"returned"}`)
@@ -252,14 +255,16 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, "<!doctype html><style>h1{}</style><h1>黄岛区 创建进展报告</h1>")
 	case "GET /api/v1/cycles/2025/districts/370211":
 		io.WriteString(w, `{"state":{"stage":"rectification","district_name":"黄岛区"},"findings":[
-			{"id":"finding:2025:370211:1","title":"功能室不足","source":"on_site","severity":"normal","status":"open"}],"history":[]}`)
+			{"id":"finding:2025:370211:1","title":"功能室不足",`+
+			`"source":"on_site","severity":"normal","status":"open"}],"history":[]}`)
 	case "GET /api/v1/cycles/2024/districts/370211", "GET /api/v1/cycles/2023/districts/370211",
 		"GET /api/v1/cycles/2022/districts/370211":
 		stage := map[string]string{"2024": "city_review", "2023": "city_acceptance", "2022": "province_review"}
 		fmt.Fprintf(w, `{"state":{"stage":%q,"district_name":"黄岛区"},"findings":[],"history":[]}`,
 			stage[strings.Split(r.URL.Path, "/")[4]])
 	case "GET /api/v1/cycles/2026/districts/370211":
-		io.WriteString(w, `{"state":{"stage":"self_assessment","district_name":"黄岛区","draft_id":7},"findings":[],"history":[]}`)
+		io.WriteString(w,
+			`{"state":{"stage":"self_assessment","district_name":"黄岛区","draft_id":7},"findings":[],"history":[]}`)
 	case "GET /api/v1/cycles/2026/districts/370211/self-assessment":
 		if r.URL.Query().Get("format") == "xlsx" {
 			w.Header().Set("Content-Disposition", `attachment; filename="self-assessment-370211-2026.xlsx"`)
@@ -270,7 +275,8 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 	case "GET /api/v1/findings/" + openFinding:
 		f.mu.Lock()
 		history := slices.Repeat([]string{`{"actor":"clerk","role":"district","action":"progress"}`}, f.progress)
-		history = append(history, slices.Repeat([]string{`{"actor":"officer","role":"office","action":"talks"}`}, f.talks)...)
+		history = append(history,
+			slices.Repeat([]string{`{"actor":"officer","role":"office","action":"talks"}`}, f.talks)...)
 		fmt.Fprintf(w, `{"id":%q,"year":2025,"district_code":"370211","title":"班额超标","status":"in_progress",
 			"talks":%d,"state":{"progress_reports":%d},"history":[%s]}`,
 			openFinding, f.talks, f.progress, strings.Join(history, ","))
@@ -384,7 +390,9 @@ var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 
 func TestSignInSessionCookieAndCSRF(t *testing.T) {
 	srv, c, api := newSite(t, Options{})
-	noFollow := &http.Client{Jar: c.Jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	noFollow := &http.Client{Jar: c.Jar, CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	}}
 
 	resp, _ := fetch(t, noFollow, "GET", srv.URL+"/district?year=2025", nil)
 	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/login?next=") {
@@ -394,7 +402,8 @@ func TestSignInSessionCookieAndCSRF(t *testing.T) {
 	if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(page, "访问令牌无效或已停用") {
 		t.Fatalf("bad token: %d", resp.StatusCode)
 	}
-	resp, _ = fetch(t, noFollow, "POST", srv.URL+"/login", url.Values{"token": {"clerk"}, "next": {"https://evil.example/"}})
+	resp, _ = fetch(t, noFollow, "POST", srv.URL+"/login",
+		url.Values{"token": {"clerk"}, "next": {"https://evil.example/"}})
 	if resp.Header.Get("Location") != "/" {
 		t.Errorf("sign-in redirected to %q", resp.Header.Get("Location"))
 	}
@@ -404,7 +413,8 @@ func TestSignInSessionCookieAndCSRF(t *testing.T) {
 			cookie = ck
 		}
 	}
-	if cookie == nil || !cookie.HttpOnly || cookie.SameSite != http.SameSiteStrictMode || cookie.Secure || strings.Contains(cookie.Value, "clerk") {
+	if cookie == nil || !cookie.HttpOnly || cookie.SameSite != http.SameSiteStrictMode || cookie.Secure ||
+		strings.Contains(cookie.Value, "clerk") {
 		t.Fatalf("session cookie %+v", cookie)
 	}
 
@@ -436,7 +446,8 @@ func TestSignInSessionCookieAndCSRF(t *testing.T) {
 	}
 	// The district's multi-year report is its own, printable with the report's inline style sheet.
 	resp, page = fetch(t, c, "GET", srv.URL+"/progress", nil)
-	if !strings.Contains(page, "黄岛区 创建进展报告") || !strings.Contains(resp.Header.Get("Content-Security-Policy"), "style-src 'unsafe-inline'") ||
+	if !strings.Contains(page, "黄岛区 创建进展报告") ||
+		!strings.Contains(resp.Header.Get("Content-Security-Policy"), "style-src 'unsafe-inline'") ||
 		strings.Contains(resp.Header.Get("Content-Security-Policy"), "script") {
 		t.Errorf("progress report: %q %v", page, resp.Header)
 	}
@@ -463,7 +474,8 @@ func TestSignInSessionCookieAndCSRF(t *testing.T) {
 	_, page = fetch(t, c, "GET", srv.URL+"/district?year=2025&lang=zh", nil)
 	m = csrfField.FindStringSubmatch(page)
 	fetch(t, c, "POST", srv.URL+"/logout", url.Values{"csrf": {m[1]}})
-	if resp, _ := fetch(t, noFollow, "GET", srv.URL+"/district?year=2025", nil); resp.StatusCode != http.StatusSeeOther {
+	if resp, _ := fetch(t, noFollow, "GET", srv.URL+"/district?year=2025",
+		nil); resp.StatusCode != http.StatusSeeOther {
 		t.Errorf("still signed in after signing out: %d", resp.StatusCode)
 	}
 }
@@ -473,14 +485,17 @@ func TestWorkspaceStartsFromSavedDraft(t *testing.T) {
 	srv, c, _ := newSite(t, Options{})
 	fetch(t, c, "POST", srv.URL+"/login", url.Values{"token": {"clerk"}})
 	_, page := fetch(t, c, "GET", srv.URL+"/district?year=2026", nil)
-	for _, want := range []string{"\n  &#34;year&#34;: 2026\n}</textarea>", `href="/download/self-assessment.xlsx?year=2026"`,
-		`<span class="working"><progress></progress> 正在导入…</span>`} {
+	for _, want := range []string{
+		"\n  &#34;year&#34;: 2026\n}</textarea>", `href="/download/self-assessment.xlsx?year=2026"`,
+		`<span class="working"><progress></progress> 正在导入…</span>`,
+	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the workspace lacks %q:\n%s", want, page)
 		}
 	}
 	resp, data := fetch(t, c, "GET", srv.URL+"/download/self-assessment.xlsx?year=2026", nil)
-	if data != "PK-data" || !strings.Contains(resp.Header.Get("Content-Disposition"), "self-assessment-370211-2026.xlsx") {
+	if data != "PK-data" ||
+		!strings.Contains(resp.Header.Get("Content-Disposition"), "self-assessment-370211-2026.xlsx") {
 		t.Errorf("data download: %q %v", data, resp.Header)
 	}
 }
@@ -497,7 +512,8 @@ func TestCrossSiteSignInRefused(t *testing.T) {
 
 func TestSpreadsheetProblemsNameCells(t *testing.T) {
 	rep := reply{status: 422, body: []byte(`{"status":422,"detail_zh":"提交的数据有误","errors":[
-		{"field":"schools[0].students","sheet":"学校","row":7,"column":"E","message_zh":"应为整数","message_en":"want a whole number"}]}`)}
+		{"field":"schools[0].students","sheet":"学校","row":7,"column":"E",` +
+		`"message_zh":"应为整数","message_en":"want a whole number"}]}`)}
 	f := outcome("upload", rep, false, "")
 	if len(f.List) != 1 || f.List[0] != "「学校」工作表第 7 行 E 列: 应为整数" {
 		t.Errorf("%q", f.List)
@@ -518,13 +534,16 @@ func TestChartMarksCoefficientsOverTheLimit(t *testing.T) {
 		t.Fatalf("%+v", charts)
 	}
 	svg := string(charts[0].SVG())
-	if !strings.Contains(svg, `fill="#c0392b"`) || !strings.Contains(svg, "黄岛区&lt;b&gt;") || !strings.Contains(svg, "stroke-dasharray") {
+	if !strings.Contains(svg, `fill="#c0392b"`) || !strings.Contains(svg, "黄岛区&lt;b&gt;") ||
+		!strings.Contains(svg, "stroke-dasharray") {
 		t.Errorf("%s", svg)
 	}
 }
 
 // postMultipart posts form fields (repeated keys allowed) and, when fileName is set, a file as a browser does.
-func postMultipart(t *testing.T, c *http.Client, u string, form url.Values, fileField, fileName, content string) (*http.Response, string) {
+func postMultipart(
+	t *testing.T, c *http.Client, u string, form url.Values, fileField, fileName, content string,
+) (*http.Response, string) {
 	t.Helper()
 	return send(t, c, multipartRequest(http.MethodPost, u, form, fileField, fileName, content))
 }
@@ -560,9 +579,13 @@ func planJSON(latest string) string {
 			{"year":2025,"schools":[],"indicators":["music_art_rooms"],"note":"全面达标"}]}},
 		{"district_code":"370211","version":2,"target_year":2026,"responsibility_file":"file-v2","note":"修订",
 		 "status":"` + latest + `","submitted_by":"clerk","submitted_at":"2025-03-01T02:00:00Z",` +
-		map[bool]string{true: `"decided_by":"officer","decided_at":"2025-03-02T08:00:00Z","comment":"请补充学校",`, false: ""}[latest == "returned"] + `
+		map[bool]string{
+			true:  `"decided_by":"officer","decided_at":"2025-03-02T08:00:00Z","comment":"请补充学校",`,
+			false: "",
+		}[latest == "returned"] + `
 		 "plan":{"target_year":2026,"milestones":[
-			{"year":2025,"schools":["S003"],"indicators":["school_size","not_a_national_key"],"large_classes_max":2}]}}]}`
+			{"year":2025,"schools":["S003"],"indicators":["school_size","not_a_national_key"],` +
+		`"large_classes_max":2}]}}]}`
 }
 
 func csrfOf(t *testing.T, page string) string {
@@ -581,8 +604,11 @@ func TestDistrictPlan(t *testing.T) {
 	fetch(t, c, "POST", srv.URL+"/login", url.Values{"token": {"clerk"}})
 
 	_, page := fetch(t, c, "GET", srv.URL+"/plan?code=370202", nil) // a district always sees its own
-	for _, want := range []string{`id="no-plan"`, "尚未报送创建方案", `<input type="hidden" name="rows" value="3">`, `name="year_2"`,
-		`<a href="/plan">创建方案</a>`, `<a href="/progress">创建进展</a>`, ">报送创建方案</button>", `name="responsibility_file" accept=".pdf,.doc,.docx,.jpg,.jpeg,.png" required>`} {
+	for _, want := range []string{
+		`id="no-plan"`, "尚未报送创建方案", `<input type="hidden" name="rows" value="3">`, `name="year_2"`,
+		`<a href="/plan">创建方案</a>`, `<a href="/progress">创建进展</a>`, ">报送创建方案</button>",
+		`name="responsibility_file" accept=".pdf,.doc,.docx,.jpg,.jpeg,.png" required>`,
+	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the empty plan page lacks %q", want)
 		}
@@ -597,14 +623,16 @@ func TestDistrictPlan(t *testing.T) {
 		`<strong id="plan-status"><span class="badge plan-returned bad">已退回</span></strong>`,
 		"方案被退回 (版本 2): 请补充学校",
 		// the version in effect
-		`<td class="schools">S001, S002</td>`, `<td class="indicators">最大班额</td>`, "<td>≤ 0</td>", "<td>不限</td>", "全面达标",
+		`<td class="schools">S001, S002</td>`, `<td class="indicators">最大班额</td>`, "<td>≤ 0</td>", "<td>不限</td>",
+		"全面达标",
 		// the latest version, with a key the national standard does not name shown as it is
 		`<td class="indicators">学校规模; not_a_national_key</td>`, "<td>≤ 2</td>",
 		// every version
 		`<tr data-version="1"><td>1</td><td><span class="badge plan-approved good">已批准</span></td><td>2025</td>`,
 		`<tr data-version="2"><td>2</td>`, "<td>请补充学校</td>", "<code>file-v2</code>", "2025-03-02 16:00",
 		// the form starts from the latest version, with blank rows to add milestones
-		`name="target_year" value="2026"`, `name="year_0" value="2025"`, `name="schools_0" value="S003"`, `name="large_classes_max_0" value="2"`,
+		`name="target_year" value="2026"`, `name="year_0" value="2025"`, `name="schools_0" value="S003"`,
+		`name="large_classes_max_0" value="2"`,
 		`name="indicators_0" value="school_size" checked>`, `name="indicators_0" value="not_a_national_key" checked>`,
 		`<input type="hidden" name="rows" value="4">`, `<input type="hidden" name="kept_file" value="file-v2">`,
 		`name="responsibility_file" accept=".pdf,.doc,.docx,.jpg,.jpeg,.png">`, ">报送修订版本</button>",
@@ -613,34 +641,42 @@ func TestDistrictPlan(t *testing.T) {
 			t.Errorf("the plan page lacks %q", want)
 		}
 	}
-	if strings.Contains(page, `name="indicators_0" value="class_size" checked`) || strings.Contains(page, `id="plan-review"`) {
+	if strings.Contains(page, `name="indicators_0" value="class_size" checked`) ||
+		strings.Contains(page, `id="plan-review"`) {
 		t.Error("unexpected checked key or review form for a district")
 	}
 	csrf := csrfOf(t, page)
 
 	form := url.Values{"rows": {"4"}, "target_year": {"2026"}, "note": {"第三版"}, "kept_file": {"file-v2"},
-		"year_0": {"2024"}, "schools_0": {" S001，S002  S003 "}, "indicators_0": {"class_size", "school_size"}, "large_classes_max_0": {"2"},
+		"year_0": {"2024"}, "schools_0": {" S001，S002  S003 "},
+		"indicators_0": {"class_size", "school_size"}, "large_classes_max_0": {"2"},
 		"year_1": {""}, "schools_1": {"  "},
 		"year_2": {"2026"}, "milestone_note_2": {"全面达标"}, "oversized_max_2": {"0"},
 		"year_3": {""}}
-	if resp, _ := postMultipart(t, c, srv.URL+"/plan", form, "responsibility_file", "责任书.pdf", "%PDF-1.4 letter"); resp.StatusCode != http.StatusForbidden {
+	if resp, _ := postMultipart(t, c, srv.URL+"/plan", form, "responsibility_file", "责任书.pdf",
+		"%PDF-1.4 letter"); resp.StatusCode != http.StatusForbidden {
 		t.Errorf("a plan without the CSRF token: %d", resp.StatusCode)
 	}
-	if n := len(api.callsTo("POST", "/api/v1/files")) + len(api.callsTo("PUT", "/api/v1/districts/370211/plan")); n != 0 {
+	if n := len(api.callsTo("POST", "/api/v1/files")) +
+		len(api.callsTo("PUT", "/api/v1/districts/370211/plan")); n != 0 {
 		t.Fatalf("a refused POST reached the API %d times", n)
 	}
 	form.Set("csrf", csrf)
 	_, page = postMultipart(t, c, srv.URL+"/plan", form, "responsibility_file", "责任书.pdf", "%PDF-1.4 letter")
-	if i := strings.Index(page, `<div class="flash ok" role="status" data-form="plan_saved">`+"\n<strong>创建方案已报送, 等待督导办审核</strong>"); i < 0 ||
+	if i := strings.Index(page, `<div class="flash ok" role="status" data-form="plan_saved">`+
+		"\n<strong>创建方案已报送, 等待督导办审核</strong>"); i < 0 ||
 		i > strings.Index(page, "<h2>") {
 		t.Errorf("no success message:\n%s", page)
 	}
 	uploads, puts := api.callsTo("POST", "/api/v1/files"), api.callsTo("PUT", "/api/v1/districts/370211/plan")
-	if len(uploads) != 1 || !strings.Contains(uploads[0], "%PDF-1.4 letter") || !strings.Contains(uploads[0], `name="file"; filename="责任书.pdf"`) {
+	if len(uploads) != 1 || !strings.Contains(uploads[0], "%PDF-1.4 letter") ||
+		!strings.Contains(uploads[0], `name="file"; filename="责任书.pdf"`) {
 		t.Fatalf("the letter was not uploaded: %q", uploads)
 	}
-	want := `{"milestones":[{"year":2024,"schools":["S001","S002","S003"],"indicators":["class_size","school_size"],"large_classes_max":2},` +
-		`{"year":2026,"schools":[],"indicators":[],"oversized_max":0,"note":"全面达标"}],"note":"第三版","responsibility_file":"file-new","target_year":2026}`
+	want := `{"milestones":[{"year":2024,"schools":["S001","S002","S003"],"indicators":["class_size","school_size"],` +
+		`"large_classes_max":2},` +
+		`{"year":2026,"schools":[],"indicators":[],"oversized_max":0,"note":"全面达标"}],` +
+		`"note":"第三版","responsibility_file":"file-new","target_year":2026}`
 	if len(puts) != 1 || puts[0] != want {
 		t.Fatalf("the plan sent\n%s\nwant\n%s", puts, want)
 	}
@@ -648,14 +684,16 @@ func TestDistrictPlan(t *testing.T) {
 	// A revision without a new file sends the letter on file again.
 	form.Set("note", "第四版")
 	postMultipart(t, c, srv.URL+"/plan", form, "", "", "")
-	if puts := api.callsTo("PUT", "/api/v1/districts/370211/plan"); len(puts) != 2 || !strings.Contains(puts[1], `"responsibility_file":"file-v2"`) ||
+	if puts := api.callsTo("PUT", "/api/v1/districts/370211/plan"); len(puts) != 2 ||
+		!strings.Contains(puts[1], `"responsibility_file":"file-v2"`) ||
 		len(api.callsTo("POST", "/api/v1/files")) != 1 {
 		t.Errorf("the revision without a file sent %q", puts)
 	}
 
 	// The API's field errors show on the form row each milestone came from; what was typed is kept, and so is
 	// the letter just uploaded.
-	api.set(planJSON("returned"), `{"status":422,"detail":"the request has invalid fields","detail_zh":"提交的数据有误, 请按字段修正","errors":[
+	api.set(planJSON("returned"), `{"status":422,"detail":"the request has invalid fields",`+
+		`"detail_zh":"提交的数据有误, 请按字段修正","errors":[
 		{"field":"milestones[0].year","message_zh":"应晚于基本均衡认定年份","message_en":"too early"},
 		{"field":"milestones[1].indicators[0]","message_zh":"未知的指标","message_en":"unknown key"},
 		{"field":"milestones[1].schools[1]","message_zh":"学校代码重复","message_en":"repeated"},
@@ -663,10 +701,12 @@ func TestDistrictPlan(t *testing.T) {
 	_, page = postMultipart(t, c, srv.URL+"/plan", form, "responsibility_file", "责任书.pdf", "%PDF-1.4 letter")
 	for _, want := range []string{
 		"提交的数据有误, 请按字段修正", "<li>plan.other: 其他问题</li>",
-		`name="year_0" value="2024" size="6"></label><span class="field-error" data-field="milestones[0].year">应晚于基本均衡认定年份</span>`,
+		`name="year_0" value="2024" size="6"></label>` +
+			`<span class="field-error" data-field="milestones[0].year">应晚于基本均衡认定年份</span>`,
 		`<span class="field-error" data-field="milestones[2].indicators">未知的指标</span>`,
 		`<span class="field-error" data-field="milestones[2].schools">学校代码重复</span>`,
-		`name="schools_0" value="S001，S002  S003"`, `name="indicators_0" value="class_size" checked>`, `name="milestone_note_2" value="全面达标"`,
+		`name="schools_0" value="S001，S002  S003"`, `name="indicators_0" value="class_size" checked>`,
+		`name="milestone_note_2" value="全面达标"`,
 		`<textarea name="note" class="short">第四版</textarea>`, `<input type="hidden" name="kept_file" value="file-new">`,
 	} {
 		if !strings.Contains(page, want) {
@@ -677,7 +717,8 @@ func TestDistrictPlan(t *testing.T) {
 		t.Error("an error was shown on the blank row")
 	}
 	// The typed form lasts one page: a reload starts from the latest version again.
-	if _, page = fetch(t, c, "GET", srv.URL+"/plan", nil); !strings.Contains(page, `name="year_0" value="2025"`) || strings.Contains(page, "field-error") {
+	if _, page = fetch(t, c, "GET", srv.URL+"/plan", nil); !strings.Contains(page, `name="year_0" value="2025"`) ||
+		strings.Contains(page, "field-error") {
 		t.Error("the refused form outlived its page")
 	}
 
@@ -698,17 +739,22 @@ func TestOfficeReviewsPlan(t *testing.T) {
 
 	api.set(planJSON("submitted"), "")
 	_, page := fetch(t, c, "GET", srv.URL+"/plan", nil)
-	for _, want := range []string{`<tr data-district="370211"><td>黄岛区 (370211)</td>`, `<span class="badge plan-submitted warn">待审核</span>`,
-		`<tr data-district="370202"><td>市南区 (370202)</td>`, `<a href="/plan?code=370202">`} {
+	for _, want := range []string{
+		`<tr data-district="370211"><td>黄岛区 (370211)</td>`, `<span class="badge plan-submitted warn">待审核</span>`,
+		`<tr data-district="370202"><td>市南区 (370202)</td>`, `<a href="/plan?code=370202">`,
+	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the office's list lacks %q", want)
 		}
 	}
 
 	_, page = fetch(t, c, "GET", srv.URL+"/plan?code=370211", nil)
-	for _, want := range []string{`<form method="post" action="/plan/review" class="box" id="plan-review">`,
-		`<input type="hidden" name="code" value="370211"><input type="hidden" name="version" value="2">`, `<button name="approved" value="true" id="approve-plan">批准</button>`,
-		`<button name="approved" value="false" id="return-plan">`, `<div id="latest">`, `<td class="schools">S003</td>`} {
+	for _, want := range []string{
+		`<form method="post" action="/plan/review" class="box" id="plan-review">`,
+		`<input type="hidden" name="code" value="370211"><input type="hidden" name="version" value="2">`,
+		`<button name="approved" value="true" id="approve-plan">批准</button>`,
+		`<button name="approved" value="false" id="return-plan">`, `<div id="latest">`, `<td class="schools">S003</td>`,
+	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the review page lacks %q", want)
 		}
@@ -726,7 +772,8 @@ func TestOfficeReviewsPlan(t *testing.T) {
 	}
 	review.Set("csrf", csrf)
 	_, page = fetch(t, c, "POST", srv.URL+"/plan/review", review)
-	if got := api.callsTo("POST", "/api/v1/districts/370211/plan/review"); len(got) != 1 || got[0] != `{"approved":false,"comment":"请补充学校","version":2}` {
+	if got := api.callsTo("POST", "/api/v1/districts/370211/plan/review"); len(got) != 1 ||
+		got[0] != `{"approved":false,"comment":"请补充学校","version":2}` {
 		t.Errorf("the review sent %q", got)
 	}
 	if !strings.Contains(page, "操作成功") || !strings.Contains(page, `id="plan-review"`) {
@@ -735,7 +782,8 @@ func TestOfficeReviewsPlan(t *testing.T) {
 	// A return without a comment shows the API's error next to the comment.
 	review.Set("comment", "")
 	_, page = fetch(t, c, "POST", srv.URL+"/plan/review", review)
-	if !strings.Contains(page, `<input type="text" name="comment" size="50"></label><span class="field-error">退回须说明理由</span>`) {
+	if !strings.Contains(page,
+		`<input type="text" name="comment" size="50"></label><span class="field-error">退回须说明理由</span>`) {
 		t.Errorf("the comment's error is not next to it:\n%s", page)
 	}
 
@@ -753,7 +801,8 @@ func TestOfficeReviewsPlan(t *testing.T) {
 		}
 	}
 	api.set("", "")
-	if _, page = fetch(t, c, "GET", srv.URL+"/plan?code=370211", nil); !strings.Contains(page, `id="no-plan"`) || strings.Contains(page, `id="plan-review"`) {
+	if _, page = fetch(t, c, "GET", srv.URL+"/plan?code=370211", nil); !strings.Contains(page, `id="no-plan"`) ||
+		strings.Contains(page, `id="plan-review"`) {
 		t.Error("a district without a plan")
 	}
 }

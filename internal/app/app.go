@@ -110,7 +110,8 @@ func Start(ctx context.Context, cfg *config.Config, log *slog.Logger, role Role)
 	var apiKey string // the embedded server's; a cluster's credentials come from Temporal's client configuration
 	if cfg.Embedded() {
 		if !role.API || !role.Worker {
-			return nil, errors.New("TEMPORAL_ADDRESS is empty: the api and worker subcommands need a Temporal cluster (serve runs an embedded one)")
+			return nil, errors.New("TEMPORAL_ADDRESS is empty: the api and worker subcommands need a Temporal " +
+				"cluster (serve runs an embedded one)")
 		}
 		srv, err := temporalx.StartEmbedded(ctx, temporalx.EmbeddedConfig{
 			DataDir: cfg.DataDir, Port: cfg.TemporalPort, Namespace: cfg.TemporalNamespace,
@@ -148,7 +149,8 @@ func Start(ctx context.Context, cfg *config.Config, log *slog.Logger, role Role)
 	if role.Worker && !cfg.Embedded() {
 		// A cluster's namespace may not know the workflows' search attributes yet (the embedded server registers
 		// them itself); without them every workflow task would be refused.
-		if err := temporalx.EnsureSearchAttributes(ctx, p.Temporal, cfg.TemporalNamespace, workflows.SearchAttributes); err != nil {
+		if err := temporalx.EnsureSearchAttributes(ctx, p.Temporal, cfg.TemporalNamespace,
+			workflows.SearchAttributes); err != nil {
 			return nil, fmt.Errorf("Temporal at %s: %w", address, err)
 		}
 	}
@@ -376,7 +378,8 @@ func OpenStore(ctx context.Context, cfg *config.Config, migrate bool) (*store.St
 	} else {
 		var cur, newest int64
 		if cur, newest, err = db.SchemaVersion(ctx); err == nil && cur != newest {
-			err = fmt.Errorf("database schema is at version %d, this binary needs %d: run `junheng migrate` first", cur, newest)
+			err = fmt.Errorf("database schema is at version %d, this binary needs %d: run `junheng migrate` first",
+				cur, newest)
 		}
 	}
 	if err != nil {
