@@ -95,7 +95,8 @@ func (s *Server) saveSelfAssessment(c echo.Context) error {
 	}
 	var errs fieldErrors
 	if in.District.Code != cy.DistrictCode {
-		errs.add("district.code", fmt.Sprintf("数据中的区县代码应为 %s", cy.DistrictCode), "district.code must be "+cy.DistrictCode)
+		errs.add("district.code", fmt.Sprintf("数据中的区县代码应为 %s", cy.DistrictCode),
+			"district.code must be "+cy.DistrictCode)
 	}
 	if in.Year != cy.Year {
 		errs.add("year", fmt.Sprintf("数据中的年度应为 %d", cy.Year), fmt.Sprintf("year must be %d", cy.Year))
@@ -135,7 +136,8 @@ func (s *Server) saveSelfAssessment(c echo.Context) error {
 func (s *Server) getSelfAssessment(c echo.Context) error {
 	format := c.QueryParam("format")
 	if format != "" && format != "json" && format != "xlsx" {
-		return invalidInput(FieldError{Field: "format", MessageZh: "格式应为 json 或 xlsx", MessageEn: "format must be json or xlsx"})
+		return invalidInput(FieldError{Field: "format", MessageZh: "格式应为 json 或 xlsx",
+			MessageEn: "format must be json or xlsx"})
 	}
 	cy, err := s.cycle(c)
 	if err != nil {

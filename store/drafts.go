@@ -64,7 +64,8 @@ func (s *Store) SetDraftEvaluation(ctx context.Context, id int64, evaluation, ve
 func (s *Store) Submit(ctx context.Context, sub *Submission) error {
 	return translate(s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var existing Submission
-		err := tx.Where("year = ? AND district_code = ? AND draft_id = ?", sub.Year, sub.DistrictCode, sub.DraftID).Take(&existing).Error
+		err := tx.Where("year = ? AND district_code = ? AND draft_id = ?", sub.Year, sub.DistrictCode, sub.DraftID).
+			Take(&existing).Error
 		if err == nil {
 			*sub = existing
 			return nil
@@ -85,23 +86,27 @@ func (s *Store) Submit(ctx context.Context, sub *Submission) error {
 // LatestSubmission returns the newest submitted version of a cycle or ErrNotFound.
 func (s *Store) LatestSubmission(ctx context.Context, year int, district string) (Submission, error) {
 	var sub Submission
-	err := s.db.WithContext(ctx).Where("year = ? AND district_code = ?", year, district).Order("version DESC").Take(&sub).Error
+	err := s.db.WithContext(ctx).Where("year = ? AND district_code = ?", year, district).Order("version DESC").
+		Take(&sub).Error
 	return sub, translate(err)
 }
 
 // Submission returns one version of a cycle or ErrNotFound.
 func (s *Store) Submission(ctx context.Context, year int, district string, version int) (Submission, error) {
 	var sub Submission
-	err := s.db.WithContext(ctx).Where("year = ? AND district_code = ? AND version = ?", year, district, version).Take(&sub).Error
+	err := s.db.WithContext(ctx).Where("year = ? AND district_code = ? AND version = ?", year, district, version).
+		Take(&sub).Error
 	return sub, translate(err)
 }
 
 // LatestSubmissions returns each district's newest submission of a year, without the bulky data and evaluation.
 func (s *Store) LatestSubmissions(ctx context.Context, year int) (map[string]Submission, error) {
 	var subs []Submission
-	latest := s.db.Model(&Submission{}).Select("district_code, MAX(version) AS version").Where("year = ?", year).Group("district_code")
+	latest := s.db.Model(&Submission{}).Select("district_code, MAX(version) AS version").Where("year = ?", year).
+		Group("district_code")
 	err := s.db.WithContext(ctx).Table("submissions AS s").
-		Select("s.year, s.district_code, s.version, s.draft_id, s.verdict, s.shortfall_keys, s.late, s.submitted_by, s.submitted_at").
+		Select("s.year, s.district_code, s.version, s.draft_id, s.verdict, s.shortfall_keys, s.late, "+
+			"s.submitted_by, s.submitted_at").
 		Joins("JOIN (?) AS m ON m.district_code = s.district_code AND m.version = s.version", latest).
 		Where("s.year = ?", year).Scan(&subs).Error
 	if err != nil {

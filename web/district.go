@@ -134,7 +134,8 @@ func (s *server) monitor(w http.ResponseWriter, r *http.Request) {
 func (s *server) edit(w http.ResponseWriter, r *http.Request) {
 	sess, year := current(r), s.yearOf(r)
 	text := r.PostFormValue("data")
-	rep := s.call(r, http.MethodPut, cyclePath(year, sess.me.District)+"/self-assessment", strings.NewReader(text), "application/json")
+	rep := s.call(r, http.MethodPut, cyclePath(year, sess.me.District)+"/self-assessment", strings.NewReader(text),
+		"application/json")
 	s.saved(w, r, year, "edit", rep, text)
 }
 
