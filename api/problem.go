@@ -49,8 +49,6 @@ func problem(status int, kind, zh, en string, fields ...FieldError) *Problem {
 		Detail: en, DetailZh: zh, Errors: fields}
 }
 
-func asHTTPError(err error, target **echo.HTTPError) bool { return errors.As(err, target) }
-
 // errorHandler renders every error as application/problem+json. Unknown errors become a 500 that names the
 // request ID, so an operator can find the log line, and reveals nothing else.
 func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {

@@ -198,9 +198,8 @@ func httpMetrics(reg prometheus.Registerer) echo.MiddlewareFunc {
 			start := time.Now()
 			err := next(c)
 			status := c.Response().Status
-			var he *echo.HTTPError
-			if err != nil && asHTTPError(err, &he) {
-				status = he.Code
+			if err != nil && !c.Response().Committed {
+				status = toProblem(err).Status // what the error handler will answer
 			}
 			hist.WithLabelValues(c.Path(), c.Request().Method, strconv.Itoa(status)).
 				Observe(time.Since(start).Seconds())
