@@ -106,7 +106,8 @@ func Run(ctx context.Context, opts Options) (Report, error) {
 	rep.ItemsPerS = float64(r.items.Load()) / rep.WallS
 	rep.WorkflowsPerS = float64(int64(rep.Completed)+r.items.Load()) / rep.WallS
 	rep.UpdatesPerS = float64(r.updates.Load()) / rep.WallS
-	rep.P99MsActions = lat.p99(func(route string) bool { return !listRoutes[route] && !strings.HasPrefix(route, "get_") })
+	rep.P99MsActions = lat.p99(
+		func(route string) bool { return !listRoutes[route] && !strings.HasPrefix(route, "get_") })
 	rep.P99MsLists = lat.p99(func(route string) bool { return listRoutes[route] })
 	if opts.Temporal != nil {
 		ceiling, err := Ceiling(ctx, opts.Temporal, opts.Concurrency, min(wall, 20*time.Second))
@@ -139,7 +140,8 @@ func code(i int) string { return fmt.Sprintf("%d", 200000+i) }
 func (r *runner) setup(ctx context.Context) error {
 	issue := func(role, district string) (apiClient, error) {
 		var t struct{ Token string }
-		err := r.admin.call(ctx, "create_token", "POST", "/api/v1/tokens", map[string]string{"role": role, "district": district, "name": "bench " + role + district}, &t)
+		err := r.admin.call(ctx, "create_token", "POST", "/api/v1/tokens",
+			map[string]string{"role": role, "district": district, "name": "bench " + role + district}, &t)
 		c := r.admin
 		c.token = t.Token
 		return c, err
@@ -153,7 +155,8 @@ func (r *runner) setup(ctx context.Context) error {
 	}
 	r.clerks = make([]apiClient, r.opts.Districts)
 	for i := range r.opts.Districts {
-		err := r.admin.call(ctx, "create_district", "POST", "/api/v1/districts", map[string]string{"code": code(i), "name": "测试区" + code(i)}, nil)
+		err := r.admin.call(ctx, "create_district", "POST", "/api/v1/districts",
+			map[string]string{"code": code(i), "name": "测试区" + code(i)}, nil)
 		if err != nil && !strings.Contains(err.Error(), " 409 ") {
 			return err
 		}
@@ -162,9 +165,11 @@ func (r *runner) setup(ctx context.Context) error {
 		}
 	}
 	now := time.Now()
-	return r.office.call(ctx, "open_cycles", "POST", "/api/v1/cycles", map[string]any{"year": r.opts.Year, "deadlines": map[string]string{
-		"self_assessment": now.Add(time.Hour).Format(time.RFC3339), "city_review": now.Add(2 * time.Hour).Format(time.RFC3339),
-		"application": now.Add(3 * time.Hour).Format(time.RFC3339)}}, nil)
+	return r.office.call(ctx, "open_cycles", "POST", "/api/v1/cycles",
+		map[string]any{"year": r.opts.Year, "deadlines": map[string]string{
+			"self_assessment": now.Add(time.Hour).Format(time.RFC3339),
+			"city_review":     now.Add(2 * time.Hour).Format(time.RFC3339),
+			"application":     now.Add(3 * time.Hour).Format(time.RFC3339)}}, nil)
 }
 
 // district drives one district through its year; a failure is counted and the district abandoned.
@@ -216,7 +221,8 @@ func (r *runner) year(ctx context.Context, i int) error {
 		findings[k] = map[string]string{"title": fmt.Sprintf("问题%d", k+1), "source": "on_site", "severity": "normal"}
 	}
 	var st struct{ Findings []string }
-	if err := act(office, "review", cycle+"/review", map[string]any{"decision": "approve", "shortfalls": []string{}, "findings": findings}, &st); err != nil {
+	if err := act(office, "review", cycle+"/review", map[string]any{"decision": "approve", "shortfalls": []string{},
+		"findings": findings}, &st); err != nil {
 		return err
 	}
 	for k, id := range st.Findings {
@@ -243,7 +249,8 @@ func (r *runner) year(ctx context.Context, i int) error {
 
 // item takes a finding from plan to closed. An overdue one gets a due date OverdueAfter away and is closed only
 // once the workflow has escalated it.
-func (r *runner) item(ctx context.Context, clerk apiClient, id string, overdue bool, act func(apiClient, string, string, any, any) error) error {
+func (r *runner) item(ctx context.Context, clerk apiClient, id string, overdue bool,
+	act func(apiClient, string, string, any, any) error) error {
 	path := "/api/v1/findings/" + url.PathEscape(id)
 	due := time.Now().AddDate(0, 2, 0)
 	if overdue {

@@ -58,8 +58,8 @@ func ceilingOnce(ctx context.Context, c client.Client, id string) error {
 	if err != nil {
 		return err
 	}
-	h, err := c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: id, RunID: run.GetRunID(), UpdateName: "ping",
-		WaitForStage: client.WorkflowUpdateStageCompleted})
+	h, err := c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: id, RunID: run.GetRunID(),
+		UpdateName: "ping", WaitForStage: client.WorkflowUpdateStageCompleted})
 	if err != nil {
 		return err
 	}

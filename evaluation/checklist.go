@@ -42,31 +42,54 @@ import (
 //	8   homework_burden            无过重课业负担
 //	9   quality_monitoring         国家义务教育质量监测:相关科目学生学业水平达到Ⅲ级以上,且校际差异率低于 0.15
 var itemCatalog = map[string]itemDef{
-	"layout_planning":                  {PartGovernment, false, "学校规划布局合理,符合国家规定要求", "school layout planning is sound", "", govBool(func(g *Government) bool { return g.LayoutPlanningSound })},
-	"urban_rural_unified_standards":    {PartGovernment, false, "城乡学校统一建设、编制、经费和装备标准", "urban and rural schools share one set of standards", "", govBool(func(g *Government) bool { return g.UrbanRuralUnifiedStandards })},
-	"music_art_rooms":                  {PartGovernment, true, "音乐、美术专用教室", "music and art rooms", "", musicArtRooms},
-	"school_size":                      {PartGovernment, true, "学校规模", "school size", "人", schoolSize},
-	"class_size":                       {PartGovernment, true, "最大班额", "largest class", "人", classSize},
-	"small_schools_funding":            {PartGovernment, false, "小规模学校和教学点按 100 人核定公用经费", "small schools funded as if they had 100 pupils", "", govBool(func(g *Government) bool { return g.SmallSchoolsFundedAs100 })},
-	"special_ed_funding":               {PartGovernment, false, "特殊教育学校生均公用经费", "special-education funding per pupil", "元", specialEdFunding},
-	"teacher_pay":                      {PartGovernment, false, "教师平均工资收入不低于当地公务员", "teachers paid no less than civil servants", "", teacherPay},
-	"teacher_training":                 {PartGovernment, false, "教师 5 年 360 学时培训完成率", "360-hour training completion", "%", teacherTraining},
-	"staffing_allocation":              {PartGovernment, false, "县级统筹分配教职工编制和岗位", "staffing allocated by the county", "", govBool(func(g *Government) bool { return g.StaffingAllocatedByCounty })},
-	"teacher_rotation":                 {PartGovernment, false, "教师交流轮岗", "teacher rotation", "", teacherRotation},
-	"teacher_certification":            {PartGovernment, false, "专任教师持证上岗率", "teachers holding a teaching certificate", "%", teacherCertification},
-	"nearby_enrollment":                {PartGovernment, false, "就近划片入学比例", "zoned nearby enrollment", "%", nearbyEnrollment},
-	"high_school_quota":                {PartGovernment, false, "优质高中招生名额分配比例", "quality high-school places allocated to junior schools", "%", highSchoolQuota},
-	"left_behind_and_migrant_children": {PartGovernment, false, "留守儿童关爱和随迁子女就读", "left-behind and migrant children", "", leftBehindMigrant},
+	"layout_planning": {PartGovernment, false, "学校规划布局合理,符合国家规定要求", "school layout planning is sound",
+		"", govBool(func(g *Government) bool { return g.LayoutPlanningSound })},
+	"urban_rural_unified_standards": {PartGovernment, false, "城乡学校统一建设、编制、经费和装备标准",
+		"urban and rural schools share one set of standards", "",
+		govBool(func(g *Government) bool { return g.UrbanRuralUnifiedStandards })},
+	"music_art_rooms": {PartGovernment, true, "音乐、美术专用教室", "music and art rooms", "", musicArtRooms},
+	"school_size":     {PartGovernment, true, "学校规模", "school size", "人", schoolSize},
+	"class_size":      {PartGovernment, true, "最大班额", "largest class", "人", classSize},
+	"small_schools_funding": {PartGovernment, false, "小规模学校和教学点按 100 人核定公用经费",
+		"small schools funded as if they had 100 pupils", "",
+		govBool(func(g *Government) bool { return g.SmallSchoolsFundedAs100 })},
+	"special_ed_funding": {PartGovernment, false, "特殊教育学校生均公用经费", "special-education funding per pupil",
+		"元", specialEdFunding},
+	"teacher_pay": {PartGovernment, false, "教师平均工资收入不低于当地公务员",
+		"teachers paid no less than civil servants", "", teacherPay},
+	"teacher_training": {PartGovernment, false, "教师 5 年 360 学时培训完成率", "360-hour training completion",
+		"%", teacherTraining},
+	"staffing_allocation": {PartGovernment, false, "县级统筹分配教职工编制和岗位", "staffing allocated by the county",
+		"", govBool(func(g *Government) bool { return g.StaffingAllocatedByCounty })},
+	"teacher_rotation": {PartGovernment, false, "教师交流轮岗", "teacher rotation", "", teacherRotation},
+	"teacher_certification": {PartGovernment, false, "专任教师持证上岗率", "teachers holding a teaching certificate",
+		"%", teacherCertification},
+	"nearby_enrollment": {PartGovernment, false, "就近划片入学比例", "zoned nearby enrollment", "%",
+		nearbyEnrollment},
+	"high_school_quota": {PartGovernment, false, "优质高中招生名额分配比例",
+		"quality high-school places allocated to junior schools", "%", highSchoolQuota},
+	"left_behind_and_migrant_children": {PartGovernment, false, "留守儿童关爱和随迁子女就读", "left-behind and migrant children", "",
+		leftBehindMigrant},
 
-	"junior_retention":          {PartQuality, false, "初中三年巩固率", "junior three-year retention", "%", juniorRetention},
-	"disabled_enrollment":       {PartQuality, false, "残疾儿童少年入学率", "enrollment of children with disabilities", "%", qualityRate(func(q *Quality) float64 { return q.DisabledEnrollmentRate }, func(r *QualityRules) float64 { return r.DisabledEnrollmentMin })},
-	"charters_and_digitisation": {PartQuality, false, "学校章程与管理、教学信息化", "school charters and digitised management", "", qualityBool(func(q *Quality) bool { return q.ChartersAndDigitisation })},
-	"teacher_training_budget":   {PartQuality, false, "教师培训经费占公用经费比例(最低的学校)", "teacher-training share of the public-funds budget (lowest school)", "%", qualityRate(func(q *Quality) float64 { return q.TeacherTrainingBudgetShareMin }, func(r *QualityRules) float64 { return r.TrainingBudgetShareMin })},
-	"ict_use":                   {PartQuality, false, "信息化教学与设施设备使用", "use of ICT and equipment", "", qualityBool(func(q *Quality) bool { return q.ICTUseGood })},
-	"moral_education":           {PartQuality, false, "德育工作和校园文化建设达到良好", "moral education and campus culture rated good", "", qualityBool(func(q *Quality) bool { return q.MoralEducationGood })},
-	"curriculum":                {PartQuality, false, "课程开齐开足、教学规范、综合实践活动", "full curriculum and orderly teaching", "", qualityBool(func(q *Quality) bool { return q.CurriculumComplete })},
-	"homework_burden":           {PartQuality, false, "无过重课业负担", "no excessive homework burden", "", qualityBool(func(q *Quality) bool { return q.NoExcessBurden })},
-	"quality_monitoring":        {PartQuality, false, "国家义务教育质量监测", "national quality monitoring", "", qualityMonitoring},
+	"junior_retention": {PartQuality, false, "初中三年巩固率", "junior three-year retention", "%", juniorRetention},
+	"disabled_enrollment": {PartQuality, false, "残疾儿童少年入学率", "enrollment of children with disabilities", "%",
+		qualityRate(func(q *Quality) float64 { return q.DisabledEnrollmentRate },
+			func(r *QualityRules) float64 { return r.DisabledEnrollmentMin })},
+	"charters_and_digitisation": {PartQuality, false, "学校章程与管理、教学信息化", "school charters and digitised management", "",
+		qualityBool(func(q *Quality) bool { return q.ChartersAndDigitisation })},
+	"teacher_training_budget": {PartQuality, false, "教师培训经费占公用经费比例(最低的学校)",
+		"teacher-training share of the public-funds budget (lowest school)", "%",
+		qualityRate(func(q *Quality) float64 { return q.TeacherTrainingBudgetShareMin },
+			func(r *QualityRules) float64 { return r.TrainingBudgetShareMin })},
+	"ict_use": {PartQuality, false, "信息化教学与设施设备使用", "use of ICT and equipment", "",
+		qualityBool(func(q *Quality) bool { return q.ICTUseGood })},
+	"moral_education": {PartQuality, false, "德育工作和校园文化建设达到良好", "moral education and campus culture rated good", "",
+		qualityBool(func(q *Quality) bool { return q.MoralEducationGood })},
+	"curriculum": {PartQuality, false, "课程开齐开足、教学规范、综合实践活动", "full curriculum and orderly teaching", "",
+		qualityBool(func(q *Quality) bool { return q.CurriculumComplete })},
+	"homework_burden": {PartQuality, false, "无过重课业负担", "no excessive homework burden", "",
+		qualityBool(func(q *Quality) bool { return q.NoExcessBurden })},
+	"quality_monitoring": {PartQuality, false, "国家义务教育质量监测", "national quality monitoring", "", qualityMonitoring},
 }
 
 // governmentItemKeys and qualityItemKeys are the catalog in the numbering of the 2017 standard.
@@ -106,16 +129,17 @@ type checkData struct {
 // criterionNames name the criteria of compound items (Chinese, English, unit); an item's only criterion carries
 // the item's key, name and unit.
 var criterionNames = map[string][3]string{
-	"music_rooms":                   {"音乐专用教室", "music rooms", "间"},
-	"art_rooms":                     {"美术专用教室", "art rooms", "间"},
-	"rotated_share":                 {"交流轮岗教师占符合条件教师比例", "share of eligible teachers rotated", "%"},
-	"backbone_share":                {"交流轮岗教师中骨干教师比例", "share of backbone teachers among the rotated", "%"},
-	"left_behind_care_system":       {"留守儿童关爱体系", "left-behind children care system", ""},
-	"migrant_children_public_share": {"随迁子女在公办学校和购买服务学校就读比例", "migrant children in public or government-purchased places", "%"},
-	"level_iii_reached":             {"学生学业水平达到Ⅲ级以上", "pupils at level III or above", ""},
-	"difference_rate":               {"质量监测校际差异率", "inter-school difference rate", ""},
-	"teacher_average_pay":           {"教师平均工资收入", "teachers' average pay", "元"},
-	"rural_weak_tilt":               {"分配到农村和薄弱初中的名额比例", "share of places allocated to rural and weak schools", "%"},
+	"music_rooms":             {"音乐专用教室", "music rooms", "间"},
+	"art_rooms":               {"美术专用教室", "art rooms", "间"},
+	"rotated_share":           {"交流轮岗教师占符合条件教师比例", "share of eligible teachers rotated", "%"},
+	"backbone_share":          {"交流轮岗教师中骨干教师比例", "share of backbone teachers among the rotated", "%"},
+	"left_behind_care_system": {"留守儿童关爱体系", "left-behind children care system", ""},
+	"migrant_children_public_share": {"随迁子女在公办学校和购买服务学校就读比例",
+		"migrant children in public or government-purchased places", "%"},
+	"level_iii_reached":   {"学生学业水平达到Ⅲ级以上", "pupils at level III or above", ""},
+	"difference_rate":     {"质量监测校际差异率", "inter-school difference rate", ""},
+	"teacher_average_pay": {"教师平均工资收入", "teachers' average pay", "元"},
+	"rural_weak_tilt":     {"分配到农村和薄弱初中的名额比例", "share of places allocated to rural and weak schools", "%"},
 }
 
 // DeclaredFiguresMissing is the actual value of item 8 (teacher_pay) when only the yes/no was given: it passes on
@@ -128,7 +152,8 @@ func atDistrict(key string, actual float64, op Op, required float64) Criterion {
 }
 
 func atDistrictYes(key string, actual bool) Criterion {
-	return Criterion{Key: key, Scope: ScopeDistrict, Actual: yesNo(actual), Op: Equal, Required: yesNo(true), Passes: actual}
+	return Criterion{Key: key, Scope: ScopeDistrict, Actual: yesNo(actual), Op: Equal, Required: yesNo(true),
+		Passes: actual}
 }
 
 // govBool and qualityBool make yes/no items; the key is filled in by the caller.
@@ -160,7 +185,8 @@ func juniorRetention(c *checkData) []Criterion {
 }
 
 func specialEdFunding(c *checkData) []Criterion {
-	return []Criterion{atDistrict("", c.gov.SpecialEdFundingPerPupilYuan, AtLeast, c.p.Government.SpecialEdFundingMinYuan)}
+	return []Criterion{atDistrict("", c.gov.SpecialEdFundingPerPupilYuan, AtLeast,
+		c.p.Government.SpecialEdFundingMinYuan)}
 }
 
 func teacherTraining(c *checkData) []Criterion {
@@ -222,7 +248,8 @@ func teacherRotation(c *checkData) []Criterion {
 		return []Criterion{notApplicable("rotated_share", AtLeast, r.RotationShareMin),
 			notApplicable("backbone_share", AtLeast, r.RotationBackboneShareMin)}
 	}
-	eligible, rotated, backbone := float64(g.EligibleRotationTeachers), float64(g.RotatedTeachers), float64(g.RotatedBackboneTeachers)
+	eligible, rotated, backbone :=
+		float64(g.EligibleRotationTeachers), float64(g.RotatedTeachers), float64(g.RotatedBackboneTeachers)
 	share := atDistrict("rotated_share", rotated/eligible, AtLeast, r.RotationShareMin)
 	target := rotated
 	if !share.Passes {
@@ -234,16 +261,18 @@ func teacherRotation(c *checkData) []Criterion {
 	bb := atDistrict("backbone_share", backbone/math.Max(rotated, 1), AtLeast, r.RotationBackboneShareMin)
 	if !bb.Passes {
 		target = math.Max(target, 1) // nobody rotated: one backbone teacher makes a start
-		bb.Needed = map[string]int64{"rotated_backbone_teachers": smallest(r.RotationBackboneShareMin*target-backbone, func(n float64) bool {
-			return compare((backbone+n)/target, AtLeast, r.RotationBackboneShareMin)
-		})}
+		bb.Needed = map[string]int64{"rotated_backbone_teachers": smallest(r.RotationBackboneShareMin*target-backbone,
+			func(n float64) bool {
+				return compare((backbone+n)/target, AtLeast, r.RotationBackboneShareMin)
+			})}
 	}
 	return []Criterion{share, bb}
 }
 
 func leftBehindMigrant(c *checkData) []Criterion {
 	return []Criterion{atDistrictYes("left_behind_care_system", c.gov.LeftBehindCareSystem),
-		atDistrict("migrant_children_public_share", c.gov.MigrantChildrenPublicSchoolShare, AtLeast, c.p.Government.MigrantChildrenPublicMin)}
+		atDistrict("migrant_children_public_share", c.gov.MigrantChildrenPublicSchoolShare, AtLeast,
+			c.p.Government.MigrantChildrenPublicMin)}
 }
 
 func qualityMonitoring(c *checkData) []Criterion {
@@ -299,7 +328,8 @@ func schoolSize(c *checkData) []Criterion {
 	for _, s := range c.schools {
 		n, limit := sizeCounted(s), c.p.Government.SchoolSizeMax[s.Kind]
 		if n > limit {
-			out = append(out, Criterion{Key: "", Scope: ScopeSchool, School: s.Code, Actual: num(float64(n)), Op: AtMost,
+			out = append(out, Criterion{Key: "", Scope: ScopeSchool, School: s.Code,
+				Actual: num(float64(n)), Op: AtMost,
 				Required: num(float64(limit)), Needed: map[string]int64{"students": int64(limit - n)}})
 		}
 	}

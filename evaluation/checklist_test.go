@@ -28,7 +28,8 @@ func TestSampleMeets(t *testing.T) {
 		for _, s := range r.Resource.Stages[g].Schools {
 			codes = append(codes, s.Code)
 		}
-		if want := map[Stage][]string{Primary: {"S001", "S002"}, Junior: {"S002", "S003"}}[g]; !slices.Equal(codes, want) {
+		if want := map[Stage][]string{Primary: {"S001", "S002"},
+			Junior: {"S002", "S003"}}[g]; !slices.Equal(codes, want) {
 			t.Errorf("%s schools %v, want %v", g, codes, want)
 		}
 	}
@@ -64,7 +65,8 @@ func TestSchoolItems(t *testing.T) {
 	if sf := shortfall(r, "government:school_size:school:J"); sf.Needed["students"] != -1 {
 		t.Errorf("school size needed %v", sf.Needed)
 	}
-	if sf := shortfall(r, "government:class_size:school:N:junior"); !maps.Equal(sf.Needed, map[string]int64{"largest_class": -1}) {
+	if sf := shortfall(r, "government:class_size:school:N:junior"); !maps.Equal(sf.Needed,
+		map[string]int64{"largest_class": -1}) {
 		t.Errorf("class size needed %v", sf.Needed)
 	}
 	// A class of 46 primary pupils fails; spreading 500 pupils over 10 classes needs 2 more classes.
@@ -84,24 +86,36 @@ func TestDistrictItems(t *testing.T) {
 		needed map[string]int64
 	}{
 		{"special-ed funding at 6000", func(in *Input) { in.Government.SpecialEdFundingPerPupilYuan = 6000 }, "", nil},
-		{"special-ed funding under", func(in *Input) { in.Government.SpecialEdFundingPerPupilYuan = 5999.99 }, "government:special_ed_funding:district", nil},
-		{"rotation at 10% and 20%", func(in *Input) { in.Government.RotatedTeachers, in.Government.RotatedBackboneTeachers = 100, 20 }, "", nil},
-		{"rotation under 10%", func(in *Input) { in.Government.RotatedTeachers, in.Government.RotatedBackboneTeachers = 99, 20 },
+		{"special-ed funding under", func(in *Input) { in.Government.SpecialEdFundingPerPupilYuan = 5999.99 },
+			"government:special_ed_funding:district", nil},
+		{"rotation at 10% and 20%",
+			func(in *Input) { in.Government.RotatedTeachers, in.Government.RotatedBackboneTeachers = 100, 20 },
+			"", nil},
+		{"rotation under 10%",
+			func(in *Input) { in.Government.RotatedTeachers, in.Government.RotatedBackboneTeachers = 99, 20 },
 			"government:teacher_rotation.rotated_share:district", map[string]int64{"rotated_teachers": 1}},
-		{"backbone under 20%", func(in *Input) { in.Government.RotatedTeachers, in.Government.RotatedBackboneTeachers = 100, 19 },
+		{"backbone under 20%",
+			func(in *Input) { in.Government.RotatedTeachers, in.Government.RotatedBackboneTeachers = 100, 19 },
 			"government:teacher_rotation.backbone_share:district", map[string]int64{"rotated_backbone_teachers": 1}},
 		{"nearby junior at 95%", func(in *Input) { in.Government.NearbyEnrollmentRate.Junior = 0.95 }, "", nil},
-		{"nearby primary under 100%", func(in *Input) { in.Government.NearbyEnrollmentRate.Primary = 0.999 }, "government:nearby_enrollment:stage:primary", nil},
-		{"no care system", func(in *Input) { in.Government.LeftBehindCareSystem = false }, "government:left_behind_and_migrant_children.left_behind_care_system:district", nil},
+		{"nearby primary under 100%", func(in *Input) { in.Government.NearbyEnrollmentRate.Primary = 0.999 },
+			"government:nearby_enrollment:stage:primary", nil},
+		{"no care system", func(in *Input) { in.Government.LeftBehindCareSystem = false },
+			"government:left_behind_and_migrant_children.left_behind_care_system:district", nil},
 		{"quota at 50%", func(in *Input) { in.Government.QualityHighSchoolQuotaShare = 0.5 }, "", nil},
-		{"retention under 95%", func(in *Input) { in.Quality.JuniorRetentionRate = 0.949 }, "quality:junior_retention:district", nil},
+		{"retention under 95%", func(in *Input) { in.Quality.JuniorRetentionRate = 0.949 },
+			"quality:junior_retention:district", nil},
 		{"training budget at 5%", func(in *Input) { in.Quality.TeacherTrainingBudgetShareMin = 0.05 }, "", nil},
-		{"monitoring difference just under 0.15", func(in *Input) { in.Quality.MonitoringDifferenceRate = 0.1499 }, "", nil},
-		{"monitoring difference at 0.15 (strict)", func(in *Input) { in.Quality.MonitoringDifferenceRate = 0.15 }, "quality:quality_monitoring.difference_rate:district", nil},
-		{"homework burden", func(in *Input) { in.Quality.NoExcessBurden = false }, "quality:homework_burden:district", nil},
+		{"monitoring difference just under 0.15",
+			func(in *Input) { in.Quality.MonitoringDifferenceRate = 0.1499 }, "", nil},
+		{"monitoring difference at 0.15 (strict)", func(in *Input) { in.Quality.MonitoringDifferenceRate = 0.15 },
+			"quality:quality_monitoring.difference_rate:district", nil},
+		{"homework burden", func(in *Input) { in.Quality.NoExcessBurden = false },
+			"quality:homework_burden:district", nil},
 		{"recognition at 85%", func(in *Input) { in.RecognitionRate = new(0.85) }, "", nil},
 		{"certified 3 years before", func(in *Input) { in.BasicBalanceCertifiedYear = new(2022) }, "", nil},
-		{"certified 2 years before", func(in *Input) { in.BasicBalanceCertifiedYear = new(2023) }, "prerequisite:basic_balance_certified_year:district", nil},
+		{"certified 2 years before", func(in *Input) { in.BasicBalanceCertifiedYear = new(2023) },
+			"prerequisite:basic_balance_certified_year:district", nil},
 	} {
 		in := district(goodSchool("S", KindPrimary, Primary, 600), goodSchool("J", KindJunior, Junior, 600))
 		tc.modify(&in)
@@ -122,7 +136,8 @@ func TestVetoes(t *testing.T) {
 		in := district(goodSchool("S", KindPrimary, Primary, 600))
 		in.Vetoes = []string{v.Key}
 		r := evaluate(t, in, National2017())
-		if r.Verdict != DoesNotMeet || len(r.Vetoes) != 1 || r.Vetoes[0].Key != v.Key || r.Vetoes[0].Source != "reported" {
+		if r.Verdict != DoesNotMeet || len(r.Vetoes) != 1 || r.Vetoes[0].Key != v.Key ||
+			r.Vetoes[0].Source != "reported" {
 			t.Errorf("%s: %s, vetoes %+v", v.Key, r.Verdict, r.Vetoes)
 		}
 		if sf := shortfall(r, "veto:"+v.Key+":district"); sf == nil || sf.MessageZh != "一票否决:"+v.NameZh {
@@ -132,7 +147,8 @@ func TestVetoes(t *testing.T) {
 	in := district(goodSchool("S", KindPrimary, Primary, 600))
 	in.RecognitionRate = new(0.8499)
 	r := evaluate(t, in, National2017())
-	if r.Verdict != DoesNotMeet || len(r.Vetoes) != 1 || r.Vetoes[0].Key != RecognitionVetoKey || r.Vetoes[0].Source != "computed" {
+	if r.Verdict != DoesNotMeet || len(r.Vetoes) != 1 || r.Vetoes[0].Key != RecognitionVetoKey ||
+		r.Vetoes[0].Source != "computed" {
 		t.Errorf("low recognition: %s, vetoes %+v", r.Verdict, r.Vetoes)
 	}
 	if sf := shortfall(r, "recognition:recognition_rate:district"); sf == nil ||
@@ -171,7 +187,8 @@ func TestMissingParts(t *testing.T) {
 			t.Errorf("missing item %s: %+v", it.Key, it)
 		}
 	}
-	if sf := shortfall(r, "government:not_reported:district"); sf.MessageEn != "government guarantee data not reported; counted as not met" {
+	if sf := shortfall(r, "government:not_reported:district"); sf.MessageEn !=
+		"government guarantee data not reported; counted as not met" {
 		t.Errorf("message %q", sf.MessageEn)
 	}
 }
@@ -251,7 +268,8 @@ func TestSchoolSizeWholeSchool(t *testing.T) {
 		{"twelve-year 1000 + 1000 + 500", twelve(500), ""},
 		{"twelve-year 1000 + 1000 + 501", twelve(501), "X 学校X:学校规模为 2501 人,超过上限 2500 人;需减少在校生 1 人(含高中学段学生)"},
 		{"complete secondary 2000 + 1500 senior", complete(2000, 1500), ""},
-		{"complete secondary 2001 + 10 senior", complete(2001, 10), "X 学校X:学校规模为 2001 人,超过上限 2000 人;需减少在校生 1 人(仅计初中学段学生)"},
+		{"complete secondary 2001 + 10 senior", complete(2001, 10),
+			"X 学校X:学校规模为 2001 人,超过上限 2000 人;需减少在校生 1 人(仅计初中学段学生)"},
 	} {
 		r := evaluate(t, district(tc.school), National2017())
 		var got []string
@@ -316,7 +334,8 @@ func TestFailingSchoolsCount(t *testing.T) {
 	n.Stages.Primary.LargestClass, n.Stages.Junior.LargestClass = 46, 51
 	n.Facilities.MusicRooms, n.Facilities.ArtRooms = 2, 2 // 10 + 10 classes
 	r := evaluate(t, district(a, b, n), National2017())
-	for i, want := range map[int]string{2: "failing_schools=2; failing_checks=3", 3: "failing_schools=0; failing_checks=0",
+	for i, want := range map[int]string{2: "failing_schools=2; failing_checks=3",
+		3: "failing_schools=0; failing_checks=0",
 		4: "failing_schools=1; failing_checks=2"} {
 		if it := r.Government.Items[i]; it.Actual != want || it.Required != "failing_schools=0" {
 			t.Errorf("item %d: %q / %q, want %q", i+1, it.Actual, it.Required, want)
@@ -383,7 +402,8 @@ func TestMessagesTellValueFromLimit(t *testing.T) {
 		t.Errorf("%q / %q", cv.MessageZh, cv.MessageEn)
 	}
 	big := (&finding{Shortfall: Shortfall{Part: PartResource, Key: "k", Scope: ScopeDistrict,
-		Actual: num(12345.6786), Op: AtLeast, Required: num(12345.679)}, nameZh: "值", nameEn: "value", unit: "元"}).shortfall()
+		Actual: num(12345.6786), Op: AtLeast, Required: num(12345.679)}, nameZh: "值", nameEn: "value",
+		unit: "元"}).shortfall()
 	if big.MessageEn != "value is 12,345.6786 yuan, below the required 12,345.679 yuan" {
 		t.Errorf("%q", big.MessageEn)
 	}
@@ -393,15 +413,18 @@ func TestMessagesTellValueFromLimit(t *testing.T) {
 		actual, require string // of the item
 		item            int    // index among the government items, or 100 + index among the quality items
 	}{
-		{func(in *Input) { in.Government.SpecialEdFundingPerPupilYuan = 5999.9999 }, "government:special_ed_funding:district",
+		{func(in *Input) { in.Government.SpecialEdFundingPerPupilYuan = 5999.9999 },
+			"government:special_ed_funding:district",
 			"特殊教育学校生均公用经费为 5999.9999 元,低于要求 6000 元",
-			"special-education funding per pupil is 5999.9999 yuan, below the required 6000 yuan", "5999.9999", "≥ 6000", 6},
+			"special-education funding per pupil is 5999.9999 yuan, below the required 6000 yuan",
+			"5999.9999", "≥ 6000", 6},
 		{func(in *Input) { in.Quality.JuniorRetentionRate = 0.9499999 }, "quality:junior_retention:district",
 			"初中三年巩固率为 94.99999%,低于要求 95%", "junior three-year retention is 94.99999%, below the required 95%",
 			"0.9499999", "≥ 0.95", 100},
 		{func(in *Input) { in.Government.NearbyEnrollmentRate.Primary = 0.99999 },
 			"government:nearby_enrollment:stage:primary",
-			"小学阶段:就近划片入学比例为 99.999%,低于要求 100%", "primary stage: zoned nearby enrollment is 99.999%, below the required 100%",
+			"小学阶段:就近划片入学比例为 99.999%,低于要求 100%",
+			"primary stage: zoned nearby enrollment is 99.999%, below the required 100%",
 			"primary=0.99999; junior=0.96", "primary ≥ 1; junior ≥ 0.95", 12},
 	} {
 		in := district(goodSchool("S", KindPrimary, Primary, 600), goodSchool("J", KindJunior, Junior, 600))
@@ -416,7 +439,8 @@ func TestMessagesTellValueFromLimit(t *testing.T) {
 			it, tc.item = r.Quality.Items, tc.item-100
 		}
 		if it[tc.item].Actual != tc.actual || it[tc.item].Required != tc.require {
-			t.Errorf("%s: item %q / %q, want %q / %q", tc.id, it[tc.item].Actual, it[tc.item].Required, tc.actual, tc.require)
+			t.Errorf("%s: item %q / %q, want %q / %q", tc.id, it[tc.item].Actual, it[tc.item].Required,
+				tc.actual, tc.require)
 		}
 	}
 }

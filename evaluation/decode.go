@@ -63,7 +63,8 @@ func checkSyntax(data []byte) *Problem {
 	err := dec.Decode(&root)
 	if err == nil {
 		if _, extra := dec.Token(); extra != io.EOF {
-			return &Problem{Field: "$", MessageZh: "JSON 文档结尾有多余内容", MessageEn: "unexpected content after the JSON document"}
+			return &Problem{Field: "$", MessageZh: "JSON 文档结尾有多余内容",
+				MessageEn: "unexpected content after the JSON document"}
 		}
 		return nil
 	}

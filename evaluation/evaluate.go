@@ -97,11 +97,13 @@ func (e *engine) prerequisite() {
 	pr := &e.res.Prerequisite
 	pr.LatestAllowedYear = e.in.Year - e.p.PrerequisiteYears
 	pr.CertifiedYear = e.in.BasicBalanceCertifiedYear
-	f := &finding{Shortfall: Shortfall{Part: PartPrerequisite, Key: "basic_balance_certified_year", Scope: ScopeDistrict,
-		Op: AtMost, Required: num(float64(pr.LatestAllowedYear))},
-		nameZh: districtKeyNames["basic_balance_certified_year"].zh, nameEn: districtKeyNames["basic_balance_certified_year"].en,
+	f := &finding{Shortfall: Shortfall{Part: PartPrerequisite, Key: "basic_balance_certified_year",
+		Scope: ScopeDistrict, Op: AtMost, Required: num(float64(pr.LatestAllowedYear))},
+		nameZh: districtKeyNames["basic_balance_certified_year"].zh,
+		nameEn: districtKeyNames["basic_balance_certified_year"].en,
 		noteZh: fmt.Sprintf("须在评估年度前至少 %d 年通过认定", e.p.PrerequisiteYears),
-		noteEn: fmt.Sprintf("certification must precede the evaluation year by at least %d years", e.p.PrerequisiteYears)}
+		noteEn: fmt.Sprintf("certification must precede the evaluation year by at least %d years",
+			e.p.PrerequisiteYears)}
 	if pr.CertifiedYear == nil {
 		pr.Missing = true
 		f.Key, f.Missing = NotReportedKey, true
@@ -156,7 +158,8 @@ func (e *engine) recognition() {
 	rr := &e.res.Recognition
 	rr.Required = Number(e.p.RecognitionMin)
 	f := &finding{Shortfall: Shortfall{Part: PartRecognition, Key: "recognition_rate", Scope: ScopeDistrict,
-		Op: AtLeast, Required: num(e.p.RecognitionMin)}, nameZh: districtKeyNames["recognition_rate"].zh, nameEn: districtKeyNames["recognition_rate"].en, unit: "%"}
+		Op: AtLeast, Required: num(e.p.RecognitionMin)}, nameZh: districtKeyNames["recognition_rate"].zh,
+		nameEn: districtKeyNames["recognition_rate"].en, unit: "%"}
 	if e.in.RecognitionRate == nil {
 		rr.Missing = true
 		f.Key, f.Missing = NotReportedKey, true

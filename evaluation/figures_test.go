@@ -48,7 +48,8 @@ func TestTeacherPay(t *testing.T) {
 		if it.Passes != tc.passes || it.Actual != tc.actual || it.Required != tc.required {
 			t.Errorf("%s: passes %v, actual %q, required %q", tc.name, it.Passes, it.Actual, it.Required)
 		}
-		if ids := shortfallIDs(r); (tc.id == "") != (len(ids) == 0) || tc.id != "" && !slices.Equal(ids, []string{tc.id}) {
+		if ids := shortfallIDs(r); (tc.id == "") != (len(ids) == 0) ||
+			tc.id != "" && !slices.Equal(ids, []string{tc.id}) {
 			t.Errorf("%s: shortfalls %v, want %q", tc.name, ids, tc.id)
 		}
 	}
@@ -84,7 +85,8 @@ func TestHighSchoolQuotaTilt(t *testing.T) {
 		if it.Passes != tc.passes || it.Actual != tc.actual || it.Required != tc.required {
 			t.Errorf("%s: passes %v, actual %q, required %q", tc.name, it.Passes, it.Actual, it.Required)
 		}
-		if ids := shortfallIDs(r); (tc.id == "") != (len(ids) == 0) || tc.id != "" && !slices.Equal(ids, []string{tc.id}) {
+		if ids := shortfallIDs(r); (tc.id == "") != (len(ids) == 0) ||
+			tc.id != "" && !slices.Equal(ids, []string{tc.id}) {
 			t.Errorf("%s: shortfalls %v, want %q", tc.name, ids, tc.id)
 		}
 	}
@@ -101,7 +103,8 @@ func TestGovernmentPairs(t *testing.T) {
 			[]string{"government.civil_servant_average_pay_yuan"}},
 		{"civil servants' pay alone", func(g *Government) { g.CivilServantAveragePayYuan = new(96500.0) },
 			[]string{"government.teacher_average_pay_yuan"}},
-		{"negative pay", func(g *Government) { g.TeacherAveragePayYuan, g.CivilServantAveragePayYuan = new(-1.0), new(1.0) },
+		{"negative pay",
+			func(g *Government) { g.TeacherAveragePayYuan, g.CivilServantAveragePayYuan = new(-1.0), new(1.0) },
 			[]string{"government.teacher_average_pay_yuan"}},
 		{"rural/weak share alone", func(g *Government) { g.QuotaShareToRuralWeakRate = new(0.4) },
 			[]string{"government.rural_weak_graduate_share_rate"}},
@@ -152,8 +155,10 @@ func TestStageFacilities(t *testing.T) {
 	s.Stages.Primary.Classes, s.Stages.Junior.Classes = 6, 7 // 13 classes: 2 music and 2 art rooms, one per stage
 	for _, p := range []Profile{National2017(), noSplit()} {
 		r := evaluate(t, district(s), p)
-		near(t, "primary area", get(r.Resource.Stages[Primary].Schools[0].Values, "teaching_room_area_per_student"), 5, 1e-12)
-		near(t, "junior area", get(r.Resource.Stages[Junior].Schools[0].Values, "teaching_room_area_per_student"), 6, 1e-12)
+		near(t, "primary area", get(r.Resource.Stages[Primary].Schools[0].Values,
+			"teaching_room_area_per_student"), 5, 1e-12)
+		near(t, "junior area", get(r.Resource.Stages[Junior].Schools[0].Values,
+			"teaching_room_area_per_student"), 6, 1e-12)
 		near(t, "junior sports", get(r.Resource.Stages[Junior].Schools[0].Values, "sports_area_per_student"), 12, 1e-12)
 		if r.Verdict != Meets {
 			t.Errorf("%s: %s with %v", p.Name, r.Verdict, shortfallIDs(r))
@@ -270,7 +275,8 @@ func TestDecodeFiguresAndStageFacilities(t *testing.T) {
 	if again, err := Decode(strings.NewReader(string(data))); err != nil || !reflect.DeepEqual(again, in) {
 		t.Errorf("re-decoded: %v", err)
 	}
-	if old := sample(t); old.Government.TeacherAveragePayYuan != nil || old.Government.QuotaShareToRuralWeakRate != nil {
+	if old := sample(t); old.Government.TeacherAveragePayYuan != nil ||
+		old.Government.QuotaShareToRuralWeakRate != nil {
 		t.Error("the sample has no figures")
 	}
 }

@@ -81,11 +81,12 @@ func district(schools ...School) Input {
 	year := 2016
 	rate := 0.91
 	in.BasicBalanceCertifiedYear, in.RecognitionRate = &year, &rate
-	in.Government = &Government{LayoutPlanningSound: true, UrbanRuralUnifiedStandards: true, SmallSchoolsFundedAs100: true,
-		SpecialEdFundingPerPupilYuan: 6500, TeacherPayNotBelowCivilServants: true, TeacherTraining360hCompletion: 1,
-		StaffingAllocatedByCounty: true, EligibleRotationTeachers: 1000, RotatedTeachers: 120, RotatedBackboneTeachers: 30,
-		TeachersCertifiedRate: 1, NearbyEnrollmentRate: NearbyEnrolled{Primary: 1, Junior: 0.96},
-		QualityHighSchoolQuotaShare: 0.55, LeftBehindCareSystem: true, MigrantChildrenPublicSchoolShare: 0.9}
+	in.Government = &Government{LayoutPlanningSound: true, UrbanRuralUnifiedStandards: true,
+		SmallSchoolsFundedAs100: true, SpecialEdFundingPerPupilYuan: 6500, TeacherPayNotBelowCivilServants: true,
+		TeacherTraining360hCompletion: 1, StaffingAllocatedByCounty: true, EligibleRotationTeachers: 1000,
+		RotatedTeachers: 120, RotatedBackboneTeachers: 30, TeachersCertifiedRate: 1,
+		NearbyEnrollmentRate: NearbyEnrolled{Primary: 1, Junior: 0.96}, QualityHighSchoolQuotaShare: 0.55,
+		LeftBehindCareSystem: true, MigrantChildrenPublicSchoolShare: 0.9}
 	in.Quality = &Quality{JuniorRetentionRate: 0.97, DisabledEnrollmentRate: 0.96, ChartersAndDigitisation: true,
 		TeacherTrainingBudgetShareMin: 0.06, ICTUseGood: true, MoralEducationGood: true, CurriculumComplete: true,
 		NoExcessBurden: true, MonitoringLevelIIIReached: true, MonitoringDifferenceRate: 0.12}

@@ -107,17 +107,18 @@ const (
 
 // GovernmentRules are the thresholds of the government-guarantee items.
 type GovernmentRules struct {
-	ClassesPerMusicArtRoom    int               `json:"classes_per_music_art_room" yaml:"classes_per_music_art_room"`
-	SchoolSizeMax             map[Kind]int      `json:"school_size_max" yaml:"school_size_max"`
-	ClassSizeMax              map[Stage]int     `json:"class_size_max" yaml:"class_size_max"`
-	SpecialEdFundingMinYuan   float64           `json:"special_ed_funding_min_yuan" yaml:"special_ed_funding_min_yuan"`
-	Training360hMin           float64           `json:"teacher_training_360h_min" yaml:"teacher_training_360h_min"`
-	RotationShareMin          float64           `json:"rotation_share_min" yaml:"rotation_share_min"`
-	RotationBackboneShareMin  float64           `json:"rotation_backbone_share_min" yaml:"rotation_backbone_share_min"`
-	TeachersCertifiedMin      float64           `json:"teachers_certified_min" yaml:"teachers_certified_min"`
-	NearbyEnrollmentMin       map[Stage]float64 `json:"nearby_enrollment_min" yaml:"nearby_enrollment_min"`
-	QualityHighSchoolQuotaMin float64           `json:"quality_high_school_quota_min" yaml:"quality_high_school_quota_min"`
-	MigrantChildrenPublicMin  float64           `json:"migrant_children_public_min" yaml:"migrant_children_public_min"`
+	ClassesPerMusicArtRoom   int               `json:"classes_per_music_art_room" yaml:"classes_per_music_art_room"`
+	SchoolSizeMax            map[Kind]int      `json:"school_size_max" yaml:"school_size_max"`
+	ClassSizeMax             map[Stage]int     `json:"class_size_max" yaml:"class_size_max"`
+	SpecialEdFundingMinYuan  float64           `json:"special_ed_funding_min_yuan" yaml:"special_ed_funding_min_yuan"`
+	Training360hMin          float64           `json:"teacher_training_360h_min" yaml:"teacher_training_360h_min"`
+	RotationShareMin         float64           `json:"rotation_share_min" yaml:"rotation_share_min"`
+	RotationBackboneShareMin float64           `json:"rotation_backbone_share_min" yaml:"rotation_backbone_share_min"`
+	TeachersCertifiedMin     float64           `json:"teachers_certified_min" yaml:"teachers_certified_min"`
+	NearbyEnrollmentMin      map[Stage]float64 `json:"nearby_enrollment_min" yaml:"nearby_enrollment_min"`
+
+	QualityHighSchoolQuotaMin float64 `json:"quality_high_school_quota_min" yaml:"quality_high_school_quota_min"`
+	MigrantChildrenPublicMin  float64 `json:"migrant_children_public_min" yaml:"migrant_children_public_min"`
 }
 
 // QualityRules are the thresholds of the education-quality items.
@@ -171,21 +172,27 @@ func National2017() Profile {
 		TitleZh: "县域义务教育优质均衡发展督导评估办法(2017)",
 		TitleEn: "Supervision and evaluation of county high-quality balanced compulsory education (2017)",
 		Indicators: []Indicator{
-			{"qualified_teachers_per_100", "每百名学生拥有高于规定学历教师数", "teachers above the required degree per 100 students", "qualified_teachers", 100},
-			{"backbone_teachers_per_100", "每百名学生拥有县级及以上骨干教师数", "county-level or higher backbone teachers per 100 students", "backbone_teachers", 100},
-			{"pe_art_teachers_per_100", "每百名学生拥有体育、艺术(美术、音乐)专任教师数", "PE and art (music, fine arts) teachers per 100 students", "pe_art_teachers", 100},
-			{"teaching_room_area_per_student", "生均教学及辅助用房面积", "teaching and auxiliary room area per student", "teaching_room_area_m2", 1},
+			{"qualified_teachers_per_100", "每百名学生拥有高于规定学历教师数", "teachers above the required degree per 100 students",
+				"qualified_teachers", 100},
+			{"backbone_teachers_per_100", "每百名学生拥有县级及以上骨干教师数",
+				"county-level or higher backbone teachers per 100 students", "backbone_teachers", 100},
+			{"pe_art_teachers_per_100", "每百名学生拥有体育、艺术(美术、音乐)专任教师数",
+				"PE and art (music, fine arts) teachers per 100 students", "pe_art_teachers", 100},
+			{"teaching_room_area_per_student", "生均教学及辅助用房面积", "teaching and auxiliary room area per student",
+				"teaching_room_area_m2", 1},
 			{"sports_area_per_student", "生均体育运动场馆面积", "sports ground and hall area per student", "sports_area_m2", 1},
-			{"equipment_value_per_student", "生均教学仪器设备值", "teaching equipment value per student", "equipment_value_yuan", 1},
-			{"multimedia_rooms_per_100", "每百名学生拥有网络多媒体教室数", "networked multimedia classrooms per 100 students", "multimedia_rooms", 100},
+			{"equipment_value_per_student", "生均教学仪器设备值", "teaching equipment value per student",
+				"equipment_value_yuan", 1},
+			{"multimedia_rooms_per_100", "每百名学生拥有网络多媒体教室数", "networked multimedia classrooms per 100 students",
+				"multimedia_rooms", 100},
 		},
 		Thresholds: map[Stage]map[string]float64{
-			Primary: {"qualified_teachers_per_100": 4.2, "backbone_teachers_per_100": 1.0, "pe_art_teachers_per_100": 0.9,
-				"teaching_room_area_per_student": 4.5, "sports_area_per_student": 7.5, "equipment_value_per_student": 2000,
-				"multimedia_rooms_per_100": 2.3},
-			Junior: {"qualified_teachers_per_100": 5.3, "backbone_teachers_per_100": 1.0, "pe_art_teachers_per_100": 0.9,
-				"teaching_room_area_per_student": 5.8, "sports_area_per_student": 10.2, "equipment_value_per_student": 2500,
-				"multimedia_rooms_per_100": 2.4},
+			Primary: {"qualified_teachers_per_100": 4.2, "backbone_teachers_per_100": 1.0,
+				"pe_art_teachers_per_100": 0.9, "teaching_room_area_per_student": 4.5, "sports_area_per_student": 7.5,
+				"equipment_value_per_student": 2000, "multimedia_rooms_per_100": 2.3},
+			Junior: {"qualified_teachers_per_100": 5.3, "backbone_teachers_per_100": 1.0,
+				"pe_art_teachers_per_100": 0.9, "teaching_room_area_per_student": 5.8, "sports_area_per_student": 10.2,
+				"equipment_value_per_student": 2500, "multimedia_rooms_per_100": 2.4},
 		},
 		CVLimits:              map[Stage]float64{Primary: 0.50, Junior: 0.45},
 		CVRule:                CVEach,
@@ -365,11 +372,15 @@ func (p *Profile) Validate() error {
 	gr, qr := &p.Government, &p.Quality
 	for field, v := range map[string]float64{
 		"recognition_min": p.RecognitionMin, "government.teacher_training_360h_min": gr.Training360hMin,
-		"government.rotation_share_min": gr.RotationShareMin, "government.rotation_backbone_share_min": gr.RotationBackboneShareMin,
-		"government.teachers_certified_min": gr.TeachersCertifiedMin, "government.quality_high_school_quota_min": gr.QualityHighSchoolQuotaMin,
-		"government.migrant_children_public_min": gr.MigrantChildrenPublicMin, "quality.junior_retention_min": qr.JuniorRetentionMin,
-		"quality.disabled_enrollment_min": qr.DisabledEnrollmentMin, "quality.teacher_training_budget_share_min": qr.TrainingBudgetShareMin,
-		"quality.monitoring_difference_below": qr.MonitoringDifferenceBelow,
+		"government.rotation_share_min":             gr.RotationShareMin,
+		"government.rotation_backbone_share_min":    gr.RotationBackboneShareMin,
+		"government.teachers_certified_min":         gr.TeachersCertifiedMin,
+		"government.quality_high_school_quota_min":  gr.QualityHighSchoolQuotaMin,
+		"government.migrant_children_public_min":    gr.MigrantChildrenPublicMin,
+		"quality.junior_retention_min":              qr.JuniorRetentionMin,
+		"quality.disabled_enrollment_min":           qr.DisabledEnrollmentMin,
+		"quality.teacher_training_budget_share_min": qr.TrainingBudgetShareMin,
+		"quality.monitoring_difference_below":       qr.MonitoringDifferenceBelow,
 	} {
 		checkRate(fail, field, v)
 	}

@@ -88,11 +88,14 @@ func TestLoadProfileErrors(t *testing.T) {
 			"basic_2012.county_government_score_min"},
 		{"p.yaml", "name: x\ncv_limit: {junior: 0.4}", `unknown field "cv_limit"`},
 		{"p.yaml", "name: x\ncv_limits: {junior: -1}", "cv_limits.junior: must be a positive number"},
-		{"p.yaml", "name: x\nthresholds: {junior: {sports_area: 9}}", "thresholds.junior.sports_area: is not an indicator"},
-		{"p.yaml", "name: x\ngovernment_items: [layout_planning, junior_retention]", `"junior_retention" is not a government item`},
+		{"p.yaml", "name: x\nthresholds: {junior: {sports_area: 9}}",
+			"thresholds.junior.sports_area: is not an indicator"},
+		{"p.yaml", "name: x\ngovernment_items: [layout_planning, junior_retention]",
+			`"junior_retention" is not a government item`},
 		{"p.yaml", "name: x\nschool_floor: 85", "school_floor: must be a fraction"},
 		{"p.yaml", "name: x\ncv_rule: median", `cv_rule: must be "each" or "mean"`},
-		{"p.yaml", "name: x\nindicators: [{key: books, name_zh: 图书, name_en: books, quantity: books, per: 1}]", `unknown quantity "books"`},
+		{"p.yaml", "name: x\nindicators: [{key: books, name_zh: 图书, name_en: books, quantity: books, per: 1}]",
+			`unknown quantity "books"`},
 		{"p.yaml", "name: x\nvetoes: [{key: low_social_recognition, name_zh: a, name_en: b}]", "vetoes[0].key"},
 		{"p.yaml", "name: [x", "profile p.yaml"},
 		{"p.toml", "name = 'x'", "must end in .yaml, .yml or .json"},
@@ -104,7 +107,8 @@ func TestLoadProfileErrors(t *testing.T) {
 	}
 	p := National2017()
 	p.Thresholds[Junior] = nil
-	if _, err := Evaluate(sample(t), p); err == nil || !strings.Contains(err.Error(), "thresholds.junior.sports_area_per_student") {
+	if _, err := Evaluate(sample(t), p); err == nil ||
+		!strings.Contains(err.Error(), "thresholds.junior.sports_area_per_student") {
 		t.Errorf("Evaluate with a broken profile: %v", err)
 	}
 }

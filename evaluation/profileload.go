@@ -36,11 +36,13 @@ func LoadProfile(data []byte, name string) (Profile, error) {
 	}
 	base, ok := Builtin(baseName)
 	if !ok {
-		return Profile{}, fmt.Errorf("profile %s: unknown base %q; built in: %s", name, baseName, strings.Join(BuiltinNames(), ", "))
+		return Profile{}, fmt.Errorf("profile %s: unknown base %q; built in: %s", name, baseName,
+			strings.Join(BuiltinNames(), ", "))
 	}
 	newName, _ := overlay["name"].(string)
 	if _, builtin := builtins[newName]; newName == "" || builtin {
-		return Profile{}, fmt.Errorf("profile %s: give the profile its own name (e.g. name: %s-shandong)", name, baseName)
+		return Profile{}, fmt.Errorf("profile %s: give the profile its own name (e.g. name: %s-shandong)",
+			name, baseName)
 	}
 	tree, err := generic(base)
 	if err != nil {

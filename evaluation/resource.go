@@ -113,7 +113,8 @@ func (e *engine) resource() {
 		if s := &e.in.Schools[i]; e.excluded(s) {
 			r.Excluded = append(r.Excluded, ExcludedSchool{Code: s.Code, Name: s.Name, Students: s.compulsoryStudents(),
 				ReasonZh: fmt.Sprintf("教学点学生不足 %d 人,不参与资源配置计算", e.p.TeachingPointCutoff),
-				ReasonEn: fmt.Sprintf("teaching point with fewer than %d students, left out of resource allocation", e.p.TeachingPointCutoff)})
+				ReasonEn: fmt.Sprintf("teaching point with fewer than %d students, left out of resource allocation",
+					e.p.TeachingPointCutoff)})
 		}
 	}
 	r.Passes = len(stages) > 0

@@ -88,7 +88,8 @@ func TestSplitCompleteSecondary(t *testing.T) {
 	s.Stages.Senior = &SeniorData{Students: 100}
 	s.Facilities.SportsAreaM2 = 2200
 	r := evaluate(t, district(s), National2017())
-	near(t, "junior sports per student", get(r.Resource.Stages[Junior].Schools[0].Values, "sports_area_per_student"), 10, 1e-12)
+	near(t, "junior sports per student", get(r.Resource.Stages[Junior].Schools[0].Values,
+		"sports_area_per_student"), 10, 1e-12)
 	if _, ok := r.Resource.Stages[Primary]; ok {
 		t.Error("a stage without schools is listed")
 	}
@@ -102,7 +103,8 @@ func TestThresholdExactlyAtLimit(t *testing.T) {
 		s := goodSchool("S", KindPrimary, Primary, 1000)
 		s.Stages.Primary.QualifiedTeachers = tc.qualified
 		sr := evaluate(t, district(s), National2017()).Resource.Stages[Primary].Schools[0]
-		if met := !slices.Contains(sr.BelowThreshold, "qualified_teachers_per_100"); met != tc.met || sr.MetCount != 6+btoi(tc.met) {
+		if met := !slices.Contains(sr.BelowThreshold, "qualified_teachers_per_100"); met != tc.met ||
+			sr.MetCount != 6+btoi(tc.met) {
 			t.Errorf("%d teachers per 1000: met = %v, met_count %d", tc.qualified, met, sr.MetCount)
 		}
 	}
@@ -113,7 +115,8 @@ func TestThresholdExactlyAtLimit(t *testing.T) {
 	}{{300, true}, {301, false}} {
 		a, b := goodSchool("A", KindPrimary, Primary, 100), goodSchool("B", KindPrimary, Primary, 100)
 		a.Facilities.SportsAreaM2, b.Facilities.SportsAreaM2 = tc.area, 100
-		ind := evaluate(t, district(a, b), National2017()).Resource.Stages[Primary].Indicators["sports_area_per_student"]
+		ind := evaluate(t, district(a, b), National2017()).
+			Resource.Stages[Primary].Indicators["sports_area_per_student"]
 		if ind.CVPasses != tc.passes {
 			t.Errorf("areas %v/100: CV %.17f passes = %v", tc.area, float64(ind.CV), ind.CVPasses)
 		}
@@ -136,7 +139,8 @@ func TestPerSchoolFloor(t *testing.T) {
 		floor  []string
 	}{
 		{"one at exactly 85%", func(s *School) { s.Facilities.SportsAreaM2 = 0.85 * 7.5 * 1000 }, true, nil},
-		{"one just under 85%", func(s *School) { s.Facilities.SportsAreaM2 = 0.85*7.5*1000 - 1 }, false, []string{"sports_area_per_student"}},
+		{"one just under 85%", func(s *School) { s.Facilities.SportsAreaM2 = 0.85*7.5*1000 - 1 }, false,
+			[]string{"sports_area_per_student"}},
 		{"two under the threshold, above 85%", func(s *School) {
 			s.Facilities.SportsAreaM2, s.Facilities.EquipmentValueYuan = 7000, 1900*1000
 		}, false, nil},
@@ -148,7 +152,8 @@ func TestPerSchoolFloor(t *testing.T) {
 		if sr.Passes != tc.passes || !slices.Equal(sr.BelowFloor, tc.floor) || r.Resource.Passes != tc.passes {
 			t.Errorf("%s: passes %v, below floor %v", tc.name, sr.Passes, sr.BelowFloor)
 		}
-		if hasSchoolShortfall := shortfall(r, "resource:sports_area_per_student:school:S:primary") != nil; hasSchoolShortfall == tc.passes {
+		hasSchoolShortfall := shortfall(r, "resource:sports_area_per_student:school:S:primary") != nil
+		if hasSchoolShortfall == tc.passes {
 			t.Errorf("%s: school shortfall listed = %v", tc.name, hasSchoolShortfall)
 		}
 	}
@@ -203,7 +208,8 @@ func TestNeeded(t *testing.T) {
 	}
 	if sf := shortfall(r, "resource:sports_area_per_student:school:S007:junior"); sf.MessageZh !=
 		"S007 学校S007(初中):生均体育运动场馆面积为 8.1 m²,低于要求 10.2 m²;需增加体育运动场馆面积 1260 m²(低于标准值的 85%)" ||
-		sf.MessageEn != "S007 学校S007 (junior): sports ground and hall area per student is 8.1 m², below the required 10.2 m²; needs +1260 m² of sports area (under 85% of the threshold)" {
+		sf.MessageEn != "S007 学校S007 (junior): sports ground and hall area per student is 8.1 m², below the "+
+			"required 10.2 m²; needs +1260 m² of sports area (under 85% of the threshold)" {
 		t.Errorf("messages:\n%s\n%s", sf.MessageZh, sf.MessageEn)
 	}
 

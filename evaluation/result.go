@@ -196,7 +196,8 @@ func scanValues(data []byte, out Values) (_ Values, ok bool) {
 	for s = bytes.TrimSpace(s[1 : len(s)-1]); len(s) > 0; {
 		end := bytes.IndexByte(s, ':')
 		key := bytes.TrimSpace(s[:max(end, 0)])
-		if end < 0 || len(key) < 2 || key[0] != '"' || key[len(key)-1] != '"' || bytes.ContainsAny(key[1:len(key)-1], "\\\"") {
+		if end < 0 || len(key) < 2 || key[0] != '"' || key[len(key)-1] != '"' ||
+			bytes.ContainsAny(key[1:len(key)-1], "\\\"") {
 			return nil, false
 		}
 		num, rest, more := bytes.Cut(s[end+1:], []byte(","))

@@ -66,7 +66,8 @@ func Validate(in Input, p Profile) error {
 		if _, ok := p.veto(v); !ok && v != "" {
 			problems = append(problems, Problem{Field: fmt.Sprintf("vetoes[%d]", i),
 				MessageZh: fmt.Sprintf("标准 %s 中没有否决项 %q,可用:%s", p.Name, v, strings.Join(p.vetoKeys(), ", ")),
-				MessageEn: fmt.Sprintf("standard %s has no veto item %q; known: %s", p.Name, v, strings.Join(p.vetoKeys(), ", "))})
+				MessageEn: fmt.Sprintf("standard %s has no veto item %q; known: %s", p.Name, v,
+					strings.Join(p.vetoKeys(), ", "))})
 		}
 	}
 	if !p.SplitSharedFacilities {
@@ -307,7 +308,8 @@ func (c *checker) stageData(d *StageData) {
 		if avg := (d.Students + d.Classes - 1) / d.Classes; d.LargestClass < avg || d.LargestClass > d.Students {
 			c.add("largest_class",
 				fmt.Sprintf("最大班额应在平均班额 %d 与在校生数 %d 之间", avg, d.Students),
-				fmt.Sprintf("must lie between the average class size %d and the number of students %d", avg, d.Students))
+				fmt.Sprintf("must lie between the average class size %d and the number of students %d",
+					avg, d.Students))
 		}
 	}
 	// Each kind of teacher counted is among the stage's full-time teachers (专任教师), when their number is given.
@@ -333,7 +335,8 @@ func (c *checker) government(g *Government) {
 	if rotatedOK && eligibleOK && g.RotatedTeachers > g.EligibleRotationTeachers {
 		c.add("rotated_teachers", "交流轮岗教师数不能多于符合条件的教师数", "cannot exceed eligible_rotation_teachers")
 	}
-	if c.count("rotated_backbone_teachers", g.RotatedBackboneTeachers) && rotatedOK && g.RotatedBackboneTeachers > g.RotatedTeachers {
+	if c.count("rotated_backbone_teachers", g.RotatedBackboneTeachers) && rotatedOK &&
+		g.RotatedBackboneTeachers > g.RotatedTeachers {
 		c.add("rotated_backbone_teachers", "交流轮岗骨干教师数不能多于交流轮岗教师数", "cannot exceed rotated_teachers")
 	}
 	c.rate("teachers_certified_rate", g.TeachersCertifiedRate)

@@ -48,12 +48,15 @@ func TestValuesJSON(t *testing.T) {
 		}
 	}
 	var vs Values
-	if err := json.Unmarshal([]byte(` { "a" : 1.5e2 , "b":-2 } `), &vs); err != nil || !slices.Equal(vs, Values{{"a", 150}, {"b", -2}}) {
+	if err := json.Unmarshal([]byte(` { "a" : 1.5e2 , "b":-2 } `), &vs); err != nil ||
+		!slices.Equal(vs, Values{{"a", 150}, {"b", -2}}) {
 		t.Errorf("spaces: %v, %v", vs, err)
 	}
 }
 
-var valuesJSON = []byte(`{"qualified_teachers_per_100":5.1234,"backbone_teachers_per_100":1.2,"pe_art_teachers_per_100":0.95,"teaching_room_area_per_student":4.5,"sports_area_per_student":7.9,"equipment_value_per_student":2100,"multimedia_rooms_per_100":2.4}`)
+var valuesJSON = []byte(`{"qualified_teachers_per_100":5.1234,"backbone_teachers_per_100":1.2,` +
+	`"pe_art_teachers_per_100":0.95,"teaching_room_area_per_student":4.5,"sports_area_per_student":7.9,` +
+	`"equipment_value_per_student":2100,"multimedia_rooms_per_100":2.4}`)
 
 func BenchmarkValuesScan(b *testing.B) {
 	for b.Loop() {

@@ -79,7 +79,8 @@ func (b *s3Backend) put(ctx context.Context, id, contentType string, data []byte
 		return b.fail(err)
 	}
 	_, err = b.client.PutObject(ctx, &s3.PutObjectInput{Bucket: &b.bucket, Key: &key, Body: bytes.NewReader(data),
-		ContentLength: aws.Int64(int64(len(data))), ContentType: &contentType, Metadata: map[string]string{"sha256": id}})
+		ContentLength: aws.Int64(int64(len(data))), ContentType: &contentType,
+		Metadata: map[string]string{"sha256": id}})
 	return b.fail(err)
 }
 
@@ -102,7 +103,8 @@ func (b *s3Backend) check(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, s3Timeout)
 	defer cancel()
 	// Readiness is asked again soon enough; retrying would only push the answer past the probe's deadline.
-	_, err := b.client.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: &b.bucket}, func(o *s3.Options) { o.RetryMaxAttempts = 1 })
+	_, err := b.client.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: &b.bucket},
+		func(o *s3.Options) { o.RetryMaxAttempts = 1 })
 	return b.fail(err)
 }
 

@@ -24,7 +24,8 @@ func ParseS3URL(raw string) (*S3Config, error) {
 		return nil, fmt.Errorf("scheme must be s3:// or s3+http://, not %q", u.Scheme)
 	}
 	bucket, prefix, _ := strings.Cut(strings.Trim(u.Path, "/"), "/")
-	cfg := &S3Config{Bucket: bucket, Prefix: prefix, Region: u.Query().Get("region"), PathStyle: u.Query().Get("path_style") == "true"}
+	cfg := &S3Config{Bucket: bucket, Prefix: prefix, Region: u.Query().Get("region"),
+		PathStyle: u.Query().Get("path_style") == "true"}
 	if u.Host != "" {
 		cfg.Endpoint = scheme + "://" + u.Host
 	}

@@ -67,7 +67,8 @@ func (s *SMTPConfig) String() string {
 	if s == nil {
 		return ""
 	}
-	return fmt.Sprintf("smtp://%s from=%s start_tls=%t", net.JoinHostPort(s.Host, strconv.Itoa(s.Port)), s.From, s.StartTLS)
+	return fmt.Sprintf("smtp://%s from=%s start_tls=%t", net.JoinHostPort(s.Host, strconv.Itoa(s.Port)),
+		s.From, s.StartTLS)
 }
 
 // LoadConfig parses and validates a channel file; name's extension (.yaml, .yml or .json) picks the format.

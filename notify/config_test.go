@@ -55,19 +55,25 @@ func TestLoadConfigErrors(t *testing.T) {
 		want []string
 	}{
 		{"channels:\n  - name: a\n    type: webhook\n    urll: https://x\n", []string{"field urll not found"}},
-		{"channels:\n  - name: a\n    type: sms\n", []string{`channels[0].type: "sms" is not webhook, wecom, dingtalk or email`}},
-		{"channels:\n  - name: a b\n    type: webhook\n    url: https://x\n", []string{`channels[0].name: "a b" must be`}},
+		{"channels:\n  - name: a\n    type: sms\n",
+			[]string{`channels[0].type: "sms" is not webhook, wecom, dingtalk or email`}},
+		{"channels:\n  - name: a b\n    type: webhook\n    url: https://x\n",
+			[]string{`channels[0].name: "a b" must be`}},
 		{"channels:\n  - name: a\n    type: wecom\n", []string{"channels[0].url: required for wecom"}},
 		{"channels:\n  - name: a\n    type: dingtalk\n    url: ftp://x/?access_token=TOKEN\n",
 			[]string{"channels[0].url: must be an absolute http(s) URL"}},
-		{"channels:\n  - name: a\n    type: wecom\n    url: https://x\n    secret: s\n", []string{"channels[0].secret: WeCom robots are not signed"}},
+		{"channels:\n  - name: a\n    type: wecom\n    url: https://x\n    secret: s\n",
+			[]string{"channels[0].secret: WeCom robots are not signed"}},
 		{"channels:\n  - name: a\n    type: webhook\n    url: https://x\n    recipients: [office, district:37, city]\n",
 			[]string{`channels[0].recipients[1]: "district:37" is not`, `channels[0].recipients[2]: "city" is not`}},
-		{"channels:\n  - name: a\n    type: webhook\n    url: https://x\n  - name: a\n    type: webhook\n    url: https://y\n",
+		{"channels:\n  - name: a\n    type: webhook\n    url: https://x\n" +
+			"  - name: a\n    type: webhook\n    url: https://y\n",
 			[]string{`channels[1].name: "a" is used twice`}},
 		{"channels:\n  - name: m\n    type: email\n    recipients: [office]\n",
-			[]string{"channels[0].smtp: required for type email", "channels[0].recipients: email routes by the keys of smtp.to"}},
-		{"channels:\n" + mail + "      host: smtp.example.cn\n      port: 70000\n      username: u\n      from: nobody\n" +
+			[]string{"channels[0].smtp: required for type email",
+				"channels[0].recipients: email routes by the keys of smtp.to"}},
+		{"channels:\n" + mail +
+			"      host: smtp.example.cn\n      port: 70000\n      username: u\n      from: nobody\n" +
 			"      to: {office: [], \"district:x\": [a@b.cn], \"district:*\": [not-an-address]}\n", []string{
 			"channels[0].smtp.port: 70000 is not a port",
 			"channels[0].smtp.start_tls: must be true",
@@ -77,7 +83,8 @@ func TestLoadConfigErrors(t *testing.T) {
 			`channels[0].smtp.to: key "district:x" is not`,
 			"channels[0].smtp.to[district:*][0]: mail: ",
 		}},
-		{"channels:\n" + mail + "      port: 25\n      from: a@b.cn\n", []string{"channels[0].smtp.host: required", "channels[0].smtp.to: required"}},
+		{"channels:\n" + mail + "      port: 25\n      from: a@b.cn\n",
+			[]string{"channels[0].smtp.host: required", "channels[0].smtp.to: required"}},
 	} {
 		_, err := LoadConfig([]byte(c.yaml), "notify.yaml")
 		if err == nil {
@@ -93,7 +100,8 @@ func TestLoadConfigErrors(t *testing.T) {
 			t.Errorf("error shows the URL: %v", err)
 		}
 	}
-	if _, err := LoadConfig([]byte("channels: []"), "notify.toml"); err == nil || !strings.Contains(err.Error(), ".yaml, .yml or .json") {
+	if _, err := LoadConfig([]byte("channels: []"), "notify.toml"); err == nil ||
+		!strings.Contains(err.Error(), ".yaml, .yml or .json") {
 		t.Errorf("toml: %v", err)
 	}
 }

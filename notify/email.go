@@ -106,7 +106,8 @@ func (e *email) deliver(ctx context.Context, to []*mail.Address, msg []byte) err
 	}
 	defer c.Close()
 	if e.cfg.StartTLS {
-		if err := c.StartTLS(&tls.Config{ServerName: e.cfg.Host, RootCAs: e.roots, MinVersion: tls.VersionTLS12}); err != nil {
+		if err := c.StartTLS(&tls.Config{ServerName: e.cfg.Host, RootCAs: e.roots,
+			MinVersion: tls.VersionTLS12}); err != nil {
 			return err
 		}
 	}

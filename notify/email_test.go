@@ -117,7 +117,8 @@ func TestEmailMessage(t *testing.T) {
 		fmt.Sprint(s.rcpt) != "[TO:<monitor@example.gov.cn> TO:<jyj@huangdao.example.cn>]" {
 		t.Errorf("envelope %s %v", s.from, s.rcpt)
 	}
-	if plain, _ := base64.StdEncoding.DecodeString(strings.TrimPrefix(s.auth, "PLAIN ")); string(plain) != "\x00duban\x00pa55" {
+	if plain, _ := base64.StdEncoding.DecodeString(
+		strings.TrimPrefix(s.auth, "PLAIN ")); string(plain) != "\x00duban\x00pa55" {
 		t.Errorf("AUTH %q", s.auth)
 	}
 	msg, err := mail.ReadMessage(bytes.NewReader(s.data))

@@ -36,7 +36,8 @@ func TestDingTalkSignedBody(t *testing.T) {
 	srv, got := serve(t, http.StatusOK, `{"errcode":0,"errmsg":"ok"}`)
 	at := time.UnixMilli(1717205400123)
 	const secret = "SEC0123456789abcdef"
-	ch := newDingTalk("duban", srv+"/robot/send?access_token=tok", secret, &http.Client{}, func() time.Time { return at })
+	ch := newDingTalk("duban", srv+"/robot/send?access_token=tok", secret, &http.Client{},
+		func() time.Time { return at })
 	if err := ch.Send(context.Background(), sample); err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +61,8 @@ func TestDingTalkSignedBody(t *testing.T) {
 
 func TestDingTalkUnsignedWithoutSecret(t *testing.T) {
 	srv, got := serve(t, http.StatusOK, `{"errcode":0,"errmsg":"ok"}`)
-	if err := build(t, ChannelConfig{Name: "d", Type: "dingtalk", URL: srv + "?access_token=tok"}).Send(context.Background(), sample); err != nil {
+	if err := build(t, ChannelConfig{Name: "d", Type: "dingtalk", URL: srv + "?access_token=tok"}).
+		Send(context.Background(), sample); err != nil {
 		t.Fatal(err)
 	}
 	if q := receive(t, got).rawQuery; q != "access_token=tok" {

@@ -46,7 +46,8 @@ func (w *webhook) Send(ctx context.Context, m Message) error {
 
 // post sends a JSON body and returns the reply to a 2xx answer. Errors name only the host: the rest of the URL
 // may hold the robot's token.
-func post(ctx context.Context, client *http.Client, target, key string, body []byte, header http.Header) ([]byte, error) {
+func post(ctx context.Context, client *http.Client, target, key string, body []byte,
+	header http.Header) ([]byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(body))
 	if err != nil {
 		return nil, Permanent(errors.New("invalid URL")) // validated in LoadConfig; the parse error would quote it

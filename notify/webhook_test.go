@@ -93,7 +93,8 @@ func TestWebhookBodyAndHeaders(t *testing.T) {
 
 func TestWebhookUnsignedWithoutSecret(t *testing.T) {
 	url, got := serve(t, http.StatusOK, "")
-	if err := build(t, ChannelConfig{Name: "ops", Type: "webhook", URL: url}).Send(context.Background(), sample); err != nil {
+	if err := build(t, ChannelConfig{Name: "ops", Type: "webhook", URL: url}).
+		Send(context.Background(), sample); err != nil {
 		t.Fatal(err)
 	}
 	if sig := receive(t, got).header.Get("X-Junheng-Signature"); sig != "" {
@@ -154,7 +155,8 @@ func TestErrorsHideURLAndSecret(t *testing.T) {
 		if err == nil || IsPermanent(err) {
 			t.Fatalf("%s: got %v, want a retryable error", cfg.Type, err)
 		}
-		if msg := err.Error(); strings.Contains(msg, "TOKEN") || strings.Contains(msg, "SEC-") || strings.Contains(msg, "/robot") {
+		if msg := err.Error(); strings.Contains(msg, "TOKEN") || strings.Contains(msg, "SEC-") ||
+			strings.Contains(msg, "/robot") {
 			t.Errorf("%s: the error shows the URL or secret: %s", cfg.Type, msg)
 		}
 	}

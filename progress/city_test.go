@@ -24,8 +24,9 @@ func TestCityScenario(t *testing.T) {
 			AtRisk: none, Late: none, Lagging: none},
 		{Year: 2024, Districts: 5, Meeting: 2, Certified: 1, Share: 0.4, Target: ptr(0.3), TargetMet: true,
 			AtRisk: []string{e}, Late: none, Lagging: []string{c, e}},
+		// D is certified: not lagging for submitting nothing
 		{Year: 2025, Districts: 5, Meeting: 2, Certified: 1, Share: 0.4, Target: ptr(1.0), TargetMet: false,
-			AtRisk: []string{a}, Late: []string{e}, Lagging: []string{a, c, e}}, // D is certified: not lagging for submitting nothing
+			AtRisk: []string{a}, Late: []string{e}, Lagging: []string{a, c, e}},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("City\n got %s\nwant %s", show(got), show(want))
@@ -65,8 +66,10 @@ func TestCityTargets(t *testing.T) {
 		{"one short of each", nil, city(10, 2, 7), []int{2022, 2023, 2024, 2025}, []int{0, 2, 2, 9},
 			[]bool{true, false, false, false}, 2022},
 		// 0.28 × 25 is 7.000000000000001 in floats: 7 districts still reach 28%.
-		{"a target the floats overshoot", map[int]float64{2023: 0.28}, city(25, 7, 0), []int{2023}, []int{7}, []bool{true}, 0},
-		{"certified before the years shown", nil, []District{{Code: "370201", Years: []Year{{Year: 2021, Certified: true}}}},
+		{"a target the floats overshoot", map[int]float64{2023: 0.28}, city(25, 7, 0), []int{2023}, []int{7},
+			[]bool{true}, 0},
+		{"certified before the years shown", nil,
+			[]District{{Code: "370201", Years: []Year{{Year: 2021, Certified: true}}}},
 			[]int{2023}, []int{1}, []bool{true}, 0},
 		{"no districts", nil, nil, []int{2023, 2023}, []int{0}, []bool{true}, 0},
 	}

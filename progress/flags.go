@@ -30,14 +30,16 @@ func flags(dy *DistrictYear, cur *snapshot, plan *Plan, rules Rules) []Flag {
 	if plan != nil && dy.Year >= plan.TargetYear && !dy.Certified && !dy.meets() {
 		fs = append(fs, Flag{Key: FlagTargetYearMissed,
 			MessageZh: fmt.Sprintf("创建方案确定 %d 年达标, 本年度既未达到评估标准也未通过认定", plan.TargetYear),
-			MessageEn: fmt.Sprintf("the plan's target year is %d; the district neither meets the standard nor is certified",
+			MessageEn: fmt.Sprintf(
+				"the plan's target year is %d; the district neither meets the standard nor is certified",
 				plan.TargetYear)})
 	}
 	// When the city's target is every district (seed 002: all by 2025), each district short of it misses it.
 	if t, ok := Target(rules.Targets, dy.Year); ok && t >= 1 && !dy.Certified && !dy.meets() {
 		fs = append(fs, Flag{Key: FlagCityTargetMissed,
 			MessageZh: fmt.Sprintf("全市目标为 %d 年所有区(市)达到国家评估认定标准, 本区(市)未达到", dy.Year),
-			MessageEn: fmt.Sprintf("the city's target is every district meeting the standard in %d; this one does not", dy.Year)})
+			MessageEn: fmt.Sprintf("the city's target is every district meeting the standard in %d; this one does not",
+				dy.Year)})
 	}
 	return fs
 }
@@ -49,7 +51,8 @@ func measureFlags(fs []Flag, dy *DistrictYear, r *evaluation.Result, rules Rules
 	if b := dy.BroughtUp; b != nil && !b.Met {
 		got, want := share(*b.Share), target(b.Target)
 		add(FlagBroughtUpShort, fmt.Sprintf("上年未达标学校 %d 所, 本年达标 %d 所 (%s), 低于 %s", b.Base, b.Count, got, want),
-			fmt.Sprintf("%d of last year's %d non-compliant schools comply now (%s), below %s", b.Count, b.Base, got, want))
+			fmt.Sprintf("%d of last year's %d non-compliant schools comply now (%s), below %s", b.Count,
+				b.Base, got, want))
 	}
 	if b := dy.BroughtUp; b != nil && len(b.Worse) > 0 {
 		add(FlagSchoolsWorse, fmt.Sprintf("上年达标的 %d 所学校本年未达标: %s", len(b.Worse), strings.Join(b.Worse, "、")),
@@ -67,7 +70,8 @@ func measureFlags(fs []Flag, dy *DistrictYear, r *evaluation.Result, rules Rules
 	if l.Change != nil && *l.Change > 0 {
 		add(FlagLargeClassesUp,
 			fmt.Sprintf("有大班额的学段由 %d 个增至 %d 个, 新增: %s", *l.Previous, l.Now, strings.Join(l.New, "、")),
-			fmt.Sprintf("school stages with a large class up from %d to %d, new: %s", *l.Previous, l.Now, strings.Join(l.New, ", ")))
+			fmt.Sprintf("school stages with a large class up from %d to %d, new: %s", *l.Previous, l.Now,
+				strings.Join(l.New, ", ")))
 	}
 	if dy.Year >= rules.EliminateBy && o.Now+l.Now > 0 {
 		add(FlagNotEliminated,
@@ -90,7 +94,8 @@ func oversizedShort(o *Count) Flag {
 	got, want := share(*o.Reduced), target(*o.Target)
 	return Flag{Key: FlagOversizedShort,
 		MessageZh: fmt.Sprintf("大规模学校上年 %d 所, 本年 %d 所 (减少 %s), 低于 %s", *o.Previous, o.Now, got, want),
-		MessageEn: fmt.Sprintf("oversized schools: %d last year, %d now (%s fewer), below %s", *o.Previous, o.Now, got, want)}
+		MessageEn: fmt.Sprintf("oversized schools: %d last year, %d now (%s fewer), below %s", *o.Previous,
+			o.Now, got, want)}
 }
 
 // worseCoefficients describes the coefficients above their limit that rose as shown (4 decimals, more where a

@@ -66,7 +66,8 @@ func oversize(s evaluation.School) evaluation.School {
 	d.Students, d.Classes, d.QualifiedTeachers, d.BackboneTeachers, d.PEArtTeachers =
 		2*d.Students, 2*d.Classes, 2*d.QualifiedTeachers, 2*d.BackboneTeachers, 2*d.PEArtTeachers
 	f.TeachingRoomAreaM2, f.SportsAreaM2, f.EquipmentValueYuan, f.MultimediaRooms, f.MusicRooms, f.ArtRooms =
-		2*f.TeachingRoomAreaM2, 2*f.SportsAreaM2, 2*f.EquipmentValueYuan, 2*f.MultimediaRooms, 2*f.MusicRooms, 2*f.ArtRooms
+		2*f.TeachingRoomAreaM2, 2*f.SportsAreaM2, 2*f.EquipmentValueYuan,
+		2*f.MultimediaRooms, 2*f.MusicRooms, 2*f.ArtRooms
 	return s
 }
 

@@ -40,7 +40,8 @@ func TestProgressScenario(t *testing.T) {
 		}
 		return c
 	}
-	zeroToZero := Count{Previous: ptr(0), Change: ptr(0), Target: q, Met: ptr(true), Schools: none, New: none, Resolved: none}
+	zeroToZero := Count{Previous: ptr(0), Change: ptr(0), Target: q, Met: ptr(true), Schools: none, New: none,
+		Resolved: none}
 	tests := []struct {
 		d     District
 		years []want
@@ -66,7 +67,8 @@ func TestProgressScenario(t *testing.T) {
 				oversized: zeroToZero,
 				largeClasses: Count{Now: 1, Previous: ptr(0), Change: ptr(1), Schools: []string{"A09"},
 					Stages: []string{"A09/primary"}, New: []string{"A09/primary"}, Resolved: none},
-				milestone: &Milestone{Year: 2025, Schools: none, Indicators: none}, missed: []string{FlagMilestoneVerdict},
+				milestone: &Milestone{Year: 2025, Schools: none, Indicators: none},
+				missed:    []string{FlagMilestoneVerdict},
 				flags: []string{FlagBroughtUpShort, FlagSchoolsWorse, FlagLargeClassesUp, FlagNotEliminated,
 					FlagMilestoneMissed, FlagTargetYearMissed, FlagCityTargetMissed}},
 		}},
@@ -92,8 +94,8 @@ func TestProgressScenario(t *testing.T) {
 				nonCompliant: []string{"C01", "C02", "C03", "C05", "C06"},
 				broughtUp: &BroughtUp{Base: 4, Count: 1, Share: ptr(0.25), Target: 0.25, Met: true,
 					Schools: []string{"C04"}, Gone: none, Worse: []string{"C05", "C06"}},
-				oversized: Count{Now: 3, Previous: ptr(4), Change: ptr(-1), Reduced: ptr(0.25), Target: q, Met: ptr(true),
-					Schools: []string{"C01", "C02", "C03"}, New: none, Resolved: []string{"C04"}},
+				oversized: Count{Now: 3, Previous: ptr(4), Change: ptr(-1), Reduced: ptr(0.25), Target: q,
+					Met: ptr(true), Schools: []string{"C01", "C02", "C03"}, New: none, Resolved: []string{"C04"}},
 				largeClasses: noLarge(ptr(0)),
 				milestone:    &s.C.Plan.Milestones[0],
 				missed: []string{FlagMilestoneSchool, FlagMilestoneSchool, FlagMilestoneIndicator,
@@ -105,8 +107,9 @@ func TestProgressScenario(t *testing.T) {
 				nonCompliant: []string{"C01", "C02", "C06", "C07"},
 				broughtUp: &BroughtUp{Base: 5, Count: 2, Share: ptr(0.4), Target: 0.25, Met: true,
 					Schools: []string{"C03", "C05"}, Gone: none, Worse: []string{"C07"}},
-				oversized: Count{Now: 3, Previous: ptr(3), Change: ptr(0), Reduced: ptr(0.0), Target: q, Met: ptr(false),
-					Schools: []string{"C01", "C02", "C07"}, New: []string{"C07"}, Resolved: []string{"C03"}},
+				oversized: Count{Now: 3, Previous: ptr(3), Change: ptr(0), Reduced: ptr(0.0), Target: q,
+					Met: ptr(false), Schools: []string{"C01", "C02", "C07"}, New: []string{"C07"},
+					Resolved: []string{"C03"}},
 				largeClasses: noLarge(ptr(0)),
 				flags: []string{FlagSchoolsWorse, FlagOversizedShort, FlagNewOversized, FlagNotEliminated,
 					FlagCityTargetMissed}}, // 2025: every district is to meet the standard
@@ -119,7 +122,8 @@ func TestProgressScenario(t *testing.T) {
 					Schools: []string{"D01"}, Gone: none, Worse: none},
 				oversized: zeroToZero, largeClasses: noLarge(ptr(0)),
 				// The plan left out the milestone's indicators: shown as [].
-				milestone: &Milestone{Year: 2024, Schools: []string{"D01"}, Indicators: none}, missed: none, flags: none},
+				milestone: &Milestone{Year: 2024, Schools: []string{"D01"}, Indicators: none}, missed: none,
+				flags: none},
 			// Certified last year, nothing submitted: still certified, and out of the campaign, so not flagged.
 			{year: 2025, certified: true, nonCompliant: none, oversized: emptyCount(), largeClasses: emptyCount(),
 				flags: none},
@@ -129,7 +133,8 @@ func TestProgressScenario(t *testing.T) {
 			{year: 2023, submitted: true, verdict: evaluation.DoesNotMeet, schools: 4, nonCompliant: none,
 				oversized: noCount(0), largeClasses: noLarge(nil), flags: none},
 			{year: 2025, submitted: true, verdict: evaluation.DoesNotMeet, schools: 4, nonCompliant: none,
-				oversized: noCount(0), largeClasses: noLarge(nil), flags: []string{FlagTargetYearMissed, FlagCityTargetMissed}},
+				oversized: noCount(0), largeClasses: noLarge(nil),
+				flags: []string{FlagTargetYearMissed, FlagCityTargetMissed}},
 		}},
 	}
 	for _, tc := range tests {
@@ -151,7 +156,8 @@ func checkYear(t *testing.T, got DistrictYear, w want) {
 	if got.Year != w.year || got.Submitted != w.submitted || got.Verdict != string(w.verdict) ||
 		got.Certified != w.certified || got.Schools != w.schools {
 		t.Errorf("%d: year %d submitted %v verdict %q certified %v schools %d; want %d %v %q %v %d", w.year, got.Year,
-			got.Submitted, got.Verdict, got.Certified, got.Schools, w.year, w.submitted, w.verdict, w.certified, w.schools)
+			got.Submitted, got.Verdict, got.Certified, got.Schools, w.year, w.submitted, w.verdict,
+			w.certified, w.schools)
 	}
 	if !slices.Equal(got.NonCompliant, w.nonCompliant) {
 		t.Errorf("%d: non-compliant %v, want %v", w.year, got.NonCompliant, w.nonCompliant)
@@ -218,8 +224,8 @@ func TestProgressCoefficientWorse(t *testing.T) {
 		rich.Facilities.EquipmentValueYuan = million * 1e6
 		return submitted(t, y, []evaluation.School{primary(t, "X01"), rich})
 	}
-	got := Progress(District{Code: "370299", Years: []Year{year(2023, 26), year(2024, 30), year(2025, 28), year(2026, 28)}},
-		DefaultRules())
+	got := Progress(District{Code: "370299",
+		Years: []Year{year(2023, 26), year(2024, 30), year(2025, 28), year(2026, 28)}}, DefaultRules())
 	wantCV := []float64{0.8182, 0.8405, 0.8301, 0.8301}
 	wantFlag := []bool{false, true, false, false}
 	for i, dy := range got {
@@ -298,7 +304,8 @@ func TestProgressCases(t *testing.T) {
 				wantFlags(t, last, FlagMilestoneMissed)
 			}},
 		{"a year after a gap has no previous year", nil,
-			[]Year{submitted(t, 2023, x(short)), submitted(t, 2025, x(oversize))}, func(t *testing.T, last DistrictYear) {
+			[]Year{submitted(t, 2023, x(short)), submitted(t, 2025, x(oversize))},
+			func(t *testing.T, last DistrictYear) {
 				if last.BroughtUp != nil || last.Oversized.Previous != nil || last.Oversized.Met != nil ||
 					len(last.Oversized.New) != 0 || last.Coefficients[0].Previous != nil {
 					t.Errorf("compared with a year that is not the previous one: %s", show(last))
@@ -326,7 +333,8 @@ func TestProgressCases(t *testing.T) {
 		{"fewer large classes raise no flag", nil,
 			[]Year{submitted(t, 2023, x(largeClass)), submitted(t, 2024, x())}, func(t *testing.T, last DistrictYear) {
 				l := last.LargeClasses
-				if l.Now != 0 || *l.Previous != 1 || *l.Reduced != 1 || !slices.Equal(l.Resolved, []string{"X01/primary"}) {
+				if l.Now != 0 || *l.Previous != 1 || *l.Reduced != 1 ||
+					!slices.Equal(l.Resolved, []string{"X01/primary"}) {
 					t.Errorf("large classes %s", show(l))
 				}
 				wantFlags(t, last)

@@ -18,9 +18,12 @@ type Publication struct {
 
 // The sections a publication may name.
 const (
-	SectionCityTargets     = "city_targets"        // districts meeting the standard and certified, by year, against the target
-	SectionCertified       = "certified_districts" // the names of certified districts and the year of certification
-	SectionDistrictResults = "district_results"    // each district's yearly result: meets the standard or not
+	// districts meeting the standard and certified, by year, against the target
+	SectionCityTargets = "city_targets"
+	// the names of certified districts and the year of certification
+	SectionCertified = "certified_districts"
+	// each district's yearly result: meets the standard or not
+	SectionDistrictResults = "district_results"
 )
 
 // Sections lists every section, in the order the page shows them.
@@ -43,7 +46,8 @@ func Publish(pub Publication, ds []District, years []int, rules Rules, now time.
 				Certified: y.Certified, Share: y.Share, Target: y.Target, TargetMet: y.TargetMet})
 		}
 	}
-	certified, results := slices.Contains(pub.Sections, SectionCertified), slices.Contains(pub.Sections, SectionDistrictResults)
+	certified, results :=
+		slices.Contains(pub.Sections, SectionCertified), slices.Contains(pub.Sections, SectionDistrictResults)
 	for _, d := range ds {
 		was := false // certified in an earlier year
 		for _, y := range byYear(d.Years) {
@@ -51,7 +55,8 @@ func Publish(pub Publication, ds []District, years []int, rules Rules, now time.
 				continue
 			}
 			if certified && y.Certified && !was {
-				s.Certified = append(s.Certified, PublicResult{Name: d.Name, Year: y.Year, Meets: true, Certified: true})
+				s.Certified = append(s.Certified, PublicResult{Name: d.Name, Year: y.Year, Meets: true,
+					Certified: true})
 			}
 			was = was || y.Certified
 			if results && (y.Result != nil || was) {

@@ -77,14 +77,16 @@ func TestPublishShowsOnlyTheSectionsNamed(t *testing.T) {
 		{[]string{SectionCityTargets}, func(t *testing.T, s PublicSummary) {
 			// B's unreviewed 2025 does not count as meeting.
 			city := City(ds, years, DefaultRules())
-			if len(s.Years) != 3 || s.Years[1].Meeting != city[1].Meeting || s.Years[2].Meeting != city[2].Meeting-1 || s.Years[1].Certified != 1 ||
+			if len(s.Years) != 3 || s.Years[1].Meeting != city[1].Meeting ||
+				s.Years[2].Meeting != city[2].Meeting-1 || s.Years[1].Certified != 1 ||
 				!s.Years[1].TargetMet || s.Years[2].TargetMet || *s.Years[2].Target != 1 {
 				t.Errorf("city targets %+v", s.Years)
 			}
 		}, []string{"甲区", "乙区", "丙区", "丁区", "戊区"}},
 		{[]string{SectionCertified}, func(t *testing.T, s PublicSummary) {
 			// D, certified in 2024, is listed once, with the year it was certified.
-			if len(s.Certified) != 1 || s.Certified[0] != (PublicResult{Name: "丁区", Year: 2024, Meets: true, Certified: true}) {
+			if len(s.Certified) != 1 ||
+				s.Certified[0] != (PublicResult{Name: "丁区", Year: 2024, Meets: true, Certified: true}) {
 				t.Errorf("certified %+v", s.Certified)
 			}
 		}, []string{"甲区", "乙区", "丙区", "戊区"}},
@@ -105,7 +107,8 @@ func TestPublishShowsOnlyTheSectionsNamed(t *testing.T) {
 		}, nil},
 	} {
 		t.Run(strings.Join(tc.sections, "+"), func(t *testing.T) {
-			s := Publish(Publication{Enabled: true, Title: "示范市", Sections: tc.sections}, ds, years, DefaultRules(), now)
+			s := Publish(Publication{Enabled: true, Title: "示范市", Sections: tc.sections}, ds, years,
+				DefaultRules(), now)
 			tc.check(t, s)
 			data, _ := json.Marshal(s)
 			for _, secret := range slices.Concat(secrets, tc.hidden) {

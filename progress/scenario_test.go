@@ -61,7 +61,8 @@ func newScenario(t testing.TB) scenario {
 				submitted(t, 2024, a24),
 			}},
 		B: District{Code: "370202", Name: "乙区", Years: []Year{
-			submitted(t, 2023, sampleSchools(t)), submitted(t, 2024, sampleSchools(t)), submitted(t, 2025, sampleSchools(t)),
+			submitted(t, 2023, sampleSchools(t)), submitted(t, 2024, sampleSchools(t)),
+			submitted(t, 2025, sampleSchools(t)),
 		}},
 		C: District{Code: "370203", Name: "丙区",
 			Plan: &Plan{TargetYear: 2026, Milestones: []Milestone{{Year: 2024, Schools: []string{"C01", "C04", "Z99"},

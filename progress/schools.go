@@ -115,7 +115,8 @@ func valueChanges(prev, now []StageValues) []ValueChange {
 		for _, v := range st.Values {
 			p, ok := before.Get(v.Key)
 			if ok && round4(evaluation.Number(p)) != round4(v.Value) {
-				out = append(out, ValueChange{Stage: st.Stage, Indicator: v.Key, Previous: evaluation.Number(p), Now: v.Value})
+				out = append(out, ValueChange{Stage: st.Stage, Indicator: v.Key,
+					Previous: evaluation.Number(p), Now: v.Value})
 			}
 		}
 	}

@@ -21,7 +21,8 @@ func TestSchoolsScenario(t *testing.T) {
 			t.Errorf("%s: years %s", l.Code, show(l.Years))
 		}
 	}
-	want := []string{"A01", "A02", "A03", "A04", "A05", "A06", "A07", "A08", "A09", "A10", "S001", "S002", "S003", "T001"}
+	want := []string{"A01", "A02", "A03", "A04", "A05", "A06", "A07", "A08", "A09", "A10", "S001", "S002",
+		"S003", "T001"}
 	if !slices.Equal(codes, want) {
 		t.Fatalf("codes %v, want %v", codes, want)
 	}
@@ -37,24 +38,29 @@ func TestSchoolsScenario(t *testing.T) {
 	f := y.Shortfalls[0]
 	if actual, _ := f.Actual.Float(); f.Key != "qualified_teachers_per_100" || f.Stage != evaluation.Primary ||
 		round4(evaluation.Number(actual)) != 3.3333 || f.Op != evaluation.AtLeast ||
-		!reflect.DeepEqual(f.Needed, map[string]int64{"qualified_teachers": 11}) || f.MessageZh == "" || f.MessageEn == "" {
+		!reflect.DeepEqual(f.Needed, map[string]int64{"qualified_teachers": 11}) ||
+		f.MessageZh == "" || f.MessageEn == "" {
 		t.Errorf("A01 2023 shortfall: %s", show(f))
 	}
-	if v, _ := y.Stages[0].Values.Get("qualified_teachers_per_100"); len(y.Stages) != 1 || round4(evaluation.Number(v)) != 3.3333 {
+	if v, _ := y.Stages[0].Values.Get("qualified_teachers_per_100"); len(y.Stages) != 1 ||
+		round4(evaluation.Number(v)) != 3.3333 {
 		t.Errorf("A01 2023 stages: %s", show(y.Stages))
 	}
 	// 2024: brought up; only the teachers' value moved (3.3333 → 5).
 	y = a01.Years[1]
 	wantChanges := &Changes{Since: 2023, Resolved: []string{"qualified_teachers_per_100/primary"}, New: []string{},
-		Values: []ValueChange{{Stage: evaluation.Primary, Indicator: "qualified_teachers_per_100", Previous: 40.0 / 12, Now: 5}}}
+		Values: []ValueChange{{Stage: evaluation.Primary, Indicator: "qualified_teachers_per_100",
+			Previous: 40.0 / 12, Now: 5}}}
 	if !y.Complies || len(y.Shortfalls) != 0 || !sameChanges(y.Changes, wantChanges) {
 		t.Errorf("A01 2024: %s", show(y))
 	}
 	// 2025: a large class (46 > 45) is new; no value moved.
 	y = a09.Years[2]
-	wantChanges = &Changes{Since: 2024, Resolved: []string{}, New: []string{"class_size/primary"}, Values: []ValueChange{}}
+	wantChanges = &Changes{Since: 2024, Resolved: []string{}, New: []string{"class_size/primary"},
+		Values: []ValueChange{}}
 	if y.Complies || y.LargeClasses != 1 || len(y.Shortfalls) != 1 ||
-		!reflect.DeepEqual(y.Shortfalls[0].Needed, map[string]int64{"largest_class": -1}) || !sameChanges(y.Changes, wantChanges) {
+		!reflect.DeepEqual(y.Shortfalls[0].Needed, map[string]int64{"largest_class": -1}) ||
+		!sameChanges(y.Changes, wantChanges) {
 		t.Errorf("A09 2025: %s", show(y))
 	}
 	// A10: not reported in 2024, so 2025 compares with 2023.
@@ -80,7 +86,8 @@ func TestSchoolsScenario(t *testing.T) {
 func TestSchoolsOversized(t *testing.T) {
 	ledgers := Schools(newScenario(t).C.Years)
 	c01, c04 := ledgers[0], ledgers[3]
-	if y := c01.Years[0]; !y.Oversized || y.Students != 2400 || len(y.Shortfalls) != 1 || y.Shortfalls[0].Key != "school_size" ||
+	if y := c01.Years[0]; !y.Oversized || y.Students != 2400 || len(y.Shortfalls) != 1 ||
+		y.Shortfalls[0].Key != "school_size" ||
 		!reflect.DeepEqual(y.Shortfalls[0].Needed, map[string]int64{"students": -400}) {
 		t.Errorf("C01 2023: %s", show(y))
 	}
@@ -126,13 +133,15 @@ func TestSchoolsCases(t *testing.T) {
 		// 9500 → 9500.01 m² moves sports area per pupil from 7.916667 to 7.916675: 7.9167 both as shown.
 		// 9500 → 9520 moves it to 7.9333.
 		{"changes below the shown precision are not changes",
-			[]Year{named(2023, "x", same), named(2024, "x", func(s *evaluation.School) { s.Facilities.SportsAreaM2 = 9500.01 }),
+			[]Year{named(2023, "x", same),
+				named(2024, "x", func(s *evaluation.School) { s.Facilities.SportsAreaM2 = 9500.01 }),
 				named(2025, "x", func(s *evaluation.School) { s.Facilities.SportsAreaM2 = 9520 })},
 			func(t *testing.T, ls []SchoolLedger) {
 				if c := ls[0].Years[1].Changes; len(c.Values) != 0 {
 					t.Errorf("2024 changes %s", show(c))
 				}
-				if c := ls[0].Years[2].Changes; len(c.Values) != 1 || c.Values[0].Indicator != "sports_area_per_student" ||
+				if c := ls[0].Years[2].Changes; len(c.Values) != 1 ||
+					c.Values[0].Indicator != "sports_area_per_student" ||
 					round4(c.Values[0].Now) != 7.9333 {
 					t.Errorf("2025 changes %s", show(c))
 				}

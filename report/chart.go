@@ -108,7 +108,8 @@ func barChart(title string, bars []bar) template.HTML {
 	for i, b := range bars {
 		c.xLabel(i, b.Label)
 		if b.Missing {
-			fmt.Fprintf(&c.b, `<text x="%.1f" y="%.1f" text-anchor="middle" font-size="10">%s</text>`, c.x(i), c.y(0)-3, dash)
+			fmt.Fprintf(&c.b, `<text x="%.1f" y="%.1f" text-anchor="middle" font-size="10">%s</text>`, c.x(i),
+				c.y(0)-3, dash)
 			continue
 		}
 		fill := colorOK
@@ -120,7 +121,8 @@ func barChart(title string, bars []bar) template.HTML {
 		fmt.Fprintf(&c.b, `<text x="%.1f" y="%.1f" text-anchor="middle" font-size="10">%s</text>`,
 			c.x(i), c.y(b.Share)-3, pct(b.Share))
 		if b.Target != nil {
-			fmt.Fprintf(&c.b, `<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke-width="2" %s><title>目标 %s</title></line>`,
+			fmt.Fprintf(&c.b,
+				`<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke-width="2" %s><title>目标 %s</title></line>`,
 				c.x(i)-c.slot()*0.4, c.x(i)+c.slot()*0.4, c.y(*b.Target), c.y(*b.Target), limitStroke, pct(*b.Target))
 		}
 	}
@@ -137,12 +139,16 @@ type canvas struct {
 func newCanvas(title string, n int, top float64, tick func(float64) string) *canvas {
 	c := &canvas{n: n, top: top}
 	t := template.HTMLEscapeString(title)
-	fmt.Fprintf(&c.b, `<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 %.0f %.0f" width="%.0f" height="%.0f" role="img" aria-label="%s">`,
+	fmt.Fprintf(&c.b, `<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 %.0f %.0f" `+
+		`width="%.0f" height="%.0f" role="img" aria-label="%s">`,
 		chartW, chartH, chartW, chartH, t)
-	fmt.Fprintf(&c.b, `<text x="%.0f" y="16" text-anchor="middle" font-size="12" font-weight="bold">%s</text>`, chartW/2, t)
+	fmt.Fprintf(&c.b, `<text x="%.0f" y="16" text-anchor="middle" font-size="12" font-weight="bold">%s</text>`,
+		chartW/2, t)
 	for _, v := range []float64{0, top / 2, top} {
-		fmt.Fprintf(&c.b, `<line x1="%.0f" x2="%.0f" y1="%.1f" y2="%.1f" stroke="#ddd"/>`, padL, padL+plotW, c.y(v), c.y(v))
-		fmt.Fprintf(&c.b, `<text x="%.0f" y="%.1f" text-anchor="end" font-size="10">%s</text>`, padL-4, c.y(v)+3, tick(v))
+		fmt.Fprintf(&c.b, `<line x1="%.0f" x2="%.0f" y1="%.1f" y2="%.1f" stroke="#ddd"/>`, padL, padL+plotW,
+			c.y(v), c.y(v))
+		fmt.Fprintf(&c.b, `<text x="%.0f" y="%.1f" text-anchor="end" font-size="10">%s</text>`, padL-4,
+			c.y(v)+3, tick(v))
 	}
 	return c
 }
@@ -150,7 +156,8 @@ func newCanvas(title string, n int, top float64, tick func(float64) string) *can
 // empty writes the no-data notice when there is nothing to draw, and says so.
 func (c *canvas) empty(nothing bool) bool {
 	if nothing {
-		fmt.Fprintf(&c.b, `<text x="%.0f" y="%.0f" text-anchor="middle" font-size="12" fill="#666">无数据 (no data)</text>`,
+		fmt.Fprintf(&c.b,
+			`<text x="%.0f" y="%.0f" text-anchor="middle" font-size="12" fill="#666">无数据 (no data)</text>`,
 			padL+plotW/2, padT+plotH/2)
 	}
 	return nothing

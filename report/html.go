@@ -32,7 +32,8 @@ var (
 
 // parse gives each page its own set with the shared head, so that the pages' definitions cannot collide.
 func parse(page string) *template.Template {
-	return template.Must(template.New(page).Funcs(funcs).ParseFS(templateFiles, "templates/base.html", "templates/"+page))
+	return template.Must(template.New(page).Funcs(funcs).ParseFS(templateFiles, "templates/base.html",
+		"templates/"+page))
 }
 
 // districtPage is what the district template reads: the report, its charts, and the names of the schools the

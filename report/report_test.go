@@ -40,17 +40,19 @@ func district() progress.DistrictReport {
 				LargeClasses: progress.Count{Now: 4},
 				Coefficients: []progress.Coefficient{
 					{Stage: evaluation.Primary, Indicator: "qualified_teachers_per_100", CV: 0.62, Limit: 0.50},
-					{Stage: evaluation.Junior, Indicator: "qualified_teachers_per_100", CV: 0.40, Limit: 0.45, Passes: true},
+					{Stage: evaluation.Junior, Indicator: "qualified_teachers_per_100", CV: 0.40,
+						Limit: 0.45, Passes: true},
 				}},
 			{Year: 2023, Submitted: true, Verdict: "does_not_meet", Engine: evaluation.EngineVersion, Schools: 10,
 				NonCompliant: []string{"S03", "S04", "S05", "S06", "S07", "S11"},
 				BroughtUp: &progress.BroughtUp{Base: 8, Count: 2, Share: ptr(0.25), Target: 0.25, Met: true,
 					Schools: []string{"S01", "S02"}, Worse: []string{"S11"}},
-				Oversized: progress.Count{Now: 1, Previous: ptr(2), Change: ptr(-1), Reduced: ptr(0.5), Target: ptr(0.25),
-					Met: ptr(true), Schools: []string{"S10"}, Resolved: []string{"S09"}},
+				Oversized: progress.Count{Now: 1, Previous: ptr(2), Change: ptr(-1), Reduced: ptr(0.5),
+					Target: ptr(0.25), Met: ptr(true), Schools: []string{"S10"}, Resolved: []string{"S09"}},
 				LargeClasses: progress.Count{Now: 3, Previous: ptr(4), Change: ptr(-1)},
 				Coefficients: []progress.Coefficient{
-					{Stage: evaluation.Primary, Indicator: "qualified_teachers_per_100", CV: 0.48, Limit: 0.50, Passes: true,
+					{Stage: evaluation.Primary, Indicator: "qualified_teachers_per_100", CV: 0.48,
+						Limit: 0.50, Passes: true,
 						Previous: ptr[evaluation.Number](0.62), Change: ptr[evaluation.Number](-0.14)},
 				},
 				Milestone: &progress.MilestoneResult{Milestone: progress.Milestone{Year: 2023, OversizedMax: ptr(0)},
@@ -59,12 +61,15 @@ func district() progress.DistrictReport {
 			{Year: 2024, Flags: []progress.Flag{{Key: progress.FlagNoSubmission, MessageZh: "本年度未提交自评"}}},
 		},
 		Schools: []progress.SchoolLedger{{Code: "S01", Name: "实验小学", Years: []progress.SchoolYear{
-			{Year: 2022, Reported: true, Kind: evaluation.KindPrimary, Students: 1200, Shortfalls: []progress.SchoolShortfall{{
-				Key: "qualified_teachers_per_100", Stage: evaluation.Primary, Op: evaluation.AtLeast,
-				Needed: map[string]int64{"qualified_teachers": 3}, MessageZh: "高于规定学历教师数低于要求"}}},
-			{Year: 2023, Reported: true, Complies: true, Kind: evaluation.KindPrimary, Students: 1250, Shortfalls: []progress.SchoolShortfall{},
+			{Year: 2022, Reported: true, Kind: evaluation.KindPrimary, Students: 1200,
+				Shortfalls: []progress.SchoolShortfall{{
+					Key: "qualified_teachers_per_100", Stage: evaluation.Primary, Op: evaluation.AtLeast,
+					Needed: map[string]int64{"qualified_teachers": 3}, MessageZh: "高于规定学历教师数低于要求"}}},
+			{Year: 2023, Reported: true, Complies: true, Kind: evaluation.KindPrimary, Students: 1250,
+				Shortfalls: []progress.SchoolShortfall{},
 				Changes: &progress.Changes{Since: 2022, Resolved: []string{"qualified_teachers_per_100/primary"},
-					Values: []progress.ValueChange{{Stage: evaluation.Primary, Indicator: "qualified_teachers_per_100", Previous: 3.9, Now: 4.4}}}},
+					Values: []progress.ValueChange{{Stage: evaluation.Primary, Indicator: "qualified_teachers_per_100",
+						Previous: 3.9, Now: 4.4}}}},
 			{Year: 2024},
 		}}},
 	}
@@ -169,8 +174,8 @@ func TestEscaping(t *testing.T) {
 	c := city()
 	c.Districts[1].Name = `<script>x</script>`
 	contains(t, render(t, CityHTML, c), "&lt;script&gt;x&lt;/script&gt;")
-	if svg := string(lineChart(`<script>`, []linePoint{{Label: "<i>", Value: 1, Limit: 1}})); strings.Contains(svg, "<script>") ||
-		strings.Contains(svg, "<i>") {
+	svg := string(lineChart(`<script>`, []linePoint{{Label: "<i>", Value: 1, Limit: 1}}))
+	if strings.Contains(svg, "<script>") || strings.Contains(svg, "<i>") {
 		t.Errorf("a chart's texts are not escaped: %s", svg)
 	}
 }
@@ -215,7 +220,8 @@ func TestCityHTML(t *testing.T) {
 
 func publicSummary() progress.PublicSummary {
 	return progress.PublicSummary{Title: "2023年度义务教育优质均衡发展监测结果", GeneratedAt: generated,
-		Years:     []progress.PublicYear{{Year: 2023, Districts: 3, Meeting: 1, Certified: 1, Share: 1.0 / 3, Target: ptr(0.3)}},
+		Years: []progress.PublicYear{
+			{Year: 2023, Districts: 3, Meeting: 1, Certified: 1, Share: 1.0 / 3, Target: ptr(0.3)}},
 		Certified: []progress.PublicResult{{Name: "西湖区", Year: 2023, Meets: true, Certified: true}},
 		Results: []progress.PublicResult{{Name: "西湖区", Year: 2023, Meets: true, Certified: true},
 			{Name: "江北区", Year: 2023}},
@@ -297,7 +303,8 @@ func TestCharts(t *testing.T) {
 		t.Error(one)
 	}
 	// A gap year breaks the line: two subpaths.
-	gap := string(lineChart("t", []linePoint{{Label: "a", Value: 1, Limit: 2}, {Label: "b", Missing: true}, {Label: "c", Value: 1, Limit: 2}}))
+	gap := string(lineChart("t", []linePoint{{Label: "a", Value: 1, Limit: 2}, {Label: "b", Missing: true},
+		{Label: "c", Value: 1, Limit: 2}}))
 	if n := strings.Count(gap, `stroke-width="1.5"`); n != 1 || strings.Count(gap, "M") < 4 {
 		t.Errorf("gap: %s", gap)
 	}

@@ -279,7 +279,8 @@ func (b *workbook) writeSheet(name string, header []string, rows [][]any) error 
 	if err := sw.SetColWidth(1, len(header), 16); err != nil {
 		return err
 	}
-	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2",
+		ActivePane: "bottomLeft"}); err != nil {
 		return err
 	}
 	head := make([]any, len(header))

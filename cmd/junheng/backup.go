@@ -65,7 +65,8 @@ func newBackupCmd(cfg *config.Config) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "backup --out FILE",
 		Short: "Write a consistent archive of the embedded default's data directory, while serve runs",
-		Long: `backup writes one archive (.tar.gz, mode 0600) of the data directory of the embedded default: the Temporal
+		Long: `backup writes one archive (.tar.gz, mode 0600) of the data directory of the embedded default: ` +
+			`the Temporal
 database, then the app database, then the evidence files. Each database is copied in one read transaction
 (VACUUM INTO) beside the running serve; the app database is copied after Temporal's, so it may be ahead of it,
 never behind, and the activities that Temporal repeats after a restore are idempotent. Other files in the data
@@ -94,7 +95,8 @@ func newRestoreCmd(cfg *config.Config) *cobra.Command {
 	return &cobra.Command{
 		Use:   "restore FILE",
 		Short: "Fill an empty data directory from a backup archive; serve then continues the year",
-		Long: `restore checks every entry of a "junheng backup" archive against its manifest and writes them into the data
+		Long: `restore checks every entry of a "junheng backup" archive against its manifest and writes them into ` +
+			`the data
 directory, which must be empty or missing (created 0700). It holds the data directory's lock, so it refuses while
 serve runs there. Started on the directory afterwards, serve goes on from the moment of the backup: pending
 deadlines fire, open items go on.`,
@@ -127,7 +129,8 @@ func backup(ctx context.Context, stdout io.Writer, cfg *config.Config, out strin
 	started := time.Now()
 	for _, name := range []string{temporalDB, appDB} {
 		if _, err := os.Stat(cfg.Path(name)); err != nil {
-			return fmt.Errorf("data directory %s: %w (has serve ever run there? is JUNHENG_DATA_DIR right?)", cfg.DataDir, err)
+			return fmt.Errorf("data directory %s: %w (has serve ever run there? is JUNHENG_DATA_DIR right?)",
+				cfg.DataDir, err)
 		}
 	}
 	f, err := os.OpenFile(out, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
@@ -345,8 +348,8 @@ func restore(ctx context.Context, stdout io.Writer, cfg *config.Config, archive 
 	if m.Evidence == "included" {
 		_, err = fmt.Fprintf(stdout, "%d evidence files\n", evidence)
 		if cfg.FilesURL != "" && evidence > 0 {
-			_, err = fmt.Fprintf(stdout, "note: JUNHENG_FILES_URL is set, so serve reads evidence from the object store, "+
-				"not from %s\n", cfg.Path(filesDir))
+			_, err = fmt.Fprintf(stdout, "note: JUNHENG_FILES_URL is set, so serve reads evidence from the "+
+				"object store, not from %s\n", cfg.Path(filesDir))
 		}
 	} else {
 		_, err = fmt.Fprintln(stdout, "no evidence files: they were in the object store (JUNHENG_FILES_URL)")

@@ -127,7 +127,8 @@ func TestBackupAndRestoreRefusals(t *testing.T) {
 				return err
 			}
 			fi, err := d.Info()
-			if want := fs.FileMode(0o600); d.IsDir() && fi.Mode().Perm() != 0o700 || !d.IsDir() && fi.Mode().Perm() != want {
+			if want := fs.FileMode(0o600); d.IsDir() && fi.Mode().Perm() != 0o700 ||
+				!d.IsDir() && fi.Mode().Perm() != want {
 				t.Errorf("%s: mode %v", path, fi.Mode().Perm())
 			}
 			return err
@@ -135,7 +136,8 @@ func TestBackupAndRestoreRefusals(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got, _ := os.ReadFile(filepath.Join(target, "files", evidence)); !bytes.Equal(got, content["files/"+evidence]) {
+		if got, _ := os.ReadFile(filepath.Join(target, "files", evidence)); !bytes.Equal(got,
+			content["files/"+evidence]) {
 			t.Error("evidence file not restored")
 		}
 		secrets := []string{"temporal-api-key", "temporal-internode-key.pem", "tls", "notes-for-admin.txt",
@@ -203,9 +205,11 @@ func TestBackupAndRestoreRefusals(t *testing.T) {
 		for _, env := range []string{"JUNHENG_DATABASE_URL=postgres://db/junheng", "TEMPORAL_ADDRESS=temporal:7233"} {
 			name, value, _ := strings.Cut(env, "=")
 			t.Setenv(name, value)
-			for _, args := range [][]string{{"backup", "--out", filepath.Join(t.TempDir(), "x.tar.gz")}, {"restore", out}} {
+			for _, args := range [][]string{{"backup", "--out", filepath.Join(t.TempDir(), "x.tar.gz")},
+				{"restore", out}} {
 				_, err := runCLI(t, t.TempDir(), args...)
-				if err == nil || !strings.Contains(err.Error(), "pg_dump") || !strings.Contains(err.Error(), "the README lists") {
+				if err == nil || !strings.Contains(err.Error(), "pg_dump") ||
+					!strings.Contains(err.Error(), "the README lists") {
 					t.Errorf("%s with %s: %v", args[0], env, err)
 				}
 			}
@@ -214,7 +218,8 @@ func TestBackupAndRestoreRefusals(t *testing.T) {
 		t.Setenv("JUNHENG_FILES_URL", "s3://key:secret@minio:9000/evidence")
 		s3out := filepath.Join(t.TempDir(), "s3.tar.gz")
 		msg, err := runCLI(t, dir, "backup", "--out", s3out)
-		if err != nil || !strings.Contains(msg, "object store (JUNHENG_FILES_URL), which is backed up by its own means") {
+		if err != nil ||
+			!strings.Contains(msg, "object store (JUNHENG_FILES_URL), which is backed up by its own means") {
 			t.Errorf("backup with an object store: %v\n%s", err, msg)
 		}
 		if names, _ := archiveEntries(t, s3out); !slices.Equal(names, []string{temporalDB, appDB, manifestName}) {

@@ -97,7 +97,8 @@ func TestBackupDuringTheYear(t *testing.T) {
 	for _, c := range codes {
 		root.do("POST", "/api/v1/districts", map[string]string{"code": c, "name": "区" + c}, nil)
 		var tok struct{ Token string }
-		root.do("POST", "/api/v1/tokens", map[string]string{"role": "district", "district": c, "name": "clerk" + c}, &tok)
+		root.do("POST", "/api/v1/tokens", map[string]string{"role": "district", "district": c,
+			"name": "clerk" + c}, &tok)
 		tokens[c] = as(tok.Token)
 	}
 	// The self-assessment deadline is to pass after the backup: the fourth district's timer is pending in it.
@@ -126,7 +127,8 @@ func TestBackupDuringTheYear(t *testing.T) {
 	for _, code := range codes[:3] {
 		wg.Go(func() {
 			clerk, cycle := tokens[code], "/api/v1/cycles/2025/districts/"+code
-			waitUntil(t, func() bool { return cycleOf(code).Stage == workflows.StageSelfAssessment }, "cycle open for "+code)
+			waitUntil(t, func() bool { return cycleOf(code).Stage == workflows.StageSelfAssessment },
+				"cycle open for "+code)
 			failing := withDistrict(failing, code)
 			clerk.do("PUT", cycle+"/self-assessment", failing, nil)
 			clerk.do("POST", cycle+"/self-assessment/submit", nil, nil)
@@ -270,7 +272,8 @@ func TestBackupDuringTheYear(t *testing.T) {
 			t.Errorf("%s on %s, sent after the backup: %d times in Temporal, %d in the audit trail; want none",
 				a.note, a.finding, a.inTemporal, a.inDB)
 		case a.inTemporal > 1 || a.inDB > 1:
-			t.Errorf("%s on %s, answered during the backup: %d times in Temporal, %d in the audit trail; want at most once",
+			t.Errorf(
+				"%s on %s, answered during the backup: %d times in Temporal, %d in the audit trail; want at most once",
 				a.note, a.finding, a.inTemporal, a.inDB)
 		case a.inDB > a.inTemporal:
 			orphans++ // the app database is ahead of Temporal: allowed, and counted below

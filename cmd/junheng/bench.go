@@ -27,15 +27,16 @@ func newBenchCmd(cfg *config.Config) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "bench --districts N --findings K [--server URL --token T]",
 		Short: "Drive N districts through a compressed year over HTTP and compare with Temporal's own ceiling",
-		Long: "bench drives N simulated districts, K findings each, through a whole year over the HTTP API and reports\n" +
-			"wall time, throughput, per-route latency and errors; the last line is the report as JSON. Without --server\n" +
-			"it starts its own instance (embedded Temporal, or TEMPORAL_ADDRESS; SQLite, or JUNHENG_DATABASE_URL) in a\n" +
-			"temporary directory. The ceiling (one-Update, one-activity workflows at the same concurrency) is measured\n" +
-			"when Temporal is reachable: always without --server, with --server when TEMPORAL_ADDRESS is set.",
+		Long: `bench drives N simulated districts, K findings each, through a whole year over the HTTP API and reports
+wall time, throughput, per-route latency and errors; the last line is the report as JSON. Without --server
+it starts its own instance (embedded Temporal, or TEMPORAL_ADDRESS; SQLite, or JUNHENG_DATABASE_URL) in a
+temporary directory. The ceiling (one-Update, one-activity workflows at the same concurrency) is measured
+when Temporal is reachable: always without --server, with --server when TEMPORAL_ADDRESS is set.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if opts.Districts < 1 || opts.Findings < 0 || opts.Concurrency < 1 {
-				return exitCode(2, errors.New("--districts and --concurrency must be at least 1, --findings at least 0"))
+				return exitCode(2,
+					errors.New("--districts and --concurrency must be at least 1, --findings at least 0"))
 			}
 			if (opts.Server == "") != (opts.AdminToken == "") {
 				return exitCode(2, errors.New("--server and --token go together"))
@@ -82,10 +83,12 @@ func newBenchCmd(cfg *config.Config) *cobra.Command {
 	f.IntVar(&opts.Findings, "findings", 3, "findings per district")
 	f.IntVar(&opts.Concurrency, "concurrency", 32, "districts driven at once")
 	f.IntVar(&opts.Year, "year", 2099, "cycle year to use (pick one no real cycle uses)")
-	f.DurationVar(&opts.OverdueAfter, "overdue-after", time.Minute, "due date of the findings let fall overdue (one district in ten)")
+	f.DurationVar(&opts.OverdueAfter, "overdue-after", time.Minute,
+		"due date of the findings let fall overdue (one district in ten)")
 	f.StringVar(&opts.Server, "server", "", "base URL of a running junheng; empty = start one")
 	f.StringVar(&opts.AdminToken, "token", "", "admin token of --server")
-	f.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of this process (with its own instance: server, worker and API) for go tool pprof")
+	f.StringVar(&cpuProfile, "cpuprofile", "",
+		"write a CPU profile of this process (with its own instance: server, worker and API) for go tool pprof")
 	return cmd
 }
 
@@ -117,7 +120,8 @@ func printReport(cmd *cobra.Command, rep bench.Report) error {
 	out := cmd.OutOrStdout()
 	fmt.Fprintf(out, "%d districts × %d findings, concurrency %d: %d completed, %d escalated, %d errors in %.1f s\n",
 		rep.Districts, rep.FindingsPerDistrict, rep.Concurrency, rep.Completed, rep.Escalated, rep.Errors, rep.WallS)
-	fmt.Fprintf(out, "%.2f districts/s, %.2f items/s, %.2f workflows/s, %.1f updates/s; ceiling %.1f workflows/s; ratio %.2f\n",
+	fmt.Fprintf(out,
+		"%.2f districts/s, %.2f items/s, %.2f workflows/s, %.1f updates/s; ceiling %.1f workflows/s; ratio %.2f\n",
 		rep.DistrictsPerS, rep.ItemsPerS, rep.WorkflowsPerS, rep.UpdatesPerS, rep.CeilingWorkflowsPerS, rep.Ratio)
 	if rep.FirstError != "" {
 		fmt.Fprintln(out, "first error:", rep.FirstError)

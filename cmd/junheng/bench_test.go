@@ -11,7 +11,8 @@ import (
 // TestBenchSmall runs the load command end to end at a size CI can afford: every district certified, the
 // overdue finding escalated, no errors, and the JSON report last.
 func TestBenchSmall(t *testing.T) {
-	out, err := runCLI(t, t.TempDir(), "bench", "--districts", "3", "--findings", "2", "--concurrency", "3", "--overdue-after", "5s")
+	out, err := runCLI(t, t.TempDir(), "bench", "--districts", "3", "--findings", "2", "--concurrency", "3",
+		"--overdue-after", "5s")
 	if err != nil {
 		t.Fatalf("bench: %v\n%s", err, out)
 	}

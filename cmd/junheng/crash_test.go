@@ -46,9 +46,9 @@ type child struct {
 func (c *child) start() {
 	c.t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "JUNHENG_TEST_RUN_MAIN=serve", "JUNHENG_DATA_DIR="+c.dir, "JUNHENG_HTTP_ADDR="+c.addr,
-		"JUNHENG_TEMPORAL_PORT=0", "JUNHENG_RATE_LIMIT=0", "JUNHENG_DATABASE_URL=", "TEMPORAL_ADDRESS=",
-		"JUNHENG_METRICS_ADDR=")
+	cmd.Env = append(os.Environ(), "JUNHENG_TEST_RUN_MAIN=serve", "JUNHENG_DATA_DIR="+c.dir,
+		"JUNHENG_HTTP_ADDR="+c.addr, "JUNHENG_TEMPORAL_PORT=0", "JUNHENG_RATE_LIMIT=0", "JUNHENG_DATABASE_URL=",
+		"TEMPORAL_ADDRESS=", "JUNHENG_METRICS_ADDR=")
 	cmd.Env = append(cmd.Env, c.env...)
 	cmd.Stdout, cmd.Stderr = c.log, c.log
 	if err := cmd.Start(); err != nil {
@@ -138,7 +138,8 @@ func (r *retrying) send(method, path string, body, out any) (int, []byte) {
 					}
 				}
 				return resp.StatusCode, answer
-			case resp.StatusCode != 503 && resp.StatusCode != 409 || !bytes.Contains(answer, []byte("unavailable")) && !bytes.Contains(answer, []byte("in_progress")):
+			case resp.StatusCode != 503 && resp.StatusCode != 409 ||
+				!bytes.Contains(answer, []byte("unavailable")) && !bytes.Contains(answer, []byte("in_progress")):
 				return resp.StatusCode, answer
 			}
 		}
@@ -193,13 +194,15 @@ func TestKill9DuringTheYear(t *testing.T) {
 	for _, c := range codes {
 		root.do("POST", "/api/v1/districts", map[string]string{"code": c, "name": "区" + c}, nil)
 		var tok struct{ Token string }
-		root.do("POST", "/api/v1/tokens", map[string]string{"role": "district", "district": c, "name": "clerk" + c}, &tok)
+		root.do("POST", "/api/v1/tokens", map[string]string{"role": "district", "district": c,
+			"name": "clerk" + c}, &tok)
 		tokens[c] = as(tok.Token)
 	}
 	now := time.Now()
 	at := func(d time.Duration) string { return now.Add(d).Format(time.RFC3339) }
 	tokens["office"].do("POST", "/api/v1/cycles", map[string]any{"year": 2025, "deadlines": map[string]string{
-		"self_assessment": at(25 * time.Second), "city_review": at(26 * time.Second), "application": at(50 * time.Second)}}, nil)
+		"self_assessment": at(25 * time.Second), "city_review": at(26 * time.Second),
+		"application": at(50 * time.Second)}}, nil)
 
 	// The killer: now and then, as an action is sent, SIGKILL the server 0–80 ms later (before, during or after the
 	// action takes effect, before or after its answer) and restart it on the same files.
@@ -259,11 +262,13 @@ func TestKill9DuringTheYear(t *testing.T) {
 		office.do("GET", "/api/v1/cycles/2025/districts/"+code, nil, &d)
 		return d
 	}
-	waitUntil(t, func() bool { return detail(codes[2]).State.Stage == workflows.StageNotApplied }, "district 3 not applied")
+	waitUntil(t, func() bool { return detail(codes[2]).State.Stage == workflows.StageNotApplied },
+		"district 3 not applied")
 	waitUntil(t, func() bool { return detail(codes[3]).State.SelfAssessmentOverdue }, "district 4 overdue")
 	for _, c := range codes[:2] {
 		d := detail(c)
-		if d.State.Stage != workflows.StageCertified || d.State.Version != 2 || changes(d.History) != d.State.EventsCount {
+		if d.State.Stage != workflows.StageCertified || d.State.Version != 2 ||
+			changes(d.History) != d.State.EventsCount {
 			t.Errorf("district %s: stage %s, version %d (want 2: one per submit), %d audit entries for %d events",
 				c, d.State.Stage, d.State.Version, changes(d.History), d.State.EventsCount)
 		}
@@ -273,7 +278,8 @@ func TestKill9DuringTheYear(t *testing.T) {
 				History             []struct{ Outcome string }
 			}
 			office.do("GET", "/api/v1/findings/"+url.PathEscape(f.ID), nil, &item)
-			if item.Status != workflows.ItemClosed || item.ProgressReports != 1 || changes(item.History) != item.EventsCount {
+			if item.Status != workflows.ItemClosed || item.ProgressReports != 1 ||
+				changes(item.History) != item.EventsCount {
 				t.Errorf("finding %s: %s, %d progress reports (want 1), %d audit entries for %d events",
 					f.ID, item.Status, item.ProgressReports, changes(item.History), item.EventsCount)
 			}
@@ -323,12 +329,14 @@ func driveDistrict(t *testing.T, code string, clerk, office, province *retrying,
 	clerk.do("PUT", cycle+"/self-assessment", failing, nil)
 	clerk.do("POST", cycle+"/self-assessment/submit", nil, nil)
 	var st workflows.CycleState
-	office.do("POST", cycle+"/review", map[string]any{"decision": "approve", "shortfalls": []string{}, "findings": []map[string]string{
-		{"title": "功能室不足", "source": "on_site", "severity": "normal"}, {"title": "大班额", "source": "data_monitoring", "severity": "serious"}}}, &st)
+	office.do("POST", cycle+"/review", map[string]any{"decision": "approve", "shortfalls": []string{},
+		"findings": []map[string]string{
+			{"title": "功能室不足", "source": "on_site", "severity": "normal"},
+			{"title": "大班额", "source": "data_monitoring", "severity": "serious"}}}, &st)
 	for _, id := range st.Findings {
 		path := "/api/v1/findings/" + url.PathEscape(id)
-		clerk.do("POST", path+"/plan", map[string]string{"measures": "整改", "responsible_unit": "区教育局", "responsible_person": "张三",
-			"due_date": time.Now().AddDate(0, 1, 0).Format(time.DateOnly)}, nil)
+		clerk.do("POST", path+"/plan", map[string]string{"measures": "整改", "responsible_unit": "区教育局",
+			"responsible_person": "张三", "due_date": time.Now().AddDate(0, 1, 0).Format(time.DateOnly)}, nil)
 		clerk.do("POST", path+"/progress", map[string]string{"note": "进展"}, nil)
 		clerk.do("POST", path+"/request-close", map[string]string{"note": "完成"}, nil)
 		office.do("POST", path+"/verify", map[string]any{"accepted": true}, nil)

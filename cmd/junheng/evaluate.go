@@ -60,7 +60,8 @@ profile, an unreadable file or an extension other than .json and .xlsx).`,
 				for _, p := range ie.Problems {
 					fmt.Fprintln(cmd.ErrOrStderr(), p.String())
 				}
-				return exitCode(1, fmt.Errorf("%s: %d problem(s) in the input; nothing evaluated", args[0], len(ie.Problems)))
+				return exitCode(1, fmt.Errorf("%s: %d problem(s) in the input; nothing evaluated", args[0],
+					len(ie.Problems)))
 			}
 			return exitCode(2, err)
 		},
@@ -145,7 +146,8 @@ func readSelfAssessment(file string, profile evaluation.Profile) (evaluation.Inp
 	}
 	if info.Size() > maxSelfAssessmentSize {
 		return evaluation.Input{}, &evaluation.InputError{Problems: []evaluation.Problem{{Field: "file",
-			MessageZh: fmt.Sprintf("文件超过 %d MiB 上限", maxSelfAssessmentSize>>20), MessageEn: fmt.Sprintf("the file is over the %d MiB limit", maxSelfAssessmentSize>>20)}}}
+			MessageZh: fmt.Sprintf("文件超过 %d MiB 上限", maxSelfAssessmentSize>>20),
+			MessageEn: fmt.Sprintf("the file is over the %d MiB limit", maxSelfAssessmentSize>>20)}}}
 	}
 	return evaluation.Decode(io.LimitReader(f, maxSelfAssessmentSize))
 }
@@ -296,7 +298,8 @@ func (rep *evaluationReport) checklist(title string, c evaluation.ChecklistResul
 	rep.line("%s  %s%s", title, passZh(c.Passes), missing)
 	t := textTable{{"序号", "项目", "实际", "要求", "结果"}}
 	for _, it := range c.Items {
-		t = append(t, []string{strconv.Itoa(it.No), it.NameZh, valuesZh.Replace(it.Actual), valuesZh.Replace(it.Required), passZh(it.Passes)})
+		t = append(t, []string{strconv.Itoa(it.No), it.NameZh, valuesZh.Replace(it.Actual),
+			valuesZh.Replace(it.Required), passZh(it.Passes)})
 	}
 	t.write(rep, "  ")
 	rep.line("")

@@ -53,7 +53,8 @@ func TestEvaluateJSON(t *testing.T) {
 		Verdict  string `json:"verdict"`
 		Standard string `json:"standard"`
 	}
-	if code != 0 || json.Unmarshal([]byte(out), &result) != nil || result.Verdict != "meets" || result.Standard != "national-2017" {
+	if code != 0 || json.Unmarshal([]byte(out), &result) != nil || result.Verdict != "meets" ||
+		result.Standard != "national-2017" {
 		t.Fatalf("exit %d, output %.300s", code, out)
 	}
 	if strings.Contains(out, `\u003e`) {
@@ -66,7 +67,8 @@ func TestEvaluateTable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	failing := writeTempFile(t, "d.json", strings.Replace(string(data), `"sports_area_m2": 9400`, `"sports_area_m2": 7290`, 1))
+	failing := writeTempFile(t, "d.json", strings.Replace(string(data), `"sports_area_m2": 9400`,
+		`"sports_area_m2": 7290`, 1))
 	out, _, code := runCommand(t, newEvaluateCmd, "--format", "table", failing)
 	for _, want := range []string{
 		"结论:未达到优质均衡发展标准(does_not_meet)",
@@ -88,7 +90,8 @@ func TestEvaluateTable(t *testing.T) {
 }
 
 func TestEvaluateInvalidInput(t *testing.T) {
-	bad := writeTempFile(t, "bad.json", `{"district": {"code": "x", "name": "y"}, "year": 2025, "schools": [], "extra": 1}`)
+	bad := writeTempFile(t, "bad.json",
+		`{"district": {"code": "x", "name": "y"}, "year": 2025, "schools": [], "extra": 1}`)
 	out, errOut, code := runCommand(t, newEvaluateCmd, bad)
 	lines := strings.Split(strings.TrimSpace(errOut), "\n")
 	if code != 1 || out != "" || len(lines) != 3 || !strings.HasPrefix(lines[0], "extra: unknown field") {
@@ -129,7 +132,8 @@ func TestEvaluateXLSX(t *testing.T) {
 		t.Fatal(err)
 	}
 	out, errOut, code := runCommand(t, newEvaluateCmd, "--format=json", tpl)
-	if code != 0 || !strings.Contains(out, `"verdict": "does_not_meet"`) || !strings.Contains(out, `"id": "government:not_reported:district"`) {
+	if code != 0 || !strings.Contains(out, `"verdict": "does_not_meet"`) ||
+		!strings.Contains(out, `"id": "government:not_reported:district"`) {
 		t.Errorf("exit %d %s\n%.400s", code, errOut, out)
 	}
 }
@@ -152,7 +156,8 @@ func TestEvaluateInputText(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cells := map[string]map[string]any{excel.SheetBasic: {"D3": "370211", "D4": "黄岛区", "D5": 2025}, excel.SheetSchools: {}}
+	cells := map[string]map[string]any{excel.SheetBasic: {"D3": "370211", "D4": "黄岛区", "D5": 2025},
+		excel.SheetSchools: {}}
 	for row, code := range map[int]string{3: "S\u00e9", 4: "Se\u0301"} {
 		for col, v := range map[string]any{"A": code, "B": "一小", "C": "小学", "D": "小学", "E": 1000, "F": 24, "G": 45,
 			"H": 50, "I": 12, "J": 10, "K": 5000, "L": 8000, "M": 2.2e6, "N": 25, "O": 2, "P": 2} {

@@ -30,7 +30,8 @@ func main() {
 	root := newRootCmd(cfg)
 	if err := root.Execute(); err != nil {
 		// One line, so that a start-up failure reads as one clear message in any log.
-		fmt.Fprintln(os.Stderr, "junheng:", strings.Join(strings.Fields(strings.ReplaceAll(err.Error(), "\n", "; ")), " "))
+		fmt.Fprintln(os.Stderr, "junheng:",
+			strings.Join(strings.Fields(strings.ReplaceAll(err.Error(), "\n", "; ")), " "))
 		var ee *exitError
 		if errors.As(err, &ee) {
 			os.Exit(ee.code)

@@ -19,9 +19,9 @@ func newServeCmd(cfg *config.Config) *cobra.Command {
 	return &cobra.Command{
 		Use:   "serve",
 		Short: "Run everything in one process: embedded Temporal (unless TEMPORAL_ADDRESS is set), worker and HTTP API",
-		Long: "serve runs the whole service on one machine. With no TEMPORAL_ADDRESS it starts an embedded Temporal\n" +
-			"server persisted to temporal.db in the data directory, so a restart keeps every running workflow; with no\n" +
-			"JUNHENG_DATABASE_URL it uses the SQLite file junheng.db there. The schema is migrated on start.",
+		Long: `serve runs the whole service on one machine. With no TEMPORAL_ADDRESS it starts an embedded Temporal
+server persisted to temporal.db in the data directory, so a restart keeps every running workflow; with no
+JUNHENG_DATABASE_URL it uses the SQLite file junheng.db there. The schema is migrated on start.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return run(cmd.Context(), cfg, app.Role{API: true, Worker: true, Migrate: true})

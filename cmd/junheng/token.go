@@ -24,7 +24,8 @@ func newTokenCmd(cfg *config.Config) *cobra.Command {
 		Short: "Create a token; it is printed once, alone on the last line",
 		Args:  cobra.NoArgs,
 		RunE: withStore(cfg, func(cmd *cobra.Command, db *store.Store, _ []string) error {
-			t, err := api.IssueToken(cmd.Context(), db, api.TokenRequest{Role: workflows.Role(role), District: district, Name: name})
+			t, err := api.IssueToken(cmd.Context(), db, api.TokenRequest{Role: workflows.Role(role),
+				District: district, Name: name})
 			var p *api.Problem
 			if errors.As(err, &p) {
 				return exitCode(2, err)
@@ -32,7 +33,8 @@ func newTokenCmd(cfg *config.Config) *cobra.Command {
 				return err
 			}
 			out := cmd.OutOrStdout()
-			fmt.Fprintf(out, "token %d for %s (%s%s) created; it is shown only now:\n", t.ID, name, role, suffix(district))
+			fmt.Fprintf(out, "token %d for %s (%s%s) created; it is shown only now:\n", t.ID, name, role,
+				suffix(district))
 			_, err = fmt.Fprintln(out, t.Token)
 			return err
 		}),
@@ -57,7 +59,8 @@ func newTokenCmd(cfg *config.Config) *cobra.Command {
 				if t.RevokedAt != nil {
 					revoked = t.RevokedAt.Format(time.RFC3339)
 				}
-				fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Name, t.Role, t.DistrictCode, t.CreatedAt.Format(time.RFC3339), revoked)
+				fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Name, t.Role, t.DistrictCode,
+					t.CreatedAt.Format(time.RFC3339), revoked)
 			}
 			return w.Flush()
 		}),
@@ -86,7 +89,9 @@ func newTokenCmd(cfg *config.Config) *cobra.Command {
 
 // withStore runs a command against the configured database, migrated so that tokens can be made before the
 // first serve.
-func withStore(cfg *config.Config, run func(*cobra.Command, *store.Store, []string) error) func(*cobra.Command, []string) error {
+func withStore(
+	cfg *config.Config, run func(*cobra.Command, *store.Store, []string) error,
+) func(*cobra.Command, []string) error {
 	return func(cmd *cobra.Command, args []string) error {
 		if err := cfg.Validate(); err != nil {
 			return err

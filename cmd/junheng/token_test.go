@@ -59,8 +59,8 @@ func TestTokenCreateChecksItsArguments(t *testing.T) {
 			t.Errorf("%v: %v, want a usage error", args, err)
 		}
 	}
-	if _, err := runCLI(t, dir, "token", "create", "--role", "district", "--district", "370211", "--name", "x"); err == nil ||
-		!strings.Contains(err.Error(), "not registered") {
+	if _, err := runCLI(t, dir, "token", "create", "--role", "district", "--district", "370211",
+		"--name", "x"); err == nil || !strings.Contains(err.Error(), "not registered") {
 		t.Errorf("token for an unregistered district: %v", err)
 	}
 }

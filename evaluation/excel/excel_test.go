@@ -150,11 +150,12 @@ func TestWriteRoundTrip(t *testing.T) {
 		return &evaluation.StageData{Students: n, Classes: n / 40, LargestClass: 44, QualifiedTeachers: n / 15,
 			BackboneTeachers: n / 80, PEArtTeachers: n / 90}
 	}
-	facilities := evaluation.Facilities{TeachingRoomAreaM2: 12345.5, SportsAreaM2: 20000.25, EquipmentValueYuan: 4567890.1,
-		MultimediaRooms: 60, MusicRooms: 4, ArtRooms: 4}
+	facilities := evaluation.Facilities{TeachingRoomAreaM2: 12345.5, SportsAreaM2: 20000.25,
+		EquipmentValueYuan: 4567890.1, MultimediaRooms: 60, MusicRooms: 4, ArtRooms: 4}
 	mixed.Schools = append(mixed.Schools,
 		evaluation.School{Code: "K001", Name: "十二年一贯制学校", Kind: evaluation.KindTwelveYear, Facilities: facilities,
-			Stages: evaluation.Stages{Primary: stage(720), Junior: stage(480), Senior: &evaluation.SeniorData{Students: 600}}},
+			Stages: evaluation.Stages{Primary: stage(720), Junior: stage(480),
+				Senior: &evaluation.SeniorData{Students: 600}}},
 		evaluation.School{Code: "C001", Name: "第二中学", Kind: evaluation.KindCompleteSecondary, Facilities: facilities,
 			Stages: evaluation.Stages{Junior: stage(800), Senior: &evaluation.SeniorData{Students: 900}}})
 	mixed.Government.NearbyEnrollmentRate.Junior = 0.955
@@ -300,7 +301,8 @@ func TestImportSchoolRows(t *testing.T) {
 		"teaching_room_area_m2": 9000, "sports_area_m2": 20000, "equipment_value_yuan": 5e6, "multimedia_rooms": 40,
 		"music_rooms": 2, "art_rooms": 2}
 	fl.school(3, row)
-	fl.school(4, map[string]any{"code": "C1", "name": "一中", "kind": "complete_secondary", "stage": "高中", "students": 800, "classes": 99})
+	fl.school(4, map[string]any{"code": "C1", "name": "一中", "kind": "complete_secondary", "stage": "高中",
+		"students": 800, "classes": 99})
 	fl.school(5, map[string]any{"code": "C1", "name": "一中", "kind": "初中", "stage": "初中", "students": 1})
 	fl.school(6, map[string]any{"code": "C2", "name": "二中", "kind": "初中", "stage": "大学"})
 	fl.school(7, map[string]any{"name": "无代码"})
@@ -326,7 +328,8 @@ func TestImportSchoolRows(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := in.Schools[0]
-	if s.Kind != evaluation.KindCompleteSecondary || s.Stages.Senior == nil || s.Stages.Senior.Students != 800 || s.Facilities.SportsAreaM2 != 20000 {
+	if s.Kind != evaluation.KindCompleteSecondary || s.Stages.Senior == nil || s.Stages.Senior.Students != 800 ||
+		s.Facilities.SportsAreaM2 != 20000 {
 		t.Errorf("school %+v", s)
 	}
 }
@@ -338,9 +341,10 @@ func TestImportRejectsFiles(t *testing.T) {
 		size int64
 		want string
 	}{
-		"text":       {[]byte("code,name\nS1,x\n"), 15, "not an Excel workbook"},
-		"empty":      {nil, 0, "not an Excel workbook"},
-		"xls":        {append([]byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}, make([]byte, 512)...), 520, "legacy .xls"},
+		"text":  {[]byte("code,name\nS1,x\n"), 15, "not an Excel workbook"},
+		"empty": {nil, 0, "not an Excel workbook"},
+		"xls": {append([]byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}, make([]byte, 512)...), 520,
+			"legacy .xls"},
 		"oversized":  {[]byte("PK\x03\x04"), MaxFileSize + 1, "over the 10 MiB limit"},
 		"lying size": {append([]byte("PK\x03\x04"), make([]byte, MaxFileSize)...), 100, "over the 10 MiB limit"},
 		"zip":        {zipOf(t, map[string]string{"hello.txt": "hi"}), 0, "cannot read the workbook"},
@@ -348,7 +352,8 @@ func TestImportRejectsFiles(t *testing.T) {
 	} {
 		_, err := Import(bytes.NewReader(tc.data), tc.size, evaluation.National2017())
 		var ie *evaluation.InputError
-		if !errors.As(err, &ie) || len(ie.Problems) != 1 || ie.Problems[0].Field != "file" || !strings.Contains(ie.Problems[0].MessageEn, tc.want) {
+		if !errors.As(err, &ie) || len(ie.Problems) != 1 || ie.Problems[0].Field != "file" ||
+			!strings.Contains(ie.Problems[0].MessageEn, tc.want) {
 			t.Errorf("%s: %v, want %q", name, err, tc.want)
 		}
 	}
@@ -375,7 +380,8 @@ func zipOf(t testing.TB, files map[string]string) []byte {
 // zipBomb is a workbook whose sheet inflates past the unzip limit from a few hundred kilobytes.
 func zipBomb(t testing.TB) []byte {
 	return zipOf(t, map[string]string{
-		"[Content_Types].xml":      `<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>`,
+		"[Content_Types].xml": `<?xml version="1.0"?>` +
+			`<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>`,
 		"xl/worksheets/sheet1.xml": strings.Repeat(" ", unzipLimit+1),
 	})
 }

@@ -37,7 +37,8 @@ var (
 // (evaluation.Validate: its veto keys, the figures only the 2012 profile reads). A read error of r is returned as
 // it is.
 func Import(r io.Reader, size int64, p evaluation.Profile) (in evaluation.Input, err error) {
-	tooBig := fileProblem(fmt.Sprintf("文件超过 %d MiB 上限", MaxFileSize>>20), fmt.Sprintf("the file is over the %d MiB limit", MaxFileSize>>20))
+	tooBig := fileProblem(fmt.Sprintf("文件超过 %d MiB 上限", MaxFileSize>>20),
+		fmt.Sprintf("the file is over the %d MiB limit", MaxFileSize>>20))
 	if size > MaxFileSize {
 		return evaluation.Input{}, tooBig
 	}
@@ -59,7 +60,8 @@ func Import(r io.Reader, size int64, p evaluation.Profile) (in evaluation.Input,
 			in, err = evaluation.Input{}, fileProblem("工作簿已损坏,无法读取", "the workbook is damaged and cannot be read")
 		}
 	}()
-	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: unzipLimit, UnzipXMLSizeLimit: unzipLimit})
+	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: unzipLimit,
+		UnzipXMLSizeLimit: unzipLimit})
 	if err != nil {
 		return evaluation.Input{}, fileProblem("无法读取工作簿:"+err.Error(), "cannot read the workbook: "+err.Error())
 	}
@@ -136,7 +138,8 @@ func (im *importer) sheet(name string, columns []column) (*grid, bool) {
 		}
 		cols, err := rows.Columns(excelize.Options{RawCellValue: true})
 		if err != nil {
-			im.fail(cell{sheet: name, row: len(g.rows) + 1, column: "A"}, "", "无法读取该行:"+err.Error(), "cannot read the row: "+err.Error())
+			im.fail(cell{sheet: name, row: len(g.rows) + 1, column: "A"}, "", "无法读取该行:"+err.Error(),
+				"cannot read the row: "+err.Error())
 			return g, false
 		}
 		g.rows = append(g.rows, cols)
@@ -220,7 +223,8 @@ func (im *importer) form(doc map[string]any, fm form, required bool) {
 			continue
 		}
 		if prev, dup := seen[key]; dup {
-			im.fail(kc, "", fmt.Sprintf("字段代码 %q 与第 %d 行重复", key, prev), fmt.Sprintf("key %q repeats row %d", key, prev))
+			im.fail(kc, "", fmt.Sprintf("字段代码 %q 与第 %d 行重复", key, prev),
+				fmt.Sprintf("key %q repeats row %d", key, prev))
 			continue
 		}
 		seen[key] = row + 1
@@ -409,9 +413,11 @@ func (im *importer) newSchool(g *grid, row, index int) *school {
 	kindText, kc := g.at(row, "kind")
 	_, sc := g.at(row, "stage")
 	s := &school{path: fmt.Sprintf("schools[%d]", index), firstRow: row + 1, name: name, kind: kindText,
-		obj: map[string]any{"code": code}, stages: map[string]any{}, facilities: map[string]any{}, factsRow: map[string]int{}}
+		obj: map[string]any{"code": code}, stages: map[string]any{}, facilities: map[string]any{},
+		factsRow: map[string]int{}}
 	s.obj["stages"] = s.stages // facilities are added by the first row giving whole-school ones
-	for path, c := range map[string]cell{"": cc, ".code": cc, ".name": nc, ".kind": kc, ".stages": sc, ".facilities": cc} {
+	for path, c := range map[string]cell{"": cc, ".code": cc, ".name": nc, ".kind": kc, ".stages": sc,
+		".facilities": cc} {
 		im.cells[s.path+path] = c
 	}
 	if name != "" {
@@ -487,7 +493,8 @@ func (im *importer) facilities(g *grid, row int, s *school) {
 		if prev, given := s.facilities[col.key]; given {
 			if prev != val {
 				im.fail(c, "", fmt.Sprintf("全校数与第 %d 行不同:只在第一行填写,或各行填相同数值", s.factsRow[col.key]),
-					fmt.Sprintf("differs from row %d: give a whole-school figure once, or repeat it identically", s.factsRow[col.key]))
+					fmt.Sprintf("differs from row %d: give a whole-school figure once, or repeat it identically",
+						s.factsRow[col.key]))
 			}
 			continue
 		}
@@ -534,7 +541,8 @@ func (im *importer) parse(kind valueKind, v string, c cell, path string) (any, b
 		if k, ok := parseKind(v); ok {
 			return string(k), true
 		}
-		im.fail(c, path, "学校类型应为 "+strings.Join(kindNames(), "、"), "the kind must be one of "+strings.Join(kindNames(), ", "))
+		im.fail(c, path, "学校类型应为 "+strings.Join(kindNames(), "、"),
+			"the kind must be one of "+strings.Join(kindNames(), ", "))
 	default: // numbers
 		percent := kind == rateValue && strings.HasSuffix(v, "%")
 		f, err := strconv.ParseFloat(strings.TrimSuffix(v, "%"), 64)

@@ -15,11 +15,14 @@ var instructions = []string{
 	"",
 	"一、各工作表第 1 行为中文表头,第 2 行为字段代码(请勿修改或删除),数据从第 3 行开始填写。",
 	"二、“学校”表每所学校每个学段填一行:九年一贯制学校填“小学”“初中”两行,完全中学填“初中”“高中”两行,十二年一贯制学校填三行;同一学校各行的学校代码、名称、类型须一致。",
-	"三、教师数按学段分别填写;校舍面积、体育运动场馆面积、教学仪器设备值、网络多媒体教室、音乐和美术专用教室为全校数,只在该校第一行填写(其余行留空或填相同数值)。系统按加权学生数(小学:初中:高中 = 1:1.1:1.32)分摊到各学段。",
-	"四、“高中”行只读取在校生数,用于分摊共用设施;其余学段列不读取。九年一贯制、完全中学、十二年一贯制学校也可按学段填报设施:在该校每个小学、初中行的“设施按学段填报”列填“是”,并在各行填写本学段的设施数(不再分摊,高中行不填设施)。",
+	"三、教师数按学段分别填写;校舍面积、体育运动场馆面积、教学仪器设备值、网络多媒体教室、音乐和美术专用教室为全校数,只在该校第一行填写(其余行留空或填相同数值)。" +
+		"系统按加权学生数(小学:初中:高中 = 1:1.1:1.32)分摊到各学段。",
+	"四、“高中”行只读取在校生数,用于分摊共用设施;其余学段列不读取。" +
+		"九年一贯制、完全中学、十二年一贯制学校也可按学段填报设施:在该校每个小学、初中行的“设施按学段填报”列填“是”,并在各行填写本学段的设施数(不再分摊,高中行不填设施)。",
 	"五、学生数不足 50 人的教学点不参与资源配置指标计算,但仍请如实填报。",
 	"六、比例可填百分数或小数(96% 与 0.96 相同);是否类项目请从下拉列表选择“是”或“否”;人数、间数填整数;面积单位为平方米,金额单位为元。",
-	"七、政府保障第 3、4、5 项(音乐美术专用教室、学校规模、班额)由“学校”表自动计算,无需另填。第 8 项的两项工资金额、第 14 项的两项农村和薄弱初中比例可选填,但须成对填写;填报后按数据判定(第 8 项不再看“是/否”)。",
+	"七、政府保障第 3、4、5 项(音乐美术专用教室、学校规模、班额)由“学校”表自动计算,无需另填。" +
+		"第 8 项的两项工资金额、第 14 项的两项农村和薄弱初中比例可选填,但须成对填写;填报后按数据判定(第 8 项不再看“是/否”)。",
 	"八、“政府保障”“教育质量”“社会认可度”表整表未填的,评估结果中该部分按“未填报”处理(不视为达标);部分填写的,每个空白单元格都会被列为错误。",
 	"九、“一票否决”表中存在相应情形的填“是”,否则填“否”。",
 	"　　“基本均衡监测”表及“学校”表最后四列(专任教师数、中级及以上职称教师数、教学用计算机、图书)仅用于按 2012 年基本均衡标准(basic-2012)监测,按 2017 年标准评估时可不填。",
@@ -99,7 +102,8 @@ func (t *templateWriter) headers(sheet string, columns []column) {
 	t.check(t.f.SetCellStyle(sheet, "A1", last+"1", t.header))
 	t.check(t.f.SetCellStyle(sheet, "A2", fmt.Sprintf("%s%d", last, keyRow), t.key))
 	t.check(t.f.SetRowHeight(sheet, 1, 36))
-	t.check(t.f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: keyRow, TopLeftCell: fmt.Sprintf("A%d", firstDataRow), ActivePane: "bottomLeft"}))
+	t.check(t.f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: keyRow,
+		TopLeftCell: fmt.Sprintf("A%d", firstDataRow), ActivePane: "bottomLeft"}))
 }
 
 func (t *templateWriter) schools() {
@@ -133,7 +137,8 @@ func (t *templateWriter) vetoes(vetoes []evaluation.VetoItem) {
 	t.headers(SheetVetoes, formColumns)
 	for i, v := range vetoes {
 		row := firstDataRow + i
-		t.check(t.f.SetSheetRow(SheetVetoes, fmt.Sprintf("A%d", row), &[]any{fmt.Sprint(i + 1), v.NameZh, v.Key, "否", "存在该情形填“是”,一票否决"}))
+		t.check(t.f.SetSheetRow(SheetVetoes, fmt.Sprintf("A%d", row),
+			&[]any{fmt.Sprint(i + 1), v.NameZh, v.Key, "否", "存在该情形填“是”,一票否决"}))
 		t.valueCell(SheetVetoes, row, yesNoValue)
 	}
 }

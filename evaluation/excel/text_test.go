@@ -22,8 +22,8 @@ func TestImportNormalizesText(t *testing.T) {
 	fl.value(SheetBasic, "year", 2025)
 	row := func(code, name string) map[string]any {
 		return map[string]any{"code": code, "name": name, "kind": "小学", "stage": "小学", "students": 1000,
-			"classes": 24, "largest_class": 45, "qualified_teachers": 50, "backbone_teachers": 12, "pe_art_teachers": 10,
-			"teaching_room_area_m2": 5000, "sports_area_m2": 8000, "equipment_value_yuan": 2.2e6,
+			"classes": 24, "largest_class": 45, "qualified_teachers": 50, "backbone_teachers": 12,
+			"pe_art_teachers": 10, "teaching_room_area_m2": 5000, "sports_area_m2": 8000, "equipment_value_yuan": 2.2e6,
 			"multimedia_rooms": 25, "music_rooms": 2, "art_rooms": 2}
 	}
 	names := []string{"ལྷ་ས་སློབ་གྲྭ", "ᠮᠣᠩᠭᠣᠯ ᠰᠤᠷᠭᠠᠭᠤᠯᠢ", "\U00020000\U0002A6A5小学"} // Tibetan, Mongolian, CJK ext. B

@@ -116,7 +116,8 @@ func writeSchools(f *excelize.File, schools []evaluation.School) error {
 			if !ok {
 				continue
 			}
-			values["code"], values["name"], values["kind"], values["stage"] = s.Code, s.Name, s.Kind.NameZh(), g.NameZh()
+			values["code"], values["name"], values["kind"], values["stage"] =
+				s.Code, s.Name, s.Kind.NameZh(), g.NameZh()
 			if own, ok := values["facilities"].(map[string]any); ok {
 				facilities, values[facilitiesPerStage] = own, "是"
 			}

@@ -63,7 +63,8 @@ func databases(t *testing.T) map[string]string {
 // sampleDraft stores the sample district's data, edited, as a draft and returns its ID.
 func sampleDraft(t *testing.T, db *store.Store, edit func(map[string]any)) int64 {
 	t.Helper()
-	d := &store.Draft{Year: 2025, DistrictCode: "370211", Data: string(editedSample(t, edit)), CreatedBy: "clerk", CreatedAt: time.Now()}
+	d := &store.Draft{Year: 2025, DistrictCode: "370211", Data: string(editedSample(t, edit)), CreatedBy: "clerk",
+		CreatedAt: time.Now()}
 	if err := db.AddDraft(context.Background(), d); err != nil {
 		t.Fatal(err)
 	}
@@ -106,46 +107,57 @@ func TestWholeCycleOnEmbeddedServer(t *testing.T) {
 			ctx := context.Background()
 			id := workflows.CycleID(2025, "370211")
 			loc, _ := time.LoadLocation("Asia/Shanghai")
-			run, err := p.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: workflows.TaskQueue},
+			run, err := p.Temporal.ExecuteWorkflow(ctx,
+				client.StartWorkflowOptions{ID: id, TaskQueue: workflows.TaskQueue},
 				workflows.DistrictCycle, workflows.CycleParams{Year: 2025, District: "370211", DistrictName: "黄岛区",
 					Deadlines: ahead(loc), Policy: workflows.DefaultPolicy()})
 			if err != nil {
 				t.Fatal(err)
 			}
 			failing := sampleDraft(t, p.Store, func(m map[string]any) { delete(m, "recognition_rate") })
-			must[workflows.CycleState](t, p.Temporal, id, workflows.UpdateSaveDraft, workflows.SaveDraftInput{Actor: clerk, DraftID: failing})
-			st := must[workflows.CycleState](t, p.Temporal, id, workflows.UpdateSubmit, workflows.SubmitInput{Actor: clerk})
+			must[workflows.CycleState](t, p.Temporal, id, workflows.UpdateSaveDraft,
+				workflows.SaveDraftInput{Actor: clerk, DraftID: failing})
+			st := must[workflows.CycleState](t, p.Temporal, id, workflows.UpdateSubmit,
+				workflows.SubmitInput{Actor: clerk})
 			if st.Stage != workflows.StageCityReview || st.Verdict != "does_not_meet" || len(st.ShortfallIDs) == 0 {
 				t.Fatalf("after submit: %+v", st)
 			}
 
 			// A refusal crosses the wire with its kind and both messages.
-			_, err = update[workflows.CycleState](t, p.Temporal, id, workflows.UpdateReview, workflows.ReviewInput{Actor: clerk, Decision: "approve"})
+			_, err = update[workflows.CycleState](t, p.Temporal, id, workflows.UpdateReview,
+				workflows.ReviewInput{Actor: clerk, Decision: "approve"})
 			if kind, r, ok := workflows.AsRefusal(err); !ok || kind != workflows.ErrForbidden || r.MessageZh == "" {
 				t.Fatalf("review by a district: %v", err)
 			}
 
-			st = must[workflows.CycleState](t, p.Temporal, id, workflows.UpdateReview, workflows.ReviewInput{Actor: office, Decision: "approve",
-				Findings: []workflows.NewFinding{{Title: "大班额", Source: workflows.SourceOnSite, Severity: workflows.SeveritySerious}}})
+			st = must[workflows.CycleState](t, p.Temporal, id, workflows.UpdateReview,
+				workflows.ReviewInput{Actor: office, Decision: "approve", Findings: []workflows.NewFinding{
+					{Title: "大班额", Source: workflows.SourceOnSite, Severity: workflows.SeveritySerious}}})
 			if st.Stage != workflows.StageRectification || len(st.Findings) != len(st.ShortfallIDs)+1 {
 				t.Fatalf("after approval: %+v", st)
 			}
 			due := time.Now().Add(60 * 24 * time.Hour)
 			for _, f := range st.Findings {
-				must[workflows.ItemState](t, p.Temporal, f, workflows.UpdatePlan, workflows.PlanInput{Actor: clerk, Measures: "整改",
-					ResponsibleUnit: "区教育局", ResponsiblePerson: "张三", DueDate: due})
-				must[workflows.ItemState](t, p.Temporal, f, workflows.UpdateRequestClose, workflows.NoteInput{Actor: clerk, Note: "已完成"})
-				item := must[workflows.ItemState](t, p.Temporal, f, workflows.UpdateVerify, workflows.VerifyInput{Actor: office, Accepted: true})
+				must[workflows.ItemState](t, p.Temporal, f, workflows.UpdatePlan,
+					workflows.PlanInput{Actor: clerk, Measures: "整改",
+						ResponsibleUnit: "区教育局", ResponsiblePerson: "张三", DueDate: due})
+				must[workflows.ItemState](t, p.Temporal, f, workflows.UpdateRequestClose,
+					workflows.NoteInput{Actor: clerk, Note: "已完成"})
+				item := must[workflows.ItemState](t, p.Temporal, f, workflows.UpdateVerify,
+					workflows.VerifyInput{Actor: office, Accepted: true})
 				if item.Status != workflows.ItemClosed {
 					t.Fatalf("item %s: %+v", f, item)
 				}
 			}
 			meeting := sampleDraft(t, p.Store, func(map[string]any) {})
-			must[workflows.CycleState](t, p.Temporal, id, workflows.UpdateSaveDraft, workflows.SaveDraftInput{Actor: clerk, DraftID: meeting})
+			must[workflows.CycleState](t, p.Temporal, id, workflows.UpdateSaveDraft,
+				workflows.SaveDraftInput{Actor: clerk, DraftID: meeting})
 			must[workflows.CycleState](t, p.Temporal, id, workflows.UpdateSubmit, workflows.SubmitInput{Actor: clerk})
 			must[workflows.CycleState](t, p.Temporal, id, workflows.UpdateApply, workflows.ApplyInput{Actor: clerk})
-			must[workflows.CycleState](t, p.Temporal, id, workflows.UpdateRecordAcceptance, workflows.DecisionInput{Actor: office, Passed: true})
-			must[workflows.CycleState](t, p.Temporal, id, workflows.UpdateRecordProvinceResult, workflows.DecisionInput{Actor: province, Passed: true})
+			must[workflows.CycleState](t, p.Temporal, id, workflows.UpdateRecordAcceptance,
+				workflows.DecisionInput{Actor: office, Passed: true})
+			must[workflows.CycleState](t, p.Temporal, id, workflows.UpdateRecordProvinceResult,
+				workflows.DecisionInput{Actor: province, Passed: true})
 			var final workflows.CycleState
 			if err := run.Get(ctx, &final); err != nil || final.Stage != workflows.StageCertified {
 				t.Fatalf("workflow ended %+v, %v", final.Stage, err)
@@ -162,7 +174,8 @@ func TestWholeCycleOnEmbeddedServer(t *testing.T) {
 			}
 			events, err := p.Store.Audit(ctx, store.AuditFilter{Target: id, Limit: 500})
 			if err != nil || len(events) != final.EventsCount {
-				t.Errorf("audit of the cycle: %d entries, the workflow recorded %d (%v)", len(events), final.EventsCount, err)
+				t.Errorf("audit of the cycle: %d entries, the workflow recorded %d (%v)", len(events),
+					final.EventsCount, err)
 			}
 		})
 	}
@@ -180,8 +193,9 @@ func TestTimerSurvivesRestart(t *testing.T) {
 	policy := workflows.DefaultPolicy()
 	policy.DistrictReminders = nil
 	_, err := p.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: workflows.TaskQueue},
-		workflows.DistrictCycle, workflows.CycleParams{Year: 2025, District: "370211", DistrictName: "黄岛区", Policy: policy,
-			Deadlines: workflows.Deadlines{SelfAssessment: now.Add(3 * time.Second), CityReview: now.Add(time.Hour), Application: now.Add(2 * time.Hour)}})
+		workflows.DistrictCycle, workflows.CycleParams{Year: 2025, District: "370211", DistrictName: "黄岛区",
+			Policy: policy, Deadlines: workflows.Deadlines{SelfAssessment: now.Add(3 * time.Second),
+				CityReview: now.Add(time.Hour), Application: now.Add(2 * time.Hour)}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -201,7 +215,8 @@ func TestTimerSurvivesRestart(t *testing.T) {
 		time.Sleep(100 * time.Millisecond) // polling the read model, not waiting for the timer
 	}
 	draft := sampleDraft(t, p.Store, func(map[string]any) {})
-	must[workflows.CycleState](t, p.Temporal, id, workflows.UpdateSaveDraft, workflows.SaveDraftInput{Actor: clerk, DraftID: draft})
+	must[workflows.CycleState](t, p.Temporal, id, workflows.UpdateSaveDraft,
+		workflows.SaveDraftInput{Actor: clerk, DraftID: draft})
 	st := must[workflows.CycleState](t, p.Temporal, id, workflows.UpdateSubmit, workflows.SubmitInput{Actor: clerk})
 	if st.Stage != workflows.StageCityReview || !st.SubmittedLate {
 		t.Errorf("late submission after restart: %+v", st)
@@ -274,7 +289,8 @@ func TestExternalClusterGetsSearchAttributes(t *testing.T) {
 	}
 	draft := sampleDraft(t, p.Store, func(map[string]any) {})
 	retried(workflows.UpdateSaveDraft, workflows.SaveDraftInput{Actor: clerk, DraftID: draft})
-	if st := retried(workflows.UpdateSubmit, workflows.SubmitInput{Actor: clerk}); st.Stage != workflows.StageCityReview {
+	if st := retried(workflows.UpdateSubmit, workflows.SubmitInput{Actor: clerk}); st.Stage !=
+		workflows.StageCityReview {
 		t.Errorf("stage %s", st.Stage)
 	}
 }
@@ -358,8 +374,9 @@ func TestSeparateAPIAndWorker(t *testing.T) {
 	office := httpClient{t: t, base: base, token: newToken(t, apiProc.Store, workflows.RoleOffice, "")}
 	admin.ok("POST", "/api/v1/districts", map[string]string{"code": codeA, "name": "黄岛区"}, nil)
 	office.ok("POST", "/api/v1/cycles", map[string]any{"year": 2025, "deadlines": map[string]string{
-		"self_assessment": time.Now().Add(time.Hour).Format(time.RFC3339), "city_review": time.Now().Add(2 * time.Hour).Format(time.RFC3339),
-		"application": time.Now().Add(3 * time.Hour).Format(time.RFC3339)}}, nil)
+		"self_assessment": time.Now().Add(time.Hour).Format(time.RFC3339),
+		"city_review":     time.Now().Add(2 * time.Hour).Format(time.RFC3339),
+		"application":     time.Now().Add(3 * time.Hour).Format(time.RFC3339)}}, nil)
 	clerk := httpClient{t: t, base: base, token: newToken(t, apiProc.Store, workflows.RoleDistrict, codeA)}
 	var draft struct{ State workflows.CycleState }
 	clerk.ok("PUT", "/api/v1/cycles/2025/districts/"+codeA+"/self-assessment", sampleJSON(t, codeA, noEdit), &draft)

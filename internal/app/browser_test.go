@@ -180,8 +180,10 @@ func TestPagesInBrowser(t *testing.T) {
 	const code = codeA
 	admin := httpClient{t: t, base: apiURL.String(), token: newToken(t, p.Store, workflows.RoleAdmin, "")}
 	admin.ok("POST", "/api/v1/districts", map[string]string{"code": code, "name": "黄岛区"}, nil)
-	officeToken, clerkToken := newToken(t, p.Store, workflows.RoleOffice, ""), newToken(t, p.Store, workflows.RoleDistrict, code)
-	tmpl := httpClient{t: t, base: apiURL.String(), token: clerkToken}.do("GET", "/api/v1/templates/self-assessment.xlsx", nil)
+	officeToken, clerkToken :=
+		newToken(t, p.Store, workflows.RoleOffice, ""), newToken(t, p.Store, workflows.RoleDistrict, code)
+	tmpl := httpClient{t: t, base: apiURL.String(), token: clerkToken}.do("GET",
+		"/api/v1/templates/self-assessment.xlsx", nil)
 
 	dir := t.TempDir()
 	write := func(name string, data []byte) string {
@@ -242,12 +244,15 @@ func TestPagesInBrowser(t *testing.T) {
 	// A workbook with a failing school: the school's row and its failing cell are marked, and the saved data
 	// downloads as the same workbook.
 	clerk.do(chromedp.SetUploadFiles(`#upload input[type=file]`, []string{failing}))
-	clerk.send(`#upload button`, `#draft-evaluation table[data-stage=primary] tr.fail[data-school=S002] td.fail[data-indicator=qualified_teachers_per_100]`)
+	clerk.send(`#upload button`, `#draft-evaluation table[data-stage=primary] tr.fail[data-school=S002] `+
+		`td.fail[data-indicator=qualified_teachers_per_100]`)
 	clerk.wait(`#my-data`)
 	clerk.shot("02-district-failing-school")
-	saved := httpClient{t: t, base: apiURL.String(), token: clerkToken}.do("GET", "/api/v1/cycles/2025/districts/"+code+"/self-assessment?format=xlsx", nil)
-	if in, err := excel.Import(bytes.NewReader(saved.body), int64(len(saved.body)), evaluation.National2017()); err != nil ||
-		in.Schools[1].Stages.Primary.QualifiedTeachers != 1 || !strings.Contains(saved.header.Get("Content-Disposition"), "self-assessment-"+code+"-2025.xlsx") {
+	saved := httpClient{t: t, base: apiURL.String(), token: clerkToken}.do("GET",
+		"/api/v1/cycles/2025/districts/"+code+"/self-assessment?format=xlsx", nil)
+	in, err := excel.Import(bytes.NewReader(saved.body), int64(len(saved.body)), evaluation.National2017())
+	if err != nil || in.Schools[1].Stages.Primary.QualifiedTeachers != 1 ||
+		!strings.Contains(saved.header.Get("Content-Disposition"), "self-assessment-"+code+"-2025.xlsx") {
 		t.Errorf("the saved data downloads as %v %v (%d)", err, saved.header, saved.status)
 	}
 
@@ -299,7 +304,8 @@ func TestPagesInBrowser(t *testing.T) {
 		chromedp.SetValue(`form.plan input[name=due_date]`, day(50)))
 	clerk.send(`form.plan button`, `form.request-close`)
 	clerk.do(chromedp.SendKeys(`form.request-close input[name=note]`, "已完工, 附验收报告"),
-		chromedp.SetUploadFiles(`form.request-close input[name=evidence]`, []string{write("验收报告.pdf", []byte("%PDF-1.4\nreport\n"))}))
+		chromedp.SetUploadFiles(`form.request-close input[name=evidence]`,
+			[]string{write("验收报告.pdf", []byte("%PDF-1.4\nreport\n"))}))
 	clerk.send(`form.request-close button`, `table.findings td.status`)
 	if s := clerk.text(`table.findings td.status`); s != "待核验" {
 		t.Fatalf("after asking to close, the finding shows %q", s)

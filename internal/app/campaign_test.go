@@ -61,17 +61,20 @@ func TestCampaignOverHTTP(t *testing.T) {
 			as := func(role workflows.Role, district string) httpClient {
 				return httpClient{t: t, base: base, token: newToken(t, p.Store, role, district)}
 			}
-			admin, office, province := as(workflows.RoleAdmin, ""), as(workflows.RoleOffice, ""), as(workflows.RoleProvince, "")
+			admin, office, province :=
+				as(workflows.RoleAdmin, ""), as(workflows.RoleOffice, ""), as(workflows.RoleProvince, "")
 			for code, name := range map[string]string{campA: "崂山区", campB: "李沧区", campC: "城阳区"} {
 				admin.ok("POST", "/api/v1/districts", map[string]string{"code": code, "name": name}, nil)
 			}
-			clerk := map[string]httpClient{campA: as(workflows.RoleDistrict, campA), campB: as(workflows.RoleDistrict, campB),
+			clerk := map[string]httpClient{campA: as(workflows.RoleDistrict, campA),
+				campB: as(workflows.RoleDistrict, campB),
 				campC: as(workflows.RoleDistrict, campC)}
 
 			plans(t, office, clerk)
 
 			deadlines := map[string]string{"self_assessment": time.Now().AddDate(1, 0, 0).Format(time.DateOnly),
-				"city_review": time.Now().AddDate(1, 1, 0).Format(time.DateOnly), "application": time.Now().AddDate(1, 2, 0).Format(time.DateOnly)}
+				"city_review": time.Now().AddDate(1, 1, 0).Format(time.DateOnly),
+				"application": time.Now().AddDate(1, 2, 0).Format(time.DateOnly)}
 			submit := func(year int, code string, edit func(map[string]any)) {
 				path := fmt.Sprintf("/api/v1/cycles/%d/districts/%s", year, code)
 				clerk[code].ok("PUT", path+"/self-assessment", sampleJSON(t, code, edits(year, edit)), nil)
@@ -104,7 +107,8 @@ func TestCampaignOverHTTP(t *testing.T) {
 				t.Fatalf("C has no findings: %+v", st)
 			}
 			for _, kind := range []string{"talk", "circular"} {
-				office.ok("POST", "/api/v1/findings/"+st.Findings[0]+"/talks", map[string]string{"kind": kind, "note": "整改不力"}, nil)
+				office.ok("POST", "/api/v1/findings/"+st.Findings[0]+"/talks",
+					map[string]string{"kind": kind, "note": "整改不力"}, nil)
 			}
 
 			checkDistrictReports(t, office, clerk)
@@ -125,11 +129,14 @@ func plans(t *testing.T, office httpClient, clerk map[string]httpClient) {
 		return f.ID
 	}
 	zero := 0
-	planA := map[string]any{"target_year": 2024, "responsibility_file": letter(clerk[campA]), "milestones": []map[string]any{
-		{"year": 2024, "schools": []string{"S001", "S003"}, "indicators": []string{"class_size"}, "large_classes_max": zero}}}
+	planA := map[string]any{"target_year": 2024, "responsibility_file": letter(clerk[campA]),
+		"milestones": []map[string]any{
+			{"year": 2024, "schools": []string{"S001", "S003"}, "indicators": []string{"class_size"},
+				"large_classes_max": zero}}}
 	pathA := "/api/v1/districts/" + campA + "/plan"
 
-	bad := clerk[campA].do("PUT", pathA, map[string]any{"target_year": 2024, "milestones": []map[string]any{{"year": 2025}}})
+	bad := clerk[campA].do("PUT", pathA, map[string]any{"target_year": 2024,
+		"milestones": []map[string]any{{"year": 2025}}})
 	if bad.status != 422 || !bytes.Contains(bad.body, []byte(`"field":"responsibility_file"`)) ||
 		!bytes.Contains(bad.body, []byte(`"field":"milestones[0].year"`)) {
 		t.Errorf("a bad plan: %d %s", bad.status, bad.body)
@@ -169,14 +176,17 @@ func plans(t *testing.T, office httpClient, clerk map[string]httpClient) {
 		statuses = append(statuses, v.Status)
 	}
 	if detail.Status != "submitted" || detail.ApprovedVersion != 2 || detail.TargetYear != 2024 ||
-		!slices.Equal(statuses, []string{"returned", "approved", "submitted"}) || detail.Versions[0].Comment != "请补充分年度目标" {
+		!slices.Equal(statuses, []string{"returned", "approved", "submitted"}) ||
+		detail.Versions[0].Comment != "请补充分年度目标" {
 		t.Errorf("A's plan history: %+v", detail)
 	}
 
-	planC := map[string]any{"target_year": 2025, "responsibility_file": letter(clerk[campC]), "milestones": []map[string]any{
-		{"year": 2024, "schools": []string{"S001"}, "large_classes_max": zero}, {"year": 2025}}}
+	planC := map[string]any{"target_year": 2025, "responsibility_file": letter(clerk[campC]),
+		"milestones": []map[string]any{
+			{"year": 2024, "schools": []string{"S001"}, "large_classes_max": zero}, {"year": 2025}}}
 	clerk[campC].ok("PUT", "/api/v1/districts/"+campC+"/plan", planC, nil)
-	office.ok("POST", "/api/v1/districts/"+campC+"/plan/review", map[string]any{"version": 1, "approved": true, "comment": "同意"}, nil)
+	office.ok("POST", "/api/v1/districts/"+campC+"/plan/review",
+		map[string]any{"version": 1, "approved": true, "comment": "同意"}, nil)
 }
 
 func checkDistrictReports(t *testing.T, office httpClient, clerk map[string]httpClient) {
@@ -187,7 +197,8 @@ func checkDistrictReports(t *testing.T, office httpClient, clerk map[string]http
 		t.Fatalf("A's report: %+v", a)
 	}
 	y23, y24 := a.Years[0], a.Years[1]
-	if !slices.Equal(y23.NonCompliant, []string{"S001", "S003"}) || y23.LargeClasses.Now != 2 || y23.Verdict != "does_not_meet" {
+	if !slices.Equal(y23.NonCompliant, []string{"S001", "S003"}) || y23.LargeClasses.Now != 2 ||
+		y23.Verdict != "does_not_meet" {
 		t.Errorf("A in 2023: %+v", y23)
 	}
 	// Both of 2023's non-compliant schools comply in 2024: 2 of 2, the milestone is met, and A is certified.
@@ -203,7 +214,8 @@ func checkDistrictReports(t *testing.T, office httpClient, clerk map[string]http
 	}
 	var s001 []progress.SchoolLedger
 	clerk[campA].ok("GET", "/api/v1/districts/"+campA+"/schools?school=S001", nil, &s001)
-	if len(s001) != 1 || len(s001[0].Years[0].Shortfalls) != 1 || s001[0].Years[0].Shortfalls[0].Needed["largest_class"] != -5 {
+	if len(s001) != 1 || len(s001[0].Years[0].Shortfalls) != 1 ||
+		s001[0].Years[0].Shortfalls[0].Needed["largest_class"] != -5 {
 		t.Errorf("S001's ledger: %+v", s001)
 	}
 	// A report that starts after A's certification still shows A certified, with nothing to flag.
@@ -219,7 +231,8 @@ func checkDistrictReports(t *testing.T, office httpClient, clerk map[string]http
 	var c progress.DistrictReport
 	office.ok("GET", "/api/v1/districts/"+campC+"/progress?from=2023&to=2025", nil, &c)
 	c24, c25 := c.Years[1], c.Years[2]
-	if b := c24.BroughtUp; b == nil || b.Base != 0 || b.Share != nil || !b.Met || !slices.Equal(b.Worse, []string{"S001"}) {
+	if b := c24.BroughtUp; b == nil || b.Base != 0 || b.Share != nil || !b.Met ||
+		!slices.Equal(b.Worse, []string{"S001"}) {
 		t.Errorf("C's 2024 measure: %+v", c24.BroughtUp)
 	}
 	if !hasFlag(c24.Flags, progress.FlagSchoolsWorse) || !hasFlag(c24.Flags, progress.FlagMilestoneMissed) ||
@@ -284,7 +297,8 @@ func checkAccountability(t *testing.T, office httpClient) {
 	}
 	office.ok("GET", "/api/v1/accountability?year=2025", nil, &list)
 	if list.Year != 2025 || len(list.Rows) == 0 || list.Rows[0].District != campC ||
-		!slices.Equal(list.Rows[0].Reasons, []string{"lagging", "repeated"}) || list.Rows[0].Talks != 1 || list.Rows[0].Circulars != 1 {
+		!slices.Equal(list.Rows[0].Reasons, []string{"lagging", "repeated"}) || list.Rows[0].Talks != 1 ||
+		list.Rows[0].Circulars != 1 {
 		t.Errorf("accountability list: %+v", list)
 	}
 	for _, r := range list.Rows {

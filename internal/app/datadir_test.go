@@ -23,7 +23,8 @@ func TestSecondServeOnTheSameDataDir(t *testing.T) {
 
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	_, err := Start(context.Background(), cfg, log, Role{API: true, Worker: true, Migrate: true})
-	want := fmt.Sprintf("data directory %s is in use by another junheng serve (pid %d): stop it first", dir, os.Getpid())
+	want := fmt.Sprintf("data directory %s is in use by another junheng serve (pid %d): stop it first",
+		dir, os.Getpid())
 	if err == nil || err.Error() != want {
 		t.Fatalf("second Start: %v, want %q", err, want)
 	}
@@ -39,7 +40,8 @@ func TestCyclesRefuseA2012Profile(t *testing.T) {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	for file, text := range map[string]string{
 		"monitoring.yaml": "base: basic-2012\nname: basic-2012-shandong\n",
-		"mixed.yaml":      "name: national-2017-mixed\nbasic_2012: {county_government_score_min: 85, public_satisfaction_min: 0.85}\n",
+		"mixed.yaml": "name: national-2017-mixed\n" +
+			"basic_2012: {county_government_score_min: 85, public_satisfaction_min: 0.85}\n",
 	} {
 		path := filepath.Join(dir, file)
 		if err := os.WriteFile(path, []byte(text), 0o600); err != nil {

@@ -49,7 +49,8 @@ func TestRecordHistories(t *testing.T) {
 	failing := sampleDraft(t, p.Store, dropRecognition)
 	at(sec(3))
 	save := func(id string, draft int64) {
-		must[workflows.CycleState](t, c, id, workflows.UpdateSaveDraft, workflows.SaveDraftInput{Actor: clerk, DraftID: draft})
+		must[workflows.CycleState](t, c, id, workflows.UpdateSaveDraft,
+			workflows.SaveDraftInput{Actor: clerk, DraftID: draft})
 	}
 	save(year, failing)
 	must[workflows.CycleState](t, c, year, workflows.UpdateSubmit, workflows.SubmitInput{Actor: clerk})
@@ -144,7 +145,8 @@ func TestRecordHistories(t *testing.T) {
 	zero := 0
 	submission := workflows.PlanSubmission{Actor: clerk, ResponsibilityFile: "file-zrs",
 		Plan: progress.Plan{TargetYear: 2027,
-			Milestones: []progress.Milestone{{Year: 2026, Schools: []string{"S007"}}, {Year: 2027, OversizedMax: &zero}}}}
+			Milestones: []progress.Milestone{{Year: 2026, Schools: []string{"S007"}},
+				{Year: 2027, OversizedMax: &zero}}}}
 	for _, in := range []any{submission, workflows.PlanReview{Actor: office, Version: 1, Approved: true, Comment: "同意"},
 		submission, workflows.PlanReview{Actor: office, Version: 2, Approved: false, Comment: "目标年份过晚"}} {
 		name := workflows.UpdateSubmitPlan
@@ -189,7 +191,8 @@ func TestRecordHistories(t *testing.T) {
 		workflows.DecisionInput{Actor: office, Passed: true})
 	must[workflows.CycleState](t, c, certified, workflows.UpdateRecordProvinceResult,
 		workflows.DecisionInput{Actor: province, Passed: true, RecommendNational: true})
-	if err := c.GetWorkflow(ctx, certified, "").Get(ctx, &ended); err != nil || ended.Stage != workflows.StageCertified {
+	if err := c.GetWorkflow(ctx, certified, "").Get(ctx, &ended); err != nil ||
+		ended.Stage != workflows.StageCertified {
 		t.Fatalf("the year ended %+v, %v", ended.Stage, err)
 	}
 	recordHistory(t, c, certified, "", dir+"cycle_certified_history"+suffix)

@@ -36,7 +36,8 @@ func startPrivatePostgres(t *testing.T) *privatePostgres {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.RemoveAll(dir) })
-	pg := &privatePostgres{t: t, bin: filepath.Dir(bins[len(bins)-1]), data: filepath.Join(dir, "data"), port: freePort(t)}
+	pg := &privatePostgres{t: t, bin: filepath.Dir(bins[len(bins)-1]), data: filepath.Join(dir, "data"),
+		port: freePort(t)}
 	if os.Geteuid() == 0 {
 		if err := exec.Command("chown", "postgres", dir).Run(); err != nil {
 			t.Fatal(err)
@@ -61,7 +62,8 @@ func (pg *privatePostgres) run(name string, args ...string) {
 
 func (pg *privatePostgres) start() {
 	pg.run("pg_ctl", "-D", pg.data, "-w", "-l", filepath.Join(filepath.Dir(pg.data), "log"),
-		"-o", fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c fsync=off", pg.port, filepath.Dir(pg.data)), "start")
+		"-o", fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c fsync=off", pg.port,
+			filepath.Dir(pg.data)), "start")
 }
 
 func (pg *privatePostgres) stop() { pg.run("pg_ctl", "-D", pg.data, "-m", "fast", "-w", "stop") }
@@ -84,7 +86,8 @@ func TestDatabaseOutage(t *testing.T) {
 
 	pg.stop()
 	down := time.Now()
-	for _, r := range []reply{clerk.do("GET", cycle, nil), clerk.do("POST", cycle+"/self-assessment/submit", nil, "Idempotency-Key", "submit-1")} {
+	for _, r := range []reply{clerk.do("GET", cycle, nil),
+		clerk.do("POST", cycle+"/self-assessment/submit", nil, "Idempotency-Key", "submit-1")} {
 		if r.status != 503 || !bytes.Contains(r.body, []byte("database")) {
 			t.Errorf("during the outage: %d %s, want 503 naming the database", r.status, r.body)
 		}

@@ -25,7 +25,8 @@ func TestPublicSummaryShowsOnlyWhatTheOfficeAccepted(t *testing.T) {
 	cycle := "/api/v1/cycles/2025/districts/" + codeA
 	clerk.ok("PUT", cycle+"/self-assessment", sampleJSON(t, codeA, dropRecognition), nil)
 	clerk.ok("POST", cycle+"/self-assessment/submit", nil, nil)
-	office.ok("POST", cycle+"/review", map[string]any{"decision": "approve", "comment": "整改", "shortfalls": []string{}}, nil)
+	office.ok("POST", cycle+"/review", map[string]any{"decision": "approve", "comment": "整改",
+		"shortfalls": []string{}}, nil)
 	clerk.ok("PUT", cycle+"/self-assessment", sampleJSON(t, codeA, noEdit), nil)
 	clerk.ok("POST", cycle+"/self-assessment/submit", nil, nil)
 

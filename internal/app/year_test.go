@@ -81,7 +81,8 @@ func TestManySavesThenTheYearGoesOn(t *testing.T) {
 			again := saveUntilAnswered(t, clerk, "PUT", cycle+"/self-assessment", sampleJSON(t, codeA,
 				func(m map[string]any) { m["recognition_rate"] = 0.90 }), "save-0")
 			after, _ := p.Store.Cycle(context.Background(), 2025, codeA)
-			if again.status != 200 || again.header.Get("Idempotent-Replayed") != "true" || after.RecordSeq != before.RecordSeq {
+			if again.status != 200 || again.header.Get("Idempotent-Replayed") != "true" ||
+				after.RecordSeq != before.RecordSeq {
 				t.Errorf("retried first save: %d, replayed %q, changes %d → %d", again.status,
 					again.header.Get("Idempotent-Replayed"), before.RecordSeq, after.RecordSeq)
 			}
@@ -135,7 +136,8 @@ func logRuns(t *testing.T, c client.Client, id string) {
 func countRuns(t *testing.T, c client.Client, id string) int {
 	t.Helper()
 	resp, err := c.WorkflowService().CountWorkflowExecutions(context.Background(),
-		&workflowservice.CountWorkflowExecutionsRequest{Namespace: "default", Query: fmt.Sprintf("WorkflowId = %q", id)})
+		&workflowservice.CountWorkflowExecutionsRequest{Namespace: "default",
+			Query: fmt.Sprintf("WorkflowId = %q", id)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,15 +163,17 @@ func TestOpeningAYearAgainRestartsNothing(t *testing.T) {
 			now := time.Now()
 			at := func(d time.Duration) string { return now.Add(d).Format(time.RFC3339) }
 			office.ok("POST", "/api/v1/cycles", map[string]any{"year": 2025, "deadlines": map[string]string{
-				"self_assessment": at(time.Second), "city_review": at(2 * time.Second), "application": at(3 * time.Second)}}, nil)
+				"self_assessment": at(time.Second), "city_review": at(2 * time.Second),
+				"application": at(3 * time.Second)}}, nil)
 			id := workflows.CycleID(2025, codeA)
 			var ended workflows.CycleState
 			err := p.Temporal.GetWorkflow(ctx, id, "").Get(ctx, &ended)
 			if err != nil || ended.Stage != workflows.StageNotApplied {
 				t.Fatalf("the year ended %s, %v", ended.Stage, err)
 			}
-			_, err = p.Temporal.WorkflowService().DeleteWorkflowExecution(ctx, &workflowservice.DeleteWorkflowExecutionRequest{
-				Namespace: "default", WorkflowExecution: &commonpb.WorkflowExecution{WorkflowId: id}})
+			_, err = p.Temporal.WorkflowService().DeleteWorkflowExecution(ctx,
+				&workflowservice.DeleteWorkflowExecutionRequest{
+					Namespace: "default", WorkflowExecution: &commonpb.WorkflowExecution{WorkflowId: id}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -178,7 +182,8 @@ func TestOpeningAYearAgainRestartsNothing(t *testing.T) {
 			admin.ok("POST", "/api/v1/districts", map[string]string{"code": codeB, "name": "市南区"}, nil)
 			var opened struct{ Opened, Existing []string }
 			office.ok("POST", "/api/v1/cycles", map[string]any{"year": 2025, "deadlines": map[string]string{
-				"self_assessment": at(time.Hour), "city_review": at(2 * time.Hour), "application": at(3 * time.Hour)}}, &opened)
+				"self_assessment": at(time.Hour), "city_review": at(2 * time.Hour),
+				"application": at(3 * time.Hour)}}, &opened)
 			if fmt.Sprint(opened.Opened) != "["+codeB+"]" || fmt.Sprint(opened.Existing) != "["+codeA+"]" {
 				t.Errorf("opening again: %+v, want %s opened and %s existing", opened, codeB, codeA)
 			}
@@ -224,8 +229,8 @@ func TestApprovalFindsAnItemAlreadyRunning(t *testing.T) {
 	first := workflows.FindingID(2025, codeA, 1)
 	_, err := p.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: first, TaskQueue: workflows.TaskQueue},
 		workflows.WorkflowRectificationItem, workflows.ItemParams{ID: first, Year: 2025, District: codeA, Seq: 1,
-			Title: "已下达", Severity: workflows.SeverityNormal, Source: workflows.SourceSelfAssessment, CreatedAt: time.Now(),
-			PlanDue: time.Now().Add(30 * 24 * time.Hour), Policy: workflows.DefaultPolicy()})
+			Title: "已下达", Severity: workflows.SeverityNormal, Source: workflows.SourceSelfAssessment,
+			CreatedAt: time.Now(), PlanDue: time.Now().Add(30 * 24 * time.Hour), Policy: workflows.DefaultPolicy()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -248,7 +253,8 @@ func TestClosedPlanResumesFromTheReadModel(t *testing.T) {
 	path := "/api/v1/districts/" + codeA + "/plan"
 	terminate := func() {
 		t.Helper()
-		if err := p.Temporal.TerminateWorkflow(context.Background(), workflows.PlanID(codeA), "", "operator"); err != nil {
+		err := p.Temporal.TerminateWorkflow(context.Background(), workflows.PlanID(codeA), "", "operator")
+		if err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -58,20 +58,26 @@ var Settings = []Setting{
 	{"temporal-namespace", "TEMPORAL_NAMESPACE", "default", "Temporal namespace"},
 	{"temporal-port", "JUNHENG_TEMPORAL_PORT", "7233", "embedded Temporal frontend port; 0 picks a free one"},
 	{"timezone", "JUNHENG_TIMEZONE", "Asia/Shanghai", "time zone of deadlines"},
-	{"profile", "JUNHENG_PROFILE", "", "standard profile file (YAML or JSON) overriding the national 2017 standard; empty = national"},
-	{"policy", "JUNHENG_POLICY", "", "policy file (YAML or JSON): deadlines calendar, late policy, reminders, escalation, plan limits, city targets; empty = seed 002's defaults"},
-	{"files-url", "JUNHENG_FILES_URL", "", "S3-compatible store for evidence files, s3://KEY:SECRET@host/bucket/prefix (s3+http:// for plain HTTP); empty = the files folder in the data directory"},
-	{"notify", "JUNHENG_NOTIFY", "", "notification channels file (YAML or JSON): webhook, WeCom, DingTalk, email; empty = notifications are stored and shown, not sent"},
+	{"profile", "JUNHENG_PROFILE", "",
+		"standard profile file (YAML or JSON) overriding the national 2017 standard; empty = national"},
+	{"policy", "JUNHENG_POLICY", "", "policy file (YAML or JSON): deadlines calendar, late policy, reminders, " +
+		"escalation, plan limits, city targets; empty = seed 002's defaults"},
+	{"files-url", "JUNHENG_FILES_URL", "", "S3-compatible store for evidence files, " +
+		"s3://KEY:SECRET@host/bucket/prefix (s3+http:// for plain HTTP); " +
+		"empty = the files folder in the data directory"},
+	{"notify", "JUNHENG_NOTIFY", "", "notification channels file (YAML or JSON): webhook, WeCom, DingTalk, " +
+		"email; empty = notifications are stored and shown, not sent"},
 	{"log-format", "JUNHENG_LOG_FORMAT", "text", "log format: text or json"},
-	{"rate-limit", "JUNHENG_RATE_LIMIT", "50", "API requests per second per token (bursts of twice that); 0 = no limit"},
+	{"rate-limit", "JUNHENG_RATE_LIMIT", "50",
+		"API requests per second per token (bursts of twice that); 0 = no limit"},
 	{"idempotency-ttl", "JUNHENG_IDEMPOTENCY_TTL", "168h",
 		"how long the API keeps the answer to a request made with an Idempotency-Key"},
-	{"public-url", "JUNHENG_PUBLIC_URL", "", "the address users reach the service at, e.g. https://junheng.example.gov.cn; " +
-		"https makes cookies Secure and sends HSTS"},
+	{"public-url", "JUNHENG_PUBLIC_URL", "", "the address users reach the service at, e.g. " +
+		"https://junheng.example.gov.cn; https makes cookies Secure and sends HSTS"},
 	{"trusted-proxies", "JUNHENG_TRUSTED_PROXIES", "", "comma-separated addresses or CIDR ranges of the reverse " +
 		"proxies whose X-Forwarded-For and X-Forwarded-Proto are believed; empty = none"},
-	{"metrics-addr", "JUNHENG_METRICS_ADDR", "127.0.0.1:9090", "listen address of /metrics, apart from the public one; " +
-		"empty = no metrics listener"},
+	{"metrics-addr", "JUNHENG_METRICS_ADDR", "127.0.0.1:9090", "listen address of /metrics, apart from the " +
+		"public one; empty = no metrics listener"},
 }
 
 // AddFlags registers the settings on fs with defaults taken from the environment.
@@ -79,8 +85,9 @@ func (c *Config) AddFlags(fs *pflag.FlagSet) {
 	targets := map[string]*string{
 		"data-dir": &c.DataDir, "database-url": &c.DatabaseURL, "http-addr": &c.HTTPAddr,
 		"temporal-address": &c.TemporalAddress, "temporal-namespace": &c.TemporalNamespace, "timezone": &c.Timezone,
-		"profile": &c.Profile, "policy": &c.Policy, "files-url": &c.FilesURL, "notify": &c.Notify, "log-format": &c.LogFormat,
-		"public-url": &c.PublicURL, "trusted-proxies": &c.TrustedProxies, "metrics-addr": &c.MetricsAddr,
+		"profile": &c.Profile, "policy": &c.Policy, "files-url": &c.FilesURL, "notify": &c.Notify,
+		"log-format": &c.LogFormat, "public-url": &c.PublicURL, "trusted-proxies": &c.TrustedProxies,
+		"metrics-addr": &c.MetricsAddr,
 	}
 	for _, s := range Settings {
 		usage, v := fmt.Sprintf("%s (env %s)", s.Usage, s.Env), envOr(s.Env, s.Default)
@@ -115,7 +122,8 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("JUNHENG_RATE_LIMIT / --rate-limit: must be a number ≥ 0")
 	}
 	if c.IdempotencyTTL < time.Hour {
-		return fmt.Errorf("JUNHENG_IDEMPOTENCY_TTL / --idempotency-ttl: must be a duration of at least 1h, such as 168h")
+		return fmt.Errorf(
+			"JUNHENG_IDEMPOTENCY_TTL / --idempotency-ttl: must be a duration of at least 1h, such as 168h")
 	}
 	if c.DataDir == "" {
 		return fmt.Errorf("JUNHENG_DATA_DIR / --data-dir: must not be empty")
@@ -125,7 +133,8 @@ func (c *Config) Validate() error {
 	}
 	if u, err := url.Parse(c.PublicURL); c.PublicURL != "" &&
 		(err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil) {
-		return fmt.Errorf("JUNHENG_PUBLIC_URL / --public-url: %q is not an http(s) address such as https://junheng.example.gov.cn",
+		return fmt.Errorf(
+			"JUNHENG_PUBLIC_URL / --public-url: %q is not an http(s) address such as https://junheng.example.gov.cn",
 			c.PublicURL)
 	}
 	c.Proxies = nil
@@ -138,7 +147,8 @@ func (c *Config) Validate() error {
 			prefix, err = addr.Prefix(addr.BitLen())
 		}
 		if err != nil {
-			return fmt.Errorf("JUNHENG_TRUSTED_PROXIES / --trusted-proxies: %q is not an address or a CIDR range", field)
+			return fmt.Errorf("JUNHENG_TRUSTED_PROXIES / --trusted-proxies: %q is not an address or a CIDR range",
+				field)
 		}
 		c.Proxies = append(c.Proxies, prefix.Masked())
 	}

@@ -28,8 +28,8 @@ func TestEnvironmentSetsDefaultsAndFlagsWin(t *testing.T) {
 
 func TestValidateNamesTheVariable(t *testing.T) {
 	for env, value := range map[string]string{"JUNHENG_TEMPORAL_PORT": "70000", "JUNHENG_TIMEZONE": "Mars/Olympus",
-		"JUNHENG_LOG_FORMAT": "xml", "JUNHENG_PUBLIC_URL": "junheng.example.gov.cn", "JUNHENG_TRUSTED_PROXIES": "10.0.0.0/8,proxy",
-		"JUNHENG_IDEMPOTENCY_TTL": "10m"} {
+		"JUNHENG_LOG_FORMAT": "xml", "JUNHENG_PUBLIC_URL": "junheng.example.gov.cn",
+		"JUNHENG_TRUSTED_PROXIES": "10.0.0.0/8,proxy", "JUNHENG_IDEMPOTENCY_TTL": "10m"} {
 		t.Run(env, func(t *testing.T) {
 			t.Setenv(env, value)
 			var c Config
@@ -63,7 +63,8 @@ func TestPublicURLAndTrustedProxies(t *testing.T) {
 	if err := c.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	if !c.HTTPS() || len(c.Proxies) != 3 || c.Proxies[1].String() != "192.168.1.7/32" || c.Proxies[2].String() != "::1/128" {
+	if !c.HTTPS() || len(c.Proxies) != 3 || c.Proxies[1].String() != "192.168.1.7/32" ||
+		c.Proxies[2].String() != "::1/128" {
 		t.Errorf("https %v, proxies %v", c.HTTPS(), c.Proxies)
 	}
 	if c.MetricsAddr != "127.0.0.1:9090" {

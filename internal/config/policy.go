@@ -66,8 +66,8 @@ type policyFile struct {
 
 // LoadPolicy reads the policy file at path; an empty path gives the defaults.
 func LoadPolicy(path string) (Policy, error) {
-	p := Policy{Calendar: workflows.DefaultCalendar, Workflow: workflows.DefaultPolicy(), Progress: progress.DefaultRules(),
-		Public: progress.DefaultPublication()}
+	p := Policy{Calendar: workflows.DefaultCalendar, Workflow: workflows.DefaultPolicy(),
+		Progress: progress.DefaultRules(), Public: progress.DefaultPublication()}
 	if path == "" {
 		return p, nil
 	}
@@ -187,7 +187,8 @@ func (p *Policy) parsePublic(f policyFile) error {
 	if f.Public.Sections != nil {
 		for i, sec := range f.Public.Sections {
 			if !slices.Contains(progress.Sections, sec) {
-				return fmt.Errorf("public.sections[%d]: %q is not one of %s", i, sec, strings.Join(progress.Sections, ", "))
+				return fmt.Errorf("public.sections[%d]: %q is not one of %s", i, sec,
+					strings.Join(progress.Sections, ", "))
 			}
 		}
 		p.Public.Sections = f.Public.Sections

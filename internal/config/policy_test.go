@@ -13,27 +13,32 @@ import (
 
 func TestPolicyFileOverridesWhatItNames(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "policy.yaml")
-	os.WriteFile(path, []byte("calendar: {city_review: \"03-15\"}\nlate_self_assessment: close\nitem_reminder_days: [14, 3]\nplan_within_days: 15\ntargets: {2024: 0.5}\n"+
+	os.WriteFile(path, []byte("calendar: {city_review: \"03-15\"}\nlate_self_assessment: close\n"+
+		"item_reminder_days: [14, 3]\nplan_within_days: 15\ntargets: {2024: 0.5}\n"+
 		"bring_up_share: 0.3\neliminate_by: 2027\npublic: {enabled: true, sections: [district_results]}\n"), 0o600)
 	p, err := LoadPolicy(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.Calendar.CityReview != (workflows.MonthDay{Month: time.March, Day: 15}) || p.Calendar.SelfAssessment != workflows.DefaultCalendar.SelfAssessment {
+	if p.Calendar.CityReview != (workflows.MonthDay{Month: time.March, Day: 15}) ||
+		p.Calendar.SelfAssessment != workflows.DefaultCalendar.SelfAssessment {
 		t.Errorf("calendar %+v", p.Calendar)
 	}
 	w := p.Workflow
-	if w.AcceptLateSelfAssessment || w.PlanWithin != 15*24*time.Hour || len(w.ItemReminders) != 2 || w.ItemReminders[0] != 14*24*time.Hour ||
-		len(w.DistrictReminders) != 3 || p.Progress.Targets[2024] != 0.5 || len(p.Progress.Targets) != 1 {
+	if w.AcceptLateSelfAssessment || w.PlanWithin != 15*24*time.Hour || len(w.ItemReminders) != 2 ||
+		w.ItemReminders[0] != 14*24*time.Hour || len(w.DistrictReminders) != 3 ||
+		p.Progress.Targets[2024] != 0.5 || len(p.Progress.Targets) != 1 {
 		t.Errorf("policy %+v, targets %v", w, p.Progress.Targets)
 	}
 	if r := p.Progress; r.BringUpShare != 0.3 || r.OversizedReduction != 0.25 || r.EliminateBy != 2027 {
 		t.Errorf("progress rules %+v", r)
 	}
-	if pub := p.Public; !pub.Enabled || len(pub.Sections) != 1 || pub.Sections[0] != progress.SectionDistrictResults || pub.Title == "" {
+	if pub := p.Public; !pub.Enabled || len(pub.Sections) != 1 || pub.Sections[0] != progress.SectionDistrictResults ||
+		pub.Title == "" {
 		t.Errorf("public %+v", pub)
 	}
-	if def, _ := LoadPolicy(""); !def.Workflow.AcceptLateSelfAssessment || def.Progress.Targets[2025] != 1 || def.Public.Enabled {
+	if def, _ := LoadPolicy(""); !def.Workflow.AcceptLateSelfAssessment || def.Progress.Targets[2025] != 1 ||
+		def.Public.Enabled {
 		t.Errorf("defaults %+v", def)
 	}
 }
@@ -51,7 +56,8 @@ func TestPolicyErrorsNameTheField(t *testing.T) {
 	} {
 		path := filepath.Join(t.TempDir(), "p.yaml")
 		os.WriteFile(path, []byte(text), 0o600)
-		if _, err := LoadPolicy(path); err == nil || !strings.Contains(err.Error(), field) || !strings.Contains(err.Error(), "JUNHENG_POLICY") {
+		if _, err := LoadPolicy(path); err == nil || !strings.Contains(err.Error(), field) ||
+			!strings.Contains(err.Error(), "JUNHENG_POLICY") {
 			t.Errorf("%q: %v, want an error naming %s", text, err, field)
 		}
 	}

@@ -37,7 +37,8 @@ func TestLock(t *testing.T) {
 		}
 	}
 	_, err = Acquire(dir, "restore")
-	want := fmt.Sprintf("data directory %s is in use by another junheng serve (pid %d): stop it first", dir, os.Getpid())
+	want := fmt.Sprintf("data directory %s is in use by another junheng serve (pid %d): stop it first",
+		dir, os.Getpid())
 	if err == nil || err.Error() != want {
 		t.Fatalf("second lock: %v, want %q", err, want)
 	}

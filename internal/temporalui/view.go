@@ -41,7 +41,8 @@ func New(opts Options) (*View, error) {
 		creds = credentials.NewTLS(opts.TLS)
 	}
 	conn, err := grpc.NewClient(opts.Address, grpc.WithTransportCredentials(creds),
-		grpc.WithChainUnaryInterceptor(withKey(opts.APIKey)), grpc.WithChainStreamInterceptor(withKeyStream(opts.APIKey)),
+		grpc.WithChainUnaryInterceptor(withKey(opts.APIKey)),
+		grpc.WithChainStreamInterceptor(withKeyStream(opts.APIKey)),
 		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(maxMessage)))
 	if err != nil {
 		return nil, fmt.Errorf("operators' view: Temporal at %s: %w", opts.Address, err)
@@ -65,8 +66,8 @@ func New(opts Options) (*View, error) {
 	readOnly := route.DisableWriteMiddleware(cfg)
 	apiGroup := e.Group("/api/v1")
 	apiGroup.GET("/settings", api.GetSettings(cfg))
-	apiGroup.GET(api.WorkflowRawHistoryUrl, api.WorkflowRawHistoryHandler(workflowservice.NewWorkflowServiceClient(conn)),
-		readOnly)
+	apiGroup.GET(api.WorkflowRawHistoryUrl,
+		api.WorkflowRawHistoryHandler(workflowservice.NewWorkflowServiceClient(conn)), readOnly)
 	apiGroup.Match([]string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}, "/*",
 		api.TemporalAPIHandler(cfg, nil, conn), readOnly)
 	assets, err := ui.Assets()
@@ -135,8 +136,9 @@ func contentPolicy(e *echo.Echo) (string, error) {
 	}
 	sum := sha256.Sum256(scripts[0][1])
 	return "default-src 'self'; script-src 'strict-dynamic' 'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) +
-		"'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; manifest-src 'self' data:; " +
-		"connect-src 'self'; object-src 'none'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'", nil
+		"'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; " +
+		"manifest-src 'self' data:; connect-src 'self'; object-src 'none'; frame-ancestors 'none'; " +
+		"form-action 'self'; base-uri 'none'", nil
 }
 
 func httpGet(path string) *http.Request {

@@ -87,7 +87,8 @@ func Dial(ctx context.Context, opts DialOptions) (client.Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("Temporal at %s unreachable: %w", opts.HostPort, err)
 	}
-	_, err = c.WorkflowService().DescribeNamespace(ctx, &workflowservice.DescribeNamespaceRequest{Namespace: opts.Namespace})
+	_, err = c.WorkflowService().DescribeNamespace(ctx,
+		&workflowservice.DescribeNamespaceRequest{Namespace: opts.Namespace})
 	if err != nil {
 		c.Close()
 		var denied *serviceerror.PermissionDenied
@@ -116,8 +117,10 @@ func sdkLogger(l *slog.Logger) sdklog.Logger {
 
 // EnsureSearchAttributes registers the custom search attributes the workflows use on a namespace, embedded or on
 // a cluster, adding only those missing; an attribute registered with another type is an error.
-func EnsureSearchAttributes(ctx context.Context, c client.Client, namespace string, attrs map[string]enums.IndexedValueType) error {
-	registered, err := c.OperatorService().ListSearchAttributes(ctx, &operatorservice.ListSearchAttributesRequest{Namespace: namespace})
+func EnsureSearchAttributes(ctx context.Context, c client.Client, namespace string,
+	attrs map[string]enums.IndexedValueType) error {
+	registered, err := c.OperatorService().ListSearchAttributes(ctx,
+		&operatorservice.ListSearchAttributesRequest{Namespace: namespace})
 	if err != nil {
 		return fmt.Errorf("namespace %q: list search attributes: %w", namespace, err)
 	}

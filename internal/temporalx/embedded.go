@@ -408,7 +408,8 @@ func (e *Embedded) configureNamespace(ctx context.Context, cfg EmbeddedConfig) e
 	}
 	defer c.Close()
 
-	ns, err := c.WorkflowService().DescribeNamespace(ctx, &workflowservice.DescribeNamespaceRequest{Namespace: cfg.Namespace})
+	ns, err := c.WorkflowService().DescribeNamespace(ctx,
+		&workflowservice.DescribeNamespaceRequest{Namespace: cfg.Namespace})
 	if err != nil {
 		return fmt.Errorf("namespace %q: %w", cfg.Namespace, err)
 	}

@@ -59,7 +59,8 @@ func TestMain(m *testing.M) {
 // serveUntilStdinCloses runs the server that TestEmbedded kills; it also
 // ends when the test process dies and closes the pipe.
 func serveUntilStdinCloses(dir string) {
-	e, err := StartEmbedded(context.Background(), EmbeddedConfig{DataDir: dir, SearchAttributes: searchAttributes, Logger: testLogger()})
+	e, err := StartEmbedded(context.Background(), EmbeddedConfig{DataDir: dir, SearchAttributes: searchAttributes,
+		Logger: testLogger()})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
@@ -183,14 +184,16 @@ func TestEmbedded(t *testing.T) {
 	}
 
 	t.Run("namespace", func(t *testing.T) {
-		ns, err := s.c.WorkflowService().DescribeNamespace(ctx, &workflowservice.DescribeNamespaceRequest{Namespace: "default"})
+		ns, err := s.c.WorkflowService().DescribeNamespace(ctx,
+			&workflowservice.DescribeNamespaceRequest{Namespace: "default"})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if got := ns.GetConfig().GetWorkflowExecutionRetentionTtl().AsDuration(); got != cfg.Retention {
 			t.Errorf("retention %v, want %v", got, cfg.Retention)
 		}
-		sas, err := s.c.OperatorService().ListSearchAttributes(ctx, &operatorservice.ListSearchAttributesRequest{Namespace: "default"})
+		sas, err := s.c.OperatorService().ListSearchAttributes(ctx,
+			&operatorservice.ListSearchAttributesRequest{Namespace: "default"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -276,7 +279,8 @@ func TestEmbedded(t *testing.T) {
 		for _, f := range families {
 			found[f.GetName()] = true
 		}
-		for _, name := range []string{"temporal_workflow_completed", "temporal_workflow_task_execution_latency_seconds"} {
+		for _, name := range []string{"temporal_workflow_completed",
+			"temporal_workflow_task_execution_latency_seconds"} {
 			if !found[name] {
 				t.Errorf("SDK metric %s was not recorded", name)
 			}
@@ -309,7 +313,8 @@ func TestEmbedded(t *testing.T) {
 
 	t.Run("dial errors", func(t *testing.T) {
 		_, err := Dial(ctx, DialOptions{HostPort: e.Address(), Namespace: "missing", APIKey: e.APIKey()})
-		if want := fmt.Sprintf("Temporal at %s: namespace %q: ", e.Address(), "missing"); err == nil || !strings.HasPrefix(err.Error(), want) {
+		if want := fmt.Sprintf("Temporal at %s: namespace %q: ", e.Address(), "missing"); err == nil ||
+			!strings.HasPrefix(err.Error(), want) {
 			t.Errorf("error %v, want it to start with %q", err, want)
 		}
 
@@ -322,7 +327,8 @@ func TestEmbedded(t *testing.T) {
 		shortCtx, cancel := context.WithTimeout(ctx, time.Second)
 		defer cancel()
 		_, err = Dial(shortCtx, DialOptions{HostPort: closed})
-		if want := fmt.Sprintf("Temporal at %s unreachable: ", closed); err == nil || !strings.HasPrefix(err.Error(), want) {
+		if want := fmt.Sprintf("Temporal at %s unreachable: ", closed); err == nil ||
+			!strings.HasPrefix(err.Error(), want) {
 			t.Errorf("error %v, want it to start with %q", err, want)
 		}
 	})
@@ -386,7 +392,8 @@ type session struct {
 
 func connect(t *testing.T, addr, apiKey string, metrics client.MetricsHandler) *session {
 	t.Helper()
-	c, err := Dial(t.Context(), DialOptions{HostPort: addr, APIKey: apiKey, Logger: testLogger(), MetricsHandler: metrics})
+	c, err := Dial(t.Context(), DialOptions{HostPort: addr, APIKey: apiKey, Logger: testLogger(),
+		MetricsHandler: metrics})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -460,8 +467,8 @@ func TestOverrides(t *testing.T) {
 	s := connect(t, e.Address(), e.APIKey(), nil)
 	run := start(t, s.c, counter)
 	add := func(n int) error {
-		h, err := s.c.UpdateWorkflow(t.Context(), client.UpdateWorkflowOptions{WorkflowID: run.GetID(), UpdateName: "add",
-			Args: []any{n}, WaitForStage: client.WorkflowUpdateStageCompleted})
+		h, err := s.c.UpdateWorkflow(t.Context(), client.UpdateWorkflowOptions{WorkflowID: run.GetID(),
+			UpdateName: "add", Args: []any{n}, WaitForStage: client.WorkflowUpdateStageCompleted})
 		if err != nil {
 			return fmt.Errorf("UpdateWorkflow: %w", err)
 		}

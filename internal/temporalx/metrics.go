@@ -64,7 +64,8 @@ func (h *metricsHandler) Gauge(name string) client.MetricsGauge {
 func (h *metricsHandler) Timer(name string) client.MetricsTimer {
 	name += "_seconds"
 	f := h.families.get(name, h.tags, func(labels []string) prometheus.Collector {
-		return prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: name, Help: "Temporal SDK timer.", Buckets: timerBuckets}, labels)
+		return prometheus.NewHistogramVec(
+			prometheus.HistogramOpts{Name: name, Help: "Temporal SDK timer.", Buckets: timerBuckets}, labels)
 	})
 	if vec, ok := f.vec.(*prometheus.HistogramVec); ok {
 		return promTimer{vec.WithLabelValues(f.values(h.tags)...)}
@@ -97,7 +98,8 @@ type family struct {
 	vec    prometheus.Collector // nil if it could not be registered
 }
 
-func (fs *families) get(name string, tags map[string]string, create func(labels []string) prometheus.Collector) *family {
+func (fs *families) get(name string, tags map[string]string,
+	create func(labels []string) prometheus.Collector) *family {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
 	if f, ok := fs.byName[name]; ok {

@@ -18,7 +18,8 @@ func TestMetricsHandler(t *testing.T) {
 	// Other tags than on first use: missing labels are empty, extra dropped.
 	h.WithTags(map[string]string{"operation": "Poll"}).Counter("temporal_request").Inc(4)
 	// Another handler on the same registry shares the registered counter.
-	NewMetricsHandler(reg).WithTags(map[string]string{"namespace": "default", "task_queue": "q"}).Counter("temporal_request").Inc(10)
+	NewMetricsHandler(reg).WithTags(map[string]string{"namespace": "default", "task_queue": "q"}).
+		Counter("temporal_request").Inc(10)
 	// The name is taken by a counter, so this gauge is not recorded.
 	h.Gauge("temporal_request").Update(100)
 	h.Gauge("temporal_num_pollers").Update(3)
