@@ -134,7 +134,7 @@ func besides(actual, limit evaluation.Number, pct bool) [2]string {
 }
 
 // meanRow is the combined coefficient of a stage under the mean rule (the 2012 standard): the mean of the
-// indicators' coefficients against the stage's limit; Passes is the engine's judgement (no cv_mean shortfall).
+// indicators' coefficients against the stage's limit; Passes is the engine's judgement.
 type meanRow struct {
 	Mean, Limit string
 	Passes      bool
@@ -151,12 +151,13 @@ func meanOf(e *evaluation.Result, g evaluation.Stage) *meanRow {
 		break
 	}
 	b := besides(*st.CVMean, limit, false)
-	return &meanRow{
-		Mean: b[0], Limit: b[1],
-		Passes: !slices.ContainsFunc(e.Shortfalls, func(s evaluation.Shortfall) bool {
-			return s.Key == "cv_mean" && s.Stage == g
-		}),
-	}
+	return &meanRow{Mean: b[0], Limit: b[1], Passes: !fails(e, "cv_mean", g)}
+}
+
+// fails reports whether the evaluation found the district short on key (in stage g; "" for a district-wide item):
+// the pages show the engine's judgement rather than compare the figures again.
+func fails(e *evaluation.Result, key string, g evaluation.Stage) bool {
+	return slices.ContainsFunc(e.Shortfalls, func(s evaluation.Shortfall) bool { return s.Key == key && s.Stage == g })
 }
 
 // formatNum shows up to 4 decimals without trailing zeros.
@@ -200,6 +201,7 @@ func (s *server) funcs() template.FuncMap {
 		"ordered":   orderedIndicators,
 		"beside":    besides,
 		"meanOf":    meanOf,
+		"fails":     fails,
 		"list":      func(v ...string) []string { return v },
 		"inc":       func(i int) int { return i + 1 },
 		"float":     func(n evaluation.Number) float64 { return float64(n) },
