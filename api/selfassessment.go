@@ -131,8 +131,17 @@ func (s *Server) saveSelfAssessment(c echo.Context) error {
 	return c.JSON(http.StatusOK, out)
 }
 
-// getSelfAssessment answers the latest saved draft's data, so that a district picks up where it left off: as JSON
-// for the edit box, or filled into the template (?format=xlsx) to work on in Excel and upload again.
+// savedDraft is the latest saved draft with its evaluation, so that a district picks up where it left off.
+type savedDraft struct {
+	DraftID    int64             `json:"draft_id"`
+	SavedBy    string            `json:"saved_by"`
+	SavedAt    time.Time         `json:"saved_at"`
+	Data       evaluation.Input  `json:"data"`
+	Evaluation evaluation.Result `json:"evaluation"`
+}
+
+// getSelfAssessment answers the latest saved draft: as JSON with its evaluation, for the workspace's edit box and
+// draft evaluation, or its data filled into the template (?format=xlsx) to work on in Excel and upload again.
 func (s *Server) getSelfAssessment(c echo.Context) error {
 	format := c.QueryParam("format")
 	if format != "" && format != "json" && format != "xlsx" {
@@ -157,20 +166,28 @@ func (s *Server) getSelfAssessment(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if format != "xlsx" {
-		return c.JSONBlob(http.StatusOK, []byte(d.Data))
-	}
-	var in evaluation.Input
-	if err := json.Unmarshal([]byte(d.Data), &in); err != nil {
+	out := savedDraft{DraftID: d.ID, SavedBy: d.CreatedBy, SavedAt: d.CreatedAt}
+	if err := json.Unmarshal([]byte(d.Data), &out.Data); err != nil {
 		return err
 	}
-	var buf bytes.Buffer
-	if err := excel.Write(&buf, in); err != nil {
+	if format == "xlsx" {
+		var buf bytes.Buffer
+		if err := excel.Write(&buf, out.Data); err != nil {
+			return err
+		}
+		c.Response().Header().Set(echo.HeaderContentDisposition,
+			fmt.Sprintf(`attachment; filename="self-assessment-%s-%d.xlsx"`, cy.DistrictCode, cy.Year))
+		return c.Blob(http.StatusOK, mimeXLSX, buf.Bytes())
+	}
+	if d.Evaluation == "" {
+		// Saved by a release that left the evaluation to the workflow, which has not run it yet.
+		if out.Evaluation, err = evaluation.Evaluate(out.Data, s.profile); err != nil {
+			return inputProblem(err)
+		}
+	} else if err := json.Unmarshal([]byte(d.Evaluation), &out.Evaluation); err != nil {
 		return err
 	}
-	c.Response().Header().Set(echo.HeaderContentDisposition,
-		fmt.Sprintf(`attachment; filename="self-assessment-%s-%d.xlsx"`, cy.DistrictCode, cy.Year))
-	return c.Blob(http.StatusOK, mimeXLSX, buf.Bytes())
+	return c.JSON(http.StatusOK, out)
 }
 
 // evaluate is the stateless evaluation: nothing is stored. It judges by the server's profile (JUNHENG_PROFILE, by

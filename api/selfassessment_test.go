@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
 	"strings"
@@ -47,5 +48,45 @@ func TestDraftStoredWithItsEvaluation(t *testing.T) {
 	if err != nil || judged.Verdict != out.Evaluation.Verdict ||
 		stored.Verdict != string(out.Evaluation.Verdict) || stored.Shortfalls != len(out.Evaluation.Shortfalls) {
 		t.Errorf("the draft as the workflow found it: %v %+v, answered %s", err, stored, out.Evaluation.Verdict)
+	}
+}
+
+// TestSavedDraftComesWithItsEvaluation: GET …/self-assessment answers the latest draft's data with the evaluation
+// stored with it, and evaluates on reading a draft whose evaluation an older release left to the workflow.
+func TestSavedDraftComesWithItsEvaluation(t *testing.T) {
+	db := storetest.Open(t)[store.SQLite]
+	e, _ := seeded(t, db, 1, func(d *Deps) { d.Profile = evaluation.National2017() })
+	data, err := os.ReadFile("../evaluation/testdata/district.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	data = []byte(strings.Replace(string(data), `"370211"`, `"370200"`, 1))
+	ctx := context.Background()
+	stored := &store.Draft{Year: 2025, DistrictCode: "370200", Data: string(data),
+		Evaluation: `{"verdict":"does_not_meet","district":{"code":"370200"}}`, CreatedBy: "clerk"}
+	legacy := &store.Draft{Year: 2025, DistrictCode: "370200", Data: string(data), CreatedBy: "clerk"}
+	clerk := token(t, db, workflows.RoleDistrict, "370200")
+	for i, d := range []*store.Draft{stored, legacy} {
+		if err := db.AddDraft(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+		err := db.RecordCycle(ctx, &store.Cycle{Year: 2025, DistrictCode: "370200", Stage: "self_assessment",
+			State: fmt.Sprintf(`{"draft_id":%d}`, d.ID), Written: store.Written{RecordTime: int64(i + 1)}}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec := send(e, clerk, http.MethodGet, "/api/v1/cycles/2025/districts/370200/self-assessment", "", nil)
+		var out savedDraft
+		if rec.Code != http.StatusOK || json.Unmarshal(rec.Body.Bytes(), &out) != nil {
+			t.Fatalf("%d %.300s", rec.Code, rec.Body)
+		}
+		want := evaluation.DoesNotMeet // as stored, though the data meets the standard
+		if d == legacy {
+			want = evaluation.Meets
+		}
+		if out.DraftID != d.ID || out.Data.District.Code != "370200" || out.Evaluation.Verdict != want {
+			t.Errorf("draft %d: got draft %d of %q judged %q, want %q", d.ID, out.DraftID, out.Data.District.Code,
+				out.Evaluation.Verdict, want)
+		}
 	}
 }

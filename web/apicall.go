@@ -109,8 +109,9 @@ type flash struct {
 	Msg    string
 	Fields map[string]string
 	List   []string
-	// Kept is the plan form as typed, shown again when the API refused it.
+	// Kept is the plan form as typed, and Text the self-assessment data as sent, shown again when refused.
 	Kept *planForm
+	Text string
 	// Pending says the action may still be under way or was not done for a passing reason (a timeout, a busy or
 	// unavailable service, the same key still being answered): sending the form again is the user's retry, so it
 	// must go out under Key, the key it was posted with (see back and page.Idem), and act at most once.

@@ -14,16 +14,9 @@ import (
 	"junheng/evaluation"
 )
 
-// draft is the district's latest saved draft and its evaluation, kept in the session: the API answers a saved
-// draft with its evaluation but serves only submitted versions afterwards.
-type draft struct {
-	Result *evaluation.Result
-	JSON   string // the data as last edited on the page
-}
-
 type workspaceData struct {
 	districtData
-	JSON string
+	JSON string // the edit box: the latest saved draft's data, or the text a refused save sent
 }
 
 // workspace is the district's year: template, upload and edit, the evaluation, submission, findings and the
@@ -35,31 +28,33 @@ func (s *server) workspace(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, rep)
 		return
 	}
-	if dr := s.sessions.draft(sess, year); dr != nil {
-		d.Draft, d.JSON = dr.Result, dr.JSON
-	}
-	if st := d.Detail.State; d.JSON == "" && st.Stage == "self_assessment" && st.DraftID != 0 {
-		var rep reply
-		if d.JSON, rep = s.savedData(r, year); !rep.ok() {
+	if st := d.Detail.State; st.Stage == "self_assessment" && st.DraftID != 0 {
+		var saved savedDraft
+		if rep := s.get(r, cyclePath(year, sess.me.District)+"/self-assessment", &saved); !rep.ok() {
 			s.apiError(w, r, rep)
 			return
 		}
+		var buf bytes.Buffer
+		if err := json.Indent(&buf, saved.Data, "", "  "); err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		d.JSON = buf.String()
+		if st.DraftID != st.SubmittedDraftID {
+			d.Draft = saved.Evaluation
+		}
+	}
+	// A refused save keeps the text to correct; the evaluation shown stays that of the last good draft.
+	if fl := s.sessions.peekFlash(sess); fl != nil && fl.Text != "" {
+		d.JSON = fl.Text
 	}
 	s.render(w, r, http.StatusOK, "workspace", "workspace", year, d)
 }
 
-// savedData is the latest saved draft's data, indented for editing: the edit box starts from what the district
-// saved last, by upload or by hand.
-func (s *server) savedData(r *http.Request, year int) (string, reply) {
-	rep := s.call(r, http.MethodGet, cyclePath(year, current(r).me.District)+"/self-assessment", nil, "")
-	if !rep.ok() {
-		return "", rep
-	}
-	var buf bytes.Buffer
-	if err := json.Indent(&buf, rep.body, "", "  "); err != nil {
-		return "", reply{status: http.StatusBadGateway, body: []byte(err.Error())}
-	}
-	return buf.String(), rep
+// savedDraft is the API's answer to GET …/self-assessment: the latest saved draft with its evaluation.
+type savedDraft struct {
+	Data       json.RawMessage    `json:"data"`
+	Evaluation *evaluation.Result `json:"evaluation"`
 }
 
 func workspaceURL(year int) string { return fmt.Sprintf("/district?year=%d", year) }
@@ -139,26 +134,13 @@ func (s *server) edit(w http.ResponseWriter, r *http.Request) {
 	s.saved(w, r, year, "edit", rep, text)
 }
 
-// saved keeps a draft's evaluation for the workspace, or the API's errors for the form.
+// saved answers a save with its outcome; a refused text comes back in the edit box.
 func (s *server) saved(w http.ResponseWriter, r *http.Request, year int, form string, rep reply, text string) {
-	if rep.ok() {
-		var out struct {
-			Evaluation *evaluation.Result `json:"evaluation"`
-		}
-		if err := rep.decode(&out); err != nil {
-			http.Error(w, err.Error(), http.StatusBadGateway)
-			return
-		}
-		s.sessions.setDraft(current(r), year, &draft{Result: out.Evaluation, JSON: text})
-	} else if text != "" {
-		// Keep the user's text to correct; the evaluation shown stays that of the last good draft.
-		var last *evaluation.Result
-		if dr := s.sessions.draft(current(r), year); dr != nil {
-			last = dr.Result
-		}
-		s.sessions.setDraft(current(r), year, &draft{Result: last, JSON: text})
+	f := outcome(form, rep, english(r), s.t(r, "saved"))
+	if !f.OK {
+		f.Text = text
 	}
-	s.back(w, r, outcome(form, rep, english(r), s.t(r, "saved")), workspaceURL(year)+"#evaluation")
+	s.back(w, r, f, workspaceURL(year)+"#evaluation")
 }
 
 // multipartBody is a body of one file, for a request made for r: the same bytes when the form is resent.

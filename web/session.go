@@ -21,7 +21,6 @@ type session struct {
 	me              principal
 	seen            time.Time
 	flash           *flash
-	drafts          map[int]*draft
 }
 
 // principal is the API's answer to GET /api/v1/me.
@@ -159,19 +158,4 @@ func removeForm(r *http.Request) {
 	if r.MultipartForm != nil {
 		_ = r.MultipartForm.RemoveAll()
 	}
-}
-
-func (ss *sessions) setDraft(s *session, year int, d *draft) {
-	ss.mu.Lock()
-	defer ss.mu.Unlock()
-	if s.drafts == nil {
-		s.drafts = map[int]*draft{}
-	}
-	s.drafts[year] = d
-}
-
-func (ss *sessions) draft(s *session, year int) *draft {
-	ss.mu.Lock()
-	defer ss.mu.Unlock()
-	return s.drafts[year]
 }

@@ -271,7 +271,8 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 			io.WriteString(w, "PK-data")
 			return
 		}
-		io.WriteString(w, `{"district":{"code":"370211","name":"黄岛区"},"year":2026}`)
+		io.WriteString(w, `{"draft_id":7,"data":{"district":{"code":"370211","name":"黄岛区"},"year":2026},`+
+			`"evaluation":{"verdict":"does_not_meet","district":{"code":"370211"}}}`)
 	case "GET /api/v1/findings/" + openFinding:
 		f.mu.Lock()
 		history := slices.Repeat([]string{`{"actor":"clerk","role":"district","action":"progress"}`}, f.progress)
@@ -319,6 +320,13 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 		f.mu.Unlock()
 		io.WriteString(w, `{"status":"in_progress"}`)
 	case "PUT /api/v1/cycles/2026/districts/370211/self-assessment":
+		if strings.Contains(string(body), "bad") {
+			w.Header().Set("Content-Type", "application/problem+json")
+			w.WriteHeader(http.StatusUnprocessableEntity)
+			io.WriteString(w, `{"status":422,"detail_zh":"提交的数据有误","errors":[{"field":"bad",`+
+				`"message_zh":"未知字段","message_en":"unknown field"}]}`)
+			return
+		}
 		io.WriteString(w, `{"evaluation":null}`)
 	case "POST /api/v1/findings/finding:2025:370211:1/plan":
 		w.Header().Set("Content-Type", "application/problem+json")
@@ -492,6 +500,17 @@ func TestWorkspaceStartsFromSavedDraft(t *testing.T) {
 		if !strings.Contains(page, want) {
 			t.Errorf("the workspace lacks %q:\n%s", want, page)
 		}
+	}
+	if !strings.Contains(page, `<div id="draft-evaluation">`) {
+		t.Error("the saved draft's evaluation is not shown")
+	}
+	// A refused save comes back with the text sent, to correct; the saved draft's evaluation stays.
+	form := formOf(t, page, "/district/edit")
+	form.Set("data", `{"bad":1}`)
+	if _, page = fetch(t, c, "POST", srv.URL+"/district/edit", form); !strings.Contains(page,
+		"{&#34;bad&#34;:1}</textarea>") || !strings.Contains(page, "未知字段") ||
+		!strings.Contains(page, `<div id="draft-evaluation">`) {
+		t.Errorf("the refused text is not kept:\n%s", page)
 	}
 	resp, data := fetch(t, c, "GET", srv.URL+"/download/self-assessment.xlsx?year=2026", nil)
 	if data != "PK-data" ||
