@@ -20,3 +20,8 @@ func (s *Store) MigrateTo(ctx context.Context, version int64) error {
 func (s *Store) Exec(ctx context.Context, query string, args ...any) error {
 	return s.db.WithContext(ctx).Exec(query, args...).Error
 }
+
+// Sessions counts the sessions' rows, expired ones included.
+func (s *Store) Sessions(ctx context.Context) (n int64, err error) {
+	return n, s.db.WithContext(ctx).Model(&Session{}).Count(&n).Error
+}

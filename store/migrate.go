@@ -228,6 +228,21 @@ var migrations = []string{
 			SELECT MAX(a.at) FROM audit_events a
 			WHERE a.target = 'cycle:' || CAST(cycles.year AS TEXT) || ':' || cycles.district_code
 				AND (a.action = 'approve' OR (a.action = 'acceptance' AND a.detail = 'passed')))), 0)`,
+
+	// 7: the pages' sessions, where every api process finds them and a restart keeps them. A row is found by the
+	// hash of the ID the browser holds and holds the principal (its token's ID), never a token.
+	`CREATE TABLE web_sessions (
+		id_hash       TEXT PRIMARY KEY,
+		token_id      BIGINT NOT NULL,
+		name          TEXT NOT NULL,
+		role          TEXT NOT NULL,
+		district_code TEXT NOT NULL DEFAULT '',
+		csrf          TEXT NOT NULL,
+		flash         TEXT NOT NULL DEFAULT '',
+		created_at    {{time}} NOT NULL,
+		expires_at    {{time}} NOT NULL
+	);
+	CREATE INDEX web_sessions_expires_at ON web_sessions (expires_at)`,
 }
 
 var columnTypes = map[Dialect]*strings.Replacer{

@@ -595,3 +595,50 @@ func TestMigrationSixFindsTheReviewedVersion(t *testing.T) {
 		})
 	}
 }
+
+func TestSessions(t *testing.T) {
+	for dialect, s := range storetest.Open(t) {
+		t.Run(string(dialect), func(t *testing.T) {
+			ctx := context.Background()
+			now := time.Now().UTC()
+			old := &store.Session{IDHash: "old", TokenID: 1, Name: "clerk", Role: "district", CSRF: "c",
+				CreatedAt: now.Add(-time.Hour), ExpiresAt: now.Add(-time.Minute)}
+			if err := s.CreateSession(ctx, old); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.Session(ctx, "old"); !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("an expired session was found: %v", err)
+			}
+			live := &store.Session{IDHash: "live", TokenID: 1, Name: "clerk", Role: "district", DistrictCode: "370211",
+				CSRF: "c", CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
+			if err := s.CreateSession(ctx, live); err != nil {
+				t.Fatal(err)
+			}
+			if rows, err := s.Sessions(ctx); err != nil || rows != 1 {
+				t.Errorf("%d sessions after a sign-in swept the expired one (%v), want 1", rows, err)
+			}
+			if err := s.SetSessionFlash(ctx, "live", `{"Form":"edit"}`); err != nil {
+				t.Fatal(err)
+			}
+			if got, err := s.Session(ctx, "live"); err != nil || got.DistrictCode != "370211" ||
+				got.Flash != `{"Form":"edit"}` || got.CSRF != "c" {
+				t.Errorf("%+v %v", got, err)
+			}
+			if err := s.ExtendSession(ctx, "live", now.Add(-time.Second)); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.Session(ctx, "live"); !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("a session past its new expiry was found: %v", err)
+			}
+			if err := s.ExtendSession(ctx, "live", now.Add(time.Hour)); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.DeleteSession(ctx, "live"); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.Session(ctx, "live"); !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("a signed-out session was found: %v", err)
+			}
+		})
+	}
+}

@@ -47,3 +47,10 @@ func (s *Store) RevokeToken(ctx context.Context, id int64) error {
 	}
 	return translate(res.Error)
 }
+
+// LiveToken returns the token with this ID unless it is revoked, or ErrNotFound.
+func (s *Store) LiveToken(ctx context.Context, id int64) (Token, error) {
+	var t Token
+	err := s.db.WithContext(ctx).Where("id = ? AND revoked_at IS NULL", id).Take(&t).Error
+	return t, translate(err)
+}

@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+
+	"junheng/api"
 )
 
 // reply is the API's answer to an in-process request.
@@ -34,6 +36,9 @@ func (s *server) call(r *http.Request, method, path string, body io.Reader, cont
 	if key != "" {
 		ctx = context.WithoutCancel(ctx)
 	}
+	if sess, ok := r.Context().Value(sessionKey{}).(*session); ok {
+		ctx = api.ForToken(ctx, sess.me.TokenID)
+	}
 	req := httptest.NewRequestWithContext(ctx, method, path, body)
 	// The API sees the browser's client as the pages do (its throttles count by address), trusting the same proxies.
 	req.RemoteAddr = r.RemoteAddr
@@ -42,8 +47,8 @@ func (s *server) call(r *http.Request, method, path string, body io.Reader, cont
 			req.Header[h] = v
 		}
 	}
-	if sess, ok := r.Context().Value(sessionKey{}).(*session); ok {
-		req.Header.Set("Authorization", "Bearer "+sess.token)
+	if token, ok := r.Context().Value(bearerKey{}).(string); ok {
+		req.Header.Set("Authorization", "Bearer "+token)
 	}
 	if key != "" {
 		req.Header.Set("Idempotency-Key", key)

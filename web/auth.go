@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"mime"
 	"net/http"
@@ -66,8 +67,12 @@ func (s *server) login(w http.ResponseWriter, r *http.Request) {
 		s.loginFailed(w, r, http.StatusUnauthorized, next, "token_invalid")
 		return
 	}
-	sess := s.sessions.create(token, me)
-	http.SetCookie(w, s.cookie(r, sessionCookie, sess.id, 0))
+	id, err := s.sessions.create(r.Context(), me)
+	if err != nil {
+		s.unavailable(w, r, err)
+		return
+	}
+	http.SetCookie(w, s.cookie(r, sessionCookie, id, 0))
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 
@@ -99,12 +104,17 @@ func localPath(target string) string {
 
 // callAs reads path with a token that is not (yet) a session's.
 func (s *server) callAs(r *http.Request, token, path string, out any) reply {
-	sess := &session{token: token}
-	return s.get(r.WithContext(withSession(r.Context(), sess)), path, out)
+	return s.get(r.WithContext(context.WithValue(r.Context(), bearerKey{}, token)), path, out)
 }
 
+// bearerKey carries the token of a sign-in to its one request to the API.
+type bearerKey struct{}
+
 func (s *server) logout(w http.ResponseWriter, r *http.Request) {
-	s.sessions.delete(current(r).id)
+	if err := s.sessions.delete(r.Context(), current(r)); err != nil {
+		s.unavailable(w, r, err)
+		return
+	}
 	http.SetCookie(w, s.cookie(r, sessionCookie, "", -1))
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 }

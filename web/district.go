@@ -45,7 +45,7 @@ func (s *server) workspace(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	// A refused save keeps the text to correct; the evaluation shown stays that of the last good draft.
-	if fl := s.sessions.peekFlash(sess); fl != nil && fl.Text != "" {
+	if fl := sess.flash; fl != nil && fl.Text != "" {
 		d.JSON = fl.Text
 	}
 	s.render(w, r, http.StatusOK, "workspace", "workspace", year, d)

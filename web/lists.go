@@ -31,8 +31,8 @@ func (s *server) ledger(w http.ResponseWriter, r *http.Request) {
 	d := ledgerData{Filter: q}
 	rep := s.get(r, "/api/v1/findings?"+q.Encode(), &d)
 	if !rep.ok() {
-		// A bad filter is the user's to fix on the same page.
-		s.sessions.setFlash(current(r), outcome("ledger", rep, english(r), ""))
+		// A bad filter is the user's to fix on the same page, which shows it at once.
+		current(r).flash = outcome("ledger", rep, english(r), "")
 		s.render(w, r, http.StatusOK, "ledger", "ledger", 0, d)
 		return
 	}

@@ -189,7 +189,7 @@ func (s *server) plan(w http.ResponseWriter, r *http.Request) {
 // version, with blank rows to add milestones.
 func (s *server) planFormOf(r *http.Request, latest *planVersion) *planForm {
 	f := &planForm{}
-	if fl := s.sessions.peekFlash(current(r)); fl != nil && fl.Form == "plan" && fl.Kept != nil {
+	if fl := current(r).flash; fl != nil && fl.Form == "plan" && fl.Kept != nil {
 		*f = *fl.Kept
 		f.Rows = slices.Clone(f.Rows)
 	} else if latest != nil {

@@ -269,7 +269,12 @@ func (s *server) render(w http.ResponseWriter, r *http.Request, status int, name
 	p := &page{En: english(r), URL: r.URL, Year: year, Data: data, loc: s.opts.Location}
 	p.Title = p.T(titleKey)
 	if sess, ok := r.Context().Value(sessionKey{}).(*session); ok {
-		p.Me, p.CSRF, p.Flash = sess.me, sess.csrf, s.sessions.takeFlash(sess)
+		var err error
+		p.Me, p.CSRF = sess.me, sess.csrf
+		if p.Flash, err = s.sessions.takeFlash(r.Context(), sess); err != nil {
+			// Shown now all the same; it may show once more.
+			s.opts.Logger.Warn("flash not cleared", "error", err)
+		}
 	}
 	var buf bytes.Buffer
 	if err := s.pages[name].Execute(&buf, p); err != nil {
@@ -288,7 +293,10 @@ func (s *server) back(w http.ResponseWriter, r *http.Request, f *flash, to strin
 	if f.Pending {
 		f.Key = requestKey(r)
 	}
-	s.sessions.setFlash(current(r), f)
+	if err := s.sessions.setFlash(r.Context(), current(r), f); err != nil {
+		s.unavailable(w, r, err)
+		return
+	}
 	http.Redirect(w, r, to, http.StatusSeeOther)
 }
 

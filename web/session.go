@@ -3,28 +3,34 @@ package web
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
 	"net/http"
 	"net/url"
-	"sync"
 	"time"
 
 	"junheng/internal/clientaddr"
+	"junheng/store"
 )
 
 const sessionCookie = "junheng_session"
 
-// session is a signed-in user. The API token stays on the server: the browser holds only a random session ID.
+// session is a signed-in person. The browser holds a random ID; the store keeps the session under the ID's hash,
+// with the principal (its token's ID) and never the token, so that every process of the site serves the same
+// person and a restart signs no one out.
 type session struct {
-	id, token, csrf string
-	me              principal
-	seen            time.Time
-	flash           *flash
+	idHash, csrf string
+	me           principal
+	flash        *flash // the outcome of the last form, until a page shows it
 }
 
 // principal is the API's answer to GET /api/v1/me.
 type principal struct {
+	TokenID  int64  `json:"token_id"`
 	Name     string `json:"name"`
 	Role     string `json:"role"`
 	District string `json:"district"`
@@ -35,14 +41,12 @@ func (p principal) Office() bool {
 }
 
 type sessions struct {
-	mu   sync.Mutex
-	idle time.Duration
-	m    map[string]*session
+	store *store.Store
+	idle  time.Duration
 }
 
-func newSessions(idle time.Duration) *sessions {
-	return &sessions{idle: idle, m: map[string]*session{}}
-}
+// extendAfter is how long a session is used before its expiry moves on: not a write on every page.
+const extendAfter = time.Minute
 
 func randomID() string {
 	b := make([]byte, 32)
@@ -50,57 +54,72 @@ func randomID() string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-func (ss *sessions) create(token string, me principal) *session {
-	s := &session{id: randomID(), token: token, csrf: randomID(), me: me, seen: time.Now()}
-	ss.mu.Lock()
-	defer ss.mu.Unlock()
-	for id, old := range ss.m { // sign-ins are rare: sweeping here keeps expired sessions from piling up
-		if time.Since(old.seen) > ss.idle {
-			delete(ss.m, id)
+func hashID(id string) string {
+	sum := sha256.Sum256([]byte(id))
+	return hex.EncodeToString(sum[:])
+}
+
+// create starts a session for me and answers the ID the browser keeps.
+func (ss *sessions) create(ctx context.Context, me principal) (string, error) {
+	id, now := randomID(), time.Now().UTC()
+	return id, ss.store.CreateSession(ctx, &store.Session{IDHash: hashID(id), TokenID: me.TokenID, Name: me.Name,
+		Role: me.Role, DistrictCode: me.District, CSRF: randomID(), CreatedAt: now, ExpiresAt: now.Add(ss.idle)})
+}
+
+// get is the live session with the browser's ID, or nil.
+func (ss *sessions) get(ctx context.Context, id string) (*session, error) {
+	row, err := ss.store.Session(ctx, hashID(id))
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if now := time.Now(); row.ExpiresAt.Sub(now) < ss.idle-extendAfter {
+		if err := ss.store.ExtendSession(ctx, row.IDHash, now.Add(ss.idle)); err != nil {
+			return nil, err
 		}
 	}
-	ss.m[s.id] = s
-	return s
-}
-
-func (ss *sessions) get(id string) *session {
-	ss.mu.Lock()
-	defer ss.mu.Unlock()
-	s, ok := ss.m[id]
-	if !ok || time.Since(s.seen) > ss.idle {
-		delete(ss.m, id)
-		return nil
+	s := &session{idHash: row.IDHash, csrf: row.CSRF,
+		me: principal{TokenID: row.TokenID, Name: row.Name, Role: row.Role, District: row.DistrictCode}}
+	if row.Flash != "" {
+		s.flash = new(flash)
+		if err := json.Unmarshal([]byte(row.Flash), s.flash); err != nil {
+			return nil, err
+		}
 	}
-	s.seen = time.Now()
-	return s
+	return s, nil
 }
 
-func (ss *sessions) delete(id string) {
-	ss.mu.Lock()
-	defer ss.mu.Unlock()
-	delete(ss.m, id)
+func (ss *sessions) delete(ctx context.Context, s *session) error {
+	return ss.store.DeleteSession(ctx, s.idHash)
 }
 
-// setFlash and takeFlash carry a form's outcome across the redirect that follows every POST.
-func (ss *sessions) setFlash(s *session, f *flash) {
-	ss.mu.Lock()
-	defer ss.mu.Unlock()
+// setFlash keeps a form's outcome for the page the form redirects to, which another process may serve.
+func (ss *sessions) setFlash(ctx context.Context, s *session, f *flash) error {
+	data, err := json.Marshal(f)
+	if err != nil {
+		return err
+	}
 	s.flash = f
+	return ss.store.SetSessionFlash(ctx, s.idHash, string(data))
 }
 
-// peekFlash reads the outcome without taking it: a handler may need it before the page renders (and takes it).
-func (ss *sessions) peekFlash(s *session) *flash {
-	ss.mu.Lock()
-	defer ss.mu.Unlock()
-	return s.flash
-}
-
-func (ss *sessions) takeFlash(s *session) *flash {
-	ss.mu.Lock()
-	defer ss.mu.Unlock()
+// takeFlash is the outcome the page shows, once: it is cleared for the pages after this one.
+func (ss *sessions) takeFlash(ctx context.Context, s *session) (*flash, error) {
 	f := s.flash
+	if f == nil {
+		return nil, nil
+	}
 	s.flash = nil
-	return f
+	return f, ss.store.SetSessionFlash(ctx, s.idHash, "")
+}
+
+// unavailable answers a request whose session could not be read or kept: the person stays signed in and is asked
+// to try again.
+func (s *server) unavailable(w http.ResponseWriter, r *http.Request, err error) {
+	s.opts.Logger.Error("sessions unavailable", "error", err)
+	http.Error(w, s.t(r, "unavailable"), http.StatusServiceUnavailable)
 }
 
 // cookie is Secure when the site is reached over HTTPS (see Options.Secure) or this request came over it.
@@ -124,7 +143,10 @@ func (s *server) signedIn(next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		var sess *session
 		if c, err := r.Cookie(sessionCookie); err == nil {
-			sess = s.sessions.get(c.Value)
+			if sess, err = s.sessions.get(r.Context(), c.Value); err != nil {
+				s.unavailable(w, r, err)
+				return
+			}
 		}
 		if sess == nil {
 			if r.Method != http.MethodGet {

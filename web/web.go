@@ -2,8 +2,8 @@
 // Chinese first (English on request), usable without JavaScript and printable.
 //
 // The pages hold no data of their own. Every read and every action is an in-process request to the JSON API
-// handler with the signed-in user's bearer token, so what a page shows and allows is exactly what that token may
-// see and do through the API.
+// handler for the signed-in person's token (named by its ID, see api.ForToken), so what a page shows and allows is
+// exactly what that token may see and do through the API. Sessions live in the store (see session.go).
 package web
 
 import (
@@ -20,6 +20,7 @@ import (
 
 	"junheng/internal/temporalui"
 	"junheng/internal/throttle"
+	"junheng/store"
 )
 
 //go:embed templates/*.html
@@ -45,6 +46,8 @@ type Options struct {
 	// Operators, if set, is Temporal's Web UI (internal/temporalui), served at temporalui.Prefix to signed-in
 	// administrators only, for reading: the UI's own requests are GETs, and a POST would need the page's CSRF token.
 	Operators http.Handler
+	// Store keeps the sessions, so that every process serving the site knows a signed-in person; required.
+	Store *store.Store
 }
 
 type server struct {
@@ -83,7 +86,7 @@ func build(api http.Handler, opts Options) (http.Handler, *http.ServeMux) {
 	if opts.SessionIdle == 0 {
 		opts.SessionIdle = 8 * time.Hour
 	}
-	s := &server{api: api, opts: opts, sessions: newSessions(opts.SessionIdle),
+	s := &server{api: api, opts: opts, sessions: &sessions{store: opts.Store, idle: opts.SessionIdle},
 		signInFailures: &throttle.Failures{Every: time.Minute, Burst: 10}}
 	s.pages = parsePages(s.funcs())
 	static, _ := fs.Sub(staticFS, "static")

@@ -22,7 +22,9 @@ import (
 	"testing"
 	"time"
 
+	"junheng/api"
 	"junheng/evaluation"
+	"junheng/store/storetest"
 )
 
 // fakeAPI answers the few API routes the tests touch and records what the pages sent.
@@ -113,7 +115,7 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	hash := sha256.Sum256(append([]byte(r.Method+" "+r.URL.RequestURI()+"\n"), body...))
-	id := r.Header.Get("Authorization") + " " + key
+	id := caller(r) + " " + key
 	f.mu.Lock()
 	f.keys = append(f.keys, key)
 	if f.first == nil {
@@ -160,14 +162,26 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// fakeTokens are the tokens the fake API knows, by ID.
+var fakeTokens = map[int64]string{1: "clerk", 2: "officer", 3: "admin"}
+
+// caller is who a request comes from, as "Bearer <token>": its bearer token, or the token whose ID the pages sent
+// it for (api.ForToken).
+func caller(r *http.Request) string {
+	if id, ok := api.TokenFor(r.Context()); ok {
+		return "Bearer " + fakeTokens[id]
+	}
+	return r.Header.Get("Authorization")
+}
+
 // serve answers the routes the tests touch, each request acting.
 func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	f.mu.Lock()
-	f.calls = append(f.calls, r.Method+" "+r.URL.Path+" "+r.Header.Get("Authorization")+" "+string(body))
+	f.calls = append(f.calls, r.Method+" "+r.URL.Path+" "+caller(r)+" "+string(body))
 	plan, planProblem, down := f.plan, f.planProblem, f.readsDown
 	f.mu.Unlock()
-	token := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+	token := strings.TrimPrefix(caller(r), "Bearer ")
 	if token != "clerk" && token != "officer" && token != "admin" {
 		w.WriteHeader(http.StatusUnauthorized)
 		return
@@ -185,13 +199,13 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 	case "GET /api/v1/me":
 		switch token {
 		case "officer":
-			io.WriteString(w, `{"name":"officer","role":"office"}`)
+			io.WriteString(w, `{"token_id":2,"name":"officer","role":"office"}`)
 			return
 		case "admin":
-			io.WriteString(w, `{"name":"admin","role":"admin"}`)
+			io.WriteString(w, `{"token_id":3,"name":"admin","role":"admin"}`)
 			return
 		}
-		io.WriteString(w, `{"name":"clerk","role":"district","district":"370211"}`)
+		io.WriteString(w, `{"token_id":1,"name":"clerk","role":"district","district":"370211"}`)
 	case "GET /api/v1/districts":
 		io.WriteString(w, `[{"code":"370211","name":"黄岛区"},{"code":"370202","name":"市南区"}]`)
 	case "POST /api/v1/evaluate": // the engine itself, on a JSON body, under the built-in profile asked for
@@ -363,6 +377,9 @@ func (f *fakeAPI) callsTo(method, path string) []string {
 func newSite(t *testing.T, opts Options) (*httptest.Server, *http.Client, *fakeAPI) {
 	t.Helper()
 	api := &fakeAPI{}
+	if opts.Store == nil {
+		opts.Store = storetest.SQLite(t)
+	}
 	srv := httptest.NewServer(Mount(api, opts))
 	t.Cleanup(srv.Close)
 	jar, _ := cookiejar.New(nil)
@@ -1309,5 +1326,60 @@ func TestBasicBalanceMonitoring(t *testing.T) {
 	resp, page = postMultipart(t, c, srv.URL+"/district/monitor", fields, "file", "basic.json", other)
 	if !strings.Contains(page, "文件中的区县代码为 370202, 应为本区县 370211") || resp.Request.URL.Path != "/district" {
 		t.Errorf("another district's file: %s\n%s", resp.Request.URL, page)
+	}
+}
+
+// TestSessionsSharedAndKept: a session lives in the store, so a second process of the site serves the person
+// signed in on the first, shows the outcome of a form posted there, and a restarted one still knows them. The
+// browser's ID is not what the store keeps.
+func TestSessionsSharedAndKept(t *testing.T) {
+	db := storetest.SQLite(t)
+	first, c, _ := newSite(t, Options{Store: db})
+	second, _, fake := newSite(t, Options{Store: db})
+	fetch(t, c, "POST", first.URL+"/login", url.Values{"token": {"clerk"}})
+	u, _ := url.Parse(first.URL)
+	var id string
+	for _, ck := range c.Jar.Cookies(u) {
+		if ck.Name == sessionCookie {
+			id = ck.Value
+		}
+	}
+	if id == "" {
+		t.Fatal("no session cookie")
+	}
+	if _, err := db.Session(context.Background(), id); err == nil {
+		t.Error("the store keeps the browser's session ID itself")
+	}
+	other := &http.Client{Jar: c.Jar, CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	}}
+	resp, page := fetch(t, other, "GET", second.URL+"/district?year=2025", nil)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(page, "功能室不足") {
+		t.Fatalf("the second process does not know the session: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if got := fake.last(); !strings.HasPrefix(got, "GET /api/v1/cycles/2025/districts/370211 Bearer clerk") {
+		t.Errorf("the second process read %q", got)
+	}
+	// A form posted to the first process; its outcome shows on the page the second serves.
+	form := formOf(t, page, "/district/apply")
+	if resp, _ := fetch(t, other, "POST", first.URL+"/district/apply", form); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("apply: %d", resp.StatusCode)
+	}
+	if _, page = fetch(t, other, "GET", second.URL+"/district?year=2025", nil); !strings.Contains(page,
+		`data-form="apply"`) {
+		t.Errorf("the outcome of the form is not shown by the other process:\n%s", page)
+	}
+	if _, page = fetch(t, other, "GET", first.URL+"/district?year=2025", nil); strings.Contains(page,
+		`data-form="apply"`) {
+		t.Error("the outcome is shown twice")
+	}
+	restarted, _, _ := newSite(t, Options{Store: db})
+	if resp, _ := fetch(t, other, "GET", restarted.URL+"/district?year=2025", nil); resp.StatusCode != http.StatusOK {
+		t.Errorf("a restart signed the person out: %d", resp.StatusCode)
+	}
+	m := csrfField.FindStringSubmatch(page)
+	fetch(t, other, "POST", restarted.URL+"/logout", url.Values{"csrf": {m[1]}})
+	if resp, _ := fetch(t, other, "GET", first.URL+"/district?year=2025", nil); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("signed out on one process, still signed in on another: %d", resp.StatusCode)
 	}
 }

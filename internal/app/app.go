@@ -192,7 +192,7 @@ func Start(ctx context.Context, cfg *config.Config, log *slog.Logger, role Role)
 			return nil, err
 		}
 		pages = web.Mount(handler, web.Options{Location: cfg.Location, Logger: log, Secure: cfg.HTTPS(),
-			Proxies: cfg.Proxies, Operators: operators})
+			Proxies: cfg.Proxies, Operators: operators, Store: p.Store})
 	}
 	if err := p.serveMetrics(cfg.MetricsAddr, reg); err != nil {
 		return nil, err

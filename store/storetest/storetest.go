@@ -34,6 +34,12 @@ func Open(t testing.TB) map[store.Dialect]*store.Store {
 	return out
 }
 
+// SQLite returns a migrated SQLite store, closed when the test ends: for tests that need a store, not a dialect.
+func SQLite(t testing.TB) *store.Store {
+	t.Helper()
+	return open(t, "", filepath.Join(t.TempDir(), "junheng.db"))
+}
+
 // PostgresURL returns the server URL from the environment; under CI an empty value fails the test.
 func PostgresURL(t testing.TB) string {
 	t.Helper()
