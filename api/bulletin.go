@@ -82,18 +82,17 @@ func (s *Server) bulletin(c echo.Context) (bulletin, error) {
 			row.ShortIndicators = strings.Split(keys, ",")
 		}
 		b.Stages[r.Stage]++
-		if r.Stage == string(workflows.StageCertified) {
+		certified := r.Stage == string(workflows.StageCertified)
+		if certified {
 			b.Certified++
 		}
-		if r.Verdict == "meets" || r.Stage == string(workflows.StageCertified) {
+		if progress.MeetsOrCertified(r.Verdict, certified) {
 			b.Meeting++
 		}
 		b.Rows = append(b.Rows, row)
 	}
-	if b.Districts > 0 {
-		b.MeetingShare = float64(b.Meeting) / float64(b.Districts)
-	}
-	b.TargetMet = b.MeetingShare >= b.Target
+	b.MeetingShare = progress.MeetingShare(b.Meeting, b.Districts)
+	b.TargetMet = progress.TargetMet(b.Meeting, b.Districts, b.Target)
 	return b, nil
 }
 

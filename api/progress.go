@@ -3,7 +3,6 @@ package api
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -13,7 +12,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"junheng/evaluation"
 	"junheng/progress"
 	"junheng/report"
 	"junheng/store"
@@ -81,7 +79,7 @@ func (s *Server) loadPublished(ctx context.Context, from, to int) ([]progress.Di
 	return s.years(ctx, "", from, to, subs)
 }
 
-// years builds the districts' histories from the chosen submissions.
+// years assembles the districts' histories from the chosen submissions.
 func (s *Server) years(ctx context.Context, only string, from, to int,
 	subs []store.Submission) ([]progress.District, error) {
 	ds, err := s.store.Districts(ctx)
@@ -97,94 +95,9 @@ func (s *Server) years(ctx context.Context, only string, from, to int,
 	if err != nil {
 		return nil, err
 	}
-	years := map[string]map[int]*progress.Year{}
-	year := func(district string, y int) *progress.Year {
-		if years[district] == nil {
-			years[district] = map[int]*progress.Year{}
-		}
-		if years[district][y] == nil {
-			years[district][y] = &progress.Year{Year: y}
-		}
-		return years[district][y]
-	}
-	now := time.Now()
-	for _, cy := range cycles {
-		certified := cy.Stage == string(workflows.StageCertified)
-		if cy.Year < from-1 {
-			if certified {
-				year(cy.DistrictCode, from-1).Certified = true // carried into the span
-			}
-			continue
-		}
-		y := year(cy.DistrictCode, cy.Year)
-		y.Certified = y.Certified || certified
-		y.Pending, y.Reviewed = now.Before(cy.SelfAssessmentDeadline), cy.ReviewedVersion > 0
-	}
-	for _, sub := range subs {
-		y := year(sub.DistrictCode, sub.Year)
-		y.Input, y.Result = new(evaluation.Input), new(evaluation.Result)
-		if err := json.Unmarshal([]byte(sub.Data), y.Input); err != nil {
-			return nil, fmt.Errorf("submission %d/%s v%d: %w", sub.Year, sub.DistrictCode, sub.Version, err)
-		}
-		if err := json.Unmarshal([]byte(sub.Evaluation), y.Result); err != nil {
-			return nil, fmt.Errorf("evaluation %d/%s v%d: %w", sub.Year, sub.DistrictCode, sub.Version, err)
-		}
-	}
-	var out []progress.District
-	for _, d := range ds {
-		if only != "" && d.Code != only {
-			continue
-		}
-		pd := progress.District{Code: d.Code, Name: d.Name}
-		if pd.Plan, pd.PlanFor, err = s.plansOf(plans[d.Code], from-1, to); err != nil {
-			return nil, err
-		}
-		for y := from; y <= to; y++ {
-			if years[d.Code][y] == nil { // every year of the span, as the city counts them; without a cycle,
-				year(d.Code, y).Pending = true // nothing was asked of the district
-			}
-		}
-		for _, y := range years[d.Code] {
-			pd.Years = append(pd.Years, *y)
-		}
-		slices.SortFunc(pd.Years, func(a, b progress.Year) int { return a.Year - b.Year })
-		out = append(out, pd)
-	}
-	return out, nil
-}
-
-// plansOf decodes a district's approved versions (oldest first) into the plan in effect now and, for the years
-// from..to that were judged against an earlier version, that version: the one approved last before the year
-// ended. A year before the first approval is judged against the first approved plan.
-func (s *Server) plansOf(versions []store.PlanVersion, from, to int) (*progress.Plan, map[int]*progress.Plan, error) {
-	if len(versions) == 0 {
-		return nil, nil, nil
-	}
-	plans := make([]*progress.Plan, len(versions))
-	for i, v := range versions {
-		plans[i] = new(progress.Plan)
-		if err := json.Unmarshal([]byte(v.Plan), plans[i]); err != nil {
-			return nil, nil, fmt.Errorf("plan of %s v%d: %w", v.DistrictCode, v.Version, err)
-		}
-	}
-	current, earlier := plans[len(plans)-1], map[int]*progress.Plan{}
-	for y := from; y <= to; y++ {
-		end, inEffect := time.Date(y+1, 1, 1, 0, 0, 0, 0, s.loc), plans[0]
-		for i, v := range versions {
-			if v.DecidedAt != nil && v.DecidedAt.Before(end) {
-				inEffect = plans[i]
-			}
-		}
-		if inEffect != current {
-			earlier[y] = inEffect
-		}
-	}
-	return current, earlier, nil
-}
-
-// since leaves out the years before from: the baseline year loadHistory adds.
-func since[T any](items []T, from int, year func(T) int) []T {
-	return slices.DeleteFunc(items, func(it T) bool { return year(it) < from })
+	rows := progress.Rows{Districts: ds, Cycles: cycles, Submissions: subs, Plans: plans,
+		CertifiedStage: string(workflows.StageCertified)}
+	return progress.History(rows, only, from, to, time.Now().In(s.loc))
 }
 
 // getDistrictProgress is a district's multi-year report (?format=json|xlsx|html): its plan, its progress year by
@@ -214,8 +127,7 @@ func (s *Server) getSchools(c echo.Context) error {
 
 func (s *Server) districtReport(c echo.Context) (progress.DistrictReport, error) {
 	ctx, code := c.Request().Context(), c.Param("code")
-	d, err := s.store.District(ctx, code)
-	if err != nil {
+	if _, err := s.store.District(ctx, code); err != nil {
 		return progress.DistrictReport{}, err
 	}
 	from, to, err := s.yearRange(c)
@@ -227,15 +139,7 @@ func (s *Server) districtReport(c echo.Context) (progress.DistrictReport, error)
 		return progress.DistrictReport{}, err
 	}
 	hd := ds[0]
-	r := progress.DistrictReport{District: d.Code, Name: d.Name, From: from, To: to, GeneratedAt: time.Now().In(s.loc),
-		Years:   since(progress.Progress(hd, s.rules), from, func(y progress.DistrictYear) int { return y.Year }),
-		Schools: []progress.SchoolLedger{}}
-	for _, l := range progress.Schools(hd.Years) {
-		l.Years = since(l.Years, from, func(y progress.SchoolYear) int { return y.Year })
-		if slices.ContainsFunc(l.Years, func(y progress.SchoolYear) bool { return y.Reported }) {
-			r.Schools = append(r.Schools, l)
-		}
-	}
+	r := progress.NewDistrictReport(hd, from, to, s.rules, time.Now().In(s.loc))
 	p, err := s.store.Plan(ctx, code)
 	switch {
 	case err == nil:
@@ -259,16 +163,7 @@ func (s *Server) getCityProgress(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	city, measured := progress.Measure(ds, span(from, to), s.rules)
-	r := progress.CityReport{From: from, To: to, GeneratedAt: time.Now().In(s.loc), Years: city,
-		Districts: make([]progress.DistrictRows, len(ds))}
-	for i, d := range ds {
-		r.Districts[i] = progress.DistrictRows{District: d.Code, Name: d.Name,
-			Years: since(measured[i], from, func(y progress.DistrictYear) int { return y.Year })}
-		if d.Plan != nil {
-			r.Districts[i].TargetYear = d.Plan.TargetYear
-		}
-	}
+	r := progress.NewCityReport(ds, span(from, to), s.rules, time.Now().In(s.loc))
 	return sendReport(c, fmt.Sprintf("progress-city-%d-%d", from, to), r,
 		func(w io.Writer) error { return report.CityHTML(w, r) },
 		func(w io.Writer) error { return report.CityXLSX(w, r) })

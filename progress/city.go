@@ -32,7 +32,7 @@ func Measure(districts []District, years []int, rules Rules) ([]CityYear, [][]Di
 		cy := CityYear{Year: year, Districts: len(districts), AtRisk: []string{}, Late: []string{}, Lagging: []string{}}
 		for i, d := range districts {
 			dy := rows[i][year]
-			meeting := dy.Certified || dy.meets()
+			meeting := MeetsOrCertified(dy.Verdict, dy.Certified)
 			if meeting {
 				cy.Meeting++
 			}
@@ -50,14 +50,11 @@ func Measure(districts []District, years []int, rules Rules) ([]CityYear, [][]Di
 				cy.Lagging = append(cy.Lagging, d.Code)
 			}
 		}
-		if cy.Districts > 0 {
-			cy.Share = float64(cy.Meeting) / float64(cy.Districts)
-		}
+		cy.Share = MeetingShare(cy.Meeting, cy.Districts)
 		if t, ok := Target(rules.Targets, year); ok {
 			cy.Target = &t
 		}
-		// The tolerance lets a count exactly at the target pass: 0.28 × 25 is 7.000000000000001 in floats.
-		cy.TargetMet = cy.Target == nil || float64(cy.Meeting) >= *cy.Target*float64(cy.Districts)-1e-9
+		cy.TargetMet = cy.Target == nil || TargetMet(cy.Meeting, cy.Districts, *cy.Target)
 		slices.Sort(cy.AtRisk)
 		slices.Sort(cy.Late)
 		slices.Sort(cy.Lagging)
@@ -75,6 +72,26 @@ func withYears(have []Year, years []int) []Year {
 		}
 	}
 	return out
+}
+
+// MeetsOrCertified reports whether a district counts towards the city's target in a year: it is certified, or its
+// evaluation meets the standard.
+func MeetsOrCertified(verdict string, certified bool) bool {
+	return certified || verdict == string(evaluation.Meets)
+}
+
+// MeetingShare is the share of the districts counting towards the target; 0 without districts.
+func MeetingShare(meeting, districts int) float64 {
+	if districts == 0 {
+		return 0
+	}
+	return float64(meeting) / float64(districts)
+}
+
+// TargetMet reports whether meeting of the districts reach the target share. It compares counts, with the
+// package's tolerance, so that a count exactly at the target passes: 0.28 × 25 is 7.000000000000001 in floats.
+func TargetMet(meeting, districts int, target float64) bool {
+	return float64(meeting) >= target*float64(districts)-1e-9
 }
 
 // meets reports whether the year's evaluation meets the standard.

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"reflect"
 	"testing"
+
+	"junheng/evaluation"
 )
 
 // The scenario's city (scenario_test.go) against seed 002's targets: 30% from 2023, all districts by 2025.
@@ -91,5 +93,33 @@ func TestCityTargets(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// The city's share rule, which the bulletin uses too. The target is decided on counts with the package's
+// tolerance; the bulletin used to compare the share itself (share ≥ target), which decides the same for every
+// target of up to 4 decimals and up to 500 districts, and differs only where the tolerance does: 3 of 10 reach a
+// target of 0.3000000001 here (0.3 < 0.3000000001 there), and no districts reach any target here (0 < 0.3 there).
+func TestShareRule(t *testing.T) {
+	meets, not := string(evaluation.Meets), string(evaluation.DoesNotMeet)
+	if !MeetsOrCertified(meets, false) || !MeetsOrCertified(not, true) || !MeetsOrCertified("", true) ||
+		MeetsOrCertified(not, false) || MeetsOrCertified("", false) {
+		t.Error("a district counts when it meets the standard or is certified")
+	}
+	if MeetingShare(0, 0) != 0 || MeetingShare(1, 4) != 0.25 {
+		t.Errorf("shares %v, %v", MeetingShare(0, 0), MeetingShare(1, 4))
+	}
+	for _, tc := range []struct {
+		meeting, districts int
+		target             float64
+		met                bool
+	}{
+		{3, 10, 0.3, true}, {2, 10, 0.3, false}, {10, 10, 1, true}, {9, 10, 1, false},
+		{7, 25, 0.28, true}, {6, 25, 0.28, false}, {0, 10, 0, true}, // before the first target year
+		{3, 10, 0.3000000001, true}, {0, 0, 0.3, true},
+	} {
+		if got := TargetMet(tc.meeting, tc.districts, tc.target); got != tc.met {
+			t.Errorf("%d of %d against %v: met %v, want %v", tc.meeting, tc.districts, tc.target, got, tc.met)
+		}
 	}
 }

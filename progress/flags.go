@@ -27,7 +27,7 @@ func flags(dy *DistrictYear, cur *snapshot, plan *Plan, rules Rules) []Flag {
 		fs = append(fs, Flag{Key: FlagMilestoneMissed, MessageZh: fmt.Sprintf("%d 年度推进目标未完成: %s", dy.Year, zh),
 			MessageEn: fmt.Sprintf("the %d milestone was missed: %s", dy.Year, en)})
 	}
-	if plan != nil && dy.Year >= plan.TargetYear && !dy.Certified && !dy.meets() {
+	if plan != nil && dy.Year >= plan.TargetYear && !MeetsOrCertified(dy.Verdict, dy.Certified) {
 		fs = append(fs, Flag{Key: FlagTargetYearMissed,
 			MessageZh: fmt.Sprintf("创建方案确定 %d 年达标, 本年度既未达到评估标准也未通过认定", plan.TargetYear),
 			MessageEn: fmt.Sprintf(
@@ -35,7 +35,7 @@ func flags(dy *DistrictYear, cur *snapshot, plan *Plan, rules Rules) []Flag {
 				plan.TargetYear)})
 	}
 	// When the city's target is every district (seed 002: all by 2025), each district short of it misses it.
-	if t, ok := Target(rules.Targets, dy.Year); ok && t >= 1 && !dy.Certified && !dy.meets() {
+	if t, ok := Target(rules.Targets, dy.Year); ok && t >= 1 && !MeetsOrCertified(dy.Verdict, dy.Certified) {
 		fs = append(fs, Flag{Key: FlagCityTargetMissed,
 			MessageZh: fmt.Sprintf("全市目标为 %d 年所有区(市)达到国家评估认定标准, 本区(市)未达到", dy.Year),
 			MessageEn: fmt.Sprintf("the city's target is every district meeting the standard in %d; this one does not",

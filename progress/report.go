@@ -1,6 +1,9 @@
 package progress
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // DistrictReport is a district's multi-year report: its plan, its progress year by year and its school ledger.
 type DistrictReport struct {
@@ -66,4 +69,41 @@ type PublicResult struct {
 	Year      int    `json:"year"`
 	Meets     bool   `json:"meets"`
 	Certified bool   `json:"certified"`
+}
+
+// NewDistrictReport is the report of a district's history (see History) over from..to, generated at now: its
+// progress by year and the ledger of the schools reported in those years. The caller adds the plan's state.
+func NewDistrictReport(d District, from, to int, rules Rules, now time.Time) DistrictReport {
+	r := DistrictReport{District: d.Code, Name: d.Name, From: from, To: to, GeneratedAt: now,
+		Years:   since(Progress(d, rules), from, func(y DistrictYear) int { return y.Year }),
+		Schools: []SchoolLedger{}}
+	for _, l := range Schools(d.Years) {
+		l.Years = since(l.Years, from, func(y SchoolYear) int { return y.Year })
+		if slices.ContainsFunc(l.Years, func(y SchoolYear) bool { return y.Reported }) {
+			r.Schools = append(r.Schools, l)
+		}
+	}
+	return r
+}
+
+// NewCityReport is the report of the districts' histories (see History) over the years, oldest first and at
+// least one, generated at now: the city against its targets and every district's progress.
+func NewCityReport(ds []District, years []int, rules Rules, now time.Time) CityReport {
+	city, measured := Measure(ds, years, rules)
+	from := city[0].Year
+	r := CityReport{From: from, To: city[len(city)-1].Year, GeneratedAt: now, Years: city,
+		Districts: make([]DistrictRows, len(ds))}
+	for i, d := range ds {
+		r.Districts[i] = DistrictRows{District: d.Code, Name: d.Name,
+			Years: since(measured[i], from, func(y DistrictYear) int { return y.Year })}
+		if d.Plan != nil {
+			r.Districts[i].TargetYear = d.Plan.TargetYear
+		}
+	}
+	return r
+}
+
+// since leaves out the years before from: the baseline year History adds.
+func since[T any](items []T, from int, year func(T) int) []T {
+	return slices.DeleteFunc(items, func(it T) bool { return year(it) < from })
 }

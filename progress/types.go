@@ -4,9 +4,9 @@
 // oversized schools, no new ones, large classes and oversized schools gone by 2025), and the city's target
 // (30% of districts by 2023, all by 2025).
 //
-// Like package evaluation it is pure: it reads evaluations the caller has loaded and keeps no state. A ratio is
-// compared as count ≥ target × base with a tolerance of 1e-9, so a district exactly at its target passes (2 of 8
-// brought up is 25%) however the product lands in floats.
+// Like package evaluation it is pure: it reads what the caller has loaded (evaluations, the read model's rows)
+// and keeps no state. A ratio is compared as count ≥ target × base with a tolerance of 1e-9, so a district exactly
+// at its target passes (2 of 8 brought up is 25%) however the product lands in floats.
 package progress
 
 import (
@@ -257,3 +257,7 @@ type CityYear struct {
 //	City(districts []District, years []int, rules Rules) []CityYear
 //	Measure(districts []District, years []int, rules Rules) ([]CityYear, [][]DistrictYear)  // City and each Progress
 //	Publish(pub Publication, ds []District, years []int, rules Rules, now time.Time) PublicSummary
+//	History(rows Rows, only string, from, to int, now time.Time) ([]District, error)  // from the read model's rows
+//	NewDistrictReport(d District, from, to int, rules Rules, now time.Time) DistrictReport
+//	NewCityReport(ds []District, years []int, rules Rules, now time.Time) CityReport
+//	MeetsOrCertified, MeetingShare, TargetMet  // the city's share rule, for the bulletin too

@@ -7,8 +7,10 @@ import (
 	"strings"
 )
 
-// The charts are SVG drawn on the server, like web/chart.go: no script and no external assets, so a report saved
-// or printed stays whole. Each x position is a year.
+// The charts are SVG drawn on the server, for these reports and the web pages alike: no script, no external assets
+// and no style attribute (the pages' content policy forbids inline style), so a report saved or printed stays
+// whole. Whether a value is over its limit or short of its target is the caller's to say, from package progress
+// or the engine: the charts draw, they do not judge. In lineChart and barChart each x position is a year.
 
 const (
 	chartW, chartH         = 420.0, 210.0
@@ -22,6 +24,7 @@ const (
 type linePoint struct {
 	Label        string
 	Value, Limit float64
+	Over         bool // over the limit: drawn red
 	Missing      bool
 }
 
@@ -63,7 +66,7 @@ func lineChart(title string, pts []linePoint) template.HTML {
 			continue
 		}
 		fill, word := colorOK, "≤"
-		if p.Value > p.Limit+1e-9 {
+		if p.Over {
 			fill, word = colorBad, "&gt;"
 		}
 		fmt.Fprintf(&c.b, `<circle cx="%.1f" cy="%.1f" r="4" fill="%s"><title>%s: %.4f %s %.4f</title></circle>`,
@@ -89,10 +92,11 @@ type bar struct {
 	Label   string
 	Share   float64
 	Target  *float64
+	Short   bool // short of the target: drawn red
 	Missing bool
 }
 
-// barChart draws shares from 0 to 100%; a bar below its target is red.
+// barChart draws shares from 0 to 100%.
 func barChart(title string, bars []bar) template.HTML {
 	drawn := 0
 	for _, b := range bars {
@@ -113,7 +117,7 @@ func barChart(title string, bars []bar) template.HTML {
 			continue
 		}
 		fill := colorOK
-		if b.Target != nil && b.Share < *b.Target-1e-9 {
+		if b.Short {
 			fill = colorBad
 		}
 		fmt.Fprintf(&c.b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"><title>%s: %s</title></rect>`,
@@ -138,12 +142,9 @@ type canvas struct {
 
 func newCanvas(title string, n int, top float64, tick func(float64) string) *canvas {
 	c := &canvas{n: n, top: top}
-	t := template.HTMLEscapeString(title)
-	fmt.Fprintf(&c.b, `<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 %.0f %.0f" `+
-		`width="%.0f" height="%.0f" role="img" aria-label="%s">`,
-		chartW, chartH, chartW, chartH, t)
+	openSVG(&c.b, chartW, chartH, title)
 	fmt.Fprintf(&c.b, `<text x="%.0f" y="16" text-anchor="middle" font-size="12" font-weight="bold">%s</text>`,
-		chartW/2, t)
+		chartW/2, template.HTMLEscapeString(title))
 	for _, v := range []float64{0, top / 2, top} {
 		fmt.Fprintf(&c.b, `<line x1="%.0f" x2="%.0f" y1="%.1f" y2="%.1f" stroke="#ddd"/>`, padL, padL+plotW,
 			c.y(v), c.y(v))
@@ -171,7 +172,52 @@ func (c *canvas) xLabel(i int, s string) {
 		c.x(i), chartH-6, template.HTMLEscapeString(s))
 }
 
-func (c *canvas) close() template.HTML {
-	c.b.WriteString(`</svg>`)
-	return template.HTML(c.b.String()) // every text inside was escaped above
+func (c *canvas) close() template.HTML { return closeSVG(&c.b) }
+
+// openSVG starts a chart of w × h; the title is its accessible name.
+func openSVG(b *strings.Builder, w, h float64, title string) {
+	fmt.Fprintf(b, `<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 %.0f %.0f" `+
+		`width="%.0f" height="%.0f" role="img" aria-label="%s">`, w, h, w, h, template.HTMLEscapeString(title))
+}
+
+func closeSVG(b *strings.Builder) template.HTML {
+	b.WriteString(`</svg>`)
+	return template.HTML(b.String()) // every text inside was escaped as it was written
+}
+
+// LimitBar is one row of a LimitChart.
+type LimitBar struct {
+	Label string
+	Value float64
+	Over  bool // over the limit: drawn red
+}
+
+// LimitChart draws a bar per row, its value written after it, against a limit drawn as a dashed line across the
+// rows; the scale runs from 0 past the larger of the limit and the largest value (see niceTop). The web pages
+// use it for the districts' difference coefficients.
+func LimitChart(title string, bars []LimitBar, limit float64) template.HTML {
+	const label, width, row = 130.0, 260.0, 20.0
+	top := limit
+	for _, b := range bars {
+		top = max(top, b.Value)
+	}
+	top = niceTop(top)
+	height := row*float64(len(bars)) + 10
+	x := func(v float64) float64 { return label + width*v/top }
+	var b strings.Builder
+	openSVG(&b, label+width+50, height, title)
+	for i, bar := range bars {
+		y := 5 + row*float64(i)
+		fill := colorOK
+		if bar.Over {
+			fill = colorBad
+		}
+		name := template.HTMLEscapeString(bar.Label)
+		fmt.Fprintf(&b, `<text x="%.0f" y="%.0f" text-anchor="end" font-size="12">%s</text>`, label-6, y+13, name)
+		fmt.Fprintf(&b, `<rect x="%.0f" y="%.0f" width="%.1f" height="%.0f" fill="%s"><title>%s %.4f</title></rect>`,
+			label, y+2, x(bar.Value)-label, row-6, fill, name, bar.Value)
+		fmt.Fprintf(&b, `<text x="%.1f" y="%.0f" font-size="11">%.3f</text>`, x(bar.Value)+4, y+13, bar.Value)
+	}
+	fmt.Fprintf(&b, `<line x1="%.1f" x2="%.1f" y1="0" y2="%.0f" %s/>`, x(limit), x(limit), height, limitStroke)
+	return closeSVG(&b)
 }

@@ -1,5 +1,6 @@
 // Package report renders the multi-year reports of package progress: printable HTML pages with inline SVG
-// charts, and .xlsx workbooks. It decides nothing; every figure and flag comes from package progress.
+// charts, and .xlsx workbooks. It also draws the web pages' charts (LimitChart), so that there is one renderer.
+// It decides nothing; every figure and flag comes from package progress or the engine.
 package report
 
 import (
@@ -112,7 +113,7 @@ func cvCharts(years []progress.DistrictYear) []template.HTML {
 		for i, y := range years {
 			pts[i] = linePoint{Label: strconv.Itoa(y.Year), Missing: found[s][i] == nil}
 			if c := found[s][i]; c != nil {
-				pts[i].Value, pts[i].Limit = float64(c.CV), float64(c.Limit)
+				pts[i].Value, pts[i].Limit, pts[i].Over = float64(c.CV), float64(c.Limit), !c.Passes
 			}
 		}
 		charts[k] = lineChart(s.stage.NameZh()+" · "+indicatorZh(s.key), pts)
@@ -145,7 +146,8 @@ func CityHTML(w io.Writer, r progress.CityReport) error {
 func meetingChart(years []progress.CityYear) template.HTML {
 	bars := make([]bar, len(years))
 	for i, y := range years {
-		bars[i] = bar{Label: strconv.Itoa(y.Year), Share: y.Share, Target: y.Target, Missing: y.Districts == 0}
+		bars[i] = bar{Label: strconv.Itoa(y.Year), Share: y.Share, Target: y.Target,
+			Short: y.Target != nil && !y.TargetMet, Missing: y.Districts == 0}
 	}
 	return barChart("达到标准的区(市)占比 (districts meeting; dashed: target)", bars)
 }

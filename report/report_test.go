@@ -308,8 +308,24 @@ func TestCharts(t *testing.T) {
 	if n := strings.Count(gap, `stroke-width="1.5"`); n != 1 || strings.Count(gap, "M") < 4 {
 		t.Errorf("gap: %s", gap)
 	}
-	bar1 := string(barChart("t", []bar{{Label: "2023", Share: 0.2, Target: ptr(0.3)}}))
+	bar1 := string(barChart("t", []bar{{Label: "2023", Share: 0.2, Target: ptr(0.3), Short: true}}))
 	contains(t, bar1, `fill="#c0392b"`, "20.00%", "目标 30.00%")
+}
+
+// The web pages' chart: red as the caller judged, texts escaped, no style attribute (the pages' content policy),
+// and a limit of 0 with every value at 0 still drawn.
+func TestLimitChart(t *testing.T) {
+	svg := string(LimitChart(`<t>`, []LimitBar{{Label: "<b>", Value: 0.62, Over: true}, {Label: "b", Value: 0.4}},
+		0.5))
+	contains(t, svg, `aria-label="&lt;t&gt;"`, "&lt;b&gt; 0.6200", `fill="#c0392b"`, `fill="#3b6ea5"`, "0.400",
+		"stroke-dasharray")
+	if strings.Contains(svg, "<b>") || strings.Contains(svg, "<t>") || strings.Contains(svg, "style=") {
+		t.Error(svg)
+	}
+	if zero := string(LimitChart("t", []LimitBar{{Label: "a"}}, 0)); strings.Contains(zero, "NaN") ||
+		strings.Contains(zero, "Inf") {
+		t.Error(zero)
+	}
 }
 
 func openXLSX(t *testing.T, write func(io.Writer) error) *excelize.File {
