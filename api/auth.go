@@ -17,6 +17,7 @@ import (
 
 	"junheng/internal/clientaddr"
 	"junheng/store"
+	"junheng/usecase"
 	"junheng/workflows"
 )
 
@@ -116,11 +117,17 @@ func principal(c echo.Context) Principal {
 	return p
 }
 
-// actor is the principal as the workflows see it, with the request ID for the audit trail.
-func actor(c echo.Context) workflows.Actor {
+// caller is the principal as the core sees it, with the request ID for the audit trail.
+func caller(c echo.Context) usecase.Actor {
 	p := principal(c)
-	return workflows.Actor{Name: p.Name, Role: p.Role, District: p.District,
+	return usecase.Actor{TokenID: p.TokenID, Name: p.Name, Role: p.Role, District: p.District,
 		RequestID: c.Response().Header().Get(echo.HeaderXRequestID)}
+}
+
+// actor is the principal as the workflows see it, for the actions not yet in the core.
+func actor(c echo.Context) workflows.Actor {
+	a := caller(c)
+	return workflows.Actor{Name: a.Name, Role: a.Role, District: a.District, RequestID: a.RequestID}
 }
 
 // allow answers 403 unless the caller has one of the roles.
@@ -128,33 +135,23 @@ func allow(roles ...workflows.Role) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			if !slices.Contains(roles, principal(c).Role) {
-				return errForbidden
+				return usecase.ErrForbidden
 			}
 			return next(c)
 		}
 	}
 }
 
-// seeDistrict answers 404 when a district caller asks about another district: another district's data is not
-// merely forbidden, its existence is not revealed.
+// seeDistrict answers 404 when a district caller asks about another district (usecase.Actor.Sees).
 func seeDistrict(c echo.Context, district string) error {
-	p := principal(c)
-	if p.Role == workflows.RoleDistrict && p.District != district {
-		return errNotFound
-	}
-	return nil
+	return caller(c).Sees(district)
 }
-
-var (
-	errForbidden = problem(http.StatusForbidden, "forbidden", "当前角色无权进行此操作", "your role may not do this")
-	errNotFound  = problem(http.StatusNotFound, "not_found", "未找到请求的资源", "the requested resource does not exist")
-)
 
 // pathYear reads the {year} path parameter; a malformed year is a 404 like any unknown year.
 func pathYear(c echo.Context) (int, error) {
 	y, err := strconv.Atoi(c.Param("year"))
 	if err != nil || y < 2000 || y > 2200 {
-		return 0, errNotFound
+		return 0, usecase.ErrNotFound
 	}
 	return y, nil
 }

@@ -16,6 +16,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"junheng/store"
+	"junheng/usecase"
 	"junheng/workflows"
 )
 
@@ -67,8 +68,9 @@ func (s *Server) openCycles(c echo.Context) error {
 	if err := errs.err(); err != nil {
 		return err
 	}
-	if err := s.temporalUp(c.Request().Context()); err != nil {
-		return err
+	if _, err := s.temporal.CheckHealth(c.Request().Context(), &client.CheckHealthRequest{}); err != nil {
+		s.log.Warn("Temporal unavailable", "error", err)
+		return usecase.ErrUnavailable
 	}
 	ctx := c.Request().Context()
 	districts, err := s.store.Districts(ctx)
@@ -85,7 +87,7 @@ func (s *Server) openCycles(c echo.Context) error {
 	}
 	res := openCyclesResponse{Year: req.Year, Deadlines: d, Opened: []string{}, Existing: []string{}}
 	var mu sync.Mutex
-	ctx, cancel := context.WithTimeout(ctx, ActionTimeout)
+	ctx, cancel := context.WithTimeout(ctx, usecase.ActionTimeout)
 	defer cancel()
 	g, ctx := errgroup.WithContext(ctx)
 	g.SetLimit(16)
@@ -111,7 +113,7 @@ func (s *Server) openCycles(c echo.Context) error {
 		})
 	}
 	if err := g.Wait(); err != nil {
-		return workflowProblem(err)
+		return usecase.WorkflowError(err)
 	}
 	slices.Sort(res.Opened)
 	slices.Sort(res.Existing)
@@ -189,7 +191,7 @@ func (s *Server) yearRows(c echo.Context) ([]cycleRow, error) {
 		return nil, err
 	}
 	if len(cycles) == 0 {
-		return nil, errNotFound
+		return nil, usecase.ErrNotFound
 	}
 	rows := make([]cycleRow, 0, len(cycles))
 	for _, cy := range cycles {
@@ -214,48 +216,16 @@ func (s *Server) districtNames(ctx context.Context) (map[string]string, error) {
 	return names, nil
 }
 
-// cycleDetail is one district's year: the workflow state as mirrored, the evaluation of the latest submission,
-// its findings (with open ones carried over from earlier years) and its history.
-type cycleDetail struct {
-	State      workflows.CycleState `json:"state"`
-	Evaluation json.RawMessage      `json:"evaluation,omitempty"`
-	Findings   []store.Finding      `json:"findings"`
-	History    []store.AuditEvent   `json:"history"`
-}
-
 func (s *Server) getCycle(c echo.Context) error {
-	cy, err := s.cycle(c)
+	year, err := pathYear(c)
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	var d cycleDetail
-	if err := json.Unmarshal([]byte(cy.State), &d.State); err != nil {
+	v, err := s.core.Cycle(c.Request().Context(), caller(c), year, c.Param("code"))
+	if err != nil {
 		return err
 	}
-	if sub, err := s.store.LatestSubmission(ctx, cy.Year, cy.DistrictCode); err == nil {
-		d.Evaluation = json.RawMessage(sub.Evaluation)
-	} else if !errors.Is(err, store.ErrNotFound) {
-		return err
-	}
-	if d.Findings, _, err = s.store.Findings(ctx,
-		store.FindingFilter{Year: cy.Year, District: cy.DistrictCode, OpenFromEarlier: true}); err != nil {
-		return err
-	}
-	if d.History, err = s.history(c, workflows.CycleID(cy.Year, cy.DistrictCode)); err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, d)
-}
-
-// history is a cycle's or a finding's audit trail. A district sees the changes made, not the attempts others
-// were refused (which would name who probed its data).
-func (s *Server) history(c echo.Context, target string) ([]store.AuditEvent, error) {
-	f := store.AuditFilter{Target: target, Limit: 500}
-	if principal(c).Role == workflows.RoleDistrict {
-		f.Outcome = "ok"
-	}
-	return s.store.Audit(c.Request().Context(), f)
+	return c.JSON(http.StatusOK, v)
 }
 
 // cycle loads the {year}/{code} cycle (scopeDistrict has checked the caller may see it), or answers 404.
@@ -266,7 +236,7 @@ func (s *Server) cycle(c echo.Context) (store.Cycle, error) {
 	}
 	cy, err := s.store.Cycle(c.Request().Context(), year, c.Param("code"))
 	if errors.Is(err, store.ErrNotFound) {
-		return cy, errNotFound
+		return cy, usecase.ErrNotFound
 	}
 	return cy, err
 }
@@ -304,11 +274,26 @@ func (s *Server) cycleAction(c echo.Context, name string, arg any, share ...stri
 }
 
 func (s *Server) submit(c echo.Context) error {
-	return s.cycleAction(c, workflows.UpdateSubmit, workflows.SubmitInput{Actor: actor(c)})
+	return s.cycleStep(c, s.core.Submit)
 }
 
 func (s *Server) apply(c echo.Context) error {
-	return s.cycleAction(c, workflows.UpdateApply, workflows.ApplyInput{Actor: actor(c)})
+	return s.cycleStep(c, s.core.Apply)
+}
+
+// cycleStep runs a district's step that takes nothing but the caller and answers the cycle's new state.
+func (s *Server) cycleStep(c echo.Context,
+	step func(context.Context, usecase.Actor, string, int, string) (workflows.CycleState, error),
+) error {
+	year, err := pathYear(c)
+	if err != nil {
+		return err
+	}
+	st, err := step(c.Request().Context(), caller(c), actionKey(c), year, c.Param("code"))
+	if err := acted(c, err); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, st)
 }
 
 type findingRequest struct {

@@ -15,6 +15,7 @@ import (
 
 	"junheng/files"
 	"junheng/store"
+	"junheng/usecase"
 	"junheng/workflows"
 )
 
@@ -140,7 +141,7 @@ func (s *Server) visibleFile(c echo.Context, id string) (store.File, error) {
 		f, err = s.store.AnyFile(c.Request().Context(), id)
 	}
 	if errors.Is(err, store.ErrNotFound) {
-		return f, errNotFound
+		return f, usecase.ErrNotFound
 	}
 	return f, err
 }

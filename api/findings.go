@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"junheng/store"
+	"junheng/usecase"
 	"junheng/workflows"
 )
 
@@ -40,7 +41,7 @@ func (s *Server) scopeFinding(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		f, err := s.store.Finding(c.Request().Context(), c.Param("id"))
 		if errors.Is(err, store.ErrNotFound) {
-			return errNotFound
+			return usecase.ErrNotFound
 		}
 		if err != nil {
 			return err
@@ -68,7 +69,7 @@ func (s *Server) getFinding(c echo.Context) error {
 		}
 	}
 	var err error
-	if d.History, err = s.history(c, f.ID); err != nil {
+	if d.History, err = s.core.History(c.Request().Context(), caller(c), f.ID); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, d)

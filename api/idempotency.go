@@ -14,6 +14,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"junheng/store"
+	"junheng/usecase"
 )
 
 const (
@@ -83,7 +84,7 @@ func (s *Server) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
 			// Still in progress: wait for it, unless its process died with it: it was claimed before this process
 			// started, or longer ago than any live request lasts. A retaken action still runs once in Temporal,
 			// whose Update ID derives from the key.
-			staleBefore := time.Now().Add(-ActionTimeout - 30*time.Second)
+			staleBefore := time.Now().Add(-usecase.ActionTimeout - 30*time.Second)
 			if s.started.After(staleBefore) {
 				staleBefore = s.started
 			}

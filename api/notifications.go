@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"junheng/store"
+	"junheng/usecase"
 	"junheng/workflows"
 )
 
@@ -35,12 +36,12 @@ func (s *Server) notifications(c echo.Context) error {
 func (s *Server) readNotification(c echo.Context) error {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil {
-		return errNotFound
+		return usecase.ErrNotFound
 	}
 	recipient, district := notificationScope(principal(c))
 	err = s.store.MarkNotificationRead(c.Request().Context(), id, recipient, district)
 	if errors.Is(err, store.ErrNotFound) {
-		return errNotFound
+		return usecase.ErrNotFound
 	}
 	if err != nil {
 		return err

@@ -11,6 +11,7 @@ import (
 
 	"junheng/evaluation"
 	"junheng/store"
+	"junheng/usecase"
 	"junheng/workflows"
 )
 
@@ -73,11 +74,27 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 	}
 }
 
+// statusOf is the HTTP status of each kind of the core's errors.
+var statusOf = map[usecase.Kind]int{
+	usecase.Invalid: http.StatusUnprocessableEntity, usecase.Forbidden: http.StatusForbidden,
+	usecase.NotFound: http.StatusNotFound, usecase.Refused: http.StatusConflict, usecase.Ended: http.StatusConflict,
+	usecase.Unavailable: http.StatusServiceUnavailable, usecase.Busy: http.StatusServiceUnavailable,
+}
+
 func toProblem(err error) *Problem {
 	var p *Problem
 	if errors.As(err, &p) {
 		cp := *p
 		return &cp
+	}
+	var ue *usecase.Error
+	if errors.As(err, &ue) {
+		p := problem(statusOf[ue.Kind], string(ue.Kind), ue.MessageZh, ue.MessageEn, ue.Fields...)
+		p.Reasons = ue.Reasons
+		if ue.Kind == usecase.Busy {
+			p.RetryAfter = usecase.RetryAfterBusy
+		}
+		return p
 	}
 	switch {
 	case errors.Is(err, store.ErrNotFound):

@@ -11,6 +11,7 @@ import (
 
 	"junheng/progress"
 	"junheng/report"
+	"junheng/usecase"
 )
 
 // publicCacheFor is how long the public summary is served from memory. The page needs no login, so a flood of
@@ -30,7 +31,7 @@ type publicPage struct {
 func (s *Server) getPublicSummary(c echo.Context) error {
 	p := s.public
 	if !p.Enabled {
-		return errNotFound
+		return usecase.ErrNotFound
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()

@@ -12,6 +12,7 @@ import (
 	"junheng/evaluation"
 	"junheng/progress"
 	"junheng/store"
+	"junheng/usecase"
 	"junheng/workflows"
 )
 
@@ -65,14 +66,14 @@ func (s *Server) routes() []route {
 		{method: "GET", path: "/cycles/:year", action: "list_cycles",
 			summary: "A year's overview, one row per district", response: []cycleRow{}, handler: s.listCycles},
 		{method: "GET", path: cycle, action: "get_cycle",
-			summary: "A district's year: state, latest evaluation, findings, history", response: cycleDetail{},
+			summary: "A district's year: state, latest evaluation, findings, history", response: usecase.CycleView{},
 			handler: s.getCycle},
 		{method: "PUT", path: cycle + "/self-assessment", action: "save_draft",
 			summary: "Save a self-assessment draft (JSON or .xlsx) and evaluate it", roles: district,
-			body: evaluation.Input{}, response: draftResponse{}, upload: true, handler: s.saveSelfAssessment},
+			body: evaluation.Input{}, response: usecase.DraftSaved{}, upload: true, handler: s.saveSelfAssessment},
 		{method: "GET", path: cycle + "/self-assessment", action: "get_draft",
 			summary: "The latest saved draft with its evaluation, or its data filled into the template (?format=xlsx)",
-			query:   []string{"format"}, response: savedDraft{}, handler: s.getSelfAssessment},
+			query:   []string{"format"}, response: usecase.SavedDraft{}, handler: s.getSelfAssessment},
 		{method: "POST", path: cycle + "/self-assessment/submit", action: "submit",
 			summary: "Submit the latest draft as an immutable version", roles: district,
 			response: workflows.CycleState{}, handler: s.submit},

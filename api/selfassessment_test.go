@@ -15,6 +15,7 @@ import (
 	"junheng/evaluation"
 	"junheng/store"
 	"junheng/store/storetest"
+	"junheng/usecase"
 	"junheng/workflows"
 )
 
@@ -39,7 +40,7 @@ func TestDraftStoredWithItsEvaluation(t *testing.T) {
 	clerk := token(t, db, workflows.RoleDistrict, "370200")
 	rec := send(e, clerk, http.MethodPut, "/api/v1/cycles/2025/districts/370200/self-assessment",
 		echo.MIMEApplicationJSON, data)
-	var out draftResponse
+	var out usecase.DraftSaved
 	if rec.Code != http.StatusOK || json.Unmarshal(rec.Body.Bytes(), &out) != nil {
 		t.Fatalf("%d %.300s", rec.Code, rec.Body)
 	}
@@ -76,7 +77,7 @@ func TestSavedDraftComesWithItsEvaluation(t *testing.T) {
 			t.Fatal(err)
 		}
 		rec := send(e, clerk, http.MethodGet, "/api/v1/cycles/2025/districts/370200/self-assessment", "", nil)
-		var out savedDraft
+		var out usecase.SavedDraft
 		if rec.Code != http.StatusOK || json.Unmarshal(rec.Body.Bytes(), &out) != nil {
 			t.Fatalf("%d %.300s", rec.Code, rec.Body)
 		}

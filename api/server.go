@@ -23,6 +23,7 @@ import (
 	"junheng/internal/throttle"
 	"junheng/progress"
 	"junheng/store"
+	"junheng/usecase"
 	"junheng/workflows"
 )
 
@@ -57,6 +58,7 @@ type Deps struct {
 
 // Server holds the handlers' dependencies.
 type Server struct {
+	core     *usecase.Core
 	store    *store.Store
 	temporal client.Client
 	files    *files.Store
@@ -92,7 +94,9 @@ func New(d Deps) *echo.Echo {
 	if d.OpsOnly {
 		return e
 	}
-	s := &Server{store: d.Store, temporal: d.Temporal, files: d.Files, profile: d.Profile, loc: d.Location,
+	core := usecase.New(usecase.Deps{Store: d.Store, Temporal: d.Temporal, Profile: d.Profile, Location: d.Location,
+		Logger: d.Logger})
+	s := &Server{core: core, store: d.Store, temporal: d.Temporal, files: d.Files, profile: d.Profile, loc: d.Location,
 		calendar: d.Calendar, policy: d.Policy, rules: d.Rules, public: &publicPage{Publication: d.Public},
 		log: d.Logger, started: time.Now(), proxies: d.Proxies,
 		guesses: &throttle.Failures{Every: guessEvery, Burst: guessBurst}}

@@ -3,6 +3,7 @@ package api
 import (
 	"errors"
 	"io"
+	"junheng/usecase"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -19,8 +20,8 @@ func TestUpdateLimitAnswersRetryLater(t *testing.T) {
 	e := echo.New()
 	e.HTTPErrorHandler = errorHandler(slog.New(slog.NewTextHandler(io.Discard, nil)))
 	e.POST("/", func(echo.Context) error {
-		return workflowProblem(serviceerror.NewFailedPrecondition("The limit on the total number of distinct updates " +
-			"in this workflow has been reached (2000)."))
+		return usecase.WorkflowError(serviceerror.NewFailedPrecondition(
+			"The limit on the total number of distinct updates in this workflow has been reached (2000)."))
 	})
 	rec := httptest.NewRecorder()
 	e.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/", nil))
@@ -28,7 +29,7 @@ func TestUpdateLimitAnswersRetryLater(t *testing.T) {
 		t.Errorf("the Update limit answered %d, Retry-After %q", rec.Code, rec.Header().Get("Retry-After"))
 	}
 	for _, err := range []error{errors.New("other"), serviceerror.NewFailedPrecondition("Workflow is paused")} {
-		if p := toProblem(workflowProblem(err)); p.RetryAfter != 0 {
+		if p := toProblem(usecase.WorkflowError(err)); p.RetryAfter != 0 {
 			t.Errorf("%v asks for a retry after %d s", err, p.RetryAfter)
 		}
 	}

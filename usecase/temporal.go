@@ -1,0 +1,67 @@
+package usecase
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/client"
+)
+
+// ActionTimeout bounds how long an action waits for its workflow. An Update still running then (say, an
+// activity retrying through a database outage) completes later; the caller gets Unavailable and, retrying with
+// the same key, the Update's one result.
+const ActionTimeout = 30 * time.Second
+
+// Act sends Update name to a workflow for a and decodes the new state into out. The Update's ID derives from the
+// caller's key, which the face makes unique to the request (the JSON face adds the request's hash), so that a
+// retry runs once in Temporal. It serves the actions whose faces have not moved into the core yet.
+func (c *Core) Act(ctx context.Context, a Actor, key, workflowID, name string, arg, out any) error {
+	return c.ActStarting(ctx, a, key, nil, workflowID, name, arg, out)
+}
+
+// ActStarting is Act for a workflow that the first Update starts (update-with-start): start builds the operation,
+// whose options must use the existing workflow when there is one.
+func (c *Core) ActStarting(ctx context.Context, a Actor, key string, start func() client.WithStartWorkflowOperation,
+	workflowID, name string, arg, out any,
+) error {
+	if err := c.temporalUp(ctx); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, ActionTimeout)
+	defer cancel()
+	opts := client.UpdateWorkflowOptions{WorkflowID: workflowID, UpdateID: updateID(a, key), UpdateName: name,
+		Args: []any{arg}, WaitForStage: client.WorkflowUpdateStageCompleted}
+	var h client.WorkflowUpdateHandle
+	var err error
+	if start == nil {
+		h, err = c.temporal.UpdateWorkflow(ctx, opts)
+	} else {
+		h, err = c.temporal.UpdateWithStartWorkflow(ctx,
+			client.UpdateWithStartWorkflowOptions{StartWorkflowOperation: start(), UpdateOptions: opts})
+	}
+	if err == nil {
+		err = h.Get(ctx, out)
+	}
+	return WorkflowError(err)
+}
+
+// updateID is the Update's ID for a's key; without a key Temporal makes one (the action is not retried as one).
+func updateID(a Actor, key string) string {
+	if key == "" {
+		return ""
+	}
+	return fmt.Sprintf("%d:%s", a.TokenID, key)
+}
+
+// temporalUp answers Unavailable at once when Temporal does not answer its health check: the SDK would otherwise
+// retry an action until ActionTimeout while the caller waits. Views do not need Temporal.
+func (c *Core) temporalUp(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if _, err := c.temporal.CheckHealth(ctx, &client.CheckHealthRequest{}); err != nil {
+		c.log.Warn("Temporal unavailable", "error", err)
+		return ErrUnavailable
+	}
+	return nil
+}

@@ -1,0 +1,78 @@
+package usecase
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/temporal"
+
+	"junheng/evaluation"
+	"junheng/store"
+	"junheng/store/storetest"
+	"junheng/workflows"
+)
+
+// TestWhoMaySaveADraft: the core decides the role and the district scope before it stores or asks anything: a
+// district saving for another district finds nothing there, the office may not save a district's draft.
+func TestWhoMaySaveADraft(t *testing.T) {
+	db := storetest.SQLite(t)
+	ctx := context.Background()
+	if err := db.RecordCycle(ctx, &store.Cycle{Year: 2025, DistrictCode: "370211", Stage: "self_assessment",
+		State: "{}"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	c := New(Deps{Store: db, Profile: evaluation.National2017()})
+	in := evaluation.Input{Year: 2025, District: evaluation.District{Code: "370211"}}
+	for _, tc := range []struct {
+		actor Actor
+		want  Kind
+	}{
+		{Actor{Role: workflows.RoleDistrict, District: "370202"}, NotFound},
+		{Actor{Role: workflows.RoleOffice}, Forbidden},
+		{Actor{Role: workflows.RoleDistrict, District: "370211"}, Invalid}, // reached the input: no schools
+	} {
+		_, err := c.SaveDraft(ctx, tc.actor, "k", 2025, "370211", in)
+		var e *Error
+		if !errors.As(err, &e) || e.Kind != tc.want {
+			t.Errorf("%+v: %v, want %s", tc.actor, err, tc.want)
+		}
+	}
+	if _, err := c.SaveDraft(ctx, Actor{Role: workflows.RoleDistrict, District: "370211"}, "k", 2025, "370211",
+		evaluation.Input{Year: 2024, District: evaluation.District{Code: "370202"}}); err == nil ||
+		len(err.(*Error).Fields) != 2 {
+		t.Errorf("data of another district and year: %v", err)
+	}
+}
+
+// TestWorkflowErrors: what Temporal answers maps to the kinds the faces answer for.
+func TestWorkflowErrors(t *testing.T) {
+	refusal := func(kind string) error {
+		return temporal.NewNonRetryableApplicationError("no", kind, nil,
+			workflows.Refusal{MessageZh: "不", MessageEn: "no", Field: "due_date"})
+	}
+	for err, want := range map[error]Kind{
+		refusal(workflows.ErrInvalid):                                    Invalid,
+		refusal(workflows.ErrForbidden):                                  Forbidden,
+		refusal(workflows.ErrConflict):                                   Refused,
+		serviceerror.NewNotFound("workflow execution already completed"): Ended,
+		serviceerror.NewNotFound("workflow not found"):                   NotFound,
+		serviceerror.NewUnavailable("down"):                              Unavailable,
+		serviceerror.NewFailedPrecondition("The limit on the total number of distinct updates in this " +
+			"workflow has been reached (2000)."): Busy,
+	} {
+		var e *Error
+		if !errors.As(WorkflowError(err), &e) || e.Kind != want {
+			t.Errorf("%v: %v, want %s", err, WorkflowError(err), want)
+		}
+	}
+	if err := WorkflowError(refusal(workflows.ErrInvalid)).(*Error); len(err.Fields) != 1 ||
+		err.Fields[0].Field != "due_date" {
+		t.Errorf("the refused field is not named: %+v", err)
+	}
+	other := errors.New("other")
+	if WorkflowError(other) != other || WorkflowError(nil) != nil {
+		t.Error("other errors are not passed on as they are")
+	}
+}
