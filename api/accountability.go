@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"junheng/progress"
+	"junheng/usecase"
 )
 
 // Reasons a district is on the accountability list.
@@ -50,7 +51,7 @@ func (s *Server) getAccountability(c echo.Context) error {
 	}
 	if v := c.QueryParam("year"); v != "" {
 		if year, err = strconv.Atoi(v); err != nil || year < 2000 || year > 2100 {
-			return invalidInput(FieldError{Field: "year", MessageZh: "年度应为 2000 至 2100 之间的整数",
+			return usecase.InvalidInput(FieldError{Field: "year", MessageZh: "年度应为 2000 至 2100 之间的整数",
 				MessageEn: "must be a year from 2000 to 2100"})
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"junheng/store"
+	"junheng/usecase"
 	"junheng/workflows"
 )
 
@@ -71,10 +72,10 @@ func outcome(status int) string {
 
 // audit lists the audit trail, newest first, filtered by district, target or action; before pages back.
 func (s *Server) audit(c echo.Context) error {
-	var errs fieldErrors
+	var errs usecase.Fields
 	before := queryInt(&errs, c, "before", 1, 1<<62)
 	limit := queryInt(&errs, c, "limit", 1, 500)
-	if err := errs.err(); err != nil {
+	if err := errs.Err(); err != nil {
 		return err
 	}
 	events, err := s.store.Audit(c.Request().Context(), store.AuditFilter{DistrictCode: c.QueryParam("district"),

@@ -11,6 +11,7 @@ import (
 
 	"junheng/progress"
 	"junheng/store"
+	"junheng/usecase"
 	"junheng/workflows"
 )
 
@@ -54,7 +55,7 @@ func (s *Server) getBulletin(c echo.Context) error {
 	case "", "json":
 		return c.JSON(http.StatusOK, b)
 	}
-	return invalidInput(FieldError{Field: "format", MessageZh: "格式应为 json、xlsx 或 html",
+	return usecase.InvalidInput(FieldError{Field: "format", MessageZh: "格式应为 json、xlsx 或 html",
 		MessageEn: "format must be json, xlsx or html"})
 }
 

@@ -46,14 +46,14 @@ func (s *Server) openCycles(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var errs fieldErrors
+	var errs usecase.Fields
 	if req.Year < 2000 || req.Year > 2200 {
-		errs.add("year", "年度无效", "year is out of range")
+		errs.Add("year", "年度无效", "year is out of range")
 	}
 	d := s.calendar.Deadlines(req.Year, s.loc)
 	if o := req.Deadlines; o != nil {
 		override := func(field, value string, dst *time.Time) {
-			if t := s.parseWhen(&errs, "deadlines."+field, value); !t.IsZero() {
+			if t := s.core.When(&errs, "deadlines."+field, value); !t.IsZero() {
 				*dst = t
 			}
 		}
@@ -62,10 +62,10 @@ func (s *Server) openCycles(c echo.Context) error {
 		override("application", o.Application, &d.Application)
 	}
 	if !d.SelfAssessment.Before(d.CityReview) || !d.CityReview.Before(d.Application) {
-		errs.add("deadlines", "截止时间须依次为: 自评 < 市级评估 < 申请认定",
+		errs.Add("deadlines", "截止时间须依次为: 自评 < 市级评估 < 申请认定",
 			"deadlines must run self_assessment < city_review < application")
 	}
-	if err := errs.err(); err != nil {
+	if err := errs.Err(); err != nil {
 		return err
 	}
 	if _, err := s.temporal.CheckHealth(c.Request().Context(), &client.CheckHealthRequest{}); err != nil {
@@ -324,21 +324,21 @@ func (s *Server) review(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var errs fieldErrors
+	var errs usecase.Fields
 	in := workflows.ReviewInput{Actor: actor(c), Decision: req.Decision, Comment: req.Comment,
-		Deadline: s.parseWhen(&errs, "deadline", req.Deadline)}
+		Deadline: s.core.When(&errs, "deadline", req.Deadline)}
 	if req.Shortfalls != nil {
 		in.Shortfalls = append([]string{}, *req.Shortfalls...)
 	}
 	for i, f := range req.Findings {
 		in.Findings = append(in.Findings, workflows.NewFinding{Title: f.Title, Detail: f.Detail, Source: f.Source,
-			Severity: f.Severity, DueDate: s.parseWhen(&errs, fieldIndex("findings", i, "due_date"), f.DueDate)})
+			Severity: f.Severity, DueDate: s.core.When(&errs, fieldIndex("findings", i, "due_date"), f.DueDate)})
 	}
 	if req.Report != nil {
 		in.ReportText, in.ReportFile = req.Report.Text, req.Report.File
 		s.checkFile(c, &errs, "report.file", in.ReportFile)
 	}
-	if err := errs.err(); err != nil {
+	if err := errs.Err(); err != nil {
 		return err
 	}
 	return s.cycleAction(c, workflows.UpdateReview, in, in.ReportFile)
@@ -356,9 +356,9 @@ func (s *Server) decision(c echo.Context, name string) error {
 	if err != nil {
 		return err
 	}
-	var errs fieldErrors
+	var errs usecase.Fields
 	s.checkFile(c, &errs, "report_file", req.ReportFile)
-	if err := errs.err(); err != nil {
+	if err := errs.Err(); err != nil {
 		return err
 	}
 	return s.cycleAction(c, name, workflows.DecisionInput{Actor: actor(c), Passed: req.Passed,

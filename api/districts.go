@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"junheng/store"
+	"junheng/usecase"
 	"junheng/workflows"
 )
 
@@ -28,12 +29,12 @@ func (s *Server) createDistrict(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var errs fieldErrors
+	var errs usecase.Fields
 	if !districtCode.MatchString(req.Code) {
-		errs.add("code", "区县代码应为 6 位行政区划代码", "code must be a 6-digit administrative division code")
+		errs.Add("code", "区县代码应为 6 位行政区划代码", "code must be a 6-digit administrative division code")
 	}
-	errs.required("name", req.Name)
-	if err := errs.err(); err != nil {
+	errs.Required("name", req.Name)
+	if err := errs.Err(); err != nil {
 		return err
 	}
 	d := store.District{Code: req.Code, Name: req.Name}

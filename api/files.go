@@ -27,12 +27,13 @@ func (s *Server) uploadFile(c echo.Context) error {
 	if p.Role != workflows.RoleDistrict {
 		district = c.FormValue("district")
 		if district != "" && !districtCode.MatchString(district) {
-			return invalidInput(FieldError{Field: "district", MessageZh: "区县代码无效", MessageEn: "not a district code"})
+			return usecase.InvalidInput(FieldError{Field: "district", MessageZh: "区县代码无效",
+				MessageEn: "not a district code"})
 		}
 	}
 	fh, err := c.FormFile("file")
 	if err != nil {
-		return invalidInput(FieldError{Field: "file", MessageZh: "请上传文件(表单字段 file)",
+		return usecase.InvalidInput(FieldError{Field: "file", MessageZh: "请上传文件(表单字段 file)",
 			MessageEn: `upload the file as form field "file"`})
 	}
 	r, err := fh.Open()
@@ -46,7 +47,7 @@ func (s *Server) uploadFile(c echo.Context) error {
 		return problem(http.StatusRequestEntityTooLarge, "too_large", "文件超过 20 MiB 上限",
 			"the file is over the 20 MiB limit")
 	case errors.Is(err, files.ErrType):
-		return invalidInput(FieldError{Field: "file", MessageZh: "只接受 PDF、图片和 Office 文档(按内容识别)",
+		return usecase.InvalidInput(FieldError{Field: "file", MessageZh: "只接受 PDF、图片和 Office 文档(按内容识别)",
 			MessageEn: "only PDF, images and Office documents are accepted (checked by content)"})
 	case err != nil:
 		return err
@@ -147,12 +148,12 @@ func (s *Server) visibleFile(c echo.Context, id string) (store.File, error) {
 }
 
 // checkFile adds a field error when a referenced file is not one the caller may use.
-func (s *Server) checkFile(c echo.Context, errs *fieldErrors, field, id string) {
+func (s *Server) checkFile(c echo.Context, errs *usecase.Fields, field, id string) {
 	if id == "" {
 		return
 	}
 	if _, err := s.visibleFile(c, id); err != nil {
-		errs.add(field, "引用的文件不存在, 请先上传", "no such file: upload it first")
+		errs.Add(field, "引用的文件不存在, 请先上传", "no such file: upload it first")
 	}
 }
 

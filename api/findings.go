@@ -114,11 +114,11 @@ func (s *Server) note(c echo.Context, name string) error {
 	if err != nil {
 		return err
 	}
-	var errs fieldErrors
+	var errs usecase.Fields
 	for i, id := range req.Evidence {
 		s.checkFile(c, &errs, fieldIndex("evidence", i, ""), id)
 	}
-	if err := errs.err(); err != nil {
+	if err := errs.Err(); err != nil {
 		return err
 	}
 	return s.findingAction(c, name, workflows.NoteInput{Actor: actor(c), Note: req.Note, Evidence: req.Evidence})
@@ -188,7 +188,7 @@ type ledgerPage struct {
 // ledger is the city-wide rectification ledger (整改台账), paginated, or whole as .xlsx. A district caller sees
 // its own district's rows only.
 func (s *Server) ledger(c echo.Context) error {
-	var errs fieldErrors
+	var errs usecase.Fields
 	f := store.FindingFilter{
 		District: c.QueryParam("district"), Status: c.QueryParam("status"), Severity: c.QueryParam("severity"),
 	}
@@ -203,17 +203,17 @@ func (s *Server) ledger(c echo.Context) error {
 	if v := c.QueryParam("overdue"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
-			errs.add("overdue", "应为 true 或 false", "must be true or false")
+			errs.Add("overdue", "应为 true 或 false", "must be true or false")
 		}
 		f.Overdue = &b
 	}
 	if f.District != "" && !districtCode.MatchString(f.District) {
-		errs.add("district", "区县代码应为 6 位行政区划代码", "district must be a 6-digit administrative division code")
+		errs.Add("district", "区县代码应为 6 位行政区划代码", "district must be a 6-digit administrative division code")
 	}
 	if f.Status != "" && !validStatus(f.Status) {
-		errs.add("status", "状态应为 open、in_progress、awaiting_verification 或 closed", "unknown status")
+		errs.Add("status", "状态应为 open、in_progress、awaiting_verification 或 closed", "unknown status")
 	}
-	if err := errs.err(); err != nil {
+	if err := errs.Err(); err != nil {
 		return err
 	}
 	if p := principal(c); p.Role == workflows.RoleDistrict {
@@ -241,14 +241,14 @@ func validStatus(s string) bool {
 	return false
 }
 
-func queryInt(errs *fieldErrors, c echo.Context, name string, min, max int) int {
+func queryInt(errs *usecase.Fields, c echo.Context, name string, min, max int) int {
 	v := c.QueryParam(name)
 	if v == "" {
 		return 0
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < min || n > max {
-		errs.add(name, fmt.Sprintf("应为 %d 到 %d 之间的整数", min, max),
+		errs.Add(name, fmt.Sprintf("应为 %d 到 %d 之间的整数", min, max),
 			fmt.Sprintf("must be a whole number from %d to %d", min, max))
 	}
 	return n

@@ -55,7 +55,7 @@ func (s *Server) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
 			return next(c)
 		}
 		if len(key) > 200 {
-			return invalidInput(FieldError{Field: headerIdempotencyKey, MessageZh: "幂等键不能超过 200 个字符",
+			return usecase.InvalidInput(FieldError{Field: headerIdempotencyKey, MessageZh: "幂等键不能超过 200 个字符",
 				MessageEn: "at most 200 characters"})
 		}
 		body, err := io.ReadAll(c.Request().Body)

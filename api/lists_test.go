@@ -163,7 +163,7 @@ func FuzzBind(f *testing.F) {
 			c := e.NewContext(httptest.NewRequest(http.MethodPost, "/", strings.NewReader(string(body))),
 				httptest.NewRecorder())
 			if err := decode(c); err != nil {
-				if p, ok := err.(*Problem); !ok || p.Status != http.StatusUnprocessableEntity {
+				if p := toProblem(err); p.Status != http.StatusUnprocessableEntity {
 					t.Fatalf("body %q: %v", body, err)
 				}
 			}

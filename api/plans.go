@@ -11,6 +11,7 @@ import (
 
 	"junheng/progress"
 	"junheng/store"
+	"junheng/usecase"
 	"junheng/workflows"
 )
 
@@ -45,16 +46,16 @@ func (s *Server) submitPlan(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var errs fieldErrors
+	var errs usecase.Fields
 	for _, p := range req.Plan.Validate(progress.IndicatorKeys(s.profile)) {
 		errs = append(errs, p)
 	}
-	errs.required("responsibility_file", req.ResponsibilityFile)
+	errs.Required("responsibility_file", req.ResponsibilityFile)
 	s.checkFile(c, &errs, "responsibility_file", req.ResponsibilityFile)
 	if len([]rune(req.Note)) > 2000 {
-		errs.add("note", "说明不超过 2000 字", "note is longer than 2000 characters")
+		errs.Add("note", "说明不超过 2000 字", "note is longer than 2000 characters")
 	}
-	if err := errs.err(); err != nil {
+	if err := errs.Err(); err != nil {
 		return err
 	}
 	code := c.Param("code")
@@ -77,14 +78,14 @@ func (s *Server) reviewPlan(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var errs fieldErrors
+	var errs usecase.Fields
 	if req.Version < 1 {
-		errs.add("version", "须注明审核的方案版本", "version (the one reviewed) is required")
+		errs.Add("version", "须注明审核的方案版本", "version (the one reviewed) is required")
 	}
 	if len([]rune(req.Comment)) > 2000 {
-		errs.add("comment", "意见不超过 2000 字", "comment is longer than 2000 characters")
+		errs.Add("comment", "意见不超过 2000 字", "comment is longer than 2000 characters")
 	}
-	if err := errs.err(); err != nil {
+	if err := errs.Err(); err != nil {
 		return err
 	}
 	code := c.Param("code")

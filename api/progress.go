@@ -15,6 +15,7 @@ import (
 	"junheng/progress"
 	"junheng/report"
 	"junheng/store"
+	"junheng/usecase"
 	"junheng/workflows"
 )
 
@@ -31,7 +32,7 @@ func (s *Server) yearRange(c echo.Context) (from, to int, err error) {
 		first, last = time.Now().In(s.loc).Year(), time.Now().In(s.loc).Year()
 	}
 	from, to = max(first, last-9), last
-	var errs fieldErrors
+	var errs usecase.Fields
 	read := func(field string, dst *int) {
 		v := c.QueryParam(field)
 		if v == "" {
@@ -39,7 +40,7 @@ func (s *Server) yearRange(c echo.Context) (from, to int, err error) {
 		}
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 2000 || n > 2100 {
-			errs.add(field, "年度应为 2000 至 2100 之间的整数", "must be a year from 2000 to 2100")
+			errs.Add(field, "年度应为 2000 至 2100 之间的整数", "must be a year from 2000 to 2100")
 			return
 		}
 		*dst = n
@@ -49,12 +50,12 @@ func (s *Server) yearRange(c echo.Context) (from, to int, err error) {
 	switch {
 	case len(errs) > 0:
 	case from > to:
-		errs.add("from", "起始年度不能晚于截止年度", "from must not be after to")
+		errs.Add("from", "起始年度不能晚于截止年度", "from must not be after to")
 	case to-from+1 > maxReportYears:
-		errs.add("from", fmt.Sprintf("报告最多跨 %d 个年度", maxReportYears),
+		errs.Add("from", fmt.Sprintf("报告最多跨 %d 个年度", maxReportYears),
 			fmt.Sprintf("a report spans at most %d years", maxReportYears))
 	}
-	return from, to, errs.err()
+	return from, to, errs.Err()
 }
 
 // loadHistory reads the districts' years from the read model, one district (only) or all: every year from..to,
@@ -192,7 +193,7 @@ func sendReport(c echo.Context, name string, v any, page, workbook func(io.Write
 	case "xlsx":
 		render, contentType = workbook, mimeXLSX
 	default:
-		return invalidInput(FieldError{Field: "format", MessageZh: "格式应为 json、xlsx 或 html",
+		return usecase.InvalidInput(FieldError{Field: "format", MessageZh: "格式应为 json、xlsx 或 html",
 			MessageEn: "format must be json, xlsx or html"})
 	}
 	var b bytes.Buffer

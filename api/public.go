@@ -46,7 +46,7 @@ func (s *Server) getPublicSummary(c echo.Context) error {
 	case "json":
 		return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, p.data)
 	}
-	return invalidInput(FieldError{Field: "format", MessageZh: "格式应为 html 或 json",
+	return usecase.InvalidInput(FieldError{Field: "format", MessageZh: "格式应为 html 或 json",
 		MessageEn: "format must be html or json"})
 }
 

@@ -27,7 +27,8 @@ func readInput(c echo.Context, profile evaluation.Profile) (evaluation.Input, er
 	case echo.MIMEMultipartForm:
 		fh, err := c.FormFile("file")
 		if err != nil {
-			return evaluation.Input{}, invalidInput(FieldError{Field: "file", MessageZh: "请上传填好的 .xlsx 模板(表单字段 file)",
+			return evaluation.Input{}, usecase.InvalidInput(FieldError{Field: "file",
+				MessageZh: "请上传填好的 .xlsx 模板(表单字段 file)",
 				MessageEn: "upload the filled .xlsx template as form field \"file\""})
 		}
 		f, err := fh.Open()
@@ -63,7 +64,7 @@ func (s *Server) saveSelfAssessment(c echo.Context) error {
 func (s *Server) getSelfAssessment(c echo.Context) error {
 	format := c.QueryParam("format")
 	if format != "" && format != "json" && format != "xlsx" {
-		return invalidInput(FieldError{Field: "format", MessageZh: "格式应为 json 或 xlsx",
+		return usecase.InvalidInput(FieldError{Field: "format", MessageZh: "格式应为 json 或 xlsx",
 			MessageEn: "format must be json or xlsx"})
 	}
 	year, err := pathYear(c)

@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"junheng/store"
+	"junheng/usecase"
 	"junheng/workflows"
 )
 
@@ -41,20 +42,20 @@ func (s *Server) createToken(c echo.Context) error {
 
 // IssueToken checks a request and stores the new token's hash; bad requests are a *Problem naming the fields.
 func IssueToken(ctx context.Context, db *store.Store, req TokenRequest) (IssuedToken, error) {
-	var errs fieldErrors
+	var errs usecase.Fields
 	if !slices.Contains(Roles, req.Role) {
-		errs.add("role", "角色应为 admin、office、province 或 district", "role must be admin, office, province or district")
+		errs.Add("role", "角色应为 admin、office、province 或 district", "role must be admin, office, province or district")
 	}
 	if (req.Role == workflows.RoleDistrict) != (req.District != "") {
-		errs.add("district", "区县令牌须且仅须指定区县", "district is required for a district token, and only for one")
+		errs.Add("district", "区县令牌须且仅须指定区县", "district is required for a district token, and only for one")
 	}
-	errs.required("name", req.Name)
-	if err := errs.err(); err != nil {
+	errs.Required("name", req.Name)
+	if err := errs.Err(); err != nil {
 		return IssuedToken{}, err
 	}
 	if req.District != "" {
 		if _, err := db.District(ctx, req.District); errors.Is(err, store.ErrNotFound) {
-			return IssuedToken{}, invalidInput(FieldError{Field: "district", MessageZh: "该区县尚未登记",
+			return IssuedToken{}, usecase.InvalidInput(FieldError{Field: "district", MessageZh: "该区县尚未登记",
 				MessageEn: "the district is not registered"})
 		} else if err != nil {
 			return IssuedToken{}, err
