@@ -61,7 +61,7 @@ func (s *Server) uploadFile(c echo.Context) error {
 }
 
 func (s *Server) getFile(c echo.Context) error {
-	f, err := s.visibleFile(c, c.Param("id"))
+	f, err := s.core.File(c.Request().Context(), caller(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -130,35 +130,17 @@ func attachment(name string) string {
 	return fmt.Sprintf(`attachment; filename="%s"; filename*=UTF-8''%s`, ascii.String(), encoded.String())
 }
 
-// visibleFile returns a file the caller may read: the office, the province and admins read every file, a
-// district only those recorded for it. Anything else is a 404.
-func (s *Server) visibleFile(c echo.Context, id string) (store.File, error) {
-	p := principal(c)
-	var f store.File
-	var err error
-	if p.Role == workflows.RoleDistrict {
-		f, err = s.store.FileFor(c.Request().Context(), id, p.District)
-	} else {
-		f, err = s.store.AnyFile(c.Request().Context(), id)
-	}
-	if errors.Is(err, store.ErrNotFound) {
-		return f, usecase.ErrNotFound
-	}
-	return f, err
-}
-
-// checkFile adds a field error when a referenced file is not one the caller may use.
+// checkFile names field when the file it refers to is not one the caller may use.
 func (s *Server) checkFile(c echo.Context, errs *usecase.Fields, field, id string) {
 	if id == "" {
 		return
 	}
-	if _, err := s.visibleFile(c, id); err != nil {
+	if _, err := s.core.File(c.Request().Context(), caller(c), id); err != nil {
 		errs.Add(field, "引用的文件不存在, 请先上传", "no such file: upload it first")
 	}
 }
 
-// shareFile lets a district read a file attached to its cycle (a feedback or acceptance report, the province's
-// document), which checkFile has found the caller may use.
+// shareFile lets a district read a file attached to its cycle, which checkFile has found the caller may use.
 func (s *Server) shareFile(ctx context.Context, id, district string) error {
 	if id == "" {
 		return nil

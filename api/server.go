@@ -94,8 +94,8 @@ func New(d Deps) *echo.Echo {
 	if d.OpsOnly {
 		return e
 	}
-	core := usecase.New(usecase.Deps{Store: d.Store, Temporal: d.Temporal, Profile: d.Profile, Location: d.Location,
-		Logger: d.Logger})
+	core := usecase.New(usecase.Deps{Store: d.Store, Temporal: d.Temporal, Files: d.Files, Profile: d.Profile,
+		Location: d.Location, Calendar: d.Calendar, Policy: d.Policy, Rules: d.Rules, Logger: d.Logger})
 	s := &Server{core: core, store: d.Store, temporal: d.Temporal, files: d.Files, profile: d.Profile, loc: d.Location,
 		calendar: d.Calendar, policy: d.Policy, rules: d.Rules, public: &publicPage{Publication: d.Public},
 		log: d.Logger, started: time.Now(), proxies: d.Proxies,

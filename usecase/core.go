@@ -7,6 +7,8 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"junheng/evaluation"
+	"junheng/files"
+	"junheng/progress"
 	"junheng/store"
 	"junheng/workflows"
 )
@@ -15,8 +17,12 @@ import (
 type Deps struct {
 	Store    *store.Store
 	Temporal client.Client
+	Files    *files.Store
 	Profile  evaluation.Profile // what self-assessments are judged by
-	Location *time.Location
+	Location *time.Location     // the deployment's time zone: dates given without one are its
+	Calendar workflows.Calendar // the yearly deadlines
+	Policy   workflows.Policy   // the workflows' timings and thresholds
+	Rules    progress.Rules     // the yearly targets and the city's targets
 	Logger   *slog.Logger
 }
 
@@ -24,14 +30,19 @@ type Deps struct {
 type Core struct {
 	store    *store.Store
 	temporal client.Client
+	files    *files.Store
 	profile  evaluation.Profile
 	loc      *time.Location
+	calendar workflows.Calendar
+	policy   workflows.Policy
+	rules    progress.Rules
 	log      *slog.Logger
 }
 
 // New builds the core.
 func New(d Deps) *Core {
-	return &Core{store: d.Store, temporal: d.Temporal, profile: d.Profile, loc: d.Location, log: d.Logger}
+	return &Core{store: d.Store, temporal: d.Temporal, files: d.Files, profile: d.Profile, loc: d.Location,
+		calendar: d.Calendar, policy: d.Policy, rules: d.Rules, log: d.Logger}
 }
 
 // Actor is who asks: the person behind a token, and the request that carries the ask, for the audit trail.
