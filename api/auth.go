@@ -3,9 +3,7 @@ package api
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"net/http"
 	"slices"
@@ -37,13 +35,7 @@ func NewToken() (token, hash string) {
 	b := make([]byte, 32)
 	_, _ = rand.Read(b) // crypto/rand never fails on supported platforms
 	token = "jh_" + base64.RawURLEncoding.EncodeToString(b)
-	return token, HashToken(token)
-}
-
-// HashToken is how tokens are stored: tokens are 256 random bits, so a plain SHA-256 is enough.
-func HashToken(token string) string {
-	sum := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(sum[:])
+	return token, usecase.HashToken(token)
 }
 
 const principalKey = "principal"
@@ -84,7 +76,8 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 			if !ok || raw == "" {
 				return echo.ErrUnauthorized
 			}
-			if t, err = s.store.TokenByHash(ctx, HashToken(strings.TrimSpace(raw))); errors.Is(err, store.ErrNotFound) {
+			t, err = s.store.TokenByHash(ctx, usecase.HashToken(strings.TrimSpace(raw)))
+			if errors.Is(err, store.ErrNotFound) {
 				s.guesses.Fail(addr)
 				return echo.ErrUnauthorized
 			}

@@ -8,7 +8,6 @@ import (
 	"io"
 	"junheng/usecase"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
@@ -53,24 +52,4 @@ func jsonProblem(err error) error {
 		return usecase.InvalidInput(FieldError{Field: field, MessageZh: "未知字段", MessageEn: "unknown field"})
 	}
 	return usecase.InvalidInput(FieldError{MessageZh: "请求体无法解析", MessageEn: "the body cannot be read: " + err.Error()})
-}
-
-// requiredWhen parses a date field that must be given.
-func (s *Server) requiredWhen(field, value string) (time.Time, error) {
-	var errs usecase.Fields
-	errs.Required(field, value)
-	t := s.core.When(&errs, field, value)
-	return t, errs.Err()
-}
-
-// bindAndAct decodes a request body and sends the Update built from it through act (a cycle or an item action),
-// for the actions whose fields the workflow validates itself.
-func bindAndAct[R any](
-	c echo.Context, act func(echo.Context, string, any) error, name string, input func(R) any,
-) error {
-	req, err := bind[R](c)
-	if err != nil {
-		return err
-	}
-	return act(c, name, input(req))
 }

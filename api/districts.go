@@ -1,15 +1,11 @@
 package api
 
 import (
-	"errors"
 	"net/http"
-	"regexp"
 
 	"github.com/labstack/echo/v4"
 
-	"junheng/store"
 	"junheng/usecase"
-	"junheng/workflows"
 )
 
 func (s *Server) me(c echo.Context) error {
@@ -21,45 +17,26 @@ type districtRequest struct {
 	Name string `json:"name"`
 }
 
-// districtCode is a GB/T 2260 county-level code.
-var districtCode = regexp.MustCompile(`^[1-9][0-9]{5}$`)
+// districtCode is the core's rule for a district code, which the API's queries and document use too.
+var districtCode = usecase.DistrictCode
 
 func (s *Server) createDistrict(c echo.Context) error {
 	req, err := bind[districtRequest](c)
 	if err != nil {
 		return err
 	}
-	var errs usecase.Fields
-	if !districtCode.MatchString(req.Code) {
-		errs.Add("code", "区县代码应为 6 位行政区划代码", "code must be a 6-digit administrative division code")
-	}
-	errs.Required("name", req.Name)
-	if err := errs.Err(); err != nil {
-		return err
-	}
-	d := store.District{Code: req.Code, Name: req.Name}
-	if err := s.store.CreateDistrict(c.Request().Context(), &d); errors.Is(err, store.ErrConflict) {
-		return problem(http.StatusConflict, "conflict", "该区县已登记", "this district is already registered")
-	} else if err != nil {
+	d, err := s.core.CreateDistrict(c.Request().Context(), caller(c), usecase.NewDistrict(req))
+	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusCreated, d)
 }
 
-// listDistricts shows a district caller only its own district.
+// listDistricts shows a district caller only its own district (usecase.Core.Districts).
 func (s *Server) listDistricts(c echo.Context) error {
-	ds, err := s.store.Districts(c.Request().Context())
+	ds, err := s.core.Districts(c.Request().Context(), caller(c))
 	if err != nil {
 		return err
-	}
-	if p := principal(c); p.Role == workflows.RoleDistrict {
-		own := ds[:0]
-		for _, d := range ds {
-			if d.Code == p.District {
-				own = append(own, d)
-			}
-		}
-		ds = own
 	}
 	return c.JSON(http.StatusOK, ds)
 }

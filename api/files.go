@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -128,29 +127,6 @@ func attachment(name string) string {
 		fmt.Fprintf(&encoded, "%%%02X", b)
 	}
 	return fmt.Sprintf(`attachment; filename="%s"; filename*=UTF-8''%s`, ascii.String(), encoded.String())
-}
-
-// checkFile names field when the file it refers to is not one the caller may use.
-func (s *Server) checkFile(c echo.Context, errs *usecase.Fields, field, id string) {
-	if id == "" {
-		return
-	}
-	if _, err := s.core.File(c.Request().Context(), caller(c), id); err != nil {
-		errs.Add(field, "引用的文件不存在, 请先上传", "no such file: upload it first")
-	}
-}
-
-// shareFile lets a district read a file attached to its cycle, which checkFile has found the caller may use.
-func (s *Server) shareFile(ctx context.Context, id, district string) error {
-	if id == "" {
-		return nil
-	}
-	f, err := s.store.AnyFile(ctx, id)
-	if err != nil {
-		return err
-	}
-	f.DistrictCode = district
-	return s.store.AddFile(ctx, &f)
 }
 
 // cleanName keeps a display name without path parts or control characters.

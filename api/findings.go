@@ -1,7 +1,7 @@
 package api
 
 import (
-	"encoding/json"
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -15,28 +15,19 @@ import (
 )
 
 func (s *Server) cycleFindings(c echo.Context) error {
-	cy, err := s.cycle(c)
+	year, err := pathYear(c)
 	if err != nil {
 		return err
 	}
-	fs, _, err := s.store.Findings(c.Request().Context(),
-		store.FindingFilter{Year: cy.Year, District: cy.DistrictCode, OpenFromEarlier: true})
+	fs, err := s.core.CycleFindings(c.Request().Context(), caller(c), year, c.Param("code"))
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, fs)
 }
 
-// finding is the {id} finding that scopeFinding loaded and checked.
-func finding(c echo.Context) store.Finding {
-	f, _ := c.Get(findingKey).(store.Finding)
-	return f
-}
-
-const findingKey = "finding"
-
-// scopeFinding loads the {id} finding before anything else looks at the request, and answers 404 when the caller
-// may not see it: a district learns nothing, not even from validation errors, about another district's items.
+// scopeFinding answers 404 before the request's body is decoded when the caller may not see the {id} finding. The
+// core decides so too (usecase.Core.Finding and the finding actions); this keeps it first for every such route.
 func (s *Server) scopeFinding(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		f, err := s.store.Finding(c.Request().Context(), c.Param("id"))
@@ -49,36 +40,24 @@ func (s *Server) scopeFinding(next echo.HandlerFunc) echo.HandlerFunc {
 		if err := seeDistrict(c, f.DistrictCode); err != nil {
 			return err
 		}
-		c.Set(findingKey, f)
 		return next(c)
 	}
 }
 
-type findingDetail struct {
-	store.Finding
-	State   workflows.ItemState `json:"state"`
-	History []store.AuditEvent  `json:"history"`
-}
-
 func (s *Server) getFinding(c echo.Context) error {
-	f := finding(c)
-	d := findingDetail{Finding: f}
-	if f.State != "" {
-		if err := json.Unmarshal([]byte(f.State), &d.State); err != nil {
-			return err
-		}
-	}
-	var err error
-	if d.History, err = s.core.History(c.Request().Context(), caller(c), f.ID); err != nil {
+	v, err := s.core.Finding(c.Request().Context(), caller(c), c.Param("id"))
+	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, d)
+	return c.JSON(http.StatusOK, v)
 }
 
-// findingAction runs an Update on the {id} item and answers with its new state.
-func (s *Server) findingAction(c echo.Context, name string, arg any) error {
-	var st workflows.ItemState
-	if err := s.act(c, finding(c).ID, name, arg, &st); err != nil {
+// findingAction runs the core's action act with in on the {id} finding and answers the item's new state.
+func findingAction[In any](c echo.Context,
+	act func(context.Context, usecase.Actor, string, string, In) (workflows.ItemState, error), in In,
+) error {
+	st, err := act(c.Request().Context(), caller(c), actionKey(c), c.Param("id"), in)
+	if err := acted(c, err); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, st)
@@ -96,11 +75,12 @@ func (s *Server) plan(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	due, err := s.requiredWhen("due_date", req.DueDate)
-	if err != nil {
+	var errs usecase.Fields
+	due := s.core.When(&errs, "due_date", req.DueDate)
+	if err := errs.Err(); err != nil {
 		return err
 	}
-	return s.findingAction(c, workflows.UpdatePlan, workflows.PlanInput{Actor: actor(c), Measures: req.Measures,
+	return findingAction(c, s.core.PlanFinding, usecase.FindingPlan{Measures: req.Measures,
 		ResponsibleUnit: req.ResponsibleUnit, ResponsiblePerson: req.ResponsiblePerson, DueDate: due})
 }
 
@@ -109,23 +89,18 @@ type noteRequest struct {
 	Evidence []string `json:"evidence,omitempty"`
 }
 
-func (s *Server) note(c echo.Context, name string) error {
+func (s *Server) note(c echo.Context,
+	act func(context.Context, usecase.Actor, string, string, usecase.FindingNote) (workflows.ItemState, error),
+) error {
 	req, err := bind[noteRequest](c)
 	if err != nil {
 		return err
 	}
-	var errs usecase.Fields
-	for i, id := range req.Evidence {
-		s.checkFile(c, &errs, fieldIndex("evidence", i, ""), id)
-	}
-	if err := errs.Err(); err != nil {
-		return err
-	}
-	return s.findingAction(c, name, workflows.NoteInput{Actor: actor(c), Note: req.Note, Evidence: req.Evidence})
+	return findingAction(c, act, usecase.FindingNote{Text: req.Note, Evidence: req.Evidence})
 }
 
-func (s *Server) progress(c echo.Context) error     { return s.note(c, workflows.UpdateReportProgress) }
-func (s *Server) requestClose(c echo.Context) error { return s.note(c, workflows.UpdateRequestClose) }
+func (s *Server) progress(c echo.Context) error     { return s.note(c, s.core.ReportProgress) }
+func (s *Server) requestClose(c echo.Context) error { return s.note(c, s.core.RequestClose) }
 
 type verifyRequest struct {
 	Accepted bool   `json:"accepted"`
@@ -133,9 +108,11 @@ type verifyRequest struct {
 }
 
 func (s *Server) verify(c echo.Context) error {
-	return bindAndAct(c, s.findingAction, workflows.UpdateVerify, func(req verifyRequest) any {
-		return workflows.VerifyInput{Actor: actor(c), Accepted: req.Accepted, Comment: req.Comment}
-	})
+	req, err := bind[verifyRequest](c)
+	if err != nil {
+		return err
+	}
+	return findingAction(c, s.core.VerifyFinding, usecase.Verification{Accepted: req.Accepted, Comment: req.Comment})
 }
 
 type extensionRequest struct {
@@ -148,12 +125,12 @@ func (s *Server) extension(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	due, err := s.requiredWhen("due_date", req.DueDate)
-	if err != nil {
+	var errs usecase.Fields
+	due := s.core.When(&errs, "due_date", req.DueDate)
+	if err := errs.Err(); err != nil {
 		return err
 	}
-	return s.findingAction(c, workflows.UpdateRequestExtension,
-		workflows.ExtensionInput{Actor: actor(c), DueDate: due, Reason: req.Reason})
+	return findingAction(c, s.core.RequestExtension, usecase.Extension{DueDate: due, Reason: req.Reason})
 }
 
 type extensionDecisionRequest struct {
@@ -162,9 +139,12 @@ type extensionDecisionRequest struct {
 }
 
 func (s *Server) extensionDecision(c echo.Context) error {
-	return bindAndAct(c, s.findingAction, workflows.UpdateDecideExtension, func(req extensionDecisionRequest) any {
-		return workflows.ExtensionDecisionInput{Actor: actor(c), Approved: req.Approved, Comment: req.Comment}
-	})
+	req, err := bind[extensionDecisionRequest](c)
+	if err != nil {
+		return err
+	}
+	return findingAction(c, s.core.DecideExtension,
+		usecase.ExtensionDecision{Approved: req.Approved, Comment: req.Comment})
 }
 
 type talkRequest struct {
@@ -173,33 +153,20 @@ type talkRequest struct {
 }
 
 func (s *Server) talk(c echo.Context) error {
-	return bindAndAct(c, s.findingAction, workflows.UpdateRecordTalk, func(req talkRequest) any {
-		return workflows.TalkInput{Actor: actor(c), Kind: req.Kind, Note: req.Note}
-	})
+	req, err := bind[talkRequest](c)
+	if err != nil {
+		return err
+	}
+	return findingAction(c, s.core.RecordTalk, usecase.Talk{Kind: req.Kind, Note: req.Note})
 }
 
-type ledgerPage struct {
-	Total    int64           `json:"total"`
-	Page     int             `json:"page"`
-	PerPage  int             `json:"per_page"`
-	Findings []store.Finding `json:"findings"`
-}
-
-// ledger is the city-wide rectification ledger (整改台账), paginated, or whole as .xlsx. A district caller sees
-// its own district's rows only.
+// ledger is the city-wide rectification ledger (整改台账), paginated, or whole as .xlsx (usecase.Core.Ledger).
 func (s *Server) ledger(c echo.Context) error {
 	var errs usecase.Fields
-	f := store.FindingFilter{
-		District: c.QueryParam("district"), Status: c.QueryParam("status"), Severity: c.QueryParam("severity"),
-	}
+	f := usecase.LedgerFilter{District: c.QueryParam("district"), Status: workflows.ItemStatus(c.QueryParam("status")),
+		Severity: workflows.Severity(c.QueryParam("severity"))}
 	f.Year = queryInt(&errs, c, "year", 0, 2200)
 	page, perPage := queryInt(&errs, c, "page", 1, 1<<20), queryInt(&errs, c, "per_page", 1, 500)
-	if page == 0 {
-		page = 1
-	}
-	if perPage == 0 {
-		perPage = 50
-	}
 	if v := c.QueryParam("overdue"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
@@ -216,25 +183,23 @@ func (s *Server) ledger(c echo.Context) error {
 	if err := errs.Err(); err != nil {
 		return err
 	}
-	if p := principal(c); p.Role == workflows.RoleDistrict {
-		f.District = p.District
+	ctx := c.Request().Context()
+	if c.QueryParam("format") == "xlsx" {
+		rows, err := s.core.LedgerRows(ctx, caller(c), f)
+		if err != nil {
+			return err
+		}
+		return s.ledgerXLSX(c, rows)
 	}
-	xlsx := c.QueryParam("format") == "xlsx"
-	if !xlsx {
-		f.Limit, f.Offset = perPage, (page-1)*perPage
-	}
-	rows, total, err := s.store.Findings(c.Request().Context(), f)
+	p, err := s.core.Ledger(ctx, caller(c), f, page, perPage)
 	if err != nil {
 		return err
 	}
-	if xlsx {
-		return s.ledgerXLSX(c, rows)
-	}
-	return c.JSON(http.StatusOK, ledgerPage{Total: total, Page: page, PerPage: perPage, Findings: rows})
+	return c.JSON(http.StatusOK, p)
 }
 
-func validStatus(s string) bool {
-	switch workflows.ItemStatus(s) {
+func validStatus(s workflows.ItemStatus) bool {
+	switch s {
 	case workflows.ItemOpen, workflows.ItemInProgress, workflows.ItemAwaitingVerification, workflows.ItemClosed:
 		return true
 	}

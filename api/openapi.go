@@ -76,6 +76,7 @@ func openAPIDoc(routes []route) (*openapi3.T, error) {
 type opDoc struct {
 	zh      string   // the summary in Chinese
 	formats []string // the values of ?format= besides json
+	printed bool     // ?format=html answers 303 See Other to the page that prints it
 	media   string   // the media type of a success answer that is not JSON
 	also    []int    // success statuses besides the route's own
 }
@@ -96,7 +97,7 @@ var opDocs = map[string]opDoc{
 	"apply":               {zh: "申请认定"},
 	"acceptance":          {zh: "记录市级验收结果"},
 	"province_result":     {zh: "记录省级评估结果"},
-	"bulletin":            {zh: "定期进度通报", formats: []string{"xlsx", "html"}},
+	"bulletin":            {zh: "定期进度通报", formats: []string{"xlsx"}, printed: true},
 	"ledger":              {zh: "整改台账, 分页或 .xlsx", formats: []string{"xlsx"}},
 	"get_finding":         {zh: "问题及其状态与历史"},
 	"plan":                {zh: "提交整改方案"},
@@ -109,9 +110,9 @@ var opDocs = map[string]opDoc{
 	"get_plan":            {zh: "区县创建方案及其各版本"},
 	"submit_plan":         {zh: "提交创建方案或修订稿, 附责任书"},
 	"review_plan":         {zh: "审核待审的创建方案: 批准或退回"},
-	"district_progress":   {zh: "区县多年度报告: 方案、逐年进展、逐校台账", formats: []string{"xlsx", "html"}},
+	"district_progress":   {zh: "区县多年度报告: 方案、逐年进展、逐校台账", formats: []string{"xlsx"}, printed: true},
 	"school_ledger":       {zh: "跨年度的逐校工作台账"},
-	"city_progress":       {zh: "全市对照目标的多年度报告", formats: []string{"xlsx", "html"}},
+	"city_progress":       {zh: "全市对照目标的多年度报告", formats: []string{"xlsx"}, printed: true},
 	"accountability":      {zh: "进度滞后、问题逾期或挂牌督办、多次约谈通报的区县"},
 	"notifications":       {zh: "调用者的通知"},
 	"read_notification":   {zh: "将调用者本人的一条通知标为已读"},
@@ -123,7 +124,7 @@ var opDocs = map[string]opDoc{
 	"template":            {zh: "Excel 自评模板", media: mimeXLSX},
 }
 
-var formatMedia = map[string]string{"xlsx": mimeXLSX, "html": echo.MIMETextHTML}
+var formatMedia = map[string]string{"xlsx": mimeXLSX}
 
 func operation(r route, schema func(any) (*openapi3.SchemaRef, error)) (*openapi3.Operation, error) {
 	d, ok := opDocs[r.action]
@@ -139,8 +140,12 @@ func operation(r route, schema func(any) (*openapi3.SchemaRef, error)) (*openapi
 			op.AddParameter(pathParameter(r.path, name))
 		}
 	}
+	formats := d.formats
+	if d.printed {
+		formats = append(slices.Clip(formats), "html")
+	}
 	for _, q := range r.query {
-		p, err := queryParameter(r.action, q, d.formats)
+		p, err := queryParameter(r.action, q, formats)
 		if err != nil {
 			return nil, err
 		}
@@ -162,6 +167,13 @@ func operation(r route, schema func(any) (*openapi3.SchemaRef, error)) (*openapi
 	}
 	for _, status := range append([]int{cmp.Or(r.status, http.StatusOK)}, d.also...) {
 		op.AddResponse(status, openapi3.NewResponse().WithDescription(successText[status]).WithContent(content))
+	}
+	if d.printed {
+		see := openapi3.NewResponse().WithDescription("?format=html: 转至打印页面(需登录) / " +
+			"To the printable page (signed in)")
+		see.Headers = openapi3.Headers{"Location": {Value: &openapi3.Header{Parameter: openapi3.Parameter{
+			Description: "页面 / The page", Schema: openapi3.NewStringSchema().NewRef()}}}}
+		op.AddResponse(http.StatusSeeOther, see)
 	}
 	for _, status := range errorStatuses(r) {
 		ref := &openapi3.ResponseRef{Ref: "#/components/responses/" + errorName(status)}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"time"
@@ -101,15 +102,14 @@ func (s *Server) years(ctx context.Context, only string, from, to int,
 	return progress.History(rows, only, from, to, time.Now().In(s.loc))
 }
 
-// getDistrictProgress is a district's multi-year report (?format=json|xlsx|html): its plan, its progress year by
-// year against the seed's targets and its plan, and its school ledger across the years.
+// getDistrictProgress is a district's multi-year report (?format=json|xlsx, html: see sendReport): its plan, its
+// progress year by year against the seed's targets and its plan, and its school ledger across the years.
 func (s *Server) getDistrictProgress(c echo.Context) error {
 	r, err := s.districtReport(c)
 	if err != nil {
 		return err
 	}
-	return sendReport(c, fmt.Sprintf("progress-%s-%d-%d", r.District, r.From, r.To), r,
-		func(w io.Writer) error { return report.DistrictHTML(w, r) },
+	return sendReport(c, fmt.Sprintf("progress-%s-%d-%d", r.District, r.From, r.To), r, progressPage(c, r.District),
 		func(w io.Writer) error { return report.DistrictXLSX(w, r) })
 }
 
@@ -153,8 +153,8 @@ func (s *Server) districtReport(c echo.Context) (progress.DistrictReport, error)
 	return r, nil
 }
 
-// getCityProgress is the city's multi-year report (?format=json|xlsx|html): the city against its targets by year,
-// the districts at risk, and every district's progress.
+// getCityProgress is the city's multi-year report (?format=json|xlsx, html: see sendReport): the city against its
+// targets by year, the districts at risk, and every district's progress.
 func (s *Server) getCityProgress(c echo.Context) error {
 	from, to, err := s.yearRange(c)
 	if err != nil {
@@ -165,8 +165,7 @@ func (s *Server) getCityProgress(c echo.Context) error {
 		return err
 	}
 	r := progress.NewCityReport(ds, span(from, to), s.rules, time.Now().In(s.loc))
-	return sendReport(c, fmt.Sprintf("progress-city-%d-%d", from, to), r,
-		func(w io.Writer) error { return report.CityHTML(w, r) },
+	return sendReport(c, fmt.Sprintf("progress-city-%d-%d", from, to), r, progressPage(c, ""),
 		func(w io.Writer) error { return report.CityXLSX(w, r) })
 }
 
@@ -178,30 +177,36 @@ func span(from, to int) []int {
 	return years
 }
 
-// sendReport answers in the ?format asked for. The page or workbook is rendered into memory first, so that a
-// rendering error is a clean 500 and not half a document.
-func sendReport(c echo.Context, name string, v any, page, workbook func(io.Writer) error) error {
-	var (
-		render      func(io.Writer) error
-		contentType string
-	)
+// progressPage is the page that prints a multi-year report, the city's or a district's, over the years asked for.
+func progressPage(c echo.Context, district string) string {
+	q := url.Values{}
+	for k, v := range map[string]string{"district": district, "from": c.QueryParam("from"), "to": c.QueryParam("to")} {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	return (&url.URL{Path: "/progress", RawQuery: q.Encode()}).String()
+}
+
+// sendReport answers in the ?format asked for. The pages print the reports from the JSON (one renderer, package
+// report), so ?format=html sends a browser there, to page: 303 See Other, as the page reads the browser's session,
+// not the API's token. The workbook is rendered into memory first, so that a rendering error is a clean 500 and not
+// half a document.
+func sendReport(c echo.Context, name string, v any, page string, workbook func(io.Writer) error) error {
 	switch c.QueryParam("format") {
 	case "", "json":
 		return c.JSON(http.StatusOK, v)
 	case "html":
-		render, contentType = page, echo.MIMETextHTMLCharsetUTF8
+		return c.Redirect(http.StatusSeeOther, page)
 	case "xlsx":
-		render, contentType = workbook, mimeXLSX
 	default:
 		return usecase.InvalidInput(FieldError{Field: "format", MessageZh: "格式应为 json、xlsx 或 html",
 			MessageEn: "format must be json, xlsx or html"})
 	}
 	var b bytes.Buffer
-	if err := render(&b); err != nil {
+	if err := workbook(&b); err != nil {
 		return err
 	}
-	if contentType == mimeXLSX {
-		c.Response().Header().Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="%s.xlsx"`, name))
-	}
-	return c.Blob(http.StatusOK, contentType, b.Bytes())
+	c.Response().Header().Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="%s.xlsx"`, name))
+	return c.Blob(http.StatusOK, mimeXLSX, b.Bytes())
 }

@@ -78,7 +78,7 @@ func cityOf(b *testing.B, n int) (*echo.Echo, string) {
 // rendered answer.
 func BenchmarkReports(b *testing.B) {
 	e, token := cityOf(b, 16)
-	for _, path := range []string{"/api/v1/progress", "/api/v1/progress?format=html", "/api/v1/progress?format=xlsx",
+	for _, path := range []string{"/api/v1/progress", "/api/v1/progress?format=xlsx",
 		"/api/v1/districts/370200/progress", "/api/v1/accountability"} {
 		b.Run(path, func(b *testing.B) {
 			for b.Loop() {

@@ -22,6 +22,7 @@ import (
 	"junheng/files"
 	"junheng/internal/throttle"
 	"junheng/progress"
+	"junheng/report"
 	"junheng/store"
 	"junheng/usecase"
 	"junheng/workflows"
@@ -54,6 +55,14 @@ type Deps struct {
 	RateLimit float64
 	// Proxies are the reverse proxies whose X-Forwarded-For names the client, for the throttle of bad tokens.
 	Proxies []netip.Prefix
+	// Core is the use cases, shared with the pages; nil builds one from the dependencies above (CoreDeps).
+	Core *usecase.Core
+}
+
+// CoreDeps is what the core needs of d.
+func (d Deps) CoreDeps() usecase.Deps {
+	return usecase.Deps{Store: d.Store, Temporal: d.Temporal, Files: d.Files, Profile: d.Profile,
+		Location: d.Location, Calendar: d.Calendar, Policy: d.Policy, Rules: d.Rules, Logger: d.Logger}
 }
 
 // Server holds the handlers' dependencies.
@@ -64,8 +73,6 @@ type Server struct {
 	files    *files.Store
 	profile  evaluation.Profile
 	loc      *time.Location
-	calendar workflows.Calendar
-	policy   workflows.Policy
 	rules    progress.Rules
 	public   *publicPage
 	log      *slog.Logger
@@ -94,10 +101,12 @@ func New(d Deps) *echo.Echo {
 	if d.OpsOnly {
 		return e
 	}
-	core := usecase.New(usecase.Deps{Store: d.Store, Temporal: d.Temporal, Files: d.Files, Profile: d.Profile,
-		Location: d.Location, Calendar: d.Calendar, Policy: d.Policy, Rules: d.Rules, Logger: d.Logger})
+	core := d.Core
+	if core == nil {
+		core = usecase.New(d.CoreDeps())
+	}
 	s := &Server{core: core, store: d.Store, temporal: d.Temporal, files: d.Files, profile: d.Profile, loc: d.Location,
-		calendar: d.Calendar, policy: d.Policy, rules: d.Rules, public: &publicPage{Publication: d.Public},
+		rules: d.Rules, public: &publicPage{Publication: d.Public},
 		log: d.Logger, started: time.Now(), proxies: d.Proxies,
 		guesses: &throttle.Failures{Every: guessEvery, Burst: guessBurst}}
 	s.register(e, d.RateLimit)
@@ -142,11 +151,6 @@ func requestID(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// reportCSP lets the API's printable pages use their inline style sheet and inline SVG charts, and nothing else:
-// they load nothing, run no script and may not be framed.
-const reportCSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; " +
-	"base-uri 'none'; form-action 'none'"
-
 // securityHeaders keeps every answer out of shared and browser caches (each is one caller's data, or a secret),
 // forbids type sniffing, and puts the CSP on every HTML answer, whichever handler writes it.
 func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
@@ -156,7 +160,7 @@ func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 		h.Set(echo.HeaderXContentTypeOptions, "nosniff")
 		c.Response().Before(func() {
 			if strings.HasPrefix(h.Get(echo.HeaderContentType), echo.MIMETextHTML) {
-				h.Set(echo.HeaderContentSecurityPolicy, reportCSP)
+				h.Set(echo.HeaderContentSecurityPolicy, report.ContentSecurityPolicy) // the public summary page
 			}
 		})
 		return next(c)

@@ -4,23 +4,9 @@ import (
 	"fmt"
 
 	"github.com/labstack/echo/v4"
-	"go.temporal.io/sdk/client"
 )
 
 const auditedKey = "audited" // set when a workflow recorded the action in the audit trail itself
-
-// act sends Update name to a workflow and decodes the new state into out.
-func (s *Server) act(c echo.Context, workflowID, name string, arg, out any) error {
-	return s.actStarting(c, nil, workflowID, name, arg, out)
-}
-
-// actStarting is act for a workflow that the first Update starts (update-with-start).
-func (s *Server) actStarting(
-	c echo.Context, start func() client.WithStartWorkflowOperation, workflowID, name string, arg, out any,
-) error {
-	return acted(c, s.core.ActStarting(c.Request().Context(), caller(c), actionKey(c), start, workflowID, name,
-		arg, out))
-}
 
 // acted notes that an action the core carried out through a workflow was audited by it, and passes err on.
 func acted(c echo.Context, err error) error {

@@ -23,7 +23,13 @@ var funcs = template.FuncMap{
 	"yesNo": yesNo, "met": met, "optMet": optMet, "planStatus": planStatus, "date": date,
 	"indicator": indicatorZh, "shortfalls": shortfallsZh,
 	"verdict": func(v string) string { return cmp.Or(verdictZh(v), dash) },
+	"stage":   func(s string) string { return cmp.Or(StageNames[s], s) },
 }
+
+// ContentSecurityPolicy is the policy to serve the printable pages under: they carry their style sheet inline and
+// draw their charts as inline SVG, so they need nothing else: they load nothing, run no script, are not framed.
+const ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; " +
+	"frame-ancestors 'none'; form-action 'none'; base-uri 'none'"
 
 var (
 	districtTemplate = parse("district.html")

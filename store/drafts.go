@@ -118,3 +118,21 @@ func (s *Store) LatestSubmissions(ctx context.Context, year int) (map[string]Sub
 	}
 	return out, nil
 }
+
+// LatestEvaluations returns the evaluation (JSON) of each district's newest submission of a year, in one query.
+func (s *Store) LatestEvaluations(ctx context.Context, year int) (map[string]string, error) {
+	var rows []struct{ DistrictCode, Evaluation string }
+	latest := s.db.Model(&Submission{}).Select("district_code, MAX(version) AS version").Where("year = ?", year).
+		Group("district_code")
+	err := s.db.WithContext(ctx).Table("submissions AS s").Select("s.district_code, s.evaluation").
+		Joins("JOIN (?) AS m ON m.district_code = s.district_code AND m.version = s.version", latest).
+		Where("s.year = ?", year).Scan(&rows).Error
+	if err != nil {
+		return nil, translate(err)
+	}
+	out := make(map[string]string, len(rows))
+	for _, r := range rows {
+		out[r.DistrictCode] = r.Evaluation
+	}
+	return out, nil
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -638,6 +639,30 @@ func TestSessions(t *testing.T) {
 			}
 			if _, err := s.Session(ctx, "live"); !errors.Is(err, store.ErrNotFound) {
 				t.Errorf("a signed-out session was found: %v", err)
+			}
+		})
+	}
+}
+
+func TestLatestEvaluations(t *testing.T) {
+	for dialect, s := range storetest.Open(t) {
+		t.Run(string(dialect), func(t *testing.T) {
+			ctx := context.Background()
+			for i, sub := range []store.Submission{
+				{Year: 2025, DistrictCode: "370211", DraftID: 1, Evaluation: `{"v":1}`},
+				{Year: 2025, DistrictCode: "370211", DraftID: 2, Evaluation: `{"v":2}`},
+				{Year: 2025, DistrictCode: "370202", DraftID: 3, Evaluation: `{"v":3}`},
+				{Year: 2024, DistrictCode: "370203", DraftID: 4, Evaluation: `{"v":4}`},
+			} {
+				sub.Data, sub.SubmittedAt = "{}", time.Now().UTC().Add(time.Duration(i)*time.Second)
+				if err := s.Submit(ctx, &sub); err != nil {
+					t.Fatal(err)
+				}
+			}
+			got, err := s.LatestEvaluations(ctx, 2025)
+			want := map[string]string{"370211": `{"v":2}`, "370202": `{"v":3}`}
+			if err != nil || !maps.Equal(got, want) {
+				t.Errorf("%v %v, want %v", got, err, want)
 			}
 		})
 	}

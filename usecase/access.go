@@ -1,8 +1,11 @@
 package usecase
 
 import (
+	"context"
+	"errors"
 	"slices"
 
+	"junheng/store"
 	"junheng/workflows"
 )
 
@@ -21,4 +24,13 @@ func (a Actor) Sees(district string) error {
 		return ErrNotFound
 	}
 	return nil
+}
+
+// Live answers ErrNotFound once the token behind a is revoked: a signed-in session lasts no longer than its token.
+func (c *Core) Live(ctx context.Context, a Actor) error {
+	_, err := c.store.LiveToken(ctx, a.TokenID)
+	if errors.Is(err, store.ErrNotFound) {
+		return ErrNotFound
+	}
+	return err
 }

@@ -114,7 +114,7 @@ func (c *Core) SaveDraft(ctx context.Context, a Actor, key string, year int, dis
 		return out, err
 	}
 	out.DraftID, out.Evaluation = d.ID, res
-	err = c.Act(ctx, a, key, workflows.CycleID(year, district), workflows.UpdateSaveDraft,
+	err = c.act(ctx, a, key, workflows.CycleID(year, district), workflows.UpdateSaveDraft,
 		workflows.SaveDraftInput{Actor: a.workflow(), DraftID: d.ID}, &out.State)
 	return out, err
 }

@@ -13,16 +13,16 @@ import (
 // the same key, the Update's one result.
 const ActionTimeout = 30 * time.Second
 
-// Act sends Update name to a workflow for a and decodes the new state into out. The Update's ID derives from the
-// caller's key, which the face makes unique to the request (the JSON face adds the request's hash), so that a
-// retry runs once in Temporal. It serves the actions whose faces have not moved into the core yet.
-func (c *Core) Act(ctx context.Context, a Actor, key, workflowID, name string, arg, out any) error {
-	return c.ActStarting(ctx, a, key, nil, workflowID, name, arg, out)
+// act sends Update name to a workflow for a and decodes the new state into out. The Update's ID derives from the
+// caller's key, which the face makes unique to what it sends (see the faces' actionKey and once), so that a retry
+// runs once in Temporal.
+func (c *Core) act(ctx context.Context, a Actor, key, workflowID, name string, arg, out any) error {
+	return c.actStarting(ctx, a, key, nil, workflowID, name, arg, out)
 }
 
-// ActStarting is Act for a workflow that the first Update starts (update-with-start): start builds the operation,
+// actStarting is act for a workflow that the first Update starts (update-with-start): start builds the operation,
 // whose options must use the existing workflow when there is one.
-func (c *Core) ActStarting(ctx context.Context, a Actor, key string, start func() client.WithStartWorkflowOperation,
+func (c *Core) actStarting(ctx context.Context, a Actor, key string, start func() client.WithStartWorkflowOperation,
 	workflowID, name string, arg, out any,
 ) error {
 	if err := c.temporalUp(ctx); err != nil {

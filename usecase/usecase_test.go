@@ -76,3 +76,29 @@ func TestWorkflowErrors(t *testing.T) {
 		t.Error("other errors are not passed on as they are")
 	}
 }
+
+// TestEvaluationsOfTheYear: the charts' evaluations come from each district's newest submission; a district sees
+// only its own.
+func TestEvaluationsOfTheYear(t *testing.T) {
+	db := storetest.SQLite(t)
+	ctx := context.Background()
+	for _, sub := range []store.Submission{
+		{Year: 2025, DistrictCode: "370211", DraftID: 1, Evaluation: `{"verdict":"does_not_meet"}`},
+		{Year: 2025, DistrictCode: "370211", DraftID: 2, Evaluation: `{"verdict":"meets"}`},
+		{Year: 2025, DistrictCode: "370202", DraftID: 3, Evaluation: `{"verdict":"meets"}`},
+	} {
+		sub.Data = "{}"
+		if err := db.Submit(ctx, &sub); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := New(Deps{Store: db})
+	all, err := c.Evaluations(ctx, Actor{Role: workflows.RoleOffice}, 2025)
+	if err != nil || len(all) != 2 || all["370211"].Verdict != evaluation.Meets {
+		t.Errorf("the office: %v %v", all, err)
+	}
+	own, err := c.Evaluations(ctx, Actor{Role: workflows.RoleDistrict, District: "370202"}, 2025)
+	if err != nil || len(own) != 1 || own["370202"] == nil {
+		t.Errorf("a district: %v %v", own, err)
+	}
+}

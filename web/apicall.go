@@ -47,9 +47,6 @@ func (s *server) call(r *http.Request, method, path string, body io.Reader, cont
 			req.Header[h] = v
 		}
 	}
-	if token, ok := r.Context().Value(bearerKey{}).(string); ok {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
 	if key != "" {
 		req.Header.Set("Idempotency-Key", key)
 	}
@@ -151,17 +148,22 @@ func outcome(form string, rep reply, en bool, ok string) *flash {
 		f.List = append(f.List, pick(en, r.MessageZh, r.MessageEn))
 	}
 	for _, e := range p.Errors {
-		msg := pick(en, e.MessageZh, e.MessageEn)
-		switch {
-		case e.Sheet != "":
-			f.List = append(f.List, cellName(e, en)+msg)
-		case f.Fields[e.Field] == "":
-			f.Fields[e.Field] = msg
-		default:
-			f.Fields[e.Field] += "; " + msg
-		}
+		f.addField(e, en)
 	}
 	return f
+}
+
+// addField shows a field's problem beside the field, or a spreadsheet's in the list, named by its cell.
+func (f *flash) addField(e fieldProblem, en bool) {
+	msg := pick(en, e.MessageZh, e.MessageEn)
+	switch {
+	case e.Sheet != "":
+		f.List = append(f.List, cellName(e, en)+msg)
+	case f.Fields[e.Field] == "":
+		f.Fields[e.Field] = msg
+	default:
+		f.Fields[e.Field] += "; " + msg
+	}
 }
 
 // cellName names a spreadsheet place as Excel users say it: 学校 工作表 第 7 行 F 列.

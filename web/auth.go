@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"errors"
 	"mime"
 	"net/http"
@@ -12,6 +11,7 @@ import (
 	"unicode"
 
 	"junheng/internal/clientaddr"
+	"junheng/usecase"
 )
 
 func (s *server) loginPage(w http.ResponseWriter, r *http.Request) {
@@ -25,8 +25,8 @@ type loginData struct {
 // loginBodyLimit bounds the sign-in form: a token and a path. Anyone may post it, so nothing larger is read.
 const loginBodyLimit = 16 << 10
 
-// login checks the token with GET /api/v1/me and starts a session; the token itself never goes back to the
-// browser. An address that has sent too many wrong tokens is refused before its token is read.
+// login checks the token (usecase.Core.SignIn) and starts a session; the token itself is kept nowhere. An address
+// that has sent too many wrong tokens is refused before its token is read.
 func (s *server) login(w http.ResponseWriter, r *http.Request) {
 	// No session exists yet to bind a CSRF token to; a cross-site sign-in is refused by its Origin instead.
 	if o, err := url.Parse(r.Header.Get("Origin")); r.Header.Get("Origin") != "" && (err != nil || o.Host != r.Host) {
@@ -54,19 +54,17 @@ func (s *server) login(w http.ResponseWriter, r *http.Request) {
 	}
 	token := strings.TrimSpace(r.PostFormValue("token"))
 	next := localPath(r.PostFormValue("next"))
-	var me principal
-	rep := s.callAs(r, token, "/api/v1/me", &me)
+	a, err := s.opts.Core.SignIn(r.Context(), token)
 	switch {
-	case rep.status == http.StatusTooManyRequests: // the API's own count of bad tokens from this address
-		s.tooManySignIns(w, r)
-		return
-	case token == "" || !rep.ok():
-		if rep.status == http.StatusUnauthorized {
-			s.signInFailures.Fail(addr)
-		}
+	case errors.Is(err, usecase.ErrNotFound) || (err == nil && token == ""):
+		s.signInFailures.Fail(addr)
 		s.loginFailed(w, r, http.StatusUnauthorized, next, "token_invalid")
 		return
+	case err != nil:
+		s.unavailable(w, r, err)
+		return
 	}
+	me := principal{TokenID: a.TokenID, Name: a.Name, Role: string(a.Role), District: a.District}
 	id, err := s.sessions.create(r.Context(), me)
 	if err != nil {
 		s.unavailable(w, r, err)
@@ -101,14 +99,6 @@ func localPath(target string) string {
 	}
 	return target
 }
-
-// callAs reads path with a token that is not (yet) a session's.
-func (s *server) callAs(r *http.Request, token, path string, out any) reply {
-	return s.get(r.WithContext(context.WithValue(r.Context(), bearerKey{}, token)), path, out)
-}
-
-// bearerKey carries the token of a sign-in to its one request to the API.
-type bearerKey struct{}
 
 func (s *server) logout(w http.ResponseWriter, r *http.Request) {
 	if err := s.sessions.delete(r.Context(), current(r)); err != nil {

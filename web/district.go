@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -9,9 +10,12 @@ import (
 	"net/http"
 	"net/url"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"junheng/evaluation"
+	"junheng/usecase"
+	"junheng/workflows"
 )
 
 type workspaceData struct {
@@ -24,24 +28,25 @@ type workspaceData struct {
 func (s *server) workspace(w http.ResponseWriter, r *http.Request) {
 	sess, year := current(r), s.yearOf(r)
 	d := workspaceData{districtData: districtData{Code: sess.me.District}}
-	if rep := s.get(r, cyclePath(year, sess.me.District), &d.Detail); !rep.ok() {
-		s.apiError(w, r, rep)
+	var err error
+	if d.Detail, err = s.opts.Core.Cycle(r.Context(), actor(r), year, sess.me.District); err != nil {
+		s.coreError(w, r, err)
 		return
 	}
-	if st := d.Detail.State; st.Stage == "self_assessment" && st.DraftID != 0 {
-		var saved savedDraft
-		if rep := s.get(r, cyclePath(year, sess.me.District)+"/self-assessment", &saved); !rep.ok() {
-			s.apiError(w, r, rep)
+	if st := d.Detail.State; st.Stage == workflows.StageSelfAssessment && st.DraftID != 0 {
+		saved, err := s.opts.Core.LatestDraft(r.Context(), actor(r), year, sess.me.District)
+		if err != nil {
+			s.coreError(w, r, err)
 			return
 		}
-		var buf bytes.Buffer
-		if err := json.Indent(&buf, saved.Data, "", "  "); err != nil {
-			http.Error(w, err.Error(), http.StatusBadGateway)
+		data, err := json.MarshalIndent(saved.Data, "", "  ")
+		if err != nil {
+			s.coreError(w, r, err)
 			return
 		}
-		d.JSON = buf.String()
+		d.JSON = string(data)
 		if st.DraftID != st.SubmittedDraftID {
-			d.Draft = saved.Evaluation
+			d.Draft = &saved.Evaluation
 		}
 	}
 	// A refused save keeps the text to correct; the evaluation shown stays that of the last good draft.
@@ -51,70 +56,56 @@ func (s *server) workspace(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "workspace", "workspace", year, d)
 }
 
-// savedDraft is the API's answer to GET …/self-assessment: the latest saved draft with its evaluation.
-type savedDraft struct {
-	Data       json.RawMessage    `json:"data"`
-	Evaluation *evaluation.Result `json:"evaluation"`
-}
-
 func workspaceURL(year int) string { return fmt.Sprintf("/district?year=%d", year) }
 
-// upload saves an uploaded .xlsx (or .json) as a draft through PUT …/self-assessment.
+// upload saves an uploaded .xlsx (or .json) as a draft.
 func (s *server) upload(w http.ResponseWriter, r *http.Request) {
-	sess, year := current(r), s.yearOf(r)
-	body, ct, text, ok := s.uploaded(w, r, "upload", workspaceURL(year))
+	data, workbook, ok := s.uploaded(w, r, "upload", workspaceURL(s.yearOf(r)))
 	if !ok {
 		return
 	}
-	rep := s.call(r, http.MethodPut, cyclePath(year, sess.me.District)+"/self-assessment", body, ct)
-	s.saved(w, r, year, "upload", rep, text)
+	text := ""
+	if !workbook {
+		text = string(data) // kept for the edit box, should the save be refused
+	}
+	s.save(w, r, "upload", data, workbook, text)
 }
 
-// uploaded is the file chosen in the form's "file" field as a request body for the API: a .json file as it is
-// (and as text, kept for the edit box), anything else as the one file of a multipart form. Without a file the
-// form comes back to the page back with the hint; ok is false when the answer has been written.
-func (s *server) uploaded(w http.ResponseWriter, r *http.Request, form, back string) (body io.Reader, ct, text string,
-	ok bool) {
+// uploaded reads the file chosen in the form's "file" field, and whether it is a workbook (anything but .json).
+// Without a file the form comes back to the page back with the hint; ok is false when the answer has been written.
+func (s *server) uploaded(w http.ResponseWriter, r *http.Request, form, back string) (data []byte, workbook, ok bool) {
 	file, header, err := r.FormFile("file")
 	if err != nil {
 		s.back(w, r, &flash{Form: form, Fields: map[string]string{"file": s.t(r, "upload_hint")}}, back)
-		return nil, "", "", false
+		return nil, false, false
 	}
 	defer file.Close()
-	if strings.EqualFold(filepath.Ext(header.Filename), ".json") {
-		data, err := io.ReadAll(file)
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
-			return nil, "", "", false
-		}
-		return bytes.NewReader(data), "application/json", string(data), true
-	}
-	body, ct, err = multipartBody(r, "file", header.Filename, file)
-	if err != nil {
+	if data, err = io.ReadAll(file); err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
-		return nil, "", "", false
+		return nil, false, false
 	}
-	return body, ct, "", true
+	return data, !strings.EqualFold(filepath.Ext(header.Filename), ".json"), true
 }
 
-// monitor evaluates the district's data under the 2012 basic-balance standard (POST /evaluate?profile=basic-2012),
-// the yearly monitoring of a district certified for basic balance, and answers the form with the report. Nothing
-// is stored: the form has no idempotency key, so the API keeps no answer either.
+// monitor evaluates the district's data under the 2012 basic-balance standard, the yearly monitoring of a district
+// certified for basic balance, and answers the form with the report. Nothing is stored.
 func (s *server) monitor(w http.ResponseWriter, r *http.Request) {
 	sess, year := current(r), s.yearOf(r)
 	back := workspaceURL(year) + "#monitor"
-	body, ct, _, ok := s.uploaded(w, r, "monitor", back)
+	data, workbook, ok := s.uploaded(w, r, "monitor", back)
 	if !ok {
 		return
 	}
-	rep := s.call(r, http.MethodPost, "/api/v1/evaluate?profile="+evaluation.Basic2012Name, body, ct)
-	if !rep.ok() {
-		s.back(w, r, outcome("monitor", rep, english(r), ""), back)
-		return
-	}
+	profile, err := s.opts.Core.Profile(evaluation.Basic2012Name)
 	var res evaluation.Result
-	if err := rep.decode(&res); err != nil {
-		http.Error(w, err.Error(), http.StatusBadGateway)
+	if err == nil {
+		var in evaluation.Input
+		if in, err = usecase.ReadInput(bytes.NewReader(data), int64(len(data)), workbook, profile); err == nil {
+			res, err = usecase.Evaluate(in, profile)
+		}
+	}
+	if err != nil {
+		s.back(w, r, result("monitor", err, english(r), ""), back)
 		return
 	}
 	if res.District.Code != sess.me.District {
@@ -127,16 +118,24 @@ func (s *server) monitor(w http.ResponseWriter, r *http.Request) {
 
 // edit saves the data edited on the page as a draft.
 func (s *server) edit(w http.ResponseWriter, r *http.Request) {
-	sess, year := current(r), s.yearOf(r)
 	text := r.PostFormValue("data")
-	rep := s.call(r, http.MethodPut, cyclePath(year, sess.me.District)+"/self-assessment", strings.NewReader(text),
-		"application/json")
-	s.saved(w, r, year, "edit", rep, text)
+	s.save(w, r, "edit", []byte(text), false, text)
 }
 
-// saved answers a save with its outcome; a refused text comes back in the edit box.
-func (s *server) saved(w http.ResponseWriter, r *http.Request, year int, form string, rep reply, text string) {
-	f := outcome(form, rep, english(r), s.t(r, "saved"))
+// save reads and saves a draft, once for the form's key; a refused text comes back in the edit box.
+func (s *server) save(w http.ResponseWriter, r *http.Request, form string, data []byte, workbook bool, text string) {
+	year, district := s.yearOf(r), current(r).me.District
+	f := s.once(r, form, data, func(ctx context.Context, key string) *flash {
+		profile, err := s.opts.Core.Profile("") // the deployment's
+		var in evaluation.Input
+		if err == nil {
+			in, err = usecase.ReadInput(bytes.NewReader(data), int64(len(data)), workbook, profile)
+		}
+		if err == nil {
+			_, err = s.opts.Core.SaveDraft(ctx, actor(r), key, year, district, in)
+		}
+		return result(form, err, english(r), s.t(r, "saved"))
+	})
 	if !f.OK {
 		f.Text = text
 	}
@@ -200,15 +199,23 @@ func (s *server) attached(w http.ResponseWriter, r *http.Request, field, key, ba
 }
 
 func (s *server) submit(w http.ResponseWriter, r *http.Request) {
-	sess, year := current(r), s.yearOf(r)
-	rep := s.call(r, http.MethodPost, cyclePath(year, sess.me.District)+"/self-assessment/submit", nil, "")
-	s.back(w, r, outcome("submit", rep, english(r), s.t(r, "done")), workspaceURL(year))
+	s.cycleStep(w, r, "submit", s.opts.Core.Submit)
 }
 
 func (s *server) apply(w http.ResponseWriter, r *http.Request) {
-	sess, year := current(r), s.yearOf(r)
-	rep := s.call(r, http.MethodPost, cyclePath(year, sess.me.District)+"/application", nil, "")
-	s.back(w, r, outcome("apply", rep, english(r), s.t(r, "done")), workspaceURL(year))
+	s.cycleStep(w, r, "apply", s.opts.Core.Apply)
+}
+
+// cycleStep runs a district's step that takes nothing but the district, once for the form's key.
+func (s *server) cycleStep(w http.ResponseWriter, r *http.Request, form string,
+	step func(context.Context, usecase.Actor, string, int, string) (workflows.CycleState, error),
+) {
+	year := s.yearOf(r)
+	f := s.once(r, form, []byte(strconv.Itoa(year)), func(ctx context.Context, key string) *flash {
+		_, err := step(ctx, actor(r), key, year, current(r).me.District)
+		return result(form, err, english(r), s.t(r, "done"))
+	})
+	s.back(w, r, f, workspaceURL(year))
 }
 
 // findingAction sends one action on a finding; the form names the finding and the page to return to.

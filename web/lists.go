@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+
+	"junheng/report"
 )
 
 type ledgerData struct {
@@ -62,11 +64,17 @@ func pageURL(q url.Values, page int) string {
 	return "/ledger?" + p.Encode()
 }
 
-// bulletin is the printable progress bulletin of a year.
+// bulletin is the progress bulletin of a year: a page among the others, or with ?print the printable bulletin
+// (定期通报), which the API's ?format=html links to.
 func (s *server) bulletin(w http.ResponseWriter, r *http.Request) {
 	year := s.yearOf(r)
-	var b bulletin
-	if rep := s.get(r, fmt.Sprintf("/api/v1/cycles/%d/bulletin", year), &b); !rep.ok() {
+	path := fmt.Sprintf("/api/v1/cycles/%d/bulletin", year)
+	if r.URL.Query().Has("print") {
+		printed(s, w, r, path, report.BulletinHTML)
+		return
+	}
+	var b report.Bulletin
+	if rep := s.get(r, path, &b); !rep.ok() {
 		s.apiError(w, r, rep)
 		return
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"junheng/evaluation"
+	"junheng/usecase"
 )
 
 type dashboardData struct {
@@ -45,14 +46,15 @@ func (s *server) dashboard(w http.ResponseWriter, r *http.Request) {
 	for _, st := range stages {
 		d.Funnel = append(d.Funnel, funnelStep{Stage: st, Count: d.Bulletin.Stages[st]})
 	}
+	evaluations, err := s.opts.Core.Evaluations(r.Context(), actor(r), year)
+	if err != nil {
+		s.coreError(w, r, err)
+		return
+	}
 	names := make([]string, len(d.Rows))
 	results := make([]*evaluation.Result, len(d.Rows))
 	for i, row := range d.Rows {
-		names[i] = row.DistrictName
-		var detail cycleDetail
-		if rep := s.get(r, cyclePath(year, row.DistrictCode), &detail); rep.ok() {
-			results[i] = detail.Evaluation
-		}
+		names[i], results[i] = row.DistrictName, evaluations[row.DistrictCode]
 	}
 	d.Charts = cvCharts(names, results, english(r))
 	s.render(w, r, http.StatusOK, "dashboard", "dashboard", year, d)
@@ -80,7 +82,7 @@ func (s *server) openYear(w http.ResponseWriter, r *http.Request) {
 
 type districtData struct {
 	Code   string
-	Detail cycleDetail
+	Detail usecase.CycleView
 	Draft  *evaluation.Result // the district's own latest draft evaluation, on its workspace
 }
 
@@ -88,8 +90,9 @@ type districtData struct {
 func (s *server) officeDistrict(w http.ResponseWriter, r *http.Request) {
 	year, code := s.yearOf(r), r.URL.Query().Get("code")
 	d := districtData{Code: code}
-	if rep := s.get(r, cyclePath(year, code), &d.Detail); !rep.ok() {
-		s.apiError(w, r, rep)
+	var err error
+	if d.Detail, err = s.opts.Core.Cycle(r.Context(), actor(r), year, code); err != nil {
+		s.coreError(w, r, err)
 		return
 	}
 	s.render(w, r, http.StatusOK, "office_district", "dashboard", year, d)

@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"cmp"
+	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"junheng/evaluation"
+	"junheng/usecase"
 )
 
 // page is what every template gets: the user, the language, the CSRF token, the form outcome to show, and the
@@ -298,6 +300,27 @@ func (s *server) back(w http.ResponseWriter, r *http.Request, f *flash, to strin
 		return
 	}
 	http.Redirect(w, r, to, http.StatusSeeOther)
+}
+
+// coreError renders a failed view as a page with the core's message.
+func (s *server) coreError(w http.ResponseWriter, r *http.Request, err error) {
+	f := result("", err, english(r), "")
+	status := http.StatusInternalServerError
+	var e *usecase.Error
+	switch {
+	case f.Pending: // no form to send again: its message would speak of one
+		f.Msg, status = translate(english(r), "unavailable"), http.StatusServiceUnavailable
+	case errors.As(err, &e) && e.Kind == usecase.NotFound:
+		status = http.StatusNotFound
+	case errors.As(err, &e) && e.Kind == usecase.Forbidden:
+		status = http.StatusForbidden
+	case errors.As(err, &e):
+		status = http.StatusBadRequest
+	}
+	if status >= 500 {
+		s.opts.Logger.Error("page failed", "path", r.URL.Path, "error", err)
+	}
+	s.render(w, r, status, "error", "app", 0, f)
 }
 
 // apiError renders a failed read as a page with the API's message.

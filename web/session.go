@@ -15,6 +15,7 @@ import (
 
 	"junheng/internal/clientaddr"
 	"junheng/store"
+	"junheng/usecase"
 )
 
 const sessionCookie = "junheng_session"
@@ -156,9 +157,22 @@ func (s *server) signedIn(next http.HandlerFunc) http.HandlerFunc {
 			http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 			return
 		}
+		if err := s.opts.Core.Live(r.Context(), usecase.Actor{TokenID: sess.me.TokenID}); err != nil {
+			if !errors.Is(err, usecase.ErrNotFound) {
+				s.unavailable(w, r, err)
+				return
+			}
+			// The token was revoked: its sessions end with it.
+			_ = s.sessions.delete(r.Context(), sess)
+			http.Redirect(w, r, "/login", http.StatusSeeOther)
+			return
+		}
+		// Every page request gets an ID of its own, answered as X-Request-Id and written to the audit trail.
+		id := rand.Text()
+		w.Header().Set("X-Request-Id", id)
 		// A multipart form parsed below (by the POST check, or by a page reading FormValue) is this request's or
 		// shared with its copies: removeForm finds it here once the answer is written.
-		r = r.WithContext(withSession(r.Context(), sess))
+		r = r.WithContext(context.WithValue(withSession(r.Context(), sess), requestIDKey{}, id))
 		defer removeForm(r)
 		if r.Method == http.MethodPost {
 			// ParseMultipartForm also parses urlencoded bodies; the bound is the API's upload limit and a little.

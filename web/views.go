@@ -2,8 +2,6 @@ package web
 
 import (
 	"time"
-
-	"junheng/evaluation"
 )
 
 // The API's JSON as the pages read it (see api/*.go); only the fields shown are declared.
@@ -57,40 +55,6 @@ func (c cycleRow) Overdue() bool {
 	return (c.Stage == "self_assessment" && c.SelfAssessmentOverdue) || (c.Stage == "city_review" && c.ReviewOverdue)
 }
 
-type decision struct {
-	Passed  bool      `json:"passed"`
-	Comment string    `json:"comment"`
-	By      string    `json:"by"`
-	At      time.Time `json:"at"`
-}
-
-type cycleState struct {
-	Year         int       `json:"year"`
-	District     string    `json:"district"`
-	DistrictName string    `json:"district_name"`
-	Stage        string    `json:"stage"`
-	DraftID      int64     `json:"draft_id"`
-	DraftVerdict string    `json:"draft_verdict"`
-	DraftSavedAt time.Time `json:"draft_saved_at"`
-	// SubmittedDraftID equals DraftID once the latest draft is submitted.
-	SubmittedDraftID int64     `json:"submitted_draft_id"`
-	Version          int       `json:"version"`
-	Verdict          string    `json:"verdict"`
-	SubmittedAt      time.Time `json:"submitted_at"`
-	Deadlines        struct {
-		SelfAssessment time.Time `json:"self_assessment"`
-		CityReview     time.Time `json:"city_review"`
-		Application    time.Time `json:"application"`
-	} `json:"deadlines"`
-	Returns []struct {
-		Comment  string    `json:"comment"`
-		Deadline time.Time `json:"deadline"`
-	} `json:"returns"`
-	AppliedAt  time.Time `json:"applied_at"`
-	Acceptance *decision `json:"acceptance"`
-	Province   *decision `json:"province"`
-}
-
 type findingRow struct {
 	ID           string     `json:"id"`
 	Year         int        `json:"year"`
@@ -117,13 +81,6 @@ type auditEvent struct {
 	Target  string    `json:"target"`
 	Outcome string    `json:"outcome"`
 	Detail  string    `json:"detail"`
-}
-
-type cycleDetail struct {
-	State      cycleState         `json:"state"`
-	Evaluation *evaluation.Result `json:"evaluation"`
-	Findings   []findingRow       `json:"findings"`
-	History    []auditEvent       `json:"history"`
 }
 
 type itemState struct {

@@ -21,6 +21,7 @@ import (
 	"junheng/internal/temporalui"
 	"junheng/internal/throttle"
 	"junheng/store"
+	"junheng/usecase"
 )
 
 //go:embed templates/*.html
@@ -48,6 +49,8 @@ type Options struct {
 	Operators http.Handler
 	// Store keeps the sessions, so that every process serving the site knows a signed-in person; required.
 	Store *store.Store
+	// Core is what the pages do and show (the API calls the same); required.
+	Core *usecase.Core
 }
 
 type server struct {
@@ -116,8 +119,10 @@ func build(api http.Handler, opts Options) (http.Handler, *http.ServeMux) {
 	mux.HandleFunc("GET /plan", s.signedIn(s.plan))
 	mux.HandleFunc("POST /plan", s.signedIn(s.submitPlan))
 	mux.HandleFunc("POST /plan/review", s.signedIn(s.reviewPlan))
-	// Downloads come straight from the API with the session's token.
+	// The bulletin and the multi-year report print as package report renders them, from the API's JSON.
 	mux.HandleFunc("GET /bulletin", s.signedIn(s.bulletin))
+	mux.HandleFunc("GET /progress", s.signedIn(s.progress))
+	// Downloads come straight from the API with the session's token.
 	mux.HandleFunc("GET /download/template.xlsx", s.signedIn(s.download(func(*http.Request) string {
 		return "/api/v1/templates/self-assessment.xlsx"
 	})))
@@ -139,15 +144,11 @@ func build(api http.Handler, opts Options) (http.Handler, *http.ServeMux) {
 	mux.HandleFunc("GET /download/bulletin.xlsx", s.signedIn(s.download(func(r *http.Request) string {
 		return fmt.Sprintf("/api/v1/cycles/%d/bulletin?format=xlsx", s.yearOf(r))
 	})))
-	// The multi-year report is the API's printable page, which carries its own style sheet inline.
-	mux.HandleFunc("GET /progress", s.signedIn(printable(s.download(func(r *http.Request) string {
-		return progressPath(r, "html")
-	}))))
 	if opts.Operators != nil {
 		mux.HandleFunc("GET "+temporalui.Prefix+"/", s.signedIn(adminOnly(opts.Operators)))
 	}
 	mux.HandleFunc("GET /download/progress.xlsx", s.signedIn(s.download(func(r *http.Request) string {
-		return progressPath(r, "xlsx")
+		return progressPath(r, reportOf(r), "xlsx")
 	})))
 	return s.securityHeaders(s.language(mux)), mux
 }
@@ -160,23 +161,6 @@ func adminOnly(next http.Handler) http.HandlerFunc {
 			return
 		}
 		next.ServeHTTP(w, r)
-	}
-}
-
-// progressPath is the caller's multi-year report: its own district's for a district, the city's for the others.
-func progressPath(r *http.Request, format string) string {
-	if d := current(r).me.District; d != "" {
-		return "/api/v1/districts/" + d + "/progress?format=" + format
-	}
-	return "/api/v1/progress?format=" + format
-}
-
-// printable lets a page of the API's reports use its inline style sheet; it loads nothing and runs no script.
-func printable(next http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "+
-			"frame-ancestors 'none'; form-action 'none'; base-uri 'none'")
-		next(w, r)
 	}
 }
 

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/json"
@@ -24,7 +25,9 @@ import (
 
 	"junheng/api"
 	"junheng/evaluation"
-	"junheng/store/storetest"
+	"junheng/workflows"
+
+	"go.temporal.io/sdk/client"
 )
 
 // fakeAPI answers the few API routes the tests touch and records what the pages sent.
@@ -54,6 +57,8 @@ type fakeAPI struct {
 	// API derives the Update's ID from the key, so the workflow takes a resent report once.
 	timeout  bool
 	reported map[string]bool
+	// updates are the Updates the workflow service behind the pages' core took (see fakeTemporal).
+	updates []client.UpdateWorkflowOptions
 }
 
 // unavailable writes the API's 503 problem of kind, in its words (which speak of the Idempotency-Key).
@@ -196,28 +201,8 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, body)
 	}
 	switch r.Method + " " + r.URL.Path {
-	case "GET /api/v1/me":
-		switch token {
-		case "officer":
-			io.WriteString(w, `{"token_id":2,"name":"officer","role":"office"}`)
-			return
-		case "admin":
-			io.WriteString(w, `{"token_id":3,"name":"admin","role":"admin"}`)
-			return
-		}
-		io.WriteString(w, `{"token_id":1,"name":"clerk","role":"district","district":"370211"}`)
 	case "GET /api/v1/districts":
 		io.WriteString(w, `[{"code":"370211","name":"黄岛区"},{"code":"370202","name":"市南区"}]`)
-	case "POST /api/v1/evaluate": // the engine itself, on a JSON body, under the built-in profile asked for
-		p, _ := evaluation.Builtin(r.URL.Query().Get("profile"))
-		in, err := evaluation.Decode(bytes.NewReader(body))
-		res, eerr := evaluation.Evaluate(in, p)
-		if err != nil || eerr != nil || r.Header.Get("Content-Type") != "application/json" {
-			problem(`{"status":422,"detail_zh":"提交的数据有误",` +
-				`"errors":[{"field":"schools","message_zh":"有误","message_en":"wrong"}]}`)
-			return
-		}
-		json.NewEncoder(w).Encode(res)
 	case "GET /api/v1/districts/370211/plan":
 		if plan == "" {
 			http.NotFound(w, r)
@@ -265,28 +250,25 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 			io.WriteString(w, "PK-progress")
 			return
 		}
-		w.Header().Set("Content-Type", "text/html; charset=UTF-8")
-		io.WriteString(w, "<!doctype html><style>h1{}</style><h1>黄岛区 创建进展报告</h1>")
-	case "GET /api/v1/cycles/2025/districts/370211":
-		io.WriteString(w, `{"state":{"stage":"rectification","district_name":"黄岛区"},"findings":[
-			{"id":"finding:2025:370211:1","title":"功能室不足",`+
-			`"source":"on_site","severity":"normal","status":"open"}],"history":[]}`)
-	case "GET /api/v1/cycles/2024/districts/370211", "GET /api/v1/cycles/2023/districts/370211",
-		"GET /api/v1/cycles/2022/districts/370211":
-		stage := map[string]string{"2024": "city_review", "2023": "city_acceptance", "2022": "province_review"}
-		fmt.Fprintf(w, `{"state":{"stage":%q,"district_name":"黄岛区"},"findings":[],"history":[]}`,
-			stage[strings.Split(r.URL.Path, "/")[4]])
-	case "GET /api/v1/cycles/2026/districts/370211":
-		io.WriteString(w,
-			`{"state":{"stage":"self_assessment","district_name":"黄岛区","draft_id":7},"findings":[],"history":[]}`)
-	case "GET /api/v1/cycles/2026/districts/370211/self-assessment":
-		if r.URL.Query().Get("format") == "xlsx" {
-			w.Header().Set("Content-Disposition", `attachment; filename="self-assessment-370211-2026.xlsx"`)
-			io.WriteString(w, "PK-data")
-			return
-		}
-		io.WriteString(w, `{"draft_id":7,"data":{"district":{"code":"370211","name":"黄岛区"},"year":2026},`+
-			`"evaluation":{"verdict":"does_not_meet","district":{"code":"370211"}}}`)
+		// The years asked for, or the API's own: the page shows which it passed on.
+		fmt.Fprintf(w, `{"district":"370211","name":"黄岛区","from":%s,"to":%s,`+
+			`"generated_at":"2025-06-01T09:00:00+08:00","plan":null,"years":[{"year":2025,"submitted":true,`+
+			`"verdict":"meets","schools":4,"non_compliant":["S1"]}],"schools":[]}`,
+			cmp.Or(r.URL.Query().Get("from"), "2024"), cmp.Or(r.URL.Query().Get("to"), "2025"))
+	case "GET /api/v1/progress":
+		io.WriteString(w, `{"from":2024,"to":2025,"generated_at":"2025-06-01T09:00:00+08:00","years":[{"year":2025,`+
+			`"districts":2,"meeting":1,"certified":0,"share":0.5,"target":0.4,"target_met":true,"at_risk":[],`+
+			`"late":[],"lagging":["370202"]}],"districts":[{"district":"370202","name":"市南区","target_year":2026,`+
+			`"years":[]}]}`)
+	case "GET /api/v1/cycles/2025/bulletin":
+		io.WriteString(w, `{"year":2025,"generated_at":"2025-06-01T09:00:00+08:00","districts":2,"meeting":1,`+
+			`"certified":0,"meeting_share":0.5,"target":0.4,"target_met":true,"stages":{"rectification":2},`+
+			`"rows":[{"district":"370211","district_name":"黄岛区","stage":"rectification","late":true,`+
+			`"overdue":false,"verdict":"meets","short_indicators":[],"findings":{"open":1,"closed":0,"overdue":0,`+
+			`"escalated":0,"carried_over":0}}]}`)
+	case "GET /api/v1/cycles/2026/districts/370211/self-assessment": // ?format=xlsx
+		w.Header().Set("Content-Disposition", `attachment; filename="self-assessment-370211-2026.xlsx"`)
+		io.WriteString(w, "PK-data")
 	case "GET /api/v1/findings/" + openFinding:
 		f.mu.Lock()
 		history := slices.Repeat([]string{`{"actor":"clerk","role":"district","action":"progress"}`}, f.progress)
@@ -333,15 +315,6 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 		f.talks++
 		f.mu.Unlock()
 		io.WriteString(w, `{"status":"in_progress"}`)
-	case "PUT /api/v1/cycles/2026/districts/370211/self-assessment":
-		if strings.Contains(string(body), "bad") {
-			w.Header().Set("Content-Type", "application/problem+json")
-			w.WriteHeader(http.StatusUnprocessableEntity)
-			io.WriteString(w, `{"status":422,"detail_zh":"提交的数据有误","errors":[{"field":"bad",`+
-				`"message_zh":"未知字段","message_en":"unknown field"}]}`)
-			return
-		}
-		io.WriteString(w, `{"evaluation":null}`)
 	case "POST /api/v1/findings/finding:2025:370211:1/plan":
 		w.Header().Set("Content-Type", "application/problem+json")
 		w.WriteHeader(http.StatusUnprocessableEntity)
@@ -378,8 +351,9 @@ func newSite(t *testing.T, opts Options) (*httptest.Server, *http.Client, *fakeA
 	t.Helper()
 	api := &fakeAPI{}
 	if opts.Store == nil {
-		opts.Store = storetest.SQLite(t)
+		opts.Store = seededStore(t)
 	}
+	opts.Core = newCore(opts.Store, api)
 	srv := httptest.NewServer(Mount(api, opts))
 	t.Cleanup(srv.Close)
 	jar, _ := cookiejar.New(nil)
@@ -448,9 +422,6 @@ func TestSignInSessionCookieAndCSRF(t *testing.T) {
 	if m == nil || !strings.Contains(page, "功能室不足") {
 		t.Fatalf("workspace without CSRF field or finding:\n%s", page)
 	}
-	if got := api.last(); !strings.HasPrefix(got, "GET /api/v1/cycles/2025/districts/370211 Bearer clerk") {
-		t.Errorf("the page read %q", got)
-	}
 	form := url.Values{"id": {"finding:2025:370211:1"}, "back": {"/district?year=2025"}, "measures": {"改建"}}
 	if resp, _ := fetch(t, c, "POST", srv.URL+"/finding/plan", form); resp.StatusCode != http.StatusForbidden {
 		t.Errorf("a POST without the CSRF token: %d", resp.StatusCode)
@@ -460,8 +431,9 @@ func TestSignInSessionCookieAndCSRF(t *testing.T) {
 	if !strings.Contains(page, `<span class="field-error">必填</span>`) || !strings.Contains(page, "提交的数据有误") {
 		t.Errorf("the API's field error is not shown next to the field:\n%s", page)
 	}
-	if !strings.Contains(api.calls[len(api.calls)-2], `"measures":"改建"`) {
-		t.Errorf("the plan sent %q", api.calls[len(api.calls)-2])
+	if sent := api.callsTo("POST", "/api/v1/findings/finding:2025:370211:1/plan"); len(sent) != 1 ||
+		!strings.Contains(sent[0], `"measures":"改建"`) {
+		t.Errorf("the plan sent %q", sent)
 	}
 
 	// Downloads come from the API with the session's token; API paths pass through Mount untouched.
@@ -469,9 +441,10 @@ func TestSignInSessionCookieAndCSRF(t *testing.T) {
 	if page != "PK-template" || !strings.Contains(resp.Header.Get("Content-Disposition"), "self-assessment.xlsx") {
 		t.Errorf("template download: %q %v", page, resp.Header)
 	}
-	// The district's multi-year report is its own, printable with the report's inline style sheet.
-	resp, page = fetch(t, c, "GET", srv.URL+"/progress", nil)
-	if !strings.Contains(page, "黄岛区 创建进展报告") ||
+	// The district's multi-year report is its own, over the years asked for, printed by package report from the
+	// API's JSON with its inline style sheet.
+	resp, page = fetch(t, c, "GET", srv.URL+"/progress?district=370202&from=2023", nil)
+	if !strings.Contains(page, "<title>黄岛区 义务教育优质均衡发展创建进展报告 (2023–2025)</title>") ||
 		!strings.Contains(resp.Header.Get("Content-Security-Policy"), "style-src 'unsafe-inline'") ||
 		strings.Contains(resp.Header.Get("Content-Security-Policy"), "script") {
 		t.Errorf("progress report: %q %v", page, resp.Header)
@@ -511,7 +484,7 @@ func TestWorkspaceStartsFromSavedDraft(t *testing.T) {
 	fetch(t, c, "POST", srv.URL+"/login", url.Values{"token": {"clerk"}})
 	_, page := fetch(t, c, "GET", srv.URL+"/district?year=2026", nil)
 	for _, want := range []string{
-		"\n  &#34;year&#34;: 2026\n}</textarea>", `href="/download/self-assessment.xlsx?year=2026"`,
+		"\n  &#34;year&#34;: 2026,\n", `href="/download/self-assessment.xlsx?year=2026"`,
 		`<span class="working"><progress></progress> 正在导入…</span>`,
 	} {
 		if !strings.Contains(page, want) {
@@ -533,6 +506,36 @@ func TestWorkspaceStartsFromSavedDraft(t *testing.T) {
 	if data != "PK-data" ||
 		!strings.Contains(resp.Header.Get("Content-Disposition"), "self-assessment-370211-2026.xlsx") {
 		t.Errorf("data download: %q %v", data, resp.Header)
+	}
+}
+
+// The office prints the city's multi-year report, a district's (the API's link names it) and the bulletin, each
+// rendered by package report from the API's JSON under the printable pages' policy; the bulletin page links its
+// print view, and a failed read is the usual error page.
+func TestPrintablePages(t *testing.T) {
+	srv, c, _ := newSite(t, Options{})
+	signIn(t, srv.URL, c, "officer")
+	const printable = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; " +
+		"form-action 'none'; base-uri 'none'"
+	for path, want := range map[string]string{
+		"/progress":                   "<title>全市义务教育优质均衡发展创建进展报告 (2024–2025)</title>",
+		"/progress?district=370211":   "<title>黄岛区 义务教育优质均衡发展创建进展报告 (2024–2025)</title>",
+		"/bulletin?year=2025&print=1": "<td>黄岛区 (370211)</td><td>整改</td>",
+	} {
+		resp, page := fetch(t, c, "GET", srv.URL+path, nil)
+		if resp.StatusCode != http.StatusOK || !strings.Contains(page, want) || strings.Contains(page, "<script") ||
+			resp.Header.Get("Content-Security-Policy") != printable {
+			t.Errorf("%s: %d %v\n%s", path, resp.StatusCode, resp.Header, page)
+		}
+	}
+	resp, page := fetch(t, c, "GET", srv.URL+"/bulletin?year=2025", nil)
+	if !strings.Contains(page, `<a href="/bulletin?year=2025&print=1" id="print">打印</a>`) ||
+		!strings.Contains(page, "黄岛区 (370211)") || resp.Header.Get("Content-Security-Policy") == printable {
+		t.Errorf("bulletin page: %v\n%s", resp.Header, page)
+	}
+	resp, _ = fetch(t, c, "GET", srv.URL+"/bulletin?year=2024&print=1", nil)
+	if resp.StatusCode != http.StatusNotFound || resp.Header.Get("Content-Security-Policy") == printable {
+		t.Errorf("a bulletin the API does not have: %d %v", resp.StatusCode, resp.Header)
 	}
 }
 
@@ -1037,12 +1040,12 @@ func TestResentFormsActOnce(t *testing.T) {
 	_, page = fetch(t, c, "GET", srv.URL+"/district?year=2026", nil)
 	form = url.Values{"csrf": {csrfOf(t, page)}, "idem": {formKeyOf(t, page, "/district/upload")}, "year": {"2026"}}
 	for range 2 {
-		_, page = postMultipart(t, c, srv.URL+"/district/upload", form, "file", "data.xlsx", "PK-data")
+		_, page = postMultipart(t, c, srv.URL+"/district/upload", form, "file", "data.json", draftJSON(t))
 		if !strings.Contains(page, "已保存") {
 			t.Fatalf("the upload was not saved:\n%s", page)
 		}
 	}
-	if got := api.callsTo("PUT", "/api/v1/cycles/2026/districts/370211/self-assessment"); len(got) != 1 {
+	if got := api.updatesOf(workflows.UpdateSaveDraft); len(got) != 1 {
 		t.Errorf("one upload saved %d drafts", len(got))
 	}
 
@@ -1153,7 +1156,8 @@ func TestTimedOutReportResentActsOnce(t *testing.T) {
 // Every form that acts comes back under the key it was sent with when the API was busy, unavailable, answered
 // without a body, or was still answering the key; the flash says so without the API's words on keys.
 func TestPendingFormsKeepTheirKeys(t *testing.T) {
-	srv, c, api := newSite(t, Options{})
+	db := seededStore(t)
+	srv, c, api := newSite(t, Options{Store: db})
 	api.set(planJSON("submitted"), "")
 	f1 := "finding:2025:370211:1"
 	cases := []struct {
@@ -1162,7 +1166,7 @@ func TestPendingFormsKeepTheirKeys(t *testing.T) {
 		file                     string // the form's file field, if a file is chosen
 	}{
 		{"clerk", "/district?year=2026", "/district/upload", "upload", nil, "file"},
-		{"clerk", "/district?year=2026", "/district/edit", "edit", url.Values{"data": {`{"year":2026}`}}, ""},
+		{"clerk", "/district?year=2026", "/district/edit", "edit", url.Values{"data": {draftJSON(t)}}, ""},
 		{"clerk", "/district?year=2026", "/district/submit", "submit", nil, ""},
 		{"clerk", "/district?year=2025", "/district/apply", "apply", nil, ""},
 		{"clerk", "/district?year=2025", "/finding/plan", "plan:" + f1, url.Values{"measures": {"改建"}}, ""},
@@ -1188,9 +1192,17 @@ func TestPendingFormsKeepTheirKeys(t *testing.T) {
 			_, page := fetch(t, c, "GET", srv.URL+tc.page, nil)
 			form := formOf(t, page, tc.action)
 			maps.Copy(form, tc.fields)
+			name, content := "a.xlsx", "PK-data"
+			if tc.name == "upload" { // read by the pages' core before it reaches the workflow service
+				name, content = "a.json", draftJSON(t)
+			}
+			if kind == "in_progress" && pagesForm(tc.name) {
+				// The first send of the form is under way: the pages' own record of its key says so.
+				claimForm(t, db, tc.user, form.Get("idem"), tc.name, formContent(tc.name, form, content))
+			}
 			api.setOutage(kind)
 			if tc.file != "" {
-				_, page = postMultipart(t, c, srv.URL+tc.action, form, tc.file, "a.xlsx", "PK-data")
+				_, page = postMultipart(t, c, srv.URL+tc.action, form, tc.file, name, content)
 			} else {
 				_, page = fetch(t, c, "POST", srv.URL+tc.action, form)
 			}
@@ -1319,8 +1331,8 @@ func TestBasicBalanceMonitoring(t *testing.T) {
 	if strings.Contains(report, "政府保障") || strings.Contains(report, "达标项") {
 		t.Error("the 2012 report shows the 2017 checklists or met counts")
 	}
-	if keys := api.keys; len(keys) != 1 || keys[0] != "" {
-		t.Errorf("idempotency keys sent %q, want none", keys)
+	if len(api.keys) != 0 || len(api.updates) != 0 {
+		t.Errorf("the monitoring report acted: keys %q, Updates %v", api.keys, api.updates)
 	}
 	other := strings.Replace(string(data), `"370211"`, `"370202"`, 1)
 	resp, page = postMultipart(t, c, srv.URL+"/district/monitor", fields, "file", "basic.json", other)
@@ -1333,9 +1345,9 @@ func TestBasicBalanceMonitoring(t *testing.T) {
 // signed in on the first, shows the outcome of a form posted there, and a restarted one still knows them. The
 // browser's ID is not what the store keeps.
 func TestSessionsSharedAndKept(t *testing.T) {
-	db := storetest.SQLite(t)
+	db := seededStore(t)
 	first, c, _ := newSite(t, Options{Store: db})
-	second, _, fake := newSite(t, Options{Store: db})
+	second, _, _ := newSite(t, Options{Store: db})
 	fetch(t, c, "POST", first.URL+"/login", url.Values{"token": {"clerk"}})
 	u, _ := url.Parse(first.URL)
 	var id string
@@ -1356,9 +1368,6 @@ func TestSessionsSharedAndKept(t *testing.T) {
 	resp, page := fetch(t, other, "GET", second.URL+"/district?year=2025", nil)
 	if resp.StatusCode != http.StatusOK || !strings.Contains(page, "功能室不足") {
 		t.Fatalf("the second process does not know the session: %d %s", resp.StatusCode, resp.Header.Get("Location"))
-	}
-	if got := fake.last(); !strings.HasPrefix(got, "GET /api/v1/cycles/2025/districts/370211 Bearer clerk") {
-		t.Errorf("the second process read %q", got)
 	}
 	// A form posted to the first process; its outcome shows on the page the second serves.
 	form := formOf(t, page, "/district/apply")

@@ -13,6 +13,7 @@ import (
 	"junheng/internal/app"
 	"junheng/internal/config"
 	"junheng/store"
+	"junheng/usecase"
 	"junheng/workflows"
 )
 
@@ -26,8 +27,8 @@ func newTokenCmd(cfg *config.Config) *cobra.Command {
 		RunE: withStore(cfg, func(cmd *cobra.Command, db *store.Store, _ []string) error {
 			t, err := api.IssueToken(cmd.Context(), db, api.TokenRequest{Role: workflows.Role(role),
 				District: district, Name: name})
-			var p *api.Problem
-			if errors.As(err, &p) {
+			var invalid *usecase.Error
+			if errors.As(err, &invalid) {
 				return exitCode(2, err)
 			} else if err != nil {
 				return err

@@ -30,6 +30,7 @@ import (
 	"junheng/internal/temporalx"
 	"junheng/notify"
 	"junheng/store"
+	"junheng/usecase"
 	"junheng/web"
 	"junheng/workflows"
 )
@@ -181,10 +182,12 @@ func Start(ctx context.Context, cfg *config.Config, log *slog.Logger, role Role)
 		return nil, err
 	}
 	checks = append(checks, api.Check{Name: "files", Fn: evidence.Check})
-	handler := api.New(api.Deps{Logger: log, Registry: reg, Ready: checks, OpsOnly: !role.API, Store: p.Store,
+	deps := api.Deps{Logger: log, Registry: reg, Ready: checks, OpsOnly: !role.API, Store: p.Store,
 		Temporal: p.Temporal, Files: evidence, Profile: profile, Location: cfg.Location, Calendar: policy.Calendar,
 		Policy: policy.Workflow, Rules: policy.Progress, Public: policy.Public, RateLimit: cfg.RateLimit,
-		Proxies: cfg.Proxies})
+		Proxies: cfg.Proxies}
+	deps.Core = usecase.New(deps.CoreDeps()) // one core for both faces
+	handler := api.New(deps)
 	var pages http.Handler = handler
 	if role.API {
 		operators, err := p.operatorsView(cfg, address, apiKey)
@@ -192,7 +195,7 @@ func Start(ctx context.Context, cfg *config.Config, log *slog.Logger, role Role)
 			return nil, err
 		}
 		pages = web.Mount(handler, web.Options{Location: cfg.Location, Logger: log, Secure: cfg.HTTPS(),
-			Proxies: cfg.Proxies, Operators: operators, Store: p.Store})
+			Proxies: cfg.Proxies, Operators: operators, Store: p.Store, Core: deps.Core})
 	}
 	if err := p.serveMetrics(cfg.MetricsAddr, reg); err != nil {
 		return nil, err

@@ -1,0 +1,154 @@
+package usecase
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"testing"
+	"time"
+
+	"go.temporal.io/sdk/client"
+
+	"junheng/store"
+	"junheng/store/storetest"
+	"junheng/workflows"
+)
+
+// findingsTemporal records the Updates sent and answers each with an item in progress.
+type findingsTemporal struct {
+	client.Client
+	sent []client.UpdateWorkflowOptions
+}
+
+func (f *findingsTemporal) CheckHealth(context.Context, *client.CheckHealthRequest,
+) (*client.CheckHealthResponse, error) {
+	return &client.CheckHealthResponse{}, nil
+}
+
+func (f *findingsTemporal) UpdateWorkflow(_ context.Context, o client.UpdateWorkflowOptions,
+) (client.WorkflowUpdateHandle, error) {
+	f.sent = append(f.sent, o)
+	return findingsUpdate{}, nil
+}
+
+type findingsUpdate struct{ client.WorkflowUpdateHandle }
+
+func (findingsUpdate) Get(_ context.Context, out any) error {
+	data, _ := json.Marshal(workflows.ItemState{Status: workflows.ItemInProgress})
+	return json.Unmarshal(data, out)
+}
+
+// findingsCore is a core over a store with one finding of 370211 and one of 370202, and a file of each.
+func findingsCore(t *testing.T) (*Core, *findingsTemporal, string) {
+	t.Helper()
+	db := storetest.SQLite(t)
+	ctx := context.Background()
+	id := workflows.FindingID(2025, "370211", 1)
+	if err := db.CreateFindings(ctx, []store.Finding{
+		{ID: id, Year: 2025, DistrictCode: "370211", Seq: 1, Title: "a", Status: "open",
+			State: `{"id":"` + id + `","status":"open"}`},
+		{ID: workflows.FindingID(2025, "370202", 1), Year: 2025, DistrictCode: "370202", Seq: 1, Title: "b",
+			Status: "open"},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []store.File{{ID: "own", DistrictCode: "370211"}, {ID: "theirs", DistrictCode: "370202"}} {
+		if err := db.AddFile(ctx, &f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fake := &findingsTemporal{}
+	return New(Deps{Store: db, Temporal: fake}), fake, id
+}
+
+func findingErrKind(err error) Kind {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Kind
+	}
+	return ""
+}
+
+// TestWhoMayActOnAFinding: the core loads the finding and decides the role and the district before it looks at
+// the input: another district's item is not there (whatever the input), the office may not plan. Only then are
+// the due date and the evidence checked, and only a valid action reaches the workflow.
+func TestWhoMayActOnAFinding(t *testing.T) {
+	c, fake, id := findingsCore(t)
+	ctx := context.Background()
+	clerk := Actor{Name: "clerk", Role: workflows.RoleDistrict, District: "370211"}
+	other := Actor{Role: workflows.RoleDistrict, District: "370202"}
+	office := Actor{Role: workflows.RoleOffice}
+	due := time.Date(2026, 6, 30, 0, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name string
+		err  error
+		want Kind
+	}{
+		{"another district's plan", planErr(c, other, id, time.Time{}), NotFound},
+		{"another district's note", noteErr(c, other, id, "theirs"), NotFound},
+		{"the office plans", planErr(c, office, id, due), Forbidden},
+		{"the district verifies", verifyErr(c, clerk, id), Forbidden},
+		{"no such finding", planErr(c, clerk, "nope", due), NotFound},
+		{"no due date", planErr(c, clerk, id, time.Time{}), Invalid},
+		{"another district's evidence", noteErr(c, clerk, id, "theirs"), Invalid},
+	} {
+		if got := findingErrKind(tc.err); got != tc.want {
+			t.Errorf("%s: %v, want %s", tc.name, tc.err, tc.want)
+		}
+	}
+	if len(fake.sent) != 0 {
+		t.Fatalf("refused actions reached the workflow: %+v", fake.sent)
+	}
+
+	st, err := c.PlanFinding(ctx, clerk, "k", id, FindingPlan{Measures: "m", DueDate: due})
+	if err != nil || st.Status != workflows.ItemInProgress || len(fake.sent) != 1 {
+		t.Fatalf("a valid plan: %+v %v", st, err)
+	}
+	o := fake.sent[0]
+	in, _ := o.Args[0].(workflows.PlanInput)
+	if o.WorkflowID != id || o.UpdateName != workflows.UpdatePlan || o.UpdateID != "0:k" || in.Actor.Name != "clerk" ||
+		!in.DueDate.Equal(due) || in.Measures != "m" {
+		t.Errorf("the Update sent: %+v", o)
+	}
+	if _, err := c.ReportProgress(ctx, clerk, "", id, FindingNote{Text: "n", Evidence: []string{"own"}}); err != nil {
+		t.Errorf("progress with the district's own evidence: %v", err)
+	}
+}
+
+func planErr(c *Core, a Actor, id string, due time.Time) error {
+	_, err := c.PlanFinding(context.Background(), a, "k", id, FindingPlan{DueDate: due})
+	return err
+}
+
+func noteErr(c *Core, a Actor, id, evidence string) error {
+	_, err := c.RequestClose(context.Background(), a, "k", id, FindingNote{Evidence: []string{evidence}})
+	return err
+}
+
+func verifyErr(c *Core, a Actor, id string) error {
+	_, err := c.VerifyFinding(context.Background(), a, "k", id, Verification{Accepted: true})
+	return err
+}
+
+// TestFindingsAsTheDistrictSeesThem: a district sees its own finding with its state, not another's, and its own
+// ledger rows whatever district it names; the office sees every row.
+func TestFindingsAsTheDistrictSeesThem(t *testing.T) {
+	c, _, id := findingsCore(t)
+	ctx := context.Background()
+	clerk := Actor{Role: workflows.RoleDistrict, District: "370211"}
+	v, err := c.Finding(ctx, clerk, id)
+	if err != nil || v.ID != id || v.State.Status != workflows.ItemOpen {
+		t.Errorf("its own finding: %+v %v", v, err)
+	}
+	if _, err := c.Finding(ctx, clerk, workflows.FindingID(2025, "370202", 1)); findingErrKind(err) != NotFound {
+		t.Errorf("another district's finding: %v", err)
+	}
+	p, err := c.Ledger(ctx, clerk, LedgerFilter{District: "370202"}, 0, 0)
+	if err != nil || p.Total != 1 || p.Findings[0].DistrictCode != "370211" || p.Page != 1 || p.PerPage != 50 {
+		t.Errorf("the district's ledger: %+v %v", p, err)
+	}
+	rows, err := c.LedgerRows(ctx, Actor{Role: workflows.RoleOffice}, LedgerFilter{})
+	if err != nil || len(rows) != 2 {
+		t.Errorf("the office's ledger: %+v %v", rows, err)
+	}
+}

@@ -1,0 +1,143 @@
+package usecase
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"slices"
+	"sync"
+	"time"
+
+	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+	"golang.org/x/sync/errgroup"
+
+	"junheng/store"
+	"junheng/workflows"
+)
+
+// OpenYear is a year to open, with the deadlines that override the calendar's.
+type OpenYear struct {
+	Year int
+	// Deadlines overrides the calendar's: each zero one is the calendar's.
+	Deadlines workflows.Deadlines
+	// Malformed is what the face could not read (a date), answered with the core's own problems.
+	Malformed Fields
+}
+
+// YearOpened is an opened year: its deadlines, the districts whose year this call started and those whose year
+// had been started before.
+type YearOpened struct {
+	Year      int                 `json:"year"`
+	Deadlines workflows.Deadlines `json:"deadlines"`
+	Opened    []string            `json:"opened"`
+	Existing  []string            `json:"existing"`
+}
+
+// OpenYear starts the year's cycle for every registered district. Opening a year is claimed per district in the
+// database, for good: a district whose year was started is listed as existing and never started again, even once
+// Temporal has forgotten the finished run (namespace retention); a district added since gets its year. It starts
+// workflows rather than sending Updates: the claims, not a key, make a retry safe.
+func (c *Core) OpenYear(ctx context.Context, a Actor, in OpenYear) (YearOpened, error) {
+	var out YearOpened
+	if err := a.may("", workflows.RoleOffice); err != nil {
+		return out, err
+	}
+	var f Fields
+	if in.Year < 2000 || in.Year > 2200 {
+		f.Add("year", "年度无效", "year is out of range")
+	}
+	f = append(f, in.Malformed...)
+	cal, o := c.calendar.Deadlines(in.Year, c.loc), in.Deadlines
+	d := workflows.Deadlines{SelfAssessment: cmp.Or(o.SelfAssessment, cal.SelfAssessment),
+		CityReview: cmp.Or(o.CityReview, cal.CityReview), Application: cmp.Or(o.Application, cal.Application)}
+	if !d.SelfAssessment.Before(d.CityReview) || !d.CityReview.Before(d.Application) {
+		f.Add("deadlines", "截止时间须依次为: 自评 < 市级评估 < 申请认定",
+			"deadlines must run self_assessment < city_review < application")
+	}
+	if err := f.Err(); err != nil {
+		return out, err
+	}
+	if err := c.temporalUp(ctx); err != nil {
+		return out, err
+	}
+	districts, err := c.store.Districts(ctx)
+	if err != nil {
+		return out, err
+	}
+	codes := make([]string, len(districts))
+	for i, dist := range districts {
+		codes[i] = dist.Code
+	}
+	unstarted, err := c.store.ClaimCycles(ctx, in.Year, codes)
+	if err != nil {
+		return out, err
+	}
+	out = YearOpened{Year: in.Year, Deadlines: d, Opened: []string{}, Existing: []string{}}
+	var mu sync.Mutex
+	ctx, cancel := context.WithTimeout(ctx, ActionTimeout)
+	defer cancel()
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(16)
+	for _, dist := range districts {
+		if !slices.Contains(unstarted, dist.Code) {
+			out.Existing = append(out.Existing, dist.Code)
+			continue
+		}
+		g.Go(func() error {
+			started, err := c.startCycle(ctx, workflows.CycleParams{Year: in.Year, District: dist.Code,
+				DistrictName: dist.Name, Deadlines: d, Policy: c.policy})
+			if err != nil {
+				return err
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if started {
+				out.Opened = append(out.Opened, dist.Code)
+			} else {
+				out.Existing = append(out.Existing, dist.Code)
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return out, WorkflowError(err)
+	}
+	slices.Sort(out.Opened)
+	slices.Sort(out.Existing)
+	return out, nil
+}
+
+// startCycle starts a district's claimed year and marks the claim started, also when Temporal already runs it (an
+// earlier attempt got that far). It shows the year in the read model at once, so that the district can see and
+// use it as soon as the office has opened it.
+func (c *Core) startCycle(ctx context.Context, p workflows.CycleParams) (bool, error) {
+	_, err := c.temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:                                       workflows.CycleID(p.Year, p.District),
+		TaskQueue:                                workflows.TaskQueue,
+		WorkflowIDReusePolicy:                    enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		WorkflowExecutionErrorWhenAlreadyStarted: true,
+	}, workflows.WorkflowDistrictCycle, p)
+	var already *serviceerror.WorkflowExecutionAlreadyStarted
+	started := !errors.As(err, &already)
+	if started && err != nil {
+		return false, err
+	}
+	if err := c.store.CycleStarted(ctx, p.Year, p.District); err != nil {
+		return false, err
+	}
+	if !started {
+		return false, nil
+	}
+	st := workflows.CycleState{Year: p.Year, District: p.District, DistrictName: p.DistrictName,
+		Stage: workflows.StageSelfAssessment, Deadlines: p.Deadlines}
+	state, err := json.Marshal(st)
+	if err != nil {
+		return true, err
+	}
+	return true, c.store.OpenCycle(ctx, &store.Cycle{Year: p.Year, DistrictCode: p.District, Stage: string(st.Stage),
+		SelfAssessmentDeadline: p.Deadlines.SelfAssessment, CityReviewDeadline: p.Deadlines.CityReview,
+		ApplicationDeadline: p.Deadlines.Application, State: string(state), UpdatedAt: time.Now().UTC()})
+}

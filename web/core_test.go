@@ -1,0 +1,179 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+
+	"junheng/evaluation"
+	"junheng/store"
+	"junheng/store/storetest"
+	"junheng/usecase"
+	"junheng/workflows"
+)
+
+// seededStore is the read model the pages' core reads in these tests: the fake API's tokens (by the same IDs),
+// two districts, and 黄岛区's years 2022–2026, each at the stage the fake API's answers had it, with an open
+// finding in 2025 and a saved draft in 2026.
+func seededStore(t *testing.T) *store.Store {
+	t.Helper()
+	db, ctx, now := storetest.SQLite(t), context.Background(), time.Now().UTC()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tok := range []store.Token{{Name: "clerk", Role: "district", DistrictCode: "370211"},
+		{Name: "officer", Role: "office"}, {Name: "admin", Role: "admin"}} {
+		tok.Hash, tok.CreatedAt = usecase.HashToken(tok.Name), now
+		must(db.CreateToken(ctx, &tok))
+	}
+	must(db.CreateDistrict(ctx, &store.District{Code: "370211", Name: "黄岛区", CreatedAt: now}))
+	must(db.CreateDistrict(ctx, &store.District{Code: "370202", Name: "市南区", CreatedAt: now}))
+	draft := &store.Draft{Year: 2026, DistrictCode: "370211",
+		Data:       `{"district":{"code":"370211","name":"黄岛区"},"year":2026}`,
+		Evaluation: `{"verdict":"does_not_meet","district":{"code":"370211"}}`, CreatedBy: "clerk", CreatedAt: now}
+	must(db.AddDraft(ctx, draft))
+	for year, stage := range map[int]string{2022: "province_review", 2023: "city_acceptance", 2024: "city_review",
+		2025: "rectification", 2026: "self_assessment"} {
+		st := workflows.CycleState{Year: year, District: "370211", DistrictName: "黄岛区", Stage: workflows.Stage(stage)}
+		if year == 2026 {
+			st.DraftID = draft.ID
+		}
+		must(db.RecordCycle(ctx, cycleRecord(st), nil))
+	}
+	must(db.CreateFindings(ctx, []store.Finding{{ID: "finding:2025:370211:1", Year: 2025, DistrictCode: "370211",
+		Seq: 1, Title: "功能室不足", Source: "on_site", Severity: "normal", Status: "open", CreatedAt: now,
+		UpdatedAt: now}}))
+	return db
+}
+
+// cycleRecord is the read-model row of a cycle state.
+func cycleRecord(st workflows.CycleState) *store.Cycle {
+	return &store.Cycle{Year: st.Year, DistrictCode: st.District, Stage: string(st.Stage),
+		State: string(must(json.Marshal(st))), UpdatedAt: time.Now().UTC()}
+}
+
+// newCore is the core of one site over db, with the fake API's workflow service.
+func newCore(db *store.Store, f *fakeAPI) *usecase.Core {
+	loc, _ := time.LoadLocation("Asia/Shanghai")
+	return usecase.New(usecase.Deps{Store: db, Temporal: &fakeTemporal{api: f}, Profile: evaluation.National2017(),
+		Location: loc, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+}
+
+// fakeTemporal is the workflow service behind the pages' core: it takes each Update once by its ID, as Temporal
+// does, records it with the fake API, and answers with a cycle state; or it fails as the fake API's outage says.
+type fakeTemporal struct {
+	client.Client
+	api *fakeAPI
+}
+
+func (f *fakeTemporal) CheckHealth(context.Context, *client.CheckHealthRequest) (*client.CheckHealthResponse, error) {
+	if f.api.outageNow() == "unavailable" {
+		return nil, serviceerror.NewUnavailable("down")
+	}
+	return &client.CheckHealthResponse{}, nil
+}
+
+func (f *fakeTemporal) UpdateWorkflow(_ context.Context, o client.UpdateWorkflowOptions,
+) (client.WorkflowUpdateHandle, error) {
+	switch f.api.outageNow() {
+	case "busy":
+		return nil, serviceerror.NewFailedPrecondition(
+			"The limit on the total number of distinct updates in this workflow has been reached (2000).")
+	case "bare":
+		return nil, errors.New("connection reset")
+	}
+	f.api.mu.Lock()
+	defer f.api.mu.Unlock()
+	if o.UpdateID == "" || !slices.ContainsFunc(f.api.updates, func(u client.UpdateWorkflowOptions) bool {
+		return u.UpdateID == o.UpdateID
+	}) {
+		f.api.updates = append(f.api.updates, o)
+	}
+	return fakeUpdate{id: o.UpdateID}, nil
+}
+
+type fakeUpdate struct{ id string }
+
+func (fakeUpdate) WorkflowID() string             { return "" }
+func (fakeUpdate) RunID() string                  { return "" }
+func (u fakeUpdate) UpdateID() string             { return u.id }
+func (fakeUpdate) Get(context.Context, any) error { return nil }
+
+func (f *fakeAPI) outageNow() string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.outage
+}
+
+// updatesOf lists the Updates named name that the workflow service took, by their IDs.
+func (f *fakeAPI) updatesOf(name string) []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var ids []string
+	for _, u := range f.updates {
+		if u.UpdateName == name {
+			ids = append(ids, u.UpdateID)
+		}
+	}
+	return ids
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(fmt.Sprint(err))
+	}
+	return v
+}
+
+// draftJSON is a whole self-assessment of 黄岛区 for 2026, which the engine evaluates.
+func draftJSON(t *testing.T) string {
+	t.Helper()
+	data, err := os.ReadFile("../evaluation/testdata/district.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Replace(string(data), `"year": 2025`, `"year": 2026`, 1)
+}
+
+// pagesForm says whether the form named name acts through the pages' core (not the API).
+func pagesForm(name string) bool {
+	return slices.Contains([]string{"upload", "edit", "submit", "apply"}, name)
+}
+
+// formContent is what the pages' core form name sends, as once hashes it.
+func formContent(name string, form url.Values, file string) []byte {
+	switch name {
+	case "upload":
+		return []byte(file)
+	case "edit":
+		return []byte(form.Get("data"))
+	}
+	return []byte(form.Get("year"))
+}
+
+// claimForm records key as taken by a send of form that is still under way, as once does.
+func claimForm(t *testing.T, db *store.Store, user, key, form string, content []byte) {
+	t.Helper()
+	id := map[string]int64{"clerk": 1, "officer": 2, "admin": 3}[user]
+	_, _, err := db.ClaimIdempotencyKey(context.Background(), &store.IdempotentRequest{
+		Principal: fmt.Sprintf("pages:%d", id), Key: key, RequestHash: formHash(form, content),
+		CreatedAt: time.Now().UTC()})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
