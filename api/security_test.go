@@ -412,7 +412,7 @@ func TestEvidenceIsDownloadedUnderASafeName(t *testing.T) {
 		{`a<b>:"c|?*.pdf`, "application/pdf", "a_b___c___.pdf"},
 		{"x.pdf", "text/html", "x.bin"},
 	} {
-		if got := downloadName(c.name, c.contentType); got != c.want {
+		if got := files.DownloadName(c.name, c.contentType); got != c.want {
 			t.Errorf("%q as %s: %q, want %q", c.name, c.contentType, got, c.want)
 		}
 	}

@@ -22,6 +22,7 @@ const (
 	NotFound    Kind = "not_found"   // nothing there, or not the caller's to see
 	Refused     Kind = "conflict"    // the state does not allow it now
 	Ended       Kind = "ended"       // the cycle or item has ended
+	TooLarge    Kind = "too_large"   // an upload over its limit
 	Unavailable Kind = "unavailable" // a passing outage: retry with the same key
 	Busy        Kind = "busy"        // the workflow is moving to a new run: retry in a few seconds
 )

@@ -3,7 +3,11 @@ package usecase
 import (
 	"context"
 	"errors"
+	"io"
+	"time"
 
+	"junheng/evaluation"
+	"junheng/files"
 	"junheng/store"
 	"junheng/workflows"
 )
@@ -48,4 +52,48 @@ func (c *Core) shareFile(ctx context.Context, id, district string) error {
 	}
 	f.DistrictCode = district
 	return c.store.AddFile(ctx, &f)
+}
+
+// NewFile is a file to keep: an evidence file, a responsibility letter, a report. District is the district it is
+// for when the office uploads it ("" for the office's own); a district's upload is always its own.
+type NewFile struct {
+	Name     string
+	District string
+	Content  io.Reader
+}
+
+// UploadFile stores a file, checked by its content (PDF, images, Office documents, at most files.MaxSize).
+func (c *Core) UploadFile(ctx context.Context, a Actor, in NewFile) (store.File, error) {
+	district := in.District
+	if a.Role == workflows.RoleDistrict {
+		district = a.District
+	} else if district != "" && !DistrictCode.MatchString(district) {
+		return store.File{}, InvalidInput(evaluation.Problem{Field: "district", MessageZh: "区县代码无效",
+			MessageEn: "not a district code"})
+	}
+	id, size, ct, err := c.files.Put(ctx, in.Content)
+	switch {
+	case errors.Is(err, files.ErrTooLarge):
+		return store.File{}, &Error{Kind: TooLarge, MessageZh: "文件超过 20 MiB 上限",
+			MessageEn: "the file is over the 20 MiB limit"}
+	case errors.Is(err, files.ErrType):
+		return store.File{}, InvalidInput(evaluation.Problem{Field: "file",
+			MessageZh: "只接受 PDF、图片和 Office 文档(按内容识别)",
+			MessageEn: "only PDF, images and Office documents are accepted (checked by content)"})
+	case err != nil:
+		return store.File{}, err
+	}
+	f := store.File{ID: id, DistrictCode: district, Name: files.CleanName(in.Name), ContentType: ct, Size: size,
+		UploadedBy: a.Name, CreatedAt: time.Now().UTC()}
+	return f, c.store.AddFile(ctx, &f)
+}
+
+// OpenFile is a file a may read, with its content to close.
+func (c *Core) OpenFile(ctx context.Context, a Actor, id string) (store.File, io.ReadCloser, error) {
+	f, err := c.File(ctx, a, id)
+	if err != nil {
+		return f, nil, err
+	}
+	r, err := c.files.Open(ctx, f.ID)
+	return f, r, err
 }
