@@ -61,7 +61,8 @@ func pagesPrincipal(r *http.Request) string {
 
 // once runs act at most once for the posted form's key, and answers a resent form with the first outcome, kept in
 // the store so that any process of the site answers it. The same key with other content (the form changed after
-// an outcome the user could not see) is refused, and a resend while the first is still under way is told so. An
+// an outcome the user could not see) is refused, and a resend while the first is still under way is told so. A
+// claim taken longer ago than any action lasts (its process died) is taken over. An
 // outcome left pending is forgotten, so the resend acts: the core's Update, whose ID derives from the key, still
 // runs once. content is what the form sends; act gets the core's key for it ("" without a form key).
 func (s *server) once(r *http.Request, form string, content []byte,
@@ -80,7 +81,7 @@ func (s *server) once(r *http.Request, form string, content []byte,
 	}
 	if !claimed {
 		switch {
-		case prior.RequestHash != hash:
+		case prior.Status != 0 && prior.RequestHash != hash:
 			return &flash{Form: form, Msg: translate(en, "form_changed")}
 		case prior.Status != 0:
 			var f flash
@@ -89,7 +90,8 @@ func (s *server) once(r *http.Request, form string, content []byte,
 			}
 			return &f
 		}
-		// Still under way, unless the process that took it died: it was claimed longer ago than any action lasts.
+		// Still under way (whatever this send holds: its outcome decides), unless the process that took it died:
+		// it was claimed longer ago than any action lasts.
 		retaken, err := s.opts.Store.RetakeIdempotencyKey(ctx, who, formKey,
 			time.Now().Add(-usecase.ActionTimeout-30*time.Second).UTC())
 		if err != nil {

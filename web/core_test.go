@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/url"
 	"os"
 	"slices"
 	"strings"
@@ -150,28 +149,12 @@ func draftJSON(t *testing.T) string {
 	return strings.Replace(string(data), `"year": 2025`, `"year": 2026`, 1)
 }
 
-// pagesForm says whether the form named name acts through the pages' core (not the API).
-func pagesForm(name string) bool {
-	return slices.Contains([]string{"upload", "edit", "submit", "apply"}, name)
-}
-
-// formContent is what the pages' core form name sends, as once hashes it.
-func formContent(name string, form url.Values, file string) []byte {
-	switch name {
-	case "upload":
-		return []byte(file)
-	case "edit":
-		return []byte(form.Get("data"))
-	}
-	return []byte(form.Get("year"))
-}
-
-// claimForm records key as taken by a send of form that is still under way, as once does.
-func claimForm(t *testing.T, db *store.Store, user, key, form string, content []byte) {
+// claimForm records key as taken by a send that is still under way, as once does.
+func claimForm(t *testing.T, db *store.Store, user, key string) {
 	t.Helper()
 	id := map[string]int64{"clerk": 1, "officer": 2, "admin": 3}[user]
 	_, _, err := db.ClaimIdempotencyKey(context.Background(), &store.IdempotentRequest{
-		Principal: fmt.Sprintf("pages:%d", id), Key: key, RequestHash: formHash(form, content),
+		Principal: fmt.Sprintf("pages:%d", id), Key: key, RequestHash: "first",
 		CreatedAt: time.Now().UTC()})
 	if err != nil {
 		t.Fatal(err)
