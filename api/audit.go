@@ -70,7 +70,8 @@ func outcome(status int) string {
 	return "error"
 }
 
-// audit lists the audit trail, newest first, filtered by district, target or action; before pages back.
+// audit lists the audit trail, newest first, filtered by district, target or action; before pages back
+// (usecase.Core.Audit).
 func (s *Server) audit(c echo.Context) error {
 	var errs usecase.Fields
 	before := queryInt(&errs, c, "before", 1, 1<<62)
@@ -78,8 +79,9 @@ func (s *Server) audit(c echo.Context) error {
 	if err := errs.Err(); err != nil {
 		return err
 	}
-	events, err := s.store.Audit(c.Request().Context(), store.AuditFilter{DistrictCode: c.QueryParam("district"),
-		Target: c.QueryParam("target"), Action: c.QueryParam("action"), BeforeID: int64(before), Limit: limit})
+	events, err := s.core.Audit(c.Request().Context(), caller(c), usecase.AuditFilter{
+		District: c.QueryParam("district"), Target: c.QueryParam("target"), Action: c.QueryParam("action"),
+		Before: int64(before), Limit: limit})
 	if err != nil {
 		return err
 	}

@@ -2,8 +2,6 @@ package api
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"errors"
 	"net/http"
 	"slices"
@@ -25,17 +23,6 @@ type Principal struct {
 	Name     string         `json:"name"`
 	Role     workflows.Role `json:"role"`
 	District string         `json:"district,omitempty"`
-}
-
-// Roles a token may have.
-var Roles = []workflows.Role{workflows.RoleAdmin, workflows.RoleOffice, workflows.RoleProvince, workflows.RoleDistrict}
-
-// NewToken returns a fresh random bearer token and the hash under which it is stored.
-func NewToken() (token, hash string) {
-	b := make([]byte, 32)
-	_, _ = rand.Read(b) // crypto/rand never fails on supported platforms
-	token = "jh_" + base64.RawURLEncoding.EncodeToString(b)
-	return token, usecase.HashToken(token)
 }
 
 const principalKey = "principal"

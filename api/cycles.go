@@ -47,22 +47,17 @@ func (s *Server) openCycles(c echo.Context) error {
 	return c.JSON(status, res)
 }
 
-// listCycles is the year's overview.
+// listCycles is the year's overview as the caller may see it.
 func (s *Server) listCycles(c echo.Context) error {
-	rows, err := s.yearRows(c)
+	year, err := pathYear(c)
+	if err != nil {
+		return err
+	}
+	rows, err := s.core.Overview(c.Request().Context(), caller(c), year)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, rows)
-}
-
-// yearRows is the {year}'s overview as the caller may see it (usecase.Core.Overview).
-func (s *Server) yearRows(c echo.Context) ([]usecase.CycleRow, error) {
-	year, err := pathYear(c)
-	if err != nil {
-		return nil, err
-	}
-	return s.core.Overview(c.Request().Context(), caller(c), year)
 }
 
 func (s *Server) getCycle(c echo.Context) error {

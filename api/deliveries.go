@@ -4,19 +4,11 @@ import (
 	"net/http"
 
 	"github.com/labstack/echo/v4"
-
-	"junheng/store"
-	"junheng/usecase"
 )
 
-// deliveries shows how notifications fared on the configured channels, failures first when asked for.
+// deliveries shows how notifications fared on the configured channels (usecase.Core.Deliveries).
 func (s *Server) deliveries(c echo.Context) error {
-	status := c.QueryParam("status")
-	if status != "" && status != store.Delivered && status != store.Retrying && status != store.Failed {
-		return usecase.InvalidInput(FieldError{Field: "status", MessageZh: "状态应为 delivered、retrying 或 failed",
-			MessageEn: "status must be delivered, retrying or failed"})
-	}
-	ds, err := s.store.Deliveries(c.Request().Context(), status, 0)
+	ds, err := s.core.Deliveries(c.Request().Context(), caller(c), c.QueryParam("status"))
 	if err != nil {
 		return err
 	}

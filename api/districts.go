@@ -17,9 +17,6 @@ type districtRequest struct {
 	Name string `json:"name"`
 }
 
-// districtCode is the core's rule for a district code, which the API's queries and document use too.
-var districtCode = usecase.DistrictCode
-
 func (s *Server) createDistrict(c echo.Context) error {
 	req, err := bind[districtRequest](c)
 	if err != nil {

@@ -55,7 +55,7 @@ func TestEvaluateProfile(t *testing.T) {
 	if err := excel.Write(&xlsx, in); err != nil {
 		t.Fatal(err)
 	}
-	rec = send(e, office, http.MethodPost, "/api/v1/evaluate?profile=basic-2012", mimeXLSX, xlsx.Bytes())
+	rec = send(e, office, http.MethodPost, "/api/v1/evaluate?profile=basic-2012", excel.ContentType, xlsx.Bytes())
 	p = problemOf(t, rec)
 	if last := len(p.Errors) - 1; rec.Code != http.StatusUnprocessableEntity || last < 0 ||
 		p.Errors[0].Sheet != excel.SheetSchools || p.Errors[0].Row == 0 ||

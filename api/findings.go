@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
 
+	"junheng/report"
 	"junheng/store"
 	"junheng/usecase"
 	"junheng/workflows"
@@ -174,7 +176,7 @@ func (s *Server) ledger(c echo.Context) error {
 		}
 		f.Overdue = &b
 	}
-	if f.District != "" && !districtCode.MatchString(f.District) {
+	if f.District != "" && !usecase.DistrictCode.MatchString(f.District) {
 		errs.Add("district", "区县代码应为 6 位行政区划代码", "district must be a 6-digit administrative division code")
 	}
 	if f.Status != "" && !validStatus(f.Status) {
@@ -189,7 +191,8 @@ func (s *Server) ledger(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		return s.ledgerXLSX(c, rows)
+		return sendWorkbook(c, "rectification-ledger.xlsx",
+			func(w io.Writer) error { return report.LedgerXLSX(w, rows, s.loc) })
 	}
 	p, err := s.core.Ledger(ctx, caller(c), f, page, perPage)
 	if err != nil {

@@ -18,6 +18,7 @@ import (
 	"junheng/progress"
 	"junheng/store"
 	"junheng/store/storetest"
+	"junheng/usecase"
 	"junheng/workflows"
 )
 
@@ -59,7 +60,7 @@ func seeded(t testing.TB, db *store.Store, n int, with ...func(*Deps)) (*echo.Ec
 		w(&d)
 	}
 	e := New(d)
-	tok, err := IssueToken(ctx, db, TokenRequest{Role: workflows.RoleOffice, Name: "office"})
+	tok, err := usecase.IssueToken(ctx, db, usecase.TokenRequest{Role: workflows.RoleOffice, Name: "office"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,7 +159,7 @@ func FuzzBind(f *testing.F) {
 		for _, decode := range []func(echo.Context) error{
 			decodeAs[districtRequest], decodeAs[openCyclesRequest], decodeAs[reviewRequest], decodeAs[decisionRequest],
 			decodeAs[planRequest], decodeAs[noteRequest], decodeAs[verifyRequest], decodeAs[extensionRequest],
-			decodeAs[extensionDecisionRequest], decodeAs[talkRequest], decodeAs[TokenRequest],
+			decodeAs[extensionDecisionRequest], decodeAs[talkRequest], decodeAs[usecase.TokenRequest],
 		} {
 			c := e.NewContext(httptest.NewRequest(http.MethodPost, "/", strings.NewReader(string(body))),
 				httptest.NewRecorder())
@@ -205,7 +206,7 @@ func TestPublicSummaryIsOffByDefault(t *testing.T) {
 func TestNothingAskedIsNothingMissed(t *testing.T) {
 	db := storetest.Open(t)[store.SQLite]
 	e, token := seeded(t, db, 2)
-	var list accountabilityList
+	var list usecase.AccountabilityList
 	rec := get(e, token, "/api/v1/accountability?year=2019")
 	if err := json.Unmarshal(rec.Body.Bytes(), &list); err != nil || rec.Code != http.StatusOK || len(list.Rows) != 0 {
 		t.Errorf("accountability of a year without cycles: %d %s", rec.Code, rec.Body)

@@ -1,49 +1,30 @@
 package api
 
 import (
-	"errors"
 	"net/http"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
 
-	"junheng/store"
 	"junheng/usecase"
-	"junheng/workflows"
 )
 
-// scope is whose notifications the caller reads: a district its own, everyone else the office's.
-func notificationScope(p Principal) (recipient, district string) {
-	if p.Role == workflows.RoleDistrict {
-		return string(workflows.ToDistrict), p.District
-	}
-	return string(workflows.ToOffice), ""
-}
-
+// notifications are the caller's (usecase.Core.Notifications).
 func (s *Server) notifications(c echo.Context) error {
-	recipient, district := notificationScope(principal(c))
-	ns, err := s.store.Notifications(c.Request().Context(), store.NotificationFilter{Recipient: recipient,
-		DistrictCode: district, UnreadOnly: c.QueryParam("unread") == "true"})
+	ns, err := s.core.Notifications(c.Request().Context(), caller(c), c.QueryParam("unread") == "true")
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, ns)
 }
 
-// readNotification marks one of the caller's own notifications read. Only recipients may (the route admits the
-// office and the districts): the province and admins see the office's notifications, but marking one read would
-// hide it from the office.
+// readNotification marks one of the caller's own notifications read (usecase.Core.ReadNotification).
 func (s *Server) readNotification(c echo.Context) error {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil {
 		return usecase.ErrNotFound
 	}
-	recipient, district := notificationScope(principal(c))
-	err = s.store.MarkNotificationRead(c.Request().Context(), id, recipient, district)
-	if errors.Is(err, store.ErrNotFound) {
-		return usecase.ErrNotFound
-	}
-	if err != nil {
+	if err := s.core.ReadNotification(c.Request().Context(), caller(c), id); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)

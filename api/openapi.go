@@ -16,7 +16,10 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"junheng/evaluation"
+	"junheng/evaluation/excel"
+	"junheng/report"
 	"junheng/store"
+	"junheng/usecase"
 	"junheng/workflows"
 )
 
@@ -121,10 +124,10 @@ var opDocs = map[string]opDoc{
 	"upload_file":         {zh: "上传佐证文件(表单字段 file)"},
 	"get_file":            {zh: "下载佐证文件", media: "*/*"},
 	"evaluate":            {zh: "按内置标准(?profile=)评估自评数据而不保存(JSON 或 .xlsx)"},
-	"template":            {zh: "Excel 自评模板", media: mimeXLSX},
+	"template":            {zh: "Excel 自评模板", media: excel.ContentType},
 }
 
-var formatMedia = map[string]string{"xlsx": mimeXLSX}
+var formatMedia = map[string]string{"xlsx": excel.ContentType}
 
 func operation(r route, schema func(any) (*openapi3.SchemaRef, error)) (*openapi3.Operation, error) {
 	d, ok := opDocs[r.action]
@@ -192,7 +195,7 @@ func pathParameter(routePath, name string) *openapi3.Parameter {
 		return p.WithDescription("年度 / Year").WithSchema(openapi3.NewIntegerSchema().WithMin(2000).WithMax(2200))
 	case name == "code":
 		return p.WithDescription("区县代码 / District code (GB/T 2260)").
-			WithSchema(openapi3.NewStringSchema().WithPattern(districtCode.String()))
+			WithSchema(openapi3.NewStringSchema().WithPattern(usecase.DistrictCode.String()))
 	case strings.HasPrefix(routePath, "/notifications/"):
 		return p.WithDescription("通知编号 / Notification ID").WithSchema(openapi3.NewInt64Schema())
 	case strings.HasPrefix(routePath, "/files/"):
@@ -234,7 +237,7 @@ func queryParameter(action, name string, formats []string) (*openapi3.Parameter,
 		return p.WithDescription("只列未读的 / Unread ones only").WithSchema(openapi3.NewBoolSchema()), nil
 	case "district":
 		return p.WithDescription("区县代码 / District code").
-			WithSchema(openapi3.NewStringSchema().WithPattern(districtCode.String())), nil
+			WithSchema(openapi3.NewStringSchema().WithPattern(usecase.DistrictCode.String())), nil
 	case "severity":
 		return p.WithDescription("严重程度 / Severity").
 			WithSchema(openapi3.NewStringSchema().WithEnum(severities...)), nil
@@ -274,9 +277,9 @@ func requestBody(r route, schema func(any) (*openapi3.SchemaRef, error)) (*opena
 	if r.upload {
 		form := openapi3.NewObjectSchema().WithProperty("file", binary).WithRequired([]string{"file"})
 		if r.body != nil { // a self-assessment: the filled template, sent as it is or as a form
-			content[mimeXLSX] = openapi3.NewMediaType().WithSchema(binary)
+			content[excel.ContentType] = openapi3.NewMediaType().WithSchema(binary)
 		} else { // an evidence file, which the office may file for a district
-			district := openapi3.NewStringSchema().WithPattern(districtCode.String())
+			district := openapi3.NewStringSchema().WithPattern(usecase.DistrictCode.String())
 			district.Description = "区县代码(市教育督导室上传时) / District code (office uploads)"
 			form.WithProperty("district", district)
 		}
@@ -370,7 +373,7 @@ func errorResponses(problem *openapi3.SchemaRef) openapi3.ResponseBodies {
 
 func roleNames(roles []workflows.Role) []string {
 	if roles == nil {
-		roles = Roles
+		roles = usecase.Roles
 	}
 	out := make([]string, len(roles))
 	for i, r := range roles {
@@ -423,7 +426,7 @@ var typeEnums = map[reflect.Type][]any{
 	reflect.TypeFor[workflows.Stage]():      stages,
 	reflect.TypeFor[workflows.ItemStatus](): itemStatuses,
 	reflect.TypeFor[workflows.PlanStatus](): planStatuses,
-	reflect.TypeFor[workflows.Role]():       enumOf(append(slices.Clone(Roles), workflows.RoleSystem)...),
+	reflect.TypeFor[workflows.Role]():       enumOf(append(slices.Clone(usecase.Roles), workflows.RoleSystem)...),
 	reflect.TypeFor[workflows.Severity]():   severities,
 	reflect.TypeFor[workflows.Source]():     sources,
 	reflect.TypeFor[evaluation.Kind]():      enumOf(evaluation.Kinds...),
@@ -446,11 +449,12 @@ var fieldEnums = map[reflect.Type]map[string][]any{
 	reflect.TypeFor[store.PlanVersion]():  {"status": planStatuses},
 	reflect.TypeFor[store.Delivery]():     {"status": deliveryStatuses},
 	reflect.TypeFor[store.Notification](): {"recipient": enumOf(workflows.ToOffice, workflows.ToDistrict)},
-	reflect.TypeFor[bulletinRow]():        {"stage": stages, "verdict": append([]any{""}, verdicts...)},
+	reflect.TypeFor[report.BulletinRow](): {"stage": stages, "verdict": append([]any{""}, verdicts...)},
 	reflect.TypeFor[reviewRequest]():      {"decision": reviewDecisions},
 	reflect.TypeFor[talkRequest]():        {"kind": talkKinds},
-	reflect.TypeFor[TokenRequest]():       {"role": enumOf(Roles...)},
-	reflect.TypeFor[Principal]():          {"role": enumOf(Roles...)},
+	reflect.TypeFor[Principal]():          {"role": enumOf(usecase.Roles...)},
+	// the core's request types
+	reflect.TypeFor[usecase.TokenRequest](): {"role": enumOf(usecase.Roles...)},
 }
 
 var (

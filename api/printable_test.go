@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"junheng/evaluation/excel"
 	"junheng/store"
 	"junheng/store/storetest"
 	"junheng/workflows"
@@ -71,7 +72,7 @@ func TestPrintablePagesMoved(t *testing.T) {
 		"/api/v1/districts/370200/progress?format=xlsx": "progress-370200-2025-2025.xlsx",
 	} {
 		rec := get(e, office, path)
-		if rec.Code != http.StatusOK || rec.Header().Get("Content-Type") != mimeXLSX ||
+		if rec.Code != http.StatusOK || rec.Header().Get("Content-Type") != excel.ContentType ||
 			!strings.Contains(rec.Header().Get("Content-Disposition"), `filename="`+name+`"`) ||
 			!strings.HasPrefix(rec.Body.String(), "PK") {
 			t.Errorf("%s: %d %v", path, rec.Code, rec.Header())

@@ -26,13 +26,10 @@ type publicPage struct {
 	page, data []byte
 }
 
-// getPublicSummary serves what the city publishes, as a page or (?format=json) as JSON, without a login. It is
-// off unless the policy enables it, and shows only the sections the policy names.
+// getPublicSummary serves what the city publishes (usecase.Core.PublicSummary), as a page or (?format=json) as
+// JSON, without a login.
 func (s *Server) getPublicSummary(c echo.Context) error {
 	p := s.public
-	if !p.Enabled {
-		return usecase.ErrNotFound
-	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.page == nil || time.Since(p.at) > publicCacheFor {
@@ -51,19 +48,10 @@ func (s *Server) getPublicSummary(c echo.Context) error {
 }
 
 func (s *Server) renderPublic(c echo.Context, p *publicPage) error {
-	first, last, err := s.store.CycleYears(c.Request().Context())
+	summary, err := s.core.PublicSummary(c.Request().Context(), p.Publication)
 	if err != nil {
 		return err
 	}
-	var years []int
-	if last > 0 {
-		years = span(first, last)
-	}
-	ds, err := s.loadPublished(c.Request().Context(), first, last)
-	if err != nil {
-		return err
-	}
-	summary := progress.Publish(p.Publication, ds, years, s.rules, time.Now().In(s.loc))
 	var page bytes.Buffer
 	if err := report.PublicHTML(&page, summary); err != nil {
 		return err

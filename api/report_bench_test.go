@@ -14,6 +14,7 @@ import (
 	"junheng/evaluation"
 	"junheng/store"
 	"junheng/store/storetest"
+	"junheng/usecase"
 	"junheng/workflows"
 )
 
@@ -67,7 +68,7 @@ func cityOf(b *testing.B, n int) (*echo.Echo, string) {
 		}
 	}
 	e, _ := seeded(b, db, 0)
-	tok, err := IssueToken(ctx, db, TokenRequest{Role: workflows.RoleOffice, Name: "bench"})
+	tok, err := usecase.IssueToken(ctx, db, usecase.TokenRequest{Role: workflows.RoleOffice, Name: "bench"})
 	if err != nil {
 		b.Fatal(err)
 	}

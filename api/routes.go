@@ -11,6 +11,7 @@ import (
 
 	"junheng/evaluation"
 	"junheng/progress"
+	"junheng/report"
 	"junheng/store"
 	"junheng/usecase"
 	"junheng/workflows"
@@ -53,8 +54,8 @@ func (s *Server) routes() []route {
 			handler: s.me},
 		{method: "POST", path: "/tokens", action: "create_token",
 			summary: "Issue an API token (shown once: a retry with the same Idempotency-Key answers 409)",
-			roles:   []workflows.Role{workflows.RoleAdmin}, body: TokenRequest{}, response: IssuedToken{},
-			status: http.StatusCreated, secret: true, handler: s.createToken},
+			roles:   []workflows.Role{workflows.RoleAdmin}, body: usecase.TokenRequest{},
+			response: usecase.IssuedToken{}, status: http.StatusCreated, secret: true, handler: s.createToken},
 		{method: "POST", path: "/districts", action: "create_district", summary: "Register a district", roles: setup,
 			body: districtRequest{}, response: store.District{}, status: http.StatusCreated, handler: s.createDistrict},
 		{method: "GET", path: "/districts", action: "list_districts", summary: "Districts (a district sees itself)",
@@ -93,7 +94,7 @@ func (s *Server) routes() []route {
 			response: workflows.CycleState{}, handler: s.provinceResult},
 		{method: "GET", path: "/cycles/:year/bulletin", action: "bulletin",
 			summary: "The progress bulletin (定期通报); ?format=html: 303 to the printable page", roles: overseers,
-			query: []string{"format"}, response: bulletin{}, handler: s.getBulletin},
+			query: []string{"format"}, response: report.Bulletin{}, handler: s.getBulletin},
 		{method: "GET", path: "/findings", action: "ledger",
 			summary:  "The rectification ledger (整改台账), paginated or as .xlsx",
 			query:    []string{"year", "district", "status", "severity", "overdue", "page", "per_page", "format"},
@@ -140,7 +141,8 @@ func (s *Server) routes() []route {
 			handler: s.getCityProgress},
 		{method: "GET", path: "/accountability", action: "accountability",
 			summary: "Districts lagging, with overdue or escalated items, or repeated talks and circulars",
-			roles:   overseers, query: []string{"year"}, response: accountabilityList{}, handler: s.getAccountability},
+			roles:   overseers, query: []string{"year"}, response: usecase.AccountabilityList{},
+			handler: s.getAccountability},
 		{method: "GET", path: "/notifications", action: "notifications", summary: "The caller's notifications",
 			query: []string{"unread"}, response: []store.Notification{}, handler: s.notifications},
 		{method: "POST", path: "/notifications/:id/read", action: "read_notification",
@@ -228,7 +230,7 @@ func Routes() []RouteInfo {
 	for _, r := range (&Server{}).routes() {
 		roles := r.roles
 		if roles == nil {
-			roles = Roles
+			roles = usecase.Roles
 		}
 		out = append(out, RouteInfo{Method: r.method, Path: "/api/v1" + r.path, Action: r.action, Roles: roles})
 	}

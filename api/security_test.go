@@ -27,6 +27,7 @@ import (
 	"junheng/progress"
 	"junheng/store"
 	"junheng/store/storetest"
+	"junheng/usecase"
 	"junheng/workflows"
 )
 
@@ -50,8 +51,8 @@ func send(e *echo.Echo, token, method, path, contentType string, body []byte,
 
 func token(t *testing.T, db *store.Store, role workflows.Role, district string) string {
 	t.Helper()
-	tok, err := IssueToken(context.Background(), db,
-		TokenRequest{Role: role, District: district, Name: string(role) + district})
+	tok, err := usecase.IssueToken(context.Background(), db,
+		usecase.TokenRequest{Role: role, District: district, Name: string(role) + district})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +104,7 @@ func TestIssuedTokenIsNeverKept(t *testing.T) {
 			[]byte(`{"role":"office","name":"clerk"}`), headerIdempotencyKey, "issue-1")
 	}
 	first := issue()
-	var issued IssuedToken
+	var issued usecase.IssuedToken
 	err = json.Unmarshal(first.Body.Bytes(), &issued)
 	if err != nil || first.Code != http.StatusCreated || issued.Token == "" {
 		t.Fatalf("issuing a token: %d %s", first.Code, first.Body)
@@ -519,8 +520,8 @@ func TestReportsAreSharedOnlyOnceAccepted(t *testing.T) {
 func TestPagesActForALiveToken(t *testing.T) {
 	db := storetest.Open(t)[store.SQLite]
 	e, _ := seeded(t, db, 1)
-	tok, err := IssueToken(context.Background(), db,
-		TokenRequest{Role: workflows.RoleDistrict, District: "370200", Name: "clerk"})
+	tok, err := usecase.IssueToken(context.Background(), db,
+		usecase.TokenRequest{Role: workflows.RoleDistrict, District: "370200", Name: "clerk"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,8 +13,6 @@ import (
 	"junheng/usecase"
 )
 
-const mimeXLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 // readInput reads a self-assessment from a JSON body, an .xlsx body, or an .xlsx uploaded as the multipart field
 // "file" (see usecase.ReadInput).
 func readInput(c echo.Context, profile evaluation.Profile) (evaluation.Input, error) {
@@ -22,7 +20,7 @@ func readInput(c echo.Context, profile evaluation.Profile) (evaluation.Input, er
 	switch ct {
 	case echo.MIMEApplicationJSON:
 		return usecase.ReadInput(c.Request().Body, c.Request().ContentLength, false, profile)
-	case mimeXLSX:
+	case excel.ContentType:
 		return usecase.ReadInput(c.Request().Body, c.Request().ContentLength, true, profile)
 	case echo.MIMEMultipartForm:
 		fh, err := c.FormFile("file")
@@ -85,7 +83,7 @@ func (s *Server) getSelfAssessment(c echo.Context) error {
 	}
 	c.Response().Header().Set(echo.HeaderContentDisposition,
 		fmt.Sprintf(`attachment; filename="self-assessment-%s-%d.xlsx"`, code, year))
-	return c.Blob(http.StatusOK, mimeXLSX, buf.Bytes())
+	return c.Blob(http.StatusOK, excel.ContentType, buf.Bytes())
 }
 
 // evaluate is the stateless evaluation: nothing is stored. It judges by the server's profile (JUNHENG_PROFILE, by
@@ -108,7 +106,7 @@ func (s *Server) evaluate(c echo.Context) error {
 
 func (s *Server) template(c echo.Context) error {
 	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="self-assessment.xlsx"`)
-	c.Response().Header().Set(echo.HeaderContentType, mimeXLSX)
+	c.Response().Header().Set(echo.HeaderContentType, excel.ContentType)
 	c.Response().WriteHeader(http.StatusOK)
 	return excel.WriteTemplate(c.Response())
 }

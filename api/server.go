@@ -73,7 +73,6 @@ type Server struct {
 	files    *files.Store
 	profile  evaluation.Profile
 	loc      *time.Location
-	rules    progress.Rules
 	public   *publicPage
 	log      *slog.Logger
 	started  time.Time // requests claimed before this are not in flight here
@@ -106,8 +105,8 @@ func New(d Deps) *echo.Echo {
 		core = usecase.New(d.CoreDeps())
 	}
 	s := &Server{core: core, store: d.Store, temporal: d.Temporal, files: d.Files, profile: d.Profile, loc: d.Location,
-		rules: d.Rules, public: &publicPage{Publication: d.Public},
-		log: d.Logger, started: time.Now(), proxies: d.Proxies,
+		public: &publicPage{Publication: d.Public},
+		log:    d.Logger, started: time.Now(), proxies: d.Proxies,
 		guesses: &throttle.Failures{Every: guessEvery, Burst: guessBurst}}
 	s.register(e, d.RateLimit)
 	return e

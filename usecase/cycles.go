@@ -101,6 +101,24 @@ type CycleRow struct {
 	Findings     store.FindingCounts `json:"findings"`
 }
 
+// Overdue says the deadline of the row's current stage has passed without the expected action.
+func (r CycleRow) Overdue() bool {
+	return workflows.Overdue(workflows.Stage(r.Stage), r.SelfAssessmentOverdue, r.ReviewOverdue)
+}
+
+// Deadline is the deadline of the row's current stage, zero once no deadline applies.
+func (r CycleRow) Deadline() time.Time {
+	switch workflows.Stage(r.Stage) {
+	case workflows.StageSelfAssessment:
+		return r.SelfAssessmentDeadline
+	case workflows.StageCityReview:
+		return r.CityReviewDeadline
+	case workflows.StageRectification:
+		return r.ApplicationDeadline
+	}
+	return time.Time{}
+}
+
 // Overview is a year's overview from the read model, one row per district (a district sees its own), in three
 // queries in all. A year not opened is NotFound.
 func (c *Core) Overview(ctx context.Context, a Actor, year int) ([]CycleRow, error) {

@@ -2,10 +2,14 @@ package usecase
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"slices"
 	"strings"
+	"time"
 
 	"junheng/store"
 	"junheng/workflows"
@@ -27,4 +31,68 @@ func (c *Core) SignIn(ctx context.Context, token string) (Actor, error) {
 		return Actor{}, err
 	}
 	return Actor{TokenID: t.ID, Name: t.Name, Role: workflows.Role(t.Role), District: t.DistrictCode}, nil
+}
+
+// Roles a token may have.
+var Roles = []workflows.Role{workflows.RoleAdmin, workflows.RoleOffice, workflows.RoleProvince, workflows.RoleDistrict}
+
+// TokenRequest asks for a new API token.
+type TokenRequest struct {
+	Role     workflows.Role `json:"role"`
+	District string         `json:"district,omitempty"`
+	Name     string         `json:"name"`
+}
+
+// IssuedToken is a new token: the value is shown once, only its hash is kept.
+type IssuedToken struct {
+	ID    int64  `json:"id"`
+	Token string `json:"token"`
+}
+
+// NewToken returns a fresh random bearer token and the hash under which it is stored.
+func NewToken() (token, hash string) {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b) // crypto/rand never fails on supported platforms
+	token = "jh_" + base64.RawURLEncoding.EncodeToString(b)
+	return token, HashToken(token)
+}
+
+// IssueToken lets an admin issue a token over the API, as IssueToken does for whoever runs the server.
+func (c *Core) IssueToken(ctx context.Context, a Actor, req TokenRequest) (IssuedToken, error) {
+	if err := a.may("", workflows.RoleAdmin); err != nil {
+		return IssuedToken{}, err
+	}
+	return IssueToken(ctx, c.store, req)
+}
+
+// IssueToken checks a request and stores the new token's hash. It asks for no actor: the command line (`junheng
+// token create`) runs it on the server, with the database's own access.
+func IssueToken(ctx context.Context, db *store.Store, req TokenRequest) (IssuedToken, error) {
+	var f Fields
+	if !slices.Contains(Roles, req.Role) {
+		f.Add("role", "角色应为 admin、office、province 或 district", "role must be admin, office, province or district")
+	}
+	if (req.Role == workflows.RoleDistrict) != (req.District != "") {
+		f.Add("district", "区县令牌须且仅须指定区县", "district is required for a district token, and only for one")
+	}
+	f.Required("name", req.Name)
+	if err := f.Err(); err != nil {
+		return IssuedToken{}, err
+	}
+	if req.District != "" {
+		if _, err := db.District(ctx, req.District); errors.Is(err, store.ErrNotFound) {
+			f.Add("district", "该区县尚未登记", "the district is not registered")
+			return IssuedToken{}, f.Err()
+		} else if err != nil {
+			return IssuedToken{}, err
+		}
+	}
+	token, hash := NewToken()
+	t := &store.Token{
+		Name: req.Name, Role: string(req.Role), DistrictCode: req.District, Hash: hash, CreatedAt: time.Now().UTC(),
+	}
+	if err := db.CreateToken(ctx, t); err != nil {
+		return IssuedToken{}, err
+	}
+	return IssuedToken{ID: t.ID, Token: token}, nil
 }

@@ -74,9 +74,12 @@ type CycleState struct {
 }
 
 // Overdue reports whether any deadline of the current stage has passed without the expected action.
-func (s CycleState) Overdue() bool {
-	return (s.Stage == StageSelfAssessment && s.SelfAssessmentOverdue) ||
-		(s.Stage == StageCityReview && s.ReviewOverdue)
+func (s CycleState) Overdue() bool { return Overdue(s.Stage, s.SelfAssessmentOverdue, s.ReviewOverdue) }
+
+// Overdue is the rule for a year at stage whose self-assessment or review deadline has passed (as the read model
+// mirrors it): only the deadline of the current stage counts.
+func Overdue(stage Stage, selfAssessmentOverdue, reviewOverdue bool) bool {
+	return (stage == StageSelfAssessment && selfAssessmentOverdue) || (stage == StageCityReview && reviewOverdue)
 }
 
 // Return is the office sending a self-assessment back.

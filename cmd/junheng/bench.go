@@ -13,11 +13,11 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"junheng/api"
 	"junheng/bench"
 	"junheng/internal/app"
 	"junheng/internal/config"
 	"junheng/internal/temporalx"
+	"junheng/usecase"
 	"junheng/workflows"
 )
 
@@ -106,7 +106,8 @@ func startOwn(cmd *cobra.Command, cfg *config.Config, opts *bench.Options) (func
 		return nil, err
 	}
 	stop := func() { p.Close(); os.RemoveAll(dir) }
-	t, err := api.IssueToken(cmd.Context(), p.Store, api.TokenRequest{Role: workflows.RoleAdmin, Name: "bench"})
+	t, err := usecase.IssueToken(cmd.Context(), p.Store,
+		usecase.TokenRequest{Role: workflows.RoleAdmin, Name: "bench"})
 	if err != nil {
 		stop()
 		return nil, err

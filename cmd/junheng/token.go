@@ -9,7 +9,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"junheng/api"
 	"junheng/internal/app"
 	"junheng/internal/config"
 	"junheng/store"
@@ -25,7 +24,7 @@ func newTokenCmd(cfg *config.Config) *cobra.Command {
 		Short: "Create a token; it is printed once, alone on the last line",
 		Args:  cobra.NoArgs,
 		RunE: withStore(cfg, func(cmd *cobra.Command, db *store.Store, _ []string) error {
-			t, err := api.IssueToken(cmd.Context(), db, api.TokenRequest{Role: workflows.Role(role),
+			t, err := usecase.IssueToken(cmd.Context(), db, usecase.TokenRequest{Role: workflows.Role(role),
 				District: district, Name: name})
 			var invalid *usecase.Error
 			if errors.As(err, &invalid) {

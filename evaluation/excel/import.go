@@ -16,6 +16,9 @@ import (
 	"junheng/evaluation"
 )
 
+// ContentType is the media type of a workbook (.xlsx).
+const ContentType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
 // MaxFileSize is the largest workbook Import accepts.
 const MaxFileSize = 10 << 20
 

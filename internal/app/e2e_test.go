@@ -18,6 +18,7 @@ import (
 
 	"junheng/api"
 	"junheng/store"
+	"junheng/usecase"
 	"junheng/workflows"
 )
 
@@ -145,7 +146,7 @@ func (c httpClient) upload(method, path, field, name string, content []byte) rep
 // newToken creates a token straight in the store, as `junheng token create` does.
 func newToken(t *testing.T, db *store.Store, role workflows.Role, district string) string {
 	t.Helper()
-	token, hash := api.NewToken()
+	token, hash := usecase.NewToken()
 	if err := db.CreateToken(context.Background(), &store.Token{Name: string(role) + district, Role: string(role),
 		DistrictCode: district, Hash: hash, CreatedAt: time.Now()}); err != nil {
 		t.Fatal(err)
@@ -409,7 +410,7 @@ func checkAuthorisation(t *testing.T, base string, db *store.Store, certifiedA w
 	notes, _ := db.Notifications(context.Background(),
 		store.NotificationFilter{Recipient: "district", DistrictCode: codeB})
 	tokens := map[string]httpClient{}
-	for _, role := range api.Roles {
+	for _, role := range usecase.Roles {
 		district := ""
 		if role == workflows.RoleDistrict {
 			district = codeA

@@ -1,0 +1,52 @@
+package usecase
+
+import (
+	"context"
+	"errors"
+
+	"junheng/evaluation"
+	"junheng/store"
+	"junheng/workflows"
+)
+
+// notificationScope is whose notifications a reads: a district its own, everyone else the office's.
+func notificationScope(a Actor) (recipient, district string) {
+	if a.Role == workflows.RoleDistrict {
+		return string(workflows.ToDistrict), a.District
+	}
+	return string(workflows.ToOffice), ""
+}
+
+// Notifications are a's notifications, newest first; unread: only those not read yet.
+func (c *Core) Notifications(ctx context.Context, a Actor, unread bool) ([]store.Notification, error) {
+	recipient, district := notificationScope(a)
+	return c.store.Notifications(ctx,
+		store.NotificationFilter{Recipient: recipient, DistrictCode: district, UnreadOnly: unread})
+}
+
+// ReadNotification marks one of a's own notifications read. Only recipients may, the office and the districts:
+// the province and admins see the office's notifications, but marking one read would hide it from the office.
+func (c *Core) ReadNotification(ctx context.Context, a Actor, id int64) error {
+	if err := a.may(a.District, workflows.RoleOffice, workflows.RoleDistrict); err != nil { // the role alone
+		return err
+	}
+	recipient, district := notificationScope(a)
+	err := c.store.MarkNotificationRead(ctx, id, recipient, district)
+	if errors.Is(err, store.ErrNotFound) {
+		return ErrNotFound
+	}
+	return err
+}
+
+// Deliveries show admins and the office how notifications fared on the configured channels, newest first;
+// status ("" for all) selects those delivered, retrying or failed.
+func (c *Core) Deliveries(ctx context.Context, a Actor, status string) ([]store.Delivery, error) {
+	if err := a.may("", auditors...); err != nil {
+		return nil, err
+	}
+	if status != "" && status != store.Delivered && status != store.Retrying && status != store.Failed {
+		return nil, InvalidInput(evaluation.Problem{Field: "status", MessageZh: "状态应为 delivered、retrying 或 failed",
+			MessageEn: "status must be delivered, retrying or failed"})
+	}
+	return c.store.Deliveries(ctx, status, 0)
+}

@@ -1,0 +1,163 @@
+package usecase
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"junheng/progress"
+	"junheng/store"
+	"junheng/workflows"
+)
+
+// overseers see the city as a whole: its bulletin, its multi-year report, its accountability list.
+var overseers = []workflows.Role{workflows.RoleAdmin, workflows.RoleOffice, workflows.RoleProvince}
+
+// maxReportYears bounds a report's span: every year costs a decoded evaluation per district.
+const maxReportYears = 20
+
+// Years is the span of a multi-year report. A zero bound is the default: the years that have cycles, at most the
+// last ten.
+type Years struct {
+	From, To int
+	// Malformed is what the face could not read (a year), answered with the core's own problems.
+	Malformed Fields
+}
+
+// span resolves y's defaults and checks it: from no later than to, at most maxReportYears years.
+func (c *Core) span(ctx context.Context, y Years) (from, to int, err error) {
+	first, last, err := c.store.CycleYears(ctx)
+	if err != nil {
+		return 0, 0, err
+	}
+	if last == 0 {
+		first, last = time.Now().In(c.loc).Year(), time.Now().In(c.loc).Year()
+	}
+	from, to = cmp.Or(y.From, max(first, last-9)), cmp.Or(y.To, last)
+	f := y.Malformed
+	switch {
+	case len(f) > 0:
+	case from > to:
+		f.Add("from", "起始年度不能晚于截止年度", "from must not be after to")
+	case to-from+1 > maxReportYears:
+		f.Add("from", fmt.Sprintf("报告最多跨 %d 个年度", maxReportYears),
+			fmt.Sprintf("a report spans at most %d years", maxReportYears))
+	}
+	return from, to, f.Err()
+}
+
+// DistrictProgress is a district's multi-year report: its plan, its progress year by year against the seed's
+// targets and its plan, and its school ledger across the years.
+func (c *Core) DistrictProgress(ctx context.Context, a Actor, district string, y Years,
+) (progress.DistrictReport, error) {
+	var r progress.DistrictReport
+	if err := a.may(district); err != nil {
+		return r, err
+	}
+	if _, err := c.store.District(ctx, district); errors.Is(err, store.ErrNotFound) {
+		return r, ErrNotFound
+	} else if err != nil {
+		return r, err
+	}
+	from, to, err := c.span(ctx, y)
+	if err != nil {
+		return r, err
+	}
+	ds, err := c.districtYears(ctx, district, from, to)
+	if err != nil {
+		return r, err
+	}
+	hd := ds[0]
+	r = progress.NewDistrictReport(hd, from, to, c.rules, time.Now().In(c.loc))
+	p, err := c.store.Plan(ctx, district)
+	switch {
+	case err == nil:
+		r.Plan = &progress.PlanInfo{
+			Status: p.Status, Version: p.Version, ApprovedVersion: p.ApprovedVersion, Approved: hd.Plan,
+		}
+	case !errors.Is(err, store.ErrNotFound):
+		return r, err
+	}
+	return r, nil
+}
+
+// SchoolLedger is a district's school ledger across the years (逐校工作台账), of one school when school is not "".
+func (c *Core) SchoolLedger(ctx context.Context, a Actor, district string, y Years, school string,
+) ([]progress.SchoolLedger, error) {
+	r, err := c.DistrictProgress(ctx, a, district, y)
+	if err != nil || school == "" {
+		return r.Schools, err
+	}
+	return slices.DeleteFunc(r.Schools, func(l progress.SchoolLedger) bool { return l.Code != school }), nil
+}
+
+// CityProgress is the city's multi-year report: the city against its targets by year, the districts at risk,
+// and every district's progress.
+func (c *Core) CityProgress(ctx context.Context, a Actor, y Years) (progress.CityReport, error) {
+	if err := a.may("", overseers...); err != nil {
+		return progress.CityReport{}, err
+	}
+	from, to, err := c.span(ctx, y)
+	if err != nil {
+		return progress.CityReport{}, err
+	}
+	ds, err := c.districtYears(ctx, "", from, to)
+	if err != nil {
+		return progress.CityReport{}, err
+	}
+	return progress.NewCityReport(ds, yearsFrom(from, to), c.rules, time.Now().In(c.loc)), nil
+}
+
+func yearsFrom(from, to int) []int {
+	years := make([]int, 0, to-from+1)
+	for y := from; y <= to; y++ {
+		years = append(years, y)
+	}
+	return years
+}
+
+// districtYears reads the districts' years from the read model, one district (only) or all: every year
+// from..to, submitted or not, and the year before as the baseline of from's year-on-year measures (callers leave
+// it out of what they show). Each year's evaluation is of its newest submitted version. Five queries, whatever
+// the number of districts and years.
+func (c *Core) districtYears(ctx context.Context, only string, from, to int) ([]progress.District, error) {
+	subs, err := c.store.SubmissionsBetween(ctx, only, from-1, to)
+	if err != nil {
+		return nil, err
+	}
+	return c.histories(ctx, only, from, to, subs)
+}
+
+// publishedYears is districtYears of every district for what the city may publish: each year's evaluation is of
+// the version the office accepted, never one the district submitted since.
+func (c *Core) publishedYears(ctx context.Context, from, to int) ([]progress.District, error) {
+	subs, err := c.store.ReviewedSubmissions(ctx, from-1, to)
+	if err != nil {
+		return nil, err
+	}
+	return c.histories(ctx, "", from, to, subs)
+}
+
+// histories assembles the districts' histories from the chosen submissions.
+func (c *Core) histories(ctx context.Context, only string, from, to int, subs []store.Submission,
+) ([]progress.District, error) {
+	ds, err := c.store.Districts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// Cycles from the beginning: a district certified before the span is still certified in it.
+	cycles, err := c.store.CyclesBetween(ctx, only, 0, to)
+	if err != nil {
+		return nil, err
+	}
+	plans, err := c.store.ApprovedPlans(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rows := progress.Rows{Districts: ds, Cycles: cycles, Submissions: subs, Plans: plans,
+		CertifiedStage: string(workflows.StageCertified)}
+	return progress.History(rows, only, from, to, time.Now().In(c.loc))
+}
