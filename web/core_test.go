@@ -17,6 +17,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"junheng/evaluation"
+	"junheng/files"
 	"junheng/store"
 	"junheng/store/storetest"
 	"junheng/usecase"
@@ -25,7 +26,7 @@ import (
 
 // seededStore is the read model the pages' core reads in these tests: the fake API's tokens (by the same IDs),
 // two districts, and 黄岛区's years 2022–2026, each at the stage the fake API's answers had it, with an open
-// finding in 2025 and a saved draft in 2026.
+// finding and one in progress (openFinding) in 2025 and a saved draft in 2026.
 func seededStore(t *testing.T) *store.Store {
 	t.Helper()
 	db, ctx, now := storetest.SQLite(t), context.Background(), time.Now().UTC()
@@ -56,7 +57,8 @@ func seededStore(t *testing.T) *store.Store {
 	}
 	must(db.CreateFindings(ctx, []store.Finding{{ID: "finding:2025:370211:1", Year: 2025, DistrictCode: "370211",
 		Seq: 1, Title: "功能室不足", Source: "on_site", Severity: "normal", Status: "open", CreatedAt: now,
-		UpdatedAt: now}}))
+		UpdatedAt: now}, {ID: openFinding, Year: 2025, DistrictCode: "370211", Seq: 2, Title: "班额超标",
+		Source: "on_site", Severity: "normal", Status: "in_progress", CreatedAt: now, UpdatedAt: now}}))
 	return db
 }
 
@@ -67,14 +69,20 @@ func cycleRecord(st workflows.CycleState) *store.Cycle {
 }
 
 // newCore is the core of one site over db, with the fake API's workflow service.
-func newCore(db *store.Store, f *fakeAPI) *usecase.Core {
+func newCore(t *testing.T, db *store.Store, f *fakeAPI) *usecase.Core {
 	loc, _ := time.LoadLocation("Asia/Shanghai")
-	return usecase.New(usecase.Deps{Store: db, Temporal: &fakeTemporal{api: f}, Profile: evaluation.National2017(),
-		Location: loc, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	evidence, err := files.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return usecase.New(usecase.Deps{Store: db, Temporal: &fakeTemporal{api: f}, Files: evidence,
+		Profile: evaluation.National2017(), Location: loc, Calendar: workflows.DefaultCalendar,
+		Policy: workflows.DefaultPolicy(), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 }
 
 // fakeTemporal is the workflow service behind the pages' core: it takes each Update once by its ID, as Temporal
 // does, records it with the fake API, and answers with a cycle state; or it fails as the fake API's outage says.
+// The next Update waits while the fake API's hold says, or is taken and then times out when its timeout says.
 type fakeTemporal struct {
 	client.Client
 	api *fakeAPI
@@ -87,7 +95,7 @@ func (f *fakeTemporal) CheckHealth(context.Context, *client.CheckHealthRequest) 
 	return &client.CheckHealthResponse{}, nil
 }
 
-func (f *fakeTemporal) UpdateWorkflow(_ context.Context, o client.UpdateWorkflowOptions,
+func (f *fakeTemporal) UpdateWorkflow(ctx context.Context, o client.UpdateWorkflowOptions,
 ) (client.WorkflowUpdateHandle, error) {
 	switch f.api.outageNow() {
 	case "busy":
@@ -97,11 +105,25 @@ func (f *fakeTemporal) UpdateWorkflow(_ context.Context, o client.UpdateWorkflow
 		return nil, errors.New("connection reset")
 	}
 	f.api.mu.Lock()
+	hold, held, timeout := f.api.hold, f.api.held, f.api.timeout
+	f.api.hold, f.api.timeout = nil, false // only the next Update waits or times out
+	f.api.mu.Unlock()
+	if hold != nil {
+		held <- ctx
+		<-hold
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+	}
+	f.api.mu.Lock()
 	defer f.api.mu.Unlock()
 	if o.UpdateID == "" || !slices.ContainsFunc(f.api.updates, func(u client.UpdateWorkflowOptions) bool {
 		return u.UpdateID == o.UpdateID
 	}) {
 		f.api.updates = append(f.api.updates, o)
+	}
+	if timeout {
+		return nil, context.DeadlineExceeded
 	}
 	return fakeUpdate{id: o.UpdateID}, nil
 }

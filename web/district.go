@@ -4,11 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
-	"mime/multipart"
 	"net/http"
-	"net/url"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -142,62 +141,6 @@ func (s *server) save(w http.ResponseWriter, r *http.Request, form string, data 
 	s.back(w, r, f, workspaceURL(year)+"#evaluation")
 }
 
-// multipartBody is a body of one file, for a request made for r: the same bytes when the form is resent.
-func multipartBody(r *http.Request, field, name string, content io.Reader) (io.Reader, string, error) {
-	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
-	if b := multipartBoundary(requestKey(r)); b != "" {
-		_ = mw.SetBoundary(b) // hex digits, fewer than 70: always valid
-	}
-	fw, err := mw.CreateFormFile(field, name)
-	if err == nil {
-		_, err = io.Copy(fw, content)
-	}
-	if err == nil {
-		err = mw.Close()
-	}
-	return &buf, mw.FormDataContentType(), err
-}
-
-// uploadFile sends the file chosen in a form's field, if any, to the API as an evidence file. It answers the
-// stored file's ID ("" when no file was chosen), or the API's reply when the upload was refused. The upload has
-// its own idempotency key, so that a resent form stores the file once and then acts once.
-func (s *server) uploadFile(r *http.Request, field string) (id string, failed *reply, err error) {
-	file, header, err := r.FormFile(field)
-	if err != nil || header.Filename == "" {
-		return "", nil, nil
-	}
-	defer file.Close()
-	r = keyed(r, "file:"+field)
-	mb, ct, err := multipartBody(r, "file", header.Filename, file)
-	if err != nil {
-		return "", nil, err
-	}
-	up := s.call(r, http.MethodPost, "/api/v1/files", mb, ct)
-	var stored struct {
-		ID string `json:"id"`
-	}
-	if !up.ok() || up.decode(&stored) != nil || stored.ID == "" {
-		return "", &up, nil
-	}
-	return stored.ID, nil, nil
-}
-
-// attached uploads the file chosen in field, if any, and returns its ID. When the upload fails, it has answered:
-// the form (key) comes back to the page back with the upload's error, and ok is false.
-func (s *server) attached(w http.ResponseWriter, r *http.Request, field, key, back string) (id string, ok bool) {
-	id, failed, err := s.uploadFile(r, field)
-	switch {
-	case err != nil:
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return "", false
-	case failed != nil:
-		s.back(w, r, outcome(key, *failed, english(r), ""), back)
-		return "", false
-	}
-	return id, true
-}
-
 func (s *server) submit(w http.ResponseWriter, r *http.Request) {
 	s.cycleStep(w, r, "submit", s.opts.Core.Submit)
 }
@@ -218,47 +161,88 @@ func (s *server) cycleStep(w http.ResponseWriter, r *http.Request, form string,
 	s.back(w, r, f, workspaceURL(year))
 }
 
-// findingAction sends one action on a finding; the form names the finding and the page to return to.
+// findingAction runs one action on a finding, once for the form's key; the form names the finding and the page to
+// return to.
 func (s *server) findingAction(w http.ResponseWriter, r *http.Request) {
 	action, id, f := r.PathValue("action"), r.PostFormValue("id"), r.PostForm
-	back := localPath(f.Get("back"))
-	var body map[string]any
+	core, form := s.opts.Core, action+":"+id
+	// A malformed date goes to the core as none, so that the core still checks first that the caller may act on
+	// the finding; its "required" then gives way to the page's own reading of the date.
+	var malformed usecase.Fields
+	due := core.When(&malformed, "due_date", f.Get("due_date"))
+	var evidence chosenFile
+	var act findingStep
 	switch action {
 	case "plan":
-		body = map[string]any{"measures": f.Get("measures"), "responsible_unit": f.Get("responsible_unit"),
-			"responsible_person": f.Get("responsible_person"), "due_date": f.Get("due_date")}
+		act = stepOf(core.PlanFinding, usecase.FindingPlan{Measures: f.Get("measures"),
+			ResponsibleUnit: f.Get("responsible_unit"), ResponsiblePerson: f.Get("responsible_person"), DueDate: due})
 	case "progress", "request-close":
-		body = map[string]any{"note": f.Get("note")}
-		fileID, ok := s.attached(w, r, "evidence", action+":"+id, back)
-		if !ok {
+		note := core.ReportProgress
+		if action == "request-close" {
+			note = core.RequestClose
+		}
+		var ok bool
+		if evidence, ok = s.formFile(w, r, "evidence"); !ok {
 			return
 		}
-		if fileID != "" {
-			body["evidence"] = []string{fileID}
+		act = func(ctx context.Context, a usecase.Actor, key, id string) error {
+			in := usecase.FindingNote{Text: f.Get("note")}
+			if evidence.name != "" {
+				file, err := core.UploadFile(ctx, a, usecase.NewFile{Name: evidence.name,
+					Content: bytes.NewReader(evidence.data)})
+				if err != nil {
+					return err
+				}
+				in.Evidence = []string{file.ID}
+			}
+			_, err := note(ctx, a, key, id, in)
+			return err
 		}
 	case "extension":
-		body = map[string]any{"due_date": f.Get("due_date"), "reason": f.Get("reason")}
+		act = stepOf(core.RequestExtension, usecase.Extension{DueDate: due, Reason: f.Get("reason")})
 	case "verify":
-		body = map[string]any{"accepted": f.Get("accepted") == "true", "comment": f.Get("comment")}
+		act = stepOf(core.VerifyFinding,
+			usecase.Verification{Accepted: f.Get("accepted") == "true", Comment: f.Get("comment")})
 	case "extension-decision":
-		body = map[string]any{"approved": f.Get("approved") == "true", "comment": f.Get("comment")}
+		act = stepOf(core.DecideExtension,
+			usecase.ExtensionDecision{Approved: f.Get("approved") == "true", Comment: f.Get("comment")})
 	case "talks":
-		body = map[string]any{"kind": f.Get("kind"), "note": f.Get("note")}
+		act = stepOf(core.RecordTalk, usecase.Talk{Kind: f.Get("kind"), Note: f.Get("note")})
 	default:
 		http.NotFound(w, r)
 		return
 	}
-	path := "/api/v1/findings/" + url.PathEscape(id) + "/" + strings.Replace(action, "-decision", "/decision", 1)
-	rep := s.postJSON(r, path, body)
-	s.back(w, r, outcome(action+":"+id, rep, english(r), s.t(r, "done")), back)
+	out := s.once(r, form, append([]byte(f.Encode()+"\n"), evidence.data...),
+		func(ctx context.Context, key string) *flash {
+			err := act(ctx, actor(r), key, id)
+			var e *usecase.Error
+			if errors.As(err, &e) && e.Kind == usecase.Invalid && len(malformed) > 0 {
+				err = malformed.Err()
+			}
+			return result(form, err, english(r), s.t(r, "done"))
+		})
+	s.back(w, r, out, localPath(f.Get("back")))
+}
+
+// findingStep is one of the core's actions on the finding id, its input given.
+type findingStep func(ctx context.Context, a usecase.Actor, key, id string) error
+
+// stepOf is the core's action act with its input in.
+func stepOf[In any](act func(context.Context, usecase.Actor, string, string, In) (workflows.ItemState, error),
+	in In,
+) findingStep {
+	return func(ctx context.Context, a usecase.Actor, key, id string) error {
+		_, err := act(ctx, a, key, id, in)
+		return err
+	}
 }
 
 // finding is one finding with its state and audit trail.
 func (s *server) finding(w http.ResponseWriter, r *http.Request) {
-	var d findingDetail
-	if rep := s.get(r, "/api/v1/findings/"+url.PathEscape(r.URL.Query().Get("id")), &d); !rep.ok() {
-		s.apiError(w, r, rep)
+	v, err := s.opts.Core.Finding(r.Context(), actor(r), r.URL.Query().Get("id"))
+	if err != nil {
+		s.coreError(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "finding", "findings", d.Year, d)
+	s.render(w, r, http.StatusOK, "finding", "findings", v.Year, v)
 }

@@ -2,27 +2,30 @@ package web
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 
+	"junheng/evaluation/excel"
 	"junheng/report"
+	"junheng/store"
+	"junheng/usecase"
+	"junheng/workflows"
 )
 
 type ledgerData struct {
-	Filter   url.Values
-	Total    int64        `json:"total"`
-	Page     int          `json:"page"`
-	PerPage  int          `json:"per_page"`
-	Findings []findingRow `json:"findings"`
-	Export   string
-	Prev     string
-	Next     string
+	Filter url.Values
+	usecase.LedgerPage
+	Export string
+	Prev   string
+	Next   string
 }
 
-// ledgerFilters are the query parameters the ledger page passes on to GET /api/v1/findings.
+// ledgerFilters are the query parameters of the ledger page, kept in its links.
 var ledgerFilters = []string{"year", "district", "status", "severity", "overdue", "page"}
 
-// ledger is the rectification ledger, filtered as the API filters it (a district sees its own rows only).
+// ledger is the rectification ledger, filtered (a district sees its own rows only).
 func (s *server) ledger(w http.ResponseWriter, r *http.Request) {
 	q := url.Values{}
 	for _, k := range ledgerFilters {
@@ -31,11 +34,16 @@ func (s *server) ledger(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	d := ledgerData{Filter: q}
-	rep := s.get(r, "/api/v1/findings?"+q.Encode(), &d)
-	if !rep.ok() {
+	f, err := ledgerFilter(q)
+	if err != nil {
 		// A bad filter is the user's to fix on the same page, which shows it at once.
-		current(r).flash = outcome("ledger", rep, english(r), "")
+		current(r).flash = result("ledger", err, english(r), "")
 		s.render(w, r, http.StatusOK, "ledger", "ledger", 0, d)
+		return
+	}
+	page, _ := strconv.Atoi(q.Get("page")) // only the page's own links set it; anything else is the first
+	if d.LedgerPage, err = s.opts.Core.Ledger(r.Context(), actor(r), f, max(page, 0), 0); err != nil {
+		s.coreError(w, r, err)
 		return
 	}
 	exp := cloneValues(q)
@@ -48,6 +56,38 @@ func (s *server) ledger(w http.ResponseWriter, r *http.Request) {
 		d.Next = pageURL(q, d.Page+1)
 	}
 	s.render(w, r, http.StatusOK, "ledger", "ledger", 0, d)
+}
+
+// ledgerFilter reads the ledger's filters from the page's query.
+func ledgerFilter(q url.Values) (usecase.LedgerFilter, error) {
+	f := usecase.LedgerFilter{District: q.Get("district"), Status: workflows.ItemStatus(q.Get("status")),
+		Severity: workflows.Severity(q.Get("severity"))}
+	if q.Get("overdue") == "true" { // the box ticked; unticked, every row
+		f.Overdue = new(true)
+	}
+	var bad usecase.Fields
+	if v := q.Get("year"); v != "" {
+		var err error
+		if f.Year, err = strconv.Atoi(v); err != nil || f.Year < 1 {
+			bad.Add("year", "应为年份, 如 2025", "must be a year such as 2025")
+		}
+	}
+	return f, bad.Err()
+}
+
+// ledgerWorkbook is the ledger as filtered on its page, every row, as a workbook.
+func (s *server) ledgerWorkbook(w http.ResponseWriter, r *http.Request) {
+	f, err := ledgerFilter(r.URL.Query())
+	var rows []store.Finding
+	if err == nil {
+		rows, err = s.opts.Core.LedgerRows(r.Context(), actor(r), f)
+	}
+	if err != nil {
+		s.coreError(w, r, err)
+		return
+	}
+	s.download(w, r, "rectification-ledger.xlsx", excel.ContentType,
+		func(w io.Writer) error { return report.LedgerXLSX(w, rows, s.opts.Location) })
 }
 
 func cloneValues(q url.Values) url.Values {
@@ -68,23 +108,21 @@ func pageURL(q url.Values, page int) string {
 // (定期通报), which the API's ?format=html links to.
 func (s *server) bulletin(w http.ResponseWriter, r *http.Request) {
 	year := s.yearOf(r)
-	path := fmt.Sprintf("/api/v1/cycles/%d/bulletin", year)
-	if r.URL.Query().Has("print") {
-		printed(s, w, r, path, report.BulletinHTML)
-		return
+	b, err := s.opts.Core.Bulletin(r.Context(), actor(r), year)
+	switch {
+	case err != nil:
+		s.coreError(w, r, err)
+	case r.URL.Query().Has("print"):
+		s.printed(w, r, func(w io.Writer) error { return report.BulletinHTML(w, b) })
+	default:
+		s.render(w, r, http.StatusOK, "bulletin", "bulletin", year, b)
 	}
-	var b report.Bulletin
-	if rep := s.get(r, path, &b); !rep.ok() {
-		s.apiError(w, r, rep)
-		return
-	}
-	s.render(w, r, http.StatusOK, "bulletin", "bulletin", year, b)
 }
 
 func (s *server) notifications(w http.ResponseWriter, r *http.Request) {
-	var ns []notification
-	if rep := s.get(r, "/api/v1/notifications", &ns); !rep.ok() {
-		s.apiError(w, r, rep)
+	ns, err := s.opts.Core.Notifications(r.Context(), actor(r), false)
+	if err != nil {
+		s.coreError(w, r, err)
 		return
 	}
 	s.render(w, r, http.StatusOK, "notifications", "notifications", 0, ns)
@@ -92,35 +130,17 @@ func (s *server) notifications(w http.ResponseWriter, r *http.Request) {
 
 type auditData struct {
 	Target string
-	Events []auditEvent
+	Events []store.AuditEvent
 }
 
 // audit is the audit trail of a target (a district's year cycle:2025:370211 or a finding), for the office.
 func (s *server) audit(w http.ResponseWriter, r *http.Request) {
 	d := auditData{Target: r.URL.Query().Get("target")}
-	q := url.Values{"limit": {"500"}}
-	if d.Target != "" {
-		q.Set("target", d.Target)
-	}
-	if rep := s.get(r, "/api/v1/audit?"+q.Encode(), &d.Events); !rep.ok() {
-		s.apiError(w, r, rep)
+	var err error
+	d.Events, err = s.opts.Core.Audit(r.Context(), actor(r), usecase.AuditFilter{Target: d.Target, Limit: 500})
+	if err != nil {
+		s.coreError(w, r, err)
 		return
 	}
 	s.render(w, r, http.StatusOK, "audit", "audit", 0, d)
-}
-
-// download streams a file the API produces (template, ledger or bulletin workbook) to the browser.
-func (s *server) download(path func(*http.Request) string) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		rep := s.call(r, http.MethodGet, path(r), nil, "")
-		if !rep.ok() {
-			s.apiError(w, r, rep)
-			return
-		}
-		for _, h := range []string{"Content-Type", "Content-Disposition"} {
-			w.Header().Set(h, rep.header.Get(h))
-		}
-		w.WriteHeader(http.StatusOK)
-		_, _ = w.Write(rep.body)
-	}
 }

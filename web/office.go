@@ -1,20 +1,28 @@
 package web
 
 import (
+	"bytes"
+	"context"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"junheng/evaluation"
+	"junheng/files"
+	"junheng/report"
 	"junheng/usecase"
+	"junheng/workflows"
 )
 
 type dashboardData struct {
 	NotOpen  bool
-	Rows     []cycleRow
-	Bulletin bulletin
+	Rows     []usecase.CycleRow
+	Bulletin report.Bulletin
 	Funnel   []funnelStep
 	Charts   []cvChart
 }
@@ -29,18 +37,19 @@ type funnelStep struct {
 func (s *server) dashboard(w http.ResponseWriter, r *http.Request) {
 	year := s.yearOf(r)
 	var d dashboardData
-	rep := s.get(r, fmt.Sprintf("/api/v1/cycles/%d", year), &d.Rows)
+	var err error
+	d.Rows, err = s.opts.Core.Overview(r.Context(), actor(r), year)
 	switch {
-	case rep.status == http.StatusNotFound:
+	case errors.Is(err, usecase.ErrNotFound):
 		d.NotOpen = true
 		s.render(w, r, http.StatusOK, "dashboard", "dashboard", year, d)
 		return
-	case !rep.ok():
-		s.apiError(w, r, rep)
+	case err != nil:
+		s.coreError(w, r, err)
 		return
 	}
-	if rep := s.get(r, fmt.Sprintf("/api/v1/cycles/%d/bulletin", year), &d.Bulletin); !rep.ok() {
-		s.apiError(w, r, rep)
+	if d.Bulletin, err = s.opts.Core.Bulletin(r.Context(), actor(r), year); err != nil {
+		s.coreError(w, r, err)
 		return
 	}
 	for _, st := range stages {
@@ -64,20 +73,19 @@ func cyclePath(year int, code string) string {
 	return fmt.Sprintf("/api/v1/cycles/%d/districts/%s", year, url.PathEscape(code))
 }
 
+// openYear opens the year for every registered district, with the deadlines of the calendar unless given.
 func (s *server) openYear(w http.ResponseWriter, r *http.Request) {
 	year, _ := strconv.Atoi(r.PostFormValue("year"))
-	body := map[string]any{"year": year}
-	deadlines := map[string]string{}
-	for _, k := range []string{"self_assessment", "city_review", "application"} {
-		if v := r.PostFormValue(k); v != "" {
-			deadlines[k] = v
-		}
+	in := usecase.OpenYear{Year: year}
+	for field, dst := range map[string]*time.Time{"self_assessment": &in.Deadlines.SelfAssessment,
+		"city_review": &in.Deadlines.CityReview, "application": &in.Deadlines.Application} {
+		*dst = s.opts.Core.When(&in.Malformed, "deadlines."+field, r.PostFormValue(field))
 	}
-	if len(deadlines) > 0 {
-		body["deadlines"] = deadlines
-	}
-	rep := s.postJSON(r, "/api/v1/cycles", body)
-	s.back(w, r, outcome("open", rep, english(r), s.t(r, "opened")), fmt.Sprintf("/office?year=%d", year))
+	f := s.once(r, "open", []byte(r.PostForm.Encode()), func(ctx context.Context, _ string) *flash {
+		_, err := s.opts.Core.OpenYear(ctx, actor(r), in)
+		return result("open", err, english(r), s.t(r, "opened"))
+	})
+	s.back(w, r, f, fmt.Sprintf("/office?year=%d", year))
 }
 
 type districtData struct {
@@ -98,52 +106,84 @@ func (s *server) officeDistrict(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "office_district", "dashboard", year, d)
 }
 
-// review sends the office's decision; a finding is added when its title is filled in.
+// review sends the office's decision on a submitted self-assessment; a finding is added when its title is filled
+// in.
 func (s *server) review(w http.ResponseWriter, r *http.Request) {
-	year, code := s.yearOf(r), r.PostFormValue("code")
-	f := r.PostForm
-	body := map[string]any{"decision": f.Get("decision"), "comment": f.Get("comment")}
-	if v := f.Get("deadline"); v != "" {
-		body["deadline"] = v
-	}
+	year, code, f := s.yearOf(r), r.PostFormValue("code"), r.PostForm
+	in := usecase.Review{Decision: f.Get("decision"), Comment: f.Get("comment")}
+	in.Deadline = s.opts.Core.When(&in.Malformed, "deadline", f.Get("deadline"))
 	if f.Get("shortfalls") != "all" {
-		body["shortfalls"] = []string{}
+		in.Shortfalls = &[]string{}
 	}
 	if title := strings.TrimSpace(f.Get("title")); title != "" {
-		finding := map[string]any{
-			"title": title, "detail": f.Get("detail"), "source": f.Get("source"), "severity": f.Get("severity"),
-		}
-		if v := f.Get("due_date"); v != "" {
-			finding["due_date"] = v
-		}
-		body["findings"] = []any{finding}
+		in.Findings = []workflows.NewFinding{{Title: title, Detail: f.Get("detail"),
+			Source: workflows.Source(f.Get("source")), Severity: workflows.Severity(f.Get("severity")),
+			DueDate: s.opts.Core.When(&in.Malformed, "findings[0].due_date", f.Get("due_date"))}}
 	}
-	rep := s.postJSON(r, cyclePath(year, code)+"/review", body)
-	s.back(w, r, outcome("review", rep, english(r), s.t(r, "done")),
-		fmt.Sprintf("/office/district?year=%d&code=%s", year, url.QueryEscape(code)))
+	out := s.once(r, "review", []byte(f.Encode()), func(ctx context.Context, key string) *flash {
+		_, err := s.opts.Core.Review(ctx, actor(r), key, year, code, in)
+		return result("review", err, english(r), s.t(r, "done"))
+	})
+	s.back(w, r, out, districtURL(year, code))
 }
 
-// decision records the city's acceptance or the province's result.
+func districtURL(year int, code string) string {
+	return fmt.Sprintf("/office/district?year=%d&code=%s", year, url.QueryEscape(code))
+}
+
+// decision records the city's acceptance or the province's result, with its document: the acceptance report, or
+// the province's document the office records from.
 func (s *server) decision(w http.ResponseWriter, r *http.Request) {
 	year, code, kind := s.yearOf(r), r.PostFormValue("code"), r.PostFormValue("kind")
-	path := map[string]string{"acceptance": "/acceptance", "province": "/province-result"}[kind]
-	if path == "" {
+	record := map[string]func(context.Context, usecase.Actor, string, int, string, usecase.Decision,
+	) (workflows.CycleState, error){
+		"acceptance": s.opts.Core.RecordAcceptance, "province": s.opts.Core.RecordProvinceResult,
+	}[kind]
+	if record == nil {
 		http.Error(w, "kind", http.StatusBadRequest)
 		return
 	}
-	to := fmt.Sprintf("/office/district?year=%d&code=%s", year, url.QueryEscape(code))
-	body := map[string]any{"passed": r.PostFormValue("passed") == "true", "comment": r.PostFormValue("comment")}
-	if kind == "province" {
-		body["recommend_national"] = r.PostFormValue("recommend_national") == "true"
-	}
-	// The decision's document: the acceptance report, or the province's document the office records from.
-	fileID, ok := s.attached(w, r, "report", kind, to)
+	in := usecase.Decision{Passed: r.PostFormValue("passed") == "true", Comment: r.PostFormValue("comment"),
+		RecommendNational: kind == "province" && r.PostFormValue("recommend_national") == "true"}
+	report, ok := s.formFile(w, r, "report")
 	if !ok {
 		return
 	}
-	if fileID != "" {
-		body["report_file"] = fileID
+	f := s.once(r, kind, append([]byte(r.PostForm.Encode()+"\n"), report.data...),
+		func(ctx context.Context, key string) *flash {
+			if report.name != "" {
+				// The office's own until the workflow accepts the decision: the core shares it with the district then.
+				file, err := s.opts.Core.UploadFile(ctx, actor(r),
+					usecase.NewFile{Name: report.name, Content: bytes.NewReader(report.data)})
+				if err != nil {
+					return result(kind, err, english(r), "")
+				}
+				in.ReportFile = file.ID
+			}
+			_, err := record(ctx, actor(r), key, year, code, in)
+			return result(kind, err, english(r), s.t(r, "done"))
+		})
+	s.back(w, r, f, districtURL(year, code))
+}
+
+// chosenFile is a file chosen in a form, read whole: its bytes are part of what the form sends.
+type chosenFile struct {
+	name string
+	data []byte
+}
+
+// formFile reads the file chosen in field, if any (a zero chosenFile when none); ok is false when the answer has
+// been written.
+func (s *server) formFile(w http.ResponseWriter, r *http.Request, field string) (chosenFile, bool) {
+	file, header, err := r.FormFile(field)
+	if err != nil || header.Filename == "" {
+		return chosenFile{}, true
 	}
-	rep := s.postJSON(r, cyclePath(year, code)+path, body)
-	s.back(w, r, outcome(kind, rep, english(r), s.t(r, "done")), to)
+	defer file.Close()
+	data, err := io.ReadAll(io.LimitReader(file, files.MaxSize+1))
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return chosenFile{}, false
+	}
+	return chosenFile{name: header.Filename, data: data}, true
 }

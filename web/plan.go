@@ -1,65 +1,22 @@
 package web
 
 import (
+	"bytes"
 	"cmp"
+	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"junheng/evaluation"
 	"junheng/progress"
+	"junheng/usecase"
+	"junheng/workflows"
 )
-
-// A district's creation plan (创建方案) as GET /api/v1/districts/{code}/plan answers it.
-type planDetail struct {
-	DistrictCode    string        `json:"district_code"`
-	Status          string        `json:"status"`
-	Version         int           `json:"version"`
-	ApprovedVersion int           `json:"approved_version"`
-	TargetYear      int           `json:"target_year"`
-	UpdatedAt       time.Time     `json:"updated_at"`
-	Versions        []planVersion `json:"versions"`
-}
-
-type planVersion struct {
-	Version            int           `json:"version"`
-	TargetYear         int           `json:"target_year"`
-	ResponsibilityFile string        `json:"responsibility_file"`
-	Note               string        `json:"note"`
-	Status             string        `json:"status"`
-	SubmittedBy        string        `json:"submitted_by"`
-	SubmittedAt        time.Time     `json:"submitted_at"`
-	DecidedBy          string        `json:"decided_by"`
-	DecidedAt          *time.Time    `json:"decided_at"`
-	Comment            string        `json:"comment"`
-	Plan               progress.Plan `json:"plan"`
-}
-
-// version is the plan's version number n, or nil.
-func (d *planDetail) version(n int) *planVersion {
-	for i := range d.Versions {
-		if d.Versions[i].Version == n {
-			return &d.Versions[i]
-		}
-	}
-	return nil
-}
-
-// latest is the newest version, or nil before the first submission.
-func (d *planDetail) latest() *planVersion {
-	var l *planVersion
-	for i := range d.Versions {
-		if l == nil || d.Versions[i].Version > l.Version {
-			l = &d.Versions[i]
-		}
-	}
-	return l
-}
 
 // planRow is one milestone row of the plan form, as typed.
 type planRow struct {
@@ -89,9 +46,9 @@ const maxPlanRows = 60
 
 type planData struct {
 	Code      string
-	Plan      *planDetail  // nil while the district has no plan
-	InEffect  *planVersion // the approved version in effect
-	Latest    *planVersion
+	Plan      *usecase.CreationPlanView    // nil while the district has no plan
+	InEffect  *usecase.CreationPlanVersion // the approved version in effect
+	Latest    *usecase.CreationPlanVersion
 	Review    bool // the latest version awaits the office's review
 	Form      *planForm
 	Keys      []planKey
@@ -104,7 +61,7 @@ type planKey struct {
 
 type planListRow struct {
 	Code, Name string
-	Plan       *planDetail
+	Plan       *usecase.CreationPlanView
 }
 
 // planKeys are the shortfall keys a milestone may name, in the order the standard lists them.
@@ -149,8 +106,6 @@ func (p *page) KeyName(key string) string {
 	return key
 }
 
-func planPath(code string) string { return "/api/v1/districts/" + url.PathEscape(code) + "/plan" }
-
 func planURL(code string) string { return "/plan?code=" + url.QueryEscape(code) }
 
 // plan shows a district's creation plan: its status, the version in effect, every version, and the form to
@@ -167,17 +122,20 @@ func (s *server) plan(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := planData{Code: code, Keys: planKeys}
-	var detail planDetail
-	switch rep := s.get(r, planPath(code), &detail); {
-	case rep.status == http.StatusNotFound:
-	case !rep.ok():
-		s.apiError(w, r, rep)
+	switch v, err := s.opts.Core.CreationPlan(r.Context(), actor(r), code); {
+	case errors.Is(err, usecase.ErrNotFound):
+	case err != nil:
+		s.coreError(w, r, err)
 		return
 	default:
-		d.Plan = &detail
-		d.InEffect = detail.version(detail.ApprovedVersion)
-		d.Latest = detail.latest()
-		d.Review = d.Latest != nil && d.Latest.Status == "submitted"
+		d.Plan = &v
+		for i := range v.Versions { // oldest first
+			if v.Versions[i].Version == v.ApprovedVersion {
+				d.InEffect = &v.Versions[i]
+			}
+			d.Latest = &v.Versions[i]
+		}
+		d.Review = d.Latest != nil && d.Latest.Status == string(workflows.PlanSubmitted)
 	}
 	if me.Role == "district" {
 		d.Form = s.planFormOf(r, d.Latest)
@@ -187,7 +145,7 @@ func (s *server) plan(w http.ResponseWriter, r *http.Request) {
 
 // planFormOf is what the form shows: what was typed, when the last submission was refused, or else the latest
 // version, with blank rows to add milestones.
-func (s *server) planFormOf(r *http.Request, latest *planVersion) *planForm {
+func (s *server) planFormOf(r *http.Request, latest *usecase.CreationPlanVersion) *planForm {
 	f := &planForm{}
 	if fl := current(r).flash; fl != nil && fl.Form == "plan" && fl.Kept != nil {
 		*f = *fl.Kept
@@ -219,23 +177,19 @@ func (s *server) planFormOf(r *http.Request, latest *planVersion) *planForm {
 
 // planList is every district with where its plan stands, for the office.
 func (s *server) planList(w http.ResponseWriter, r *http.Request) {
-	var districts []struct {
-		Code string `json:"code"`
-		Name string `json:"name"`
-	}
-	if rep := s.get(r, "/api/v1/districts", &districts); !rep.ok() {
-		s.apiError(w, r, rep)
+	districts, err := s.opts.Core.Districts(r.Context(), actor(r))
+	if err != nil {
+		s.coreError(w, r, err)
 		return
 	}
 	d := planData{}
 	for _, dist := range districts {
 		row := planListRow{Code: dist.Code, Name: dist.Name}
-		var detail planDetail
-		switch rep := s.get(r, planPath(dist.Code), &detail); {
-		case rep.ok():
-			row.Plan = &detail
-		case rep.status != http.StatusNotFound:
-			s.apiError(w, r, rep)
+		switch v, err := s.opts.Core.CreationPlan(r.Context(), actor(r), dist.Code); {
+		case err == nil:
+			row.Plan = &v
+		case !errors.Is(err, usecase.ErrNotFound):
+			s.coreError(w, r, err)
 			return
 		}
 		d.Districts = append(d.Districts, row)
@@ -272,7 +226,7 @@ func splitCodes(s string) []string {
 	})
 }
 
-// request turns the typed form into the API's plan, skipping blank rows; rows[i] is the form row of
+// request turns the typed form into the core's plan, skipping blank rows; rows[i] is the form row of
 // milestones[i]. Numbers that are not whole numbers are the page's to report, by form field.
 func (f *planForm) request(en bool) (plan progress.Plan, rows []int, bad map[string]string) {
 	bad = map[string]string{}
@@ -320,41 +274,50 @@ func (f *planForm) request(en bool) (plan progress.Plan, rows []int, bad map[str
 	return plan, rows, bad
 }
 
-// milestoneField matches the API's field names of a milestone: milestones[2].schools[0].
-var milestoneField = regexp.MustCompile(`^milestones\[(\d+)\]\.([a-z_]+)`)
-
-// planFields are the form's fields that show their own errors; the API's errors on other fields are listed.
-var planFields = regexp.MustCompile(`^(target_year|responsibility_file|note|milestones|` +
-	`milestones\[\d+\]\.(year|schools|indicators|oversized_max|large_classes_max|note))$`)
-
-// placeErrors moves the API's field errors onto the form: a milestone's onto the form row it came from (blank
-// rows are not sent, so milestones[1] may be row 3), a school's or a key's onto its row's list.
-func placeErrors(fl *flash, rows []int) {
-	fields := map[string]string{}
-	add := func(field, msg string) {
-		if fields[field] != "" {
-			msg = fields[field] + "; " + msg
-		}
-		fields[field] = msg
+// planField is the form's field that shows the core's error on path: a milestone's on the form row it came from
+// (blank rows are not sent, so milestones[1] may be row 3), a school's or a key's on its row's list; "" for a path
+// the form has no place for.
+func planField(path string, rows []int) string {
+	switch path {
+	case "target_year", "responsibility_file", "note", "milestones":
+		return path
+	case "file": // the letter's upload
+		return "responsibility_file"
 	}
-	for field, msg := range fl.Fields {
-		if m := milestoneField.FindStringSubmatch(field); m != nil {
-			if i, err := strconv.Atoi(m[1]); err == nil && i < len(rows) {
-				field = fmt.Sprintf("milestones[%d].%s", rows[i], m[2])
-			}
-		}
-		if planFields.MatchString(field) {
-			add(field, msg)
-		} else {
-			fl.List = append(fl.List, field+": "+msg)
-		}
+	rest, ok := strings.CutPrefix(path, "milestones[")
+	index, name, closed := strings.Cut(rest, "].")
+	i, err := strconv.Atoi(index)
+	if !ok || !closed || err != nil || i < 0 || i >= len(rows) {
+		return ""
 	}
-	slices.Sort(fl.List)
-	fl.Fields = fields
+	switch name, _, _ = strings.Cut(name, "["); name { // schools[1] is the row's schools
+	case "year", "schools", "indicators", "oversized_max", "large_classes_max", "note":
+		return fmt.Sprintf("milestones[%d].%s", rows[i], name)
+	}
+	return ""
 }
 
-// submitPlan sends the district's plan or revision: the responsibility letter is uploaded first when one is
-// chosen, otherwise the letter already on file is sent again.
+// placed is result for a form that shows some fields' errors beside them: place names the form's field for the
+// core's path, and the errors on paths it has none for ("") are listed by path.
+func placed(form string, err error, en bool, ok string, place func(path string) string) *flash {
+	f := result(form, err, en, ok)
+	var e *usecase.Error
+	if !errors.As(err, &e) || f.Pending {
+		return f
+	}
+	f.Fields = map[string]string{}
+	for _, p := range e.Fields {
+		if field := place(p.Field); field != "" {
+			f.addField(fieldProblem{Field: field, MessageZh: p.MessageZh, MessageEn: p.MessageEn}, en)
+		} else {
+			f.List = append(f.List, p.Field+": "+pick(en, p.MessageZh, p.MessageEn))
+		}
+	}
+	return f
+}
+
+// submitPlan sends the district's plan or revision, once for the form's key: the responsibility letter is stored
+// first when one is chosen, otherwise the letter already on file is sent again.
 func (s *server) submitPlan(w http.ResponseWriter, r *http.Request) {
 	sess, en := current(r), english(r)
 	code := sess.me.District
@@ -363,65 +326,63 @@ func (s *server) submitPlan(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	form := readPlanForm(r)
-	refuse := func(fl *flash) {
-		fl.Form, fl.OK, fl.Kept = "plan", false, form
-		s.back(w, r, fl, "/plan#plan-form")
-	}
 	plan, rows, bad := form.request(en)
 	if len(bad) > 0 {
-		refuse(&flash{Msg: s.t(r, "fix_fields"), Fields: bad})
+		s.back(w, r, &flash{Form: "plan", Msg: s.t(r, "fix_fields"), Fields: bad, Kept: form}, "/plan#plan-form")
 		return
 	}
-	fileID, failed, err := s.uploadFile(r, "responsibility_file")
-	switch {
-	case err != nil:
-		http.Error(w, err.Error(), http.StatusBadRequest)
+	letter, ok := s.formFile(w, r, "responsibility_file")
+	if !ok {
 		return
-	case failed != nil:
-		fl := outcome("plan", *failed, en, "")
-		// The upload's own errors (its field is "file") belong to the letter's field.
-		msgs := []string{}
-		for _, m := range fl.Fields {
-			msgs = append(msgs, m)
+	}
+	content := append(fmt.Appendf(nil, "%#v\n%q\n", *form, letter.name), letter.data...)
+	f := s.once(r, "plan", content, func(ctx context.Context, key string) *flash {
+		refused := func(err error) *flash {
+			f := placed("plan", err, en, "", func(path string) string { return planField(path, rows) })
+			f.Kept = form
+			return f
 		}
-		if len(msgs) == 0 {
-			msgs = append(msgs, fl.Msg)
+		if letter.name != "" {
+			file, err := s.opts.Core.UploadFile(ctx, actor(r), usecase.NewFile{Name: letter.name, District: code,
+				Content: bytes.NewReader(letter.data)})
+			if err != nil {
+				return refused(err)
+			}
+			form.File = file.ID // kept on the form, should the plan be refused
 		}
-		slices.Sort(msgs)
-		fl.Fields = map[string]string{"responsibility_file": strings.Join(msgs, "; ")}
-		refuse(fl)
-		return
-	case fileID != "":
-		form.File = fileID
-	}
-	body := map[string]any{"target_year": plan.TargetYear, "milestones": plan.Milestones,
-		"responsibility_file": form.File, "note": form.Note}
-	rep := s.putJSON(r, planPath(code), body)
-	if !rep.ok() {
-		fl := outcome("plan", rep, en, "")
-		placeErrors(fl, rows)
-		refuse(fl)
+		_, err := s.opts.Core.SubmitCreationPlan(ctx, actor(r), key, code, usecase.CreationPlanSubmission{
+			Plan: plan, ResponsibilityFile: form.File, Note: form.Note})
+		if err != nil {
+			return refused(err)
+		}
+		return result("plan_saved", nil, en, s.t(r, "plan_submitted"))
+	})
+	if f.OK {
+		s.back(w, r, f, "/plan")
 		return
 	}
-	s.back(w, r, outcome("plan_saved", rep, en, s.t(r, "plan_submitted")), "/plan")
+	if f.Kept == nil { // a changed form, or one still under way: once answered without acting
+		f.Kept = form
+	}
+	s.back(w, r, f, "/plan#plan-form")
 }
 
-// reviewPlan sends the office's approval or return of the version awaiting review. The form names the version
-// the office read, so that a decision never lands on a revision the district sent in the meantime.
+// reviewPlan sends the office's approval or return of the version awaiting review, once for the form's key. The
+// form names the version the office read, so that a decision never lands on a revision the district sent in the
+// meantime.
 func (s *server) reviewPlan(w http.ResponseWriter, r *http.Request) {
 	code := r.PostFormValue("code")
 	version, _ := strconv.Atoi(r.PostFormValue("version"))
-	body := map[string]any{
-		"version": version, "approved": r.PostFormValue("approved") == "true", "comment": r.PostFormValue("comment"),
-	}
-	rep := s.postJSON(r, planPath(code)+"/review", body)
-	fl := outcome("plan_review", rep, english(r), s.t(r, "done"))
-	for field, msg := range fl.Fields {
-		if field != "comment" { // only the comment has a field of its own
-			fl.List = append(fl.List, field+": "+msg)
-			delete(fl.Fields, field)
-		}
-	}
-	slices.Sort(fl.List)
-	s.back(w, r, fl, planURL(code))
+	in := usecase.CreationPlanReview{Version: version, Approved: r.PostFormValue("approved") == "true",
+		Comment: r.PostFormValue("comment")}
+	f := s.once(r, "plan_review", fmt.Appendf(nil, "%q %#v", code, in), func(ctx context.Context, key string) *flash {
+		_, err := s.opts.Core.ReviewCreationPlan(ctx, actor(r), key, code, in)
+		return placed("plan_review", err, english(r), s.t(r, "done"), func(path string) string {
+			if path == "comment" { // only the comment has a field of its own
+				return path
+			}
+			return ""
+		})
+	})
+	s.back(w, r, f, planURL(code))
 }

@@ -3,22 +3,67 @@ package web
 import (
 	"bytes"
 	"cmp"
+	"fmt"
 	"io"
 	"net/http"
-	"net/url"
+	"strconv"
 
+	"junheng/evaluation/excel"
+	"junheng/progress"
 	"junheng/report"
+	"junheng/usecase"
 )
 
-// progress prints the multi-year report the caller reads (see reportOf), as package report renders it from the
-// API's JSON.
+// progress prints the multi-year report the caller reads (see reportOf), as package report renders it.
 func (s *server) progress(w http.ResponseWriter, r *http.Request) {
-	code := reportOf(r)
-	if code == "" {
-		printed(s, w, r, progressPath(r, "", ""), report.CityHTML)
-		return
+	if district, city, ok := s.progressReport(w, r); ok && district != nil {
+		s.printed(w, r, func(w io.Writer) error { return report.DistrictHTML(w, *district) })
+	} else if ok {
+		s.printed(w, r, func(w io.Writer) error { return report.CityHTML(w, *city) })
 	}
-	printed(s, w, r, progressPath(r, code, ""), report.DistrictHTML)
+}
+
+// progressWorkbook is the same report as a workbook.
+func (s *server) progressWorkbook(w http.ResponseWriter, r *http.Request) {
+	if district, city, ok := s.progressReport(w, r); ok && district != nil {
+		name := fmt.Sprintf("progress-%s-%d-%d.xlsx", district.District, district.From, district.To)
+		s.download(w, r, name, excel.ContentType,
+			func(w io.Writer) error { return report.DistrictXLSX(w, *district) })
+	} else if ok {
+		s.download(w, r, fmt.Sprintf("progress-city-%d-%d.xlsx", city.From, city.To), excel.ContentType,
+			func(w io.Writer) error { return report.CityXLSX(w, *city) })
+	}
+}
+
+// progressReport is the report the caller reads: a district's (see reportOf) or the city's, over the years asked
+// for (?from=, ?to=). ok is false when a failure has been answered.
+func (s *server) progressReport(w http.ResponseWriter, r *http.Request,
+) (district *progress.DistrictReport, city *progress.CityReport, ok bool) {
+	var y usecase.Years
+	for field, dst := range map[string]*int{"from": &y.From, "to": &y.To} {
+		if v := r.URL.Query().Get(field); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				y.Malformed.Add(field, "年度应为 2000 至 2100 之间的整数", "must be a year from 2000 to 2100")
+			}
+			*dst = n
+		}
+	}
+	var err error
+	if code := reportOf(r); code != "" {
+		var rep progress.DistrictReport
+		rep, err = s.opts.Core.DistrictProgress(r.Context(), actor(r), code, y)
+		district = &rep
+	} else {
+		var rep progress.CityReport
+		rep, err = s.opts.Core.CityProgress(r.Context(), actor(r), y)
+		city = &rep
+	}
+	if err != nil {
+		s.coreError(w, r, err)
+		return nil, nil, false
+	}
+	return district, city, true
 }
 
 // reportOf is the district whose multi-year report the caller reads: a district its own; the others the one
@@ -27,35 +72,11 @@ func reportOf(r *http.Request) string {
 	return cmp.Or(current(r).me.District, r.URL.Query().Get("district"))
 }
 
-// progressPath is the API's path of a district's multi-year report, or the city's for no district, over the years
-// the page was asked for (?from=, ?to=), in format ("" for JSON).
-func progressPath(r *http.Request, district, format string) string {
-	q := url.Values{}
-	for k, v := range map[string]string{"from": r.URL.Query().Get("from"), "to": r.URL.Query().Get("to"),
-		"format": format} {
-		if v != "" {
-			q.Set(k, v)
-		}
-	}
-	path := "/api/v1/progress"
-	if district != "" {
-		path = "/api/v1/districts/" + url.PathEscape(district) + "/progress"
-	}
-	return path + "?" + q.Encode()
-}
-
-// printed reads a report from the API at path and writes it as the printable page render makes of it, under
-// report's content policy (its inline style sheet, nothing else). The page is rendered into memory first, so
-// that a failure is a clean 500; a failed read is the usual error page.
-func printed[T any](s *server, w http.ResponseWriter, r *http.Request, path string,
-	render func(io.Writer, T) error) {
-	var v T
-	if rep := s.get(r, path, &v); !rep.ok() {
-		s.apiError(w, r, rep)
-		return
-	}
+// printed writes a printable page under report's content policy (its inline style sheet, nothing else). The page
+// is rendered into memory first, so that a failure is a clean 500.
+func (s *server) printed(w http.ResponseWriter, r *http.Request, render func(io.Writer) error) {
 	var buf bytes.Buffer
-	if err := render(&buf, v); err != nil {
+	if err := render(&buf); err != nil {
 		s.opts.Logger.Error("printable page failed", "path", r.URL.Path, "error", err)
 		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
 		return

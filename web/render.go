@@ -66,6 +66,9 @@ func (p *page) FlashOf(form string) *flash {
 
 // Date shows a time as a date in the deployment's zone; deadlines are stored as the first instant after the
 // day, so the day shown is the last one allowed.
+// DaysLeft counts whole days to t; negative when it has passed.
+func (p *page) DaysLeft(t time.Time) int { return int(time.Until(t).Hours() / 24) }
+
 func (p *page) Date(t time.Time) string {
 	if t.IsZero() {
 		return "—"
@@ -234,7 +237,7 @@ func (s *server) funcs() template.FuncMap {
 		"action": func(a string) string { return strings.ReplaceAll(a, "-", "_") },
 		// pendingExtension is known on a finding's own page only; lists link there to decide.
 		"pendingExtension": func(f any) bool {
-			d, ok := f.(findingDetail)
+			d, ok := f.(usecase.FindingView)
 			return ok && d.State.Extension != nil
 		},
 		"has": func(list []string, v string) bool {

@@ -55,55 +55,6 @@ func (c cycleRow) Overdue() bool {
 	return (c.Stage == "self_assessment" && c.SelfAssessmentOverdue) || (c.Stage == "city_review" && c.ReviewOverdue)
 }
 
-type findingRow struct {
-	ID           string     `json:"id"`
-	Year         int        `json:"year"`
-	DistrictCode string     `json:"district_code"`
-	Title        string     `json:"title"`
-	Detail       string     `json:"detail"`
-	Source       string     `json:"source"`
-	Severity     string     `json:"severity"`
-	Status       string     `json:"status"`
-	PlanDue      *time.Time `json:"plan_due"`
-	DueDate      *time.Time `json:"due_date"`
-	Overdue      bool       `json:"overdue"`
-	Escalated    bool       `json:"escalated"`
-	Talks        int        `json:"talks"`
-	Circulars    int        `json:"circulars"`
-	ClosedAt     *time.Time `json:"closed_at"`
-}
-
-type auditEvent struct {
-	At      time.Time `json:"at"`
-	Actor   string    `json:"actor"`
-	Role    string    `json:"role"`
-	Action  string    `json:"action"`
-	Target  string    `json:"target"`
-	Outcome string    `json:"outcome"`
-	Detail  string    `json:"detail"`
-}
-
-type itemState struct {
-	Plan *struct {
-		Measures          string    `json:"measures"`
-		ResponsibleUnit   string    `json:"responsible_unit"`
-		ResponsiblePerson string    `json:"responsible_person"`
-		DueDate           time.Time `json:"due_date"`
-	} `json:"plan"`
-	ProgressReports int    `json:"progress_reports"`
-	LastComment     string `json:"last_comment"`
-	Extension       *struct {
-		DueDate time.Time `json:"due_date"`
-		Reason  string    `json:"reason"`
-	} `json:"extension"`
-}
-
-type findingDetail struct {
-	findingRow
-	State   itemState    `json:"state"`
-	History []auditEvent `json:"history"`
-}
-
 type bulletin struct {
 	Year         int            `json:"year"`
 	GeneratedAt  time.Time      `json:"generated_at"`

@@ -8,13 +8,11 @@ package web
 
 import (
 	"embed"
-	"fmt"
 	"html/template"
 	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/netip"
-	"net/url"
 	"strings"
 	"time"
 
@@ -122,34 +120,15 @@ func build(api http.Handler, opts Options) (http.Handler, *http.ServeMux) {
 	// The bulletin and the multi-year report print as package report renders them, from the API's JSON.
 	mux.HandleFunc("GET /bulletin", s.signedIn(s.bulletin))
 	mux.HandleFunc("GET /progress", s.signedIn(s.progress))
-	// Downloads come straight from the API with the session's token.
-	mux.HandleFunc("GET /download/template.xlsx", s.signedIn(s.download(func(*http.Request) string {
-		return "/api/v1/templates/self-assessment.xlsx"
-	})))
-	mux.HandleFunc("GET /download/self-assessment.xlsx", s.signedIn(s.download(func(r *http.Request) string {
-		return cyclePath(s.yearOf(r), current(r).me.District) + "/self-assessment?format=xlsx"
-	})))
-	mux.HandleFunc("GET /download/ledger.xlsx", s.signedIn(s.download(func(r *http.Request) string {
-		q := url.Values{"format": {"xlsx"}}
-		for _, k := range ledgerFilters {
-			if v := r.URL.Query().Get(k); v != "" && k != "page" {
-				q.Set(k, v)
-			}
-		}
-		return "/api/v1/findings?" + q.Encode()
-	})))
-	mux.HandleFunc("GET /download/file", s.signedIn(s.download(func(r *http.Request) string {
-		return "/api/v1/files/" + url.PathEscape(r.URL.Query().Get("id"))
-	})))
-	mux.HandleFunc("GET /download/bulletin.xlsx", s.signedIn(s.download(func(r *http.Request) string {
-		return fmt.Sprintf("/api/v1/cycles/%d/bulletin?format=xlsx", s.yearOf(r))
-	})))
+	mux.HandleFunc("GET /download/template.xlsx", s.signedIn(s.template))
+	mux.HandleFunc("GET /download/self-assessment.xlsx", s.signedIn(s.savedWorkbook))
+	mux.HandleFunc("GET /download/ledger.xlsx", s.signedIn(s.ledgerWorkbook))
+	mux.HandleFunc("GET /download/file", s.signedIn(s.file))
+	mux.HandleFunc("GET /download/bulletin.xlsx", s.signedIn(s.bulletinWorkbook))
+	mux.HandleFunc("GET /download/progress.xlsx", s.signedIn(s.progressWorkbook))
 	if opts.Operators != nil {
 		mux.HandleFunc("GET "+temporalui.Prefix+"/", s.signedIn(adminOnly(opts.Operators)))
 	}
-	mux.HandleFunc("GET /download/progress.xlsx", s.signedIn(s.download(func(r *http.Request) string {
-		return progressPath(r, reportOf(r), "xlsx")
-	})))
 	return s.securityHeaders(s.language(mux)), mux
 }
 

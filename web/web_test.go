@@ -2,9 +2,9 @@ package web
 
 import (
 	"bytes"
-	"cmp"
 	"context"
 	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"html"
@@ -23,42 +23,42 @@ import (
 	"testing"
 	"time"
 
+	"junheng/activities"
 	"junheng/api"
 	"junheng/evaluation"
+	"junheng/progress"
+	"junheng/store"
 	"junheng/workflows"
 
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
 )
 
 // fakeAPI answers the few API routes the tests touch and records what the pages sent.
 type fakeAPI struct {
 	mu    sync.Mutex
 	calls []string // "METHOD path Authorization body"
-	// plan answers GET /api/v1/districts/370211/plan (404 when empty); planProblem, when set, is the 422 answer
-	// to PUT of the plan.
-	plan, planProblem string
+	// refusal, when set, is the plan workflow's answer to every Update: its validator's refusal.
+	refusal error
 	// keys lists the Idempotency-Key of every POST and PUT ("" when none came); first holds the first answer to
 	// each key, as the API does (api/idempotency.go), so only what acts reaches serve and calls.
 	keys  []string
 	first map[string]*firstAnswer
-	// progress and talks are the progress reports and talks of openFinding; the history has one row for each.
-	progress, talks int
-	// hold, when set, keeps the next progress report waiting until it is closed; held gets its context when it
-	// waits. A report whose request was cancelled meanwhile fails as the API's does (500, forgetting its key).
+	// hold, when set, keeps the next Update the workflow service takes waiting until it is closed; held gets the
+	// Update's context when it waits. An Update whose context ended meanwhile is not taken.
 	hold chan struct{}
 	held chan context.Context
 	// outage, when set, answers every POST and PUT without acting, as the API does when the workflow service is
 	// down or busy: "unavailable" or "busy" is a 503 of that problem type, "in_progress" the 409 of a key still
-	// being answered, "bare" a 503 without a body (a proxy's). readsDown answers reads but GET /me 503 likewise.
-	outage    string
-	readsDown bool
-	// timeout makes the next progress report act and still answer 503, as the API does when its action timeout
-	// passes before the workflow has taken the Update. reported holds the keys of the reports that acted: the
-	// API derives the Update's ID from the key, so the workflow takes a resent report once.
-	timeout  bool
-	reported map[string]bool
-	// updates are the Updates the workflow service behind the pages' core took (see fakeTemporal).
+	// being answered, "bare" a 503 without a body (a proxy's).
+	outage string
+	// timeout makes the workflow service take the next Update and still time out, as when the core's action
+	// timeout passes before the Update is done.
+	timeout bool
+	// updates are the Updates the workflow service behind the pages' core took, started the workflows it started
+	// (see fakeTemporal).
 	updates []client.UpdateWorkflowOptions
+	started []string
 }
 
 // unavailable writes the API's 503 problem of kind, in its words (which speak of the Idempotency-Key).
@@ -92,12 +92,6 @@ type firstAnswer struct {
 const openFinding = "finding:2025:370211:2"
 
 var findingPage = "/finding?id=" + url.QueryEscape(openFinding)
-
-func (f *fakeAPI) set(plan, problem string) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.plan, f.planProblem = plan, problem
-}
 
 // ServeHTTP answers a POST or PUT with an Idempotency-Key once, as the API does: a repeat of the same request
 // gets the first answer, a different request under the key 422, a repeat while the first is answered 409.
@@ -184,142 +178,13 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	f.mu.Lock()
 	f.calls = append(f.calls, r.Method+" "+r.URL.Path+" "+caller(r)+" "+string(body))
-	plan, planProblem, down := f.plan, f.planProblem, f.readsDown
 	f.mu.Unlock()
 	token := strings.TrimPrefix(caller(r), "Bearer ")
 	if token != "clerk" && token != "officer" && token != "admin" {
 		w.WriteHeader(http.StatusUnauthorized)
 		return
 	}
-	if down && r.Method == http.MethodGet && r.URL.Path != "/api/v1/me" {
-		unavailable(w, "unavailable")
-		return
-	}
-	problem := func(body string) {
-		w.Header().Set("Content-Type", "application/problem+json")
-		w.WriteHeader(http.StatusUnprocessableEntity)
-		io.WriteString(w, body)
-	}
 	switch r.Method + " " + r.URL.Path {
-	case "GET /api/v1/districts":
-		io.WriteString(w, `[{"code":"370211","name":"黄岛区"},{"code":"370202","name":"市南区"}]`)
-	case "GET /api/v1/districts/370211/plan":
-		if plan == "" {
-			http.NotFound(w, r)
-			return
-		}
-		io.WriteString(w, plan)
-	case "GET /api/v1/districts/370202/plan":
-		http.NotFound(w, r)
-	case "POST /api/v1/files":
-		w.WriteHeader(http.StatusCreated)
-		io.WriteString(w, `{"id":"file-new"}`)
-	case "PUT /api/v1/districts/370211/plan":
-		if planProblem != "" {
-			problem(planProblem)
-			return
-		}
-		io.WriteString(w, `{"district":"370211","status":"submitted"}`)
-	case "POST /api/v1/districts/370211/plan/review":
-		var req struct {
-			Version int
-			Comment string
-		}
-		if json.Unmarshal(body, &req) == nil && req.Version != 2 {
-			w.Header().Set("Content-Type", "application/problem+json")
-			w.WriteHeader(http.StatusConflict)
-			io.WriteString(w, `{"status":409,"detail_zh":"待审核的是第 2 版(区县已重新提交), 请查看后再审核",`+
-				`"detail":"version 2 is the one waiting"}`)
-			return
-		}
-		if req.Comment == "" {
-			problem(`{"status":422,"detail_zh":"提交的数据有误",` +
-				`"errors":[{"field":"comment","message_zh":"退回须说明理由","message_en":"say why"}]}`)
-			return
-		}
-		io.WriteString(w, `{"district":"370211","status":"returned"}`)
-	case "GET /api/v1/templates/self-assessment.xlsx":
-		w.Header().Set("Content-Disposition", `attachment; filename="self-assessment.xlsx"`)
-		io.WriteString(w, "PK-template")
-	case "GET /api/v1/files/letter-1":
-		w.Header().Set("Content-Disposition", `attachment; filename="责任书.pdf"`)
-		io.WriteString(w, "%PDF-letter")
-	case "GET /api/v1/districts/370211/progress":
-		if r.URL.Query().Get("format") == "xlsx" {
-			w.Header().Set("Content-Disposition", `attachment; filename="progress.xlsx"`)
-			io.WriteString(w, "PK-progress")
-			return
-		}
-		// The years asked for, or the API's own: the page shows which it passed on.
-		fmt.Fprintf(w, `{"district":"370211","name":"黄岛区","from":%s,"to":%s,`+
-			`"generated_at":"2025-06-01T09:00:00+08:00","plan":null,"years":[{"year":2025,"submitted":true,`+
-			`"verdict":"meets","schools":4,"non_compliant":["S1"]}],"schools":[]}`,
-			cmp.Or(r.URL.Query().Get("from"), "2024"), cmp.Or(r.URL.Query().Get("to"), "2025"))
-	case "GET /api/v1/progress":
-		io.WriteString(w, `{"from":2024,"to":2025,"generated_at":"2025-06-01T09:00:00+08:00","years":[{"year":2025,`+
-			`"districts":2,"meeting":1,"certified":0,"share":0.5,"target":0.4,"target_met":true,"at_risk":[],`+
-			`"late":[],"lagging":["370202"]}],"districts":[{"district":"370202","name":"市南区","target_year":2026,`+
-			`"years":[]}]}`)
-	case "GET /api/v1/cycles/2025/bulletin":
-		io.WriteString(w, `{"year":2025,"generated_at":"2025-06-01T09:00:00+08:00","districts":2,"meeting":1,`+
-			`"certified":0,"meeting_share":0.5,"target":0.4,"target_met":true,"stages":{"rectification":2},`+
-			`"rows":[{"district":"370211","district_name":"黄岛区","stage":"rectification","late":true,`+
-			`"overdue":false,"verdict":"meets","short_indicators":[],"findings":{"open":1,"closed":0,"overdue":0,`+
-			`"escalated":0,"carried_over":0}}]}`)
-	case "GET /api/v1/cycles/2026/districts/370211/self-assessment": // ?format=xlsx
-		w.Header().Set("Content-Disposition", `attachment; filename="self-assessment-370211-2026.xlsx"`)
-		io.WriteString(w, "PK-data")
-	case "GET /api/v1/findings/" + openFinding:
-		f.mu.Lock()
-		history := slices.Repeat([]string{`{"actor":"clerk","role":"district","action":"progress"}`}, f.progress)
-		history = append(history,
-			slices.Repeat([]string{`{"actor":"officer","role":"office","action":"talks"}`}, f.talks)...)
-		fmt.Fprintf(w, `{"id":%q,"year":2025,"district_code":"370211","title":"班额超标","status":"in_progress",
-			"talks":%d,"state":{"progress_reports":%d},"history":[%s]}`,
-			openFinding, f.talks, f.progress, strings.Join(history, ","))
-		f.mu.Unlock()
-	case "POST /api/v1/findings/" + openFinding + "/progress":
-		f.mu.Lock()
-		hold, held := f.hold, f.held
-		f.hold = nil // only the first report waits, so a second one that acts shows up instead of waiting too
-		f.mu.Unlock()
-		if hold != nil {
-			held <- r.Context()
-			<-hold
-			if r.Context().Err() != nil {
-				w.WriteHeader(http.StatusInternalServerError)
-				return
-			}
-		}
-		key := r.Header.Get("Idempotency-Key")
-		f.mu.Lock()
-		timeout := f.timeout
-		f.timeout = false
-		if key == "" || !f.reported[key] {
-			f.progress++
-		}
-		if key != "" {
-			if f.reported == nil {
-				f.reported = map[string]bool{}
-			}
-			f.reported[key] = true
-		}
-		f.mu.Unlock()
-		if timeout {
-			unavailable(w, "unavailable")
-			return
-		}
-		io.WriteString(w, `{"status":"in_progress"}`)
-	case "POST /api/v1/findings/" + openFinding + "/talks":
-		f.mu.Lock()
-		f.talks++
-		f.mu.Unlock()
-		io.WriteString(w, `{"status":"in_progress"}`)
-	case "POST /api/v1/findings/finding:2025:370211:1/plan":
-		w.Header().Set("Content-Type", "application/problem+json")
-		w.WriteHeader(http.StatusUnprocessableEntity)
-		io.WriteString(w, `{"status":422,"detail":"the request has invalid fields","detail_zh":"提交的数据有误, 请按字段修正",
-			"errors":[{"field":"due_date","message_zh":"必填","message_en":"required"}]}`)
 	default:
 		http.NotFound(w, r)
 	}
@@ -353,7 +218,7 @@ func newSite(t *testing.T, opts Options) (*httptest.Server, *http.Client, *fakeA
 	if opts.Store == nil {
 		opts.Store = seededStore(t)
 	}
-	opts.Core = newCore(opts.Store, api)
+	opts.Core = newCore(t, opts.Store, api)
 	srv := httptest.NewServer(Mount(api, opts))
 	t.Cleanup(srv.Close)
 	jar, _ := cookiejar.New(nil)
@@ -429,31 +294,30 @@ func TestSignInSessionCookieAndCSRF(t *testing.T) {
 	form.Set("csrf", m[1])
 	_, page = fetch(t, c, "POST", srv.URL+"/finding/plan", form)
 	if !strings.Contains(page, `<span class="field-error">必填</span>`) || !strings.Contains(page, "提交的数据有误") {
-		t.Errorf("the API's field error is not shown next to the field:\n%s", page)
+		t.Errorf("the core's field error is not shown next to the field:\n%s", page)
 	}
-	if sent := api.callsTo("POST", "/api/v1/findings/finding:2025:370211:1/plan"); len(sent) != 1 ||
-		!strings.Contains(sent[0], `"measures":"改建"`) {
-		t.Errorf("the plan sent %q", sent)
+	if got := api.updatesOf(workflows.UpdatePlan); len(got) != 0 {
+		t.Errorf("a plan without its due date was sent: %q", got)
 	}
 
-	// Downloads come from the API with the session's token; API paths pass through Mount untouched.
+	// Downloads are made by the pages from the core; API paths pass through Mount untouched.
 	resp, page = fetch(t, c, "GET", srv.URL+"/download/template.xlsx", nil)
-	if page != "PK-template" || !strings.Contains(resp.Header.Get("Content-Disposition"), "self-assessment.xlsx") {
-		t.Errorf("template download: %q %v", page, resp.Header)
+	if !strings.HasPrefix(page, "PK") ||
+		!strings.Contains(resp.Header.Get("Content-Disposition"), "self-assessment.xlsx") {
+		t.Errorf("template download: %.20q %v", page, resp.Header)
 	}
-	// The district's multi-year report is its own, over the years asked for, printed by package report from the
-	// API's JSON with its inline style sheet.
+	// The district's multi-year report is its own, over the years asked for, printed by package report with its
+	// inline style sheet.
 	resp, page = fetch(t, c, "GET", srv.URL+"/progress?district=370202&from=2023", nil)
-	if !strings.Contains(page, "<title>黄岛区 义务教育优质均衡发展创建进展报告 (2023–2025)</title>") ||
+	if !strings.Contains(page, "<title>黄岛区 义务教育优质均衡发展创建进展报告 (2023–2026)</title>") ||
 		!strings.Contains(resp.Header.Get("Content-Security-Policy"), "style-src 'unsafe-inline'") ||
 		strings.Contains(resp.Header.Get("Content-Security-Policy"), "script") {
 		t.Errorf("progress report: %q %v", page, resp.Header)
 	}
-	if _, page = fetch(t, c, "GET", srv.URL+"/download/progress.xlsx", nil); page != "PK-progress" {
-		t.Errorf("progress workbook: %q", page)
-	}
-	if _, page = fetch(t, c, "GET", srv.URL+"/download/file?id=letter-1", nil); page != "%PDF-letter" {
-		t.Errorf("a file through the pages: %q", page)
+	resp, page = fetch(t, c, "GET", srv.URL+"/download/progress.xlsx", nil)
+	if !strings.HasPrefix(page, "PK") || !strings.Contains(resp.Header.Get("Content-Disposition"),
+		"progress-370211-2022-2026.xlsx") {
+		t.Errorf("progress workbook: %.20q %v", page, resp.Header)
 	}
 	if resp, _ := fetch(t, c, "GET", srv.URL+"/api/v1/me", nil); resp.StatusCode != http.StatusUnauthorized {
 		t.Errorf("the API behind Mount answered %d without a bearer token", resp.StatusCode)
@@ -503,7 +367,7 @@ func TestWorkspaceStartsFromSavedDraft(t *testing.T) {
 		t.Errorf("the refused text is not kept:\n%s", page)
 	}
 	resp, data := fetch(t, c, "GET", srv.URL+"/download/self-assessment.xlsx?year=2026", nil)
-	if data != "PK-data" ||
+	if !strings.HasPrefix(data, "PK") ||
 		!strings.Contains(resp.Header.Get("Content-Disposition"), "self-assessment-370211-2026.xlsx") {
 		t.Errorf("data download: %q %v", data, resp.Header)
 	}
@@ -518,8 +382,8 @@ func TestPrintablePages(t *testing.T) {
 	const printable = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; " +
 		"form-action 'none'; base-uri 'none'"
 	for path, want := range map[string]string{
-		"/progress":                   "<title>全市义务教育优质均衡发展创建进展报告 (2024–2025)</title>",
-		"/progress?district=370211":   "<title>黄岛区 义务教育优质均衡发展创建进展报告 (2024–2025)</title>",
+		"/progress":                   "<title>全市义务教育优质均衡发展创建进展报告 (2022–2026)</title>",
+		"/progress?district=370211":   "<title>黄岛区 义务教育优质均衡发展创建进展报告 (2022–2026)</title>",
 		"/bulletin?year=2025&print=1": "<td>黄岛区 (370211)</td><td>整改</td>",
 	} {
 		resp, page := fetch(t, c, "GET", srv.URL+path, nil)
@@ -533,9 +397,9 @@ func TestPrintablePages(t *testing.T) {
 		!strings.Contains(page, "黄岛区 (370211)") || resp.Header.Get("Content-Security-Policy") == printable {
 		t.Errorf("bulletin page: %v\n%s", resp.Header, page)
 	}
-	resp, _ = fetch(t, c, "GET", srv.URL+"/bulletin?year=2024&print=1", nil)
+	resp, _ = fetch(t, c, "GET", srv.URL+"/bulletin?year=2019&print=1", nil)
 	if resp.StatusCode != http.StatusNotFound || resp.Header.Get("Content-Security-Policy") == printable {
-		t.Errorf("a bulletin the API does not have: %d %v", resp.StatusCode, resp.Header)
+		t.Errorf("a bulletin of a year not opened: %d %v", resp.StatusCode, resp.Header)
 	}
 }
 
@@ -606,25 +470,89 @@ func multipartRequest(method, u string, form url.Values, fileField, fileName, co
 	return req
 }
 
-// planJSON is a plan whose version 1 is in effect and whose latest version 2 has the given status.
-func planJSON(latest string) string {
-	return `{"district_code":"370211","status":"` + latest + `","version":2,"approved_version":1,"target_year":2025,
-		"updated_at":"2025-03-02T08:00:00Z","versions":[
-		{"district_code":"370211","version":1,"target_year":2025,"responsibility_file":"file-v1","note":"首次报送",
-		 "status":"approved","submitted_by":"clerk","submitted_at":"2024-01-05T02:00:00Z","decided_by":"officer",
-		 "decided_at":"2024-01-09T02:00:00Z","comment":"同意",
-		 "plan":{"target_year":2025,"milestones":[
-			{"year":2024,"schools":["S001","S002"],"indicators":["class_size"],"oversized_max":0},
-			{"year":2025,"schools":[],"indicators":["music_art_rooms"],"note":"全面达标"}]}},
-		{"district_code":"370211","version":2,"target_year":2026,"responsibility_file":"file-v2","note":"修订",
-		 "status":"` + latest + `","submitted_by":"clerk","submitted_at":"2025-03-01T02:00:00Z",` +
-		map[bool]string{
-			true:  `"decided_by":"officer","decided_at":"2025-03-02T08:00:00Z","comment":"请补充学校",`,
-			false: "",
-		}[latest == "returned"] + `
-		 "plan":{"target_year":2026,"milestones":[
-			{"year":2025,"schools":["S003"],"indicators":["school_size","not_a_national_key"],` +
-		`"large_classes_max":2}]}}]}`
+// planState is 黄岛区's plan: version 1 is in effect, the latest, version 2, has the given status.
+func planState(latest workflows.PlanStatus) workflows.PlanState {
+	at := func(s string) time.Time { return must(time.Parse(time.RFC3339, s)) }
+	v2 := workflows.PlanVersion{Version: 2, ResponsibilityFile: "file-v2", Note: "修订", Status: latest,
+		SubmittedBy: "clerk", SubmittedAt: at("2025-03-01T02:00:00Z"), Plan: progress.Plan{TargetYear: 2026,
+			Milestones: []progress.Milestone{{Year: 2025, Schools: []string{"S003"},
+				Indicators: []string{"school_size"}, LargeClassesMax: new(2)}}}}
+	if latest == workflows.PlanReturned {
+		v2.DecidedBy, v2.DecidedAt, v2.Comment = "officer", at("2025-03-02T08:00:00Z"), "请补充学校"
+	}
+	return workflows.PlanState{District: "370211", Status: latest, Approved: 1, Versions: []workflows.PlanVersion{{
+		Version: 1, ResponsibilityFile: "file-v1", Note: "首次报送", Status: workflows.PlanApproved, SubmittedBy: "clerk",
+		SubmittedAt: at("2024-01-05T02:00:00Z"), DecidedBy: "officer", DecidedAt: at("2024-01-09T02:00:00Z"),
+		Comment: "同意", Plan: progress.Plan{TargetYear: 2025, Milestones: []progress.Milestone{
+			{Year: 2024, Schools: []string{"S001", "S002"}, Indicators: []string{"class_size"}, OversizedMax: new(0)},
+			{Year: 2025, Schools: []string{}, Indicators: []string{"music_art_rooms"}, Note: "全面达标"}}},
+	}, v2}}
+}
+
+// recordPlan records st in the read model as the plan workflow's activity does, after any earlier record, with
+// the letters it names as the district's files.
+func recordPlan(t *testing.T, db *store.Store, st workflows.PlanState) {
+	t.Helper()
+	ctx, now := context.Background(), time.Now()
+	for _, v := range st.Versions {
+		f := store.File{ID: v.ResponsibilityFile, DistrictCode: st.District, Name: "责任书.pdf", CreatedAt: now}
+		if err := db.AddFile(ctx, &f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ev := workflows.Event{Key: fmt.Sprintf("test:%d", now.UnixNano()), Action: "plan_recorded", At: now}
+	rec := workflows.PlanRecord{State: st, Event: ev}
+	if err := (&activities.Activities{Store: db}).RecordPlan(ctx, rec); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// NewWithStartWorkflowOperation and UpdateWithStartWorkflow serve the plan workflow, which its first Update
+// starts: the Update is taken as UpdateWorkflow takes it, unless the test has the workflow refuse it.
+func (f *fakeTemporal) NewWithStartWorkflowOperation(client.StartWorkflowOptions, any, ...any,
+) client.WithStartWorkflowOperation {
+	return nil
+}
+
+func (f *fakeTemporal) UpdateWithStartWorkflow(ctx context.Context, o client.UpdateWithStartWorkflowOptions,
+) (client.WorkflowUpdateHandle, error) {
+	f.api.mu.Lock()
+	refusal := f.api.refusal
+	f.api.mu.Unlock()
+	if refusal != nil {
+		return nil, refusal
+	}
+	return f.UpdateWorkflow(ctx, o.UpdateOptions)
+}
+
+// refuse has the plan workflow refuse every Update as its validator does, naming field; kind "" accepts them.
+func (f *fakeAPI) refuse(kind, field, zh string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.refusal = nil
+	if kind != "" {
+		f.refusal = temporal.NewNonRetryableApplicationError(zh, kind, nil,
+			workflows.Refusal{Field: field, MessageZh: zh, MessageEn: zh})
+	}
+}
+
+// argsOf lists the inputs of the Updates named name that the workflow service took.
+func argsOf[T any](f *fakeAPI, name string) []T {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var in []T
+	for _, u := range f.updates {
+		if u.UpdateName == name {
+			in = append(in, u.Args[0].(T))
+		}
+	}
+	return in
+}
+
+// fileID is the ID the file store gives content.
+func fileID(content string) string {
+	sum := sha256.Sum256([]byte(content))
+	return hex.EncodeToString(sum[:])
 }
 
 func csrfOf(t *testing.T, page string) string {
@@ -637,11 +565,15 @@ func csrfOf(t *testing.T, page string) string {
 }
 
 // A district sees its plan, the version in effect and every version, and revises the plan in milestone rows: the
-// letter is uploaded first, blank rows are left out, school codes are split, and refused fields show on their row.
+// letter is stored first, blank rows are left out, school codes are split, and refused fields show on their row.
 func TestDistrictPlan(t *testing.T) {
-	srv, c, api := newSite(t, Options{})
+	db := seededStore(t)
+	srv, c, api := newSite(t, Options{Store: db})
 	fetch(t, c, "POST", srv.URL+"/login", url.Values{"token": {"clerk"}})
 
+	other := planState(workflows.PlanSubmitted)
+	other.District = "370202"
+	recordPlan(t, db, other)
 	_, page := fetch(t, c, "GET", srv.URL+"/plan?code=370202", nil) // a district always sees its own
 	for _, want := range []string{
 		`id="no-plan"`, "尚未报送创建方案", `<input type="hidden" name="rows" value="3">`, `name="year_2"`,
@@ -652,11 +584,11 @@ func TestDistrictPlan(t *testing.T) {
 			t.Errorf("the empty plan page lacks %q", want)
 		}
 	}
-	if got := api.callsTo("GET", "/api/v1/districts/370202/plan"); len(got) != 0 {
-		t.Errorf("a district read another district's plan")
-	}
 
-	api.set(planJSON("returned"), "")
+	st := planState(workflows.PlanReturned)
+	latest := &st.Versions[1].Plan.Milestones[0]
+	latest.Indicators = append(latest.Indicators, "not_a_national_key") // a provincial profile's
+	recordPlan(t, db, st)
 	_, page = fetch(t, c, "GET", srv.URL+"/plan", nil)
 	for _, want := range []string{
 		`<strong id="plan-status"><span class="badge plan-returned bad">已退回</span></strong>`,
@@ -692,61 +624,60 @@ func TestDistrictPlan(t *testing.T) {
 		"year_1": {""}, "schools_1": {"  "},
 		"year_2": {"2026"}, "milestone_note_2": {"全面达标"}, "oversized_max_2": {"0"},
 		"year_3": {""}}
+	letter := "%PDF-1.4 letter"
 	if resp, _ := postMultipart(t, c, srv.URL+"/plan", form, "responsibility_file", "责任书.pdf",
-		"%PDF-1.4 letter"); resp.StatusCode != http.StatusForbidden {
+		letter); resp.StatusCode != http.StatusForbidden {
 		t.Errorf("a plan without the CSRF token: %d", resp.StatusCode)
 	}
-	if n := len(api.callsTo("POST", "/api/v1/files")) +
-		len(api.callsTo("PUT", "/api/v1/districts/370211/plan")); n != 0 {
-		t.Fatalf("a refused POST reached the API %d times", n)
+	if _, err := db.AnyFile(context.Background(), fileID(letter)); len(api.updates) != 0 || err == nil {
+		t.Fatalf("a refused POST reached the core: %v, the letter stored: %v", api.updates, err == nil)
 	}
 	form.Set("csrf", csrf)
-	_, page = postMultipart(t, c, srv.URL+"/plan", form, "responsibility_file", "责任书.pdf", "%PDF-1.4 letter")
+	_, page = postMultipart(t, c, srv.URL+"/plan", form, "responsibility_file", "责任书.pdf", letter)
 	if i := strings.Index(page, `<div class="flash ok" role="status" data-form="plan_saved">`+
 		"\n<strong>创建方案已报送, 等待督导办审核</strong>"); i < 0 ||
 		i > strings.Index(page, "<h2>") {
 		t.Errorf("no success message:\n%s", page)
 	}
-	uploads, puts := api.callsTo("POST", "/api/v1/files"), api.callsTo("PUT", "/api/v1/districts/370211/plan")
-	if len(uploads) != 1 || !strings.Contains(uploads[0], "%PDF-1.4 letter") ||
-		!strings.Contains(uploads[0], `name="file"; filename="责任书.pdf"`) {
-		t.Fatalf("the letter was not uploaded: %q", uploads)
+	if stored, err := db.FileFor(context.Background(), fileID(letter), "370211"); err != nil ||
+		stored.Name != "责任书.pdf" {
+		t.Fatalf("the letter was not stored: %+v %v", stored, err)
 	}
-	want := `{"milestones":[{"year":2024,"schools":["S001","S002","S003"],"indicators":["class_size","school_size"],` +
-		`"large_classes_max":2},` +
-		`{"year":2026,"schools":[],"indicators":[],"oversized_max":0,"note":"全面达标"}],` +
-		`"note":"第三版","responsibility_file":"file-new","target_year":2026}`
-	if len(puts) != 1 || puts[0] != want {
-		t.Fatalf("the plan sent\n%s\nwant\n%s", puts, want)
+	sent := argsOf[workflows.PlanSubmission](api, workflows.UpdateSubmitPlan)
+	want := `{"target_year":2026,"milestones":[{"year":2024,"schools":["S001","S002","S003"],` +
+		`"indicators":["class_size","school_size"],"large_classes_max":2},` +
+		`{"year":2026,"schools":[],"indicators":[],"oversized_max":0,"note":"全面达标"}]}`
+	if len(sent) != 1 || string(must(json.Marshal(sent[0].Plan))) != want || sent[0].Note != "第三版" ||
+		sent[0].ResponsibilityFile != fileID(letter) {
+		t.Fatalf("the plan sent\n%+v\nwant\n%s", sent, want)
 	}
 
 	// A revision without a new file sends the letter on file again.
 	form.Set("note", "第四版")
 	postMultipart(t, c, srv.URL+"/plan", form, "", "", "")
-	if puts := api.callsTo("PUT", "/api/v1/districts/370211/plan"); len(puts) != 2 ||
-		!strings.Contains(puts[1], `"responsibility_file":"file-v2"`) ||
-		len(api.callsTo("POST", "/api/v1/files")) != 1 {
-		t.Errorf("the revision without a file sent %q", puts)
+	if sent = argsOf[workflows.PlanSubmission](api, workflows.UpdateSubmitPlan); len(sent) != 2 ||
+		sent[1].ResponsibilityFile != "file-v2" || sent[1].Note != "第四版" {
+		t.Errorf("the revision without a file sent %+v", sent)
 	}
 
-	// The API's field errors show on the form row each milestone came from; what was typed is kept, and so is
-	// the letter just uploaded.
-	api.set(planJSON("returned"), `{"status":422,"detail":"the request has invalid fields",`+
-		`"detail_zh":"提交的数据有误, 请按字段修正","errors":[
-		{"field":"milestones[0].year","message_zh":"应晚于基本均衡认定年份","message_en":"too early"},
-		{"field":"milestones[1].indicators[0]","message_zh":"未知的指标","message_en":"unknown key"},
-		{"field":"milestones[1].schools[1]","message_zh":"学校代码重复","message_en":"repeated"},
-		{"field":"plan.other","message_zh":"其他问题","message_en":"other"}]}`)
-	_, page = postMultipart(t, c, srv.URL+"/plan", form, "responsibility_file", "责任书.pdf", "%PDF-1.4 letter")
+	// The core's field errors show on the form row each milestone came from; what was typed is kept, and so is
+	// the letter just stored.
+	form.Set("year_0", "2027")
+	form.Set("year_2", "2023")
+	form.Set("schools_2", "S9 S9")
+	form["indicators_2"] = []string{"bogus"}
+	_, page = postMultipart(t, c, srv.URL+"/plan", form, "responsibility_file", "责任书.pdf", letter)
 	for _, want := range []string{
-		"提交的数据有误, 请按字段修正", "<li>plan.other: 其他问题</li>",
-		`name="year_0" value="2024" size="6"></label>` +
-			`<span class="field-error" data-field="milestones[0].year">应晚于基本均衡认定年份</span>`,
-		`<span class="field-error" data-field="milestones[2].indicators">未知的指标</span>`,
-		`<span class="field-error" data-field="milestones[2].schools">学校代码重复</span>`,
+		"提交的数据有误, 请按字段修正",
+		`name="year_0" value="2027" size="6"></label>` +
+			`<span class="field-error" data-field="milestones[0].year">不能晚于创建年度 2026</span>`,
+		`<span class="field-error" data-field="milestones[2].year">应晚于上一个推进目标的年份 2027</span>`,
+		`<span class="field-error" data-field="milestones[2].indicators">评估标准中没有指标或项目 &#34;bogus&#34;</span>`,
+		`<span class="field-error" data-field="milestones[2].schools">&#34;S9&#34; 重复(已是第 1 项)</span>`,
 		`name="schools_0" value="S001，S002  S003"`, `name="indicators_0" value="class_size" checked>`,
-		`name="milestone_note_2" value="全面达标"`,
-		`<textarea name="note" class="short">第四版</textarea>`, `<input type="hidden" name="kept_file" value="file-new">`,
+		`name="indicators_2" value="bogus" checked>`, `name="milestone_note_2" value="全面达标"`,
+		`<textarea name="note" class="short">第四版</textarea>`,
+		`<input type="hidden" name="kept_file" value="` + fileID(letter) + `">`,
 	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the refused plan's page lacks %q", want)
@@ -755,28 +686,40 @@ func TestDistrictPlan(t *testing.T) {
 	if strings.Contains(page, `data-field="milestones[1].`) {
 		t.Error("an error was shown on the blank row")
 	}
+	if n := len(api.updatesOf(workflows.UpdateSubmitPlan)); n != 2 {
+		t.Errorf("a refused plan reached the workflow: %d submissions", n)
+	}
 	// The typed form lasts one page: a reload starts from the latest version again.
 	if _, page = fetch(t, c, "GET", srv.URL+"/plan", nil); !strings.Contains(page, `name="year_0" value="2025"`) ||
 		strings.Contains(page, "field-error") {
 		t.Error("the refused form outlived its page")
 	}
 
-	// A number that is not one is the page's to report; nothing reaches the API.
-	before := len(api.callsTo("PUT", "/api/v1/districts/370211/plan"))
+	// A letter of a type not accepted is refused beside its field.
+	form.Set("year_0", "2024")
+	form.Set("year_2", "2026")
+	form.Del("indicators_2")
+	_, page = postMultipart(t, c, srv.URL+"/plan", form, "responsibility_file", "责任书.txt", "a letter")
+	if !strings.Contains(page, `<span class="field-error">只接受 PDF、图片和 Office 文档(按内容识别)</span>`) {
+		t.Errorf("the letter refused is not shown beside it:\n%s", page)
+	}
+
+	// A number that is not one is the page's to report; nothing reaches the core.
 	form.Set("oversized_max_2", "两所")
 	_, page = postMultipart(t, c, srv.URL+"/plan", form, "", "", "")
 	if !strings.Contains(page, `<span class="field-error" data-field="milestones[2].oversized_max">应为整数</span>`) ||
-		len(api.callsTo("PUT", "/api/v1/districts/370211/plan")) != before {
+		len(api.updatesOf(workflows.UpdateSubmitPlan)) != 2 {
 		t.Errorf("a non-number was sent or not reported:\n%s", page)
 	}
 }
 
 // The office reviews the version awaiting review, and only that: a return sends its comment.
 func TestOfficeReviewsPlan(t *testing.T) {
-	srv, c, api := newSite(t, Options{})
+	db := seededStore(t)
+	srv, c, api := newSite(t, Options{Store: db})
 	fetch(t, c, "POST", srv.URL+"/login", url.Values{"token": {"officer"}})
 
-	api.set(planJSON("submitted"), "")
+	recordPlan(t, db, planState(workflows.PlanSubmitted))
 	_, page := fetch(t, c, "GET", srv.URL+"/plan", nil)
 	for _, want := range []string{
 		`<tr data-district="370211"><td>黄岛区 (370211)</td>`, `<span class="badge plan-submitted warn">待审核</span>`,
@@ -806,19 +749,20 @@ func TestOfficeReviewsPlan(t *testing.T) {
 	if resp, _ := fetch(t, c, "POST", srv.URL+"/plan/review", review); resp.StatusCode != http.StatusForbidden {
 		t.Errorf("a review without the CSRF token: %d", resp.StatusCode)
 	}
-	if n := len(api.callsTo("POST", "/api/v1/districts/370211/plan/review")); n != 0 {
-		t.Fatalf("a refused review reached the API")
+	if len(api.updates) != 0 {
+		t.Fatalf("a refused review reached the core")
 	}
 	review.Set("csrf", csrf)
 	_, page = fetch(t, c, "POST", srv.URL+"/plan/review", review)
-	if got := api.callsTo("POST", "/api/v1/districts/370211/plan/review"); len(got) != 1 ||
-		got[0] != `{"approved":false,"comment":"请补充学校","version":2}` {
-		t.Errorf("the review sent %q", got)
+	if got := argsOf[workflows.PlanReview](api, workflows.UpdateReviewPlan); len(got) != 1 || got[0].Version != 2 ||
+		got[0].Approved || got[0].Comment != "请补充学校" || got[0].Actor.Name != "officer" {
+		t.Errorf("the review sent %+v", got)
 	}
 	if !strings.Contains(page, "操作成功") || !strings.Contains(page, `id="plan-review"`) {
 		t.Errorf("the review did not return to the plan:\n%s", page)
 	}
-	// A return without a comment shows the API's error next to the comment.
+	// A return without a comment shows the workflow's refusal next to the comment.
+	api.refuse(workflows.ErrInvalid, "comment", "退回须说明理由")
 	review.Set("comment", "")
 	_, page = fetch(t, c, "POST", srv.URL+"/plan/review", review)
 	if !strings.Contains(page,
@@ -826,21 +770,29 @@ func TestOfficeReviewsPlan(t *testing.T) {
 		t.Errorf("the comment's error is not next to it:\n%s", page)
 	}
 
-	// A decision on a version the district has since replaced is refused with the API's reason.
+	// A decision on a version the district has since replaced is refused with the workflow's reason.
+	api.refuse(workflows.ErrConflict, "", "待审核的是第 2 版(区县已重新提交), 请查看后再审核")
 	review.Set("version", "1")
 	_, page = fetch(t, c, "POST", srv.URL+"/plan/review", review)
 	if !strings.Contains(page, `data-form="plan_review">`+"\n<strong>待审核的是第 2 版(区县已重新提交), 请查看后再审核</strong>") {
 		t.Errorf("the conflict is not shown:\n%s", page)
 	}
+	// The core's errors on a field the form does not show are listed by it.
+	api.refuse("", "", "")
+	review.Set("version", "0")
+	if _, page = fetch(t, c, "POST", srv.URL+"/plan/review", review); !strings.Contains(page,
+		"<li>version: 须注明审核的方案版本</li>") {
+		t.Errorf("the version's error is not listed:\n%s", page)
+	}
 
-	for _, status := range []string{"approved", "returned", "superseded"} {
-		api.set(planJSON(status), "")
+	for _, status := range []workflows.PlanStatus{workflows.PlanApproved, workflows.PlanReturned,
+		workflows.PlanSuperseded} {
+		recordPlan(t, db, planState(status))
 		if _, page = fetch(t, c, "GET", srv.URL+"/plan?code=370211", nil); strings.Contains(page, `id="plan-review"`) {
 			t.Errorf("review buttons on a %s version", status)
 		}
 	}
-	api.set("", "")
-	if _, page = fetch(t, c, "GET", srv.URL+"/plan?code=370211", nil); !strings.Contains(page, `id="no-plan"`) ||
+	if _, page = fetch(t, c, "GET", srv.URL+"/plan?code=370202", nil); !strings.Contains(page, `id="no-plan"`) ||
 		strings.Contains(page, `id="plan-review"`) {
 		t.Error("a district without a plan")
 	}
@@ -863,25 +815,6 @@ func formKeyOf(t *testing.T, page, action string) string {
 	return m[1]
 }
 
-// sentKeys is the Idempotency-Key of each POST and PUT since the first n.
-func (f *fakeAPI) sentKeys(n int) []string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return slices.Clone(f.keys[n:])
-}
-
-// settled says whether every request with a key has been answered.
-func (f *fakeAPI) settled() bool {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	for _, a := range f.first {
-		if a.rec == nil {
-			return false
-		}
-	}
-	return true
-}
-
 // findingForm is the form of page that posts to /finding/<action> for openFinding, as rendered, filled in with
 // fields.
 func findingForm(t *testing.T, page, action string, fields url.Values) url.Values {
@@ -892,16 +825,19 @@ func findingForm(t *testing.T, page, action string, fields url.Values) url.Value
 	return form
 }
 
-func (f *fakeAPI) counts() (keys, progress, talks int) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return len(f.keys), f.progress, f.talks
+// counts are the progress reports and talks the workflow service took.
+func (f *fakeAPI) counts() (progress, talks int) {
+	return len(f.updatesOf(workflows.UpdateReportProgress)), len(f.updatesOf(workflows.UpdateRecordTalk))
 }
 
+// photo is an evidence file the core accepts (a JPEG, by its content).
+const photo = "\xff\xd8\xff\xe0 photo"
+
 // A progress report sent twice from one rendered form (a double click, a resent form) is recorded once, with its
-// evidence stored once; a form without a valid key still acts, without one.
+// evidence; a form without a valid key still acts, without one.
 func TestResentFindingFormActsOnce(t *testing.T) {
-	srv, c, api := newSite(t, Options{})
+	db := seededStore(t)
+	srv, c, api := newSite(t, Options{Store: db})
 	fetch(t, c, "POST", srv.URL+"/login", url.Values{"token": {"clerk"}})
 
 	// Every form that acts (all but signing out) carries its own key, fresh on every render.
@@ -923,33 +859,38 @@ func TestResentFindingFormActsOnce(t *testing.T) {
 
 	form := findingForm(t, page, "progress", url.Values{"note": {"已完成改造"}})
 	key := form.Get("idem")
-	n, _, _ := api.counts()
 	for range 2 {
-		_, page = postMultipart(t, c, srv.URL+"/finding/progress", form, "evidence", "照片.jpg", "JPEG-photo")
+		_, page = postMultipart(t, c, srv.URL+"/finding/progress", form, "evidence", "照片.jpg", photo)
 		if !strings.Contains(page, `<div class="flash ok" role="status" data-form="progress:`+openFinding+`">`) {
 			t.Fatalf("the report did not succeed:\n%s", page)
 		}
 	}
-	if !strings.Contains(page, "<tr><th>报告整改进展</th><td>1</td></tr>") || strings.Count(page, "<td>progress</td>") != 1 {
-		t.Errorf("the resent report was recorded twice:\n%s", page)
+	if got := api.updatesOf(workflows.UpdateReportProgress); len(got) != 1 || !strings.HasPrefix(got[0], "1:"+key+":") {
+		t.Fatalf("the report's Updates %q, want one under the form's key", got)
 	}
-	if got := api.callsTo("POST", "/api/v1/files"); len(got) != 1 {
-		t.Errorf("the evidence was stored %d times", len(got))
+	api.mu.Lock()
+	note := api.updates[0].Args[0].(workflows.NoteInput)
+	api.mu.Unlock()
+	if len(note.Evidence) != 1 {
+		t.Fatalf("the report's evidence %q", note.Evidence)
 	}
-	file := key + ":file:evidence"
-	if got := api.sentKeys(n); !slices.Equal(got, []string{file, key, file, key}) {
-		t.Errorf("keys sent %q, want the upload's and the report's, twice", got)
+	if f, err := db.FileFor(context.Background(), note.Evidence[0], "370211"); err != nil || f.Name != "照片.jpg" {
+		t.Errorf("the evidence is not the district's file: %+v %v", f, err)
 	}
 
-	// The same form sent again with other content is not acted on.
+	// The same form sent again with another file, or another note, is not acted on.
+	_, page = postMultipart(t, c, srv.URL+"/finding/progress", form, "evidence", "照片.jpg", photo+" other")
+	if progress, _ := api.counts(); !strings.Contains(page, "此表单已提交过") || progress != 1 {
+		t.Errorf("a resend with another file acted or is not explained (%d reports):\n%s", progress, page)
+	}
 	form.Set("note", "另一条进展")
 	_, page = postMultipart(t, c, srv.URL+"/finding/progress", form, "", "", "")
-	if _, progress, _ := api.counts(); !strings.Contains(page, "此表单已提交过") || progress != 1 {
+	if progress, _ := api.counts(); !strings.Contains(page, "此表单已提交过") || progress != 1 {
 		t.Errorf("a changed resend acted or is not explained (%d reports):\n%s", progress, page)
 	}
 
 	// A page from before the keys, or a key that is not one of ours, acts without a key.
-	n, before, _ := api.counts()
+	before, _ := api.counts()
 	for _, bad := range []string{"", key + "A", key[:21] + ".", strings.Repeat("A", 300)} {
 		if bad == "" {
 			form.Del("idem")
@@ -961,11 +902,8 @@ func TestResentFindingFormActsOnce(t *testing.T) {
 			t.Errorf("the form with key %q failed:\n%s", bad, page)
 		}
 	}
-	if got, _, _ := api.counts(); got-n != 4 || !slices.Equal(api.sentKeys(n), []string{"", "", "", ""}) {
-		t.Errorf("a missing or invalid key was sent: %q", api.sentKeys(n))
-	}
-	if _, after, _ := api.counts(); after != before+4 {
-		t.Errorf("%d of 4 forms without a valid key acted", after-before)
+	if got := api.updatesOf(workflows.UpdateReportProgress)[before:]; !slices.Equal(got, []string{"", "", "", ""}) {
+		t.Errorf("the forms without a valid key made Updates %q, want 4 without an ID", got)
 	}
 }
 
@@ -1000,16 +938,111 @@ func TestDoubleClick(t *testing.T) {
 	if !strings.Contains(page, "该操作正在处理, 请稍候刷新页面查看结果") {
 		t.Errorf("the second send does not say the first is under way:\n%s", page)
 	}
-	for deadline := time.Now().Add(5 * time.Second); !api.settled() && time.Now().Before(deadline); {
-		time.Sleep(time.Millisecond)
+	// Resent until the first send is done, the form then shows its outcome.
+	for deadline := time.Now().Add(5 * time.Second); strings.Contains(page, "该操作正在处理") &&
+		time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+		_, page = fetch(t, c, "POST", srv.URL+"/finding/progress", form)
 	}
-	if _, progress, _ := api.counts(); progress != 1 {
-		t.Errorf("the abandoned send made %d progress reports", progress)
+	if progress, _ := api.counts(); progress != 1 || !strings.Contains(page, "操作成功") {
+		t.Errorf("the sends made %d progress reports; the resend after the first was done:\n%s", progress, page)
 	}
-	_, page = fetch(t, c, "POST", srv.URL+"/finding/progress", form)
-	if !strings.Contains(page, "操作成功") || !strings.Contains(page, "<th>报告整改进展</th><td>1</td>") {
-		t.Errorf("the resend after the first was done:\n%s", page)
+}
+
+// A finding's date is the end of that day in the deployment's zone; a malformed one is named beside its field,
+// once the core has found that the caller may act on the finding.
+func TestFindingDates(t *testing.T) {
+	srv, c, api := newSite(t, Options{})
+	signIn(t, srv.URL, c, "clerk")
+	_, page := fetch(t, c, "GET", srv.URL+"/district?year=2025", nil)
+	form := formOf(t, page, "/finding/plan")
+	form.Set("measures", "改建")
+	form.Set("due_date", "31.03.2026")
+	_, page = fetch(t, c, "POST", srv.URL+"/finding/plan", form)
+	if !strings.Contains(page, `<span class="field-error">日期格式应为 2026-03-31 或 RFC 3339 时间</span>`) {
+		t.Errorf("a malformed date is not named beside its field:\n%s", page)
 	}
+	form = formOf(t, page, "/finding/plan")
+	form.Set("measures", "改建")
+	form.Set("due_date", "2026-03-31")
+	fetch(t, c, "POST", srv.URL+"/finding/plan", form)
+	api.mu.Lock()
+	var plans []workflows.PlanInput
+	for _, u := range api.updates {
+		if u.UpdateName == workflows.UpdatePlan {
+			plans = append(plans, u.Args[0].(workflows.PlanInput))
+		}
+	}
+	api.mu.Unlock()
+	shanghai, _ := time.LoadLocation("Asia/Shanghai")
+	if len(plans) != 1 || !plans[0].DueDate.Equal(time.Date(2026, 4, 1, 0, 0, 0, 0, shanghai)) ||
+		plans[0].Measures != "改建" {
+		t.Errorf("plans sent %+v", plans)
+	}
+
+	// The office may not plan: it is told so, whatever the date.
+	signIn(t, srv.URL, c, "officer")
+	back := "/finding?id=" + url.QueryEscape("finding:2025:370211:1")
+	_, page = fetch(t, c, "GET", srv.URL+back, nil)
+	form = url.Values{"csrf": {csrfOf(t, page)}, "id": {"finding:2025:370211:1"}, "back": {back},
+		"due_date": {"31.03.2026"}}
+	if _, page = fetch(t, c, "POST", srv.URL+"/finding/plan", form); !strings.Contains(page, "当前角色无权进行此操作") ||
+		strings.Contains(page, "日期格式") {
+		t.Errorf("the office's plan with a malformed date:\n%s", page)
+	}
+}
+
+// The ledger shows the rows its filters select, a page at a time, a district its own rows only; its export keeps
+// the filters, and a year that is not one is named beside its field.
+func TestLedger(t *testing.T) {
+	db := seededStore(t)
+	now := time.Now().UTC()
+	var more []store.Finding // a page's worth of another district's, ahead of 黄岛区's in the ledger's order
+	var ids []string
+	for i := 1; i <= 50; i++ {
+		more = append(more, store.Finding{ID: fmt.Sprintf("finding:2024:370202:%d", i), Year: 2024,
+			DistrictCode: "370202", Seq: i, Title: "图书不足", Source: "self_assessment", Severity: "serious",
+			Status: "open", CreatedAt: now, UpdatedAt: now})
+		ids = append(ids, more[i-1].ID)
+	}
+	if err := db.CreateFindings(context.Background(), more); err != nil {
+		t.Fatal(err)
+	}
+	srv, c, _ := newSite(t, Options{Store: db})
+	row := regexp.MustCompile(`<tr data-finding="([^"]+)">`)
+	f1 := "finding:2025:370211:1"
+	check := func(path string, want ...string) string {
+		t.Helper()
+		_, page := fetch(t, c, "GET", srv.URL+path, nil)
+		var got []string
+		for _, m := range row.FindAllStringSubmatch(page, -1) {
+			got = append(got, m[1])
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: rows %q, want %q", path, got, want)
+		}
+		return page
+	}
+	signIn(t, srv.URL, c, "officer")
+	if page := check("/ledger", ids...); !strings.Contains(page, `<a href="/ledger?page=2">`) ||
+		strings.Contains(page, "page=0") {
+		t.Errorf("the first page does not link to the next:\n%s", page)
+	}
+	if page := check("/ledger?page=2", f1, openFinding); !strings.Contains(page, `<a href="/ledger?page=1">`) {
+		t.Errorf("the second page does not link to the first:\n%s", page)
+	}
+	if page := check("/ledger?status=in_progress&page=1", openFinding); !strings.Contains(page,
+		`href="/download/ledger.xlsx?status=in_progress"`) {
+		t.Errorf("the export does not keep the filter:\n%s", page)
+	}
+	check("/ledger?year=2025&severity=normal", f1, openFinding)
+	check("/ledger?district=370211&overdue=true")
+	if page := check("/ledger?year=2O25"); !strings.Contains(page,
+		`<span class="field-error">应为年份, 如 2025</span>`) {
+		t.Errorf("a year that is not one:\n%s", page)
+	}
+	signIn(t, srv.URL, c, "clerk")
+	check("/ledger?district=370202", f1, openFinding)
 }
 
 // A plan, a talk and an upload sent twice from one rendered form each act once, and each send shows success.
@@ -1021,20 +1054,15 @@ func TestResentFormsActOnce(t *testing.T) {
 	key := formKeyOf(t, page, "/plan")
 	form := url.Values{"csrf": {csrfOf(t, page)}, "idem": {key}, "rows": {"1"}, "target_year": {"2026"},
 		"year_0": {"2025"}, "schools_0": {"S001 S002"}, "indicators_0": {"class_size"}}
-	n, _, _ := api.counts()
 	for range 2 {
 		_, page = postMultipart(t, c, srv.URL+"/plan", form, "responsibility_file", "责任书.pdf", "%PDF-1.4 letter")
 		if !strings.Contains(page, "创建方案已报送, 等待督导办审核") {
 			t.Fatalf("the plan was not submitted:\n%s", page)
 		}
 	}
-	puts, files := api.callsTo("PUT", "/api/v1/districts/370211/plan"), api.callsTo("POST", "/api/v1/files")
-	if len(puts) != 1 || len(files) != 1 {
-		t.Errorf("%d versions and %d letters from one form", len(puts), len(files))
-	}
-	letter := key + ":file:responsibility_file"
-	if got := api.sentKeys(n); !slices.Equal(got, []string{letter, key, letter, key}) {
-		t.Errorf("keys sent %q", got)
+	if sent := argsOf[workflows.PlanSubmission](api, workflows.UpdateSubmitPlan); len(sent) != 1 ||
+		sent[0].ResponsibilityFile != fileID("%PDF-1.4 letter") {
+		t.Errorf("one form submitted %+v", sent)
 	}
 
 	_, page = fetch(t, c, "GET", srv.URL+"/district?year=2026", nil)
@@ -1057,7 +1085,7 @@ func TestResentFormsActOnce(t *testing.T) {
 			t.Fatalf("the talk was not recorded:\n%s", page)
 		}
 	}
-	if _, _, talks := api.counts(); talks != 1 || strings.Count(page, "<td>talks</td>") != 1 {
+	if _, talks := api.counts(); talks != 1 {
 		t.Errorf("one form recorded %d talks", talks)
 	}
 }
@@ -1116,8 +1144,8 @@ func (f *fakeAPI) setOutage(kind string) {
 
 const pendingMsg = "系统繁忙或暂时不可用, 操作可能仍在处理中: 请稍候刷新页面查看结果; 重新提交本表单不会重复办理"
 
-// A progress report the API gives up on after its action timeout (503) while the workflow still records it: the
-// page comes back with the report's form under the key it was sent with, so that sending it again, as the page
+// A progress report the core gives up on after its action timeout while the workflow still records it: the page
+// comes back with the report's form under the key it was sent with, so that sending it again, as the page
 // says the user may, records it once. Every other form gets a fresh key, and a reload starts afresh.
 func TestTimedOutReportResentActsOnce(t *testing.T) {
 	srv, c, api := newSite(t, Options{})
@@ -1128,8 +1156,7 @@ func TestTimedOutReportResentActsOnce(t *testing.T) {
 	api.mu.Lock()
 	api.timeout = true
 	api.mu.Unlock()
-	n, _, _ := api.counts()
-	_, page = postMultipart(t, c, srv.URL+"/finding/progress", form, "evidence", "照片.jpg", "JPEG-photo")
+	_, page = postMultipart(t, c, srv.URL+"/finding/progress", form, "evidence", "照片.jpg", photo)
 	checkKept(t, page, "/finding/progress", "progress:"+openFinding, key, pendingMsg)
 	for _, other := range []string{"/finding/request-close", "/finding/extension"} {
 		if got := formKeyOf(t, page, other); got == key {
@@ -1139,14 +1166,9 @@ func TestTimedOutReportResentActsOnce(t *testing.T) {
 
 	// The user sends the form again as the page renders it, with the same note and photo.
 	form.Set("idem", formKeyOf(t, page, "/finding/progress"))
-	_, page = postMultipart(t, c, srv.URL+"/finding/progress", form, "evidence", "照片.jpg", "JPEG-photo")
-	if _, progress, _ := api.counts(); progress != 1 || !strings.Contains(page, "操作成功") ||
-		!strings.Contains(page, "<th>报告整改进展</th><td>1</td>") {
-		t.Errorf("the resent report made %d reports:\n%s", progress, page)
-	}
-	file := key + ":file:evidence"
-	if got := api.sentKeys(n); !slices.Equal(got, []string{file, key, file, key}) {
-		t.Errorf("keys sent %q, want the upload's and the report's, twice", got)
+	_, page = postMultipart(t, c, srv.URL+"/finding/progress", form, "evidence", "照片.jpg", photo)
+	if got := api.updatesOf(workflows.UpdateReportProgress); len(got) != 1 || !strings.Contains(page, "操作成功") {
+		t.Errorf("the resent report made Updates %q:\n%s", got, page)
 	}
 	if _, page = fetch(t, c, "GET", srv.URL+findingPage, nil); strings.Contains(page, key) {
 		t.Error("the kept key outlived the page that followed the form")
@@ -1158,7 +1180,7 @@ func TestTimedOutReportResentActsOnce(t *testing.T) {
 func TestPendingFormsKeepTheirKeys(t *testing.T) {
 	db := seededStore(t)
 	srv, c, api := newSite(t, Options{Store: db})
-	api.set(planJSON("submitted"), "")
+	recordPlan(t, db, planState(workflows.PlanSubmitted))
 	f1 := "finding:2025:370211:1"
 	cases := []struct {
 		user, page, action, name string
@@ -1169,11 +1191,14 @@ func TestPendingFormsKeepTheirKeys(t *testing.T) {
 		{"clerk", "/district?year=2026", "/district/edit", "edit", url.Values{"data": {draftJSON(t)}}, ""},
 		{"clerk", "/district?year=2026", "/district/submit", "submit", nil, ""},
 		{"clerk", "/district?year=2025", "/district/apply", "apply", nil, ""},
-		{"clerk", "/district?year=2025", "/finding/plan", "plan:" + f1, url.Values{"measures": {"改建"}}, ""},
-		{"clerk", "/district?year=2025", "/finding/extension", "extension:" + f1, url.Values{"reason": {"施工"}}, ""},
+		{"clerk", "/district?year=2025", "/finding/plan", "plan:" + f1,
+			url.Values{"measures": {"改建"}, "due_date": {"2026-03-31"}}, ""},
+		{"clerk", "/district?year=2025", "/finding/extension", "extension:" + f1,
+			url.Values{"reason": {"施工"}, "due_date": {"2026-06-30"}}, ""},
 		{"clerk", findingPage, "/finding/progress", "progress:" + openFinding, url.Values{"note": {"进展"}}, ""},
 		{"clerk", findingPage, "/finding/request-close", "request-close:" + openFinding, nil, "evidence"},
-		{"clerk", "/plan", "/plan", "plan", url.Values{"target_year": {"2026"}}, "responsibility_file"},
+		{"clerk", "/plan", "/plan", "plan", url.Values{"target_year": {"2026"}, "year_0": {"2026"}},
+			"responsibility_file"},
 		{"officer", "/office?year=2025", "/office/open", "open", nil, ""},
 		{"officer", "/office/district?year=2024&code=370211", "/office/review", "review",
 			url.Values{"decision": {"approve"}}, ""},
@@ -1192,7 +1217,8 @@ func TestPendingFormsKeepTheirKeys(t *testing.T) {
 			_, page := fetch(t, c, "GET", srv.URL+tc.page, nil)
 			form := formOf(t, page, tc.action)
 			maps.Copy(form, tc.fields)
-			name, content := "a.xlsx", "PK-data"
+			// A file of a type the pages' core accepts.
+			name, content := "a.pdf", "%PDF-1.4 file"
 			if tc.name == "upload" { // read by the pages' core before it reaches the workflow service
 				name, content = "a.json", draftJSON(t)
 			}
@@ -1215,8 +1241,10 @@ func TestPendingFormsKeepTheirKeys(t *testing.T) {
 // A form the API refused for its content comes back with a fresh key: the user changes what was sent, which
 // under the old key the API would refuse as a different request.
 func TestRefusedFormGetsAFreshKey(t *testing.T) {
-	srv, c, api := newSite(t, Options{})
-	api.set(planJSON("submitted"), "")
+	db := seededStore(t)
+	srv, c, api := newSite(t, Options{Store: db})
+	recordPlan(t, db, planState(workflows.PlanSubmitted))
+	api.refuse(workflows.ErrInvalid, "comment", "退回须说明理由") // as the plan workflow refuses a return without one
 	for _, tc := range []struct{ user, page, action, error string }{
 		{"clerk", "/district?year=2025", "/finding/plan", `<span class="field-error">必填</span>`},
 		{"officer", "/plan?code=370211", "/plan/review", `<span class="field-error">退回须说明理由</span>`},
@@ -1236,12 +1264,13 @@ func TestRefusedFormGetsAFreshKey(t *testing.T) {
 
 // A page the API cannot serve for a passing reason says so, not in the API's words on keys.
 func TestUnavailablePage(t *testing.T) {
-	srv, c, api := newSite(t, Options{})
+	db := seededStore(t)
+	srv, c, _ := newSite(t, Options{Store: db})
 	fetch(t, c, "POST", srv.URL+"/login", url.Values{"token": {"clerk"}})
-	api.mu.Lock()
-	api.readsDown = true
-	api.mu.Unlock()
-	resp, page := fetch(t, c, "GET", srv.URL+findingPage, nil)
+	if err := db.Close(); err != nil { // the database is gone
+		t.Fatal(err)
+	}
+	resp, page := fetch(t, c, "GET", srv.URL+"/notifications", nil)
 	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(page, "系统繁忙或暂时不可用, 请稍后刷新页面") ||
 		strings.Contains(page, "Idempotency-Key") {
 		t.Errorf("%d:\n%s", resp.StatusCode, page)
@@ -1266,18 +1295,31 @@ func TestPendingMessages(t *testing.T) {
 // The office records the province's result with the province's document: the page uploads the file, then sends
 // the result naming it (the workflow refuses the office's record without one).
 func TestOfficeSendsTheProvincesDocument(t *testing.T) {
-	srv, c, api := newSite(t, Options{})
+	db := seededStore(t)
+	srv, c, api := newSite(t, Options{Store: db})
 	signIn(t, srv.URL, c, "officer")
 	_, page := fetch(t, c, "GET", srv.URL+"/office/district?year=2022&code=370211", nil)
 	form := formOf(t, page, "/office/decision")
 	form.Set("passed", "true")
-	postMultipart(t, c, srv.URL+"/office/decision", form, "report", "省级认定文件.pdf", "%PDF-1.4")
-	if up := api.callsTo("POST", "/api/v1/files"); len(up) != 1 || !strings.Contains(up[0], "省级认定文件.pdf") {
-		t.Errorf("the upload: %q", up)
+	postMultipart(t, c, srv.URL+"/office/decision", form, "report", "省级认定文件.pdf", "%PDF-1.4 document")
+	sent := api.updates
+	if len(sent) != 1 || sent[0].UpdateName != workflows.UpdateRecordProvinceResult {
+		t.Fatalf("the province's result: %+v", sent)
 	}
-	sent := api.callsTo("POST", "/api/v1/cycles/2022/districts/370211/province-result")
-	if len(sent) != 1 || !strings.Contains(sent[0], `"report_file":"file-new"`) {
-		t.Errorf("the province's result: %q", sent)
+	in := sent[0].Args[0].(workflows.DecisionInput)
+	stored, err := db.FileFor(context.Background(), in.ReportFile, "370211") // shared once the result was taken
+	if !in.Passed || err != nil || stored.Name != "省级认定文件.pdf" {
+		t.Errorf("the province's document: %+v %+v %v", in, stored, err)
+	}
+	// The district downloads it, under its own name; a file that is not its own does not exist for it.
+	signIn(t, srv.URL, c, "clerk")
+	resp, data := fetch(t, c, "GET", srv.URL+"/download/file?id="+url.QueryEscape(in.ReportFile), nil)
+	if data != "%PDF-1.4 document" || !strings.Contains(resp.Header.Get("Content-Disposition"),
+		url.PathEscape("省级认定文件.pdf")) {
+		t.Errorf("the district's download: %q %v", data, resp.Header)
+	}
+	if resp, _ := fetch(t, c, "GET", srv.URL+"/download/file?id=unknown", nil); resp.StatusCode != 404 {
+		t.Errorf("an unknown file: %d", resp.StatusCode)
 	}
 }
 
