@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"slices"
@@ -12,7 +11,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"junheng/internal/clientaddr"
-	"junheng/store"
 	"junheng/usecase"
 	"junheng/workflows"
 )
@@ -41,55 +39,30 @@ var errGuessing = func() *Problem {
 	return p
 }()
 
-// authenticate resolves the bearer token to a Principal; a missing, unknown or revoked token answers 401. An
-// address that keeps presenting unknown or revoked tokens is refused with 429 before its token is looked at, so
-// that tokens cannot be guessed at speed. A request the pages make in this process names its token by ID (see
-// ForToken), which must still be live.
+// authenticate resolves the bearer token to a Principal (usecase.Core.SignIn); a missing, unknown or revoked token
+// answers 401. An address that keeps presenting unknown or revoked tokens is refused with 429 before its token is
+// looked at, so that tokens cannot be guessed at speed.
 func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		ctx := c.Request().Context()
-		var t store.Token
-		var err error
-		if id, ok := TokenFor(ctx); ok {
-			if t, err = s.store.LiveToken(ctx, id); errors.Is(err, store.ErrNotFound) {
-				return echo.ErrUnauthorized
-			}
-		} else {
-			addr := clientaddr.Of(c.Request(), s.proxies)
-			if s.guesses.Blocked(addr) {
-				return errGuessing
-			}
-			raw, ok := strings.CutPrefix(c.Request().Header.Get(echo.HeaderAuthorization), "Bearer ")
-			if !ok || raw == "" {
-				return echo.ErrUnauthorized
-			}
-			t, err = s.store.TokenByHash(ctx, usecase.HashToken(strings.TrimSpace(raw)))
-			if errors.Is(err, store.ErrNotFound) {
-				s.guesses.Fail(addr)
-				return echo.ErrUnauthorized
-			}
+		addr := clientaddr.Of(c.Request(), s.proxies)
+		if s.guesses.Blocked(addr) {
+			return errGuessing
+		}
+		raw, ok := strings.CutPrefix(c.Request().Header.Get(echo.HeaderAuthorization), "Bearer ")
+		if !ok || raw == "" {
+			return echo.ErrUnauthorized
+		}
+		a, err := s.core.SignIn(c.Request().Context(), raw)
+		if errors.Is(err, usecase.ErrNotFound) {
+			s.guesses.Fail(addr)
+			return echo.ErrUnauthorized
 		}
 		if err != nil {
 			return err
 		}
-		c.Set(principalKey,
-			Principal{TokenID: t.ID, Name: t.Name, Role: workflows.Role(t.Role), District: t.DistrictCode})
+		c.Set(principalKey, Principal{TokenID: a.TokenID, Name: a.Name, Role: a.Role, District: a.District})
 		return next(c)
 	}
-}
-
-type tokenIDKey struct{}
-
-// ForToken marks a request of the pages, made in this process for a signed-in person, with their token's ID: the
-// pages keep no token. No client can set it.
-func ForToken(ctx context.Context, tokenID int64) context.Context {
-	return context.WithValue(ctx, tokenIDKey{}, tokenID)
-}
-
-// TokenFor is the token ID that ForToken put in ctx.
-func TokenFor(ctx context.Context) (int64, bool) {
-	id, ok := ctx.Value(tokenIDKey{}).(int64)
-	return id, ok
 }
 
 func principal(c echo.Context) Principal {

@@ -514,32 +514,3 @@ func TestReportsAreSharedOnlyOnceAccepted(t *testing.T) {
 			readable(pending))
 	}
 }
-
-// TestPagesActForALiveToken: a request the pages make in this process names its token by ID, without the token
-// itself; the token must still be live.
-func TestPagesActForALiveToken(t *testing.T) {
-	db := storetest.Open(t)[store.SQLite]
-	e, _ := seeded(t, db, 1)
-	tok, err := usecase.IssueToken(context.Background(), db,
-		usecase.TokenRequest{Role: workflows.RoleDistrict, District: "370200", Name: "clerk"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	me := func(id int64) (int, Principal) {
-		req := httptest.NewRequestWithContext(ForToken(context.Background(), id), http.MethodGet, "/api/v1/me", nil)
-		rec := httptest.NewRecorder()
-		e.ServeHTTP(rec, req)
-		var p Principal
-		_ = json.Unmarshal(rec.Body.Bytes(), &p)
-		return rec.Code, p
-	}
-	if code, p := me(tok.ID); code != http.StatusOK || p.Name != "clerk" || p.District != "370200" {
-		t.Errorf("for a live token: %d %+v", code, p)
-	}
-	if err := db.RevokeToken(context.Background(), tok.ID); err != nil {
-		t.Fatal(err)
-	}
-	if code, _ := me(tok.ID); code != http.StatusUnauthorized {
-		t.Errorf("for a revoked token: %d", code)
-	}
-}

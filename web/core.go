@@ -41,8 +41,7 @@ func result(form string, err error, en bool, ok string) *flash {
 		f.List = append(f.List, pick(en, r.MessageZh, r.MessageEn))
 	}
 	for _, p := range e.Fields {
-		f.addField(fieldProblem{Field: p.Field, Sheet: p.Sheet, Row: p.Row, Column: p.Column,
-			MessageZh: p.MessageZh, MessageEn: p.MessageEn}, en)
+		f.addField(p, en)
 	}
 	return f
 }

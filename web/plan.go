@@ -308,7 +308,7 @@ func placed(form string, err error, en bool, ok string, place func(path string) 
 	f.Fields = map[string]string{}
 	for _, p := range e.Fields {
 		if field := place(p.Field); field != "" {
-			f.addField(fieldProblem{Field: field, MessageZh: p.MessageZh, MessageEn: p.MessageEn}, en)
+			f.addField(evaluation.Problem{Field: field, MessageZh: p.MessageZh, MessageEn: p.MessageEn}, en)
 		} else {
 			f.List = append(f.List, p.Field+": "+pick(en, p.MessageZh, p.MessageEn))
 		}

@@ -325,16 +325,3 @@ func (s *server) coreError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	s.render(w, r, status, "error", "app", 0, f)
 }
-
-// apiError renders a failed read as a page with the API's message.
-func (s *server) apiError(w http.ResponseWriter, r *http.Request, rep reply) {
-	f := outcome("", rep, english(r), "")
-	if f.Pending { // no form to send again: its message would speak of one
-		f.Msg = translate(english(r), "unavailable")
-	}
-	status := rep.status
-	if status < 400 {
-		status = http.StatusBadGateway
-	}
-	s.render(w, r, status, "error", "app", 0, f)
-}

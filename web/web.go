@@ -1,9 +1,10 @@
 // Package web serves the pages of junheng for districts and the supervision office: server-rendered HTML in
 // Chinese first (English on request), usable without JavaScript and printable.
 //
-// The pages hold no data of their own. Every read and every action is an in-process request to the JSON API
-// handler for the signed-in person's token (named by its ID, see api.ForToken), so what a page shows and allows is
-// exactly what that token may see and do through the API. Sessions live in the store (see session.go).
+// The pages hold no data of their own. Every read and every action is a call of the use-case core (package
+// usecase) for the signed-in person, the same calls the JSON API makes, so what a page shows and allows is exactly
+// what that person's token may see and do through the API. Sessions, and the outcome of each form (see once in
+// core.go), live in the store, so that any process of the site serves them.
 package web
 
 import (

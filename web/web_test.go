@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"html"
 	"io"
@@ -24,33 +25,30 @@ import (
 	"time"
 
 	"junheng/activities"
-	"junheng/api"
 	"junheng/evaluation"
 	"junheng/progress"
 	"junheng/store"
+	"junheng/usecase"
 	"junheng/workflows"
 
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 )
 
-// fakeAPI answers the few API routes the tests touch and records what the pages sent.
+// fakeAPI is what stands behind the pages' core in these tests: the workflow service (see fakeTemporal), and the
+// JSON API that Mount passes other paths to, which records them.
 type fakeAPI struct {
 	mu    sync.Mutex
-	calls []string // "METHOD path Authorization body"
+	calls []string // "METHOD path" of each request passed to the API
 	// refusal, when set, is the plan workflow's answer to every Update: its validator's refusal.
 	refusal error
-	// keys lists the Idempotency-Key of every POST and PUT ("" when none came); first holds the first answer to
-	// each key, as the API does (api/idempotency.go), so only what acts reaches serve and calls.
-	keys  []string
-	first map[string]*firstAnswer
 	// hold, when set, keeps the next Update the workflow service takes waiting until it is closed; held gets the
 	// Update's context when it waits. An Update whose context ended meanwhile is not taken.
 	hold chan struct{}
 	held chan context.Context
-	// outage, when set, answers every POST and PUT without acting, as the API does when the workflow service is
-	// down or busy: "unavailable" or "busy" is a 503 of that problem type, "in_progress" the 409 of a key still
-	// being answered, "bare" a 503 without a body (a proxy's).
+	// outage, when set, makes the workflow service fail: "unavailable" (its health check fails), "busy" (the
+	// 2000-Update limit of a run) or "bare" (any other error).
 	outage string
 	// timeout makes the workflow service take the next Update and still time out, as when the core's action
 	// timeout passes before the Update is done.
@@ -61,155 +59,28 @@ type fakeAPI struct {
 	started []string
 }
 
-// unavailable writes the API's 503 problem of kind, in its words (which speak of the Idempotency-Key).
-func unavailable(w http.ResponseWriter, kind string) {
-	switch kind {
-	case "bare":
-		w.WriteHeader(http.StatusServiceUnavailable)
-		return
-	case "in_progress":
-		w.Header().Set("Content-Type", "application/problem+json")
-		w.WriteHeader(http.StatusConflict)
-		io.WriteString(w, `{"type":"urn:junheng:problem:in_progress","status":409,`+
-			`"detail_zh":"相同幂等键的请求正在处理, 请稍后重试","detail":"a request with this Idempotency-Key is still being answered"}`)
-		return
-	case "busy":
-		w.Header().Set("Retry-After", "5")
-	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(http.StatusServiceUnavailable)
-	fmt.Fprintf(w, `{"type":"urn:junheng:problem:%s","status":503,"detail_zh":"请稍后用相同的 Idempotency-Key 重试",`+
-		`"detail":"retry later with the same Idempotency-Key"}`, kind)
-}
-
-// firstAnswer is the fake API's record of a request with an Idempotency-Key; rec is nil while it is answered.
-type firstAnswer struct {
-	hash [32]byte
-	rec  *httptest.ResponseRecorder
-}
-
 // openFinding is a finding in progress: the district may report progress, the office record talks.
 const openFinding = "finding:2025:370211:2"
 
 var findingPage = "/finding?id=" + url.QueryEscape(openFinding)
 
-// ServeHTTP answers a POST or PUT with an Idempotency-Key once, as the API does: a repeat of the same request
-// gets the first answer, a different request under the key 422, a repeat while the first is answered 409.
+// ServeHTTP is the JSON API behind Mount, which the pages do not call: it records each request passed to it and
+// answers 401 without a bearer token, 404 with one.
 func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	key := r.Header.Get("Idempotency-Key")
-	if r.Method != http.MethodPost && r.Method != http.MethodPut {
-		f.serve(w, r)
-		return
-	}
 	f.mu.Lock()
-	outage := f.outage
-	if outage != "" {
-		f.keys = append(f.keys, key)
-	}
+	f.calls = append(f.calls, r.Method+" "+r.URL.Path)
 	f.mu.Unlock()
-	if outage != "" {
-		unavailable(w, outage)
-		return
-	}
-	body, _ := io.ReadAll(r.Body)
-	r.Body = io.NopCloser(bytes.NewReader(body))
-	hash := sha256.Sum256(append([]byte(r.Method+" "+r.URL.RequestURI()+"\n"), body...))
-	id := caller(r) + " " + key
-	f.mu.Lock()
-	f.keys = append(f.keys, key)
-	if f.first == nil {
-		f.first = map[string]*firstAnswer{}
-	}
-	first := f.first[id]
-	if key != "" && first == nil {
-		f.first[id] = &firstAnswer{hash: hash}
-	}
-	var replay *httptest.ResponseRecorder
-	if first != nil {
-		replay = first.rec
-	}
-	f.mu.Unlock()
-	problem := func(status int, kind string) {
-		w.Header().Set("Content-Type", "application/problem+json")
-		w.WriteHeader(status)
-		fmt.Fprintf(w, `{"type":"urn:junheng:problem:%s","status":%d,"detail_zh":"幂等键","detail":"key"}`, kind, status)
-	}
-	switch {
-	case key == "":
-		f.serve(w, r)
-	case first == nil:
-		rec := httptest.NewRecorder()
-		f.serve(rec, r)
-		f.mu.Lock()
-		f.first[id].rec = rec
-		if rec.Code >= 500 {
-			delete(f.first, id) // its resend acts
-		}
-		f.mu.Unlock()
-		maps.Copy(w.Header(), rec.Header())
-		w.WriteHeader(rec.Code)
-		w.Write(rec.Body.Bytes())
-	case first.hash != hash:
-		problem(http.StatusUnprocessableEntity, "idempotency_key_reused")
-	case replay == nil:
-		problem(http.StatusConflict, "in_progress")
-	default:
-		maps.Copy(w.Header(), replay.Header())
-		w.Header().Set("Idempotent-Replayed", "true")
-		w.WriteHeader(replay.Code)
-		w.Write(replay.Body.Bytes())
-	}
-}
-
-// fakeTokens are the tokens the fake API knows, by ID.
-var fakeTokens = map[int64]string{1: "clerk", 2: "officer", 3: "admin"}
-
-// caller is who a request comes from, as "Bearer <token>": its bearer token, or the token whose ID the pages sent
-// it for (api.ForToken).
-func caller(r *http.Request) string {
-	if id, ok := api.TokenFor(r.Context()); ok {
-		return "Bearer " + fakeTokens[id]
-	}
-	return r.Header.Get("Authorization")
-}
-
-// serve answers the routes the tests touch, each request acting.
-func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(r.Body)
-	f.mu.Lock()
-	f.calls = append(f.calls, r.Method+" "+r.URL.Path+" "+caller(r)+" "+string(body))
-	f.mu.Unlock()
-	token := strings.TrimPrefix(caller(r), "Bearer ")
-	if token != "clerk" && token != "officer" && token != "admin" {
+	if r.Header.Get("Authorization") == "" {
 		w.WriteHeader(http.StatusUnauthorized)
 		return
 	}
-	switch r.Method + " " + r.URL.Path {
-	default:
-		http.NotFound(w, r)
-	}
+	http.NotFound(w, r)
 }
 
 func (f *fakeAPI) last() string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.calls[len(f.calls)-1]
-}
-
-// callsTo lists the bodies the pages sent to method and path, oldest first.
-func (f *fakeAPI) callsTo(method, path string) []string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	var out []string
-	for _, c := range f.calls {
-		if m, rest, _ := strings.Cut(c, " "); m == method {
-			if p, rest, _ := strings.Cut(rest, " "); p == path {
-				_, body, _ := strings.Cut(strings.TrimPrefix(rest, "Bearer "), " ")
-				out = append(out, body)
-			}
-		}
-	}
-	return out
 }
 
 func newSite(t *testing.T, opts Options) (*httptest.Server, *http.Client, *fakeAPI) {
@@ -414,14 +285,13 @@ func TestCrossSiteSignInRefused(t *testing.T) {
 }
 
 func TestSpreadsheetProblemsNameCells(t *testing.T) {
-	rep := reply{status: 422, body: []byte(`{"status":422,"detail_zh":"提交的数据有误","errors":[
-		{"field":"schools[0].students","sheet":"学校","row":7,"column":"E",` +
-		`"message_zh":"应为整数","message_en":"want a whole number"}]}`)}
-	f := outcome("upload", rep, false, "")
+	err := usecase.InvalidInput(evaluation.Problem{Field: "schools[0].students", Sheet: "学校", Row: 7, Column: "E",
+		MessageZh: "应为整数", MessageEn: "want a whole number"})
+	f := result("upload", err, false, "")
 	if len(f.List) != 1 || f.List[0] != "「学校」工作表第 7 行 E 列: 应为整数" {
 		t.Errorf("%q", f.List)
 	}
-	if f := outcome("upload", rep, true, ""); f.List[0] != "sheet 学校, row 7, column E: want a whole number" {
+	if f := result("upload", err, true, ""); f.List[0] != "sheet 学校, row 7, column E: want a whole number" {
 		t.Errorf("%q", f.List)
 	}
 }
@@ -1277,18 +1147,19 @@ func TestUnavailablePage(t *testing.T) {
 	}
 }
 
-// Every 5xx, in the API's words or none, gets the pending message, in English too.
+// Every passing failure of the core (Temporal unavailable or busy, or any other error) gets the pending message,
+// in English too.
 func TestPendingMessages(t *testing.T) {
-	for _, kind := range []string{"unavailable", "busy", "bare"} {
-		rec := httptest.NewRecorder()
-		unavailable(rec, kind)
-		rep := reply{status: rec.Code, header: rec.Header(), body: rec.Body.Bytes()}
-		if got := outcome("submit", rep, true, "").Msg; !strings.HasPrefix(got, "The system is busy or unavailable") {
-			t.Errorf("%s: %q", kind, got)
+	busy := usecase.WorkflowError(serviceerror.NewFailedPrecondition(
+		"The limit on the total number of distinct updates in this workflow has been reached (2000)."))
+	for _, err := range []error{usecase.ErrUnavailable, busy, errors.New("connection reset")} {
+		f := result("submit", err, true, "")
+		if !f.Pending || !strings.HasPrefix(f.Msg, "The system is busy or unavailable") {
+			t.Errorf("%v: %+v", err, f)
 		}
-	}
-	if got := outcome("submit", reply{status: http.StatusInternalServerError}, false, "").Msg; got != pendingMsg {
-		t.Errorf("500: %q", got)
+		if f := result("submit", err, false, ""); f.Msg != pendingMsg {
+			t.Errorf("%v: %q", err, f.Msg)
+		}
 	}
 }
 
@@ -1373,8 +1244,8 @@ func TestBasicBalanceMonitoring(t *testing.T) {
 	if strings.Contains(report, "政府保障") || strings.Contains(report, "达标项") {
 		t.Error("the 2012 report shows the 2017 checklists or met counts")
 	}
-	if len(api.keys) != 0 || len(api.updates) != 0 {
-		t.Errorf("the monitoring report acted: keys %q, Updates %v", api.keys, api.updates)
+	if len(api.updates) != 0 {
+		t.Errorf("the monitoring report acted: Updates %v", api.updates)
 	}
 	other := strings.Replace(string(data), `"370211"`, `"370202"`, 1)
 	resp, page = postMultipart(t, c, srv.URL+"/district/monitor", fields, "file", "basic.json", other)
