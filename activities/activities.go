@@ -172,7 +172,7 @@ func (a *Activities) RecordItem(ctx context.Context, r workflows.ItemRecord) err
 
 // RecordPlan mirrors a district's creation plan to the read model with its audit event: the plan row and every
 // version (a district has a few, and a new submission also changes the status of the one it supersedes).
-func (a *Activities) RecordPlan(ctx context.Context, r workflows.PlanRecord) error {
+func (a *Activities) RecordPlan(ctx context.Context, r workflows.CreationPlanRecord) error {
 	s := r.State
 	state, err := json.Marshal(s)
 	if err != nil {
@@ -195,7 +195,7 @@ func (a *Activities) RecordPlan(ctx context.Context, r workflows.PlanRecord) err
 			p.TargetYear = v.Plan.TargetYear
 		}
 	}
-	return a.Store.RecordPlan(ctx, p, versions, auditEvent(r.Event, s.District, workflows.PlanID(s.District)))
+	return a.Store.RecordPlan(ctx, p, versions, auditEvent(r.Event, s.District, workflows.CreationPlanID(s.District)))
 }
 
 // Notify stores a notification for its recipient, once per key, and answers how many channels are to deliver it.

@@ -212,20 +212,20 @@ func TestRecordPlanMirrorsEveryVersionOnce(t *testing.T) {
 				Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 			at := time.Date(2025, 9, 1, 9, 0, 0, 0, time.FixedZone("CST", 8*3600))
 			oversized := 0
-			v1 := workflows.PlanVersion{Version: 1, Plan: progress.Plan{TargetYear: 2027,
+			v1 := workflows.CreationPlanVersion{Version: 1, Plan: progress.Plan{TargetYear: 2027,
 				Milestones: []progress.Milestone{{Year: 2026, Schools: []string{"S007"}},
 					{Year: 2027, OversizedMax: &oversized}}},
 				ResponsibilityFile: "file-zrs", Note: "区政府审议通过", Status: workflows.PlanApproved, SubmittedBy: "clerk",
 				SubmittedAt: at, DecidedBy: "督导办", DecidedAt: at.Add(48 * time.Hour), Comment: "同意"}
-			v2 := workflows.PlanVersion{Version: 2,
+			v2 := workflows.CreationPlanVersion{Version: 2,
 				Plan:               progress.Plan{TargetYear: 2026, Milestones: []progress.Milestone{{Year: 2026}}},
 				ResponsibilityFile: "file-zrs2", Status: workflows.PlanSubmitted, SubmittedBy: "clerk",
 				SubmittedAt: at.Add(30 * 24 * time.Hour)}
-			st := workflows.PlanState{District: "370211", Status: workflows.PlanSubmitted,
-				Versions: []workflows.PlanVersion{v1, v2}, Approved: 1, EventsCount: 3}
+			st := workflows.CreationPlanState{District: "370211", Status: workflows.PlanSubmitted,
+				Versions: []workflows.CreationPlanVersion{v1, v2}, Approved: 1, EventsCount: 3}
 			clerk := workflows.Actor{Name: "clerk", Role: workflows.RoleDistrict, District: "370211",
 				RequestID: "req-7"}
-			rec := workflows.PlanRecord{State: st, Event: workflows.Event{Key: "plan:370211:3", Actor: clerk,
+			rec := workflows.CreationPlanRecord{State: st, Event: workflows.Event{Key: "plan:370211:3", Actor: clerk,
 				Action: "plan_submitted", Detail: "version 2"}}
 			for range 2 { // the second write is a retry: no second audit entry
 				if err := a.RecordPlan(ctx, rec); err != nil {
@@ -237,7 +237,7 @@ func TestRecordPlanMirrorsEveryVersionOnce(t *testing.T) {
 				p.TargetYear != 2027 {
 				t.Fatalf("plan row = %+v, %v", p, err)
 			}
-			var state workflows.PlanState
+			var state workflows.CreationPlanState
 			if err := json.Unmarshal([]byte(p.State), &state); err != nil || len(state.Versions) != 2 ||
 				state.EventsCount != 3 {
 				t.Errorf("state column = %+v, %v", state, err)
@@ -260,7 +260,7 @@ func TestRecordPlanMirrorsEveryVersionOnce(t *testing.T) {
 				got.DecidedBy != "" {
 				t.Errorf("version 2 row = %+v", got)
 			}
-			events, err := db.Audit(ctx, store.AuditFilter{Target: workflows.PlanID("370211")})
+			events, err := db.Audit(ctx, store.AuditFilter{Target: workflows.CreationPlanID("370211")})
 			if err != nil || len(events) != 1 || events[0].Actor != "clerk" || events[0].Role != "district" ||
 				events[0].DistrictCode != "370211" || events[0].Action != "plan_submitted" ||
 				events[0].RequestID != "req-7" || events[0].Detail != "version 2" || events[0].Outcome != "ok" {
@@ -272,8 +272,9 @@ func TestRecordPlanMirrorsEveryVersionOnce(t *testing.T) {
 				workflows.PlanApproved, "督导办", at.Add(40*24*time.Hour)
 			st.Status, st.Approved, st.EventsCount = workflows.PlanApproved, 2, 4
 			office := workflows.Actor{Name: "督导办", Role: workflows.RoleOffice}
-			if err := a.RecordPlan(ctx, workflows.PlanRecord{State: st, Event: workflows.Event{Key: "plan:370211:4",
-				Actor: office, Action: "plan_approved"}}); err != nil {
+			if err := a.RecordPlan(ctx, workflows.CreationPlanRecord{State: st,
+				Event: workflows.Event{Key: "plan:370211:4",
+					Actor: office, Action: "plan_approved"}}); err != nil {
 				t.Fatal(err)
 			}
 			approved, err := db.ApprovedPlans(ctx)
@@ -285,7 +286,8 @@ func TestRecordPlanMirrorsEveryVersionOnce(t *testing.T) {
 				p.TargetYear != 2026 {
 				t.Errorf("plan row after approval = %+v, %v", p, err)
 			}
-			if events, _ := db.Audit(ctx, store.AuditFilter{Target: workflows.PlanID("370211")}); len(events) != 2 ||
+			if events, _ := db.Audit(ctx,
+				store.AuditFilter{Target: workflows.CreationPlanID("370211")}); len(events) != 2 ||
 				events[0].Role != "office" {
 				t.Errorf("audit after approval = %+v", events)
 			}

@@ -72,7 +72,7 @@ type planRequest struct {
 	DueDate           string `json:"due_date"`
 }
 
-func (s *Server) plan(c echo.Context) error {
+func (s *Server) planFinding(c echo.Context) error {
 	req, err := bind[planRequest](c)
 	if err != nil {
 		return err
@@ -101,8 +101,8 @@ func (s *Server) note(c echo.Context,
 	return findingAction(c, act, usecase.FindingNote{Text: req.Note, Evidence: req.Evidence})
 }
 
-func (s *Server) progress(c echo.Context) error     { return s.note(c, s.core.ReportProgress) }
-func (s *Server) requestClose(c echo.Context) error { return s.note(c, s.core.RequestClose) }
+func (s *Server) reportProgress(c echo.Context) error { return s.note(c, s.core.ReportProgress) }
+func (s *Server) requestClose(c echo.Context) error   { return s.note(c, s.core.RequestClose) }
 
 type verifyRequest struct {
 	Accepted bool   `json:"accepted"`

@@ -123,7 +123,7 @@ type checkData struct {
 	// entering the resource calculation.
 	schools []*School
 	// stages are the compulsory stages the district has pupils in (any school, small teaching points included).
-	stages map[Stage]bool
+	stages map[SchoolStage]bool
 }
 
 // criterionNames name the criteria of compound items (Chinese, English, unit); an item's only criterion carries
@@ -226,7 +226,8 @@ func highSchoolQuota(c *checkData) []Criterion {
 }
 
 func nearbyEnrollment(c *checkData) []Criterion {
-	rates := map[Stage]float64{Primary: c.gov.NearbyEnrollmentRate.Primary, Junior: c.gov.NearbyEnrollmentRate.Junior}
+	rates := map[SchoolStage]float64{Primary: c.gov.NearbyEnrollmentRate.Primary,
+		Junior: c.gov.NearbyEnrollmentRate.Junior}
 	var out []Criterion
 	for _, g := range CompulsoryStages {
 		cr := atDistrict("", rates[g], AtLeast, c.p.Government.NearbyEnrollmentMin[g])

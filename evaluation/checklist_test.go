@@ -28,7 +28,7 @@ func TestSampleMeets(t *testing.T) {
 		for _, s := range r.Resource.Stages[g].Schools {
 			codes = append(codes, s.Code)
 		}
-		if want := map[Stage][]string{Primary: {"S001", "S002"},
+		if want := map[SchoolStage][]string{Primary: {"S001", "S002"},
 			Junior: {"S002", "S003"}}[g]; !slices.Equal(codes, want) {
 			t.Errorf("%s schools %v, want %v", g, codes, want)
 		}

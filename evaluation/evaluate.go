@@ -15,7 +15,7 @@ func Evaluate(in Input, p Profile) (Result, error) {
 	}
 	e := &engine{in: &in, p: &p, schoolByCode: make(map[string]*School, len(in.Schools))}
 	all := make([]*School, len(in.Schools))
-	stages := map[Stage]bool{}
+	stages := map[SchoolStage]bool{}
 	for i := range in.Schools {
 		s := &in.Schools[i]
 		all[i] = s

@@ -61,7 +61,7 @@ func goodStage(n int) *StageData {
 func ceil[T int | float64](per100 T) int { return int(math.Ceil(float64(per100) / 100)) }
 
 // goodSchool is a single-stage school comfortably above every threshold of its stage.
-func goodSchool(code string, kind Kind, g Stage, n int) School {
+func goodSchool(code string, kind Kind, g SchoolStage, n int) School {
 	s := School{Code: code, Name: "学校" + code, Kind: kind}
 	if g == Primary {
 		s.Stages.Primary = goodStage(n)
@@ -106,7 +106,7 @@ func generated(seed uint64, code string, n int, low float64) Input {
 		kind := kinds[r.IntN(len(kinds))]
 		s := School{Code: fmt.Sprintf("%s-%04d", code, i), Name: fmt.Sprintf("第%d学校", i+1), Kind: kind}
 		var pupils float64
-		stage := func(g Stage, lo, hi int) *StageData {
+		stage := func(g SchoolStage, lo, hi int) *StageData {
 			d := goodStage(lo + r.IntN(hi-lo))
 			p := float64(d.Students)
 			pupils += p

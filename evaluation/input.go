@@ -70,7 +70,7 @@ const (
 var Kinds = []Kind{KindPrimary, KindJunior, KindNineYear, KindCompleteSecondary, KindTwelveYear, KindTeachingPoint}
 
 // kindStages says which stages a kind of school may have. Senior stages only serve to split shared facilities.
-var kindStages = map[Kind][]Stage{
+var kindStages = map[Kind][]SchoolStage{
 	KindPrimary:           {Primary},
 	KindJunior:            {Junior},
 	KindNineYear:          {Primary, Junior},
@@ -79,18 +79,18 @@ var kindStages = map[Kind][]Stage{
 	KindTeachingPoint:     {Primary},
 }
 
-// Stage is a school stage. Primary and Junior are evaluated; Senior only takes its share of shared facilities.
-type Stage string
+// SchoolStage is a school stage. Primary and Junior are evaluated; Senior only takes its share of shared facilities.
+type SchoolStage string
 
 // The stages.
 const (
-	Primary Stage = "primary" // 小学
-	Junior  Stage = "junior"  // 初中
-	Senior  Stage = "senior"  // 高中
+	Primary SchoolStage = "primary" // 小学
+	Junior  SchoolStage = "junior"  // 初中
+	Senior  SchoolStage = "senior"  // 高中
 )
 
 // CompulsoryStages are the stages the standard evaluates, in display order.
-var CompulsoryStages = []Stage{Primary, Junior}
+var CompulsoryStages = []SchoolStage{Primary, Junior}
 
 // School is one school as reported, before combined schools are split into per-stage virtual schools.
 // Facilities are the whole-school figures. A combined school may instead give each compulsory stage its own
@@ -197,7 +197,7 @@ type Quality struct {
 }
 
 // stage returns the compulsory-stage data of s for stage g, or nil.
-func (s *School) stage(g Stage) *StageData {
+func (s *School) stage(g SchoolStage) *StageData {
 	switch g {
 	case Primary:
 		return s.Stages.Primary
@@ -208,7 +208,7 @@ func (s *School) stage(g Stage) *StageData {
 }
 
 // students returns the pupils of s in stage g (0 when absent), senior included.
-func (s *School) students(g Stage) int {
+func (s *School) students(g SchoolStage) int {
 	if g == Senior {
 		if s.Stages.Senior == nil {
 			return 0
@@ -234,7 +234,8 @@ var kindNames = map[Kind][2]string{
 	KindTeachingPoint:     {"教学点", "teaching point"},
 }
 
-var stageNames = map[Stage][2]string{Primary: {"小学", "primary"}, Junior: {"初中", "junior"}, Senior: {"高中", "senior"}}
+var stageNames = map[SchoolStage][2]string{Primary: {"小学", "primary"}, Junior: {"初中", "junior"}, Senior: {"高中",
+	"senior"}}
 
 // NameZh is the Chinese name of the kind, e.g. 九年一贯制学校.
 func (k Kind) NameZh() string { return kindNames[k][0] }
@@ -243,10 +244,10 @@ func (k Kind) NameZh() string { return kindNames[k][0] }
 func (k Kind) NameEn() string { return kindNames[k][1] }
 
 // NameZh is the Chinese name of the stage: 小学, 初中 or 高中.
-func (g Stage) NameZh() string { return stageNames[g][0] }
+func (g SchoolStage) NameZh() string { return stageNames[g][0] }
 
 // NameEn is the English name of the stage.
-func (g Stage) NameEn() string { return stageNames[g][1] }
+func (g SchoolStage) NameEn() string { return stageNames[g][1] }
 
 // combined reports whether the kind of s has more than one stage (九年一贯制, 完全中学, 十二年一贯制).
 func (s *School) combined() bool { return len(kindStages[s.Kind]) > 1 }
@@ -264,7 +265,7 @@ func (s *School) stageFacilities() bool {
 // stageCount is the number of stages s reports, senior included.
 func (s *School) stageCount() int {
 	n := 0
-	for _, g := range []Stage{Primary, Junior, Senior} {
+	for _, g := range []SchoolStage{Primary, Junior, Senior} {
 		if s.hasStage(g) {
 			n++
 		}
@@ -272,7 +273,7 @@ func (s *School) stageCount() int {
 	return n
 }
 
-func (s *School) hasStage(g Stage) bool {
+func (s *School) hasStage(g SchoolStage) bool {
 	if g == Senior {
 		return s.Stages.Senior != nil
 	}

@@ -35,16 +35,16 @@ type Profile struct {
 	// Indicators are the resource indicators, in display order.
 	Indicators []Indicator `json:"indicators" yaml:"indicators"`
 	// Thresholds holds, per compulsory stage, the minimum value of each indicator by key.
-	Thresholds map[Stage]map[string]float64 `json:"thresholds" yaml:"thresholds"`
+	Thresholds map[SchoolStage]map[string]float64 `json:"thresholds" yaml:"thresholds"`
 	// CVLimits is the largest difference coefficient allowed per stage.
-	CVLimits map[Stage]float64 `json:"cv_limits" yaml:"cv_limits"`
-	CVRule   CVRule            `json:"cv_rule" yaml:"cv_rule"`
+	CVLimits map[SchoolStage]float64 `json:"cv_limits" yaml:"cv_limits"`
+	CVRule   CVRule                  `json:"cv_rule" yaml:"cv_rule"`
 	// A school passes when at least SchoolMinMet indicators reach their threshold and every indicator reaches
 	// SchoolFloor times its threshold.
 	SchoolMinMet int     `json:"school_min_met" yaml:"school_min_met"`
 	SchoolFloor  float64 `json:"school_floor" yaml:"school_floor"`
 	// SplitWeights weigh the pupils of each stage when a combined school's shared facilities are split.
-	SplitWeights map[Stage]float64 `json:"split_weights" yaml:"split_weights"`
+	SplitWeights map[SchoolStage]float64 `json:"split_weights" yaml:"split_weights"`
 	// SplitSharedFacilities lets a combined school report its facilities for the whole school, to be split by
 	// SplitWeights (default). Off, such a school must report them per stage (StageData.Facilities); whole-school
 	// figures are then an input error, since the profile gives no way to share them. Facilities reported per stage
@@ -105,17 +105,20 @@ const (
 	CVMean CVRule = "mean"
 )
 
-// GovernmentRules are the thresholds of the government-guarantee items.
+// GovernmentRules are the thresholds of the government-guarantee items. The fields' order is part of the
+// profile's digest (a result names the profile it was judged by): keep it.
 type GovernmentRules struct {
-	ClassesPerMusicArtRoom   int               `json:"classes_per_music_art_room" yaml:"classes_per_music_art_room"`
-	SchoolSizeMax            map[Kind]int      `json:"school_size_max" yaml:"school_size_max"`
-	ClassSizeMax             map[Stage]int     `json:"class_size_max" yaml:"class_size_max"`
-	SpecialEdFundingMinYuan  float64           `json:"special_ed_funding_min_yuan" yaml:"special_ed_funding_min_yuan"`
-	Training360hMin          float64           `json:"teacher_training_360h_min" yaml:"teacher_training_360h_min"`
-	RotationShareMin         float64           `json:"rotation_share_min" yaml:"rotation_share_min"`
-	RotationBackboneShareMin float64           `json:"rotation_backbone_share_min" yaml:"rotation_backbone_share_min"`
-	TeachersCertifiedMin     float64           `json:"teachers_certified_min" yaml:"teachers_certified_min"`
-	NearbyEnrollmentMin      map[Stage]float64 `json:"nearby_enrollment_min" yaml:"nearby_enrollment_min"`
+	ClassesPerMusicArtRoom int                 `json:"classes_per_music_art_room" yaml:"classes_per_music_art_room"`
+	SchoolSizeMax          map[Kind]int        `json:"school_size_max" yaml:"school_size_max"`
+	ClassSizeMax           map[SchoolStage]int `json:"class_size_max" yaml:"class_size_max"`
+
+	SpecialEdFundingMinYuan  float64 `json:"special_ed_funding_min_yuan" yaml:"special_ed_funding_min_yuan"`
+	Training360hMin          float64 `json:"teacher_training_360h_min" yaml:"teacher_training_360h_min"`
+	RotationShareMin         float64 `json:"rotation_share_min" yaml:"rotation_share_min"`
+	RotationBackboneShareMin float64 `json:"rotation_backbone_share_min" yaml:"rotation_backbone_share_min"`
+	TeachersCertifiedMin     float64 `json:"teachers_certified_min" yaml:"teachers_certified_min"`
+
+	NearbyEnrollmentMin map[SchoolStage]float64 `json:"nearby_enrollment_min" yaml:"nearby_enrollment_min"`
 
 	QualityHighSchoolQuotaMin float64 `json:"quality_high_school_quota_min" yaml:"quality_high_school_quota_min"`
 	MigrantChildrenPublicMin  float64 `json:"migrant_children_public_min" yaml:"migrant_children_public_min"`
@@ -186,7 +189,7 @@ func National2017() Profile {
 			{"multimedia_rooms_per_100", "每百名学生拥有网络多媒体教室数", "networked multimedia classrooms per 100 students",
 				"multimedia_rooms", 100},
 		},
-		Thresholds: map[Stage]map[string]float64{
+		Thresholds: map[SchoolStage]map[string]float64{
 			Primary: {"qualified_teachers_per_100": 4.2, "backbone_teachers_per_100": 1.0,
 				"pe_art_teachers_per_100": 0.9, "teaching_room_area_per_student": 4.5, "sports_area_per_student": 7.5,
 				"equipment_value_per_student": 2000, "multimedia_rooms_per_100": 2.3},
@@ -194,11 +197,11 @@ func National2017() Profile {
 				"pe_art_teachers_per_100": 0.9, "teaching_room_area_per_student": 5.8, "sports_area_per_student": 10.2,
 				"equipment_value_per_student": 2500, "multimedia_rooms_per_100": 2.4},
 		},
-		CVLimits:              map[Stage]float64{Primary: 0.50, Junior: 0.45},
+		CVLimits:              map[SchoolStage]float64{Primary: 0.50, Junior: 0.45},
 		CVRule:                CVEach,
 		SchoolMinMet:          6,
 		SchoolFloor:           0.85,
-		SplitWeights:          map[Stage]float64{Primary: 1, Junior: 1.1, Senior: 1.32},
+		SplitWeights:          map[SchoolStage]float64{Primary: 1, Junior: 1.1, Senior: 1.32},
 		SplitSharedFacilities: true,
 		TeachingPointCutoff:   50,
 		PrerequisiteYears:     3,
@@ -210,13 +213,13 @@ func National2017() Profile {
 			ClassesPerMusicArtRoom: 12,
 			SchoolSizeMax: map[Kind]int{KindPrimary: 2000, KindJunior: 2000, KindNineYear: 2500,
 				KindCompleteSecondary: 2000, KindTwelveYear: 2500, KindTeachingPoint: 2000},
-			ClassSizeMax:              map[Stage]int{Primary: 45, Junior: 50},
+			ClassSizeMax:              map[SchoolStage]int{Primary: 45, Junior: 50},
 			SpecialEdFundingMinYuan:   6000,
 			Training360hMin:           1,
 			RotationShareMin:          0.10,
 			RotationBackboneShareMin:  0.20,
 			TeachersCertifiedMin:      1,
-			NearbyEnrollmentMin:       map[Stage]float64{Primary: 1, Junior: 0.95},
+			NearbyEnrollmentMin:       map[SchoolStage]float64{Primary: 1, Junior: 0.95},
 			QualityHighSchoolQuotaMin: 0.50,
 			MigrantChildrenPublicMin:  0.85,
 		},
@@ -261,8 +264,8 @@ func BasicBalance2012() Profile {
 		{"intermediate_title_teachers_per_100", "每百名学生拥有中级及以上专业技术职务教师数",
 			"teachers with intermediate or higher titles per 100 students", "intermediate_title_teachers", 100},
 	}
-	p.Thresholds = map[Stage]map[string]float64{}
-	p.CVLimits = map[Stage]float64{Primary: 0.65, Junior: 0.55}
+	p.Thresholds = map[SchoolStage]map[string]float64{}
+	p.CVLimits = map[SchoolStage]float64{Primary: 0.65, Junior: 0.55}
 	p.CVRule = CVMean
 	p.SchoolMinMet, p.SchoolFloor = 0, 0
 	p.PrerequisiteYears, p.RecognitionVeto = 0, false
@@ -340,7 +343,7 @@ func (p *Profile) Validate() error {
 		}
 		checkRate(fail, "government.nearby_enrollment_min."+string(g), p.Government.NearbyEnrollmentMin[g])
 	}
-	for _, g := range []Stage{Primary, Junior, Senior} {
+	for _, g := range []SchoolStage{Primary, Junior, Senior} {
 		if w := p.SplitWeights[g]; !(w > 0) || w > maxNumber {
 			fail("split_weights."+string(g), "must be a positive number")
 		}

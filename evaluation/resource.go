@@ -34,7 +34,7 @@ func quantityIndex(key string) (int, bool) {
 // quantity is the raw quantity q of school s as reported: per stage g for teachers; for facilities the stage's own
 // when the school gives them per stage, else the whole school's. An optional field not given counts 0 (Validate
 // refuses that under a profile that uses it).
-func (s *School) quantity(g Stage, q int) float64 {
+func (s *School) quantity(g SchoolStage, q int) float64 {
 	d, f := s.stage(g), &s.Facilities
 	if d.Facilities != nil {
 		f = d.Facilities
@@ -55,7 +55,7 @@ func optional(v *int) float64 {
 // virtual is one school in one compulsory stage, as the standard counts it.
 type virtual struct {
 	school   *School
-	stage    Stage
+	stage    SchoolStage
 	students float64
 	// share is the stage's part of the school's shared facilities: its pupils weighted by the split weights
 	// over all the school's weighted pupils (1 for a single-stage school, and for facilities given per stage).
@@ -72,7 +72,7 @@ func (v *virtual) amount(q int) float64 {
 
 // split turns a school into one virtual school per compulsory stage. Facilities given per stage are the stage's
 // own, so nothing is shared.
-func split(s *School, weights map[Stage]float64, out map[Stage][]virtual) {
+func split(s *School, weights map[SchoolStage]float64, out map[SchoolStage][]virtual) {
 	if s.stageFacilities() {
 		for _, g := range CompulsoryStages {
 			if d := s.stage(g); d != nil {
@@ -82,7 +82,7 @@ func split(s *School, weights map[Stage]float64, out map[Stage][]virtual) {
 		return
 	}
 	var total float64
-	for _, g := range []Stage{Primary, Junior, Senior} {
+	for _, g := range []SchoolStage{Primary, Junior, Senior} {
 		total += weights[g] * float64(s.students(g))
 	}
 	for _, g := range CompulsoryStages {
@@ -103,9 +103,9 @@ type rule struct {
 // resource evaluates the resource part and records its shortfalls.
 func (e *engine) resource() {
 	r := &e.res.Resource
-	r.Stages = map[Stage]*StageResult{}
+	r.Stages = map[SchoolStage]*StageResult{}
 	r.Excluded = []ExcludedSchool{}
-	stages := map[Stage][]virtual{}
+	stages := map[SchoolStage][]virtual{}
 	for _, s := range e.included {
 		split(s, e.p.SplitWeights, stages)
 	}
@@ -139,7 +139,7 @@ func (e *engine) excluded(s *School) bool {
 
 // stage computes the indicators of one stage: every school's values and the per-school rule, then for each
 // indicator the enrollment-weighted mean X̄ = ΣPᵢXᵢ/ΣPᵢ and CV = sqrt(Σ(Pᵢ/ΣP)(Xᵢ−X̄)²)/X̄.
-func (e *engine) stage(g Stage, vs []virtual) *StageResult {
+func (e *engine) stage(g SchoolStage, vs []virtual) *StageResult {
 	rules := make([]rule, len(e.p.Indicators))
 	for j := range e.p.Indicators {
 		ind := &e.p.Indicators[j]

@@ -268,7 +268,7 @@ func clone(in Input) Input {
 	return out
 }
 
-func addQuantity(t *testing.T, in *Input, code string, g Stage, key string, n int64) {
+func addQuantity(t *testing.T, in *Input, code string, g SchoolStage, key string, n int64) {
 	for i := range in.Schools {
 		s := &in.Schools[i]
 		if s.Code != code {
@@ -301,7 +301,7 @@ func addQuantity(t *testing.T, in *Input, code string, g Stage, key string, n in
 	t.Fatalf("no school %s", code)
 }
 
-func valueOf(t *testing.T, r Result, g Stage, code, key string) float64 {
+func valueOf(t *testing.T, r Result, g SchoolStage, code, key string) float64 {
 	for _, s := range r.Resource.Stages[g].Schools {
 		if s.Code == code {
 			return get(s.Values, key)

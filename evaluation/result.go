@@ -100,8 +100,8 @@ type PrerequisiteResult struct {
 
 // ResourceResult is the resource-allocation part, per compulsory stage present in the district.
 type ResourceResult struct {
-	Passes bool                   `json:"passes"`
-	Stages map[Stage]*StageResult `json:"stages"`
+	Passes bool                         `json:"passes"`
+	Stages map[SchoolStage]*StageResult `json:"stages"`
 	// Excluded lists the teaching points left out under the cutoff.
 	Excluded []ExcludedSchool `json:"excluded"`
 }
@@ -277,7 +277,7 @@ type Criterion struct {
 	Key           string           `json:"key"`
 	Scope         Scope            `json:"scope"`
 	School        string           `json:"school,omitempty"`
-	Stage         Stage            `json:"stage,omitempty"`
+	Stage         SchoolStage      `json:"stage,omitempty"`
 	Actual        Amount           `json:"actual"`
 	Op            Op               `json:"op"`
 	Required      Amount           `json:"required"`

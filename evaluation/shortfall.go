@@ -20,7 +20,7 @@ type Shortfall struct {
 	Criterion string           `json:"criterion,omitempty"`
 	Scope     Scope            `json:"scope"`
 	School    string           `json:"school,omitempty"`
-	Stage     Stage            `json:"stage,omitempty"`
+	Stage     SchoolStage      `json:"stage,omitempty"`
 	Missing   bool             `json:"missing,omitempty"`
 	Actual    Amount           `json:"actual"`
 	Op        Op               `json:"op"`

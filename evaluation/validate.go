@@ -219,7 +219,7 @@ func (c *checker) school(s *School, i int, firstIndex map[string]int) {
 	if s.Stages.Primary == nil && s.Stages.Junior == nil {
 		c.add("stages", "至少填报小学或初中学段", "give a primary or a junior stage")
 	}
-	for _, g := range []Stage{Primary, Junior, Senior} {
+	for _, g := range []SchoolStage{Primary, Junior, Senior} {
 		if s.hasStage(g) && known && !slices.Contains(allowed, g) {
 			c.add("stages."+string(g), fmt.Sprintf("%s不设%s学段", s.Kind.NameZh(), g.NameZh()),
 				fmt.Sprintf("a %s has no %s stage", s.Kind.NameEn(), g.NameEn()))
@@ -265,7 +265,7 @@ func optionalCount(c *checker, field string, v *int) {
 // choice; whole-school zeros are what JSON writes for a school reporting per stage, and mean "not given". A
 // document leaving out both is reported by Decode, which alone can tell an absent object from zeros.
 func (c *checker) facilitiesForm(s *School, known bool) {
-	var given, lacking []Stage
+	var given, lacking []SchoolStage
 	for _, g := range CompulsoryStages {
 		if d := s.stage(g); d != nil && d.Facilities != nil {
 			given = append(given, g)
@@ -374,7 +374,7 @@ type checker struct {
 	skip        Paths
 	at          string // "government." or "quality."
 	schoolIndex int    // -1 outside schools
-	stage       Stage
+	stage       SchoolStage
 }
 
 // path names a field relative to what is being checked.

@@ -50,7 +50,7 @@ func index(y Year) *yearData {
 
 // identity joins a name and a stage, when there is one: "key/stage" names a shortfall within a school across
 // years, "code/stage" a school stage.
-func identity(key string, stage evaluation.Stage) string {
+func identity(key string, stage evaluation.SchoolStage) string {
 	if stage == "" {
 		return key
 	}

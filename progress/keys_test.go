@@ -76,7 +76,7 @@ func TestIndicatorKeysCoverTheEngine(t *testing.T) {
 	}
 	mean := evaluation.National2017()
 	mean.Name, mean.CVRule, mean.CVLimits = "mean-rule", evaluation.CVMean,
-		map[evaluation.Stage]float64{evaluation.Primary: 0.01, evaluation.Junior: 0.01}
+		map[evaluation.SchoolStage]float64{evaluation.Primary: 0.01, evaluation.Junior: 0.01}
 	emitted := map[string]bool{}
 	for _, p := range []evaluation.Profile{evaluation.National2017(), mean} {
 		known := IndicatorKeys(p)

@@ -183,7 +183,7 @@ func coefficients(prev, cur *snapshot) []Coefficient {
 }
 
 // indicator returns the stage's indicator result, or nil (also for a nil snapshot).
-func (s *snapshot) indicator(g evaluation.Stage, key string) *evaluation.IndicatorResult {
+func (s *snapshot) indicator(g evaluation.SchoolStage, key string) *evaluation.IndicatorResult {
 	if s == nil || s.result.Resource.Stages[g] == nil {
 		return nil
 	}

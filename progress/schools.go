@@ -123,7 +123,7 @@ func valueChanges(prev, now []StageValues) []ValueChange {
 	return out
 }
 
-func stageValues(stages []StageValues, g evaluation.Stage) evaluation.Values {
+func stageValues(stages []StageValues, g evaluation.SchoolStage) evaluation.Values {
 	for _, st := range stages {
 		if st.Stage == g {
 			return st.Values

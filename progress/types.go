@@ -100,20 +100,20 @@ type SchoolYear struct {
 
 // StageValues are a school's indicator values in one stage, in the profile's order.
 type StageValues struct {
-	Stage  evaluation.Stage  `json:"stage"`
-	Values evaluation.Values `json:"values"`
+	Stage  evaluation.SchoolStage `json:"stage"`
+	Values evaluation.Values      `json:"values"`
 }
 
 // SchoolShortfall is one school-level shortfall with what it still takes to close it (the engine's Needed).
 type SchoolShortfall struct {
-	Key       string            `json:"key"`
-	Stage     evaluation.Stage  `json:"stage,omitempty"`
-	Actual    evaluation.Amount `json:"actual"`
-	Op        evaluation.Op     `json:"op"`
-	Required  evaluation.Amount `json:"required"`
-	Needed    map[string]int64  `json:"needed,omitempty"`
-	MessageZh string            `json:"message_zh"`
-	MessageEn string            `json:"message_en"`
+	Key       string                 `json:"key"`
+	Stage     evaluation.SchoolStage `json:"stage,omitempty"`
+	Actual    evaluation.Amount      `json:"actual"`
+	Op        evaluation.Op          `json:"op"`
+	Required  evaluation.Amount      `json:"required"`
+	Needed    map[string]int64       `json:"needed,omitempty"`
+	MessageZh string                 `json:"message_zh"`
+	MessageEn string                 `json:"message_en"`
 }
 
 // Changes is what changed in a school since the previous year it was reported.
@@ -126,10 +126,10 @@ type Changes struct {
 
 // ValueChange is one indicator value of one stage, then and now.
 type ValueChange struct {
-	Stage     evaluation.Stage  `json:"stage"`
-	Indicator string            `json:"indicator"`
-	Previous  evaluation.Number `json:"previous"`
-	Now       evaluation.Number `json:"now"`
+	Stage     evaluation.SchoolStage `json:"stage"`
+	Indicator string                 `json:"indicator"`
+	Previous  evaluation.Number      `json:"previous"`
+	Now       evaluation.Number      `json:"now"`
 }
 
 // DistrictYear is a district's progress in one year against the seed's targets and its own plan.
@@ -185,13 +185,13 @@ type Count struct {
 
 // Coefficient is one stage's difference coefficient of one indicator this year and last.
 type Coefficient struct {
-	Stage     evaluation.Stage   `json:"stage"`
-	Indicator string             `json:"indicator"`
-	CV        evaluation.Number  `json:"cv"`
-	Limit     evaluation.Number  `json:"limit"`
-	Passes    bool               `json:"passes"`
-	Previous  *evaluation.Number `json:"previous"`
-	Change    *evaluation.Number `json:"change"`
+	Stage     evaluation.SchoolStage `json:"stage"`
+	Indicator string                 `json:"indicator"`
+	CV        evaluation.Number      `json:"cv"`
+	Limit     evaluation.Number      `json:"limit"`
+	Passes    bool                   `json:"passes"`
+	Previous  *evaluation.Number     `json:"previous"`
+	Change    *evaluation.Number     `json:"change"`
 }
 
 // MilestoneResult says whether the year's milestone was reached, and each part that was not.

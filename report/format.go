@@ -95,7 +95,7 @@ func shortfallZh(s string) string {
 	if !ok {
 		return indicatorZh(key)
 	}
-	return indicatorZh(key) + "(" + evaluation.Stage(stage).NameZh() + ")"
+	return indicatorZh(key) + "(" + evaluation.SchoolStage(stage).NameZh() + ")"
 }
 
 func shortfallsZh(keys []string) string { return list(keys, shortfallZh) }

@@ -98,7 +98,7 @@ func complianceChart(years []progress.DistrictYear) template.HTML {
 // (the profile's); a year without it is a gap.
 func cvCharts(years []progress.DistrictYear) []template.HTML {
 	type series struct {
-		stage evaluation.Stage
+		stage evaluation.SchoolStage
 		key   string
 	}
 	var order []series

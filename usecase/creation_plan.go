@@ -74,8 +74,8 @@ func (c *Core) CreationPlan(ctx context.Context, a Actor, district string) (Crea
 // SubmitCreationPlan submits the district's plan, the first one or a revision. The plan's workflow is started by
 // its first submission (update-with-start), so there is nothing for the office to open beforehand.
 func (c *Core) SubmitCreationPlan(ctx context.Context, a Actor, key, district string, in CreationPlanSubmission,
-) (workflows.PlanState, error) {
-	var st workflows.PlanState
+) (workflows.CreationPlanState, error) {
+	var st workflows.CreationPlanState
 	if err := a.may(district, workflows.RoleDistrict); err != nil {
 		return st, err
 	}
@@ -92,15 +92,15 @@ func (c *Core) SubmitCreationPlan(ctx context.Context, a Actor, key, district st
 	if err != nil {
 		return st, err
 	}
-	return st, c.actStarting(ctx, a, key, start, workflows.PlanID(district), workflows.UpdateSubmitPlan,
+	return st, c.actStarting(ctx, a, key, start, workflows.CreationPlanID(district), workflows.UpdateSubmitPlan,
 		workflows.PlanSubmission{Actor: a.workflow(), Plan: in.Plan, ResponsibilityFile: in.ResponsibilityFile,
 			Note: in.Note}, &st)
 }
 
 // ReviewCreationPlan approves or returns the version awaiting the office's review.
 func (c *Core) ReviewCreationPlan(ctx context.Context, a Actor, key, district string, in CreationPlanReview,
-) (workflows.PlanState, error) {
-	var st workflows.PlanState
+) (workflows.CreationPlanState, error) {
+	var st workflows.CreationPlanState
 	if err := a.may(district, workflows.RoleOffice); err != nil {
 		return st, err
 	}
@@ -118,7 +118,7 @@ func (c *Core) ReviewCreationPlan(ctx context.Context, a Actor, key, district st
 	if err != nil {
 		return st, err
 	}
-	return st, c.actStarting(ctx, a, key, start, workflows.PlanID(district), workflows.UpdateReviewPlan,
+	return st, c.actStarting(ctx, a, key, start, workflows.CreationPlanID(district), workflows.UpdateReviewPlan,
 		workflows.PlanReview{Actor: a.workflow(), Version: in.Version, Approved: in.Approved, Comment: in.Comment},
 		&st)
 }
@@ -128,10 +128,10 @@ func (c *Core) ReviewCreationPlan(ctx context.Context, a Actor, key, district st
 // from the read model, never empty. With existing, a district without a plan is not found.
 func (c *Core) planStart(ctx context.Context, district string, existing bool,
 ) (func() client.WithStartWorkflowOperation, error) {
-	params := workflows.PlanParams{District: district}
+	params := workflows.CreationPlanParams{District: district}
 	switch row, err := c.store.Plan(ctx, district); {
 	case err == nil:
-		params.State = new(workflows.PlanState)
+		params.State = new(workflows.CreationPlanState)
 		if err := json.Unmarshal([]byte(row.State), params.State); err != nil {
 			return nil, err
 		}
@@ -141,8 +141,9 @@ func (c *Core) planStart(ctx context.Context, district string, existing bool,
 		return nil, err
 	}
 	return func() client.WithStartWorkflowOperation {
-		return c.temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{ID: workflows.PlanID(district),
-			TaskQueue: workflows.TaskQueue, WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING},
+		return c.temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
+			ID: workflows.CreationPlanID(district), TaskQueue: workflows.TaskQueue,
+			WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING},
 			workflows.WorkflowCreationPlan, params)
 	}, nil
 }

@@ -22,7 +22,7 @@ import (
 type planTemporal struct {
 	client.Client
 	starts  []client.StartWorkflowOptions
-	params  []workflows.PlanParams
+	params  []workflows.CreationPlanParams
 	updates []client.UpdateWorkflowOptions
 }
 
@@ -33,7 +33,7 @@ func (f *planTemporal) CheckHealth(context.Context, *client.CheckHealthRequest) 
 func (f *planTemporal) NewWithStartWorkflowOperation(o client.StartWorkflowOptions, _ any,
 	args ...any) client.WithStartWorkflowOperation {
 	f.starts = append(f.starts, o)
-	f.params = append(f.params, args[0].(workflows.PlanParams))
+	f.params = append(f.params, args[0].(workflows.CreationPlanParams))
 	return nil
 }
 
@@ -148,7 +148,7 @@ func TestTheFirstSubmissionStartsThePlan(t *testing.T) {
 	if err != nil || st.Status != workflows.PlanSubmitted {
 		t.Fatalf("submitting: %+v %v", st, err)
 	}
-	if len(fake.starts) != 1 || fake.starts[0].ID != workflows.PlanID("370211") ||
+	if len(fake.starts) != 1 || fake.starts[0].ID != workflows.CreationPlanID("370211") ||
 		fake.starts[0].WorkflowIDConflictPolicy != enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING ||
 		fake.params[0].District != "370211" || fake.params[0].State != nil {
 		t.Errorf("the start: %+v %+v", fake.starts, fake.params)

@@ -103,12 +103,12 @@ type CycleRow struct {
 
 // Overdue says the deadline of the row's current stage has passed without the expected action.
 func (r CycleRow) Overdue() bool {
-	return workflows.Overdue(workflows.Stage(r.Stage), r.SelfAssessmentOverdue, r.ReviewOverdue)
+	return workflows.Overdue(workflows.CycleStage(r.Stage), r.SelfAssessmentOverdue, r.ReviewOverdue)
 }
 
 // Deadline is the deadline of the row's current stage, zero once no deadline applies.
 func (r CycleRow) Deadline() time.Time {
-	switch workflows.Stage(r.Stage) {
+	switch workflows.CycleStage(r.Stage) {
 	case workflows.StageSelfAssessment:
 		return r.SelfAssessmentDeadline
 	case workflows.StageCityReview:

@@ -21,7 +21,7 @@ type cvChart struct {
 func cvCharts(names []string, results []*evaluation.Result, en bool) []cvChart {
 	profile := evaluation.National2017()
 	var out []cvChart
-	for _, stage := range []evaluation.Stage{evaluation.Primary, evaluation.Junior} {
+	for _, stage := range []evaluation.SchoolStage{evaluation.Primary, evaluation.Junior} {
 		for _, ind := range profile.Indicators {
 			c := cvChart{Stage: pick(en, stage.NameZh(), stage.NameEn()), Indicator: pick(en, ind.NameZh, ind.NameEn)}
 			for i, res := range results {

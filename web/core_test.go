@@ -49,7 +49,8 @@ func seededStore(t *testing.T) *store.Store {
 	must(db.AddDraft(ctx, draft))
 	for year, stage := range map[int]string{2022: "province_review", 2023: "city_acceptance", 2024: "city_review",
 		2025: "rectification", 2026: "self_assessment"} {
-		st := workflows.CycleState{Year: year, District: "370211", DistrictName: "黄岛区", Stage: workflows.Stage(stage)}
+		st := workflows.CycleState{Year: year, District: "370211", DistrictName: "黄岛区",
+			Stage: workflows.CycleStage(stage)}
 		if year == 2026 {
 			st.DraftID = draft.ID
 		}

@@ -145,7 +145,7 @@ type meanRow struct {
 	Passes      bool
 }
 
-func meanOf(e *evaluation.Result, g evaluation.Stage) *meanRow {
+func meanOf(e *evaluation.Result, g evaluation.SchoolStage) *meanRow {
 	st := e.Resource.Stages[g]
 	if st == nil || st.CVMean == nil || len(st.Indicators) == 0 {
 		return nil
@@ -161,7 +161,7 @@ func meanOf(e *evaluation.Result, g evaluation.Stage) *meanRow {
 
 // fails reports whether the evaluation found the district short on key (in stage g; "" for a district-wide item):
 // the pages show the engine's judgement rather than compare the figures again.
-func fails(e *evaluation.Result, key string, g evaluation.Stage) bool {
+func fails(e *evaluation.Result, key string, g evaluation.SchoolStage) bool {
 	return slices.ContainsFunc(e.Shortfalls, func(s evaluation.Shortfall) bool { return s.Key == key && s.Stage == g })
 }
 
@@ -202,14 +202,16 @@ func (s *server) funcs() template.FuncMap {
 		"num":       formatNum,
 		"esc":       url.QueryEscape,
 		"hasPrefix": strings.HasPrefix,
-		"stages":    func() []evaluation.Stage { return []evaluation.Stage{evaluation.Primary, evaluation.Junior} },
-		"ordered":   orderedIndicators,
-		"beside":    besides,
-		"meanOf":    meanOf,
-		"fails":     fails,
-		"list":      func(v ...string) []string { return v },
-		"inc":       func(i int) int { return i + 1 },
-		"float":     func(n evaluation.Number) float64 { return float64(n) },
+		"stages": func() []evaluation.SchoolStage {
+			return []evaluation.SchoolStage{evaluation.Primary, evaluation.Junior}
+		},
+		"ordered": orderedIndicators,
+		"beside":  besides,
+		"meanOf":  meanOf,
+		"fails":   fails,
+		"list":    func(v ...string) []string { return v },
+		"inc":     func(i int) int { return i + 1 },
+		"float":   func(n evaluation.Number) float64 { return float64(n) },
 		// dict passes several values to a partial template: dict "p" $p "f" .Findings.
 		"dict": func(kv ...any) map[string]any {
 			m := make(map[string]any, len(kv)/2)

@@ -341,27 +341,30 @@ func multipartRequest(method, u string, form url.Values, fileField, fileName, co
 }
 
 // planState is 黄岛区's plan: version 1 is in effect, the latest, version 2, has the given status.
-func planState(latest workflows.PlanStatus) workflows.PlanState {
+func planState(latest workflows.CreationPlanStatus) workflows.CreationPlanState {
 	at := func(s string) time.Time { return must(time.Parse(time.RFC3339, s)) }
-	v2 := workflows.PlanVersion{Version: 2, ResponsibilityFile: "file-v2", Note: "修订", Status: latest,
+	v2 := workflows.CreationPlanVersion{Version: 2, ResponsibilityFile: "file-v2", Note: "修订", Status: latest,
 		SubmittedBy: "clerk", SubmittedAt: at("2025-03-01T02:00:00Z"), Plan: progress.Plan{TargetYear: 2026,
 			Milestones: []progress.Milestone{{Year: 2025, Schools: []string{"S003"},
 				Indicators: []string{"school_size"}, LargeClassesMax: new(2)}}}}
 	if latest == workflows.PlanReturned {
 		v2.DecidedBy, v2.DecidedAt, v2.Comment = "officer", at("2025-03-02T08:00:00Z"), "请补充学校"
 	}
-	return workflows.PlanState{District: "370211", Status: latest, Approved: 1, Versions: []workflows.PlanVersion{{
-		Version: 1, ResponsibilityFile: "file-v1", Note: "首次报送", Status: workflows.PlanApproved, SubmittedBy: "clerk",
-		SubmittedAt: at("2024-01-05T02:00:00Z"), DecidedBy: "officer", DecidedAt: at("2024-01-09T02:00:00Z"),
-		Comment: "同意", Plan: progress.Plan{TargetYear: 2025, Milestones: []progress.Milestone{
-			{Year: 2024, Schools: []string{"S001", "S002"}, Indicators: []string{"class_size"}, OversizedMax: new(0)},
-			{Year: 2025, Schools: []string{}, Indicators: []string{"music_art_rooms"}, Note: "全面达标"}}},
-	}, v2}}
+	return workflows.CreationPlanState{District: "370211", Status: latest, Approved: 1,
+		Versions: []workflows.CreationPlanVersion{{
+			Version: 1, ResponsibilityFile: "file-v1", Note: "首次报送", Status: workflows.PlanApproved,
+			SubmittedBy: "clerk",
+			SubmittedAt: at("2024-01-05T02:00:00Z"), DecidedBy: "officer", DecidedAt: at("2024-01-09T02:00:00Z"),
+			Comment: "同意", Plan: progress.Plan{TargetYear: 2025, Milestones: []progress.Milestone{
+				{Year: 2024, Schools: []string{"S001", "S002"}, Indicators: []string{"class_size"},
+					OversizedMax: new(0)},
+				{Year: 2025, Schools: []string{}, Indicators: []string{"music_art_rooms"}, Note: "全面达标"}}},
+		}, v2}}
 }
 
 // recordPlan records st in the read model as the plan workflow's activity does, after any earlier record, with
 // the letters it names as the district's files.
-func recordPlan(t *testing.T, db *store.Store, st workflows.PlanState) {
+func recordPlan(t *testing.T, db *store.Store, st workflows.CreationPlanState) {
 	t.Helper()
 	ctx, now := context.Background(), time.Now()
 	for _, v := range st.Versions {
@@ -371,7 +374,7 @@ func recordPlan(t *testing.T, db *store.Store, st workflows.PlanState) {
 		}
 	}
 	ev := workflows.Event{Key: fmt.Sprintf("test:%d", now.UnixNano()), Action: "plan_recorded", At: now}
-	rec := workflows.PlanRecord{State: st, Event: ev}
+	rec := workflows.CreationPlanRecord{State: st, Event: ev}
 	if err := (&activities.Activities{Store: db}).RecordPlan(ctx, rec); err != nil {
 		t.Fatal(err)
 	}
@@ -655,7 +658,7 @@ func TestOfficeReviewsPlan(t *testing.T) {
 		t.Errorf("the version's error is not listed:\n%s", page)
 	}
 
-	for _, status := range []workflows.PlanStatus{workflows.PlanApproved, workflows.PlanReturned,
+	for _, status := range []workflows.CreationPlanStatus{workflows.PlanApproved, workflows.PlanReturned,
 		workflows.PlanSuperseded} {
 		recordPlan(t, db, planState(status))
 		if _, page = fetch(t, c, "GET", srv.URL+"/plan?code=370211", nil); strings.Contains(page, `id="plan-review"`) {

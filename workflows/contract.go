@@ -16,7 +16,7 @@ type Activities interface {
 	OpenSeriousFindings(ctx context.Context, district string) ([]FindingInfo, error)
 	RecordCycle(context.Context, CycleRecord) error
 	RecordItem(context.Context, ItemRecord) error
-	RecordPlan(context.Context, PlanRecord) error
+	RecordPlan(context.Context, CreationPlanRecord) error
 	Notify(context.Context, Notification) (channels int, err error)
 	Deliver(ctx context.Context, key string) error
 }
@@ -113,10 +113,10 @@ type ItemRecord struct {
 	Event Event     `json:"event"`
 }
 
-// PlanRecord does the same for a district's creation plan; the state carries every version.
-type PlanRecord struct {
-	State PlanState `json:"state"`
-	Event Event     `json:"event"`
+// CreationPlanRecord does the same for a district's creation plan; the state carries every version.
+type CreationPlanRecord struct {
+	State CreationPlanState `json:"state"`
+	Event Event             `json:"event"`
 }
 
 // Recipient of a notification.

@@ -39,11 +39,11 @@ type CycleParams struct {
 
 // CycleState is the whole state of a district's year; the query returns it and the read model mirrors it.
 type CycleState struct {
-	Year         int       `json:"year"`
-	District     string    `json:"district"`
-	DistrictName string    `json:"district_name"`
-	Stage        Stage     `json:"stage"`
-	Deadlines    Deadlines `json:"deadlines"`
+	Year         int        `json:"year"`
+	District     string     `json:"district"`
+	DistrictName string     `json:"district_name"`
+	Stage        CycleStage `json:"stage"`
+	Deadlines    Deadlines  `json:"deadlines"`
 
 	DraftID      int64     `json:"draft_id,omitempty"`
 	DraftVerdict string    `json:"draft_verdict,omitempty"`
@@ -78,7 +78,7 @@ func (s CycleState) Overdue() bool { return Overdue(s.Stage, s.SelfAssessmentOve
 
 // Overdue is the rule for a year at stage whose self-assessment or review deadline has passed (as the read model
 // mirrors it): only the deadline of the current stage counts.
-func Overdue(stage Stage, selfAssessmentOverdue, reviewOverdue bool) bool {
+func Overdue(stage CycleStage, selfAssessmentOverdue, reviewOverdue bool) bool {
 	return (stage == StageSelfAssessment && selfAssessmentOverdue) || (stage == StageCityReview && reviewOverdue)
 }
 
@@ -717,7 +717,7 @@ func officeOnly(a Actor) error {
 }
 
 // inStage is the recheck of an Update allowed in one stage only.
-func inStage[T any](c *cycle, want Stage) func(workflow.Context, T) error {
+func inStage[T any](c *cycle, want CycleStage) func(workflow.Context, T) error {
 	return func(workflow.Context, T) error {
 		if c.s.Stage != want {
 			return c.wrongStage(want)
@@ -726,7 +726,7 @@ func inStage[T any](c *cycle, want Stage) func(workflow.Context, T) error {
 	}
 }
 
-func (c *cycle) wrongStage(want Stage) error {
+func (c *cycle) wrongStage(want CycleStage) error {
 	return conflict(fmt.Sprintf("当前阶段为 %s, 此操作须在 %s 阶段进行", c.s.Stage, want),
 		fmt.Sprintf("the cycle is in stage %s; this needs stage %s", c.s.Stage, want))
 }

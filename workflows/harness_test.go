@@ -38,7 +38,7 @@ type fakeStore struct {
 	versions int
 	cycles   []CycleRecord
 	items    map[string]ItemState
-	plans    []PlanRecord
+	plans    []CreationPlanRecord
 	events   []Event
 	notes    []Notification
 	channels int      // how many channels Notify reports for each notification
@@ -140,7 +140,7 @@ func (f *fakeStore) RecordItem(_ context.Context, r ItemRecord) error {
 	return nil
 }
 
-func (f *fakeStore) RecordPlan(_ context.Context, r PlanRecord) error {
+func (f *fakeStore) RecordPlan(_ context.Context, r CreationPlanRecord) error {
 	if err := f.unavailable(true); err != nil {
 		return err
 	}
@@ -150,7 +150,7 @@ func (f *fakeStore) RecordPlan(_ context.Context, r PlanRecord) error {
 	if err != nil {
 		return err
 	}
-	var kept PlanRecord
+	var kept CreationPlanRecord
 	if err := json.Unmarshal(raw, &kept); err != nil {
 		return err
 	}

@@ -5,22 +5,22 @@ import (
 	"time"
 )
 
-// Stage is where a district's yearly cycle stands. The JSON names are the API's and the read model's.
-type Stage string
+// CycleStage is where a district's yearly cycle stands. The JSON names are the API's and the read model's.
+type CycleStage string
 
 const (
-	StageSelfAssessment Stage = "self_assessment"
-	StageCityReview     Stage = "city_review"
-	StageRectification  Stage = "rectification"
-	StageCityAcceptance Stage = "city_acceptance"
-	StageProvinceReview Stage = "province_review"
-	StageCertified      Stage = "certified"
-	StageNotCertified   Stage = "not_certified"
-	StageNotApplied     Stage = "not_applied"
+	StageSelfAssessment CycleStage = "self_assessment"
+	StageCityReview     CycleStage = "city_review"
+	StageRectification  CycleStage = "rectification"
+	StageCityAcceptance CycleStage = "city_acceptance"
+	StageProvinceReview CycleStage = "province_review"
+	StageCertified      CycleStage = "certified"
+	StageNotCertified   CycleStage = "not_certified"
+	StageNotApplied     CycleStage = "not_applied"
 )
 
 // Final reports whether the cycle has ended.
-func (s Stage) Final() bool {
+func (s CycleStage) Final() bool {
 	return s == StageCertified || s == StageNotCertified || s == StageNotApplied
 }
 
@@ -34,15 +34,15 @@ const (
 	ItemClosed               ItemStatus = "closed"
 )
 
-// PlanStatus is where a version of a district's creation plan (创建方案) stands; a plan's status is that of its
+// CreationPlanStatus is where a version of a district's creation plan (创建方案) stands; a plan's status is that of its
 // latest version.
-type PlanStatus string
+type CreationPlanStatus string
 
 const (
-	PlanSubmitted  PlanStatus = "submitted"  // awaiting the office's review
-	PlanApproved   PlanStatus = "approved"   // approved by the office (the newest approved version is in effect)
-	PlanReturned   PlanStatus = "returned"   // sent back by the office with its comment
-	PlanSuperseded PlanStatus = "superseded" // replaced by the district with a newer version before review
+	PlanSubmitted  CreationPlanStatus = "submitted"  // awaiting the office's review
+	PlanApproved   CreationPlanStatus = "approved"   // approved by the office; the newest approved one is in effect
+	PlanReturned   CreationPlanStatus = "returned"   // sent back by the office with its comment
+	PlanSuperseded CreationPlanStatus = "superseded" // replaced by the district with a newer version before review
 )
 
 // Role is what an actor may do; district actors are bound to one district.
@@ -87,8 +87,8 @@ const (
 // CycleID is the workflow ID of a district's year, e.g. cycle:2025:370211.
 func CycleID(year int, district string) string { return fmt.Sprintf("cycle:%d:%s", year, district) }
 
-// PlanID is the workflow ID of a district's creation plan, e.g. plan:370211.
-func PlanID(district string) string { return "plan:" + district }
+// CreationPlanID is the workflow ID of a district's creation plan, e.g. plan:370211.
+func CreationPlanID(district string) string { return "plan:" + district }
 
 // FindingID is the workflow ID of a rectification item, e.g. finding:2025:370211:3.
 func FindingID(year int, district string, seq int) string {

@@ -239,7 +239,7 @@ func (rep *evaluationReport) write(r evaluation.Result, p evaluation.Profile) {
 	}
 }
 
-func (rep *evaluationReport) stage(g evaluation.Stage, st *evaluation.StageResult, p evaluation.Profile) {
+func (rep *evaluationReport) stage(g evaluation.SchoolStage, st *evaluation.StageResult, p evaluation.Profile) {
 	rep.line("【%s】在校生 %d 人,参评学校 %d 所  %s", g.NameZh(), st.Students, len(st.Schools), passZh(st.Passes))
 	t := textTable{{"指标", "标准值", "县域均值", "差异系数", "上限", "差异系数结果", "低于标准值学校"}}
 	for _, ind := range p.Indicators {

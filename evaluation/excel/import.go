@@ -381,7 +381,7 @@ func (im *importer) noFacilities(g *grid, row int) {
 }
 
 // stageFacilities reads a row's facility figures as its stage's own.
-func (im *importer) stageFacilities(g *grid, row int, s *school, stage evaluation.Stage, fc cell) {
+func (im *importer) stageFacilities(g *grid, row int, s *school, stage evaluation.SchoolStage, fc cell) {
 	base := s.path + ".stages." + string(stage) + ".facilities"
 	im.cells[base] = fc
 	data := map[string]any{}
@@ -454,7 +454,7 @@ func (im *importer) sameSchool(g *grid, row int, s *school) bool {
 }
 
 // stage reads the stage figures of a row; a senior row gives students only.
-func (im *importer) stage(g *grid, row int, s *school, stage evaluation.Stage, sc cell) {
+func (im *importer) stage(g *grid, row int, s *school, stage evaluation.SchoolStage, sc cell) {
 	fields := stageFields
 	if stage == evaluation.Senior {
 		fields = fields[:1]
@@ -569,7 +569,7 @@ func parseKind(v string) (evaluation.Kind, bool) {
 	return "", false
 }
 
-func parseStage(v string) (evaluation.Stage, bool) {
+func parseStage(v string) (evaluation.SchoolStage, bool) {
 	for _, g := range stages {
 		if v == g.NameZh() || v == string(g) {
 			return g, true

@@ -194,7 +194,7 @@ func kindNames() []string {
 	return names
 }
 
-var stages = []evaluation.Stage{evaluation.Primary, evaluation.Junior, evaluation.Senior}
+var stages = []evaluation.SchoolStage{evaluation.Primary, evaluation.Junior, evaluation.Senior}
 
 func stageNames() []string {
 	names := make([]string, len(stages))

@@ -144,7 +144,7 @@ func plans(t *testing.T, office httpClient, clerk map[string]httpClient) {
 	if r := clerk[campC].do("PUT", pathA, planA); r.status != 404 {
 		t.Errorf("C submitting A's plan: %d", r.status)
 	}
-	var ps workflows.PlanState
+	var ps workflows.CreationPlanState
 	clerk[campA].ok("PUT", pathA, planA, &ps)
 	if r := office.do("POST", pathA+"/review", map[string]any{"version": 1, "approved": false}); r.status != 422 ||
 		!bytes.Contains(r.body, []byte(`"field":"comment"`)) {

@@ -136,9 +136,9 @@ func TestRecordHistories(t *testing.T) {
 	recordHistory(t, c, longItem, firstItem.GetRunID(), dir+"item_continued_history"+suffix)
 	recordHistory(t, c, longItem, "", dir+"item_continuing_history"+suffix)
 
-	plan := workflows.PlanID(codeA)
+	plan := workflows.CreationPlanID(codeA)
 	firstPlan, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: plan, TaskQueue: workflows.TaskQueue},
-		workflows.WorkflowCreationPlan, workflows.PlanParams{District: codeA, HistoryLimit: 30})
+		workflows.WorkflowCreationPlan, workflows.CreationPlanParams{District: codeA, HistoryLimit: 30})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,7 +153,7 @@ func TestRecordHistories(t *testing.T) {
 		if _, ok := in.(workflows.PlanReview); ok {
 			name = workflows.UpdateReviewPlan
 		}
-		must[workflows.PlanState](t, c, plan, name, in)
+		must[workflows.CreationPlanState](t, c, plan, name, in)
 	}
 	recordHistory(t, c, plan, firstPlan.GetRunID(), dir+"plan_continued_history"+suffix)
 	recordHistory(t, c, plan, "", dir+"plan_continuing_history"+suffix)
@@ -198,11 +198,11 @@ func TestRecordHistories(t *testing.T) {
 	recordHistory(t, c, certified, "", dir+"cycle_certified_history"+suffix)
 	recordHistory(t, c, st.Findings[len(st.Findings)-1], "", dir+"item_child_history"+suffix)
 
-	startedPlan := workflows.PlanID(codeB)
+	startedPlan := workflows.CreationPlanID(codeB)
 	submission.Actor = workflows.Actor{Name: "市南区教育局", Role: workflows.RoleDistrict, District: codeB}
-	withStart(t, c, startedPlan, workflows.WorkflowCreationPlan, workflows.PlanParams{District: codeB},
+	withStart(t, c, startedPlan, workflows.WorkflowCreationPlan, workflows.CreationPlanParams{District: codeB},
 		workflows.UpdateSubmitPlan, submission)
-	must[workflows.PlanState](t, c, startedPlan, workflows.UpdateReviewPlan,
+	must[workflows.CreationPlanState](t, c, startedPlan, workflows.UpdateReviewPlan,
 		workflows.PlanReview{Actor: office, Version: 1, Approved: true, Comment: "同意"})
 	recordHistory(t, c, startedPlan, "", dir+"plan_started_by_update_history"+suffix)
 }

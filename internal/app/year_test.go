@@ -253,14 +253,14 @@ func TestClosedPlanResumesFromTheReadModel(t *testing.T) {
 	path := "/api/v1/districts/" + codeA + "/plan"
 	terminate := func() {
 		t.Helper()
-		err := p.Temporal.TerminateWorkflow(context.Background(), workflows.PlanID(codeA), "", "operator")
+		err := p.Temporal.TerminateWorkflow(context.Background(), workflows.CreationPlanID(codeA), "", "operator")
 		if err != nil {
 			t.Fatal(err)
 		}
 	}
 	clerk.ok("PUT", path, plan, nil)
 	terminate()
-	var st workflows.PlanState
+	var st workflows.CreationPlanState
 	office.ok("POST", path+"/review", map[string]any{"version": 1, "approved": true, "comment": "同意"}, &st)
 	if st.Approved != 1 || len(st.Versions) != 1 {
 		t.Errorf("the office's review after the run closed: %+v", st)
@@ -272,7 +272,7 @@ func TestClosedPlanResumesFromTheReadModel(t *testing.T) {
 		t.Errorf("the district's revision after the run closed again: %+v", st)
 	}
 	var events []store.AuditEvent
-	office.ok("GET", "/api/v1/audit?target="+workflows.PlanID(codeA), nil, &events)
+	office.ok("GET", "/api/v1/audit?target="+workflows.CreationPlanID(codeA), nil, &events)
 	if len(events) != 3 {
 		t.Errorf("audit of the plan: %d events, want 3", len(events))
 	}

@@ -17,43 +17,43 @@ const (
 	UpdateReviewPlan = "ReviewPlan"
 )
 
-// PlanParams starts a district's creation plan, or continues one (State set): after continue-as-new, or from
+// CreationPlanParams starts a district's creation plan, or continues one (State set): after continue-as-new, or from
 // the read model when a plan's run has closed (terminated by an operator, say), so that no plan starts empty again.
-type PlanParams struct {
-	District string     `json:"district"`
-	State    *PlanState `json:"state,omitempty"`
+type CreationPlanParams struct {
+	District string             `json:"district"`
+	State    *CreationPlanState `json:"state,omitempty"`
 	// Updates are the Updates completed in the last week, when the plan continues as new.
 	Updates RecentUpdates `json:"updates,omitempty"`
 	// HistoryLimit overrides DefaultHistoryLimit (tests use a small one).
 	HistoryLimit int `json:"history_limit,omitempty"`
 }
 
-// PlanState is a district's creation plan (创建方案) with its whole history: every version the district submitted,
+// CreationPlanState is a district's creation plan (创建方案) with its whole history: every version the district submitted,
 // oldest first, and the one in effect.
-type PlanState struct {
+type CreationPlanState struct {
 	District string `json:"district"`
 	// Status is the latest version's; empty until the first submission.
-	Status   PlanStatus    `json:"status"`
-	Versions []PlanVersion `json:"versions"`
+	Status   CreationPlanStatus    `json:"status"`
+	Versions []CreationPlanVersion `json:"versions"`
 	// Approved is the version in effect: the newest approved one, 0 while none is approved. A revision submitted
 	// after an approval leaves it in effect until the revision is approved.
 	Approved    int `json:"approved_version"`
 	EventsCount int `json:"events_count"`
 }
 
-// PlanVersion is one submitted version of the plan with the office's decision on it.
-type PlanVersion struct {
+// CreationPlanVersion is one submitted version of the plan with the office's decision on it.
+type CreationPlanVersion struct {
 	Version int           `json:"version"`
 	Plan    progress.Plan `json:"plan"`
 	// ResponsibilityFile is the evidence file ID of the signed letter of responsibility (责任书).
-	ResponsibilityFile string     `json:"responsibility_file"`
-	Note               string     `json:"note,omitempty"`
-	Status             PlanStatus `json:"status"`
-	SubmittedBy        string     `json:"submitted_by"`
-	SubmittedAt        time.Time  `json:"submitted_at"`
-	DecidedBy          string     `json:"decided_by,omitempty"`
-	DecidedAt          time.Time  `json:"decided_at,omitzero"`
-	Comment            string     `json:"comment,omitempty"`
+	ResponsibilityFile string             `json:"responsibility_file"`
+	Note               string             `json:"note,omitempty"`
+	Status             CreationPlanStatus `json:"status"`
+	SubmittedBy        string             `json:"submitted_by"`
+	SubmittedAt        time.Time          `json:"submitted_at"`
+	DecidedBy          string             `json:"decided_by,omitempty"`
+	DecidedAt          time.Time          `json:"decided_at,omitzero"`
+	Comment            string             `json:"comment,omitempty"`
 }
 
 // Update inputs of a creation plan.
@@ -75,7 +75,7 @@ type (
 )
 
 // latest returns the newest version, or nil before the first submission.
-func (s *PlanState) latest() *PlanVersion {
+func (s *CreationPlanState) latest() *CreationPlanVersion {
 	if len(s.Versions) == 0 {
 		return nil
 	}
@@ -85,16 +85,16 @@ func (s *PlanState) latest() *PlanVersion {
 type plan struct {
 	guard
 	outbox
-	p PlanParams
-	s PlanState
+	p CreationPlanParams
+	s CreationPlanState
 }
 
 // CreationPlan is a district's creation plan (制定方案, seed 002 三(一)): the district submits it with its yearly
 // milestones and the signed letter of responsibility, the office approves it or returns it with a comment, and
 // the district revises it the same way, every version kept. It lives as long as the district: it never ends by
 // itself, and continues as new, carrying its state, when its run grows long.
-func CreationPlan(ctx workflow.Context, p PlanParams) (PlanState, error) {
-	pl := &plan{guard: newGuard(ctx, p.Updates), p: p, s: PlanState{District: p.District}}
+func CreationPlan(ctx workflow.Context, p CreationPlanParams) (CreationPlanState, error) {
+	pl := &plan{guard: newGuard(ctx, p.Updates), p: p, s: CreationPlanState{District: p.District}}
 	if p.State != nil {
 		pl.s = *p.State
 	}
@@ -116,7 +116,10 @@ func CreationPlan(ctx workflow.Context, p PlanParams) (PlanState, error) {
 }
 
 func (pl *plan) setup(ctx workflow.Context) error {
-	if err := workflow.SetQueryHandler(ctx, QueryState, func() (PlanState, error) { return pl.s, nil }); err != nil {
+	if err := workflow.SetQueryHandler(ctx, QueryState, func() (CreationPlanState, error) {
+		return pl.s,
+			nil
+	}); err != nil {
 		return err
 	}
 	err := setUpdates(ctx, []handler{
@@ -162,7 +165,7 @@ func (pl *plan) submit(ctx workflow.Context, in PlanSubmission) error {
 		last.Status = PlanSuperseded
 		detail = fmt.Sprintf(", superseding version %d", last.Version)
 	}
-	v := PlanVersion{Version: len(next.Versions) + 1, Plan: in.Plan, ResponsibilityFile: in.ResponsibilityFile,
+	v := CreationPlanVersion{Version: len(next.Versions) + 1, Plan: in.Plan, ResponsibilityFile: in.ResponsibilityFile,
 		Note: in.Note, Status: PlanSubmitted, SubmittedBy: in.Actor.Name, SubmittedAt: workflow.Now(ctx)}
 	next.Versions, next.Status = append(next.Versions, v), PlanSubmitted
 	detail = fmt.Sprintf("version %d, target year %d%s [responsibility file: %s]",
@@ -224,9 +227,11 @@ func (pl *plan) review(ctx workflow.Context, in PlanReview) error {
 
 // commit makes next the state with its audit event and notices (see change); the notices are about the latest
 // version's target year.
-func (pl *plan) commit(ctx workflow.Context, next PlanState, who Actor, action, detail string, ns ...notice) error {
+func (pl *plan) commit(ctx workflow.Context, next CreationPlanState, who Actor, action, detail string,
+	ns ...notice) error {
 	next.EventsCount++
-	rec := PlanRecord{State: next, Event: pl.event(ctx, PlanID(pl.s.District), next.EventsCount, who, action, detail)}
+	rec := CreationPlanRecord{State: next, Event: pl.event(ctx, CreationPlanID(pl.s.District), next.EventsCount, who,
+		action, detail)}
 	return change(ctx, &pl.s, next, func() error {
 		return workflow.ExecuteLocalActivity(localCtx(ctx), ActivityRecordPlan, rec).Get(ctx, nil)
 	}, pl.show, pl.notify, ns)
@@ -245,5 +250,5 @@ func (pl *plan) show(ctx workflow.Context) error {
 // notify sends a notice about the latest version, with its target year.
 func (pl *plan) notify(ctx workflow.Context, n notice) error {
 	return pl.outbox.notify(ctx, Notification{Recipient: n.to, Year: pl.s.latest().Plan.TargetYear,
-		District: pl.s.District, Target: PlanID(pl.s.District), Kind: n.kind, TitleZh: n.zh, TitleEn: n.en})
+		District: pl.s.District, Target: CreationPlanID(pl.s.District), Kind: n.kind, TitleZh: n.zh, TitleEn: n.en})
 }

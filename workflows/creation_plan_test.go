@@ -14,7 +14,7 @@ import (
 	"junheng/progress"
 )
 
-var planWF = PlanID("370211")
+var planWF = CreationPlanID("370211")
 
 func planOf(target int) progress.Plan {
 	oversized := 1
@@ -30,25 +30,25 @@ func submission(target int) PlanSubmission {
 
 func approve() PlanReview { return PlanReview{Actor: office, Approved: true, Comment: "同意"} }
 
-func (s *scenario) runPlan(p PlanParams) PlanState {
+func (s *scenario) runPlan(p CreationPlanParams) CreationPlanState {
 	s.t.Helper()
-	s.env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: PlanID(p.District)})
+	s.env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: CreationPlanID(p.District)})
 	s.env.ExecuteWorkflow(CreationPlan, p)
-	return queryState[PlanState](s)
+	return queryState[CreationPlanState](s)
 }
 
 // returned decodes the state an accepted Update answered with.
-func returned(t *testing.T, o *outcome) PlanState {
+func returned(t *testing.T, o *outcome) CreationPlanState {
 	t.Helper()
-	var st PlanState
+	var st CreationPlanState
 	if err := json.Unmarshal(o.result, &st); err != nil {
 		t.Fatalf("%s: result %s: %v", o.what, o.result, err)
 	}
 	return st
 }
 
-func statuses(st PlanState) []PlanStatus {
-	out := make([]PlanStatus, len(st.Versions))
+func statuses(st CreationPlanState) []CreationPlanStatus {
+	out := make([]CreationPlanStatus, len(st.Versions))
 	for i, v := range st.Versions {
 		out[i] = v.Status
 	}
@@ -80,10 +80,10 @@ func recordedOnce(t *testing.T, f *fakeStore, actions ...string) {
 func TestPlanSubmitThenApprove(t *testing.T) {
 	s := newScenario(t, newFakeStore())
 	sub := s.at(dd(1), "", UpdateSubmitPlan, submission(2027))
-	pending := probe[PlanState](s, dd(1.5), planWF)
+	pending := probe[CreationPlanState](s, dd(1.5), planWF)
 	rev := s.at(dd(2), "", UpdateReviewPlan, approve())
 	s.cancelAt(dd(3))
-	st := s.runPlan(PlanParams{District: "370211"})
+	st := s.runPlan(CreationPlanParams{District: "370211"})
 	ok(t, sub, rev)
 	if got := returned(t, sub); got.Status != PlanSubmitted || len(got.Versions) != 1 || got.Approved != 0 {
 		t.Errorf("SubmitPlan answered %+v", got)
@@ -129,9 +129,9 @@ func TestPlanReturnedThenResubmittedAndApproved(t *testing.T) {
 		s.at(dd(4), "", UpdateReviewPlan, approve()),
 	}
 	noComment := s.at(dd(2), "", UpdateReviewPlan, PlanReview{Actor: office, Comment: "  "})
-	afterReturn := probe[PlanState](s, dd(2.5), planWF)
+	afterReturn := probe[CreationPlanState](s, dd(2.5), planWF)
 	s.cancelAt(dd(5))
-	st := s.runPlan(PlanParams{District: "370211"})
+	st := s.runPlan(CreationPlanParams{District: "370211"})
 	ok(t, outs...)
 	if r := refused(t, noComment, ErrInvalid); r.Field != "comment" {
 		t.Errorf("a return without comment: %+v", r)
@@ -140,7 +140,7 @@ func TestPlanReturnedThenResubmittedAndApproved(t *testing.T) {
 		t.Errorf("after the return: %+v", afterReturn)
 	}
 	if st.Status != PlanApproved || st.Approved != 2 ||
-		!slices.Equal(statuses(st), []PlanStatus{PlanReturned, PlanApproved}) ||
+		!slices.Equal(statuses(st), []CreationPlanStatus{PlanReturned, PlanApproved}) ||
 		st.Versions[1].Plan.TargetYear != 2027 {
 		t.Errorf("final: %+v", st)
 	}
@@ -161,10 +161,10 @@ func TestPlanRevisionKeepsTheApprovedVersionInEffect(t *testing.T) {
 		s.at(dd(200), "", UpdateSubmitPlan, submission(2026)),
 		s.at(dd(201), "", UpdateReviewPlan, approve()),
 	}
-	revising := probe[PlanState](s, dd(100.5), planWF)
-	revisionReturned := probe[PlanState](s, dd(101.5), planWF)
+	revising := probe[CreationPlanState](s, dd(100.5), planWF)
+	revisionReturned := probe[CreationPlanState](s, dd(101.5), planWF)
 	s.cancelAt(dd(202))
-	st := s.runPlan(PlanParams{District: "370211"})
+	st := s.runPlan(CreationPlanParams{District: "370211"})
 	ok(t, outs...)
 	if revising.Status != PlanSubmitted || revising.Approved != 1 || revising.Versions[0].Status != PlanApproved {
 		t.Errorf("while the revision waits, version 1 stays in effect: %+v", revising)
@@ -173,7 +173,7 @@ func TestPlanRevisionKeepsTheApprovedVersionInEffect(t *testing.T) {
 		t.Errorf("a returned revision leaves version 1 in effect: %+v", revisionReturned)
 	}
 	if st.Approved != 3 || st.Status != PlanApproved ||
-		!slices.Equal(statuses(st), []PlanStatus{PlanApproved, PlanReturned, PlanApproved}) ||
+		!slices.Equal(statuses(st), []CreationPlanStatus{PlanApproved, PlanReturned, PlanApproved}) ||
 		st.Versions[st.Approved-1].Plan.TargetYear != 2026 {
 		t.Errorf("after the revision is approved: %+v", st)
 	}
@@ -190,18 +190,19 @@ func TestPlanPendingVersionIsSuperseded(t *testing.T) {
 	}
 	again := s.at(dd(4), "", UpdateReviewPlan, approve())
 	s.cancelAt(dd(5))
-	st := s.runPlan(PlanParams{District: "370211"})
+	st := s.runPlan(CreationPlanParams{District: "370211"})
 	ok(t, outs...)
 	refused(t, again, ErrConflict)
-	if got := returned(t, outs[1]); !slices.Equal(statuses(got), []PlanStatus{PlanSuperseded, PlanSubmitted}) {
+	if got := returned(t, outs[1]); !slices.Equal(statuses(got), []CreationPlanStatus{PlanSuperseded, PlanSubmitted}) {
 		t.Errorf("second submission answered %+v", got)
 	}
-	if st.Approved != 2 || !slices.Equal(statuses(st), []PlanStatus{PlanSuperseded, PlanApproved}) ||
+	if st.Approved != 2 || !slices.Equal(statuses(st), []CreationPlanStatus{PlanSuperseded, PlanApproved}) ||
 		st.Versions[0].DecidedBy != "" || !st.Versions[0].DecidedAt.IsZero() {
 		t.Errorf("final: %+v", st)
 	}
 	// The write of the second submission carries the superseded first version, so the read model updates it.
-	if rec := s.store.plans[1]; !slices.Equal(statuses(rec.State), []PlanStatus{PlanSuperseded, PlanSubmitted}) {
+	if rec := s.store.plans[1]; !slices.Equal(statuses(rec.State), []CreationPlanStatus{PlanSuperseded,
+		PlanSubmitted}) {
 		t.Errorf("second record: %+v", rec.State)
 	}
 	recordedOnce(t, s.store, "plan_submitted", "plan_submitted", "plan_approved")
@@ -235,7 +236,7 @@ func TestPlanValidators(t *testing.T) {
 	// returned: nothing pending
 	cases = append(cases, want{s.at(dd(4), "", UpdateReviewPlan, approve()), ErrConflict, ""})
 	s.cancelAt(dd(5))
-	st := s.runPlan(PlanParams{District: "370211"})
+	st := s.runPlan(CreationPlanParams{District: "370211"})
 	for _, c := range cases {
 		if r := refused(t, c.o, c.kind); r.Field != c.field {
 			t.Errorf("%s: field %q, want %q", c.o.what, r.Field, c.field)
@@ -258,18 +259,18 @@ func TestPlanContinuesAsNewCarryingItsState(t *testing.T) {
 	s.at(dd(2), "", UpdateReviewPlan, approve())
 	s.at(dd(3), "", UpdateSubmitPlan, submission(2026))
 	s.env.RegisterDelayedCallback(func() { s.env.SetCurrentHistoryLength(61) }, dd(3.5))
-	s.runPlan(PlanParams{District: "370211", HistoryLimit: 60})
+	s.runPlan(CreationPlanParams{District: "370211", HistoryLimit: 60})
 	var can *workflow.ContinueAsNewError
 	if err := s.env.GetWorkflowError(); !errors.As(err, &can) {
 		t.Fatalf("want continue-as-new, got %v", err)
 	}
-	var next PlanParams
+	var next CreationPlanParams
 	if err := converter.GetDefaultDataConverter().FromPayloads(can.Input, &next); err != nil {
 		t.Fatal(err)
 	}
 	if next.District != "370211" || next.HistoryLimit != 60 || next.State == nil || next.State.Approved != 1 ||
 		next.State.Status != PlanSubmitted || next.State.EventsCount != 3 ||
-		!slices.Equal(statuses(*next.State), []PlanStatus{PlanApproved, PlanSubmitted}) {
+		!slices.Equal(statuses(*next.State), []CreationPlanStatus{PlanApproved, PlanSubmitted}) {
 		t.Fatalf("continued with %+v", next.State)
 	}
 
@@ -296,7 +297,7 @@ func TestPlanReviewNamesTheVersionRead(t *testing.T) {
 	stale := s.at(dd(3), "", UpdateReviewPlan, PlanReview{Actor: office, Version: 1, Approved: true})
 	current := s.at(dd(4), "", UpdateReviewPlan, PlanReview{Actor: office, Version: 2, Approved: true})
 	s.cancelAt(dd(5))
-	st := s.runPlan(PlanParams{District: "370211"})
+	st := s.runPlan(CreationPlanParams{District: "370211"})
 	refused(t, stale, ErrConflict)
 	ok(t, current)
 	if st.Approved != 2 || st.Versions[0].Status != PlanSuperseded || st.Versions[1].Plan.TargetYear != 2027 {

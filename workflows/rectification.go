@@ -54,7 +54,7 @@ type ItemState struct {
 	PlanDue   time.Time  `json:"plan_due"`
 	DueDate   time.Time  `json:"due_date,omitzero"`
 
-	Plan            *Plan              `json:"plan,omitempty"`
+	Plan            *RectificationPlan `json:"plan,omitempty"`
 	ProgressReports int                `json:"progress_reports"`
 	CloseRequest    *Note              `json:"close_request,omitempty"`
 	Rejections      int                `json:"rejections"`
@@ -71,8 +71,8 @@ type ItemState struct {
 	EventsCount     int                `json:"events_count"`
 }
 
-// Plan is the district's rectification plan for an item.
-type Plan struct {
+// RectificationPlan is the district's rectification plan for an item.
+type RectificationPlan struct {
 	Measures          string    `json:"measures"`
 	ResponsibleUnit   string    `json:"responsible_unit"`
 	ResponsiblePerson string    `json:"responsible_person"`
@@ -294,7 +294,7 @@ func (it *item) validateDueDate(ctx workflow.Context, field string, due, limit t
 
 func (it *item) plan(ctx workflow.Context, in PlanInput) error {
 	next := it.s
-	next.Plan = &Plan{Measures: in.Measures, ResponsibleUnit: in.ResponsibleUnit,
+	next.Plan = &RectificationPlan{Measures: in.Measures, ResponsibleUnit: in.ResponsibleUnit,
 		ResponsiblePerson: in.ResponsiblePerson, By: in.Actor.Name, At: workflow.Now(ctx)}
 	next.Status, next.DueDate, next.Overdue = ItemInProgress, in.DueDate, false
 	return it.commit(ctx, next, in.Actor, "plan", in.Measures)
