@@ -7,22 +7,47 @@ import (
 	"time"
 
 	"junheng/evaluation"
-	"junheng/store"
 )
 
-// Rows are the read model's rows a history is assembled from, as the store returns them.
+// Rows are what a history is assembled from: the read model's rows, as the core reads them. They are plain
+// values, so that this package (which the workflows use for plans) names no database.
 type Rows struct {
-	Districts []store.District
+	Districts []DistrictRow
 	// Cycles are the districts' cycles from the first year on: a district certified before the span is still
 	// certified in it.
-	Cycles []store.Cycle
+	Cycles []CycleRow
 	// Submissions are the version of each year's self-assessment to show, from the year before the span.
-	Submissions []store.Submission
+	Submissions []SubmissionRow
 	// Plans are each district's approved plan versions, oldest first.
-	Plans map[string][]store.PlanVersion
-	// CertifiedStage is the stage of a cycle that ended certified: workflows.StageCertified, which progress
-	// cannot name, as workflows imports progress.
-	CertifiedStage string
+	Plans map[string][]PlanRow
+}
+
+// DistrictRow is a registered district.
+type DistrictRow struct{ Code, Name string }
+
+// CycleRow is a district's year.
+type CycleRow struct {
+	Year                   int
+	DistrictCode           string
+	Certified              bool // the year ended certified
+	SelfAssessmentDeadline time.Time
+	ReviewedVersion        int // the version the office accepted, 0 before
+}
+
+// SubmissionRow is a submitted version of a year's self-assessment with its evaluation, both JSON.
+type SubmissionRow struct {
+	Year             int
+	DistrictCode     string
+	Version          int
+	Data, Evaluation string
+}
+
+// PlanRow is an approved version of a district's creation plan (the plan JSON) and when it was approved.
+type PlanRow struct {
+	DistrictCode string
+	Version      int
+	Plan         string
+	DecidedAt    *time.Time
 }
 
 // History assembles the histories of the districts, one district (only) or all: every year from..to, submitted
@@ -42,15 +67,14 @@ func History(rows Rows, only string, from, to int, now time.Time) ([]District, e
 		return years[district][y]
 	}
 	for _, cy := range rows.Cycles {
-		certified := cy.Stage == rows.CertifiedStage
 		if cy.Year < from-1 {
-			if certified {
+			if cy.Certified {
 				year(cy.DistrictCode, from-1).Certified = true // carried into the span
 			}
 			continue
 		}
 		y := year(cy.DistrictCode, cy.Year)
-		y.Certified = y.Certified || certified
+		y.Certified = y.Certified || cy.Certified
 		y.Pending, y.Reviewed = now.Before(cy.SelfAssessmentDeadline), cy.ReviewedVersion > 0
 	}
 	for _, sub := range rows.Submissions {
@@ -90,7 +114,7 @@ func History(rows Rows, only string, from, to int, now time.Time) ([]District, e
 // plansInEffect decodes a district's approved versions (oldest first) into the plan in effect now and, for the
 // years from..to that were judged against an earlier version, that version: the one approved last before the year
 // ended. A year before the first approval is judged against the first approved plan.
-func plansInEffect(versions []store.PlanVersion, from, to int, loc *time.Location) (*Plan, map[int]*Plan, error) {
+func plansInEffect(versions []PlanRow, from, to int, loc *time.Location) (*Plan, map[int]*Plan, error) {
 	if len(versions) == 0 {
 		return nil, nil, nil
 	}

@@ -5,14 +5,12 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"junheng/store"
 )
 
 var cst = time.FixedZone("CST", 8*3600)
 
 // submission stores a submitted year as the read model does.
-func submission(t *testing.T, district string, y Year) store.Submission {
+func submission(t *testing.T, district string, y Year) SubmissionRow {
 	t.Helper()
 	in, err := json.Marshal(y.Input)
 	if err != nil {
@@ -22,16 +20,16 @@ func submission(t *testing.T, district string, y Year) store.Submission {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return store.Submission{Year: y.Year, DistrictCode: district, Version: 1, Data: string(in), Evaluation: string(r)}
+	return SubmissionRow{Year: y.Year, DistrictCode: district, Version: 1, Data: string(in), Evaluation: string(r)}
 }
 
-func planVersion(t *testing.T, version, targetYear int, decided time.Time) store.PlanVersion {
+func planVersion(t *testing.T, version, targetYear int, decided time.Time) PlanRow {
 	t.Helper()
 	p, err := json.Marshal(Plan{TargetYear: targetYear})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return store.PlanVersion{DistrictCode: "370201", Version: version, Plan: string(p), DecidedAt: &decided}
+	return PlanRow{DistrictCode: "370201", Version: version, Plan: string(p), DecidedAt: &decided}
 }
 
 // History over 2023–2024 (and 2022, the baseline) at noon on 1 June 2024 in the city's zone.
@@ -44,20 +42,19 @@ func TestHistory(t *testing.T) {
 	const a, b = "370201", "370202"
 	now := time.Date(2024, 6, 1, 12, 0, 0, 0, cst)
 	rows := Rows{
-		Districts: []store.District{{Code: a, Name: "市南区"}, {Code: b, Name: "市北区"}},
-		Cycles: []store.Cycle{
-			{Year: 2020, DistrictCode: a, Stage: "certified"},
-			{Year: 2023, DistrictCode: a, Stage: "rectification", ReviewedVersion: 1,
+		Districts: []DistrictRow{{Code: a, Name: "市南区"}, {Code: b, Name: "市北区"}},
+		Cycles: []CycleRow{
+			{Year: 2020, DistrictCode: a, Certified: true},
+			{Year: 2023, DistrictCode: a, ReviewedVersion: 1,
 				SelfAssessmentDeadline: time.Date(2023, 12, 31, 0, 0, 0, 0, cst)},
-			{Year: 2024, DistrictCode: a, Stage: "self_assessment",
+			{Year: 2024, DistrictCode: a,
 				SelfAssessmentDeadline: time.Date(2024, 12, 31, 0, 0, 0, 0, cst)},
 		},
-		Submissions: []store.Submission{submission(t, a, submitted(t, 2023, with(t)))},
-		Plans: map[string][]store.PlanVersion{a: {
+		Submissions: []SubmissionRow{submission(t, a, submitted(t, 2023, with(t)))},
+		Plans: map[string][]PlanRow{a: {
 			planVersion(t, 1, 2025, time.Date(2021, 5, 1, 0, 0, 0, 0, cst)),
 			planVersion(t, 2, 2026, time.Date(2023, 12, 31, 20, 0, 0, 0, time.UTC)),
 		}},
-		CertifiedStage: "certified",
 	}
 	ds, err := History(rows, "", 2023, 2024, now)
 	if err != nil {
@@ -101,14 +98,14 @@ func TestHistory(t *testing.T) {
 }
 
 func TestHistoryNamesWhatItCannotDecode(t *testing.T) {
-	rows := Rows{Districts: []store.District{{Code: "370201"}},
-		Submissions: []store.Submission{{Year: 2024, DistrictCode: "370201", Version: 3, Data: "{", Evaluation: "{}"}}}
+	rows := Rows{Districts: []DistrictRow{{Code: "370201"}},
+		Submissions: []SubmissionRow{{Year: 2024, DistrictCode: "370201", Version: 3, Data: "{", Evaluation: "{}"}}}
 	if _, err := History(rows, "", 2024, 2024, time.Now()); err == nil ||
 		!strings.HasPrefix(err.Error(), "submission 2024/370201 v3: ") {
 		t.Errorf("got %v", err)
 	}
 	rows.Submissions = nil
-	rows.Plans = map[string][]store.PlanVersion{"370201": {{DistrictCode: "370201", Version: 2, Plan: "["}}}
+	rows.Plans = map[string][]PlanRow{"370201": {{DistrictCode: "370201", Version: 2, Plan: "["}}}
 	if _, err := History(rows, "", 2024, 2024, time.Now()); err == nil ||
 		!strings.HasPrefix(err.Error(), "plan of 370201 v2: ") {
 		t.Errorf("got %v", err)

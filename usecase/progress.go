@@ -157,7 +157,24 @@ func (c *Core) histories(ctx context.Context, only string, from, to int, subs []
 	if err != nil {
 		return nil, err
 	}
-	rows := progress.Rows{Districts: ds, Cycles: cycles, Submissions: subs, Plans: plans,
-		CertifiedStage: string(workflows.StageCertified)}
+	rows := progress.Rows{Plans: map[string][]progress.PlanRow{}}
+	for _, d := range ds {
+		rows.Districts = append(rows.Districts, progress.DistrictRow{Code: d.Code, Name: d.Name})
+	}
+	for _, cy := range cycles {
+		rows.Cycles = append(rows.Cycles, progress.CycleRow{Year: cy.Year, DistrictCode: cy.DistrictCode,
+			Certified: cy.Stage == string(workflows.StageCertified), SelfAssessmentDeadline: cy.SelfAssessmentDeadline,
+			ReviewedVersion: cy.ReviewedVersion})
+	}
+	for _, sub := range subs {
+		rows.Submissions = append(rows.Submissions, progress.SubmissionRow{Year: sub.Year,
+			DistrictCode: sub.DistrictCode, Version: sub.Version, Data: sub.Data, Evaluation: sub.Evaluation})
+	}
+	for code, versions := range plans {
+		for _, v := range versions {
+			rows.Plans[code] = append(rows.Plans[code], progress.PlanRow{DistrictCode: v.DistrictCode,
+				Version: v.Version, Plan: v.Plan, DecidedAt: v.DecidedAt})
+		}
+	}
 	return progress.History(rows, only, from, to, time.Now().In(c.loc))
 }
