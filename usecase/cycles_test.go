@@ -167,13 +167,7 @@ func TestOverviewScope(t *testing.T) {
 // TestWhoMayReviewAndDecide: the role is decided before the input is looked at (a report file that does not
 // exist, a malformed date); then every problem of the input comes back at once, before the workflow is asked.
 func TestWhoMayReviewAndDecide(t *testing.T) {
-	ctx := context.Background()
-	fake := &cyclesTemporal{}
-	c, db := cyclesCore(t, fake)
-	if err := db.RecordCycle(ctx, &store.Cycle{Year: 2025, DistrictCode: "370211", Stage: "city_review",
-		State: "{}"}, nil); err != nil {
-		t.Fatal(err)
-	}
+	ctx, fake, c, _ := inReview(t)
 	var malformed Fields
 	malformed.Add("deadline", "日期", "date")
 	review := Review{Decision: "return", ReportFile: "missing", Malformed: malformed}
@@ -208,9 +202,9 @@ func TestWhoMayReviewAndDecide(t *testing.T) {
 
 func cyErr(_ workflows.CycleState, err error) error { return err }
 
-// TestReportsSharedOnceAccepted: the report the office attaches becomes the district's to read only once the
-// workflow has accepted the action.
-func TestReportsSharedOnceAccepted(t *testing.T) {
+// inReview is a core over a district's year awaiting the office's review.
+func inReview(t *testing.T) (context.Context, *cyclesTemporal, *Core, *store.Store) {
+	t.Helper()
 	ctx := context.Background()
 	fake := &cyclesTemporal{}
 	c, db := cyclesCore(t, fake)
@@ -218,6 +212,13 @@ func TestReportsSharedOnceAccepted(t *testing.T) {
 		State: "{}"}, nil); err != nil {
 		t.Fatal(err)
 	}
+	return ctx, fake, c, db
+}
+
+// TestReportsSharedOnceAccepted: the report the office attaches becomes the district's to read only once the
+// workflow has accepted the action.
+func TestReportsSharedOnceAccepted(t *testing.T) {
+	ctx, fake, c, db := inReview(t)
 	if err := db.AddFile(ctx, &store.File{ID: "report", Name: "反馈报告.pdf", CreatedAt: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
