@@ -19,6 +19,7 @@ import (
 	"junheng/evaluation"
 	"junheng/notify"
 	"junheng/store"
+	"junheng/vocab"
 	"junheng/workflows"
 )
 
@@ -98,16 +99,16 @@ func (a *Activities) CreateFindings(ctx context.Context, in workflows.FindingsIn
 	ids := make([]string, 0, len(in.Findings))
 	for _, r := range in.Findings {
 		f := store.Finding{ID: r.ID, Year: in.Year, DistrictCode: in.District, Seq: r.Seq,
-			Status: string(workflows.ItemOpen), CreatedAt: now, UpdatedAt: now}
+			Status: string(vocab.ItemOpen), CreatedAt: now, UpdatedAt: now}
 		if r.ShortfallID != "" {
 			s, ok := shortfalls[r.ShortfallID]
 			if !ok {
 				return nil, nonRetryable(store.ErrNotFound, "shortfall %s in submission %d", r.ShortfallID, sub.Version)
 			}
 			f.ShortfallID, f.Title, f.Detail = s.ID, s.MessageZh, s.MessageEn
-			f.Source, f.Severity = string(workflows.SourceSelfAssessment), string(workflows.SeverityNormal)
+			f.Source, f.Severity = string(vocab.SourceSelfAssessment), string(vocab.SeverityNormal)
 			if s.Part == evaluation.PartVeto || s.Part == evaluation.PartPrerequisite {
-				f.Severity = string(workflows.SeveritySerious)
+				f.Severity = string(vocab.SeveritySerious)
 			}
 		} else {
 			f.Title, f.Detail, f.Source, f.Severity = r.New.Title, r.New.Detail, string(r.New.Source),
@@ -152,7 +153,7 @@ func (a *Activities) RecordCycle(ctx context.Context, r workflows.CycleRecord) e
 		SubmittedLate: s.SubmittedLate, SelfAssessmentOverdue: s.SelfAssessmentOverdue, ReviewOverdue: s.ReviewOverdue,
 		EndReason: s.EndReason, ReviewedVersion: s.ReviewedVersion, State: string(state), UpdatedAt: time.Now().UTC(),
 		Written: written(r.Event, s.EventsCount)}
-	return a.Store.RecordCycle(ctx, c, auditEvent(r.Event, s.District, workflows.CycleID(s.Year, s.District)))
+	return a.Store.RecordCycle(ctx, c, auditEvent(r.Event, s.District, vocab.CycleID(s.Year, s.District)))
 }
 
 // RecordItem mirrors a rectification item's state to the read model with its audit event.
@@ -195,7 +196,7 @@ func (a *Activities) RecordPlan(ctx context.Context, r workflows.CreationPlanRec
 			p.TargetYear = v.Plan.TargetYear
 		}
 	}
-	return a.Store.RecordPlan(ctx, p, versions, auditEvent(r.Event, s.District, workflows.CreationPlanID(s.District)))
+	return a.Store.RecordPlan(ctx, p, versions, auditEvent(r.Event, s.District, vocab.CreationPlanID(s.District)))
 }
 
 // Notify stores a notification for its recipient, once per key, and answers how many channels are to deliver it.
@@ -288,8 +289,8 @@ func shortfallKeys(res evaluation.Result) string {
 func findingInfos(fs []store.Finding) []workflows.FindingInfo {
 	out := make([]workflows.FindingInfo, len(fs))
 	for i, f := range fs {
-		out[i] = workflows.FindingInfo{ID: f.ID, Seq: f.Seq, Title: f.Title, Severity: workflows.Severity(f.Severity),
-			Source: workflows.Source(f.Source)}
+		out[i] = workflows.FindingInfo{ID: f.ID, Seq: f.Seq, Title: f.Title, Severity: vocab.Severity(f.Severity),
+			Source: vocab.Source(f.Source)}
 		if f.DueDate != nil {
 			out[i].DueDate = *f.DueDate
 		}

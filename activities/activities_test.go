@@ -19,6 +19,7 @@ import (
 	"junheng/progress"
 	"junheng/store"
 	"junheng/store/storetest"
+	"junheng/vocab"
 	"junheng/workflows"
 )
 
@@ -98,7 +99,7 @@ func TestSelfAssessmentToFindings(t *testing.T) {
 			}
 
 			in := workflows.SnapshotInput{Year: 2025, District: "370211", DraftID: failing.ID,
-				Actor: workflows.Actor{Name: "clerk"}}
+				Actor: vocab.Actor{Name: "clerk"}}
 			snap, err := a.SubmitSnapshot(ctx, in)
 			if err != nil || snap.Version != 1 || snap.Verdict != "does_not_meet" {
 				t.Fatalf("SubmitSnapshot = %+v, %v", snap, err)
@@ -120,13 +121,13 @@ func TestSelfAssessmentToFindings(t *testing.T) {
 			due := time.Date(2026, 6, 30, 0, 0, 0, 0, time.UTC)
 			fin := workflows.FindingsInput{Year: 2025, District: "370211", SnapshotVersion: 1,
 				Findings: []workflows.FindingRecord{
-					{ID: workflows.FindingID(2025, "370211", 1), Seq: 1, ShortfallID: veto},
-					{ID: workflows.FindingID(2025, "370211", 2), Seq: 2, New: workflows.NewFinding{Title: "功能室不足",
-						Source: workflows.SourceOnSite, Severity: workflows.SeverityNormal, DueDate: due}},
+					{ID: vocab.FindingID(2025, "370211", 1), Seq: 1, ShortfallID: veto},
+					{ID: vocab.FindingID(2025, "370211", 2), Seq: 2, New: workflows.NewFinding{Title: "功能室不足",
+						Source: vocab.SourceOnSite, Severity: vocab.SeverityNormal, DueDate: due}},
 				}}
 			infos, err := a.CreateFindings(ctx, fin)
-			if err != nil || len(infos) != 2 || infos[0].Severity != workflows.SeveritySerious ||
-				infos[0].Title == "" || infos[1].Source != workflows.SourceOnSite || !infos[1].DueDate.Equal(due) {
+			if err != nil || len(infos) != 2 || infos[0].Severity != vocab.SeveritySerious ||
+				infos[0].Title == "" || infos[1].Source != vocab.SourceOnSite || !infos[1].DueDate.Equal(due) {
 				t.Fatalf("CreateFindings = %+v, %v", infos, err)
 			}
 			if retry, err := a.CreateFindings(ctx, fin); err != nil || !reflect.DeepEqual(retry, infos) {
@@ -138,10 +139,10 @@ func TestSelfAssessmentToFindings(t *testing.T) {
 			}
 
 			closed := workflows.ItemState{ID: infos[0].ID, Year: 2025, District: "370211", Seq: 1,
-				Title: infos[0].Title, Severity: workflows.SeveritySerious, Status: workflows.ItemClosed,
+				Title: infos[0].Title, Severity: vocab.SeveritySerious, Status: vocab.ItemClosed,
 				ClosedAt: time.Now(), CreatedAt: time.Now(), EventsCount: 2}
 			rec := workflows.ItemRecord{State: closed, Event: workflows.Event{Key: infos[0].ID + ":2", At: time.Now(),
-				Actor: workflows.Actor{Name: "督导办", Role: workflows.RoleOffice}, Action: "verify_accepted"}}
+				Actor: vocab.Actor{Name: "督导办", Role: vocab.RoleOffice}, Action: "verify_accepted"}}
 			for range 2 { // the second write is a retry: no second audit entry
 				if err := a.RecordItem(ctx, rec); err != nil {
 					t.Fatal(err)
@@ -165,11 +166,11 @@ func TestRecordCycleAndNotifyAreIdempotent(t *testing.T) {
 			a := &Activities{Store: db, Profile: evaluation.National2017(), Location: time.UTC,
 				Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 			loc, _ := time.LoadLocation("Asia/Shanghai")
-			st := workflows.CycleState{Year: 2025, District: "370211", Stage: workflows.StageCityReview,
+			st := workflows.CycleState{Year: 2025, District: "370211", Stage: vocab.StageCityReview,
 				Deadlines: workflows.DefaultCalendar.Deadlines(2025, loc), Version: 1, Verdict: "meets",
 				SubmittedLate: true}
 			rec := workflows.CycleRecord{State: st, Event: workflows.Event{Key: "cycle:2025:370211:3", Action: "submit",
-				Actor: workflows.Actor{Name: "clerk", Role: workflows.RoleDistrict, District: "370211",
+				Actor: vocab.Actor{Name: "clerk", Role: vocab.RoleDistrict, District: "370211",
 					RequestID: "req-1"}}}
 			for range 2 {
 				if err := a.RecordCycle(ctx, rec); err != nil {
@@ -215,15 +216,15 @@ func TestRecordPlanMirrorsEveryVersionOnce(t *testing.T) {
 			v1 := workflows.CreationPlanVersion{Version: 1, Plan: progress.Plan{TargetYear: 2027,
 				Milestones: []progress.Milestone{{Year: 2026, Schools: []string{"S007"}},
 					{Year: 2027, OversizedMax: &oversized}}},
-				ResponsibilityFile: "file-zrs", Note: "区政府审议通过", Status: workflows.PlanApproved, SubmittedBy: "clerk",
+				ResponsibilityFile: "file-zrs", Note: "区政府审议通过", Status: vocab.PlanApproved, SubmittedBy: "clerk",
 				SubmittedAt: at, DecidedBy: "督导办", DecidedAt: at.Add(48 * time.Hour), Comment: "同意"}
 			v2 := workflows.CreationPlanVersion{Version: 2,
 				Plan:               progress.Plan{TargetYear: 2026, Milestones: []progress.Milestone{{Year: 2026}}},
-				ResponsibilityFile: "file-zrs2", Status: workflows.PlanSubmitted, SubmittedBy: "clerk",
+				ResponsibilityFile: "file-zrs2", Status: vocab.PlanSubmitted, SubmittedBy: "clerk",
 				SubmittedAt: at.Add(30 * 24 * time.Hour)}
-			st := workflows.CreationPlanState{District: "370211", Status: workflows.PlanSubmitted,
+			st := workflows.CreationPlanState{District: "370211", Status: vocab.PlanSubmitted,
 				Versions: []workflows.CreationPlanVersion{v1, v2}, Approved: 1, EventsCount: 3}
-			clerk := workflows.Actor{Name: "clerk", Role: workflows.RoleDistrict, District: "370211",
+			clerk := vocab.Actor{Name: "clerk", Role: vocab.RoleDistrict, District: "370211",
 				RequestID: "req-7"}
 			rec := workflows.CreationPlanRecord{State: st, Event: workflows.Event{Key: "plan:370211:3", Actor: clerk,
 				Action: "plan_submitted", Detail: "version 2"}}
@@ -260,7 +261,7 @@ func TestRecordPlanMirrorsEveryVersionOnce(t *testing.T) {
 				got.DecidedBy != "" {
 				t.Errorf("version 2 row = %+v", got)
 			}
-			events, err := db.Audit(ctx, store.AuditFilter{Target: workflows.CreationPlanID("370211")})
+			events, err := db.Audit(ctx, store.AuditFilter{Target: vocab.CreationPlanID("370211")})
 			if err != nil || len(events) != 1 || events[0].Actor != "clerk" || events[0].Role != "district" ||
 				events[0].DistrictCode != "370211" || events[0].Action != "plan_submitted" ||
 				events[0].RequestID != "req-7" || events[0].Detail != "version 2" || events[0].Outcome != "ok" {
@@ -269,9 +270,9 @@ func TestRecordPlanMirrorsEveryVersionOnce(t *testing.T) {
 
 			// The office approves the revision: it takes effect, with its target year.
 			st.Versions[1].Status, st.Versions[1].DecidedBy, st.Versions[1].DecidedAt =
-				workflows.PlanApproved, "督导办", at.Add(40*24*time.Hour)
-			st.Status, st.Approved, st.EventsCount = workflows.PlanApproved, 2, 4
-			office := workflows.Actor{Name: "督导办", Role: workflows.RoleOffice}
+				vocab.PlanApproved, "督导办", at.Add(40*24*time.Hour)
+			st.Status, st.Approved, st.EventsCount = vocab.PlanApproved, 2, 4
+			office := vocab.Actor{Name: "督导办", Role: vocab.RoleOffice}
 			if err := a.RecordPlan(ctx, workflows.CreationPlanRecord{State: st,
 				Event: workflows.Event{Key: "plan:370211:4",
 					Actor: office, Action: "plan_approved"}}); err != nil {
@@ -287,7 +288,7 @@ func TestRecordPlanMirrorsEveryVersionOnce(t *testing.T) {
 				t.Errorf("plan row after approval = %+v, %v", p, err)
 			}
 			if events, _ := db.Audit(ctx,
-				store.AuditFilter{Target: workflows.CreationPlanID("370211")}); len(events) != 2 ||
+				store.AuditFilter{Target: vocab.CreationPlanID("370211")}); len(events) != 2 ||
 				events[0].Role != "office" {
 				t.Errorf("audit after approval = %+v", events)
 			}

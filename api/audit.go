@@ -9,7 +9,7 @@ import (
 
 	"junheng/store"
 	"junheng/usecase"
-	"junheng/workflows"
+	"junheng/vocab"
 )
 
 // auditTrail records a state-changing request in the audit trail, unless a workflow already recorded the change
@@ -49,7 +49,7 @@ func auditTarget(c echo.Context) string {
 		return id
 	}
 	if year, err := pathYear(c); err == nil && c.Param("code") != "" {
-		return workflows.CycleID(year, c.Param("code"))
+		return vocab.CycleID(year, c.Param("code"))
 	}
 	return c.Request().URL.Path
 }

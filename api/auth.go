@@ -12,15 +12,15 @@ import (
 
 	"junheng/internal/clientaddr"
 	"junheng/usecase"
-	"junheng/workflows"
+	"junheng/vocab"
 )
 
 // Principal is the authenticated caller.
 type Principal struct {
-	TokenID  int64          `json:"token_id"`
-	Name     string         `json:"name"`
-	Role     workflows.Role `json:"role"`
-	District string         `json:"district,omitempty"`
+	TokenID  int64      `json:"token_id"`
+	Name     string     `json:"name"`
+	Role     vocab.Role `json:"role"`
+	District string     `json:"district,omitempty"`
 }
 
 const principalKey = "principal"
@@ -78,13 +78,13 @@ func caller(c echo.Context) usecase.Actor {
 }
 
 // actor is the principal as the workflows see it, for the actions not yet in the core.
-func actor(c echo.Context) workflows.Actor {
+func actor(c echo.Context) vocab.Actor {
 	a := caller(c)
-	return workflows.Actor{Name: a.Name, Role: a.Role, District: a.District, RequestID: a.RequestID}
+	return vocab.Actor{Name: a.Name, Role: a.Role, District: a.District, RequestID: a.RequestID}
 }
 
 // allow answers 403 unless the caller has one of the roles.
-func allow(roles ...workflows.Role) echo.MiddlewareFunc {
+func allow(roles ...vocab.Role) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			if !slices.Contains(roles, principal(c).Role) {

@@ -10,6 +10,7 @@ import (
 
 	"junheng/store"
 	"junheng/usecase"
+	"junheng/vocab"
 	"junheng/workflows"
 )
 
@@ -120,11 +121,11 @@ func (s *Server) cycleStep(c echo.Context,
 }
 
 type findingRequest struct {
-	Title    string             `json:"title"`
-	Detail   string             `json:"detail"`
-	Source   workflows.Source   `json:"source"`
-	Severity workflows.Severity `json:"severity"`
-	DueDate  string             `json:"due_date,omitempty"`
+	Title    string         `json:"title"`
+	Detail   string         `json:"detail"`
+	Source   vocab.Source   `json:"source"`
+	Severity vocab.Severity `json:"severity"`
+	DueDate  string         `json:"due_date,omitempty"`
 }
 
 type reportRequest struct {

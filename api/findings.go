@@ -13,6 +13,7 @@ import (
 	"junheng/report"
 	"junheng/store"
 	"junheng/usecase"
+	"junheng/vocab"
 	"junheng/workflows"
 )
 
@@ -165,8 +166,8 @@ func (s *Server) talk(c echo.Context) error {
 // ledger is the city-wide rectification ledger (整改台账), paginated, or whole as .xlsx (usecase.Core.Ledger).
 func (s *Server) ledger(c echo.Context) error {
 	var errs usecase.Fields
-	f := usecase.LedgerFilter{District: c.QueryParam("district"), Status: workflows.ItemStatus(c.QueryParam("status")),
-		Severity: workflows.Severity(c.QueryParam("severity"))}
+	f := usecase.LedgerFilter{District: c.QueryParam("district"), Status: vocab.ItemStatus(c.QueryParam("status")),
+		Severity: vocab.Severity(c.QueryParam("severity"))}
 	f.Year = queryInt(&errs, c, "year", 0, 2200)
 	page, perPage := queryInt(&errs, c, "page", 1, 1<<20), queryInt(&errs, c, "per_page", 1, 500)
 	if v := c.QueryParam("overdue"); v != "" {
@@ -201,9 +202,9 @@ func (s *Server) ledger(c echo.Context) error {
 	return c.JSON(http.StatusOK, p)
 }
 
-func validStatus(s workflows.ItemStatus) bool {
+func validStatus(s vocab.ItemStatus) bool {
 	switch s {
-	case workflows.ItemOpen, workflows.ItemInProgress, workflows.ItemAwaitingVerification, workflows.ItemClosed:
+	case vocab.ItemOpen, vocab.ItemInProgress, vocab.ItemAwaitingVerification, vocab.ItemClosed:
 		return true
 	}
 	return false

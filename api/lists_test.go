@@ -19,6 +19,7 @@ import (
 	"junheng/store"
 	"junheng/store/storetest"
 	"junheng/usecase"
+	"junheng/vocab"
 	"junheng/workflows"
 )
 
@@ -41,9 +42,9 @@ func seeded(t testing.TB, db *store.Store, n int, with ...func(*Deps)) (*echo.Ec
 				Evaluation: "{}", Verdict: "does_not_meet", ShortfallKeys: "sports_area_per_student",
 				SubmittedBy: "clerk", SubmittedAt: now}),
 			db.CreateFindings(ctx, []store.Finding{
-				{ID: workflows.FindingID(2025, code, 1), Year: 2025, DistrictCode: code, Seq: 1, Title: "t",
+				{ID: vocab.FindingID(2025, code, 1), Year: 2025, DistrictCode: code, Seq: 1, Title: "t",
 					Source: "on_site", Severity: "normal", Status: "open", CreatedAt: now, UpdatedAt: now},
-				{ID: workflows.FindingID(2025, code, 2), Year: 2025, DistrictCode: code, Seq: 2, Title: "t",
+				{ID: vocab.FindingID(2025, code, 2), Year: 2025, DistrictCode: code, Seq: 2, Title: "t",
 					Source: "on_site", Severity: "serious", Status: "closed", CreatedAt: now, UpdatedAt: now},
 			}),
 		}
@@ -60,7 +61,7 @@ func seeded(t testing.TB, db *store.Store, n int, with ...func(*Deps)) (*echo.Ec
 		w(&d)
 	}
 	e := New(d)
-	tok, err := usecase.IssueToken(ctx, db, usecase.TokenRequest{Role: workflows.RoleOffice, Name: "office"})
+	tok, err := usecase.IssueToken(ctx, db, usecase.TokenRequest{Role: vocab.RoleOffice, Name: "office"})
 	if err != nil {
 		t.Fatal(err)
 	}

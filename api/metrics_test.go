@@ -8,7 +8,7 @@ import (
 
 	"junheng/store"
 	"junheng/store/storetest"
-	"junheng/workflows"
+	"junheng/vocab"
 )
 
 // TestMetricsCountTheStatusAnswered: a request refused with a problem is counted under the status it was answered
@@ -17,7 +17,7 @@ func TestMetricsCountTheStatusAnswered(t *testing.T) {
 	db := storetest.Open(t)[store.SQLite]
 	reg := prometheus.NewRegistry()
 	e, office := seeded(t, db, 1, func(d *Deps) { d.Registry = reg })
-	clerk := token(t, db, workflows.RoleDistrict, "370200")
+	clerk := token(t, db, vocab.RoleDistrict, "370200")
 	if rec := get(e, clerk, "/api/v1/audit"); rec.Code != http.StatusForbidden {
 		t.Fatalf("a district reading the audit trail: %d", rec.Code)
 	}

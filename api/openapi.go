@@ -20,6 +20,7 @@ import (
 	"junheng/report"
 	"junheng/store"
 	"junheng/usecase"
+	"junheng/vocab"
 	"junheng/workflows"
 )
 
@@ -371,7 +372,7 @@ func errorResponses(problem *openapi3.SchemaRef) openapi3.ResponseBodies {
 	return out
 }
 
-func roleNames(roles []workflows.Role) []string {
+func roleNames(roles []vocab.Role) []string {
 	if roles == nil {
 		roles = usecase.Roles
 	}
@@ -405,16 +406,16 @@ func enumOf[T ~string](values ...T) []any {
 // its package declares, and the review's decisions and the talks' kinds against what the workflows compare them
 // with.
 var (
-	stages = enumOf(workflows.StageSelfAssessment, workflows.StageCityReview, workflows.StageRectification,
-		workflows.StageCityAcceptance, workflows.StageProvinceReview, workflows.StageCertified,
-		workflows.StageNotCertified, workflows.StageNotApplied)
-	itemStatuses = enumOf(workflows.ItemOpen, workflows.ItemInProgress, workflows.ItemAwaitingVerification,
-		workflows.ItemClosed)
-	planStatuses = enumOf(workflows.PlanSubmitted, workflows.PlanApproved, workflows.PlanReturned,
-		workflows.PlanSuperseded)
-	severities = enumOf(workflows.SeverityNormal, workflows.SeveritySerious)
-	sources    = enumOf(workflows.SourceSelfAssessment, workflows.SourceDataMonitoring, workflows.SourceThirdParty,
-		workflows.SourceOnSite)
+	stages = enumOf(vocab.StageSelfAssessment, vocab.StageCityReview, vocab.StageRectification,
+		vocab.StageCityAcceptance, vocab.StageProvinceReview, vocab.StageCertified,
+		vocab.StageNotCertified, vocab.StageNotApplied)
+	itemStatuses = enumOf(vocab.ItemOpen, vocab.ItemInProgress, vocab.ItemAwaitingVerification,
+		vocab.ItemClosed)
+	planStatuses = enumOf(vocab.PlanSubmitted, vocab.PlanApproved, vocab.PlanReturned,
+		vocab.PlanSuperseded)
+	severities = enumOf(vocab.SeverityNormal, vocab.SeveritySerious)
+	sources    = enumOf(vocab.SourceSelfAssessment, vocab.SourceDataMonitoring, vocab.SourceThirdParty,
+		vocab.SourceOnSite)
 	verdicts         = enumOf(evaluation.Meets, evaluation.DoesNotMeet)
 	deliveryStatuses = enumOf(store.Delivered, store.Retrying, store.Failed)
 	reviewDecisions  = []any{"approve", "return"}
@@ -423,13 +424,13 @@ var (
 
 // typeEnums are the value sets of the string types.
 var typeEnums = map[reflect.Type][]any{
-	reflect.TypeFor[workflows.CycleStage]():         stages,
-	reflect.TypeFor[workflows.ItemStatus]():         itemStatuses,
-	reflect.TypeFor[workflows.CreationPlanStatus](): planStatuses,
-	reflect.TypeFor[workflows.Role](): enumOf(append(slices.Clone(usecase.Roles),
-		workflows.RoleSystem)...),
-	reflect.TypeFor[workflows.Severity]():     severities,
-	reflect.TypeFor[workflows.Source]():       sources,
+	reflect.TypeFor[vocab.CycleStage]():         stages,
+	reflect.TypeFor[vocab.ItemStatus]():         itemStatuses,
+	reflect.TypeFor[vocab.CreationPlanStatus](): planStatuses,
+	reflect.TypeFor[vocab.Role](): enumOf(append(slices.Clone(usecase.Roles),
+		vocab.RoleSystem)...),
+	reflect.TypeFor[vocab.Severity]():         severities,
+	reflect.TypeFor[vocab.Source]():           sources,
 	reflect.TypeFor[evaluation.Kind]():        enumOf(evaluation.Kinds...),
 	reflect.TypeFor[evaluation.SchoolStage](): enumOf(evaluation.Primary, evaluation.Junior, evaluation.Senior),
 	reflect.TypeFor[evaluation.Verdict]():     verdicts,

@@ -30,6 +30,7 @@ import (
 	"junheng/files"
 	"junheng/store"
 	"junheng/store/storetest"
+	"junheng/vocab"
 	"junheng/workflows"
 )
 
@@ -278,12 +279,12 @@ func TestEveryAnswerIsDocumented(t *testing.T) {
 	if _, err := db.AddNotification(ctx, &note); err != nil {
 		t.Fatal(err)
 	}
-	callers := map[string]string{"nobody": "", "office": office, "admin": token(t, db, workflows.RoleAdmin, ""),
-		"province": token(t, db, workflows.RoleProvince, ""),
-		"district": token(t, db, workflows.RoleDistrict, "370200"),
-		"another":  token(t, db, workflows.RoleDistrict, "370201")}
+	callers := map[string]string{"nobody": "", "office": office, "admin": token(t, db, vocab.RoleAdmin, ""),
+		"province": token(t, db, vocab.RoleProvince, ""),
+		"district": token(t, db, vocab.RoleDistrict, "370200"),
+		"another":  token(t, db, vocab.RoleDistrict, "370201")}
 	params := strings.NewReplacer(":year", "2025", ":code", "370200",
-		"/findings/:id", "/findings/"+workflows.FindingID(2025, "370200", 1),
+		"/findings/:id", "/findings/"+vocab.FindingID(2025, "370200", 1),
 		"/files/:id", "/files/"+upload(t, e, office, "a.pdf", []byte("%PDF-1.4\n")).ID,
 		"/notifications/:id", fmt.Sprintf("/notifications/%d", note.ID))
 	selfAssessment, err := os.ReadFile("../evaluation/testdata/district.json")

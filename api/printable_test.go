@@ -11,7 +11,7 @@ import (
 	"junheng/evaluation/excel"
 	"junheng/store"
 	"junheng/store/storetest"
-	"junheng/workflows"
+	"junheng/vocab"
 )
 
 // TestPrintablePagesMoved: the pages print the bulletin and the multi-year reports, so ?format=html sends a browser
@@ -20,7 +20,7 @@ import (
 func TestPrintablePagesMoved(t *testing.T) {
 	db := storetest.Open(t)[store.SQLite]
 	e, office := seeded(t, db, 2)
-	clerk := token(t, db, workflows.RoleDistrict, "370201")
+	clerk := token(t, db, vocab.RoleDistrict, "370201")
 	for _, c := range []struct{ token, path, page string }{
 		{office, "/api/v1/cycles/2025/bulletin?format=html", "/bulletin?year=2025&print=1"},
 		{office, "/api/v1/progress?format=html", "/progress"},

@@ -15,7 +15,7 @@ import (
 	"junheng/store"
 	"junheng/store/storetest"
 	"junheng/usecase"
-	"junheng/workflows"
+	"junheng/vocab"
 )
 
 // cityOf seeds a city of n districts with five years (2021–2025) of submitted self-assessments of 100 schools
@@ -68,7 +68,7 @@ func cityOf(b *testing.B, n int) (*echo.Echo, string) {
 		}
 	}
 	e, _ := seeded(b, db, 0)
-	tok, err := usecase.IssueToken(ctx, db, usecase.TokenRequest{Role: workflows.RoleOffice, Name: "bench"})
+	tok, err := usecase.IssueToken(ctx, db, usecase.TokenRequest{Role: vocab.RoleOffice, Name: "bench"})
 	if err != nil {
 		b.Fatal(err)
 	}

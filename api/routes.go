@@ -14,6 +14,7 @@ import (
 	"junheng/report"
 	"junheng/store"
 	"junheng/usecase"
+	"junheng/vocab"
 	"junheng/workflows"
 )
 
@@ -23,9 +24,9 @@ type route struct {
 	method, path string
 	action       string // operation ID and audit action
 	summary      string
-	roles        []workflows.Role // nil: every authenticated role
-	body         any              // JSON request body, for the document
-	response     any              // success body, for the document
+	roles        []vocab.Role // nil: every authenticated role
+	body         any          // JSON request body, for the document
+	response     any          // success body, for the document
 	query        []string
 	upload       bool // accepts .xlsx or multipart bodies up to UploadBodyBytes
 	secret       bool // the answer holds a secret: it is shown once, never kept for an Idempotency-Key retry
@@ -38,13 +39,13 @@ const UploadBodyBytes = 25 << 20
 
 func (s *Server) routes() []route {
 	var (
-		office      = []workflows.Role{workflows.RoleOffice}
-		district    = []workflows.Role{workflows.RoleDistrict}
-		setup       = []workflows.Role{workflows.RoleAdmin, workflows.RoleOffice}
-		overseers   = []workflows.Role{workflows.RoleAdmin, workflows.RoleOffice, workflows.RoleProvince}
-		provinceSay = []workflows.Role{workflows.RoleProvince, workflows.RoleOffice}
-		auditors    = []workflows.Role{workflows.RoleAdmin, workflows.RoleOffice}
-		recipients  = []workflows.Role{workflows.RoleOffice, workflows.RoleDistrict} // of notifications
+		office      = []vocab.Role{vocab.RoleOffice}
+		district    = []vocab.Role{vocab.RoleDistrict}
+		setup       = []vocab.Role{vocab.RoleAdmin, vocab.RoleOffice}
+		overseers   = []vocab.Role{vocab.RoleAdmin, vocab.RoleOffice, vocab.RoleProvince}
+		provinceSay = []vocab.Role{vocab.RoleProvince, vocab.RoleOffice}
+		auditors    = []vocab.Role{vocab.RoleAdmin, vocab.RoleOffice}
+		recipients  = []vocab.Role{vocab.RoleOffice, vocab.RoleDistrict} // of notifications
 		cycle       = "/cycles/:year/districts/:code"
 		finding     = "/findings/:id"
 		plan        = "/districts/:code/plan"
@@ -54,7 +55,7 @@ func (s *Server) routes() []route {
 			handler: s.me},
 		{method: "POST", path: "/tokens", action: "create_token",
 			summary: "Issue an API token (shown once: a retry with the same Idempotency-Key answers 409)",
-			roles:   []workflows.Role{workflows.RoleAdmin}, body: usecase.TokenRequest{},
+			roles:   []vocab.Role{vocab.RoleAdmin}, body: usecase.TokenRequest{},
 			response: usecase.IssuedToken{}, status: http.StatusCreated, secret: true, handler: s.createToken},
 		{method: "POST", path: "/districts", action: "create_district", summary: "Register a district", roles: setup,
 			body: districtRequest{}, response: store.District{}, status: http.StatusCreated, handler: s.createDistrict},
@@ -221,7 +222,7 @@ func rateLimit(perSecond float64) echo.MiddlewareFunc {
 // RouteInfo describes an API route for tests and tools.
 type RouteInfo struct {
 	Method, Path, Action string
-	Roles                []workflows.Role // every role allowed to call it
+	Roles                []vocab.Role // every role allowed to call it
 }
 
 // Routes lists the API's routes with the roles each allows; paths are as mounted, e.g. /api/v1/findings/:id.

@@ -28,6 +28,7 @@ import (
 	"junheng/store"
 	"junheng/store/storetest"
 	"junheng/usecase"
+	"junheng/vocab"
 	"junheng/workflows"
 )
 
@@ -49,7 +50,7 @@ func send(e *echo.Echo, token, method, path, contentType string, body []byte,
 	return rec
 }
 
-func token(t *testing.T, db *store.Store, role workflows.Role, district string) string {
+func token(t *testing.T, db *store.Store, role vocab.Role, district string) string {
 	t.Helper()
 	tok, err := usecase.IssueToken(context.Background(), db,
 		usecase.TokenRequest{Role: role, District: district, Name: string(role) + district})
@@ -98,7 +99,7 @@ func TestIssuedTokenIsNeverKept(t *testing.T) {
 		t.Fatal(err)
 	}
 	e, _ := seeded(t, db, 1)
-	admin := token(t, db, workflows.RoleAdmin, "")
+	admin := token(t, db, vocab.RoleAdmin, "")
 	issue := func() *httptest.ResponseRecorder {
 		return send(e, admin, http.MethodPost, "/api/v1/tokens", echo.MIMEApplicationJSON,
 			[]byte(`{"role":"office","name":"clerk"}`), headerIdempotencyKey, "issue-1")
@@ -176,9 +177,9 @@ func TestOnlyRecipientsMarkNotificationsRead(t *testing.T) {
 		}
 		notes[n.Key] = n.ID
 	}
-	roles := map[string]string{"office": office, "admin": token(t, db, workflows.RoleAdmin, ""),
-		"province":        token(t, db, workflows.RoleProvince, ""),
-		"district 370200": token(t, db, workflows.RoleDistrict, "370200")}
+	roles := map[string]string{"office": office, "admin": token(t, db, vocab.RoleAdmin, ""),
+		"province":        token(t, db, vocab.RoleProvince, ""),
+		"district 370200": token(t, db, vocab.RoleDistrict, "370200")}
 	cases := []struct {
 		role, note string
 		want       int
@@ -209,7 +210,7 @@ func TestRequestIDIsOurs(t *testing.T) {
 	var logs syncBuffer
 	db := storetest.Open(t)[store.SQLite]
 	e, _ := seeded(t, db, 1, func(d *Deps) { d.Logger = slog.New(slog.NewJSONHandler(&logs, nil)) })
-	admin, clerk := token(t, db, workflows.RoleAdmin, ""), token(t, db, workflows.RoleDistrict, "370200")
+	admin, clerk := token(t, db, vocab.RoleAdmin, ""), token(t, db, vocab.RoleDistrict, "370200")
 	for i, c := range []struct {
 		token, theirs string
 		status        int
@@ -261,7 +262,7 @@ func (b *syncBuffer) Write(p []byte) (int, error) {
 func TestJSONSelfAssessmentHasTheWorkbooksLimits(t *testing.T) {
 	db := storetest.Open(t)[store.SQLite]
 	e, _ := seeded(t, db, 1)
-	clerk := token(t, db, workflows.RoleDistrict, "370200")
+	clerk := token(t, db, vocab.RoleDistrict, "370200")
 	tooMany := []byte(`{"district":{"code":"370200","name":"区"},"year":2025,"schools":[{}` +
 		strings.Repeat(",{}", evaluation.MaxRows) + `]}`)
 	tooLarge := []byte(`{"district":{"code":"370200","name":"区"},"year":2025,"schools":[]` +
@@ -291,7 +292,7 @@ func TestJSONSelfAssessmentHasTheWorkbooksLimits(t *testing.T) {
 func TestBadTokensAreThrottledByAddress(t *testing.T) {
 	db := storetest.Open(t)[store.SQLite]
 	e, office := seeded(t, db, 1, func(d *Deps) { d.Proxies = []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")} })
-	revoked := token(t, db, workflows.RoleOffice, "")
+	revoked := token(t, db, vocab.RoleOffice, "")
 	ts, _ := db.Tokens(context.Background())
 	if err := db.RevokeToken(context.Background(), ts[len(ts)-1].ID); err != nil {
 		t.Fatal(err)
@@ -478,7 +479,7 @@ func TestReportsAreSharedOnlyOnceAccepted(t *testing.T) {
 		return workflows.CycleState{Year: 2025, District: "370200"}, nil
 	}}
 	e, office := seeded(t, db, 1, func(d *Deps) { d.Files, d.Temporal = fs, fake })
-	clerk := token(t, db, workflows.RoleDistrict, "370200")
+	clerk := token(t, db, vocab.RoleDistrict, "370200")
 	cycle := "/api/v1/cycles/2025/districts/370200"
 	readable := func(id string) bool { return send(e, clerk, http.MethodGet, "/api/v1/files/"+id, "", nil).Code == 200 }
 
@@ -509,7 +510,7 @@ func TestReportsAreSharedOnlyOnceAccepted(t *testing.T) {
 		t.Fatalf("the province's result: %d %s", rec.Code, rec.Body)
 	}
 	in, _ := inputs[before].(workflows.DecisionInput)
-	if rec.Code != 200 || in.ReportFile != pending || in.Actor.Role != workflows.RoleOffice || !readable(pending) {
+	if rec.Code != 200 || in.ReportFile != pending || in.Actor.Role != vocab.RoleOffice || !readable(pending) {
 		t.Errorf("the province's result recorded by the office: %d %+v, document readable: %v", rec.Code, in,
 			readable(pending))
 	}

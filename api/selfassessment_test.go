@@ -16,6 +16,7 @@ import (
 	"junheng/store"
 	"junheng/store/storetest"
 	"junheng/usecase"
+	"junheng/vocab"
 	"junheng/workflows"
 )
 
@@ -37,7 +38,7 @@ func TestDraftStoredWithItsEvaluation(t *testing.T) {
 		t.Fatal(err)
 	}
 	data = []byte(strings.Replace(string(data), `"370211"`, `"370200"`, 1))
-	clerk := token(t, db, workflows.RoleDistrict, "370200")
+	clerk := token(t, db, vocab.RoleDistrict, "370200")
 	rec := send(e, clerk, http.MethodPut, "/api/v1/cycles/2025/districts/370200/self-assessment",
 		echo.MIMEApplicationJSON, data)
 	var out usecase.DraftSaved
@@ -66,7 +67,7 @@ func TestSavedDraftComesWithItsEvaluation(t *testing.T) {
 	stored := &store.Draft{Year: 2025, DistrictCode: "370200", Data: string(data),
 		Evaluation: `{"verdict":"does_not_meet","district":{"code":"370200"}}`, CreatedBy: "clerk"}
 	legacy := &store.Draft{Year: 2025, DistrictCode: "370200", Data: string(data), CreatedBy: "clerk"}
-	clerk := token(t, db, workflows.RoleDistrict, "370200")
+	clerk := token(t, db, vocab.RoleDistrict, "370200")
 	for i, d := range []*store.Draft{stored, legacy} {
 		if err := db.AddDraft(ctx, d); err != nil {
 			t.Fatal(err)

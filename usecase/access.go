@@ -6,12 +6,12 @@ import (
 	"slices"
 
 	"junheng/store"
-	"junheng/workflows"
+	"junheng/vocab"
 )
 
 // may answers ErrForbidden unless a has one of roles (none: every role), then ErrNotFound when a district asks
 // about another district: another district's data is not merely forbidden, its existence is not revealed.
-func (a Actor) may(district string, roles ...workflows.Role) error {
+func (a Actor) may(district string, roles ...vocab.Role) error {
 	if len(roles) > 0 && !slices.Contains(roles, a.Role) {
 		return ErrForbidden
 	}
@@ -20,7 +20,7 @@ func (a Actor) may(district string, roles ...workflows.Role) error {
 
 // Sees answers ErrNotFound when a district asks about another district.
 func (a Actor) Sees(district string) error {
-	if a.Role == workflows.RoleDistrict && a.District != district {
+	if a.Role == vocab.RoleDistrict && a.District != district {
 		return ErrNotFound
 	}
 	return nil

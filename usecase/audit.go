@@ -4,11 +4,11 @@ import (
 	"context"
 
 	"junheng/store"
-	"junheng/workflows"
+	"junheng/vocab"
 )
 
 // auditors may read the audit trail and the deliveries of notifications.
-var auditors = []workflows.Role{workflows.RoleAdmin, workflows.RoleOffice}
+var auditors = []vocab.Role{vocab.RoleAdmin, vocab.RoleOffice}
 
 // AuditFilter selects entries of the audit trail; zero values select every entry.
 type AuditFilter struct {

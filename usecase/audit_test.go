@@ -6,7 +6,7 @@ import (
 
 	"junheng/store"
 	"junheng/store/storetest"
-	"junheng/workflows"
+	"junheng/vocab"
 )
 
 // TestWhoReadsTheAuditTrail: admins and the office read the whole trail, filtered and paged back; the province
@@ -21,16 +21,16 @@ func TestWhoReadsTheAuditTrail(t *testing.T) {
 		}
 	}
 	c := New(Deps{Store: db})
-	for _, a := range []Actor{{Role: workflows.RoleProvince}, {Role: workflows.RoleDistrict, District: "370211"}} {
+	for _, a := range []Actor{{Role: vocab.RoleProvince}, {Role: vocab.RoleDistrict, District: "370211"}} {
 		if _, err := c.Audit(ctx, a, AuditFilter{District: a.District}); kindOf(err) != Forbidden {
 			t.Errorf("%+v reads the audit trail: %v", a, err)
 		}
 	}
-	evs, err := c.Audit(ctx, Actor{Role: workflows.RoleAdmin}, AuditFilter{District: "370211"})
+	evs, err := c.Audit(ctx, Actor{Role: vocab.RoleAdmin}, AuditFilter{District: "370211"})
 	if err != nil || len(evs) != 2 || evs[0].ID < evs[1].ID {
 		t.Fatalf("370211's entries, newest first: %+v %v", evs, err)
 	}
-	older, err := c.Audit(ctx, Actor{Role: workflows.RoleOffice}, AuditFilter{District: "370211", Before: evs[0].ID})
+	older, err := c.Audit(ctx, Actor{Role: vocab.RoleOffice}, AuditFilter{District: "370211", Before: evs[0].ID})
 	if err != nil || len(older) != 1 || older[0].ID != evs[1].ID {
 		t.Errorf("paging back: %+v %v", older, err)
 	}

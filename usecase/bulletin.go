@@ -7,7 +7,7 @@ import (
 
 	"junheng/progress"
 	"junheng/report"
-	"junheng/workflows"
+	"junheng/vocab"
 )
 
 // Bulletin is the progress bulletin of a year (定期通报): every district's stage, timeliness, latest verdict and
@@ -35,7 +35,7 @@ func (c *Core) Bulletin(ctx context.Context, a Actor, year int) (report.Bulletin
 			row.ShortIndicators = strings.Split(keys, ",")
 		}
 		b.Stages[r.Stage]++
-		certified := r.Stage == string(workflows.StageCertified)
+		certified := r.Stage == string(vocab.StageCertified)
 		if certified {
 			b.Certified++
 		}

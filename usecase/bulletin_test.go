@@ -2,10 +2,9 @@ package usecase
 
 import (
 	"context"
+	"junheng/vocab"
 	"slices"
 	"testing"
-
-	"junheng/workflows"
 )
 
 // TestBulletin: the bulletin is for those who oversee the city, not for a district, even of its own year; a year
@@ -14,14 +13,14 @@ import (
 func TestBulletin(t *testing.T) {
 	c := reportsCore(t)
 	ctx := context.Background()
-	if _, err := c.Bulletin(ctx, Actor{Role: workflows.RoleDistrict, District: "370211"}, 2025); kindOf(err) !=
+	if _, err := c.Bulletin(ctx, Actor{Role: vocab.RoleDistrict, District: "370211"}, 2025); kindOf(err) !=
 		Forbidden {
 		t.Errorf("a district reads the bulletin: %v", err)
 	}
-	if _, err := c.Bulletin(ctx, Actor{Role: workflows.RoleOffice}, 2024); kindOf(err) != NotFound {
+	if _, err := c.Bulletin(ctx, Actor{Role: vocab.RoleOffice}, 2024); kindOf(err) != NotFound {
 		t.Errorf("the bulletin of a year not opened: %v", err)
 	}
-	b, err := c.Bulletin(ctx, Actor{Role: workflows.RoleProvince}, 2025)
+	b, err := c.Bulletin(ctx, Actor{Role: vocab.RoleProvince}, 2025)
 	if err != nil || b.Year != 2025 || b.Districts != 2 || b.Certified != 1 || b.Meeting != 2 ||
 		b.Stages["rectification"] != 1 || len(b.Rows) != 2 {
 		t.Fatalf("the bulletin: %+v %v", b, err)

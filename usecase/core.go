@@ -10,6 +10,7 @@ import (
 	"junheng/files"
 	"junheng/progress"
 	"junheng/store"
+	"junheng/vocab"
 	"junheng/workflows"
 )
 
@@ -49,12 +50,12 @@ func New(d Deps) *Core {
 type Actor struct {
 	TokenID   int64
 	Name      string
-	Role      workflows.Role
+	Role      vocab.Role
 	District  string
 	RequestID string
 }
 
 // workflow is the actor as the workflows record it.
-func (a Actor) workflow() workflows.Actor {
-	return workflows.Actor{Name: a.Name, Role: a.Role, District: a.District, RequestID: a.RequestID}
+func (a Actor) workflow() vocab.Actor {
+	return vocab.Actor{Name: a.Name, Role: a.Role, District: a.District, RequestID: a.RequestID}
 }

@@ -10,6 +10,7 @@ import (
 
 	"junheng/progress"
 	"junheng/store"
+	"junheng/vocab"
 	"junheng/workflows"
 )
 
@@ -76,7 +77,7 @@ func (c *Core) CreationPlan(ctx context.Context, a Actor, district string) (Crea
 func (c *Core) SubmitCreationPlan(ctx context.Context, a Actor, key, district string, in CreationPlanSubmission,
 ) (workflows.CreationPlanState, error) {
 	var st workflows.CreationPlanState
-	if err := a.may(district, workflows.RoleDistrict); err != nil {
+	if err := a.may(district, vocab.RoleDistrict); err != nil {
 		return st, err
 	}
 	f := Fields(in.Plan.Validate(progress.IndicatorKeys(c.profile)))
@@ -92,7 +93,7 @@ func (c *Core) SubmitCreationPlan(ctx context.Context, a Actor, key, district st
 	if err != nil {
 		return st, err
 	}
-	return st, c.actStarting(ctx, a, key, start, workflows.CreationPlanID(district), workflows.UpdateSubmitPlan,
+	return st, c.actStarting(ctx, a, key, start, vocab.CreationPlanID(district), workflows.UpdateSubmitPlan,
 		workflows.PlanSubmission{Actor: a.workflow(), Plan: in.Plan, ResponsibilityFile: in.ResponsibilityFile,
 			Note: in.Note}, &st)
 }
@@ -101,7 +102,7 @@ func (c *Core) SubmitCreationPlan(ctx context.Context, a Actor, key, district st
 func (c *Core) ReviewCreationPlan(ctx context.Context, a Actor, key, district string, in CreationPlanReview,
 ) (workflows.CreationPlanState, error) {
 	var st workflows.CreationPlanState
-	if err := a.may(district, workflows.RoleOffice); err != nil {
+	if err := a.may(district, vocab.RoleOffice); err != nil {
 		return st, err
 	}
 	var f Fields
@@ -118,7 +119,7 @@ func (c *Core) ReviewCreationPlan(ctx context.Context, a Actor, key, district st
 	if err != nil {
 		return st, err
 	}
-	return st, c.actStarting(ctx, a, key, start, workflows.CreationPlanID(district), workflows.UpdateReviewPlan,
+	return st, c.actStarting(ctx, a, key, start, vocab.CreationPlanID(district), workflows.UpdateReviewPlan,
 		workflows.PlanReview{Actor: a.workflow(), Version: in.Version, Approved: in.Approved, Comment: in.Comment},
 		&st)
 }
@@ -142,7 +143,7 @@ func (c *Core) planStart(ctx context.Context, district string, existing bool,
 	}
 	return func() client.WithStartWorkflowOperation {
 		return c.temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
-			ID: workflows.CreationPlanID(district), TaskQueue: workflows.TaskQueue,
+			ID: vocab.CreationPlanID(district), TaskQueue: workflows.TaskQueue,
 			WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING},
 			workflows.WorkflowCreationPlan, params)
 	}, nil

@@ -15,6 +15,7 @@ import (
 	"junheng/progress"
 	"junheng/store"
 	"junheng/store/storetest"
+	"junheng/vocab"
 	"junheng/workflows"
 )
 
@@ -96,16 +97,16 @@ func TestWhoMaySubmitACreationPlan(t *testing.T) {
 		actor Actor
 		want  Kind
 	}{
-		{Actor{Role: workflows.RoleDistrict, District: "370202"}, NotFound},
-		{Actor{Role: workflows.RoleOffice}, Forbidden},
-		{Actor{Role: workflows.RoleAdmin}, Forbidden},
-		{Actor{Role: workflows.RoleDistrict, District: "370211"}, Invalid},
+		{Actor{Role: vocab.RoleDistrict, District: "370202"}, NotFound},
+		{Actor{Role: vocab.RoleOffice}, Forbidden},
+		{Actor{Role: vocab.RoleAdmin}, Forbidden},
+		{Actor{Role: vocab.RoleDistrict, District: "370211"}, Invalid},
 	} {
 		if _, err := c.SubmitCreationPlan(ctx, tc.actor, "k", "370211", bad); kindOf(err) != tc.want {
 			t.Errorf("%+v: %v, want %s", tc.actor, err, tc.want)
 		}
 	}
-	own := Actor{TokenID: 7, Name: "区", Role: workflows.RoleDistrict, District: "370211"}
+	own := Actor{TokenID: 7, Name: "区", Role: vocab.RoleDistrict, District: "370211"}
 	_, err := c.SubmitCreationPlan(ctx, own, "k", "370211", bad)
 	for _, f := range []string{"target_year", "milestones", "responsibility_file", "note"} {
 		if !slices.Contains(fieldsOf(err), f) {
@@ -134,8 +135,8 @@ func TestWhoMaySubmitACreationPlan(t *testing.T) {
 func TestTheFirstSubmissionStartsThePlan(t *testing.T) {
 	c, db, fake := planCore(t)
 	ctx := context.Background()
-	own := Actor{TokenID: 7, Name: "区", Role: workflows.RoleDistrict, District: "370211"}
-	office := Actor{TokenID: 1, Name: "市", Role: workflows.RoleOffice}
+	own := Actor{TokenID: 7, Name: "区", Role: vocab.RoleDistrict, District: "370211"}
+	office := Actor{TokenID: 1, Name: "市", Role: vocab.RoleOffice}
 	review := CreationPlanReview{Version: 1, Approved: true}
 	if _, err := c.ReviewCreationPlan(ctx, office, "r", "370211", review); kindOf(err) != NotFound {
 		t.Errorf("reviewing no plan: %v", err)
@@ -145,10 +146,10 @@ func TestTheFirstSubmissionStartsThePlan(t *testing.T) {
 	}
 	st, err := c.SubmitCreationPlan(ctx, own, "k", "370211", CreationPlanSubmission{Plan: goodPlan,
 		ResponsibilityFile: "letter", Note: "说明"})
-	if err != nil || st.Status != workflows.PlanSubmitted {
+	if err != nil || st.Status != vocab.PlanSubmitted {
 		t.Fatalf("submitting: %+v %v", st, err)
 	}
-	if len(fake.starts) != 1 || fake.starts[0].ID != workflows.CreationPlanID("370211") ||
+	if len(fake.starts) != 1 || fake.starts[0].ID != vocab.CreationPlanID("370211") ||
 		fake.starts[0].WorkflowIDConflictPolicy != enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING ||
 		fake.params[0].District != "370211" || fake.params[0].State != nil {
 		t.Errorf("the start: %+v %+v", fake.starts, fake.params)
@@ -167,11 +168,11 @@ func TestTheFirstSubmissionStartsThePlan(t *testing.T) {
 	if _, err := c.ReviewCreationPlan(ctx, office, "r", "370211", review); err != nil {
 		t.Fatal(err)
 	}
-	if p := fake.params[1]; p.State == nil || p.State.Status != workflows.PlanSubmitted {
+	if p := fake.params[1]; p.State == nil || p.State.Status != vocab.PlanSubmitted {
 		t.Errorf("the review does not start from the read model: %+v", p)
 	}
 	if u := fake.updates[1]; u.UpdateName != workflows.UpdateReviewPlan ||
-		u.Args[0].(workflows.PlanReview).Actor.Role != workflows.RoleOffice {
+		u.Args[0].(workflows.PlanReview).Actor.Role != vocab.RoleOffice {
 		t.Errorf("the review's Update: %+v", u)
 	}
 	if _, err := c.ReviewCreationPlan(ctx, own, "r", "370211", review); kindOf(err) != Forbidden {
@@ -189,15 +190,15 @@ func TestCreationPlanView(t *testing.T) {
 		nil); err != nil {
 		t.Fatal(err)
 	}
-	v, err := c.CreationPlan(ctx, Actor{Role: workflows.RoleProvince}, "370211")
+	v, err := c.CreationPlan(ctx, Actor{Role: vocab.RoleProvince}, "370211")
 	if err != nil || len(v.Versions) != 1 || v.Versions[0].Plan.TargetYear != 2026 {
 		t.Errorf("the plan: %+v %v", v, err)
 	}
-	other := Actor{Role: workflows.RoleDistrict, District: "370202"}
+	other := Actor{Role: vocab.RoleDistrict, District: "370202"}
 	if _, err := c.CreationPlan(ctx, other, "370211"); kindOf(err) != NotFound {
 		t.Errorf("another district's plan: %v", err)
 	}
-	if _, err := c.CreationPlan(ctx, Actor{Role: workflows.RoleOffice}, "370202"); kindOf(err) != NotFound {
+	if _, err := c.CreationPlan(ctx, Actor{Role: vocab.RoleOffice}, "370202"); kindOf(err) != NotFound {
 		t.Errorf("no plan: %v", err)
 	}
 }

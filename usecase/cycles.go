@@ -8,6 +8,7 @@ import (
 
 	"junheng/evaluation"
 	"junheng/store"
+	"junheng/vocab"
 	"junheng/workflows"
 )
 
@@ -42,7 +43,7 @@ func (c *Core) Cycle(ctx context.Context, a Actor, year int, district string) (C
 		store.FindingFilter{Year: year, District: district, OpenFromEarlier: true}); err != nil {
 		return v, err
 	}
-	v.History, err = c.History(ctx, a, workflows.CycleID(year, district))
+	v.History, err = c.History(ctx, a, vocab.CycleID(year, district))
 	return v, err
 }
 
@@ -50,14 +51,14 @@ func (c *Core) Cycle(ctx context.Context, a Actor, year int, district string) (C
 // the attempts others were refused (which would name who probed its data).
 func (c *Core) History(ctx context.Context, a Actor, target string) ([]store.AuditEvent, error) {
 	f := store.AuditFilter{Target: target, Limit: 500}
-	if a.Role == workflows.RoleDistrict {
+	if a.Role == vocab.RoleDistrict {
 		f.Outcome = "ok"
 	}
 	return c.store.Audit(ctx, f)
 }
 
 // cycle loads a district's year for a, who must have one of roles (none: any) and see the district.
-func (c *Core) cycle(ctx context.Context, a Actor, year int, district string, roles ...workflows.Role,
+func (c *Core) cycle(ctx context.Context, a Actor, year int, district string, roles ...vocab.Role,
 ) (store.Cycle, error) {
 	if err := a.may(district, roles...); err != nil {
 		return store.Cycle{}, err
@@ -71,26 +72,26 @@ func (c *Core) cycle(ctx context.Context, a Actor, year int, district string, ro
 
 // cycleAction runs Update name on a district's year for a, who must have one of roles, and answers the new state.
 func (c *Core) cycleAction(ctx context.Context, a Actor, key string, year int, district string,
-	roles []workflows.Role, name string, arg any,
+	roles []vocab.Role, name string, arg any,
 ) (workflows.CycleState, error) {
 	var st workflows.CycleState
 	if _, err := c.cycle(ctx, a, year, district, roles...); err != nil {
 		return st, err
 	}
-	return st, c.act(ctx, a, key, workflows.CycleID(year, district), name, arg, &st)
+	return st, c.act(ctx, a, key, vocab.CycleID(year, district), name, arg, &st)
 }
 
 // Submit submits the district's latest draft as an immutable version.
 func (c *Core) Submit(ctx context.Context, a Actor, key string, year int, district string,
 ) (workflows.CycleState, error) {
-	return c.cycleAction(ctx, a, key, year, district, []workflows.Role{workflows.RoleDistrict},
+	return c.cycleAction(ctx, a, key, year, district, []vocab.Role{vocab.RoleDistrict},
 		workflows.UpdateSubmit, workflows.SubmitInput{Actor: a.workflow()})
 }
 
 // Apply applies for certification.
 func (c *Core) Apply(ctx context.Context, a Actor, key string, year int, district string,
 ) (workflows.CycleState, error) {
-	return c.cycleAction(ctx, a, key, year, district, []workflows.Role{workflows.RoleDistrict},
+	return c.cycleAction(ctx, a, key, year, district, []vocab.Role{vocab.RoleDistrict},
 		workflows.UpdateApply, workflows.ApplyInput{Actor: a.workflow()})
 }
 
@@ -103,17 +104,17 @@ type CycleRow struct {
 
 // Overdue says the deadline of the row's current stage has passed without the expected action.
 func (r CycleRow) Overdue() bool {
-	return workflows.Overdue(workflows.CycleStage(r.Stage), r.SelfAssessmentOverdue, r.ReviewOverdue)
+	return workflows.Overdue(vocab.CycleStage(r.Stage), r.SelfAssessmentOverdue, r.ReviewOverdue)
 }
 
 // Deadline is the deadline of the row's current stage, zero once no deadline applies.
 func (r CycleRow) Deadline() time.Time {
-	switch workflows.CycleStage(r.Stage) {
-	case workflows.StageSelfAssessment:
+	switch vocab.CycleStage(r.Stage) {
+	case vocab.StageSelfAssessment:
 		return r.SelfAssessmentDeadline
-	case workflows.StageCityReview:
+	case vocab.StageCityReview:
 		return r.CityReviewDeadline
-	case workflows.StageRectification:
+	case vocab.StageRectification:
 		return r.ApplicationDeadline
 	}
 	return time.Time{}
@@ -169,7 +170,7 @@ type Review struct {
 // Review approves a submitted self-assessment, with findings and the feedback report, or returns it.
 func (c *Core) Review(ctx context.Context, a Actor, key string, year int, district string, in Review,
 ) (workflows.CycleState, error) {
-	office := []workflows.Role{workflows.RoleOffice}
+	office := []vocab.Role{vocab.RoleOffice}
 	if err := a.may(district, office...); err != nil {
 		return workflows.CycleState{}, err
 	}
@@ -197,7 +198,7 @@ type Decision struct {
 // RecordAcceptance records the city's acceptance check (验收).
 func (c *Core) RecordAcceptance(ctx context.Context, a Actor, key string, year int, district string, in Decision,
 ) (workflows.CycleState, error) {
-	return c.decide(ctx, a, key, year, district, []workflows.Role{workflows.RoleOffice},
+	return c.decide(ctx, a, key, year, district, []vocab.Role{vocab.RoleOffice},
 		workflows.UpdateRecordAcceptance, in)
 }
 
@@ -205,11 +206,11 @@ func (c *Core) RecordAcceptance(ctx context.Context, a Actor, key string, year i
 func (c *Core) RecordProvinceResult(ctx context.Context, a Actor, key string, year int, district string,
 	in Decision,
 ) (workflows.CycleState, error) {
-	return c.decide(ctx, a, key, year, district, []workflows.Role{workflows.RoleProvince, workflows.RoleOffice},
+	return c.decide(ctx, a, key, year, district, []vocab.Role{vocab.RoleProvince, vocab.RoleOffice},
 		workflows.UpdateRecordProvinceResult, in)
 }
 
-func (c *Core) decide(ctx context.Context, a Actor, key string, year int, district string, roles []workflows.Role,
+func (c *Core) decide(ctx context.Context, a Actor, key string, year int, district string, roles []vocab.Role,
 	name string, in Decision,
 ) (workflows.CycleState, error) {
 	if err := a.may(district, roles...); err != nil {
@@ -228,7 +229,7 @@ func (c *Core) decide(ctx context.Context, a Actor, key string, year int, distri
 // reported is cycleAction for an action that attaches a report file: the district may read the file only once
 // the workflow has accepted the action, so a refused one shares nothing. Should sharing fail, the error lets a
 // retry with the same key get the Update's one result and share again.
-func (c *Core) reported(ctx context.Context, a Actor, key string, year int, district string, roles []workflows.Role,
+func (c *Core) reported(ctx context.Context, a Actor, key string, year int, district string, roles []vocab.Role,
 	name string, arg any, file string,
 ) (workflows.CycleState, error) {
 	st, err := c.cycleAction(ctx, a, key, year, district, roles, name, arg)

@@ -14,6 +14,7 @@ import (
 
 	"junheng/store"
 	"junheng/store/storetest"
+	"junheng/vocab"
 	"junheng/workflows"
 )
 
@@ -95,9 +96,9 @@ func cyclesCore(t *testing.T, fake *cyclesTemporal) (*Core, *store.Store) {
 }
 
 var (
-	cyOffice   = Actor{TokenID: 1, Name: "督导室", Role: workflows.RoleOffice}
-	cyProvince = Actor{TokenID: 2, Name: "省厅", Role: workflows.RoleProvince}
-	cyDistrict = Actor{TokenID: 3, Name: "黄岛", Role: workflows.RoleDistrict, District: "370211"}
+	cyOffice   = Actor{TokenID: 1, Name: "督导室", Role: vocab.RoleOffice}
+	cyProvince = Actor{TokenID: 2, Name: "省厅", Role: vocab.RoleProvince}
+	cyDistrict = Actor{TokenID: 3, Name: "黄岛", Role: vocab.RoleDistrict, District: "370211"}
 )
 
 // TestOpenYear: only the office opens a year, refused before its input is looked at; every problem of the input

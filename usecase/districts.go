@@ -6,7 +6,7 @@ import (
 	"regexp"
 
 	"junheng/store"
-	"junheng/workflows"
+	"junheng/vocab"
 )
 
 // DistrictCode is a GB/T 2260 county-level code.
@@ -23,7 +23,7 @@ var errDistrictExists = &Error{Kind: Refused, MessageZh: "该区县已登记", M
 // Districts lists the districts a sees: a district only itself.
 func (c *Core) Districts(ctx context.Context, a Actor) ([]store.District, error) {
 	ds, err := c.store.Districts(ctx)
-	if err != nil || a.Role != workflows.RoleDistrict {
+	if err != nil || a.Role != vocab.RoleDistrict {
 		return ds, err
 	}
 	own := ds[:0]
@@ -38,7 +38,7 @@ func (c *Core) Districts(ctx context.Context, a Actor) ([]store.District, error)
 // CreateDistrict registers a district. No workflow records it: the face's audit trail does.
 func (c *Core) CreateDistrict(ctx context.Context, a Actor, in NewDistrict) (store.District, error) {
 	d := store.District{Code: in.Code, Name: in.Name}
-	if err := a.may(in.Code, workflows.RoleAdmin, workflows.RoleOffice); err != nil {
+	if err := a.may(in.Code, vocab.RoleAdmin, vocab.RoleOffice); err != nil {
 		return d, err
 	}
 	var f Fields

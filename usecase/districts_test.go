@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"junheng/store/storetest"
-	"junheng/workflows"
+	"junheng/vocab"
 )
 
 // TestDistricts: only the office and admins register districts, refused before the input is checked; a code is
@@ -14,17 +14,17 @@ import (
 func TestDistricts(t *testing.T) {
 	ctx := context.Background()
 	c := New(Deps{Store: storetest.SQLite(t)})
-	admin := Actor{Role: workflows.RoleAdmin}
+	admin := Actor{Role: vocab.RoleAdmin}
 	for _, tc := range []struct {
 		actor Actor
 		in    NewDistrict
 		want  Kind
 	}{
-		{Actor{Role: workflows.RoleDistrict, District: "370211"}, NewDistrict{Code: "x"}, Forbidden},
-		{Actor{Role: workflows.RoleProvince}, NewDistrict{Code: "x"}, Forbidden},
+		{Actor{Role: vocab.RoleDistrict, District: "370211"}, NewDistrict{Code: "x"}, Forbidden},
+		{Actor{Role: vocab.RoleProvince}, NewDistrict{Code: "x"}, Forbidden},
 		{admin, NewDistrict{Code: "070211", Name: " "}, Invalid},
 		{admin, NewDistrict{Code: "370211", Name: "崂山区"}, ""},
-		{Actor{Role: workflows.RoleOffice}, NewDistrict{Code: "370202", Name: "市南区"}, ""},
+		{Actor{Role: vocab.RoleOffice}, NewDistrict{Code: "370202", Name: "市南区"}, ""},
 		{admin, NewDistrict{Code: "370211", Name: "again"}, Refused},
 	} {
 		if _, err := c.CreateDistrict(ctx, tc.actor, tc.in); kindOf(err) != tc.want || (tc.want == "") != (err == nil) {
@@ -46,10 +46,10 @@ func TestDistricts(t *testing.T) {
 		}
 		return out
 	}
-	if got := codes(Actor{Role: workflows.RoleProvince}); !slices.Equal(got, []string{"370202", "370211"}) {
+	if got := codes(Actor{Role: vocab.RoleProvince}); !slices.Equal(got, []string{"370202", "370211"}) {
 		t.Errorf("the province sees %v", got)
 	}
-	if got := codes(Actor{Role: workflows.RoleDistrict, District: "370211"}); !slices.Equal(got, []string{"370211"}) {
+	if got := codes(Actor{Role: vocab.RoleDistrict, District: "370211"}); !slices.Equal(got, []string{"370211"}) {
 		t.Errorf("a district sees %v", got)
 	}
 }

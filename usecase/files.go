@@ -9,7 +9,7 @@ import (
 	"junheng/evaluation"
 	"junheng/files"
 	"junheng/store"
-	"junheng/workflows"
+	"junheng/vocab"
 )
 
 // File is a file a may read: the office, the province and admins read every file, a district only those recorded
@@ -17,7 +17,7 @@ import (
 func (c *Core) File(ctx context.Context, a Actor, id string) (store.File, error) {
 	var f store.File
 	var err error
-	if a.Role == workflows.RoleDistrict {
+	if a.Role == vocab.RoleDistrict {
 		f, err = c.store.FileFor(ctx, id, a.District)
 	} else {
 		f, err = c.store.AnyFile(ctx, id)
@@ -65,7 +65,7 @@ type NewFile struct {
 // UploadFile stores a file, checked by its content (PDF, images, Office documents, at most files.MaxSize).
 func (c *Core) UploadFile(ctx context.Context, a Actor, in NewFile) (store.File, error) {
 	district := in.District
-	if a.Role == workflows.RoleDistrict {
+	if a.Role == vocab.RoleDistrict {
 		district = a.District
 	} else if district != "" && !DistrictCode.MatchString(district) {
 		return store.File{}, InvalidInput(evaluation.Problem{Field: "district", MessageZh: "区县代码无效",

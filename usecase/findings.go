@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"junheng/store"
+	"junheng/vocab"
 	"junheng/workflows"
 )
 
@@ -47,8 +48,8 @@ func (c *Core) CycleFindings(ctx context.Context, a Actor, year int, district st
 type LedgerFilter struct {
 	Year     int
 	District string
-	Status   workflows.ItemStatus
-	Severity workflows.Severity
+	Status   vocab.ItemStatus
+	Severity vocab.Severity
 	Overdue  *bool
 }
 
@@ -82,7 +83,7 @@ func (c *Core) LedgerRows(ctx context.Context, a Actor, f LedgerFilter) ([]store
 }
 
 func ledgerFilter(a Actor, f LedgerFilter) store.FindingFilter {
-	if a.Role == workflows.RoleDistrict {
+	if a.Role == vocab.RoleDistrict {
 		f.District = a.District
 	}
 	return store.FindingFilter{Year: f.Year, District: f.District, Status: string(f.Status),
@@ -92,7 +93,7 @@ func ledgerFilter(a Actor, f LedgerFilter) store.FindingFilter {
 // finding loads the finding id for a, who must have one of roles (none: any) and see its district. It comes
 // before anything looks at the input: a district learns nothing, not even from validation errors, about another
 // district's items.
-func (c *Core) finding(ctx context.Context, a Actor, id string, roles ...workflows.Role) (store.Finding, error) {
+func (c *Core) finding(ctx context.Context, a Actor, id string, roles ...vocab.Role) (store.Finding, error) {
 	f, err := c.store.Finding(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return f, ErrNotFound
@@ -105,7 +106,7 @@ func (c *Core) finding(ctx context.Context, a Actor, id string, roles ...workflo
 
 // findingAction runs Update name on the finding id for a, who must have role, once check (nil: none) has found
 // nothing wrong with the input, and answers the item's new state.
-func (c *Core) findingAction(ctx context.Context, a Actor, key, id string, role workflows.Role, check func(*Fields),
+func (c *Core) findingAction(ctx context.Context, a Actor, key, id string, role vocab.Role, check func(*Fields),
 	name string, arg any,
 ) (workflows.ItemState, error) {
 	var st workflows.ItemState
@@ -143,7 +144,7 @@ type FindingPlan struct {
 // PlanFinding gives the district's rectification plan for the finding id.
 func (c *Core) PlanFinding(ctx context.Context, a Actor, key, id string, in FindingPlan,
 ) (workflows.ItemState, error) {
-	return c.findingAction(ctx, a, key, id, workflows.RoleDistrict, requiredDate("due_date", in.DueDate),
+	return c.findingAction(ctx, a, key, id, vocab.RoleDistrict, requiredDate("due_date", in.DueDate),
 		workflows.UpdatePlan, workflows.PlanInput{Actor: a.workflow(), Measures: in.Measures,
 			ResponsibleUnit: in.ResponsibleUnit, ResponsiblePerson: in.ResponsiblePerson, DueDate: in.DueDate})
 }
@@ -173,7 +174,7 @@ func (c *Core) note(ctx context.Context, a Actor, key, id, name string, in Findi
 			c.checkFile(ctx, a, f, fmt.Sprintf("evidence[%d]", i), file)
 		}
 	}
-	return c.findingAction(ctx, a, key, id, workflows.RoleDistrict, check, name,
+	return c.findingAction(ctx, a, key, id, vocab.RoleDistrict, check, name,
 		workflows.NoteInput{Actor: a.workflow(), Note: in.Text, Evidence: in.Evidence})
 }
 
@@ -186,7 +187,7 @@ type Verification struct {
 // VerifyFinding closes the finding id or sends it back.
 func (c *Core) VerifyFinding(ctx context.Context, a Actor, key, id string, in Verification,
 ) (workflows.ItemState, error) {
-	return c.findingAction(ctx, a, key, id, workflows.RoleOffice, nil, workflows.UpdateVerify,
+	return c.findingAction(ctx, a, key, id, vocab.RoleOffice, nil, workflows.UpdateVerify,
 		workflows.VerifyInput{Actor: a.workflow(), Accepted: in.Accepted, Comment: in.Comment})
 }
 
@@ -199,7 +200,7 @@ type Extension struct {
 // RequestExtension asks the office for a later due date of the finding id.
 func (c *Core) RequestExtension(ctx context.Context, a Actor, key, id string, in Extension,
 ) (workflows.ItemState, error) {
-	return c.findingAction(ctx, a, key, id, workflows.RoleDistrict, requiredDate("due_date", in.DueDate),
+	return c.findingAction(ctx, a, key, id, vocab.RoleDistrict, requiredDate("due_date", in.DueDate),
 		workflows.UpdateRequestExtension,
 		workflows.ExtensionInput{Actor: a.workflow(), DueDate: in.DueDate, Reason: in.Reason})
 }
@@ -213,7 +214,7 @@ type ExtensionDecision struct {
 // DecideExtension approves or rejects the pending extension request of the finding id.
 func (c *Core) DecideExtension(ctx context.Context, a Actor, key, id string, in ExtensionDecision,
 ) (workflows.ItemState, error) {
-	return c.findingAction(ctx, a, key, id, workflows.RoleOffice, nil, workflows.UpdateDecideExtension,
+	return c.findingAction(ctx, a, key, id, vocab.RoleOffice, nil, workflows.UpdateDecideExtension,
 		workflows.ExtensionDecisionInput{Actor: a.workflow(), Approved: in.Approved, Comment: in.Comment})
 }
 
@@ -225,6 +226,6 @@ type Talk struct {
 
 // RecordTalk records a talk or circular about the finding id.
 func (c *Core) RecordTalk(ctx context.Context, a Actor, key, id string, in Talk) (workflows.ItemState, error) {
-	return c.findingAction(ctx, a, key, id, workflows.RoleOffice, nil, workflows.UpdateRecordTalk,
+	return c.findingAction(ctx, a, key, id, vocab.RoleOffice, nil, workflows.UpdateRecordTalk,
 		workflows.TalkInput{Actor: a.workflow(), Kind: in.Kind, Note: in.Note})
 }

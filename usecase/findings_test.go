@@ -11,6 +11,7 @@ import (
 
 	"junheng/store"
 	"junheng/store/storetest"
+	"junheng/vocab"
 	"junheng/workflows"
 )
 
@@ -34,7 +35,7 @@ func (f *findingsTemporal) UpdateWorkflow(_ context.Context, o client.UpdateWork
 type findingsUpdate struct{ client.WorkflowUpdateHandle }
 
 func (findingsUpdate) Get(_ context.Context, out any) error {
-	data, _ := json.Marshal(workflows.ItemState{Status: workflows.ItemInProgress})
+	data, _ := json.Marshal(workflows.ItemState{Status: vocab.ItemInProgress})
 	return json.Unmarshal(data, out)
 }
 
@@ -43,11 +44,11 @@ func findingsCore(t *testing.T) (*Core, *findingsTemporal, string) {
 	t.Helper()
 	db := storetest.SQLite(t)
 	ctx := context.Background()
-	id := workflows.FindingID(2025, "370211", 1)
+	id := vocab.FindingID(2025, "370211", 1)
 	if err := db.CreateFindings(ctx, []store.Finding{
 		{ID: id, Year: 2025, DistrictCode: "370211", Seq: 1, Title: "a", Status: "open",
 			State: `{"id":"` + id + `","status":"open"}`},
-		{ID: workflows.FindingID(2025, "370202", 1), Year: 2025, DistrictCode: "370202", Seq: 1, Title: "b",
+		{ID: vocab.FindingID(2025, "370202", 1), Year: 2025, DistrictCode: "370202", Seq: 1, Title: "b",
 			Status: "open"},
 	}); err != nil {
 		t.Fatal(err)
@@ -75,9 +76,9 @@ func findingErrKind(err error) Kind {
 func TestWhoMayActOnAFinding(t *testing.T) {
 	c, fake, id := findingsCore(t)
 	ctx := context.Background()
-	clerk := Actor{Name: "clerk", Role: workflows.RoleDistrict, District: "370211"}
-	other := Actor{Role: workflows.RoleDistrict, District: "370202"}
-	office := Actor{Role: workflows.RoleOffice}
+	clerk := Actor{Name: "clerk", Role: vocab.RoleDistrict, District: "370211"}
+	other := Actor{Role: vocab.RoleDistrict, District: "370202"}
+	office := Actor{Role: vocab.RoleOffice}
 	due := time.Date(2026, 6, 30, 0, 0, 0, 0, time.UTC)
 	for _, tc := range []struct {
 		name string
@@ -101,7 +102,7 @@ func TestWhoMayActOnAFinding(t *testing.T) {
 	}
 
 	st, err := c.PlanFinding(ctx, clerk, "k", id, FindingPlan{Measures: "m", DueDate: due})
-	if err != nil || st.Status != workflows.ItemInProgress || len(fake.sent) != 1 {
+	if err != nil || st.Status != vocab.ItemInProgress || len(fake.sent) != 1 {
 		t.Fatalf("a valid plan: %+v %v", st, err)
 	}
 	o := fake.sent[0]
@@ -135,19 +136,19 @@ func verifyErr(c *Core, a Actor, id string) error {
 func TestFindingsAsTheDistrictSeesThem(t *testing.T) {
 	c, _, id := findingsCore(t)
 	ctx := context.Background()
-	clerk := Actor{Role: workflows.RoleDistrict, District: "370211"}
+	clerk := Actor{Role: vocab.RoleDistrict, District: "370211"}
 	v, err := c.Finding(ctx, clerk, id)
-	if err != nil || v.ID != id || v.State.Status != workflows.ItemOpen {
+	if err != nil || v.ID != id || v.State.Status != vocab.ItemOpen {
 		t.Errorf("its own finding: %+v %v", v, err)
 	}
-	if _, err := c.Finding(ctx, clerk, workflows.FindingID(2025, "370202", 1)); findingErrKind(err) != NotFound {
+	if _, err := c.Finding(ctx, clerk, vocab.FindingID(2025, "370202", 1)); findingErrKind(err) != NotFound {
 		t.Errorf("another district's finding: %v", err)
 	}
 	p, err := c.Ledger(ctx, clerk, LedgerFilter{District: "370202"}, 0, 0)
 	if err != nil || p.Total != 1 || p.Findings[0].DistrictCode != "370211" || p.Page != 1 || p.PerPage != 50 {
 		t.Errorf("the district's ledger: %+v %v", p, err)
 	}
-	rows, err := c.LedgerRows(ctx, Actor{Role: workflows.RoleOffice}, LedgerFilter{})
+	rows, err := c.LedgerRows(ctx, Actor{Role: vocab.RoleOffice}, LedgerFilter{})
 	if err != nil || len(rows) != 2 {
 		t.Errorf("the office's ledger: %+v %v", rows, err)
 	}

@@ -6,12 +6,13 @@ import (
 
 	"junheng/evaluation"
 	"junheng/store"
+	"junheng/vocab"
 	"junheng/workflows"
 )
 
 // notificationScope is whose notifications a reads: a district its own, everyone else the office's.
 func notificationScope(a Actor) (recipient, district string) {
-	if a.Role == workflows.RoleDistrict {
+	if a.Role == vocab.RoleDistrict {
 		return string(workflows.ToDistrict), a.District
 	}
 	return string(workflows.ToOffice), ""
@@ -27,7 +28,7 @@ func (c *Core) Notifications(ctx context.Context, a Actor, unread bool) ([]store
 // ReadNotification marks one of a's own notifications read. Only recipients may, the office and the districts:
 // the province and admins see the office's notifications, but marking one read would hide it from the office.
 func (c *Core) ReadNotification(ctx context.Context, a Actor, id int64) error {
-	if err := a.may(a.District, workflows.RoleOffice, workflows.RoleDistrict); err != nil { // the role alone
+	if err := a.may(a.District, vocab.RoleOffice, vocab.RoleDistrict); err != nil { // the role alone
 		return err
 	}
 	recipient, district := notificationScope(a)

@@ -6,7 +6,7 @@ import (
 
 	"junheng/store"
 	"junheng/store/storetest"
-	"junheng/workflows"
+	"junheng/vocab"
 )
 
 // TestWhoReadsNotifications: each reads its own notifications (the province and admins the office's), only the
@@ -25,8 +25,8 @@ func TestWhoReadsNotifications(t *testing.T) {
 		ids[n.Key] = n.ID
 	}
 	c := New(Deps{Store: db})
-	office, province := Actor{Role: workflows.RoleOffice}, Actor{Role: workflows.RoleProvince}
-	clerk := Actor{Role: workflows.RoleDistrict, District: "370211"}
+	office, province := Actor{Role: vocab.RoleOffice}, Actor{Role: vocab.RoleProvince}
+	clerk := Actor{Role: vocab.RoleDistrict, District: "370211"}
 	for a, want := range map[Actor]string{office: "office", province: "office", clerk: "370211"} {
 		ns, err := c.Notifications(ctx, a, false)
 		if err != nil || len(ns) != 1 || ns[0].ID != ids[want] {
@@ -38,7 +38,7 @@ func TestWhoReadsNotifications(t *testing.T) {
 		note  string
 		want  Kind
 	}{
-		{province, "office", Forbidden}, {Actor{Role: workflows.RoleAdmin}, "office", Forbidden},
+		{province, "office", Forbidden}, {Actor{Role: vocab.RoleAdmin}, "office", Forbidden},
 		{office, "370211", NotFound}, {clerk, "370202", NotFound}, {clerk, "office", NotFound},
 		{clerk, "370211", ""}, {office, "office", ""},
 	} {

@@ -15,6 +15,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"junheng/store"
+	"junheng/vocab"
 	"junheng/workflows"
 )
 
@@ -42,7 +43,7 @@ type YearOpened struct {
 // workflows rather than sending Updates: the claims, not a key, make a retry safe.
 func (c *Core) OpenYear(ctx context.Context, a Actor, in OpenYear) (YearOpened, error) {
 	var out YearOpened
-	if err := a.may("", workflows.RoleOffice); err != nil {
+	if err := a.may("", vocab.RoleOffice); err != nil {
 		return out, err
 	}
 	var f Fields
@@ -115,7 +116,7 @@ func (c *Core) OpenYear(ctx context.Context, a Actor, in OpenYear) (YearOpened, 
 // use it as soon as the office has opened it.
 func (c *Core) startCycle(ctx context.Context, p workflows.CycleParams) (bool, error) {
 	_, err := c.temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID:                                       workflows.CycleID(p.Year, p.District),
+		ID:                                       vocab.CycleID(p.Year, p.District),
 		TaskQueue:                                workflows.TaskQueue,
 		WorkflowIDReusePolicy:                    enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 		WorkflowExecutionErrorWhenAlreadyStarted: true,
@@ -132,7 +133,7 @@ func (c *Core) startCycle(ctx context.Context, p workflows.CycleParams) (bool, e
 		return false, nil
 	}
 	st := workflows.CycleState{Year: p.Year, District: p.District, DistrictName: p.DistrictName,
-		Stage: workflows.StageSelfAssessment, Deadlines: p.Deadlines}
+		Stage: vocab.StageSelfAssessment, Deadlines: p.Deadlines}
 	state, err := json.Marshal(st)
 	if err != nil {
 		return true, err

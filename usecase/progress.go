@@ -10,11 +10,11 @@ import (
 
 	"junheng/progress"
 	"junheng/store"
-	"junheng/workflows"
+	"junheng/vocab"
 )
 
 // overseers see the city as a whole: its bulletin, its multi-year report, its accountability list.
-var overseers = []workflows.Role{workflows.RoleAdmin, workflows.RoleOffice, workflows.RoleProvince}
+var overseers = []vocab.Role{vocab.RoleAdmin, vocab.RoleOffice, vocab.RoleProvince}
 
 // maxReportYears bounds a report's span: every year costs a decoded evaluation per district.
 const maxReportYears = 20
@@ -163,7 +163,7 @@ func (c *Core) histories(ctx context.Context, only string, from, to int, subs []
 	}
 	for _, cy := range cycles {
 		rows.Cycles = append(rows.Cycles, progress.CycleRow{Year: cy.Year, DistrictCode: cy.DistrictCode,
-			Certified: cy.Stage == string(workflows.StageCertified), SelfAssessmentDeadline: cy.SelfAssessmentDeadline,
+			Certified: cy.Stage == string(vocab.StageCertified), SelfAssessmentDeadline: cy.SelfAssessmentDeadline,
 			ReviewedVersion: cy.ReviewedVersion})
 	}
 	for _, sub := range subs {

@@ -9,7 +9,7 @@ import (
 	"junheng/progress"
 	"junheng/store"
 	"junheng/store/storetest"
-	"junheng/workflows"
+	"junheng/vocab"
 )
 
 // reportsCore is a core over a city of two districts in 2025: 370211 in rectification, whose accepted version 1
@@ -33,7 +33,7 @@ func reportsCore(t *testing.T) *Core {
 			Evaluation: `{"verdict":"meets"}`, Verdict: "meets", ShortfallKeys: "a"}),
 		db.Submit(ctx, &store.Submission{Year: 2025, DistrictCode: "370202", DraftID: 3, Data: "{}",
 			Evaluation: `{"verdict":"meets"}`, Verdict: "meets"}),
-		db.CreateFindings(ctx, []store.Finding{{ID: workflows.FindingID(2025, "370211", 1), Year: 2025,
+		db.CreateFindings(ctx, []store.Finding{{ID: vocab.FindingID(2025, "370211", 1), Year: 2025,
 			DistrictCode: "370211", Seq: 1, Title: "t", Status: "open", Overdue: true, CreatedAt: now,
 			UpdatedAt: now}}),
 	}
@@ -51,8 +51,8 @@ func reportsCore(t *testing.T) *Core {
 func TestReportSpans(t *testing.T) {
 	c := reportsCore(t)
 	ctx := context.Background()
-	clerk := Actor{Role: workflows.RoleDistrict, District: "370211"}
-	office := Actor{Role: workflows.RoleOffice}
+	clerk := Actor{Role: vocab.RoleDistrict, District: "370211"}
+	office := Actor{Role: vocab.RoleOffice}
 	var unread Fields
 	unread.Add("to", "年度应为 2000 至 2100 之间的整数", "must be a year from 2000 to 2100")
 	for _, tc := range []struct {
@@ -81,7 +81,7 @@ func TestReportSpans(t *testing.T) {
 	if _, err := c.CityProgress(ctx, clerk, Years{From: 2025, To: 2020}); kindOf(err) != Forbidden {
 		t.Errorf("a district reads the city's report: %v", err)
 	}
-	city, err := c.CityProgress(ctx, Actor{Role: workflows.RoleProvince}, Years{})
+	city, err := c.CityProgress(ctx, Actor{Role: vocab.RoleProvince}, Years{})
 	if err != nil || len(city.Districts) != 2 || len(city.Years) != 1 || city.Years[0].Year != 2025 {
 		t.Errorf("the city's report: %+v %v", city, err)
 	}

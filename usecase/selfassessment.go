@@ -13,6 +13,7 @@ import (
 	"junheng/evaluation"
 	"junheng/evaluation/excel"
 	"junheng/store"
+	"junheng/vocab"
 	"junheng/workflows"
 )
 
@@ -80,7 +81,7 @@ type DraftSaved struct {
 func (c *Core) SaveDraft(ctx context.Context, a Actor, key string, year int, district string, in evaluation.Input,
 ) (DraftSaved, error) {
 	var out DraftSaved
-	if _, err := c.cycle(ctx, a, year, district, workflows.RoleDistrict); err != nil {
+	if _, err := c.cycle(ctx, a, year, district, vocab.RoleDistrict); err != nil {
 		return out, err
 	}
 	var fields []evaluation.Problem
@@ -114,7 +115,7 @@ func (c *Core) SaveDraft(ctx context.Context, a Actor, key string, year int, dis
 		return out, err
 	}
 	out.DraftID, out.Evaluation = d.ID, res
-	err = c.act(ctx, a, key, workflows.CycleID(year, district), workflows.UpdateSaveDraft,
+	err = c.act(ctx, a, key, vocab.CycleID(year, district), workflows.UpdateSaveDraft,
 		workflows.SaveDraftInput{Actor: a.workflow(), DraftID: d.ID}, &out.State)
 	return out, err
 }

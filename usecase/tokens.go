@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"junheng/store"
-	"junheng/workflows"
+	"junheng/vocab"
 )
 
 // HashToken is how tokens are stored: tokens are 256 random bits, so a plain SHA-256 is enough.
@@ -30,17 +30,17 @@ func (c *Core) SignIn(ctx context.Context, token string) (Actor, error) {
 	if err != nil {
 		return Actor{}, err
 	}
-	return Actor{TokenID: t.ID, Name: t.Name, Role: workflows.Role(t.Role), District: t.DistrictCode}, nil
+	return Actor{TokenID: t.ID, Name: t.Name, Role: vocab.Role(t.Role), District: t.DistrictCode}, nil
 }
 
 // Roles a token may have.
-var Roles = []workflows.Role{workflows.RoleAdmin, workflows.RoleOffice, workflows.RoleProvince, workflows.RoleDistrict}
+var Roles = []vocab.Role{vocab.RoleAdmin, vocab.RoleOffice, vocab.RoleProvince, vocab.RoleDistrict}
 
 // TokenRequest asks for a new API token.
 type TokenRequest struct {
-	Role     workflows.Role `json:"role"`
-	District string         `json:"district,omitempty"`
-	Name     string         `json:"name"`
+	Role     vocab.Role `json:"role"`
+	District string     `json:"district,omitempty"`
+	Name     string     `json:"name"`
 }
 
 // IssuedToken is a new token: the value is shown once, only its hash is kept.
@@ -59,7 +59,7 @@ func NewToken() (token, hash string) {
 
 // IssueToken lets an admin issue a token over the API, as IssueToken does for whoever runs the server.
 func (c *Core) IssueToken(ctx context.Context, a Actor, req TokenRequest) (IssuedToken, error) {
-	if err := a.may("", workflows.RoleAdmin); err != nil {
+	if err := a.may("", vocab.RoleAdmin); err != nil {
 		return IssuedToken{}, err
 	}
 	return IssueToken(ctx, c.store, req)
@@ -72,7 +72,7 @@ func IssueToken(ctx context.Context, db *store.Store, req TokenRequest) (IssuedT
 	if !slices.Contains(Roles, req.Role) {
 		f.Add("role", "角色应为 admin、office、province 或 district", "role must be admin, office, province or district")
 	}
-	if (req.Role == workflows.RoleDistrict) != (req.District != "") {
+	if (req.Role == vocab.RoleDistrict) != (req.District != "") {
 		f.Add("district", "区县令牌须且仅须指定区县", "district is required for a district token, and only for one")
 	}
 	f.Required("name", req.Name)

@@ -7,7 +7,7 @@ import (
 
 	"junheng/store"
 	"junheng/store/storetest"
-	"junheng/workflows"
+	"junheng/vocab"
 )
 
 // TestIssueToken: only admins issue tokens over the API, refused before the request is read; a request is
@@ -19,9 +19,9 @@ func TestIssueToken(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := New(Deps{Store: db})
-	admin := Actor{Role: workflows.RoleAdmin}
+	admin := Actor{Role: vocab.RoleAdmin}
 	bad := TokenRequest{Role: "root", District: "370211"}
-	for _, a := range []Actor{{Role: workflows.RoleOffice}, {Role: workflows.RoleDistrict, District: "370211"}} {
+	for _, a := range []Actor{{Role: vocab.RoleOffice}, {Role: vocab.RoleDistrict, District: "370211"}} {
 		if _, err := c.IssueToken(ctx, a, bad); kindOf(err) != Forbidden {
 			t.Errorf("%+v issues a token: %v", a, err)
 		}
@@ -29,11 +29,11 @@ func TestIssueToken(t *testing.T) {
 	if _, err := c.IssueToken(ctx, admin, bad); !slices.Equal(fieldsOf(err), []string{"role", "district", "name"}) {
 		t.Errorf("a bad request: %v", err)
 	}
-	_, err := c.IssueToken(ctx, admin, TokenRequest{Role: workflows.RoleDistrict, District: "370299", Name: "x"})
+	_, err := c.IssueToken(ctx, admin, TokenRequest{Role: vocab.RoleDistrict, District: "370299", Name: "x"})
 	if !slices.Equal(fieldsOf(err), []string{"district"}) {
 		t.Errorf("a token for a district not registered: %v", err)
 	}
-	tok, err := c.IssueToken(ctx, admin, TokenRequest{Role: workflows.RoleDistrict, District: "370211", Name: "clerk"})
+	tok, err := c.IssueToken(ctx, admin, TokenRequest{Role: vocab.RoleDistrict, District: "370211", Name: "clerk"})
 	if err != nil {
 		t.Fatal(err)
 	}

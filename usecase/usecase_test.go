@@ -11,6 +11,7 @@ import (
 	"junheng/evaluation"
 	"junheng/store"
 	"junheng/store/storetest"
+	"junheng/vocab"
 	"junheng/workflows"
 )
 
@@ -29,9 +30,9 @@ func TestWhoMaySaveADraft(t *testing.T) {
 		actor Actor
 		want  Kind
 	}{
-		{Actor{Role: workflows.RoleDistrict, District: "370202"}, NotFound},
-		{Actor{Role: workflows.RoleOffice}, Forbidden},
-		{Actor{Role: workflows.RoleDistrict, District: "370211"}, Invalid}, // reached the input: no schools
+		{Actor{Role: vocab.RoleDistrict, District: "370202"}, NotFound},
+		{Actor{Role: vocab.RoleOffice}, Forbidden},
+		{Actor{Role: vocab.RoleDistrict, District: "370211"}, Invalid}, // reached the input: no schools
 	} {
 		_, err := c.SaveDraft(ctx, tc.actor, "k", 2025, "370211", in)
 		var e *Error
@@ -39,7 +40,7 @@ func TestWhoMaySaveADraft(t *testing.T) {
 			t.Errorf("%+v: %v, want %s", tc.actor, err, tc.want)
 		}
 	}
-	if _, err := c.SaveDraft(ctx, Actor{Role: workflows.RoleDistrict, District: "370211"}, "k", 2025, "370211",
+	if _, err := c.SaveDraft(ctx, Actor{Role: vocab.RoleDistrict, District: "370211"}, "k", 2025, "370211",
 		evaluation.Input{Year: 2024, District: evaluation.District{Code: "370202"}}); err == nil ||
 		len(err.(*Error).Fields) != 2 {
 		t.Errorf("data of another district and year: %v", err)
@@ -93,11 +94,11 @@ func TestEvaluationsOfTheYear(t *testing.T) {
 		}
 	}
 	c := New(Deps{Store: db})
-	all, err := c.Evaluations(ctx, Actor{Role: workflows.RoleOffice}, 2025)
+	all, err := c.Evaluations(ctx, Actor{Role: vocab.RoleOffice}, 2025)
 	if err != nil || len(all) != 2 || all["370211"].Verdict != evaluation.Meets {
 		t.Errorf("the office: %v %v", all, err)
 	}
-	own, err := c.Evaluations(ctx, Actor{Role: workflows.RoleDistrict, District: "370202"}, 2025)
+	own, err := c.Evaluations(ctx, Actor{Role: vocab.RoleDistrict, District: "370202"}, 2025)
 	if err != nil || len(own) != 1 || own["370202"] == nil {
 		t.Errorf("a district: %v %v", own, err)
 	}

@@ -12,14 +12,14 @@ import (
 
 	"junheng/store"
 	"junheng/usecase"
-	"junheng/workflows"
+	"junheng/vocab"
 )
 
 // actor is the signed-in person as the core sees them, with this request's ID for the audit trail.
 func actor(r *http.Request) usecase.Actor {
 	me := current(r).me
 	id, _ := r.Context().Value(requestIDKey{}).(string)
-	return usecase.Actor{TokenID: me.TokenID, Name: me.Name, Role: workflows.Role(me.Role), District: me.District,
+	return usecase.Actor{TokenID: me.TokenID, Name: me.Name, Role: vocab.Role(me.Role), District: me.District,
 		RequestID: id}
 }
 

@@ -21,6 +21,7 @@ import (
 	"junheng/store"
 	"junheng/store/storetest"
 	"junheng/usecase"
+	"junheng/vocab"
 	"junheng/workflows"
 )
 
@@ -50,7 +51,7 @@ func seededStore(t *testing.T) *store.Store {
 	for year, stage := range map[int]string{2022: "province_review", 2023: "city_acceptance", 2024: "city_review",
 		2025: "rectification", 2026: "self_assessment"} {
 		st := workflows.CycleState{Year: year, District: "370211", DistrictName: "黄岛区",
-			Stage: workflows.CycleStage(stage)}
+			Stage: vocab.CycleStage(stage)}
 		if year == 2026 {
 			st.DraftID = draft.ID
 		}

@@ -14,6 +14,7 @@ import (
 
 	"junheng/evaluation"
 	"junheng/usecase"
+	"junheng/vocab"
 	"junheng/workflows"
 )
 
@@ -32,7 +33,7 @@ func (s *server) workspace(w http.ResponseWriter, r *http.Request) {
 		s.coreError(w, r, err)
 		return
 	}
-	if st := d.Detail.State; st.Stage == workflows.StageSelfAssessment && st.DraftID != 0 {
+	if st := d.Detail.State; st.Stage == vocab.StageSelfAssessment && st.DraftID != 0 {
 		saved, err := s.opts.Core.LatestDraft(r.Context(), actor(r), year, sess.me.District)
 		if err != nil {
 			s.coreError(w, r, err)

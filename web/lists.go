@@ -11,7 +11,7 @@ import (
 	"junheng/report"
 	"junheng/store"
 	"junheng/usecase"
-	"junheng/workflows"
+	"junheng/vocab"
 )
 
 type ledgerData struct {
@@ -60,8 +60,8 @@ func (s *server) ledger(w http.ResponseWriter, r *http.Request) {
 
 // ledgerFilter reads the ledger's filters from the page's query.
 func ledgerFilter(q url.Values) (usecase.LedgerFilter, error) {
-	f := usecase.LedgerFilter{District: q.Get("district"), Status: workflows.ItemStatus(q.Get("status")),
-		Severity: workflows.Severity(q.Get("severity"))}
+	f := usecase.LedgerFilter{District: q.Get("district"), Status: vocab.ItemStatus(q.Get("status")),
+		Severity: vocab.Severity(q.Get("severity"))}
 	if q.Get("overdue") == "true" { // the box ticked; unticked, every row
 		f.Overdue = new(true)
 	}

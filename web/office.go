@@ -16,6 +16,7 @@ import (
 	"junheng/files"
 	"junheng/report"
 	"junheng/usecase"
+	"junheng/vocab"
 	"junheng/workflows"
 )
 
@@ -117,7 +118,7 @@ func (s *server) review(w http.ResponseWriter, r *http.Request) {
 	}
 	if title := strings.TrimSpace(f.Get("title")); title != "" {
 		in.Findings = []workflows.NewFinding{{Title: title, Detail: f.Get("detail"),
-			Source: workflows.Source(f.Get("source")), Severity: workflows.Severity(f.Get("severity")),
+			Source: vocab.Source(f.Get("source")), Severity: vocab.Severity(f.Get("severity")),
 			DueDate: s.opts.Core.When(&in.Malformed, "findings[0].due_date", f.Get("due_date"))}}
 	}
 	out := s.once(r, "review", []byte(f.Encode()), func(ctx context.Context, key string) *flash {

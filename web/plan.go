@@ -15,7 +15,7 @@ import (
 	"junheng/evaluation"
 	"junheng/progress"
 	"junheng/usecase"
-	"junheng/workflows"
+	"junheng/vocab"
 )
 
 // planRow is one milestone row of the plan form, as typed.
@@ -135,7 +135,7 @@ func (s *server) plan(w http.ResponseWriter, r *http.Request) {
 			}
 			d.Latest = &v.Versions[i]
 		}
-		d.Review = d.Latest != nil && d.Latest.Status == string(workflows.PlanSubmitted)
+		d.Review = d.Latest != nil && d.Latest.Status == string(vocab.PlanSubmitted)
 	}
 	if me.Role == "district" {
 		d.Form = s.planFormOf(r, d.Latest)

@@ -29,6 +29,7 @@ import (
 	"junheng/progress"
 	"junheng/store"
 	"junheng/usecase"
+	"junheng/vocab"
 	"junheng/workflows"
 
 	"go.temporal.io/api/serviceerror"
@@ -341,18 +342,18 @@ func multipartRequest(method, u string, form url.Values, fileField, fileName, co
 }
 
 // planState is 黄岛区's plan: version 1 is in effect, the latest, version 2, has the given status.
-func planState(latest workflows.CreationPlanStatus) workflows.CreationPlanState {
+func planState(latest vocab.CreationPlanStatus) workflows.CreationPlanState {
 	at := func(s string) time.Time { return must(time.Parse(time.RFC3339, s)) }
 	v2 := workflows.CreationPlanVersion{Version: 2, ResponsibilityFile: "file-v2", Note: "修订", Status: latest,
 		SubmittedBy: "clerk", SubmittedAt: at("2025-03-01T02:00:00Z"), Plan: progress.Plan{TargetYear: 2026,
 			Milestones: []progress.Milestone{{Year: 2025, Schools: []string{"S003"},
 				Indicators: []string{"school_size"}, LargeClassesMax: new(2)}}}}
-	if latest == workflows.PlanReturned {
+	if latest == vocab.PlanReturned {
 		v2.DecidedBy, v2.DecidedAt, v2.Comment = "officer", at("2025-03-02T08:00:00Z"), "请补充学校"
 	}
 	return workflows.CreationPlanState{District: "370211", Status: latest, Approved: 1,
 		Versions: []workflows.CreationPlanVersion{{
-			Version: 1, ResponsibilityFile: "file-v1", Note: "首次报送", Status: workflows.PlanApproved,
+			Version: 1, ResponsibilityFile: "file-v1", Note: "首次报送", Status: vocab.PlanApproved,
 			SubmittedBy: "clerk",
 			SubmittedAt: at("2024-01-05T02:00:00Z"), DecidedBy: "officer", DecidedAt: at("2024-01-09T02:00:00Z"),
 			Comment: "同意", Plan: progress.Plan{TargetYear: 2025, Milestones: []progress.Milestone{
@@ -444,7 +445,7 @@ func TestDistrictPlan(t *testing.T) {
 	srv, c, api := newSite(t, Options{Store: db})
 	fetch(t, c, "POST", srv.URL+"/login", url.Values{"token": {"clerk"}})
 
-	other := planState(workflows.PlanSubmitted)
+	other := planState(vocab.PlanSubmitted)
 	other.District = "370202"
 	recordPlan(t, db, other)
 	_, page := fetch(t, c, "GET", srv.URL+"/plan?code=370202", nil) // a district always sees its own
@@ -458,7 +459,7 @@ func TestDistrictPlan(t *testing.T) {
 		}
 	}
 
-	st := planState(workflows.PlanReturned)
+	st := planState(vocab.PlanReturned)
 	latest := &st.Versions[1].Plan.Milestones[0]
 	latest.Indicators = append(latest.Indicators, "not_a_national_key") // a provincial profile's
 	recordPlan(t, db, st)
@@ -592,7 +593,7 @@ func TestOfficeReviewsPlan(t *testing.T) {
 	srv, c, api := newSite(t, Options{Store: db})
 	fetch(t, c, "POST", srv.URL+"/login", url.Values{"token": {"officer"}})
 
-	recordPlan(t, db, planState(workflows.PlanSubmitted))
+	recordPlan(t, db, planState(vocab.PlanSubmitted))
 	_, page := fetch(t, c, "GET", srv.URL+"/plan", nil)
 	for _, want := range []string{
 		`<tr data-district="370211"><td>黄岛区 (370211)</td>`, `<span class="badge plan-submitted warn">待审核</span>`,
@@ -658,8 +659,8 @@ func TestOfficeReviewsPlan(t *testing.T) {
 		t.Errorf("the version's error is not listed:\n%s", page)
 	}
 
-	for _, status := range []workflows.CreationPlanStatus{workflows.PlanApproved, workflows.PlanReturned,
-		workflows.PlanSuperseded} {
+	for _, status := range []vocab.CreationPlanStatus{vocab.PlanApproved, vocab.PlanReturned,
+		vocab.PlanSuperseded} {
 		recordPlan(t, db, planState(status))
 		if _, page = fetch(t, c, "GET", srv.URL+"/plan?code=370211", nil); strings.Contains(page, `id="plan-review"`) {
 			t.Errorf("review buttons on a %s version", status)
@@ -1053,7 +1054,7 @@ func TestTimedOutReportResentActsOnce(t *testing.T) {
 func TestPendingFormsKeepTheirKeys(t *testing.T) {
 	db := seededStore(t)
 	srv, c, api := newSite(t, Options{Store: db})
-	recordPlan(t, db, planState(workflows.PlanSubmitted))
+	recordPlan(t, db, planState(vocab.PlanSubmitted))
 	f1 := "finding:2025:370211:1"
 	cases := []struct {
 		user, page, action, name string
@@ -1116,7 +1117,7 @@ func TestPendingFormsKeepTheirKeys(t *testing.T) {
 func TestRefusedFormGetsAFreshKey(t *testing.T) {
 	db := seededStore(t)
 	srv, c, api := newSite(t, Options{Store: db})
-	recordPlan(t, db, planState(workflows.PlanSubmitted))
+	recordPlan(t, db, planState(vocab.PlanSubmitted))
 	api.refuse(workflows.ErrInvalid, "comment", "退回须说明理由") // as the plan workflow refuses a return without one
 	for _, tc := range []struct{ user, page, action, error string }{
 		{"clerk", "/district?year=2025", "/finding/plan", `<span class="field-error">必填</span>`},

@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"context"
+	"junheng/vocab"
 	"time"
 )
 
@@ -50,11 +51,11 @@ type DraftResult struct {
 
 // SnapshotInput freezes a draft as the next immutable submitted version.
 type SnapshotInput struct {
-	Year     int    `json:"year"`
-	District string `json:"district"`
-	DraftID  int64  `json:"draft_id"`
-	Late     bool   `json:"late"`
-	Actor    Actor  `json:"actor"`
+	Year     int         `json:"year"`
+	District string      `json:"district"`
+	DraftID  int64       `json:"draft_id"`
+	Late     bool        `json:"late"`
+	Actor    vocab.Actor `json:"actor"`
 }
 
 // SnapshotResult names the stored version and the IDs of its shortfalls (what the office may turn into findings).
@@ -66,11 +67,11 @@ type SnapshotResult struct {
 
 // NewFinding is a finding the office raises from its own sources.
 type NewFinding struct {
-	Title    string    `json:"title"`
-	Detail   string    `json:"detail"`
-	Source   Source    `json:"source"`
-	Severity Severity  `json:"severity"`
-	DueDate  time.Time `json:"due_date,omitzero"`
+	Title    string         `json:"title"`
+	Detail   string         `json:"detail"`
+	Source   vocab.Source   `json:"source"`
+	Severity vocab.Severity `json:"severity"`
+	DueDate  time.Time      `json:"due_date,omitzero"`
 }
 
 // FindingRecord is one finding to store: from a shortfall (ShortfallID set; the activity fills title and
@@ -88,17 +89,17 @@ type FindingsInput struct {
 	District        string          `json:"district"`
 	SnapshotVersion int             `json:"snapshot_version"`
 	Findings        []FindingRecord `json:"findings"`
-	Actor           Actor           `json:"actor"`
+	Actor           vocab.Actor     `json:"actor"`
 }
 
 // FindingInfo is a stored finding, enough to start its item workflow.
 type FindingInfo struct {
-	ID       string    `json:"id"`
-	Seq      int       `json:"seq"`
-	Title    string    `json:"title"`
-	Severity Severity  `json:"severity"`
-	Source   Source    `json:"source"`
-	DueDate  time.Time `json:"due_date,omitzero"`
+	ID       string         `json:"id"`
+	Seq      int            `json:"seq"`
+	Title    string         `json:"title"`
+	Severity vocab.Severity `json:"severity"`
+	Source   vocab.Source   `json:"source"`
+	DueDate  time.Time      `json:"due_date,omitzero"`
 }
 
 // CycleRecord mirrors a cycle's state to the read model and appends its event to the audit trail, atomically.

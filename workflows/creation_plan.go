@@ -9,6 +9,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"junheng/progress"
+	"junheng/vocab"
 )
 
 // Update names of a district's creation plan.
@@ -33,8 +34,8 @@ type CreationPlanParams struct {
 type CreationPlanState struct {
 	District string `json:"district"`
 	// Status is the latest version's; empty until the first submission.
-	Status   CreationPlanStatus    `json:"status"`
-	Versions []CreationPlanVersion `json:"versions"`
+	Status   vocab.CreationPlanStatus `json:"status"`
+	Versions []CreationPlanVersion    `json:"versions"`
 	// Approved is the version in effect: the newest approved one, 0 while none is approved. A revision submitted
 	// after an approval leaves it in effect until the revision is approved.
 	Approved    int `json:"approved_version"`
@@ -46,26 +47,26 @@ type CreationPlanVersion struct {
 	Version int           `json:"version"`
 	Plan    progress.Plan `json:"plan"`
 	// ResponsibilityFile is the evidence file ID of the signed letter of responsibility (责任书).
-	ResponsibilityFile string             `json:"responsibility_file"`
-	Note               string             `json:"note,omitempty"`
-	Status             CreationPlanStatus `json:"status"`
-	SubmittedBy        string             `json:"submitted_by"`
-	SubmittedAt        time.Time          `json:"submitted_at"`
-	DecidedBy          string             `json:"decided_by,omitempty"`
-	DecidedAt          time.Time          `json:"decided_at,omitzero"`
-	Comment            string             `json:"comment,omitempty"`
+	ResponsibilityFile string                   `json:"responsibility_file"`
+	Note               string                   `json:"note,omitempty"`
+	Status             vocab.CreationPlanStatus `json:"status"`
+	SubmittedBy        string                   `json:"submitted_by"`
+	SubmittedAt        time.Time                `json:"submitted_at"`
+	DecidedBy          string                   `json:"decided_by,omitempty"`
+	DecidedAt          time.Time                `json:"decided_at,omitzero"`
+	Comment            string                   `json:"comment,omitempty"`
 }
 
 // Update inputs of a creation plan.
 type (
 	PlanSubmission struct {
-		Actor              Actor         `json:"actor"`
+		Actor              vocab.Actor   `json:"actor"`
 		Plan               progress.Plan `json:"plan"`
 		ResponsibilityFile string        `json:"responsibility_file"`
 		Note               string        `json:"note,omitempty"`
 	}
 	PlanReview struct {
-		Actor Actor `json:"actor"`
+		Actor vocab.Actor `json:"actor"`
 		// Version is the version the office read: the district may have submitted another since. 0 (histories
 		// recorded before the field) decides on the latest.
 		Version  int    `json:"version,omitempty"`
@@ -133,7 +134,7 @@ func (pl *plan) setup(ctx workflow.Context) error {
 }
 
 func (pl *plan) validateSubmit(_ workflow.Context, in PlanSubmission) error {
-	if in.Actor.Role != RoleDistrict || in.Actor.District != pl.s.District {
+	if in.Actor.Role != vocab.RoleDistrict || in.Actor.District != pl.s.District {
 		return forbidden("只有本区县可以提交创建方案", "only this district may submit its creation plan")
 	}
 	if strings.TrimSpace(in.ResponsibilityFile) == "" {
@@ -161,13 +162,13 @@ func (pl *plan) submit(ctx workflow.Context, in PlanSubmission) error {
 	next := pl.s
 	next.Versions = slices.Clone(pl.s.Versions)
 	detail := ""
-	if last := next.latest(); last != nil && last.Status == PlanSubmitted {
-		last.Status = PlanSuperseded
+	if last := next.latest(); last != nil && last.Status == vocab.PlanSubmitted {
+		last.Status = vocab.PlanSuperseded
 		detail = fmt.Sprintf(", superseding version %d", last.Version)
 	}
 	v := CreationPlanVersion{Version: len(next.Versions) + 1, Plan: in.Plan, ResponsibilityFile: in.ResponsibilityFile,
-		Note: in.Note, Status: PlanSubmitted, SubmittedBy: in.Actor.Name, SubmittedAt: workflow.Now(ctx)}
-	next.Versions, next.Status = append(next.Versions, v), PlanSubmitted
+		Note: in.Note, Status: vocab.PlanSubmitted, SubmittedBy: in.Actor.Name, SubmittedAt: workflow.Now(ctx)}
+	next.Versions, next.Status = append(next.Versions, v), vocab.PlanSubmitted
 	detail = fmt.Sprintf("version %d, target year %d%s [responsibility file: %s]",
 		v.Version, in.Plan.TargetYear, detail, in.ResponsibilityFile)
 	return pl.commit(ctx, next, in.Actor, "plan_submitted", detail, notice{ToOffice, "plan_submitted",
@@ -192,7 +193,7 @@ func (pl *plan) validateReview(ctx workflow.Context, in PlanReview) error {
 // reviewable holds while the latest version, the one the office read, waits for review.
 func (pl *plan) reviewable(_ workflow.Context, in PlanReview) error {
 	last := pl.s.latest()
-	if last == nil || last.Status != PlanSubmitted {
+	if last == nil || last.Status != vocab.PlanSubmitted {
 		return conflict("没有待审核的创建方案", "there is no plan version waiting for review")
 	}
 	if in.Version != 0 && in.Version != last.Version {
@@ -214,11 +215,11 @@ func (pl *plan) review(ctx workflow.Context, in PlanReview) error {
 	zh := fmt.Sprintf("创建方案(第%d版)被退回: %s", v.Version, in.Comment)
 	en := fmt.Sprintf("Your creation plan (version %d) was returned: %s", v.Version, in.Comment)
 	if in.Approved {
-		v.Status, next.Approved, kind = PlanApproved, v.Version, "plan_approved"
+		v.Status, next.Approved, kind = vocab.PlanApproved, v.Version, "plan_approved"
 		zh = fmt.Sprintf("创建方案(第%d版)已审核通过, 目标%d年", v.Version, v.Plan.TargetYear)
 		en = fmt.Sprintf("Your creation plan (version %d, target year %d) was approved", v.Version, v.Plan.TargetYear)
 	} else {
-		v.Status = PlanReturned
+		v.Status = vocab.PlanReturned
 	}
 	next.Status = v.Status
 	return pl.commit(ctx, next, in.Actor, kind, fmt.Sprintf("version %d: %s", v.Version, in.Comment),
@@ -227,10 +228,11 @@ func (pl *plan) review(ctx workflow.Context, in PlanReview) error {
 
 // commit makes next the state with its audit event and notices (see change); the notices are about the latest
 // version's target year.
-func (pl *plan) commit(ctx workflow.Context, next CreationPlanState, who Actor, action, detail string,
+func (pl *plan) commit(ctx workflow.Context, next CreationPlanState, who vocab.Actor, action, detail string,
 	ns ...notice) error {
 	next.EventsCount++
-	rec := CreationPlanRecord{State: next, Event: pl.event(ctx, CreationPlanID(pl.s.District), next.EventsCount, who,
+	rec := CreationPlanRecord{State: next, Event: pl.event(ctx, vocab.CreationPlanID(pl.s.District), next.EventsCount,
+		who,
 		action, detail)}
 	return change(ctx, &pl.s, next, func() error {
 		return workflow.ExecuteLocalActivity(localCtx(ctx), ActivityRecordPlan, rec).Get(ctx, nil)
@@ -250,5 +252,6 @@ func (pl *plan) show(ctx workflow.Context) error {
 // notify sends a notice about the latest version, with its target year.
 func (pl *plan) notify(ctx workflow.Context, n notice) error {
 	return pl.outbox.notify(ctx, Notification{Recipient: n.to, Year: pl.s.latest().Plan.TargetYear,
-		District: pl.s.District, Target: CreationPlanID(pl.s.District), Kind: n.kind, TitleZh: n.zh, TitleEn: n.en})
+		District: pl.s.District, Target: vocab.CreationPlanID(pl.s.District), Kind: n.kind, TitleZh: n.zh,
+		TitleEn: n.en})
 }

@@ -12,9 +12,10 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"junheng/progress"
+	"junheng/vocab"
 )
 
-var planWF = CreationPlanID("370211")
+var planWF = vocab.CreationPlanID("370211")
 
 func planOf(target int) progress.Plan {
 	oversized := 1
@@ -32,7 +33,7 @@ func approve() PlanReview { return PlanReview{Actor: office, Approved: true, Com
 
 func (s *scenario) runPlan(p CreationPlanParams) CreationPlanState {
 	s.t.Helper()
-	s.env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: CreationPlanID(p.District)})
+	s.env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: vocab.CreationPlanID(p.District)})
 	s.env.ExecuteWorkflow(CreationPlan, p)
 	return queryState[CreationPlanState](s)
 }
@@ -47,8 +48,8 @@ func returned(t *testing.T, o *outcome) CreationPlanState {
 	return st
 }
 
-func statuses(st CreationPlanState) []CreationPlanStatus {
-	out := make([]CreationPlanStatus, len(st.Versions))
+func statuses(st CreationPlanState) []vocab.CreationPlanStatus {
+	out := make([]vocab.CreationPlanStatus, len(st.Versions))
 	for i, v := range st.Versions {
 		out[i] = v.Status
 	}
@@ -85,21 +86,21 @@ func TestPlanSubmitThenApprove(t *testing.T) {
 	s.cancelAt(dd(3))
 	st := s.runPlan(CreationPlanParams{District: "370211"})
 	ok(t, sub, rev)
-	if got := returned(t, sub); got.Status != PlanSubmitted || len(got.Versions) != 1 || got.Approved != 0 {
+	if got := returned(t, sub); got.Status != vocab.PlanSubmitted || len(got.Versions) != 1 || got.Approved != 0 {
 		t.Errorf("SubmitPlan answered %+v", got)
 	}
-	if got := returned(t, rev); got.Status != PlanApproved || got.Approved != 1 {
+	if got := returned(t, rev); got.Status != vocab.PlanApproved || got.Approved != 1 {
 		t.Errorf("ReviewPlan answered %+v", got)
 	}
-	if pending.Status != PlanSubmitted || pending.Approved != 0 {
+	if pending.Status != vocab.PlanSubmitted || pending.Approved != 0 {
 		t.Errorf("before the review: %+v", pending)
 	}
-	if st.District != "370211" || st.Status != PlanApproved || st.Approved != 1 || len(st.Versions) != 1 ||
+	if st.District != "370211" || st.Status != vocab.PlanApproved || st.Approved != 1 || len(st.Versions) != 1 ||
 		st.EventsCount != 2 {
 		t.Fatalf("approved plan: %+v", st)
 	}
 	v := st.Versions[0]
-	if v.Version != 1 || v.Status != PlanApproved || v.Plan.TargetYear != 2027 || len(v.Plan.Milestones) != 2 ||
+	if v.Version != 1 || v.Status != vocab.PlanApproved || v.Plan.TargetYear != 2027 || len(v.Plan.Milestones) != 2 ||
 		v.ResponsibilityFile != "file-zrs" || v.Note == "" || v.SubmittedBy != clerk.Name ||
 		!v.SubmittedAt.Equal(start.Add(dd(1))) || v.DecidedBy != office.Name || !v.DecidedAt.Equal(start.Add(dd(2))) ||
 		v.Comment != "同意" {
@@ -115,7 +116,7 @@ func TestPlanSubmitThenApprove(t *testing.T) {
 		}
 	}
 	recordedOnce(t, s.store, "plan_submitted", "plan_approved")
-	if first := s.store.plans[0]; first.State.Status != PlanSubmitted || first.Event.Actor != clerk {
+	if first := s.store.plans[0]; first.State.Status != vocab.PlanSubmitted || first.Event.Actor != clerk {
 		t.Errorf("first record: %+v", first)
 	}
 }
@@ -136,11 +137,11 @@ func TestPlanReturnedThenResubmittedAndApproved(t *testing.T) {
 	if r := refused(t, noComment, ErrInvalid); r.Field != "comment" {
 		t.Errorf("a return without comment: %+v", r)
 	}
-	if afterReturn.Status != PlanReturned || afterReturn.Approved != 0 || afterReturn.Versions[0].Comment == "" {
+	if afterReturn.Status != vocab.PlanReturned || afterReturn.Approved != 0 || afterReturn.Versions[0].Comment == "" {
 		t.Errorf("after the return: %+v", afterReturn)
 	}
-	if st.Status != PlanApproved || st.Approved != 2 ||
-		!slices.Equal(statuses(st), []CreationPlanStatus{PlanReturned, PlanApproved}) ||
+	if st.Status != vocab.PlanApproved || st.Approved != 2 ||
+		!slices.Equal(statuses(st), []vocab.CreationPlanStatus{vocab.PlanReturned, vocab.PlanApproved}) ||
 		st.Versions[1].Plan.TargetYear != 2027 {
 		t.Errorf("final: %+v", st)
 	}
@@ -166,14 +167,16 @@ func TestPlanRevisionKeepsTheApprovedVersionInEffect(t *testing.T) {
 	s.cancelAt(dd(202))
 	st := s.runPlan(CreationPlanParams{District: "370211"})
 	ok(t, outs...)
-	if revising.Status != PlanSubmitted || revising.Approved != 1 || revising.Versions[0].Status != PlanApproved {
+	if revising.Status != vocab.PlanSubmitted || revising.Approved != 1 ||
+		revising.Versions[0].Status != vocab.PlanApproved {
 		t.Errorf("while the revision waits, version 1 stays in effect: %+v", revising)
 	}
-	if revisionReturned.Status != PlanReturned || revisionReturned.Approved != 1 {
+	if revisionReturned.Status != vocab.PlanReturned || revisionReturned.Approved != 1 {
 		t.Errorf("a returned revision leaves version 1 in effect: %+v", revisionReturned)
 	}
-	if st.Approved != 3 || st.Status != PlanApproved ||
-		!slices.Equal(statuses(st), []CreationPlanStatus{PlanApproved, PlanReturned, PlanApproved}) ||
+	if st.Approved != 3 || st.Status != vocab.PlanApproved ||
+		!slices.Equal(statuses(st), []vocab.CreationPlanStatus{vocab.PlanApproved, vocab.PlanReturned,
+			vocab.PlanApproved}) ||
 		st.Versions[st.Approved-1].Plan.TargetYear != 2026 {
 		t.Errorf("after the revision is approved: %+v", st)
 	}
@@ -193,16 +196,18 @@ func TestPlanPendingVersionIsSuperseded(t *testing.T) {
 	st := s.runPlan(CreationPlanParams{District: "370211"})
 	ok(t, outs...)
 	refused(t, again, ErrConflict)
-	if got := returned(t, outs[1]); !slices.Equal(statuses(got), []CreationPlanStatus{PlanSuperseded, PlanSubmitted}) {
+	if got := returned(t, outs[1]); !slices.Equal(statuses(got), []vocab.CreationPlanStatus{vocab.PlanSuperseded,
+		vocab.PlanSubmitted}) {
 		t.Errorf("second submission answered %+v", got)
 	}
-	if st.Approved != 2 || !slices.Equal(statuses(st), []CreationPlanStatus{PlanSuperseded, PlanApproved}) ||
+	if st.Approved != 2 || !slices.Equal(statuses(st), []vocab.CreationPlanStatus{vocab.PlanSuperseded,
+		vocab.PlanApproved}) ||
 		st.Versions[0].DecidedBy != "" || !st.Versions[0].DecidedAt.IsZero() {
 		t.Errorf("final: %+v", st)
 	}
 	// The write of the second submission carries the superseded first version, so the read model updates it.
-	if rec := s.store.plans[1]; !slices.Equal(statuses(rec.State), []CreationPlanStatus{PlanSuperseded,
-		PlanSubmitted}) {
+	if rec := s.store.plans[1]; !slices.Equal(statuses(rec.State), []vocab.CreationPlanStatus{vocab.PlanSuperseded,
+		vocab.PlanSubmitted}) {
 		t.Errorf("second record: %+v", rec.State)
 	}
 	recordedOnce(t, s.store, "plan_submitted", "plan_submitted", "plan_approved")
@@ -247,7 +252,7 @@ func TestPlanValidators(t *testing.T) {
 		r.Reasons[1].MessageZh == "" {
 		t.Errorf("an invalid plan names every problem: %+v", r.Reasons)
 	}
-	if st.Status != PlanReturned || len(st.Versions) != 1 || st.EventsCount != 2 {
+	if st.Status != vocab.PlanReturned || len(st.Versions) != 1 || st.EventsCount != 2 {
 		t.Errorf("refused updates changed the plan: %+v", st)
 	}
 	recordedOnce(t, s.store, "plan_submitted", "plan_returned")
@@ -269,8 +274,8 @@ func TestPlanContinuesAsNewCarryingItsState(t *testing.T) {
 		t.Fatal(err)
 	}
 	if next.District != "370211" || next.HistoryLimit != 60 || next.State == nil || next.State.Approved != 1 ||
-		next.State.Status != PlanSubmitted || next.State.EventsCount != 3 ||
-		!slices.Equal(statuses(*next.State), []CreationPlanStatus{PlanApproved, PlanSubmitted}) {
+		next.State.Status != vocab.PlanSubmitted || next.State.EventsCount != 3 ||
+		!slices.Equal(statuses(*next.State), []vocab.CreationPlanStatus{vocab.PlanApproved, vocab.PlanSubmitted}) {
 		t.Fatalf("continued with %+v", next.State)
 	}
 
@@ -300,7 +305,7 @@ func TestPlanReviewNamesTheVersionRead(t *testing.T) {
 	st := s.runPlan(CreationPlanParams{District: "370211"})
 	refused(t, stale, ErrConflict)
 	ok(t, current)
-	if st.Approved != 2 || st.Versions[0].Status != PlanSuperseded || st.Versions[1].Plan.TargetYear != 2027 {
+	if st.Approved != 2 || st.Versions[0].Status != vocab.PlanSuperseded || st.Versions[1].Plan.TargetYear != 2027 {
 		t.Errorf("state %+v", st)
 	}
 }

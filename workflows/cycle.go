@@ -3,6 +3,7 @@ package workflows
 import (
 	"errors"
 	"fmt"
+	"junheng/vocab"
 	"slices"
 	"time"
 
@@ -39,11 +40,11 @@ type CycleParams struct {
 
 // CycleState is the whole state of a district's year; the query returns it and the read model mirrors it.
 type CycleState struct {
-	Year         int        `json:"year"`
-	District     string     `json:"district"`
-	DistrictName string     `json:"district_name"`
-	Stage        CycleStage `json:"stage"`
-	Deadlines    Deadlines  `json:"deadlines"`
+	Year         int              `json:"year"`
+	District     string           `json:"district"`
+	DistrictName string           `json:"district_name"`
+	Stage        vocab.CycleStage `json:"stage"`
+	Deadlines    Deadlines        `json:"deadlines"`
 
 	DraftID      int64     `json:"draft_id,omitempty"`
 	DraftVerdict string    `json:"draft_verdict,omitempty"`
@@ -78,8 +79,9 @@ func (s CycleState) Overdue() bool { return Overdue(s.Stage, s.SelfAssessmentOve
 
 // Overdue is the rule for a year at stage whose self-assessment or review deadline has passed (as the read model
 // mirrors it): only the deadline of the current stage counts.
-func Overdue(stage CycleStage, selfAssessmentOverdue, reviewOverdue bool) bool {
-	return (stage == StageSelfAssessment && selfAssessmentOverdue) || (stage == StageCityReview && reviewOverdue)
+func Overdue(stage vocab.CycleStage, selfAssessmentOverdue, reviewOverdue bool) bool {
+	return (stage == vocab.StageSelfAssessment && selfAssessmentOverdue) ||
+		(stage == vocab.StageCityReview && reviewOverdue)
 }
 
 // Return is the office sending a self-assessment back.
@@ -102,17 +104,17 @@ type Review struct {
 // Update inputs. Each carries the Actor the API authenticated.
 type (
 	SaveDraftInput struct {
-		Actor   Actor `json:"actor"`
-		DraftID int64 `json:"draft_id"`
+		Actor   vocab.Actor `json:"actor"`
+		DraftID int64       `json:"draft_id"`
 	}
 	SubmitInput struct {
-		Actor Actor `json:"actor"`
+		Actor vocab.Actor `json:"actor"`
 	}
 	ReviewInput struct {
-		Actor    Actor     `json:"actor"`
-		Decision string    `json:"decision"` // approve | return
-		Comment  string    `json:"comment"`
-		Deadline time.Time `json:"deadline,omitzero"` // the new self-assessment deadline on return
+		Actor    vocab.Actor `json:"actor"`
+		Decision string      `json:"decision"` // approve | return
+		Comment  string      `json:"comment"`
+		Deadline time.Time   `json:"deadline,omitzero"` // the new self-assessment deadline on return
 		// Shortfalls to turn into findings; nil means all of them, an empty list none.
 		Shortfalls []string     `json:"shortfalls"`
 		Findings   []NewFinding `json:"findings,omitempty"`
@@ -120,14 +122,14 @@ type (
 		ReportFile string       `json:"report_file,omitempty"`
 	}
 	ApplyInput struct {
-		Actor Actor `json:"actor"`
+		Actor vocab.Actor `json:"actor"`
 	}
 	DecisionInput struct {
-		Actor             Actor  `json:"actor"`
-		Passed            bool   `json:"passed"`
-		RecommendNational bool   `json:"recommend_national,omitempty"`
-		Comment           string `json:"comment"`
-		ReportFile        string `json:"report_file,omitempty"`
+		Actor             vocab.Actor `json:"actor"`
+		Passed            bool        `json:"passed"`
+		RecommendNational bool        `json:"recommend_national,omitempty"`
+		Comment           string      `json:"comment"`
+		ReportFile        string      `json:"report_file,omitempty"`
 	}
 )
 
@@ -150,7 +152,7 @@ func DistrictCycle(ctx workflow.Context, p CycleParams) (CycleState, error) {
 		c.s = *p.State
 	} else {
 		c.s = CycleState{Year: p.Year, District: p.District, DistrictName: p.DistrictName,
-			Stage: StageSelfAssessment, Deadlines: p.Deadlines}
+			Stage: vocab.StageSelfAssessment, Deadlines: p.Deadlines}
 	}
 	if err := c.setup(ctx); err != nil {
 		return c.s, err
@@ -172,11 +174,11 @@ func DistrictCycle(ctx workflow.Context, p CycleParams) (CycleState, error) {
 		left := func() bool { return c.s.Stage != stage || c.ending }
 		var err error
 		switch stage {
-		case StageSelfAssessment:
+		case vocab.StageSelfAssessment:
 			err = c.selfAssessmentAlarm().run(ctx, left)
-		case StageCityReview:
+		case vocab.StageCityReview:
 			err = c.reviewAlarm().run(ctx, left)
-		case StageRectification:
+		case vocab.StageRectification:
 			err = c.applicationAlarm().run(ctx, left)
 		default:
 			err = workflow.Await(ctx, left)
@@ -224,11 +226,12 @@ func (c *cycle) setup(ctx workflow.Context) error {
 	err := setUpdates(ctx, []handler{
 		on(g, s, UpdateSaveDraft, c.validateSaveDraft, c.draftAccepted, c.saveDraft),
 		on(g, s, UpdateSubmit, c.validateSubmit, c.submittable, c.submit),
-		on(g, s, UpdateReview, c.validateReview, inStage[ReviewInput](c, StageCityReview), c.review),
-		on(g, s, UpdateApply, c.validateApply, inStage[ApplyInput](c, StageRectification), c.apply),
-		on(g, s, UpdateRecordAcceptance, c.validateAcceptance, inStage[DecisionInput](c, StageCityAcceptance),
+		on(g, s, UpdateReview, c.validateReview, inStage[ReviewInput](c, vocab.StageCityReview), c.review),
+		on(g, s, UpdateApply, c.validateApply, inStage[ApplyInput](c, vocab.StageRectification), c.apply),
+		on(g, s, UpdateRecordAcceptance, c.validateAcceptance, inStage[DecisionInput](c, vocab.StageCityAcceptance),
 			c.recordAcceptance),
-		on(g, s, UpdateRecordProvinceResult, c.validateProvinceResult, inStage[DecisionInput](c, StageProvinceReview),
+		on(g, s, UpdateRecordProvinceResult, c.validateProvinceResult, inStage[DecisionInput](c,
+			vocab.StageProvinceReview),
 			c.recordProvinceResult),
 	})
 	if err != nil {
@@ -296,7 +299,7 @@ func (c *cycle) submittable(ctx workflow.Context, _ SubmitInput) error {
 }
 
 func (c *cycle) submit(ctx workflow.Context, in SubmitInput) error {
-	late := c.s.Stage == StageSelfAssessment && !workflow.Now(ctx).Before(c.s.Deadlines.SelfAssessment)
+	late := c.s.Stage == vocab.StageSelfAssessment && !workflow.Now(ctx).Before(c.s.Deadlines.SelfAssessment)
 	var res SnapshotResult
 	err := workflow.ExecuteActivity(activityCtx(ctx), ActivitySubmitSnapshot, SnapshotInput{Year: c.p.Year,
 		District: c.p.District, DraftID: c.s.DraftID, Late: late, Actor: in.Actor}).Get(ctx, &res)
@@ -308,12 +311,12 @@ func (c *cycle) submit(ctx workflow.Context, in SubmitInput) error {
 	next.SubmittedDraftID, next.SubmittedAt = c.s.DraftID, workflow.Now(ctx)
 	detail := fmt.Sprintf("version %d: %s", res.Version, res.Verdict)
 	var notices []notice
-	if c.s.Stage == StageSelfAssessment {
+	if c.s.Stage == vocab.StageSelfAssessment {
 		next.SubmittedLate = late
 		if late {
 			detail += " (late)"
 		}
-		next.Stage = StageCityReview
+		next.Stage = vocab.StageCityReview
 		notices = append(notices, notice{ToOffice, "submitted", "区县已提交自评报告, 请审核",
 			"A district submitted its self-assessment for review"})
 	}
@@ -324,9 +327,9 @@ func (c *cycle) submit(ctx workflow.Context, in SubmitInput) error {
 // and during rectification, where improved data is what an application is judged on.
 func (c *cycle) acceptsData(ctx workflow.Context) error {
 	switch c.s.Stage {
-	case StageRectification:
+	case vocab.StageRectification:
 		return nil
-	case StageSelfAssessment:
+	case vocab.StageSelfAssessment:
 		if !c.p.Policy.AcceptLateSelfAssessment && !workflow.Now(ctx).Before(c.s.Deadlines.SelfAssessment) {
 			return conflict("自评截止时间已过, 不再接收",
 				"the self-assessment deadline has passed and late submissions are closed")
@@ -348,14 +351,15 @@ func (c *cycle) selfAssessmentAlarm() alarm {
 				fmt.Sprintf("The self-assessment is due in %d days", days(left))})
 		},
 		overdue: func(ctx workflow.Context) error {
-			if c.s.Stage != StageSelfAssessment || c.s.SelfAssessmentOverdue {
+			if c.s.Stage != vocab.StageSelfAssessment || c.s.SelfAssessmentOverdue {
 				return nil
 			}
 			next := c.s
 			next.SelfAssessmentOverdue = true
 			action := "self_assessment_overdue"
 			if !c.p.Policy.AcceptLateSelfAssessment {
-				next.Stage, next.EndReason, action = StageNotApplied, "self_assessment_missed", "self_assessment_closed"
+				next.Stage, next.EndReason, action = vocab.StageNotApplied, "self_assessment_missed",
+					"self_assessment_closed"
 			}
 			return c.commit(ctx, next, system, action, "",
 				notice{ToOffice, "overdue", "区县逾期未提交自评报告",
@@ -371,8 +375,8 @@ func (c *cycle) validateReview(ctx workflow.Context, in ReviewInput) error {
 	if err := officeOnly(in.Actor); err != nil {
 		return err
 	}
-	if c.s.Stage != StageCityReview {
-		return c.wrongStage(StageCityReview)
+	if c.s.Stage != vocab.StageCityReview {
+		return c.wrongStage(vocab.StageCityReview)
 	}
 	if err := checkTexts("comment", in.Comment); err != nil {
 		return err
@@ -410,10 +414,10 @@ func validateNewFinding(ctx workflow.Context, field string, f NewFinding) error 
 	switch {
 	case f.Title == "":
 		return invalid(field+".title", "问题须有标题", "a finding needs a title")
-	case f.Source != SourceDataMonitoring && f.Source != SourceThirdParty && f.Source != SourceOnSite:
+	case f.Source != vocab.SourceDataMonitoring && f.Source != vocab.SourceThirdParty && f.Source != vocab.SourceOnSite:
 		return invalid(field+".source", "问题来源须为数据监测、第三方评估或实地督导",
 			"source must be data_monitoring, third_party or on_site")
-	case f.Severity != SeverityNormal && f.Severity != SeveritySerious:
+	case f.Severity != vocab.SeverityNormal && f.Severity != vocab.SeveritySerious:
 		return invalid(field+".severity", "严重程度须为 normal 或 serious", "severity must be normal or serious")
 	case !f.DueDate.IsZero() && !f.DueDate.After(workflow.Now(ctx)):
 		return invalid(field+".due_date", "整改期限须晚于当前时间", "due_date must be in the future")
@@ -432,7 +436,8 @@ func (c *cycle) returnSelfAssessment(ctx workflow.Context, in ReviewInput) error
 	next := c.s
 	next.Returns = append(slices.Clip(c.s.Returns),
 		Return{Comment: in.Comment, Deadline: in.Deadline, By: in.Actor.Name, At: workflow.Now(ctx)})
-	next.Stage, next.Deadlines.SelfAssessment, next.SelfAssessmentOverdue = StageSelfAssessment, in.Deadline, false
+	next.Stage, next.Deadlines.SelfAssessment, next.SelfAssessmentOverdue = vocab.StageSelfAssessment, in.Deadline,
+		false
 	return c.commit(ctx, next, in.Actor, "return", in.Comment,
 		notice{ToDistrict, "returned", "自评报告被退回: " + in.Comment,
 			"Your self-assessment was returned: " + in.Comment})
@@ -446,7 +451,7 @@ func (c *cycle) approve(ctx workflow.Context, in ReviewInput) error {
 	var records []FindingRecord
 	nextID := func() (string, int) {
 		seq := len(c.s.Findings) + len(records) + 1
-		return FindingID(c.p.Year, c.p.District, seq), seq
+		return vocab.FindingID(c.p.Year, c.p.District, seq), seq
 	}
 	for _, sid := range chosen {
 		id, seq := nextID()
@@ -484,7 +489,7 @@ func (c *cycle) approve(ctx workflow.Context, in ReviewInput) error {
 	}
 	next.Review = &Review{Comment: in.Comment, ReportText: in.ReportText, ReportFile: in.ReportFile,
 		By: in.Actor.Name, At: workflow.Now(ctx)}
-	next.Stage, next.ReviewedVersion = StageRectification, c.s.Version
+	next.Stage, next.ReviewedVersion = vocab.StageRectification, c.s.Version
 	return c.commit(ctx, next, in.Actor, "approve", fmt.Sprintf("%d findings", len(infos)),
 		notice{ToDistrict, "approved", fmt.Sprintf("市级评估完成, 下达整改问题%d项", len(infos)),
 			fmt.Sprintf("The city review is done with %d findings to rectify", len(infos))})
@@ -510,7 +515,7 @@ func (c *cycle) startItem(ctx workflow.Context, f FindingInfo) workflow.ChildWor
 		WorkflowID:            f.ID,
 		ParentClosePolicy:     enums.PARENT_CLOSE_POLICY_ABANDON,
 		WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		TypedSearchAttributes: searchAttributes(c.p.Year, c.p.District, string(ItemOpen), false),
+		TypedSearchAttributes: searchAttributes(c.p.Year, c.p.District, string(vocab.ItemOpen), false),
 	})
 	p := ItemParams{ID: f.ID, Year: c.p.Year, District: c.p.District, Seq: f.Seq, Title: f.Title,
 		Severity: f.Severity, Source: f.Source, CreatedAt: now, PlanDue: now.Add(c.p.Policy.PlanWithin),
@@ -530,7 +535,7 @@ func (c *cycle) reviewAlarm() alarm {
 				fmt.Sprintf("The city review of %s is due in %d days", c.p.DistrictName, days(left))})
 		},
 		overdue: func(ctx workflow.Context) error {
-			if c.s.Stage != StageCityReview || c.s.ReviewOverdue {
+			if c.s.Stage != vocab.StageCityReview || c.s.ReviewOverdue {
 				return nil
 			}
 			next := c.s
@@ -548,8 +553,8 @@ func (c *cycle) validateApply(_ workflow.Context, in ApplyInput) error {
 	if err := c.districtOnly(in.Actor); err != nil {
 		return err
 	}
-	if c.s.Stage != StageRectification {
-		return c.wrongStage(StageRectification)
+	if c.s.Stage != vocab.StageRectification {
+		return c.wrongStage(vocab.StageRectification)
 	}
 	return nil
 }
@@ -577,7 +582,7 @@ func (c *cycle) apply(ctx workflow.Context, in ApplyInput) error {
 		return refuse(ErrConflict, "", "不符合申请认定条件", "the district does not qualify to apply", reasons...)
 	}
 	next := c.s
-	next.AppliedAt, next.Stage = workflow.Now(ctx), StageCityAcceptance
+	next.AppliedAt, next.Stage = workflow.Now(ctx), vocab.StageCityAcceptance
 	return c.commit(ctx, next, in.Actor, "apply", "",
 		notice{ToOffice, "applied", c.p.DistrictName + "申请市级验收",
 			c.p.DistrictName + " applied for acceptance"})
@@ -594,11 +599,11 @@ func (c *cycle) applicationAlarm() alarm {
 				fmt.Sprintf("Applications close in %d days", days(left))})
 		},
 		overdue: func(ctx workflow.Context) error {
-			if c.s.Stage != StageRectification {
+			if c.s.Stage != vocab.StageRectification {
 				return nil
 			}
 			next := c.s
-			next.Stage, next.EndReason = StageNotApplied, "application_deadline_passed"
+			next.Stage, next.EndReason = vocab.StageNotApplied, "application_deadline_passed"
 			return c.commit(ctx, next, system, "not_applied", "",
 				notice{ToDistrict, "not_applied", "申请认定截止, 本年度未申请",
 					"Applications have closed; the district did not apply this year"})
@@ -609,7 +614,7 @@ func (c *cycle) applicationAlarm() alarm {
 // endUnfinishedAtApplicationDeadline closes a year still in self-assessment or city review when applications
 // close: the district can no longer apply (the rectification stage has its own alarm, with reminders).
 func (c *cycle) endUnfinishedAtApplicationDeadline(ctx workflow.Context) {
-	unfinished := func() bool { return c.s.Stage == StageSelfAssessment || c.s.Stage == StageCityReview }
+	unfinished := func() bool { return c.s.Stage == vocab.StageSelfAssessment || c.s.Stage == vocab.StageCityReview }
 	if due, err := sleepUntil(ctx, c.s.Deadlines.Application, func() bool {
 		return !unfinished()
 	}); err != nil || !due {
@@ -622,7 +627,7 @@ func (c *cycle) endUnfinishedAtApplicationDeadline(ctx workflow.Context) {
 			return nil
 		}
 		next := c.s
-		next.Stage, next.EndReason = StageNotApplied, "application_deadline_passed"
+		next.Stage, next.EndReason = vocab.StageNotApplied, "application_deadline_passed"
 		return c.commit(ctx, next, system, "not_applied", "",
 			notice{ToOffice, "not_applied", c.p.DistrictName + "本年度未完成自评与评估, 已过申请认定截止时间",
 				c.p.DistrictName + " did not finish self-assessment and review before applications closed"})
@@ -640,8 +645,8 @@ func (c *cycle) validateAcceptance(_ workflow.Context, in DecisionInput) error {
 	if err := officeOnly(in.Actor); err != nil {
 		return err
 	}
-	if c.s.Stage != StageCityAcceptance {
-		return c.wrongStage(StageCityAcceptance)
+	if c.s.Stage != vocab.StageCityAcceptance {
+		return c.wrongStage(vocab.StageCityAcceptance)
 	}
 	return validateDecision(in)
 }
@@ -649,10 +654,10 @@ func (c *cycle) validateAcceptance(_ workflow.Context, in DecisionInput) error {
 func (c *cycle) recordAcceptance(ctx workflow.Context, in DecisionInput) error {
 	next := c.s
 	next.Acceptance = decision(ctx, in)
-	next.Stage, next.EndReason, next.ReviewedVersion = StageProvinceReview, "", c.s.Version
+	next.Stage, next.EndReason, next.ReviewedVersion = vocab.StageProvinceReview, "", c.s.Version
 	if !in.Passed {
 		next.ReviewedVersion = c.s.ReviewedVersion
-		next.Stage, next.EndReason = StageNotCertified, "city_acceptance_failed"
+		next.Stage, next.EndReason = vocab.StageNotCertified, "city_acceptance_failed"
 	}
 	return c.commit(ctx, next, in.Actor, "acceptance", passFail(in.Passed, "passed", "failed: "+in.Comment),
 		notice{ToDistrict, "acceptance", passFail(in.Passed, "市级验收通过", "市级验收未通过: "+in.Comment),
@@ -660,14 +665,14 @@ func (c *cycle) recordAcceptance(ctx workflow.Context, in DecisionInput) error {
 }
 
 func (c *cycle) validateProvinceResult(_ workflow.Context, in DecisionInput) error {
-	if in.Actor.Role != RoleProvince && in.Actor.Role != RoleOffice {
+	if in.Actor.Role != vocab.RoleProvince && in.Actor.Role != vocab.RoleOffice {
 		return forbidden("只有省级督导部门或市督导办可以录入省级结果",
 			"only the province or the city office may record the province's result")
 	}
-	if c.s.Stage != StageProvinceReview {
-		return c.wrongStage(StageProvinceReview)
+	if c.s.Stage != vocab.StageProvinceReview {
+		return c.wrongStage(vocab.StageProvinceReview)
 	}
-	if in.Actor.Role == RoleOffice && in.ReportFile == "" {
+	if in.Actor.Role == vocab.RoleOffice && in.ReportFile == "" {
 		// The office only relays the province's decision: the province's own document is the proof of it.
 		return invalid("report_file", "市督导办代为录入省级结果时, 须附省级评估认定文件",
 			"the office records the province's result only with the province's document attached (report_file)")
@@ -678,13 +683,13 @@ func (c *cycle) validateProvinceResult(_ workflow.Context, in DecisionInput) err
 func (c *cycle) recordProvinceResult(ctx workflow.Context, in DecisionInput) error {
 	next := c.s
 	next.Province = decision(ctx, in)
-	next.Stage = StageCertified
+	next.Stage = vocab.StageCertified
 	if !in.Passed {
-		next.Stage, next.EndReason = StageNotCertified, "province_review_failed"
+		next.Stage, next.EndReason = vocab.StageNotCertified, "province_review_failed"
 	}
 	detail := passFail(in.Passed, "passed", "failed: "+in.Comment)
 	// Version 1 says in the audit trail that the office recorded the province's result on its behalf.
-	if in.Actor.Role == RoleOffice &&
+	if in.Actor.Role == vocab.RoleOffice &&
 		workflow.GetVersion(ctx, "province-result-on-behalf", workflow.DefaultVersion, 1) == 1 {
 		detail = "on behalf of the province (代省级录入), " + detail
 	}
@@ -702,22 +707,22 @@ func decision(ctx workflow.Context, in DecisionInput) *Decision {
 
 // --- shared ----------------------------------------------------------------------------------------------
 
-func (c *cycle) districtOnly(a Actor) error {
-	if a.Role != RoleDistrict || a.District != c.p.District {
+func (c *cycle) districtOnly(a vocab.Actor) error {
+	if a.Role != vocab.RoleDistrict || a.District != c.p.District {
 		return forbidden("只有本区县可以进行此操作", "only this district may do this")
 	}
 	return nil
 }
 
-func officeOnly(a Actor) error {
-	if a.Role != RoleOffice {
+func officeOnly(a vocab.Actor) error {
+	if a.Role != vocab.RoleOffice {
 		return forbidden("只有市督导办可以进行此操作", "only the city supervision office may do this")
 	}
 	return nil
 }
 
 // inStage is the recheck of an Update allowed in one stage only.
-func inStage[T any](c *cycle, want CycleStage) func(workflow.Context, T) error {
+func inStage[T any](c *cycle, want vocab.CycleStage) func(workflow.Context, T) error {
 	return func(workflow.Context, T) error {
 		if c.s.Stage != want {
 			return c.wrongStage(want)
@@ -726,16 +731,17 @@ func inStage[T any](c *cycle, want CycleStage) func(workflow.Context, T) error {
 	}
 }
 
-func (c *cycle) wrongStage(want CycleStage) error {
+func (c *cycle) wrongStage(want vocab.CycleStage) error {
 	return conflict(fmt.Sprintf("当前阶段为 %s, 此操作须在 %s 阶段进行", c.s.Stage, want),
 		fmt.Sprintf("the cycle is in stage %s; this needs stage %s", c.s.Stage, want))
 }
 
 // commit makes next the state with its audit event and notices (see change).
-func (c *cycle) commit(ctx workflow.Context, next CycleState, who Actor, action, detail string, ns ...notice) error {
+func (c *cycle) commit(ctx workflow.Context, next CycleState, who vocab.Actor, action, detail string,
+	ns ...notice) error {
 	next.EventsCount++
 	rec := CycleRecord{State: next,
-		Event: c.event(ctx, CycleID(c.p.Year, c.p.District), next.EventsCount, who, action, detail)}
+		Event: c.event(ctx, vocab.CycleID(c.p.Year, c.p.District), next.EventsCount, who, action, detail)}
 	return change(ctx, &c.s, next, func() error {
 		return workflow.ExecuteLocalActivity(localCtx(ctx), ActivityRecordCycle, rec).Get(ctx, nil)
 	}, c.show, c.notify, ns)
@@ -747,7 +753,7 @@ func (c *cycle) show(ctx workflow.Context) error {
 
 func (c *cycle) notify(ctx workflow.Context, n notice) error {
 	return c.outbox.notify(ctx, Notification{Recipient: n.to, Year: c.p.Year, District: c.p.District,
-		Target: CycleID(c.p.Year, c.p.District), Kind: n.kind, TitleZh: n.zh, TitleEn: n.en})
+		Target: vocab.CycleID(c.p.Year, c.p.District), Kind: n.kind, TitleZh: n.zh, TitleEn: n.en})
 }
 
 func passFail(passed bool, yes, no string) string {

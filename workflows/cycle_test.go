@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"junheng/vocab"
 	"slices"
 	"strings"
 	"testing"
@@ -8,15 +9,16 @@ import (
 )
 
 var (
-	f1 = FindingID(2025, "370211", 1)
-	f2 = FindingID(2025, "370211", 2)
+	f1 = vocab.FindingID(2025, "370211", 1)
+	f2 = vocab.FindingID(2025, "370211", 2)
 )
 
 const shortfall1 = "resource:sports_area_per_student:school:S007:junior"
 
 func approveWithSerious() ReviewInput {
 	return ReviewInput{Actor: office, Decision: "approve", Comment: "整改后申请", Shortfalls: []string{shortfall1},
-		Findings:   []NewFinding{{Title: "大班额未消除", Detail: "实地督导发现", Source: SourceOnSite, Severity: SeveritySerious}},
+		Findings: []NewFinding{{Title: "大班额未消除", Detail: "实地督导发现", Source: vocab.SourceOnSite,
+			Severity: vocab.SeveritySerious}},
 		ReportText: "反馈报告", ReportFile: "file-1"}
 }
 
@@ -47,7 +49,7 @@ func TestCycleHappyPathToCertified(t *testing.T) {
 		s.at(dd(50), "", UpdateRecordProvinceResult,
 			DecisionInput{Actor: province, Passed: true, RecommendNational: true}),
 	}
-	inReview := probe[CycleState](s, dd(5), CycleID(2025, "370211"))
+	inReview := probe[CycleState](s, dd(5), vocab.CycleID(2025, "370211"))
 	item1 := probe[ItemState](s, dd(22), f1)
 
 	st := s.runCycle(cycleParams())
@@ -55,13 +57,13 @@ func TestCycleHappyPathToCertified(t *testing.T) {
 	if err := s.env.GetWorkflowError(); err != nil {
 		t.Fatal(err)
 	}
-	if inReview.Stage != StageCityReview || inReview.Version != 1 || inReview.Verdict != "does_not_meet" {
+	if inReview.Stage != vocab.StageCityReview || inReview.Version != 1 || inReview.Verdict != "does_not_meet" {
 		t.Errorf("after submit: %+v", inReview)
 	}
-	if item1.Status != ItemInProgress || item1.Rejections != 1 || item1.LastComment != "缺验收材料" {
+	if item1.Status != vocab.ItemInProgress || item1.Rejections != 1 || item1.LastComment != "缺验收材料" {
 		t.Errorf("item 1 after rejected verification: %+v", item1)
 	}
-	if st.Stage != StageCertified || st.Version != 2 || st.Verdict != "meets" || !st.Province.RecommendNational ||
+	if st.Stage != vocab.StageCertified || st.Version != 2 || st.Verdict != "meets" || !st.Province.RecommendNational ||
 		!slices.Equal(st.Findings, []string{f1, f2}) || st.Review.ReportFile != "file-1" || st.SubmittedLate {
 		t.Errorf("final state: %+v", st)
 	}
@@ -95,15 +97,15 @@ func TestReturnAndResubmit(t *testing.T) {
 		s.at(dd(20), "", UpdateSaveDraft, SaveDraftInput{Actor: clerk, DraftID: 2}),
 		s.at(dd(21), "", UpdateSubmit, SubmitInput{Actor: clerk}),
 	}
-	returned := probe[CycleState](s, dd(11), CycleID(2025, "370211"))
+	returned := probe[CycleState](s, dd(11), vocab.CycleID(2025, "370211"))
 	s.cancelAt(dd(22))
 	st := s.runCycle(cycleParams())
 	ok(t, outs...)
-	if returned.Stage != StageSelfAssessment || !returned.Deadlines.SelfAssessment.Equal(newDeadline) ||
+	if returned.Stage != vocab.StageSelfAssessment || !returned.Deadlines.SelfAssessment.Equal(newDeadline) ||
 		len(returned.Returns) != 1 {
 		t.Errorf("after return: %+v", returned)
 	}
-	if st.Stage != StageCityReview || st.Version != 2 || st.Verdict != "meets" || st.SubmittedLate {
+	if st.Stage != vocab.StageCityReview || st.Version != 2 || st.Verdict != "meets" || st.SubmittedLate {
 		t.Errorf("after resubmission: %+v", st)
 	}
 	if s.store.count(ToDistrict, "returned", "") != 1 {
@@ -131,8 +133,8 @@ func TestReturnedDeadlineDrivesReminders(t *testing.T) {
 func TestLateSelfAssessmentIsAcceptedAndMarked(t *testing.T) {
 	s := newScenario(t, newFakeStore())
 	deadline := dd(121.625) // 2026-01-01 00:00 Asia/Shanghai
-	before := probe[CycleState](s, deadline-time.Minute, CycleID(2025, "370211"))
-	after := probe[CycleState](s, deadline+time.Minute, CycleID(2025, "370211"))
+	before := probe[CycleState](s, deadline-time.Minute, vocab.CycleID(2025, "370211"))
+	after := probe[CycleState](s, deadline+time.Minute, vocab.CycleID(2025, "370211"))
 	outs := []*outcome{
 		s.at(deadline+dd(3), "", UpdateSaveDraft, SaveDraftInput{Actor: clerk, DraftID: 1}),
 		s.at(deadline+dd(4), "", UpdateSubmit, SubmitInput{Actor: clerk}),
@@ -149,7 +151,7 @@ func TestLateSelfAssessmentIsAcceptedAndMarked(t *testing.T) {
 	if s.store.count(ToOffice, "overdue", "") != 1 {
 		t.Error("office not notified of the overdue self-assessment")
 	}
-	if st.Stage != StageCityReview || !st.SubmittedLate {
+	if st.Stage != vocab.StageCityReview || !st.SubmittedLate {
 		t.Errorf("late submission: %+v", st)
 	}
 }
@@ -161,7 +163,7 @@ func TestLateSelfAssessmentClosedByPolicy(t *testing.T) {
 	early := s.at(dd(1), "", UpdateSaveDraft, SaveDraftInput{Actor: clerk, DraftID: 1})
 	st := s.runCycle(p)
 	ok(t, early)
-	if st.Stage != StageNotApplied || st.EndReason != "self_assessment_missed" {
+	if st.Stage != vocab.StageNotApplied || st.EndReason != "self_assessment_missed" {
 		t.Errorf("closed policy: %+v", st)
 	}
 }
@@ -171,7 +173,7 @@ func TestOverdueReviewIsFlaggedAndStillDecidable(t *testing.T) {
 	reviewDeadline := dd(211.625) // 2026-04-01 00:00
 	s.at(dd(1), "", UpdateSaveDraft, SaveDraftInput{Actor: clerk, DraftID: 1})
 	s.at(dd(2), "", UpdateSubmit, SubmitInput{Actor: clerk})
-	flagged := probe[CycleState](s, reviewDeadline+time.Hour, CycleID(2025, "370211"))
+	flagged := probe[CycleState](s, reviewDeadline+time.Hour, vocab.CycleID(2025, "370211"))
 	late := s.at(reviewDeadline+dd(2), "", UpdateReview,
 		ReviewInput{Actor: office, Decision: "approve", Shortfalls: []string{}})
 	s.cancelAt(reviewDeadline + dd(3))
@@ -183,7 +185,7 @@ func TestOverdueReviewIsFlaggedAndStillDecidable(t *testing.T) {
 	if n := s.store.count(ToOffice, "reminder", ""); n != 2 {
 		t.Errorf("office reminders: %d, want 2 (7 and 1 days)", n)
 	}
-	if st.Stage != StageRectification || st.Overdue() || len(st.Findings) != 0 {
+	if st.Stage != vocab.StageRectification || st.Overdue() || len(st.Findings) != 0 {
 		t.Errorf("after a late approval with no findings: %+v", st)
 	}
 }
@@ -215,7 +217,8 @@ func TestApplicationRefusedWithReasonsThenAcceptedThenAcceptanceFails(t *testing
 	}
 	ok(t, accepted, fail)
 	refused(t, failNoComment, ErrInvalid)
-	if st.Stage != StageNotCertified || st.EndReason != "city_acceptance_failed" || st.Acceptance.Comment != "现场核查不达标" {
+	if st.Stage != vocab.StageNotCertified || st.EndReason != "city_acceptance_failed" ||
+		st.Acceptance.Comment != "现场核查不达标" {
 		t.Errorf("after failed acceptance: %+v", st)
 	}
 }
@@ -252,7 +255,7 @@ func TestProvinceFail(t *testing.T) {
 		t.Errorf("the office without the province's document: refused on %q", r.Field)
 	}
 	ok(t, fail)
-	if st.Stage != StageNotCertified || st.EndReason != "province_review_failed" || st.Province.Passed ||
+	if st.Stage != vocab.StageNotCertified || st.EndReason != "province_review_failed" || st.Province.Passed ||
 		st.Province.ReportFile != "province-file" {
 		t.Errorf("after province fail: %+v", st)
 	}
@@ -268,14 +271,14 @@ func TestNotAppliedByDeadline(t *testing.T) {
 	s.at(dd(2), "", UpdateSubmit, SubmitInput{Actor: clerk})
 	s.at(dd(10), "", UpdateReview, ReviewInput{Actor: office, Decision: "approve", Shortfalls: []string{}})
 	st := s.runCycle(cycleParams())
-	if st.Stage != StageNotApplied || st.EndReason != "application_deadline_passed" {
+	if st.Stage != vocab.StageNotApplied || st.EndReason != "application_deadline_passed" {
 		t.Errorf("after the application deadline: %+v", st)
 	}
 	if n := s.store.count(ToDistrict, "reminder", ""); n != 3 {
 		t.Errorf("application reminders: %d, want 3", n)
 	}
 	last := s.store.cycles[len(s.store.cycles)-1]
-	if last.Event.Action != "not_applied" || last.Event.Actor.Role != RoleSystem {
+	if last.Event.Action != "not_applied" || last.Event.Actor.Role != vocab.RoleSystem {
 		t.Errorf("last event: %+v", last.Event)
 	}
 	_ = applicationDeadline
@@ -289,10 +292,10 @@ func TestCarriedOverSeriousItemBlocksNextYearsApplication(t *testing.T) {
 	s.at(dd(2), "", UpdateSubmit, SubmitInput{Actor: clerk})
 	s.at(dd(10), "", UpdateReview, approveWithSerious())
 	first := s.runCycle(cycleParams())
-	if first.Stage != StageNotApplied {
+	if first.Stage != vocab.StageNotApplied {
 		t.Fatalf("2025 ended in %s", first.Stage)
 	}
-	if store.items[f2].Status != ItemOpen || !store.items[f2].Escalated {
+	if store.items[f2].Status != vocab.ItemOpen || !store.items[f2].Escalated {
 		t.Fatalf("the 2025 serious item should be open and escalated: %+v", store.items[f2])
 	}
 	// 2026: the district meets the standard, but the open 2025 item is carried over and blocks its application.
@@ -346,13 +349,13 @@ func TestCycleValidators(t *testing.T) {
 		want{s.at(dd(3), "", UpdateReview,
 			ReviewInput{Actor: office, Decision: "approve", Shortfalls: []string{"nope"}}), ErrInvalid},
 		want{s.at(dd(3), "", UpdateReview, ReviewInput{Actor: office, Decision: "approve",
-			Findings: []NewFinding{{Title: "x", Source: "rumour", Severity: SeverityNormal}}}), ErrInvalid},
+			Findings: []NewFinding{{Title: "x", Source: "rumour", Severity: vocab.SeverityNormal}}}), ErrInvalid},
 		want{s.at(dd(3), "", UpdateReview, ReviewInput{Actor: office, Decision: "approve",
-			Findings: []NewFinding{{Title: "x", Source: SourceOnSite, Severity: "grave"}}}), ErrInvalid},
+			Findings: []NewFinding{{Title: "x", Source: vocab.SourceOnSite, Severity: "grave"}}}), ErrInvalid},
 		want{s.at(dd(3), "", UpdateReview, ReviewInput{Actor: office, Decision: "approve",
-			Findings: []NewFinding{{Source: SourceOnSite, Severity: SeverityNormal}}}), ErrInvalid},
+			Findings: []NewFinding{{Source: vocab.SourceOnSite, Severity: vocab.SeverityNormal}}}), ErrInvalid},
 		want{s.at(dd(3), "", UpdateReview, ReviewInput{Actor: office, Decision: "approve",
-			Findings: []NewFinding{{Title: "x", Source: SourceOnSite, Severity: SeverityNormal,
+			Findings: []NewFinding{{Title: "x", Source: vocab.SourceOnSite, Severity: vocab.SeverityNormal,
 				DueDate: start}}}), ErrInvalid},
 		want{s.at(dd(3), "", UpdateSaveDraft, SaveDraftInput{Actor: clerk, DraftID: 2}), ErrConflict}, // in review
 		want{s.at(dd(3), "", UpdateApply, ApplyInput{Actor: clerk}), ErrConflict},
@@ -367,7 +370,7 @@ func TestCycleValidators(t *testing.T) {
 	for _, c := range cases {
 		refused(t, c.o, c.kind)
 	}
-	if st.Stage != StageRectification || st.Version != 1 {
+	if st.Stage != vocab.StageRectification || st.Version != 1 {
 		t.Errorf("refused updates changed the state: %+v", st)
 	}
 }
@@ -384,7 +387,7 @@ func TestEveryNotificationIsDeliveredBeforeTheCycleEnds(t *testing.T) {
 		s.at(dd(5), "", UpdateRecordAcceptance, DecisionInput{Actor: office, Passed: true})
 		s.at(dd(6), "", UpdateRecordProvinceResult, DecisionInput{Actor: province, Passed: true})
 		st := s.runCycle(cycleParams())
-		if err := s.env.GetWorkflowError(); err != nil || st.Stage != StageCertified {
+		if err := s.env.GetWorkflowError(); err != nil || st.Stage != vocab.StageCertified {
 			t.Fatalf("failing channels %v: %v, %s", failing, err, st.Stage)
 		}
 		var keys []string
@@ -400,7 +403,7 @@ func TestEveryNotificationIsDeliveredBeforeTheCycleEnds(t *testing.T) {
 func TestYearNeverSubmittedEndsAtTheApplicationDeadline(t *testing.T) {
 	s := newScenario(t, newFakeStore())
 	st := s.runCycle(cycleParams())
-	if st.Stage != StageNotApplied || st.EndReason != "application_deadline_passed" || !st.SelfAssessmentOverdue {
+	if st.Stage != vocab.StageNotApplied || st.EndReason != "application_deadline_passed" || !st.SelfAssessmentOverdue {
 		t.Errorf("a district that never submitted: %+v", st)
 	}
 	if s.store.count(ToOffice, "not_applied", "") != 1 {

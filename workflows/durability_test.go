@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"junheng/vocab"
 	"os"
 	"reflect"
 	"slices"
@@ -55,18 +56,18 @@ func TestCycleOutlastsTenMinuteOutages(t *testing.T) {
 		s.at(reviewDeadline+dd(1), "", UpdateReview,
 			ReviewInput{Actor: office, Decision: "approve", Shortfalls: []string{}}),
 	}
-	duringSubmit := probe[CycleState](s, dd(2)+5*time.Minute, CycleID(2025, "370211"))
+	duringSubmit := probe[CycleState](s, dd(2)+5*time.Minute, vocab.CycleID(2025, "370211"))
 	s.cancelAt(reviewDeadline + dd(2))
 	st := s.runCycle(cycleParams())
 	ok(t, outs...)
-	if duringSubmit.Stage != StageSelfAssessment {
+	if duringSubmit.Stage != vocab.StageSelfAssessment {
 		t.Errorf("a submission not yet written already shows: %s", duringSubmit.Stage)
 	}
 	want := []string{"cycle_opened", "save_draft", "submit", "review_overdue", "approve"}
 	if got := s.store.actions("cycle:"); !slices.Equal(got, want) {
 		t.Errorf("changes written %v, want %v", got, want)
 	}
-	if last := s.store.lastCycleRecord(); !reflect.DeepEqual(last, st) || st.Stage != StageRectification ||
+	if last := s.store.lastCycleRecord(); !reflect.DeepEqual(last, st) || st.Stage != vocab.StageRectification ||
 		!st.ReviewOverdue {
 		t.Errorf("read model %+v\nworkflow   %+v", last, st)
 	}
@@ -92,7 +93,7 @@ func TestReminderRecheckedUnderTheLock(t *testing.T) {
 	s.cancelAt(reminder + dd(1))
 	st := s.runCycle(cycleParams())
 	ok(t, submit)
-	if n := s.store.count(ToDistrict, "reminder", ""); n != 0 || st.Stage != StageCityReview {
+	if n := s.store.count(ToDistrict, "reminder", ""); n != 0 || st.Stage != vocab.StageCityReview {
 		t.Errorf("%d reminders to a district that submitted (stage %s)", n, st.Stage)
 	}
 }
@@ -117,7 +118,8 @@ func TestItemOutlastsOutagesAndSkipsAStaleNag(t *testing.T) {
 	if got := s.store.actions(f1 + ":"); !slices.Equal(got, want) {
 		t.Errorf("changes written %v, want %v", got, want)
 	}
-	if got := s.store.items[f1]; !reflect.DeepEqual(got, st) || st.Status != ItemAwaitingVerification || !st.Escalated {
+	if got := s.store.items[f1]; !reflect.DeepEqual(got, st) || st.Status != vocab.ItemAwaitingVerification ||
+		!st.Escalated {
 		t.Errorf("read model %+v\nworkflow   %+v", got, st)
 	}
 	if n := s.store.count(ToDistrict, "escalation_reminder", f1); n != 0 {
@@ -168,7 +170,7 @@ func TestCycleContinuesAsNewAfterUpdateLimit(t *testing.T) {
 		t.Errorf("the retried save answered %+v, %v; want the state with draft %d", answered, err, first.DraftID)
 	}
 	st := s2.state()
-	if st.DraftID != first.DraftID+1 || st.EventsCount != first.EventsCount+1 || st.Stage != StageSelfAssessment {
+	if st.DraftID != first.DraftID+1 || st.EventsCount != first.EventsCount+1 || st.Stage != vocab.StageSelfAssessment {
 		t.Errorf("after continuing: %+v", st)
 	}
 	if got := s2.store.actions("cycle:"); got[len(got)-1] != "save_draft" || len(got) != first.EventsCount+1 {
@@ -216,7 +218,7 @@ func TestItemAndPlanCarryCompletedUpdates(t *testing.T) {
 	s.at(dd(2), "", UpdateReportProgress, NoteInput{Actor: clerk, Note: "开工"})
 	s.runItem(p)
 	next := continuedWith[ItemParams](t, s)
-	if _, ok := next.Updates["plan-1"]; !ok || next.State == nil || next.State.Status != ItemInProgress {
+	if _, ok := next.Updates["plan-1"]; !ok || next.State == nil || next.State.Status != vocab.ItemInProgress {
 		t.Fatalf("the item continued with %v and %+v", next.Updates, next.State)
 	}
 	s2 := newScenario(t, s.store)
@@ -293,7 +295,7 @@ func (n *names) RegisterWorkflowWithOptions(_ any, o workflow.RegisterOptions) {
 func (n *names) RegisterDynamicWorkflow(any, workflow.DynamicRegisterOptions) {}
 
 func cycleOptions(p CycleParams) client.StartWorkflowOptions {
-	return client.StartWorkflowOptions{ID: CycleID(p.Year, p.District)}
+	return client.StartWorkflowOptions{ID: vocab.CycleID(p.Year, p.District)}
 }
 
 func readJSON(path string, v any) error {
@@ -343,7 +345,7 @@ func TestAYearLongBeforeTheReleaseContinuesAsNew(t *testing.T) {
 	p.HistoryLimit = 40
 	s.at(dd(1), "", UpdateSaveDraft, SaveDraftInput{Actor: clerk, DraftID: 1})
 	s.env.RegisterDelayedCallback(func() { s.env.SetCurrentHistoryLength(41) }, dd(1.5))
-	running := probe[CycleState](s, dd(1.9), CycleID(2025, "370211"))
+	running := probe[CycleState](s, dd(1.9), vocab.CycleID(2025, "370211"))
 	s.at(dd(2), "", UpdateSaveDraft, SaveDraftInput{Actor: clerk, DraftID: 2})
 	s.runCycle(p)
 	next := continuedWith[CycleParams](t, s)

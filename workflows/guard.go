@@ -3,6 +3,7 @@ package workflows
 import (
 	"fmt"
 	"hash/fnv"
+	"junheng/vocab"
 	"time"
 	"unicode/utf8"
 
@@ -213,7 +214,7 @@ func change[S any](ctx workflow.Context, state *S, next S, write func() error, s
 // ID (the client's Idempotency-Key) and its content: the same action retried after a backup was restored, when the
 // restored workflow no longer knew it, is recorded once. A timer's change is keyed by its count, its run and its
 // content: a Reset's changes (a new run counting again from the reset point) stand beside those they replace.
-func (g *guard) event(ctx workflow.Context, target string, count int, who Actor, action, detail string) Event {
+func (g *guard) event(ctx workflow.Context, target string, count int, who vocab.Actor, action, detail string) Event {
 	h := fnv.New64a()
 	for _, s := range []string{who.Name, string(who.Role), action, detail} {
 		_, _ = h.Write([]byte(s))

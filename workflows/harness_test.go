@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"junheng/vocab"
 	"log/slog"
 	"os"
 	"slices"
@@ -24,10 +25,10 @@ import (
 var (
 	shanghai, _ = time.LoadLocation("Asia/Shanghai")
 	start       = time.Date(2025, 9, 1, 9, 0, 0, 0, shanghai)
-	office      = Actor{Name: "督导办", Role: RoleOffice}
-	province    = Actor{Name: "省督导办", Role: RoleProvince}
-	clerk       = Actor{Name: "黄岛区教育局", Role: RoleDistrict, District: "370211"}
-	otherClerk  = Actor{Name: "市南区教育局", Role: RoleDistrict, District: "370202"}
+	office      = vocab.Actor{Name: "督导办", Role: vocab.RoleOffice}
+	province    = vocab.Actor{Name: "省督导办", Role: vocab.RoleProvince}
+	clerk       = vocab.Actor{Name: "黄岛区教育局", Role: vocab.RoleDistrict, District: "370211"}
+	otherClerk  = vocab.Actor{Name: "市南区教育局", Role: vocab.RoleDistrict, District: "370202"}
 )
 
 // fakeStore implements the activity contract in memory, recording what the workflows asked for.
@@ -95,7 +96,8 @@ func (f *fakeStore) CreateFindings(_ context.Context, in FindingsInput) ([]Findi
 		info := FindingInfo{ID: r.ID, Seq: r.Seq, Title: r.New.Title, Severity: r.New.Severity, Source: r.New.Source,
 			DueDate: r.New.DueDate}
 		if r.ShortfallID != "" {
-			info.Title, info.Severity, info.Source = "shortfall "+r.ShortfallID, SeverityNormal, SourceSelfAssessment
+			info.Title, info.Severity, info.Source = "shortfall "+r.ShortfallID, vocab.SeverityNormal,
+				vocab.SourceSelfAssessment
 		}
 		out = append(out, info)
 	}
@@ -110,7 +112,7 @@ func (f *fakeStore) OpenSeriousFindings(_ context.Context, district string) ([]F
 	defer f.mu.Unlock()
 	var out []FindingInfo
 	for _, s := range f.items {
-		if s.District == district && s.Severity == SeveritySerious && s.Status != ItemClosed {
+		if s.District == district && s.Severity == vocab.SeveritySerious && s.Status != vocab.ItemClosed {
 			out = append(out, FindingInfo{ID: s.ID, Seq: s.Seq, Title: s.Title, Severity: s.Severity})
 		}
 	}
@@ -323,7 +325,7 @@ func probe[S any](s *scenario, d time.Duration, target string) *S {
 }
 
 func (s *scenario) runCycle(p CycleParams) CycleState {
-	s.env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: CycleID(p.Year, p.District)})
+	s.env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: vocab.CycleID(p.Year, p.District)})
 	s.env.ExecuteWorkflow(DistrictCycle, p)
 	return s.state()
 }

@@ -1,6 +1,9 @@
 package workflows
 
-import "testing"
+import (
+	"junheng/vocab"
+	"testing"
+)
 
 // TestReviewedVersionIsWhatTheOfficeAccepted: the version the city may publish is the one the office approved, and
 // then the one a passed acceptance judged; a version submitted in rectification is the district's own until then.
@@ -12,7 +15,7 @@ func TestReviewedVersionIsWhatTheOfficeAccepted(t *testing.T) {
 		s.at(dd(3), "", UpdateReview, ReviewInput{Actor: office, Decision: "approve", Shortfalls: []string{}})
 		s.at(dd(4), "", UpdateSaveDraft, SaveDraftInput{Actor: clerk, DraftID: 2})
 		s.at(dd(5), "", UpdateSubmit, SubmitInput{Actor: clerk})
-		inRectification := probe[CycleState](s, dd(5.5), CycleID(2025, "370211"))
+		inRectification := probe[CycleState](s, dd(5.5), vocab.CycleID(2025, "370211"))
 		s.at(dd(6), "", UpdateApply, ApplyInput{Actor: clerk})
 		s.at(dd(7), "", UpdateRecordAcceptance, DecisionInput{Actor: office, Passed: passed, Comment: "验收"})
 		s.cancelAt(dd(8))

@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"fmt"
+	"junheng/vocab"
 	"slices"
 	"strings"
 	"time"
@@ -22,17 +23,17 @@ const (
 
 // ItemParams starts a rectification item, or continues one (State set).
 type ItemParams struct {
-	ID        string    `json:"id"`
-	Year      int       `json:"year"`
-	District  string    `json:"district"`
-	Seq       int       `json:"seq"`
-	Title     string    `json:"title"`
-	Severity  Severity  `json:"severity"`
-	Source    Source    `json:"source"`
-	CreatedAt time.Time `json:"created_at"`
-	PlanDue   time.Time `json:"plan_due"`
-	DueDate   time.Time `json:"due_date,omitzero"` // set by the office, or later by the plan
-	Policy    Policy    `json:"policy"`
+	ID        string         `json:"id"`
+	Year      int            `json:"year"`
+	District  string         `json:"district"`
+	Seq       int            `json:"seq"`
+	Title     string         `json:"title"`
+	Severity  vocab.Severity `json:"severity"`
+	Source    vocab.Source   `json:"source"`
+	CreatedAt time.Time      `json:"created_at"`
+	PlanDue   time.Time      `json:"plan_due"`
+	DueDate   time.Time      `json:"due_date,omitzero"` // set by the office, or later by the plan
+	Policy    Policy         `json:"policy"`
 	// State and Updates are the item so far and the Updates completed in the last week, when it continues as new.
 	State   *ItemState    `json:"state,omitempty"`
 	Updates RecentUpdates `json:"updates,omitempty"`
@@ -42,17 +43,17 @@ type ItemParams struct {
 
 // ItemState is a rectification item's whole state (a 整改台账 row).
 type ItemState struct {
-	ID        string     `json:"id"`
-	Year      int        `json:"year"`
-	District  string     `json:"district"`
-	Seq       int        `json:"seq"`
-	Title     string     `json:"title"`
-	Severity  Severity   `json:"severity"`
-	Source    Source     `json:"source"`
-	Status    ItemStatus `json:"status"`
-	CreatedAt time.Time  `json:"created_at"`
-	PlanDue   time.Time  `json:"plan_due"`
-	DueDate   time.Time  `json:"due_date,omitzero"`
+	ID        string           `json:"id"`
+	Year      int              `json:"year"`
+	District  string           `json:"district"`
+	Seq       int              `json:"seq"`
+	Title     string           `json:"title"`
+	Severity  vocab.Severity   `json:"severity"`
+	Source    vocab.Source     `json:"source"`
+	Status    vocab.ItemStatus `json:"status"`
+	CreatedAt time.Time        `json:"created_at"`
+	PlanDue   time.Time        `json:"plan_due"`
+	DueDate   time.Time        `json:"due_date,omitzero"`
 
 	Plan            *RectificationPlan `json:"plan,omitempty"`
 	ProgressReports int                `json:"progress_reports"`
@@ -103,36 +104,36 @@ type ExtensionRequest struct {
 // Update inputs of an item.
 type (
 	PlanInput struct {
-		Actor             Actor     `json:"actor"`
-		Measures          string    `json:"measures"`
-		ResponsibleUnit   string    `json:"responsible_unit"`
-		ResponsiblePerson string    `json:"responsible_person"`
-		DueDate           time.Time `json:"due_date"`
+		Actor             vocab.Actor `json:"actor"`
+		Measures          string      `json:"measures"`
+		ResponsibleUnit   string      `json:"responsible_unit"`
+		ResponsiblePerson string      `json:"responsible_person"`
+		DueDate           time.Time   `json:"due_date"`
 	}
 	NoteInput struct {
-		Actor    Actor    `json:"actor"`
-		Note     string   `json:"note"`
-		Evidence []string `json:"evidence,omitempty"`
+		Actor    vocab.Actor `json:"actor"`
+		Note     string      `json:"note"`
+		Evidence []string    `json:"evidence,omitempty"`
 	}
 	VerifyInput struct {
-		Actor    Actor  `json:"actor"`
-		Accepted bool   `json:"accepted"`
-		Comment  string `json:"comment"`
+		Actor    vocab.Actor `json:"actor"`
+		Accepted bool        `json:"accepted"`
+		Comment  string      `json:"comment"`
 	}
 	ExtensionInput struct {
-		Actor   Actor     `json:"actor"`
-		DueDate time.Time `json:"due_date"`
-		Reason  string    `json:"reason"`
+		Actor   vocab.Actor `json:"actor"`
+		DueDate time.Time   `json:"due_date"`
+		Reason  string      `json:"reason"`
 	}
 	ExtensionDecisionInput struct {
-		Actor    Actor  `json:"actor"`
-		Approved bool   `json:"approved"`
-		Comment  string `json:"comment"`
+		Actor    vocab.Actor `json:"actor"`
+		Approved bool        `json:"approved"`
+		Comment  string      `json:"comment"`
 	}
 	TalkInput struct {
-		Actor Actor  `json:"actor"`
-		Kind  string `json:"kind"` // talk (约谈) | circular (通报)
-		Note  string `json:"note"`
+		Actor vocab.Actor `json:"actor"`
+		Kind  string      `json:"kind"` // talk (约谈) | circular (通报)
+		Note  string      `json:"note"`
 	}
 )
 
@@ -152,7 +153,7 @@ func RectificationItem(ctx workflow.Context, p ItemParams) (ItemState, error) {
 	fresh := p.State == nil
 	if fresh {
 		it.s = ItemState{ID: p.ID, Year: p.Year, District: p.District, Seq: p.Seq, Title: p.Title, Severity: p.Severity,
-			Source: p.Source, Status: ItemOpen, CreatedAt: p.CreatedAt, PlanDue: p.PlanDue, DueDate: p.DueDate}
+			Source: p.Source, Status: vocab.ItemOpen, CreatedAt: p.CreatedAt, PlanDue: p.PlanDue, DueDate: p.DueDate}
 	} else {
 		it.s = *p.State
 	}
@@ -169,11 +170,13 @@ func RectificationItem(ctx workflow.Context, p ItemParams) (ItemState, error) {
 		}
 	}
 	it.watchUpdates(ctx, "item-continues-as-new-on-updates")
-	stop := func() bool { return it.s.Status == ItemClosed || it.longHistory(ctx, p.HistoryLimit) || it.manyUpdates }
+	stop := func() bool {
+		return it.s.Status == vocab.ItemClosed || it.longHistory(ctx, p.HistoryLimit) || it.manyUpdates
+	}
 	if err := it.alarm().run(ctx, stop); err != nil {
 		return it.s, err
 	}
-	if err := it.drain(ctx); err != nil || it.s.Status == ItemClosed {
+	if err := it.drain(ctx); err != nil || it.s.Status == vocab.ItemClosed {
 		return it.s, err
 	}
 	next := it.p
@@ -187,10 +190,11 @@ func (it *item) setup(ctx workflow.Context) error {
 	}
 	g, s := &it.guard, &it.s
 	err := setUpdates(ctx, []handler{
-		on(g, s, UpdatePlan, it.validatePlan, inStatus[PlanInput](it, ItemOpen), it.plan),
+		on(g, s, UpdatePlan, it.validatePlan, inStatus[PlanInput](it, vocab.ItemOpen), it.plan),
 		on(g, s, UpdateReportProgress, it.validateProgress, untilClosed[NoteInput](it), it.reportProgress),
-		on(g, s, UpdateRequestClose, it.validateRequestClose, inStatus[NoteInput](it, ItemInProgress), it.requestClose),
-		on(g, s, UpdateVerify, it.validateVerify, inStatus[VerifyInput](it, ItemAwaitingVerification), it.verify),
+		on(g, s, UpdateRequestClose, it.validateRequestClose, inStatus[NoteInput](it, vocab.ItemInProgress),
+			it.requestClose),
+		on(g, s, UpdateVerify, it.validateVerify, inStatus[VerifyInput](it, vocab.ItemAwaitingVerification), it.verify),
 		on(g, s, UpdateRequestExtension, it.validateExtension, it.extensionRequestable, it.requestExtension),
 		on(g, s, UpdateDecideExtension, it.validateExtensionDecision, it.extensionPending, it.decideExtension),
 		on(g, s, UpdateRecordTalk, it.validateTalk, untilClosed[TalkInput](it), it.recordTalk),
@@ -205,9 +209,9 @@ func (it *item) setup(ctx workflow.Context) error {
 // the office verifies (the district has done its part).
 func (it *item) deadline() time.Time {
 	switch it.s.Status {
-	case ItemOpen:
+	case vocab.ItemOpen:
 		return it.s.PlanDue
-	case ItemInProgress:
+	case vocab.ItemInProgress:
 		return it.s.DueDate
 	}
 	return time.Time{}
@@ -221,7 +225,7 @@ func (it *item) alarm() alarm {
 		repeat:    it.p.Policy.EscalationInterval,
 		remind: func(ctx workflow.Context, left time.Duration) error {
 			it.s.Reminders++
-			open := it.s.Status == ItemOpen
+			open := it.s.Status == vocab.ItemOpen
 			return it.notify(ctx, notice{ToDistrict, "reminder",
 				fmt.Sprintf("%s将于%d天后到期: %s", passFail(open, "整改方案", "整改"), days(left), it.s.Title),
 				fmt.Sprintf("%s due in %d days: %s", passFail(open, "Rectification plan", "Rectification"), days(left),
@@ -257,8 +261,8 @@ func (it *item) validatePlan(ctx workflow.Context, in PlanInput) error {
 	if err := it.districtOnly(in.Actor); err != nil {
 		return err
 	}
-	if it.s.Status != ItemOpen {
-		return it.wrongStatus(ItemOpen)
+	if it.s.Status != vocab.ItemOpen {
+		return it.wrongStatus(vocab.ItemOpen)
 	}
 	switch {
 	case strings.TrimSpace(in.Measures) == "":
@@ -296,7 +300,7 @@ func (it *item) plan(ctx workflow.Context, in PlanInput) error {
 	next := it.s
 	next.Plan = &RectificationPlan{Measures: in.Measures, ResponsibleUnit: in.ResponsibleUnit,
 		ResponsiblePerson: in.ResponsiblePerson, By: in.Actor.Name, At: workflow.Now(ctx)}
-	next.Status, next.DueDate, next.Overdue = ItemInProgress, in.DueDate, false
+	next.Status, next.DueDate, next.Overdue = vocab.ItemInProgress, in.DueDate, false
 	return it.commit(ctx, next, in.Actor, "plan", in.Measures)
 }
 
@@ -323,8 +327,8 @@ func (it *item) validateRequestClose(ctx workflow.Context, in NoteInput) error {
 	if err := it.validateProgress(ctx, in); err != nil {
 		return err
 	}
-	if it.s.Status != ItemInProgress {
-		return it.wrongStatus(ItemInProgress)
+	if it.s.Status != vocab.ItemInProgress {
+		return it.wrongStatus(vocab.ItemInProgress)
 	}
 	return nil
 }
@@ -332,7 +336,7 @@ func (it *item) validateRequestClose(ctx workflow.Context, in NoteInput) error {
 func (it *item) requestClose(ctx workflow.Context, in NoteInput) error {
 	next := it.s
 	next.CloseRequest = &Note{Note: in.Note, Evidence: in.Evidence, By: in.Actor.Name, At: workflow.Now(ctx)}
-	next.Status = ItemAwaitingVerification
+	next.Status = vocab.ItemAwaitingVerification
 	return it.commit(ctx, next, in.Actor, "request_close", noteDetail(in),
 		notice{ToOffice, "close_requested", "区县申请销号, 请核验: " + it.s.Title,
 			"The district asks to close an item; please verify: " + it.s.Title})
@@ -342,8 +346,8 @@ func (it *item) validateVerify(_ workflow.Context, in VerifyInput) error {
 	if err := officeOnly(in.Actor); err != nil {
 		return err
 	}
-	if it.s.Status != ItemAwaitingVerification {
-		return it.wrongStatus(ItemAwaitingVerification)
+	if it.s.Status != vocab.ItemAwaitingVerification {
+		return it.wrongStatus(vocab.ItemAwaitingVerification)
 	}
 	if !in.Accepted && strings.TrimSpace(in.Comment) == "" {
 		return invalid("comment", "核验不通过须说明理由", "a rejected verification needs a comment")
@@ -356,9 +360,9 @@ func (it *item) verify(ctx workflow.Context, in VerifyInput) error {
 	next := it.s
 	next.LastComment = in.Comment
 	if in.Accepted {
-		next.Status, next.ClosedAt, next.Overdue = ItemClosed, workflow.Now(ctx), false
+		next.Status, next.ClosedAt, next.Overdue = vocab.ItemClosed, workflow.Now(ctx), false
 	} else {
-		next.Status = ItemInProgress
+		next.Status = vocab.ItemInProgress
 		next.Rejections++
 	}
 	return it.commit(ctx, next, in.Actor, passFail(in.Accepted, "verify_accepted", "verify_rejected"), in.Comment,
@@ -391,8 +395,8 @@ func (it *item) validateExtension(ctx workflow.Context, in ExtensionInput) error
 
 // extensionRequestable holds while the item is in progress with no extension request waiting.
 func (it *item) extensionRequestable(workflow.Context, ExtensionInput) error {
-	if it.s.Status != ItemInProgress {
-		return it.wrongStatus(ItemInProgress)
+	if it.s.Status != vocab.ItemInProgress {
+		return it.wrongStatus(vocab.ItemInProgress)
 	}
 	if it.s.Extension != nil {
 		return conflict("已有待审批的延期申请", "an extension request is already waiting for a decision")
@@ -481,15 +485,15 @@ func (it *item) recordTalk(ctx workflow.Context, in TalkInput) error {
 
 // --- shared ----------------------------------------------------------------------------------------------
 
-func (it *item) districtOnly(a Actor) error {
-	if a.Role != RoleDistrict || a.District != it.s.District {
+func (it *item) districtOnly(a vocab.Actor) error {
+	if a.Role != vocab.RoleDistrict || a.District != it.s.District {
 		return forbidden("只有本区县可以进行此操作", "only this district may do this")
 	}
 	return nil
 }
 
 func (it *item) notClosed() error {
-	if it.s.Status == ItemClosed {
+	if it.s.Status == vocab.ItemClosed {
 		return conflict("该问题已销号", "the item is closed")
 	}
 	return nil
@@ -501,7 +505,7 @@ func untilClosed[T any](it *item) func(workflow.Context, T) error {
 }
 
 // inStatus is the recheck of an Update allowed in one status only.
-func inStatus[T any](it *item, want ItemStatus) func(workflow.Context, T) error {
+func inStatus[T any](it *item, want vocab.ItemStatus) func(workflow.Context, T) error {
 	return func(workflow.Context, T) error {
 		if it.s.Status != want {
 			return it.wrongStatus(want)
@@ -510,13 +514,14 @@ func inStatus[T any](it *item, want ItemStatus) func(workflow.Context, T) error 
 	}
 }
 
-func (it *item) wrongStatus(want ItemStatus) error {
+func (it *item) wrongStatus(want vocab.ItemStatus) error {
 	return conflict(fmt.Sprintf("该问题当前状态为 %s, 此操作须在 %s 状态进行", it.s.Status, want),
 		fmt.Sprintf("the item is %s; this needs %s", it.s.Status, want))
 }
 
 // commit makes next the state with its audit event and notices (see change).
-func (it *item) commit(ctx workflow.Context, next ItemState, who Actor, action, detail string, ns ...notice) error {
+func (it *item) commit(ctx workflow.Context, next ItemState, who vocab.Actor, action, detail string,
+	ns ...notice) error {
 	next.EventsCount++
 	rec := ItemRecord{State: next, Event: it.event(ctx, it.s.ID, next.EventsCount, who, action, detail)}
 	return change(ctx, &it.s, next, func() error {

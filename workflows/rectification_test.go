@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"errors"
+	"junheng/vocab"
 	"testing"
 	"time"
 
@@ -10,8 +11,8 @@ import (
 )
 
 func itemParams() ItemParams {
-	return ItemParams{ID: f1, Year: 2025, District: "370211", Seq: 1, Title: "运动场面积不足", Severity: SeverityNormal,
-		Source: SourceSelfAssessment, CreatedAt: start, PlanDue: start.Add(dd(30)), Policy: DefaultPolicy()}
+	return ItemParams{ID: f1, Year: 2025, District: "370211", Seq: 1, Title: "运动场面积不足", Severity: vocab.SeverityNormal,
+		Source: vocab.SourceSelfAssessment, CreatedAt: start, PlanDue: start.Add(dd(30)), Policy: DefaultPolicy()}
 }
 
 func TestItemOverdueEscalationThenClosed(t *testing.T) {
@@ -43,7 +44,7 @@ func TestItemOverdueEscalationThenClosed(t *testing.T) {
 			t.Errorf("%s notifications: %d, want %d", kind, counts[kind], want)
 		}
 	}
-	if st.Status != ItemClosed || st.Overdue || !st.Escalated || st.Reminders != 4 ||
+	if st.Status != vocab.ItemClosed || st.Overdue || !st.Escalated || st.Reminders != 4 ||
 		!st.ClosedAt.Equal(start.Add(dd(56))) {
 		t.Errorf("closed item: %+v", st)
 	}
@@ -56,10 +57,10 @@ func TestItemWithoutPlanEscalatesAtPlanDeadline(t *testing.T) {
 	s.cancelAt(dd(32))
 	st := s.runItem(itemParams())
 	ok(t, late)
-	if !escalated.Overdue || escalated.Status != ItemOpen || s.store.count(ToDistrict, "reminder", f1) != 2 {
+	if !escalated.Overdue || escalated.Status != vocab.ItemOpen || s.store.count(ToDistrict, "reminder", f1) != 2 {
 		t.Errorf("missing plan: %+v", escalated)
 	}
-	if st.Status != ItemInProgress || st.Overdue || !st.Escalated {
+	if st.Status != vocab.ItemInProgress || st.Overdue || !st.Escalated {
 		t.Errorf("a late plan clears overdue but the item stays listed: %+v", st)
 	}
 }
@@ -120,13 +121,13 @@ func TestItemVerificationRejectedAfterDueIsOverdueAtOnce(t *testing.T) {
 	rejected := probe[ItemState](s, dd(25.1), f1)
 	st := s.runItem(itemParams())
 	ok(t, outs...)
-	if waiting.Overdue || waiting.Status != ItemAwaitingVerification {
+	if waiting.Overdue || waiting.Status != vocab.ItemAwaitingVerification {
 		t.Errorf("an item awaiting verification must not go overdue: %+v", waiting)
 	}
-	if !rejected.Overdue || rejected.Status != ItemInProgress || rejected.LastComment != "抽查不合格" {
+	if !rejected.Overdue || rejected.Status != vocab.ItemInProgress || rejected.LastComment != "抽查不合格" {
 		t.Errorf("after a rejected verification past the due date: %+v", rejected)
 	}
-	if st.Status != ItemClosed || st.Rejections != 1 {
+	if st.Status != vocab.ItemClosed || st.Rejections != 1 {
 		t.Errorf("final: %+v", st)
 	}
 }
@@ -164,7 +165,7 @@ func TestItemContinuesAsNewCarryingItsState(t *testing.T) {
 	if err := converter.GetDefaultDataConverter().FromPayloads(can.Input, &next); err != nil {
 		t.Fatal(err)
 	}
-	if next.State == nil || next.State.Status != ItemInProgress || next.State.ProgressReports != 3 ||
+	if next.State == nil || next.State.Status != vocab.ItemInProgress || next.State.ProgressReports != 3 ||
 		next.State.Plan == nil || next.HistoryLimit != 60 {
 		t.Errorf("continued with %+v", next.State)
 	}
@@ -225,7 +226,7 @@ func TestItemValidators(t *testing.T) {
 	for _, c := range cases {
 		refused(t, c.o, c.kind)
 	}
-	if st.Status != ItemClosed || st.EventsCount != 5 {
+	if st.Status != vocab.ItemClosed || st.EventsCount != 5 {
 		t.Errorf("refused updates changed the item: %+v", st)
 	}
 }

@@ -1,109 +1,22 @@
 package workflows
 
 import (
-	"fmt"
+	"junheng/vocab"
 	"time"
 )
 
-// CycleStage is where a district's yearly cycle stands. The JSON names are the API's and the read model's.
-type CycleStage string
-
-const (
-	StageSelfAssessment CycleStage = "self_assessment"
-	StageCityReview     CycleStage = "city_review"
-	StageRectification  CycleStage = "rectification"
-	StageCityAcceptance CycleStage = "city_acceptance"
-	StageProvinceReview CycleStage = "province_review"
-	StageCertified      CycleStage = "certified"
-	StageNotCertified   CycleStage = "not_certified"
-	StageNotApplied     CycleStage = "not_applied"
-)
-
-// Final reports whether the cycle has ended.
-func (s CycleStage) Final() bool {
-	return s == StageCertified || s == StageNotCertified || s == StageNotApplied
-}
-
-// ItemStatus is where a rectification item (整改台账 row) stands.
-type ItemStatus string
-
-const (
-	ItemOpen                 ItemStatus = "open"
-	ItemInProgress           ItemStatus = "in_progress"
-	ItemAwaitingVerification ItemStatus = "awaiting_verification"
-	ItemClosed               ItemStatus = "closed"
-)
-
-// CreationPlanStatus is where a version of a district's creation plan (创建方案) stands; a plan's status is that of its
-// latest version.
-type CreationPlanStatus string
-
-const (
-	PlanSubmitted  CreationPlanStatus = "submitted"  // awaiting the office's review
-	PlanApproved   CreationPlanStatus = "approved"   // approved by the office; the newest approved one is in effect
-	PlanReturned   CreationPlanStatus = "returned"   // sent back by the office with its comment
-	PlanSuperseded CreationPlanStatus = "superseded" // replaced by the district with a newer version before review
-)
-
-// Role is what an actor may do; district actors are bound to one district.
-type Role string
-
-const (
-	RoleAdmin    Role = "admin"
-	RoleOffice   Role = "office"
-	RoleProvince Role = "province"
-	RoleDistrict Role = "district"
-	RoleSystem   Role = "system" // timers: reminders, overdue marks, escalation
-)
-
-// Actor is who asks for a change. The API fills it from the authenticated token; the workflow checks it again.
-type Actor struct {
-	Name      string `json:"name"`
-	Role      Role   `json:"role"`
-	District  string `json:"district,omitempty"`
-	RequestID string `json:"request_id,omitempty"`
-}
-
-var system = Actor{Name: "system", Role: RoleSystem}
-
-// Severity of a finding; serious open findings block the application.
-type Severity string
-
-const (
-	SeverityNormal  Severity = "normal"
-	SeveritySerious Severity = "serious"
-)
-
-// Source says where the office found a problem.
-type Source string
-
-const (
-	SourceSelfAssessment Source = "self_assessment" // a shortfall of the submitted evaluation
-	SourceDataMonitoring Source = "data_monitoring" // 数据监测
-	SourceThirdParty     Source = "third_party"     // 第三方评估
-	SourceOnSite         Source = "on_site"         // 实地督导
-)
-
-// CycleID is the workflow ID of a district's year, e.g. cycle:2025:370211.
-func CycleID(year int, district string) string { return fmt.Sprintf("cycle:%d:%s", year, district) }
-
-// CreationPlanID is the workflow ID of a district's creation plan, e.g. plan:370211.
-func CreationPlanID(district string) string { return "plan:" + district }
-
-// FindingID is the workflow ID of a rectification item, e.g. finding:2025:370211:3.
-func FindingID(year int, district string, seq int) string {
-	return fmt.Sprintf("finding:%d:%s:%d", year, district, seq)
-}
+// system is the actor of the workflows' own changes (timers).
+var system = vocab.Actor{Name: "system", Role: vocab.RoleSystem}
 
 // Event is one accepted state change, written to the audit trail together with the read model. A write carries
 // the event's workflow time and the state's event count: a row takes a write only if it is later in that order,
 // so a late retry, or a write of a run a Reset replaced, never takes a row back.
 type Event struct {
-	Key    string    `json:"key"` // unique per workflow run and change, so a retried write is not doubled
-	Actor  Actor     `json:"actor"`
-	Action string    `json:"action"`
-	Detail string    `json:"detail,omitempty"`
-	At     time.Time `json:"at,omitzero"` // the workflow's time of the change
+	Key    string      `json:"key"` // unique per workflow run and change, so a retried write is not doubled
+	Actor  vocab.Actor `json:"actor"`
+	Action string      `json:"action"`
+	Detail string      `json:"detail,omitempty"`
+	At     time.Time   `json:"at,omitzero"` // the workflow's time of the change
 }
 
 // Decision is a recorded pass/fail with the decider's comment and an optional report file.

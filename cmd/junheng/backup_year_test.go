@@ -25,6 +25,7 @@ import (
 	"go.temporal.io/sdk/converter"
 
 	"junheng/internal/temporalx"
+	"junheng/vocab"
 	"junheng/workflows"
 )
 
@@ -127,7 +128,7 @@ func TestBackupDuringTheYear(t *testing.T) {
 	for _, code := range codes[:3] {
 		wg.Go(func() {
 			clerk, cycle := tokens[code], "/api/v1/cycles/2025/districts/"+code
-			waitUntil(t, func() bool { return cycleOf(code).Stage == workflows.StageSelfAssessment },
+			waitUntil(t, func() bool { return cycleOf(code).Stage == vocab.StageSelfAssessment },
 				"cycle open for "+code)
 			failing := withDistrict(failing, code)
 			clerk.do("PUT", cycle+"/self-assessment", failing, nil)
@@ -342,12 +343,12 @@ func TestBackupDuringTheYear(t *testing.T) {
 			t.Errorf("finding %s counts %d progress reports, Temporal accepted %d", id, st.ProgressReports, want)
 		}
 		office.do("POST", path+"/verify", map[string]any{"accepted": true}, &st)
-		if st.Status != workflows.ItemClosed {
+		if st.Status != vocab.ItemClosed {
 			t.Errorf("finding %s: %s after verification", id, st.Status)
 		}
 		var d findingDetail
 		office.do("GET", path, nil, &d)
-		if d.State.Status != workflows.ItemClosed || d.State.ProgressReports != len(inTemporal[id]) {
+		if d.State.Status != vocab.ItemClosed || d.State.ProgressReports != len(inTemporal[id]) {
 			t.Errorf("finding %s in the read model: %s with %d progress reports; want closed with %d", id,
 				d.State.Status, d.State.ProgressReports, len(inTemporal[id]))
 		}
@@ -363,7 +364,7 @@ func TestBackupDuringTheYear(t *testing.T) {
 	clerk.do("POST", cycle+"/application", nil, nil)
 	office.do("POST", cycle+"/acceptance", map[string]any{"passed": true, "comment": "通过"}, nil)
 	tokens["province"].do("POST", cycle+"/province-result", map[string]any{"passed": true, "comment": "通过"}, nil)
-	if st := cycleOf(codes[0]); st.Stage != workflows.StageCertified {
+	if st := cycleOf(codes[0]); st.Stage != vocab.StageCertified {
 		t.Errorf("district %s: %s, want certified", codes[0], st.Stage)
 	}
 }

@@ -18,7 +18,7 @@ import (
 	"junheng/internal/config"
 	"junheng/internal/temporalx"
 	"junheng/usecase"
-	"junheng/workflows"
+	"junheng/vocab"
 )
 
 func newBenchCmd(cfg *config.Config) *cobra.Command {
@@ -107,7 +107,7 @@ func startOwn(cmd *cobra.Command, cfg *config.Config, opts *bench.Options) (func
 	}
 	stop := func() { p.Close(); os.RemoveAll(dir) }
 	t, err := usecase.IssueToken(cmd.Context(), p.Store,
-		usecase.TokenRequest{Role: workflows.RoleAdmin, Name: "bench"})
+		usecase.TokenRequest{Role: vocab.RoleAdmin, Name: "bench"})
 	if err != nil {
 		stop()
 		return nil, err

@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"junheng/vocab"
 	"junheng/workflows"
 )
 
@@ -262,12 +263,12 @@ func TestKill9DuringTheYear(t *testing.T) {
 		office.do("GET", "/api/v1/cycles/2025/districts/"+code, nil, &d)
 		return d
 	}
-	waitUntil(t, func() bool { return detail(codes[2]).State.Stage == workflows.StageNotApplied },
+	waitUntil(t, func() bool { return detail(codes[2]).State.Stage == vocab.StageNotApplied },
 		"district 3 not applied")
 	waitUntil(t, func() bool { return detail(codes[3]).State.SelfAssessmentOverdue }, "district 4 overdue")
 	for _, c := range codes[:2] {
 		d := detail(c)
-		if d.State.Stage != workflows.StageCertified || d.State.Version != 2 ||
+		if d.State.Stage != vocab.StageCertified || d.State.Version != 2 ||
 			changes(d.History) != d.State.EventsCount {
 			t.Errorf("district %s: stage %s, version %d (want 2: one per submit), %d audit entries for %d events",
 				c, d.State.Stage, d.State.Version, changes(d.History), d.State.EventsCount)
@@ -278,7 +279,7 @@ func TestKill9DuringTheYear(t *testing.T) {
 				History             []struct{ Outcome string }
 			}
 			office.do("GET", "/api/v1/findings/"+url.PathEscape(f.ID), nil, &item)
-			if item.Status != workflows.ItemClosed || item.ProgressReports != 1 ||
+			if item.Status != vocab.ItemClosed || item.ProgressReports != 1 ||
 				changes(item.History) != item.EventsCount {
 				t.Errorf("finding %s: %s, %d progress reports (want 1), %d audit entries for %d events",
 					f.ID, item.Status, item.ProgressReports, changes(item.History), item.EventsCount)
@@ -324,7 +325,7 @@ func driveDistrict(t *testing.T, code string, clerk, office, province *retrying,
 	waitUntil(t, func() bool {
 		var st struct{ State workflows.CycleState }
 		clerk.do("GET", cycle, nil, &st)
-		return st.State.Stage == workflows.StageSelfAssessment
+		return st.State.Stage == vocab.StageSelfAssessment
 	}, "cycle open for "+code)
 	clerk.do("PUT", cycle+"/self-assessment", failing, nil)
 	clerk.do("POST", cycle+"/self-assessment/submit", nil, nil)

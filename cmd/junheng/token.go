@@ -13,7 +13,7 @@ import (
 	"junheng/internal/config"
 	"junheng/store"
 	"junheng/usecase"
-	"junheng/workflows"
+	"junheng/vocab"
 )
 
 func newTokenCmd(cfg *config.Config) *cobra.Command {
@@ -24,7 +24,7 @@ func newTokenCmd(cfg *config.Config) *cobra.Command {
 		Short: "Create a token; it is printed once, alone on the last line",
 		Args:  cobra.NoArgs,
 		RunE: withStore(cfg, func(cmd *cobra.Command, db *store.Store, _ []string) error {
-			t, err := usecase.IssueToken(cmd.Context(), db, usecase.TokenRequest{Role: workflows.Role(role),
+			t, err := usecase.IssueToken(cmd.Context(), db, usecase.TokenRequest{Role: vocab.Role(role),
 				District: district, Name: name})
 			var invalid *usecase.Error
 			if errors.As(err, &invalid) {

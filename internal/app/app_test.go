@@ -20,6 +20,7 @@ import (
 	"junheng/internal/temporalx"
 	"junheng/store"
 	"junheng/store/storetest"
+	"junheng/vocab"
 	"junheng/workflows"
 )
 
@@ -94,9 +95,9 @@ func must[R any](t *testing.T, c client.Client, id, name string, arg any) R {
 }
 
 var (
-	office   = workflows.Actor{Name: "督导办", Role: workflows.RoleOffice}
-	province = workflows.Actor{Name: "省督导办", Role: workflows.RoleProvince}
-	clerk    = workflows.Actor{Name: "黄岛区教育局", Role: workflows.RoleDistrict, District: "370211"}
+	office   = vocab.Actor{Name: "督导办", Role: vocab.RoleOffice}
+	province = vocab.Actor{Name: "省督导办", Role: vocab.RoleProvince}
+	clerk    = vocab.Actor{Name: "黄岛区教育局", Role: vocab.RoleDistrict, District: "370211"}
 )
 
 func TestWholeCycleOnEmbeddedServer(t *testing.T) {
@@ -105,7 +106,7 @@ func TestWholeCycleOnEmbeddedServer(t *testing.T) {
 			p := start(t, testConfig(t, t.TempDir(), url))
 			defer p.Close()
 			ctx := context.Background()
-			id := workflows.CycleID(2025, "370211")
+			id := vocab.CycleID(2025, "370211")
 			loc, _ := time.LoadLocation("Asia/Shanghai")
 			run, err := p.Temporal.ExecuteWorkflow(ctx,
 				client.StartWorkflowOptions{ID: id, TaskQueue: workflows.TaskQueue},
@@ -119,7 +120,7 @@ func TestWholeCycleOnEmbeddedServer(t *testing.T) {
 				workflows.SaveDraftInput{Actor: clerk, DraftID: failing})
 			st := must[workflows.CycleState](t, p.Temporal, id, workflows.UpdateSubmit,
 				workflows.SubmitInput{Actor: clerk})
-			if st.Stage != workflows.StageCityReview || st.Verdict != "does_not_meet" || len(st.ShortfallIDs) == 0 {
+			if st.Stage != vocab.StageCityReview || st.Verdict != "does_not_meet" || len(st.ShortfallIDs) == 0 {
 				t.Fatalf("after submit: %+v", st)
 			}
 
@@ -132,8 +133,8 @@ func TestWholeCycleOnEmbeddedServer(t *testing.T) {
 
 			st = must[workflows.CycleState](t, p.Temporal, id, workflows.UpdateReview,
 				workflows.ReviewInput{Actor: office, Decision: "approve", Findings: []workflows.NewFinding{
-					{Title: "大班额", Source: workflows.SourceOnSite, Severity: workflows.SeveritySerious}}})
-			if st.Stage != workflows.StageRectification || len(st.Findings) != len(st.ShortfallIDs)+1 {
+					{Title: "大班额", Source: vocab.SourceOnSite, Severity: vocab.SeveritySerious}}})
+			if st.Stage != vocab.StageRectification || len(st.Findings) != len(st.ShortfallIDs)+1 {
 				t.Fatalf("after approval: %+v", st)
 			}
 			due := time.Now().Add(60 * 24 * time.Hour)
@@ -145,7 +146,7 @@ func TestWholeCycleOnEmbeddedServer(t *testing.T) {
 					workflows.NoteInput{Actor: clerk, Note: "已完成"})
 				item := must[workflows.ItemState](t, p.Temporal, f, workflows.UpdateVerify,
 					workflows.VerifyInput{Actor: office, Accepted: true})
-				if item.Status != workflows.ItemClosed {
+				if item.Status != vocab.ItemClosed {
 					t.Fatalf("item %s: %+v", f, item)
 				}
 			}
@@ -159,7 +160,7 @@ func TestWholeCycleOnEmbeddedServer(t *testing.T) {
 			must[workflows.CycleState](t, p.Temporal, id, workflows.UpdateRecordProvinceResult,
 				workflows.DecisionInput{Actor: province, Passed: true})
 			var final workflows.CycleState
-			if err := run.Get(ctx, &final); err != nil || final.Stage != workflows.StageCertified {
+			if err := run.Get(ctx, &final); err != nil || final.Stage != vocab.StageCertified {
 				t.Fatalf("workflow ended %+v, %v", final.Stage, err)
 			}
 
@@ -188,7 +189,7 @@ func TestTimerSurvivesRestart(t *testing.T) {
 	cfg := testConfig(t, dir, "")
 	p := start(t, cfg)
 	ctx := context.Background()
-	id := workflows.CycleID(2025, "370211")
+	id := vocab.CycleID(2025, "370211")
 	now := time.Now()
 	policy := workflows.DefaultPolicy()
 	policy.DistrictReminders = nil
@@ -218,7 +219,7 @@ func TestTimerSurvivesRestart(t *testing.T) {
 	must[workflows.CycleState](t, p.Temporal, id, workflows.UpdateSaveDraft,
 		workflows.SaveDraftInput{Actor: clerk, DraftID: draft})
 	st := must[workflows.CycleState](t, p.Temporal, id, workflows.UpdateSubmit, workflows.SubmitInput{Actor: clerk})
-	if st.Stage != workflows.StageCityReview || !st.SubmittedLate {
+	if st.Stage != vocab.StageCityReview || !st.SubmittedLate {
 		t.Errorf("late submission after restart: %+v", st)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "temporal.db")); err != nil {
@@ -262,7 +263,7 @@ func TestExternalClusterGetsSearchAttributes(t *testing.T) {
 	p := start(t, cfg)
 	defer p.Close()
 	ctx := context.Background()
-	id := workflows.CycleID(2025, "370211")
+	id := vocab.CycleID(2025, "370211")
 	loc, _ := time.LoadLocation("Asia/Shanghai")
 	if _, err := p.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: workflows.TaskQueue},
 		workflows.DistrictCycle, workflows.CycleParams{Year: 2025, District: "370211", DistrictName: "黄岛区",
@@ -290,7 +291,7 @@ func TestExternalClusterGetsSearchAttributes(t *testing.T) {
 	draft := sampleDraft(t, p.Store, func(map[string]any) {})
 	retried(workflows.UpdateSaveDraft, workflows.SaveDraftInput{Actor: clerk, DraftID: draft})
 	if st := retried(workflows.UpdateSubmit, workflows.SubmitInput{Actor: clerk}); st.Stage !=
-		workflows.StageCityReview {
+		vocab.StageCityReview {
 		t.Errorf("stage %s", st.Stage)
 	}
 }
@@ -370,14 +371,14 @@ func TestSeparateAPIAndWorker(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	admin := httpClient{t: t, base: base, token: newToken(t, apiProc.Store, workflows.RoleAdmin, "")}
-	office := httpClient{t: t, base: base, token: newToken(t, apiProc.Store, workflows.RoleOffice, "")}
+	admin := httpClient{t: t, base: base, token: newToken(t, apiProc.Store, vocab.RoleAdmin, "")}
+	office := httpClient{t: t, base: base, token: newToken(t, apiProc.Store, vocab.RoleOffice, "")}
 	admin.ok("POST", "/api/v1/districts", map[string]string{"code": codeA, "name": "黄岛区"}, nil)
 	office.ok("POST", "/api/v1/cycles", map[string]any{"year": 2025, "deadlines": map[string]string{
 		"self_assessment": time.Now().Add(time.Hour).Format(time.RFC3339),
 		"city_review":     time.Now().Add(2 * time.Hour).Format(time.RFC3339),
 		"application":     time.Now().Add(3 * time.Hour).Format(time.RFC3339)}}, nil)
-	clerk := httpClient{t: t, base: base, token: newToken(t, apiProc.Store, workflows.RoleDistrict, codeA)}
+	clerk := httpClient{t: t, base: base, token: newToken(t, apiProc.Store, vocab.RoleDistrict, codeA)}
 	var draft struct{ State workflows.CycleState }
 	clerk.ok("PUT", "/api/v1/cycles/2025/districts/"+codeA+"/self-assessment", sampleJSON(t, codeA, noEdit), &draft)
 	if draft.State.DraftID == 0 {
@@ -390,9 +391,9 @@ func TestSeparateAPIAndWorker(t *testing.T) {
 func openOneDistrict(t *testing.T, p *Process, selfAssessment time.Duration) (office, clerk httpClient) {
 	t.Helper()
 	base := "http://" + p.Addr.String()
-	admin := httpClient{t: t, base: base, token: newToken(t, p.Store, workflows.RoleAdmin, "")}
-	office = httpClient{t: t, base: base, token: newToken(t, p.Store, workflows.RoleOffice, "")}
-	clerk = httpClient{t: t, base: base, token: newToken(t, p.Store, workflows.RoleDistrict, codeA)}
+	admin := httpClient{t: t, base: base, token: newToken(t, p.Store, vocab.RoleAdmin, "")}
+	office = httpClient{t: t, base: base, token: newToken(t, p.Store, vocab.RoleOffice, "")}
+	clerk = httpClient{t: t, base: base, token: newToken(t, p.Store, vocab.RoleDistrict, codeA)}
 	admin.ok("POST", "/api/v1/districts", map[string]string{"code": codeA, "name": "黄岛区"}, nil)
 	now := time.Now()
 	office.ok("POST", "/api/v1/cycles", map[string]any{"year": 2025, "deadlines": map[string]string{

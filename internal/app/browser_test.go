@@ -16,7 +16,7 @@ import (
 	"junheng/evaluation"
 	"junheng/evaluation/excel"
 	"junheng/store"
-	"junheng/workflows"
+	"junheng/vocab"
 )
 
 // browser is one user's tab in its own browser context (own cookies), bound to the test's deadline.
@@ -178,10 +178,10 @@ func TestPagesInBrowser(t *testing.T) {
 	apiURL := &url.URL{Scheme: "http", Host: p.Addr.String()}
 
 	const code = codeA
-	admin := httpClient{t: t, base: apiURL.String(), token: newToken(t, p.Store, workflows.RoleAdmin, "")}
+	admin := httpClient{t: t, base: apiURL.String(), token: newToken(t, p.Store, vocab.RoleAdmin, "")}
 	admin.ok("POST", "/api/v1/districts", map[string]string{"code": code, "name": "黄岛区"}, nil)
 	officeToken, clerkToken :=
-		newToken(t, p.Store, workflows.RoleOffice, ""), newToken(t, p.Store, workflows.RoleDistrict, code)
+		newToken(t, p.Store, vocab.RoleOffice, ""), newToken(t, p.Store, vocab.RoleDistrict, code)
 	tmpl := httpClient{t: t, base: apiURL.String(), token: clerkToken}.do("GET",
 		"/api/v1/templates/self-assessment.xlsx", nil)
 

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"junheng/progress"
+	"junheng/vocab"
 	"junheng/workflows"
 )
 
@@ -58,17 +59,17 @@ func TestCampaignOverHTTP(t *testing.T) {
 			p := start(t, cfg)
 			defer p.Close()
 			base := "http://" + p.Addr.String()
-			as := func(role workflows.Role, district string) httpClient {
+			as := func(role vocab.Role, district string) httpClient {
 				return httpClient{t: t, base: base, token: newToken(t, p.Store, role, district)}
 			}
 			admin, office, province :=
-				as(workflows.RoleAdmin, ""), as(workflows.RoleOffice, ""), as(workflows.RoleProvince, "")
+				as(vocab.RoleAdmin, ""), as(vocab.RoleOffice, ""), as(vocab.RoleProvince, "")
 			for code, name := range map[string]string{campA: "崂山区", campB: "李沧区", campC: "城阳区"} {
 				admin.ok("POST", "/api/v1/districts", map[string]string{"code": code, "name": name}, nil)
 			}
-			clerk := map[string]httpClient{campA: as(workflows.RoleDistrict, campA),
-				campB: as(workflows.RoleDistrict, campB),
-				campC: as(workflows.RoleDistrict, campC)}
+			clerk := map[string]httpClient{campA: as(vocab.RoleDistrict, campA),
+				campB: as(vocab.RoleDistrict, campB),
+				campC: as(vocab.RoleDistrict, campC)}
 
 			plans(t, office, clerk)
 
@@ -97,7 +98,7 @@ func TestCampaignOverHTTP(t *testing.T) {
 			office.ok("POST", cycleA+"/acceptance", map[string]any{"passed": true, "comment": "验收通过"}, nil)
 			var st workflows.CycleState
 			province.ok("POST", cycleA+"/province-result", map[string]any{"passed": true, "comment": "通过"}, &st)
-			if st.Stage != workflows.StageCertified {
+			if st.Stage != vocab.StageCertified {
 				t.Fatalf("A in 2024: %+v", st)
 			}
 			// C's 2025 shortfalls become findings, and the office holds a talk and a circular on one of them.

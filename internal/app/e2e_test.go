@@ -19,6 +19,7 @@ import (
 	"junheng/api"
 	"junheng/store"
 	"junheng/usecase"
+	"junheng/vocab"
 	"junheng/workflows"
 )
 
@@ -144,7 +145,7 @@ func (c httpClient) upload(method, path, field, name string, content []byte) rep
 }
 
 // newToken creates a token straight in the store, as `junheng token create` does.
-func newToken(t *testing.T, db *store.Store, role workflows.Role, district string) string {
+func newToken(t *testing.T, db *store.Store, role vocab.Role, district string) string {
 	t.Helper()
 	token, hash := usecase.NewToken()
 	if err := db.CreateToken(context.Background(), &store.Token{Name: string(role) + district, Role: string(role),
@@ -197,14 +198,14 @@ func TestYearOverHTTP(t *testing.T) {
 			p := start(t, testConfig(t, t.TempDir(), url))
 			defer p.Close()
 			base := "http://" + p.Addr.String()
-			as := func(role workflows.Role, district string) httpClient {
+			as := func(role vocab.Role, district string) httpClient {
 				return httpClient{t: t, base: base, token: newToken(t, p.Store, role, district)}
 			}
 			admin, office, province :=
-				as(workflows.RoleAdmin, ""), as(workflows.RoleOffice, ""), as(workflows.RoleProvince, "")
+				as(vocab.RoleAdmin, ""), as(vocab.RoleOffice, ""), as(vocab.RoleProvince, "")
 			admin.ok("POST", "/api/v1/districts", map[string]string{"code": codeA, "name": "黄岛区"}, nil)
 			admin.ok("POST", "/api/v1/districts", map[string]string{"code": codeB, "name": "市南区"}, nil)
-			clerkA, clerkB := as(workflows.RoleDistrict, codeA), as(workflows.RoleDistrict, codeB)
+			clerkA, clerkB := as(vocab.RoleDistrict, codeA), as(vocab.RoleDistrict, codeB)
 
 			now := time.Now()
 			deadline := func(d time.Duration) string { return now.Add(d).Format(time.RFC3339) }
@@ -276,7 +277,7 @@ func TestYearOverHTTP(t *testing.T) {
 				!bytes.Contains(got.body, []byte("feedback")) {
 				t.Errorf("district A reading its feedback report: %d", got.status)
 			}
-			if st.Stage != workflows.StageRectification || len(st.Findings) != 1 {
+			if st.Stage != vocab.StageRectification || len(st.Findings) != 1 {
 				t.Fatalf("A after review: %+v", st)
 			}
 			findingA := "/api/v1/findings/" + st.Findings[0]
@@ -286,7 +287,7 @@ func TestYearOverHTTP(t *testing.T) {
 			clerkB.ok("POST", cycleB+"/self-assessment/submit", nil, nil)
 			office.ok("POST", cycleB+"/review", map[string]any{"decision": "return", "comment": "数据不全",
 				"deadline": deadline(time.Hour)}, &st)
-			if st.Stage != workflows.StageSelfAssessment {
+			if st.Stage != vocab.StageSelfAssessment {
 				t.Fatalf("B after return: %+v", st)
 			}
 			clerkB.ok("PUT", cycleB+"/self-assessment", sampleJSON(t, codeB, dropRecognition), nil)
@@ -327,13 +328,13 @@ func TestYearOverHTTP(t *testing.T) {
 			}
 			clerkA.ok("POST", findingA+"/request-close", map[string]any{"note": "已完工"}, nil)
 			office.ok("POST", findingA+"/verify", map[string]any{"accepted": false, "comment": "缺少验收材料"}, &item)
-			if item.Status != workflows.ItemInProgress || item.ProgressReports != 1 {
+			if item.Status != vocab.ItemInProgress || item.ProgressReports != 1 {
 				t.Fatalf("after the rejected verification: %+v", item)
 			}
 			clerkA.ok("POST", findingA+"/request-close", map[string]any{"note": "补充材料",
 				"evidence": []string{file.ID}}, nil)
 			office.ok("POST", findingA+"/verify", map[string]any{"accepted": true, "comment": "同意销号"}, &item)
-			if item.Status != workflows.ItemClosed {
+			if item.Status != vocab.ItemClosed {
 				t.Fatalf("A's finding: %+v", item)
 			}
 
@@ -344,7 +345,7 @@ func TestYearOverHTTP(t *testing.T) {
 			office.ok("POST", cycleA+"/acceptance", map[string]any{"passed": true, "comment": "验收通过"}, nil)
 			province.ok("POST", cycleA+"/province-result", map[string]any{"passed": true, "recommend_national": true,
 				"comment": "通过"}, &st)
-			if st.Stage != workflows.StageCertified {
+			if st.Stage != vocab.StageCertified {
 				t.Fatalf("A: %+v", st)
 			}
 
@@ -412,7 +413,7 @@ func checkAuthorisation(t *testing.T, base string, db *store.Store, certifiedA w
 	tokens := map[string]httpClient{}
 	for _, role := range usecase.Roles {
 		district := ""
-		if role == workflows.RoleDistrict {
+		if role == vocab.RoleDistrict {
 			district = codeA
 		}
 		tokens[string(role)] = httpClient{t: t, base: base, token: newToken(t, db, role, district)}
@@ -449,7 +450,7 @@ func checkAuthorisation(t *testing.T, base string, db *store.Store, certifiedA w
 		}
 		for role, c := range tokens {
 			got := c.do(r.Method, path, body).status
-			allowed := slices.Contains(r.Roles, workflows.Role(role))
+			allowed := slices.Contains(r.Roles, vocab.Role(role))
 			switch {
 			case !allowed && got != 403:
 				t.Errorf("%s %s as %s: %d, want 403", r.Method, path, role, got)
@@ -460,7 +461,7 @@ func checkAuthorisation(t *testing.T, base string, db *store.Store, certifiedA w
 			}
 		}
 	}
-	clerkB := httpClient{t: t, base: base, token: newToken(t, db, workflows.RoleDistrict, codeB)}
+	clerkB := httpClient{t: t, base: base, token: newToken(t, db, vocab.RoleDistrict, codeB)}
 	if got := clerkB.do("GET", "/api/v1/files/"+fileA, nil).status; got != 404 {
 		t.Errorf("district B reading A's file: %d, want 404", got)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"junheng/progress"
 	"junheng/store"
+	"junheng/vocab"
 	"junheng/workflows"
 )
 
@@ -37,7 +38,7 @@ func TestRecordHistories(t *testing.T) {
 
 	// A year: a reminder, submitted, returned, resubmitted, its review overdue, approved, applications closed.
 	t0 := time.Now()
-	year := workflows.CycleID(2025, codeA)
+	year := vocab.CycleID(2025, codeA)
 	_, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: year, TaskQueue: workflows.TaskQueue},
 		workflows.WorkflowDistrictCycle, workflows.CycleParams{Year: 2025, District: codeA, DistrictName: "黄岛区",
 			Policy: policy, Deadlines: workflows.Deadlines{SelfAssessment: t0.Add(sec(4)), CityReview: t0.Add(sec(10)),
@@ -64,7 +65,7 @@ func TestRecordHistories(t *testing.T) {
 	must[workflows.CycleState](t, c, year, workflows.UpdateReview, workflows.ReviewInput{Actor: office,
 		Decision: "approve", Comment: "同意", Shortfalls: []string{}})
 	var ended workflows.CycleState
-	if err := c.GetWorkflow(ctx, year, "").Get(ctx, &ended); err != nil || ended.Stage != workflows.StageNotApplied ||
+	if err := c.GetWorkflow(ctx, year, "").Get(ctx, &ended); err != nil || ended.Stage != vocab.StageNotApplied ||
 		!ended.ReviewOverdue || len(ended.Returns) != 1 {
 		t.Fatalf("the year ended %+v, %v", ended, err)
 	}
@@ -72,10 +73,10 @@ func TestRecordHistories(t *testing.T) {
 
 	// An item: reminded, planned, overdue and escalated with nags, extended, closed.
 	t0 = time.Now()
-	item := workflows.FindingID(2025, codeA, 1)
+	item := vocab.FindingID(2025, codeA, 1)
 	_, err = c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: item, TaskQueue: workflows.TaskQueue},
 		workflows.WorkflowRectificationItem, workflows.ItemParams{ID: item, Year: 2025, District: codeA, Seq: 1,
-			Title: "运动场面积不足", Severity: workflows.SeverityNormal, Source: workflows.SourceSelfAssessment,
+			Title: "运动场面积不足", Severity: vocab.SeverityNormal, Source: vocab.SourceSelfAssessment,
 			CreatedAt: t0, PlanDue: t0.Add(sec(3)), Policy: policy})
 	if err != nil {
 		t.Fatal(err)
@@ -94,13 +95,13 @@ func TestRecordHistories(t *testing.T) {
 	var closed workflows.ItemState
 	must[workflows.ItemState](t, c, item, workflows.UpdateVerify, workflows.VerifyInput{Actor: office, Accepted: true})
 	if err := c.GetWorkflow(ctx, item, "").Get(ctx, &closed); err != nil || !closed.Escalated || closed.Reminders < 3 ||
-		closed.Status != workflows.ItemClosed || len(closed.Extensions) != 1 {
+		closed.Status != vocab.ItemClosed || len(closed.Extensions) != 1 {
 		t.Fatalf("the item ended %+v, %v", closed, err)
 	}
 	recordHistory(t, c, item, "", dir+"item_history"+suffix)
 
 	// A year, an item and a plan past their history limits: each continues as new; both runs are recorded.
-	long := workflows.CycleID(2026, codeA)
+	long := vocab.CycleID(2026, codeA)
 	first, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: long, TaskQueue: workflows.TaskQueue},
 		workflows.WorkflowDistrictCycle, workflows.CycleParams{Year: 2026, District: codeA, DistrictName: "黄岛区",
 			Policy: workflows.DefaultPolicy(), Deadlines: ahead(time.UTC), HistoryLimit: 30})
@@ -119,10 +120,10 @@ func TestRecordHistories(t *testing.T) {
 	recordHistory(t, c, long, first.GetRunID(), dir+"cycle_continued_history"+suffix)
 	recordHistory(t, c, long, "", dir+"cycle_continuing_history"+suffix)
 
-	longItem := workflows.FindingID(2026, codeA, 1)
+	longItem := vocab.FindingID(2026, codeA, 1)
 	firstItem, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: longItem, TaskQueue: workflows.TaskQueue},
 		workflows.WorkflowRectificationItem, workflows.ItemParams{ID: longItem, Year: 2026, District: codeA, Seq: 1,
-			Title: "大班额", Severity: workflows.SeverityNormal, Source: workflows.SourceOnSite, CreatedAt: time.Now(),
+			Title: "大班额", Severity: vocab.SeverityNormal, Source: vocab.SourceOnSite, CreatedAt: time.Now(),
 			PlanDue: time.Now().Add(24 * time.Hour), Policy: workflows.DefaultPolicy(), HistoryLimit: 25})
 	if err != nil {
 		t.Fatal(err)
@@ -136,7 +137,7 @@ func TestRecordHistories(t *testing.T) {
 	recordHistory(t, c, longItem, firstItem.GetRunID(), dir+"item_continued_history"+suffix)
 	recordHistory(t, c, longItem, "", dir+"item_continuing_history"+suffix)
 
-	plan := workflows.CreationPlanID(codeA)
+	plan := vocab.CreationPlanID(codeA)
 	firstPlan, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: plan, TaskQueue: workflows.TaskQueue},
 		workflows.WorkflowCreationPlan, workflows.CreationPlanParams{District: codeA, HistoryLimit: 30})
 	if err != nil {
@@ -160,7 +161,7 @@ func TestRecordHistories(t *testing.T) {
 
 	// A year to certification, started with its first save (an Update in its first workflow task), its review
 	// starting items as children; and a plan started by its first submission, as the API starts one.
-	certified := workflows.CycleID(2027, codeA)
+	certified := vocab.CycleID(2027, codeA)
 	draft := &store.Draft{Year: 2027, DistrictCode: codeA, Data: string(editedSample(t, dropRecognition)),
 		CreatedBy: "clerk", CreatedAt: time.Now()}
 	if err := p.Store.AddDraft(ctx, draft); err != nil {
@@ -172,7 +173,7 @@ func TestRecordHistories(t *testing.T) {
 	must[workflows.CycleState](t, c, certified, workflows.UpdateSubmit, workflows.SubmitInput{Actor: clerk})
 	st := must[workflows.CycleState](t, c, certified, workflows.UpdateReview, workflows.ReviewInput{Actor: office,
 		Decision: "approve", Comment: "整改后申请", Findings: []workflows.NewFinding{{Title: "大班额",
-			Source: workflows.SourceOnSite, Severity: workflows.SeveritySerious}}})
+			Source: vocab.SourceOnSite, Severity: vocab.SeveritySerious}}})
 	for _, f := range st.Findings {
 		must[workflows.ItemState](t, c, f, workflows.UpdatePlan, workflows.PlanInput{Actor: clerk, Measures: "整改",
 			ResponsibleUnit: "区教育局", ResponsiblePerson: "张三", DueDate: time.Now().Add(60 * 24 * time.Hour)})
@@ -192,14 +193,14 @@ func TestRecordHistories(t *testing.T) {
 	must[workflows.CycleState](t, c, certified, workflows.UpdateRecordProvinceResult,
 		workflows.DecisionInput{Actor: province, Passed: true, RecommendNational: true})
 	if err := c.GetWorkflow(ctx, certified, "").Get(ctx, &ended); err != nil ||
-		ended.Stage != workflows.StageCertified {
+		ended.Stage != vocab.StageCertified {
 		t.Fatalf("the year ended %+v, %v", ended.Stage, err)
 	}
 	recordHistory(t, c, certified, "", dir+"cycle_certified_history"+suffix)
 	recordHistory(t, c, st.Findings[len(st.Findings)-1], "", dir+"item_child_history"+suffix)
 
-	startedPlan := workflows.CreationPlanID(codeB)
-	submission.Actor = workflows.Actor{Name: "市南区教育局", Role: workflows.RoleDistrict, District: codeB}
+	startedPlan := vocab.CreationPlanID(codeB)
+	submission.Actor = vocab.Actor{Name: "市南区教育局", Role: vocab.RoleDistrict, District: codeB}
 	withStart(t, c, startedPlan, workflows.WorkflowCreationPlan, workflows.CreationPlanParams{District: codeB},
 		workflows.UpdateSubmitPlan, submission)
 	must[workflows.CreationPlanState](t, c, startedPlan, workflows.UpdateReviewPlan,
@@ -217,7 +218,7 @@ func TestRecordOnBehalfHistory(t *testing.T) {
 	p := start(t, testConfig(t, t.TempDir(), ""))
 	defer p.Close()
 	c := p.Temporal
-	id := workflows.CycleID(2028, codeA)
+	id := vocab.CycleID(2028, codeA)
 	draft := &store.Draft{Year: 2028, DistrictCode: codeA, Data: string(editedSample(t, noEdit)), CreatedBy: "clerk",
 		CreatedAt: time.Now()}
 	if err := p.Store.AddDraft(context.Background(), draft); err != nil {
@@ -236,7 +237,7 @@ func TestRecordOnBehalfHistory(t *testing.T) {
 		workflows.DecisionInput{Actor: office, Passed: true, ReportFile: "province-document"})
 	var ended workflows.CycleState
 	if err := c.GetWorkflow(context.Background(), id, "").Get(context.Background(), &ended); err != nil ||
-		ended.Stage != workflows.StageCertified || ended.ReviewedVersion != 1 {
+		ended.Stage != vocab.StageCertified || ended.ReviewedVersion != 1 {
 		t.Fatalf("the year ended %s, reviewed version %d, %v", ended.Stage, ended.ReviewedVersion, err)
 	}
 	recordHistory(t, c, id, "", "../../workflows/testdata/cycle_on_behalf_history_v4.json")

@@ -4,6 +4,7 @@ package app
 
 import (
 	"io"
+	"junheng/vocab"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -14,8 +15,6 @@ import (
 
 	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/chromedp"
-
-	"junheng/workflows"
 )
 
 // TestOperatorsView opens Temporal's Web UI at /admin/temporal/ as the administrator, in Chromium, and finds the
@@ -27,8 +26,8 @@ func TestOperatorsView(t *testing.T) {
 	defer p.Close()
 	base := "http://" + p.Addr.String()
 	openOneDistrict(t, p, time.Hour)
-	cycleID := workflows.CycleID(2025, codeA)
-	adminToken := newToken(t, p.Store, workflows.RoleAdmin, "")
+	cycleID := vocab.CycleID(2025, codeA)
+	adminToken := newToken(t, p.Store, vocab.RoleAdmin, "")
 
 	signedIn := func(token string) *http.Client {
 		jar, _ := cookiejar.New(nil)
@@ -55,7 +54,7 @@ func TestOperatorsView(t *testing.T) {
 	if resp, body := get(admin, "GET", list); resp.StatusCode != http.StatusOK || !strings.Contains(body, cycleID) {
 		t.Errorf("the administrator's list of workflows: %d %.300s", resp.StatusCode, body)
 	}
-	if resp, _ := get(signedIn(newToken(t, p.Store, workflows.RoleOffice, "")), "GET", list); resp.StatusCode !=
+	if resp, _ := get(signedIn(newToken(t, p.Store, vocab.RoleOffice, "")), "GET", list); resp.StatusCode !=
 		http.StatusNotFound {
 		t.Errorf("the office: %d, want 404", resp.StatusCode)
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"junheng/store"
+	"junheng/vocab"
 	"junheng/workflows"
 )
 
@@ -103,7 +104,7 @@ func TestDatabaseOutage(t *testing.T) {
 	waitFor(t, p.Store, codeA, func(c store.Cycle) bool { return c.SelfAssessmentOverdue })
 	var st workflows.CycleState
 	clerk.ok("POST", cycle+"/self-assessment/submit", nil, &st, "Idempotency-Key", "submit-1")
-	if st.Stage != workflows.StageCityReview || !st.SubmittedLate || st.Version != 1 {
+	if st.Stage != vocab.StageCityReview || !st.SubmittedLate || st.Version != 1 {
 		t.Errorf("after the outage: %+v", st)
 	}
 	var notes []store.Notification

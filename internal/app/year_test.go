@@ -15,6 +15,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"junheng/store"
+	"junheng/vocab"
 	"junheng/workflows"
 )
 
@@ -68,8 +69,8 @@ func TestManySavesThenTheYearGoesOn(t *testing.T) {
 				}
 			}
 			t.Logf("%d saves in %v", saves, time.Since(began))
-			runs := countRuns(t, p.Temporal, workflows.CycleID(2025, codeA))
-			logRuns(t, p.Temporal, workflows.CycleID(2025, codeA))
+			runs := countRuns(t, p.Temporal, vocab.CycleID(2025, codeA))
+			logRuns(t, p.Temporal, vocab.CycleID(2025, codeA))
 			if runs < 2 {
 				t.Errorf("%d saves in %d run(s): the year never continued as new", saves, runs)
 			}
@@ -90,7 +91,7 @@ func TestManySavesThenTheYearGoesOn(t *testing.T) {
 			var st workflows.CycleState
 			r := saveUntilAnswered(t, clerk, "POST", cycle+"/self-assessment/submit", nil, "submit")
 			r.decode(t, &st)
-			if r.status != 200 || st.Stage != workflows.StageCityReview {
+			if r.status != 200 || st.Stage != vocab.StageCityReview {
 				t.Fatalf("submit after %d saves: %d %s", saves, r.status, r.body)
 			}
 			r = saveUntilAnswered(t, office, "POST", cycle+"/review", map[string]any{"decision": "approve",
@@ -100,10 +101,10 @@ func TestManySavesThenTheYearGoesOn(t *testing.T) {
 			}
 			r = saveUntilAnswered(t, clerk, "POST", cycle+"/application", nil, "apply")
 			r.decode(t, &st)
-			if r.status != 200 || st.Stage != workflows.StageCityAcceptance || st.EventsCount != saves+4 {
+			if r.status != 200 || st.Stage != vocab.StageCityAcceptance || st.EventsCount != saves+4 {
 				t.Errorf("application: %d, stage %s, %d changes (want %d)", r.status, st.Stage, st.EventsCount, saves+4)
 			}
-			events, err := p.Store.Audit(context.Background(), store.AuditFilter{Target: workflows.CycleID(2025, codeA),
+			events, err := p.Store.Audit(context.Background(), store.AuditFilter{Target: vocab.CycleID(2025, codeA),
 				Action: "save_draft", Limit: 500})
 			if err != nil || len(events) != min(saves, 500) {
 				t.Errorf("audited saves: %d, %v", len(events), err)
@@ -157,18 +158,18 @@ func TestOpeningAYearAgainRestartsNothing(t *testing.T) {
 			defer p.Close()
 			ctx := context.Background()
 			base := "http://" + p.Addr.String()
-			admin := httpClient{t: t, base: base, token: newToken(t, p.Store, workflows.RoleAdmin, "")}
-			office := httpClient{t: t, base: base, token: newToken(t, p.Store, workflows.RoleOffice, "")}
+			admin := httpClient{t: t, base: base, token: newToken(t, p.Store, vocab.RoleAdmin, "")}
+			office := httpClient{t: t, base: base, token: newToken(t, p.Store, vocab.RoleOffice, "")}
 			admin.ok("POST", "/api/v1/districts", map[string]string{"code": codeA, "name": "黄岛区"}, nil)
 			now := time.Now()
 			at := func(d time.Duration) string { return now.Add(d).Format(time.RFC3339) }
 			office.ok("POST", "/api/v1/cycles", map[string]any{"year": 2025, "deadlines": map[string]string{
 				"self_assessment": at(time.Second), "city_review": at(2 * time.Second),
 				"application": at(3 * time.Second)}}, nil)
-			id := workflows.CycleID(2025, codeA)
+			id := vocab.CycleID(2025, codeA)
 			var ended workflows.CycleState
 			err := p.Temporal.GetWorkflow(ctx, id, "").Get(ctx, &ended)
-			if err != nil || ended.Stage != workflows.StageNotApplied {
+			if err != nil || ended.Stage != vocab.StageNotApplied {
 				t.Fatalf("the year ended %s, %v", ended.Stage, err)
 			}
 			_, err = p.Temporal.WorkflowService().DeleteWorkflowExecution(ctx,
@@ -226,16 +227,16 @@ func TestApprovalFindsAnItemAlreadyRunning(t *testing.T) {
 	if len(st.ShortfallIDs) == 0 {
 		t.Fatalf("submitted: %+v", st)
 	}
-	first := workflows.FindingID(2025, codeA, 1)
+	first := vocab.FindingID(2025, codeA, 1)
 	_, err := p.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: first, TaskQueue: workflows.TaskQueue},
 		workflows.WorkflowRectificationItem, workflows.ItemParams{ID: first, Year: 2025, District: codeA, Seq: 1,
-			Title: "已下达", Severity: workflows.SeverityNormal, Source: workflows.SourceSelfAssessment,
+			Title: "已下达", Severity: vocab.SeverityNormal, Source: vocab.SourceSelfAssessment,
 			CreatedAt: time.Now(), PlanDue: time.Now().Add(30 * 24 * time.Hour), Policy: workflows.DefaultPolicy()})
 	if err != nil {
 		t.Fatal(err)
 	}
 	office.ok("POST", cycle+"/review", map[string]any{"decision": "approve", "comment": "同意"}, &st)
-	if st.Stage != workflows.StageRectification || len(st.Findings) != len(st.ShortfallIDs) || st.Findings[0] != first {
+	if st.Stage != vocab.StageRectification || len(st.Findings) != len(st.ShortfallIDs) || st.Findings[0] != first {
 		t.Errorf("approved: %+v", st)
 	}
 }
@@ -253,7 +254,7 @@ func TestClosedPlanResumesFromTheReadModel(t *testing.T) {
 	path := "/api/v1/districts/" + codeA + "/plan"
 	terminate := func() {
 		t.Helper()
-		err := p.Temporal.TerminateWorkflow(context.Background(), workflows.CreationPlanID(codeA), "", "operator")
+		err := p.Temporal.TerminateWorkflow(context.Background(), vocab.CreationPlanID(codeA), "", "operator")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -267,12 +268,12 @@ func TestClosedPlanResumesFromTheReadModel(t *testing.T) {
 	}
 	terminate()
 	clerk.ok("PUT", path, plan, &st)
-	if len(st.Versions) != 2 || st.Approved != 1 || st.Versions[0].Status != workflows.PlanApproved ||
+	if len(st.Versions) != 2 || st.Approved != 1 || st.Versions[0].Status != vocab.PlanApproved ||
 		st.Versions[1].Version != 2 || st.EventsCount != 3 {
 		t.Errorf("the district's revision after the run closed again: %+v", st)
 	}
 	var events []store.AuditEvent
-	office.ok("GET", "/api/v1/audit?target="+workflows.CreationPlanID(codeA), nil, &events)
+	office.ok("GET", "/api/v1/audit?target="+vocab.CreationPlanID(codeA), nil, &events)
 	if len(events) != 3 {
 		t.Errorf("audit of the plan: %d events, want 3", len(events))
 	}
