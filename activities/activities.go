@@ -143,16 +143,11 @@ func (a *Activities) OpenSeriousFindings(ctx context.Context, district string) (
 // RecordCycle mirrors a cycle's state to the read model with its audit event.
 func (a *Activities) RecordCycle(ctx context.Context, r workflows.CycleRecord) error {
 	s := r.State
-	state, err := json.Marshal(s)
+	c, err := store.CycleOf(s)
 	if err != nil {
 		return err
 	}
-	c := &store.Cycle{Year: s.Year, DistrictCode: s.District, Stage: string(s.Stage),
-		SelfAssessmentDeadline: s.Deadlines.SelfAssessment, CityReviewDeadline: s.Deadlines.CityReview,
-		ApplicationDeadline: s.Deadlines.Application, Version: s.Version, Verdict: s.Verdict,
-		SubmittedLate: s.SubmittedLate, SelfAssessmentOverdue: s.SelfAssessmentOverdue, ReviewOverdue: s.ReviewOverdue,
-		EndReason: s.EndReason, ReviewedVersion: s.ReviewedVersion, State: string(state), UpdatedAt: time.Now().UTC(),
-		Written: written(r.Event, s.EventsCount)}
+	c.Written = written(r.Event, s.EventsCount)
 	return a.Store.RecordCycle(ctx, c, auditEvent(r.Event, s.District, vocab.CycleID(s.Year, s.District)))
 }
 

@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"junheng/workflows"
 	"time"
 
 	"gorm.io/gorm"
@@ -61,6 +63,21 @@ func (s *Store) RecordCycle(ctx context.Context, c *Cycle, ev *AuditEvent) error
 		}
 		return appendEvent(tx, ev)
 	}))
+}
+
+// CycleOf is the row that mirrors a cycle's workflow state, the one mapping of the state to the read model:
+// the workflow's writes and the row shown the moment the office opens a year. The caller sets Written.
+func CycleOf(s workflows.CycleState) (*Cycle, error) {
+	state, err := json.Marshal(s)
+	if err != nil {
+		return nil, err
+	}
+	return &Cycle{Year: s.Year, DistrictCode: s.District, Stage: string(s.Stage),
+		SelfAssessmentDeadline: s.Deadlines.SelfAssessment, CityReviewDeadline: s.Deadlines.CityReview,
+		ApplicationDeadline: s.Deadlines.Application, Version: s.Version, Verdict: s.Verdict,
+		SubmittedLate: s.SubmittedLate, SelfAssessmentOverdue: s.SelfAssessmentOverdue, ReviewOverdue: s.ReviewOverdue,
+		EndReason: s.EndReason, ReviewedVersion: s.ReviewedVersion, State: string(state),
+		UpdatedAt: time.Now().UTC()}, nil
 }
 
 // Cycle returns one district's year or ErrNotFound.

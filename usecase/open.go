@@ -3,11 +3,9 @@ package usecase
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"slices"
 	"sync"
-	"time"
 
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
@@ -132,13 +130,10 @@ func (c *Core) startCycle(ctx context.Context, p workflows.CycleParams) (bool, e
 	if !started {
 		return false, nil
 	}
-	st := workflows.CycleState{Year: p.Year, District: p.District, DistrictName: p.DistrictName,
-		Stage: vocab.StageSelfAssessment, Deadlines: p.Deadlines}
-	state, err := json.Marshal(st)
+	row, err := store.CycleOf(workflows.CycleState{Year: p.Year, District: p.District, DistrictName: p.DistrictName,
+		Stage: vocab.StageSelfAssessment, Deadlines: p.Deadlines})
 	if err != nil {
 		return true, err
 	}
-	return true, c.store.OpenCycle(ctx, &store.Cycle{Year: p.Year, DistrictCode: p.District, Stage: string(st.Stage),
-		SelfAssessmentDeadline: p.Deadlines.SelfAssessment, CityReviewDeadline: p.Deadlines.CityReview,
-		ApplicationDeadline: p.Deadlines.Application, State: string(state), UpdatedAt: time.Now().UTC()})
+	return true, c.store.OpenCycle(ctx, row)
 }
