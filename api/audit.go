@@ -13,12 +13,13 @@ import (
 )
 
 // auditTrail records a state-changing request in the audit trail, unless a workflow already recorded the change
-// it made (with the same actor and request ID). Refused and failed requests are recorded here with their outcome.
+// it made (with the same actor and request ID) or the core recorded its refusal (usecase.Audited). Requests refused
+// before the core (a role the route does not allow, a body that is not JSON) are recorded here with their outcome.
 func (s *Server) auditTrail(action string) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			err := next(c)
-			if done, _ := c.Get(auditedKey).(bool); done {
+			if done, _ := c.Get(auditedKey).(bool); done || usecase.Audited(err) {
 				return err
 			}
 			status := c.Response().Status

@@ -75,7 +75,8 @@ func (c *Core) CreationPlan(ctx context.Context, a Actor, district string) (Crea
 // SubmitCreationPlan submits the district's plan, the first one or a revision. The plan's workflow is started by
 // its first submission (update-with-start), so there is nothing for the office to open beforehand.
 func (c *Core) SubmitCreationPlan(ctx context.Context, a Actor, key, district string, in CreationPlanSubmission,
-) (workflows.CreationPlanState, error) {
+) (_ workflows.CreationPlanState, err error) {
+	defer c.refused(ctx, a, "submit_plan", district, vocab.CreationPlanID(district), &err)
 	var st workflows.CreationPlanState
 	if err := a.may(district, vocab.RoleDistrict); err != nil {
 		return st, err
@@ -100,7 +101,8 @@ func (c *Core) SubmitCreationPlan(ctx context.Context, a Actor, key, district st
 
 // ReviewCreationPlan approves or returns the version awaiting the office's review.
 func (c *Core) ReviewCreationPlan(ctx context.Context, a Actor, key, district string, in CreationPlanReview,
-) (workflows.CreationPlanState, error) {
+) (_ workflows.CreationPlanState, err error) {
+	defer c.refused(ctx, a, "review_plan", district, vocab.CreationPlanID(district), &err)
 	var st workflows.CreationPlanState
 	if err := a.may(district, vocab.RoleOffice); err != nil {
 		return st, err

@@ -83,14 +83,16 @@ func (c *Core) cycleAction(ctx context.Context, a Actor, key string, year int, d
 
 // Submit submits the district's latest draft as an immutable version.
 func (c *Core) Submit(ctx context.Context, a Actor, key string, year int, district string,
-) (workflows.CycleState, error) {
+) (_ workflows.CycleState, err error) {
+	defer c.refused(ctx, a, "submit", district, vocab.CycleID(year, district), &err)
 	return c.cycleAction(ctx, a, key, year, district, []vocab.Role{vocab.RoleDistrict},
 		workflows.UpdateSubmit, workflows.SubmitInput{Actor: a.workflow()})
 }
 
 // Apply applies for certification.
 func (c *Core) Apply(ctx context.Context, a Actor, key string, year int, district string,
-) (workflows.CycleState, error) {
+) (_ workflows.CycleState, err error) {
+	defer c.refused(ctx, a, "apply", district, vocab.CycleID(year, district), &err)
 	return c.cycleAction(ctx, a, key, year, district, []vocab.Role{vocab.RoleDistrict},
 		workflows.UpdateApply, workflows.ApplyInput{Actor: a.workflow()})
 }
@@ -169,7 +171,8 @@ type Review struct {
 
 // Review approves a submitted self-assessment, with findings and the feedback report, or returns it.
 func (c *Core) Review(ctx context.Context, a Actor, key string, year int, district string, in Review,
-) (workflows.CycleState, error) {
+) (_ workflows.CycleState, err error) {
+	defer c.refused(ctx, a, "review", district, vocab.CycleID(year, district), &err)
 	office := []vocab.Role{vocab.RoleOffice}
 	if err := a.may(district, office...); err != nil {
 		return workflows.CycleState{}, err
@@ -197,7 +200,8 @@ type Decision struct {
 
 // RecordAcceptance records the city's acceptance check (验收).
 func (c *Core) RecordAcceptance(ctx context.Context, a Actor, key string, year int, district string, in Decision,
-) (workflows.CycleState, error) {
+) (_ workflows.CycleState, err error) {
+	defer c.refused(ctx, a, "acceptance", district, vocab.CycleID(year, district), &err)
 	return c.decide(ctx, a, key, year, district, []vocab.Role{vocab.RoleOffice},
 		workflows.UpdateRecordAcceptance, in)
 }
@@ -205,7 +209,8 @@ func (c *Core) RecordAcceptance(ctx context.Context, a Actor, key string, year i
 // RecordProvinceResult records the province's result, by the province or by the office from its document.
 func (c *Core) RecordProvinceResult(ctx context.Context, a Actor, key string, year int, district string,
 	in Decision,
-) (workflows.CycleState, error) {
+) (_ workflows.CycleState, err error) {
+	defer c.refused(ctx, a, "province_result", district, vocab.CycleID(year, district), &err)
 	return c.decide(ctx, a, key, year, district, []vocab.Role{vocab.RoleProvince, vocab.RoleOffice},
 		workflows.UpdateRecordProvinceResult, in)
 }

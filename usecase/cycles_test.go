@@ -108,7 +108,7 @@ func TestOpenYear(t *testing.T) {
 	ctx := context.Background()
 	fake := &cyclesTemporal{}
 	c, _ := cyclesCore(t, fake)
-	if _, err := c.OpenYear(ctx, cyDistrict, OpenYear{}); err != ErrForbidden {
+	if _, err := c.OpenYear(ctx, cyDistrict, OpenYear{}); !errors.Is(err, ErrForbidden) {
 		t.Errorf("a district opens a year: %v", err)
 	}
 	late := time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC) // after the calendar's city review deadline

@@ -36,7 +36,8 @@ func (c *Core) Districts(ctx context.Context, a Actor) ([]store.District, error)
 }
 
 // CreateDistrict registers a district. No workflow records it: the face's audit trail does.
-func (c *Core) CreateDistrict(ctx context.Context, a Actor, in NewDistrict) (store.District, error) {
+func (c *Core) CreateDistrict(ctx context.Context, a Actor, in NewDistrict) (_ store.District, err error) {
+	defer c.refused(ctx, a, "create_district", in.Code, "", &err)
 	d := store.District{Code: in.Code, Name: in.Name}
 	if err := a.may(in.Code, vocab.RoleAdmin, vocab.RoleOffice); err != nil {
 		return d, err
@@ -49,7 +50,7 @@ func (c *Core) CreateDistrict(ctx context.Context, a Actor, in NewDistrict) (sto
 	if err := f.Err(); err != nil {
 		return d, err
 	}
-	err := c.store.CreateDistrict(ctx, &d)
+	err = c.store.CreateDistrict(ctx, &d)
 	if errors.Is(err, store.ErrConflict) {
 		return d, errDistrictExists
 	}

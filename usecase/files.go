@@ -63,7 +63,8 @@ type NewFile struct {
 }
 
 // UploadFile stores a file, checked by its content (PDF, images, Office documents, at most files.MaxSize).
-func (c *Core) UploadFile(ctx context.Context, a Actor, in NewFile) (store.File, error) {
+func (c *Core) UploadFile(ctx context.Context, a Actor, in NewFile) (_ store.File, err error) {
+	defer c.refused(ctx, a, "upload_file", in.District, "", &err)
 	district := in.District
 	if a.Role == vocab.RoleDistrict {
 		district = a.District

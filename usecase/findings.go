@@ -143,7 +143,8 @@ type FindingPlan struct {
 
 // PlanFinding gives the district's rectification plan for the finding id.
 func (c *Core) PlanFinding(ctx context.Context, a Actor, key, id string, in FindingPlan,
-) (workflows.ItemState, error) {
+) (_ workflows.ItemState, err error) {
+	defer c.refused(ctx, a, "plan", "", id, &err)
 	return c.findingAction(ctx, a, key, id, vocab.RoleDistrict, requiredDate("due_date", in.DueDate),
 		workflows.UpdatePlan, workflows.PlanInput{Actor: a.workflow(), Measures: in.Measures,
 			ResponsibleUnit: in.ResponsibleUnit, ResponsiblePerson: in.ResponsiblePerson, DueDate: in.DueDate})
@@ -157,13 +158,15 @@ type FindingNote struct {
 
 // ReportProgress reports the district's progress on the finding id.
 func (c *Core) ReportProgress(ctx context.Context, a Actor, key, id string, in FindingNote,
-) (workflows.ItemState, error) {
+) (_ workflows.ItemState, err error) {
+	defer c.refused(ctx, a, "progress", "", id, &err)
 	return c.note(ctx, a, key, id, workflows.UpdateReportProgress, in)
 }
 
 // RequestClose asks the office to verify the finding id and close it (销号).
 func (c *Core) RequestClose(ctx context.Context, a Actor, key, id string, in FindingNote,
-) (workflows.ItemState, error) {
+) (_ workflows.ItemState, err error) {
+	defer c.refused(ctx, a, "request_close", "", id, &err)
 	return c.note(ctx, a, key, id, workflows.UpdateRequestClose, in)
 }
 
@@ -186,7 +189,8 @@ type Verification struct {
 
 // VerifyFinding closes the finding id or sends it back.
 func (c *Core) VerifyFinding(ctx context.Context, a Actor, key, id string, in Verification,
-) (workflows.ItemState, error) {
+) (_ workflows.ItemState, err error) {
+	defer c.refused(ctx, a, "verify", "", id, &err)
 	return c.findingAction(ctx, a, key, id, vocab.RoleOffice, nil, workflows.UpdateVerify,
 		workflows.VerifyInput{Actor: a.workflow(), Accepted: in.Accepted, Comment: in.Comment})
 }
@@ -199,7 +203,8 @@ type Extension struct {
 
 // RequestExtension asks the office for a later due date of the finding id.
 func (c *Core) RequestExtension(ctx context.Context, a Actor, key, id string, in Extension,
-) (workflows.ItemState, error) {
+) (_ workflows.ItemState, err error) {
+	defer c.refused(ctx, a, "request_extension", "", id, &err)
 	return c.findingAction(ctx, a, key, id, vocab.RoleDistrict, requiredDate("due_date", in.DueDate),
 		workflows.UpdateRequestExtension,
 		workflows.ExtensionInput{Actor: a.workflow(), DueDate: in.DueDate, Reason: in.Reason})
@@ -213,7 +218,8 @@ type ExtensionDecision struct {
 
 // DecideExtension approves or rejects the pending extension request of the finding id.
 func (c *Core) DecideExtension(ctx context.Context, a Actor, key, id string, in ExtensionDecision,
-) (workflows.ItemState, error) {
+) (_ workflows.ItemState, err error) {
+	defer c.refused(ctx, a, "decide_extension", "", id, &err)
 	return c.findingAction(ctx, a, key, id, vocab.RoleOffice, nil, workflows.UpdateDecideExtension,
 		workflows.ExtensionDecisionInput{Actor: a.workflow(), Approved: in.Approved, Comment: in.Comment})
 }
@@ -225,7 +231,8 @@ type Talk struct {
 }
 
 // RecordTalk records a talk or circular about the finding id.
-func (c *Core) RecordTalk(ctx context.Context, a Actor, key, id string, in Talk) (workflows.ItemState, error) {
+func (c *Core) RecordTalk(ctx context.Context, a Actor, key, id string, in Talk) (_ workflows.ItemState, err error) {
+	defer c.refused(ctx, a, "record_talk", "", id, &err)
 	return c.findingAction(ctx, a, key, id, vocab.RoleOffice, nil, workflows.UpdateRecordTalk,
 		workflows.TalkInput{Actor: a.workflow(), Kind: in.Kind, Note: in.Note})
 }

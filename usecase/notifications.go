@@ -3,6 +3,7 @@ package usecase
 import (
 	"context"
 	"errors"
+	"strconv"
 
 	"junheng/evaluation"
 	"junheng/store"
@@ -27,12 +28,13 @@ func (c *Core) Notifications(ctx context.Context, a Actor, unread bool) ([]store
 
 // ReadNotification marks one of a's own notifications read. Only recipients may, the office and the districts:
 // the province and admins see the office's notifications, but marking one read would hide it from the office.
-func (c *Core) ReadNotification(ctx context.Context, a Actor, id int64) error {
+func (c *Core) ReadNotification(ctx context.Context, a Actor, id int64) (err error) {
+	defer c.refused(ctx, a, "read_notification", "", strconv.FormatInt(id, 10), &err)
 	if err := a.may(a.District, vocab.RoleOffice, vocab.RoleDistrict); err != nil { // the role alone
 		return err
 	}
 	recipient, district := notificationScope(a)
-	err := c.store.MarkNotificationRead(ctx, id, recipient, district)
+	err = c.store.MarkNotificationRead(ctx, id, recipient, district)
 	if errors.Is(err, store.ErrNotFound) {
 		return ErrNotFound
 	}

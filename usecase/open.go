@@ -39,7 +39,8 @@ type YearOpened struct {
 // database, for good: a district whose year was started is listed as existing and never started again, even once
 // Temporal has forgotten the finished run (namespace retention); a district added since gets its year. It starts
 // workflows rather than sending Updates: the claims, not a key, make a retry safe.
-func (c *Core) OpenYear(ctx context.Context, a Actor, in OpenYear) (YearOpened, error) {
+func (c *Core) OpenYear(ctx context.Context, a Actor, in OpenYear) (_ YearOpened, err error) {
+	defer c.refused(ctx, a, "open_cycles", "", "", &err)
 	var out YearOpened
 	if err := a.may("", vocab.RoleOffice); err != nil {
 		return out, err

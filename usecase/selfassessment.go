@@ -79,7 +79,8 @@ type DraftSaved struct {
 // SaveDraft evaluates the district's data and stores it with its evaluation as a new draft before anything else
 // (so nothing submitted is lost), then asks the cycle to take it: the workflow records it.
 func (c *Core) SaveDraft(ctx context.Context, a Actor, key string, year int, district string, in evaluation.Input,
-) (DraftSaved, error) {
+) (_ DraftSaved, err error) {
+	defer c.refused(ctx, a, "save_draft", district, vocab.CycleID(year, district), &err)
 	var out DraftSaved
 	if _, err := c.cycle(ctx, a, year, district, vocab.RoleDistrict); err != nil {
 		return out, err

@@ -58,7 +58,8 @@ func NewToken() (token, hash string) {
 }
 
 // IssueToken lets an admin issue a token over the API, as IssueToken does for whoever runs the server.
-func (c *Core) IssueToken(ctx context.Context, a Actor, req TokenRequest) (IssuedToken, error) {
+func (c *Core) IssueToken(ctx context.Context, a Actor, req TokenRequest) (_ IssuedToken, err error) {
+	defer c.refused(ctx, a, "create_token", "", "", &err)
 	if err := a.may("", vocab.RoleAdmin); err != nil {
 		return IssuedToken{}, err
 	}

@@ -40,9 +40,9 @@ func TestWhoMaySaveADraft(t *testing.T) {
 			t.Errorf("%+v: %v, want %s", tc.actor, err, tc.want)
 		}
 	}
-	if _, err := c.SaveDraft(ctx, Actor{Role: vocab.RoleDistrict, District: "370211"}, "k", 2025, "370211",
-		evaluation.Input{Year: 2024, District: evaluation.District{Code: "370202"}}); err == nil ||
-		len(err.(*Error).Fields) != 2 {
+	_, err := c.SaveDraft(ctx, Actor{Role: vocab.RoleDistrict, District: "370211"}, "k", 2025, "370211",
+		evaluation.Input{Year: 2024, District: evaluation.District{Code: "370202"}})
+	if e := (*Error)(nil); !errors.As(err, &e) || len(e.Fields) != 2 {
 		t.Errorf("data of another district and year: %v", err)
 	}
 }
@@ -101,5 +101,23 @@ func TestEvaluationsOfTheYear(t *testing.T) {
 	own, err := c.Evaluations(ctx, Actor{Role: vocab.RoleDistrict, District: "370202"}, 2025)
 	if err != nil || len(own) != 1 || own["370202"] == nil {
 		t.Errorf("a district: %v %v", own, err)
+	}
+}
+
+// TestRefusalsAudited: an action refused by the core is in the audit trail once, with who asked, the request and
+// the outcome, and marked so that a face does not record it again.
+func TestRefusalsAudited(t *testing.T) {
+	db := storetest.SQLite(t)
+	ctx := context.Background()
+	c := New(Deps{Store: db, Profile: evaluation.National2017()})
+	other := Actor{Name: "clerk", Role: vocab.RoleDistrict, District: "370202", RequestID: "req-9"}
+	_, err := c.SaveDraft(ctx, other, "k", 2025, "370211", evaluation.Input{})
+	if !errors.Is(err, ErrNotFound) || !Audited(err) {
+		t.Fatalf("%v, audited %v", err, Audited(err))
+	}
+	events, err := db.Audit(ctx, store.AuditFilter{Action: "save_draft"})
+	if err != nil || len(events) != 1 || events[0].Outcome != "not_found" || events[0].Actor != "clerk" ||
+		events[0].RequestID != "req-9" || events[0].Target != "cycle:2025:370211" {
+		t.Errorf("audit %+v, %v", events, err)
 	}
 }

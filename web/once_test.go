@@ -41,3 +41,19 @@ func TestFormOutcomeKeptOnce(t *testing.T) {
 		t.Errorf("the changed form acted: %d saves", len(saves))
 	}
 }
+
+// TestRefusedFormAudited: a form the core refuses is in the audit trail, as the same refusal through the API is.
+func TestRefusedFormAudited(t *testing.T) {
+	db := seededStore(t)
+	srv, c, _ := newSite(t, Options{Store: db})
+	fetch(t, c, "POST", srv.URL+"/login", url.Values{"token": {"clerk"}})
+	_, page := fetch(t, c, "GET", srv.URL+"/district?year=2026", nil)
+	form := formOf(t, page, "/district/edit")
+	form.Set("data", strings.Replace(draftJSON(t), `"370211"`, `"370202"`, 1)) // another district's data
+	resp, _ := fetch(t, c, "POST", srv.URL+"/district/edit", form)
+	events, err := db.Audit(context.Background(), store.AuditFilter{Action: "save_draft"})
+	if err != nil || len(events) != 1 || events[0].Outcome != "invalid" || events[0].Actor != "clerk" ||
+		events[0].RequestID == "" || events[0].RequestID != resp.Request.Response.Header.Get("X-Request-Id") {
+		t.Errorf("audit %+v, %v", events, err)
+	}
+}
