@@ -5,7 +5,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -13,24 +12,9 @@ import (
 	"junheng/usecase"
 )
 
-// years reads ?from= and ?to= (0 when absent: the core's default).
+// years reads ?from= and ?to= (absent: the core's default).
 func years(c echo.Context) usecase.Years {
-	var y usecase.Years
-	read := func(field string, dst *int) {
-		v := c.QueryParam(field)
-		if v == "" {
-			return
-		}
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 2000 || n > 2100 {
-			y.Malformed.Add(field, "年度应为 2000 至 2100 之间的整数", "must be a year from 2000 to 2100")
-			return
-		}
-		*dst = n
-	}
-	read("from", &y.From)
-	read("to", &y.To)
-	return y
+	return usecase.ReportYears(c.QueryParam("from"), c.QueryParam("to"))
 }
 
 // getDistrictProgress is a district's multi-year report (usecase.Core.DistrictProgress) as ?format=json|xlsx, or

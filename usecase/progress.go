@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
 
+	"junheng/evaluation"
 	"junheng/progress"
 	"junheng/store"
 	"junheng/vocab"
@@ -25,6 +27,29 @@ type Years struct {
 	From, To int
 	// Malformed is what the face could not read (a year), answered with the core's own problems.
 	Malformed Fields
+}
+
+// ReportYears reads a report's span as a face receives it ("" for a default bound); a bound that is not a year
+// from 2000 to 2100 is answered with the core's own problems (Malformed).
+func ReportYears(from, to string) Years {
+	var y Years
+	for field, v := range map[string]string{"from": from, "to": to} {
+		if v == "" {
+			continue
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 2000 || n > 2100 {
+			y.Malformed.Add(field, "年度应为 2000 至 2100 之间的整数", "must be a year from 2000 to 2100")
+			continue
+		}
+		if field == "from" {
+			y.From = n
+		} else {
+			y.To = n
+		}
+	}
+	slices.SortFunc(y.Malformed, func(a, b evaluation.Problem) int { return cmp.Compare(a.Field, b.Field) })
+	return y
 }
 
 // span resolves y's defaults and checks it: from no later than to, at most maxReportYears years.

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strconv"
 
 	"junheng/evaluation/excel"
 	"junheng/progress"
@@ -39,16 +38,7 @@ func (s *server) progressWorkbook(w http.ResponseWriter, r *http.Request) {
 // for (?from=, ?to=). ok is false when a failure has been answered.
 func (s *server) progressReport(w http.ResponseWriter, r *http.Request,
 ) (district *progress.DistrictReport, city *progress.CityReport, ok bool) {
-	var y usecase.Years
-	for field, dst := range map[string]*int{"from": &y.From, "to": &y.To} {
-		if v := r.URL.Query().Get(field); v != "" {
-			n, err := strconv.Atoi(v)
-			if err != nil {
-				y.Malformed.Add(field, "年度应为 2000 至 2100 之间的整数", "must be a year from 2000 to 2100")
-			}
-			*dst = n
-		}
-	}
+	y := usecase.ReportYears(r.URL.Query().Get("from"), r.URL.Query().Get("to"))
 	var err error
 	if code := reportOf(r); code != "" {
 		var rep progress.DistrictReport
