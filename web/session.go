@@ -29,14 +29,14 @@ type session struct {
 	flash        *flash // the outcome of the last form, until a page shows it
 }
 
-// principal is the API's answer to GET /api/v1/me.
+// principal is the signed-in person as the session keeps them and the pages show them (see actor for the core's).
 type principal struct {
-	TokenID  int64  `json:"token_id"`
-	Name     string `json:"name"`
-	Role     string `json:"role"`
-	District string `json:"district"`
+	TokenID    int64
+	Name, Role string
+	District   string
 }
 
+// Office says the person works for the city or above: the office's pages are theirs.
 func (p principal) Office() bool {
 	return p.Role == "office" || p.Role == "admin" || p.Role == "province"
 }
