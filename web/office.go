@@ -28,6 +28,11 @@ type dashboardData struct {
 	Charts   []cvChart
 }
 
+// stages lists the stages in the order of the year, for the funnel.
+var stages = []vocab.CycleStage{vocab.StageSelfAssessment, vocab.StageCityReview, vocab.StageRectification,
+	vocab.StageCityAcceptance, vocab.StageProvinceReview, vocab.StageCertified, vocab.StageNotCertified,
+	vocab.StageNotApplied}
+
 type funnelStep struct {
 	Stage string
 	Count int
@@ -54,7 +59,7 @@ func (s *server) dashboard(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	for _, st := range stages {
-		d.Funnel = append(d.Funnel, funnelStep{Stage: st, Count: d.Bulletin.Stages[st]})
+		d.Funnel = append(d.Funnel, funnelStep{Stage: string(st), Count: d.Bulletin.Stages[string(st)]})
 	}
 	evaluations, err := s.opts.Core.Evaluations(r.Context(), actor(r), year)
 	if err != nil {
