@@ -77,12 +77,6 @@ func caller(c echo.Context) usecase.Actor {
 		RequestID: c.Response().Header().Get(echo.HeaderXRequestID)}
 }
 
-// actor is the principal as the workflows see it, for the actions not yet in the core.
-func actor(c echo.Context) vocab.Actor {
-	a := caller(c)
-	return vocab.Actor{Name: a.Name, Role: a.Role, District: a.District, RequestID: a.RequestID}
-}
-
 // allow answers 403 unless the caller has one of the roles.
 func allow(roles ...vocab.Role) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {

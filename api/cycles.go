@@ -2,13 +2,11 @@ package api
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
-	"junheng/store"
 	"junheng/usecase"
 	"junheng/vocab"
 	"junheng/workflows"
@@ -71,19 +69,6 @@ func (s *Server) getCycle(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, v)
-}
-
-// cycle loads the {year}/{code} cycle (scopeDistrict has checked the caller may see it), or answers 404.
-func (s *Server) cycle(c echo.Context) (store.Cycle, error) {
-	year, err := pathYear(c)
-	if err != nil {
-		return store.Cycle{}, err
-	}
-	cy, err := s.store.Cycle(c.Request().Context(), year, c.Param("code"))
-	if errors.Is(err, store.ErrNotFound) {
-		return cy, usecase.ErrNotFound
-	}
-	return cy, err
 }
 
 // scopeDistrict answers 404 before anything else when a district caller names another district in the path.

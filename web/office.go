@@ -75,10 +75,6 @@ func (s *server) dashboard(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "dashboard", "dashboard", year, d)
 }
 
-func cyclePath(year int, code string) string {
-	return fmt.Sprintf("/api/v1/cycles/%d/districts/%s", year, url.PathEscape(code))
-}
-
 // openYear opens the year for every registered district, with the deadlines of the calendar unless given.
 func (s *server) openYear(w http.ResponseWriter, r *http.Request) {
 	year, _ := strconv.Atoi(r.PostFormValue("year"))
