@@ -5,7 +5,6 @@ package activities
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -42,14 +41,14 @@ func (a *Activities) EvaluateDraft(ctx context.Context, in workflows.DraftInput)
 	if err != nil {
 		return workflows.DraftResult{}, err
 	}
-	if d.Evaluation != "" {
+	if d.Evaluation != nil {
 		return workflows.DraftResult{DraftID: d.ID, Verdict: d.Verdict, Shortfalls: d.Shortfalls}, nil
 	}
-	res, encoded, err := a.evaluate(d.Data)
+	res, err := a.evaluate(d.Data)
 	if err != nil {
 		return workflows.DraftResult{}, err
 	}
-	if err := a.Store.SetDraftEvaluation(ctx, d.ID, encoded, string(res.Verdict), len(res.Shortfalls)); err != nil {
+	if err := a.Store.SetDraftEvaluation(ctx, d.ID, res); err != nil {
 		return workflows.DraftResult{}, err
 	}
 	return workflows.DraftResult{DraftID: d.ID, Verdict: string(res.Verdict), Shortfalls: len(res.Shortfalls)}, nil
@@ -62,11 +61,11 @@ func (a *Activities) SubmitSnapshot(ctx context.Context, in workflows.SnapshotIn
 		return workflows.SnapshotResult{}, err
 	}
 	// Evaluate again rather than trust the draft's stored result: the snapshot must match this binary's engine.
-	res, encoded, err := a.evaluate(d.Data)
+	res, err := a.evaluate(d.Data)
 	if err != nil {
 		return workflows.SnapshotResult{}, err
 	}
-	sub := &store.Submission{Year: in.Year, DistrictCode: in.District, DraftID: d.ID, Data: d.Data, Evaluation: encoded,
+	sub := &store.Submission{Year: in.Year, DistrictCode: in.District, DraftID: d.ID, Data: d.Data, Evaluation: res,
 		Verdict: string(res.Verdict), ShortfallKeys: shortfallKeys(res), Late: in.Late, SubmittedBy: in.Actor.Name,
 		SubmittedAt: time.Now().UTC()}
 	if err := a.Store.Submit(ctx, sub); err != nil {
@@ -86,12 +85,8 @@ func (a *Activities) CreateFindings(ctx context.Context, in workflows.FindingsIn
 	if err != nil {
 		return nil, nonRetryable(err, "submission %d of %d/%s", in.SnapshotVersion, in.Year, in.District)
 	}
-	var res evaluation.Result
-	if err := json.Unmarshal([]byte(sub.Evaluation), &res); err != nil {
-		return nil, nonRetryable(err, "evaluation of submission %d", sub.Version)
-	}
-	shortfalls := make(map[string]evaluation.Shortfall, len(res.Shortfalls))
-	for _, s := range res.Shortfalls {
+	shortfalls := make(map[string]evaluation.Shortfall, len(sub.Evaluation.Shortfalls))
+	for _, s := range sub.Evaluation.Shortfalls {
 		shortfalls[s.ID] = s
 	}
 	now := time.Now().UTC()
@@ -126,7 +121,7 @@ func (a *Activities) CreateFindings(ctx context.Context, in workflows.FindingsIn
 	}
 	stored, err := a.Store.FindingsByID(ctx, ids) // what is stored wins: a retry returns the first attempt's rows
 	if err != nil {
-		return nil, err
+		return nil, corrupt(err, "findings of %d/%s", in.Year, in.District)
 	}
 	return findingInfos(stored), nil
 }
@@ -135,7 +130,7 @@ func (a *Activities) CreateFindings(ctx context.Context, in workflows.FindingsIn
 func (a *Activities) OpenSeriousFindings(ctx context.Context, district string) ([]workflows.FindingInfo, error) {
 	fs, err := a.Store.OpenSeriousFindings(ctx, district)
 	if err != nil {
-		return nil, err
+		return nil, corrupt(err, "serious findings of %s", district)
 	}
 	return findingInfos(fs), nil
 }
@@ -143,10 +138,7 @@ func (a *Activities) OpenSeriousFindings(ctx context.Context, district string) (
 // RecordCycle mirrors a cycle's state to the read model with its audit event.
 func (a *Activities) RecordCycle(ctx context.Context, r workflows.CycleRecord) error {
 	s := r.State
-	c, err := store.CycleOf(s)
-	if err != nil {
-		return err
-	}
+	c := store.CycleOf(s)
 	c.Written = written(r.Event, s.EventsCount)
 	return a.Store.RecordCycle(ctx, c, auditEvent(r.Event, s.District, vocab.CycleID(s.Year, s.District)))
 }
@@ -154,14 +146,10 @@ func (a *Activities) RecordCycle(ctx context.Context, r workflows.CycleRecord) e
 // RecordItem mirrors a rectification item's state to the read model with its audit event.
 func (a *Activities) RecordItem(ctx context.Context, r workflows.ItemRecord) error {
 	s := r.State
-	state, err := json.Marshal(s)
-	if err != nil {
-		return err
-	}
 	f := &store.Finding{ID: s.ID, Year: s.Year, DistrictCode: s.District, Seq: s.Seq, Title: s.Title,
 		Source: string(s.Source), Severity: string(s.Severity), Status: string(s.Status), PlanDue: timePtr(s.PlanDue),
 		DueDate: timePtr(s.DueDate), Overdue: s.Overdue, Escalated: s.Escalated, Talks: s.Talks, Circulars: s.Circulars,
-		State: string(state), CreatedAt: s.CreatedAt.UTC(), UpdatedAt: time.Now().UTC(), ClosedAt: timePtr(s.ClosedAt),
+		State: &s, CreatedAt: s.CreatedAt.UTC(), UpdatedAt: time.Now().UTC(), ClosedAt: timePtr(s.ClosedAt),
 		Written: written(r.Event, s.EventsCount)}
 	return a.Store.RecordFinding(ctx, f, auditEvent(r.Event, s.District, s.ID))
 }
@@ -170,20 +158,12 @@ func (a *Activities) RecordItem(ctx context.Context, r workflows.ItemRecord) err
 // version (a district has a few, and a new submission also changes the status of the one it supersedes).
 func (a *Activities) RecordPlan(ctx context.Context, r workflows.CreationPlanRecord) error {
 	s := r.State
-	state, err := json.Marshal(s)
-	if err != nil {
-		return err
-	}
 	p := &store.Plan{DistrictCode: s.District, Status: string(s.Status), ApprovedVersion: s.Approved,
-		State: string(state), UpdatedAt: time.Now().UTC(), Written: written(r.Event, s.EventsCount)}
+		State: s, UpdatedAt: time.Now().UTC(), Written: written(r.Event, s.EventsCount)}
 	versions := make([]store.PlanVersion, len(s.Versions))
 	for i, v := range s.Versions {
-		plan, err := json.Marshal(v.Plan)
-		if err != nil {
-			return err
-		}
 		versions[i] = store.PlanVersion{DistrictCode: s.District, Version: v.Version, TargetYear: v.Plan.TargetYear,
-			Plan: string(plan), ResponsibilityFile: v.ResponsibilityFile, Note: v.Note, Status: string(v.Status),
+			Plan: v.Plan, ResponsibilityFile: v.ResponsibilityFile, Note: v.Note, Status: string(v.Status),
 			SubmittedBy: v.SubmittedBy, SubmittedAt: v.SubmittedAt.UTC(), DecidedBy: v.DecidedBy,
 			DecidedAt: timePtr(v.DecidedAt), Comment: v.Comment}
 		p.Version = v.Version
@@ -252,22 +232,17 @@ func (a *Activities) draft(ctx context.Context, id int64, year int, district str
 	if errors.Is(err, store.ErrNotFound) || (err == nil && (d.Year != year || d.DistrictCode != district)) {
 		return d, nonRetryable(store.ErrNotFound, "draft %d of %d/%s", id, year, district)
 	}
-	return d, err
+	return d, corrupt(err, "draft %d", id)
 }
 
 // evaluate runs the engine on stored input. The API validated the input before storing it, so a failure here
 // is a bug or a profile change, not something a retry would fix.
-func (a *Activities) evaluate(data string) (evaluation.Result, string, error) {
-	in, err := evaluation.Decode(strings.NewReader(data))
-	if err != nil {
-		return evaluation.Result{}, "", nonRetryable(err, "stored self-assessment")
-	}
+func (a *Activities) evaluate(in evaluation.Input) (evaluation.Result, error) {
 	res, err := evaluation.Evaluate(in, a.Profile)
 	if err != nil {
-		return evaluation.Result{}, "", nonRetryable(err, "evaluation")
+		return evaluation.Result{}, nonRetryable(err, "evaluation")
 	}
-	encoded, err := json.Marshal(res)
-	return res, string(encoded), err
+	return res, nil
 }
 
 // shortfallKeys lists the distinct keys of the items that fall short, in the order the evaluation reports them.
@@ -322,4 +297,13 @@ func timePtr(t time.Time) *time.Time {
 
 func nonRetryable(err error, format string, args ...any) error {
 	return temporal.NewNonRetryableApplicationError(fmt.Sprintf(format, args...)+": "+err.Error(), "Permanent", err)
+}
+
+// corrupt marks a read's error non-retryable when a stored value did not decode (store.ErrCorrupt): a retry would
+// read the same row. Other errors, and nil, are returned as they are.
+func corrupt(err error, format string, args ...any) error {
+	if errors.Is(err, store.ErrCorrupt) {
+		return nonRetryable(err, format, args...)
+	}
+	return err
 }

@@ -1,12 +1,15 @@
 package activities
 
 import (
+	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -46,7 +49,7 @@ func TestContract(t *testing.T) {
 }
 
 // sample returns the sample district's input with edits applied to its JSON object.
-func sample(t *testing.T, edit func(map[string]any)) string {
+func sample(t *testing.T, edit func(map[string]any)) evaluation.Input {
 	t.Helper()
 	raw, err := os.ReadFile("../evaluation/testdata/district.json")
 	if err != nil {
@@ -61,7 +64,11 @@ func sample(t *testing.T, edit func(map[string]any)) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return string(out)
+	in, err := evaluation.Decode(bytes.NewReader(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return in
 }
 
 func TestSelfAssessmentToFindings(t *testing.T) {
@@ -84,7 +91,7 @@ func TestSelfAssessmentToFindings(t *testing.T) {
 			}
 			// A draft stored with its evaluation (as the API stores it) is not evaluated again.
 			judged := &store.Draft{Year: 2025, DistrictCode: "370211", CreatedBy: "clerk", CreatedAt: time.Now(),
-				Data: failing.Data, Evaluation: `{"verdict":"meets"}`, Verdict: "meets"}
+				Data: failing.Data, Evaluation: &evaluation.Result{Verdict: evaluation.Meets}, Verdict: "meets"}
 			if err := db.AddDraft(ctx, judged); err != nil {
 				t.Fatal(err)
 			}
@@ -238,18 +245,15 @@ func TestRecordPlanMirrorsEveryVersionOnce(t *testing.T) {
 				p.TargetYear != 2027 {
 				t.Fatalf("plan row = %+v, %v", p, err)
 			}
-			var state workflows.CreationPlanState
-			if err := json.Unmarshal([]byte(p.State), &state); err != nil || len(state.Versions) != 2 ||
-				state.EventsCount != 3 {
-				t.Errorf("state column = %+v, %v", state, err)
+			if len(p.State.Versions) != 2 || p.State.EventsCount != 3 {
+				t.Errorf("state column = %+v", p.State)
 			}
 			vs, err := db.PlanVersions(ctx, "370211")
 			if err != nil || len(vs) != 2 {
 				t.Fatalf("versions = %+v, %v", vs, err)
 			}
-			var first progress.Plan
-			if err := json.Unmarshal([]byte(vs[0].Plan), &first); err != nil || !reflect.DeepEqual(first, v1.Plan) {
-				t.Errorf("version 1 plan = %+v, %v; want %+v", first, err, v1.Plan)
+			if !reflect.DeepEqual(vs[0].Plan, v1.Plan) {
+				t.Errorf("version 1 plan = %+v; want %+v", vs[0].Plan, v1.Plan)
 			}
 			if got := vs[0]; got.TargetYear != 2027 || got.Status != "approved" ||
 				got.ResponsibilityFile != "file-zrs" || got.Note != v1.Note || got.DecidedBy != "督导办" ||
@@ -293,5 +297,62 @@ func TestRecordPlanMirrorsEveryVersionOnce(t *testing.T) {
 				t.Errorf("audit after approval = %+v", events)
 			}
 		})
+	}
+}
+
+// TestCorruptRowsFailForGood: an activity that reads a stored value which does not decode fails non-retryably, as a
+// retry would read the same row.
+func TestCorruptRowsFailForGood(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "junheng.db")
+	db, err := store.Open(ctx, "", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	a := &Activities{Store: db, Profile: evaluation.National2017(), Location: time.UTC,
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	d := &store.Draft{Year: 2025, DistrictCode: "370211", CreatedBy: "clerk", CreatedAt: time.Now()}
+	f := store.Finding{ID: vocab.FindingID(2025, "370211", 1), Year: 2025, DistrictCode: "370211", Seq: 1,
+		Severity: string(vocab.SeveritySerious), Status: string(vocab.ItemOpen)}
+	for _, err := range []error{
+		func() error { _, err := db.Migrate(ctx); return err }(),
+		db.AddDraft(ctx, d),
+		db.Submit(ctx, &store.Submission{Year: 2025, DistrictCode: "370211", DraftID: d.ID, Version: 1}),
+		db.CreateFindings(ctx, []store.Finding{f}),
+	} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	raw, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	for _, update := range []string{`UPDATE drafts SET data = '{'`, `UPDATE findings SET state = '{"year":"2025"}'`} {
+		if _, err := raw.ExecContext(ctx, update); err != nil {
+			t.Fatal(err)
+		}
+	}
+	draft := workflows.DraftInput{Year: 2025, District: "370211", DraftID: d.ID}
+	for name, run := range map[string]func() error{
+		"EvaluateDraft": func() error { _, err := a.EvaluateDraft(ctx, draft); return err },
+		"SubmitSnapshot": func() error {
+			_, err := a.SubmitSnapshot(ctx, workflows.SnapshotInput{Year: 2025, District: "370211", DraftID: d.ID})
+			return err
+		},
+		"CreateFindings": func() error {
+			_, err := a.CreateFindings(ctx, workflows.FindingsInput{Year: 2025, District: "370211",
+				SnapshotVersion: 1, Findings: []workflows.FindingRecord{{ID: f.ID, Seq: 1}}})
+			return err
+		},
+		"OpenSeriousFindings": func() error { _, err := a.OpenSeriousFindings(ctx, "370211"); return err },
+	} {
+		err := run()
+		var appErr *temporal.ApplicationError
+		if !errors.As(err, &appErr) || !appErr.NonRetryable() || !errors.Is(err, store.ErrCorrupt) {
+			t.Errorf("%s: %v, want a non-retryable ErrCorrupt", name, err)
+		}
 	}
 }

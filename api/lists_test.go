@@ -37,9 +37,9 @@ func seeded(t testing.TB, db *store.Store, n int, with ...func(*Deps)) (*echo.Ec
 			db.CreateDistrict(ctx, &store.District{Code: code, Name: "区" + code}),
 			db.RecordCycle(ctx, &store.Cycle{Year: 2025, DistrictCode: code, Stage: "rectification",
 				SelfAssessmentDeadline: d.SelfAssessment, CityReviewDeadline: d.CityReview,
-				ApplicationDeadline: d.Application, Verdict: "does_not_meet", State: "{}", UpdatedAt: now}, nil),
-			db.Submit(ctx, &store.Submission{Year: 2025, DistrictCode: code, DraftID: int64(i + 1), Data: "{}",
-				Evaluation: "{}", Verdict: "does_not_meet", ShortfallKeys: "sports_area_per_student",
+				ApplicationDeadline: d.Application, Verdict: "does_not_meet", UpdatedAt: now}, nil),
+			db.Submit(ctx, &store.Submission{Year: 2025, DistrictCode: code, DraftID: int64(i + 1),
+				Verdict: "does_not_meet", ShortfallKeys: "sports_area_per_student",
 				SubmittedBy: "clerk", SubmittedAt: now}),
 			db.CreateFindings(ctx, []store.Finding{
 				{ID: vocab.FindingID(2025, code, 1), Year: 2025, DistrictCode: code, Seq: 1, Title: "t",

@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"os"
 	"strings"
@@ -45,11 +44,9 @@ func TestDraftStoredWithItsEvaluation(t *testing.T) {
 	if rec.Code != http.StatusOK || json.Unmarshal(rec.Body.Bytes(), &out) != nil {
 		t.Fatalf("%d %.300s", rec.Code, rec.Body)
 	}
-	var judged evaluation.Result
-	err = json.Unmarshal([]byte(stored.Evaluation), &judged)
-	if err != nil || judged.Verdict != out.Evaluation.Verdict ||
+	if stored.Evaluation == nil || stored.Evaluation.Verdict != out.Evaluation.Verdict ||
 		stored.Verdict != string(out.Evaluation.Verdict) || stored.Shortfalls != len(out.Evaluation.Shortfalls) {
-		t.Errorf("the draft as the workflow found it: %v %+v, answered %s", err, stored, out.Evaluation.Verdict)
+		t.Errorf("the draft as the workflow found it: %+v, answered %s", stored, out.Evaluation.Verdict)
 	}
 }
 
@@ -62,18 +59,21 @@ func TestSavedDraftComesWithItsEvaluation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	data = []byte(strings.Replace(string(data), `"370211"`, `"370200"`, 1))
+	in, err := evaluation.Decode(strings.NewReader(strings.Replace(string(data), `"370211"`, `"370200"`, 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
 	ctx := context.Background()
-	stored := &store.Draft{Year: 2025, DistrictCode: "370200", Data: string(data),
-		Evaluation: `{"verdict":"does_not_meet","district":{"code":"370200"}}`, CreatedBy: "clerk"}
-	legacy := &store.Draft{Year: 2025, DistrictCode: "370200", Data: string(data), CreatedBy: "clerk"}
+	stored := &store.Draft{Year: 2025, DistrictCode: "370200", Data: in, CreatedBy: "clerk",
+		Evaluation: &evaluation.Result{Verdict: evaluation.DoesNotMeet, District: in.District}}
+	legacy := &store.Draft{Year: 2025, DistrictCode: "370200", Data: in, CreatedBy: "clerk"}
 	clerk := token(t, db, vocab.RoleDistrict, "370200")
 	for i, d := range []*store.Draft{stored, legacy} {
 		if err := db.AddDraft(ctx, d); err != nil {
 			t.Fatal(err)
 		}
 		err := db.RecordCycle(ctx, &store.Cycle{Year: 2025, DistrictCode: "370200", Stage: "self_assessment",
-			State: fmt.Sprintf(`{"draft_id":%d}`, d.ID), Written: store.Written{RecordTime: int64(i + 1)}}, nil)
+			State: workflows.CycleState{DraftID: d.ID}, Written: store.Written{RecordTime: int64(i + 1)}}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

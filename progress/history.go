@@ -1,8 +1,6 @@
 package progress
 
 import (
-	"encoding/json"
-	"fmt"
 	"slices"
 	"time"
 
@@ -34,20 +32,18 @@ type CycleRow struct {
 	ReviewedVersion        int // the version the office accepted, 0 before
 }
 
-// SubmissionRow is a submitted version of a year's self-assessment with its evaluation, both JSON.
+// SubmissionRow is a submitted version of a year's self-assessment with its evaluation.
 type SubmissionRow struct {
-	Year             int
-	DistrictCode     string
-	Version          int
-	Data, Evaluation string
+	Year         int
+	DistrictCode string
+	Data         evaluation.Input
+	Evaluation   evaluation.Result
 }
 
-// PlanRow is an approved version of a district's creation plan (the plan JSON) and when it was approved.
+// PlanRow is an approved version of a district's creation plan and when it was approved.
 type PlanRow struct {
-	DistrictCode string
-	Version      int
-	Plan         string
-	DecidedAt    *time.Time
+	Plan      Plan
+	DecidedAt *time.Time
 }
 
 // History assembles the histories of the districts, one district (only) or all: every year from..to, submitted
@@ -55,7 +51,7 @@ type PlanRow struct {
 // is pending while its self-assessment is not due at now; a year without a cycle is pending too, as nothing was
 // asked of the district. A plan version is in effect in a year when approved before the year ended in now's
 // location.
-func History(rows Rows, only string, from, to int, now time.Time) ([]District, error) {
+func History(rows Rows, only string, from, to int, now time.Time) []District {
 	years := map[string]map[int]*Year{}
 	year := func(district string, y int) *Year {
 		if years[district] == nil {
@@ -79,13 +75,7 @@ func History(rows Rows, only string, from, to int, now time.Time) ([]District, e
 	}
 	for _, sub := range rows.Submissions {
 		y := year(sub.DistrictCode, sub.Year)
-		y.Input, y.Result = new(evaluation.Input), new(evaluation.Result)
-		if err := json.Unmarshal([]byte(sub.Data), y.Input); err != nil {
-			return nil, fmt.Errorf("submission %d/%s v%d: %w", sub.Year, sub.DistrictCode, sub.Version, err)
-		}
-		if err := json.Unmarshal([]byte(sub.Evaluation), y.Result); err != nil {
-			return nil, fmt.Errorf("evaluation %d/%s v%d: %w", sub.Year, sub.DistrictCode, sub.Version, err)
-		}
+		y.Input, y.Result = &sub.Data, &sub.Evaluation
 	}
 	var out []District
 	for _, d := range rows.Districts {
@@ -93,10 +83,7 @@ func History(rows Rows, only string, from, to int, now time.Time) ([]District, e
 			continue
 		}
 		pd := District{Code: d.Code, Name: d.Name}
-		var err error
-		if pd.Plan, pd.PlanFor, err = plansInEffect(rows.Plans[d.Code], from-1, to, now.Location()); err != nil {
-			return nil, err
-		}
+		pd.Plan, pd.PlanFor = plansInEffect(rows.Plans[d.Code], from-1, to, now.Location())
 		for y := from; y <= to; y++ {
 			if years[d.Code][y] == nil { // every year of the span, as the city counts them
 				year(d.Code, y).Pending = true
@@ -108,34 +95,27 @@ func History(rows Rows, only string, from, to int, now time.Time) ([]District, e
 		slices.SortFunc(pd.Years, func(a, b Year) int { return a.Year - b.Year })
 		out = append(out, pd)
 	}
-	return out, nil
+	return out
 }
 
-// plansInEffect decodes a district's approved versions (oldest first) into the plan in effect now and, for the
+// plansInEffect picks from a district's approved versions (oldest first) the plan in effect now and, for the
 // years from..to that were judged against an earlier version, that version: the one approved last before the year
 // ended. A year before the first approval is judged against the first approved plan.
-func plansInEffect(versions []PlanRow, from, to int, loc *time.Location) (*Plan, map[int]*Plan, error) {
+func plansInEffect(versions []PlanRow, from, to int, loc *time.Location) (*Plan, map[int]*Plan) {
 	if len(versions) == 0 {
-		return nil, nil, nil
+		return nil, nil
 	}
-	plans := make([]*Plan, len(versions))
-	for i, v := range versions {
-		plans[i] = new(Plan)
-		if err := json.Unmarshal([]byte(v.Plan), plans[i]); err != nil {
-			return nil, nil, fmt.Errorf("plan of %s v%d: %w", v.DistrictCode, v.Version, err)
-		}
-	}
-	current, earlier := plans[len(plans)-1], map[int]*Plan{}
+	current, earlier := &versions[len(versions)-1].Plan, map[int]*Plan{}
 	for y := from; y <= to; y++ {
-		end, inEffect := time.Date(y+1, 1, 1, 0, 0, 0, 0, loc), plans[0]
+		end, inEffect := time.Date(y+1, 1, 1, 0, 0, 0, 0, loc), &versions[0].Plan
 		for i, v := range versions {
 			if v.DecidedAt != nil && v.DecidedAt.Before(end) {
-				inEffect = plans[i]
+				inEffect = &versions[i].Plan
 			}
 		}
 		if inEffect != current {
 			earlier[y] = inEffect
 		}
 	}
-	return current, earlier, nil
+	return current, earlier
 }

@@ -257,7 +257,7 @@ type CityYear struct {
 //	City(districts []District, years []int, rules Rules) []CityYear
 //	Measure(districts []District, years []int, rules Rules) ([]CityYear, [][]DistrictYear)  // City and each Progress
 //	Publish(pub Publication, ds []District, years []int, rules Rules, now time.Time) PublicSummary
-//	History(rows Rows, only string, from, to int, now time.Time) ([]District, error)  // from the read model's rows
+//	History(rows Rows, only string, from, to int, now time.Time) []District  // from the read model's rows
 //	NewDistrictReport(d District, from, to int, rules Rules, now time.Time) DistrictReport
 //	NewCityReport(ds []District, years []int, rules Rules, now time.Time) CityReport
 //	MeetsOrCertified, MeetingShare, TargetMet  // the city's share rule, for the bulletin too

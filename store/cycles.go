@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"junheng/workflows"
 	"time"
@@ -26,8 +25,9 @@ type Cycle struct {
 	ReviewOverdue          bool      `json:"review_overdue"`
 	EndReason              string    `json:"end_reason"`
 	ReviewedVersion        int       `json:"reviewed_version"` // the version the office accepted; 0 before
-	State                  string    `json:"-"`                // the workflow's whole state, JSON
-	UpdatedAt              time.Time `json:"updated_at"`
+	// State is the workflow's whole state, zero where a list leaves it out.
+	State     workflows.CycleState `gorm:"serializer:json" json:"-"`
+	UpdatedAt time.Time            `json:"updated_at"`
 	Written
 }
 
@@ -67,17 +67,12 @@ func (s *Store) RecordCycle(ctx context.Context, c *Cycle, ev *AuditEvent) error
 
 // CycleOf is the row that mirrors a cycle's workflow state, the one mapping of the state to the read model:
 // the workflow's writes and the row shown the moment the office opens a year. The caller sets Written.
-func CycleOf(s workflows.CycleState) (*Cycle, error) {
-	state, err := json.Marshal(s)
-	if err != nil {
-		return nil, err
-	}
+func CycleOf(s workflows.CycleState) *Cycle {
 	return &Cycle{Year: s.Year, DistrictCode: s.District, Stage: string(s.Stage),
 		SelfAssessmentDeadline: s.Deadlines.SelfAssessment, CityReviewDeadline: s.Deadlines.CityReview,
 		ApplicationDeadline: s.Deadlines.Application, Version: s.Version, Verdict: s.Verdict,
 		SubmittedLate: s.SubmittedLate, SelfAssessmentOverdue: s.SelfAssessmentOverdue, ReviewOverdue: s.ReviewOverdue,
-		EndReason: s.EndReason, ReviewedVersion: s.ReviewedVersion, State: string(state),
-		UpdatedAt: time.Now().UTC()}, nil
+		EndReason: s.EndReason, ReviewedVersion: s.ReviewedVersion, State: s, UpdatedAt: time.Now().UTC()}
 }
 
 // Cycle returns one district's year or ErrNotFound.

@@ -5,31 +5,35 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"junheng/evaluation"
 )
 
 // Draft is a district's self-assessment data as saved, with its evaluation once the workflow has run it. The data
 // is never changed or deleted (only the evaluation is added): a new save is a new draft.
 type Draft struct {
-	ID           int64     `gorm:"primaryKey" json:"id"`
-	Year         int       `json:"year"`
-	DistrictCode string    `json:"district_code"`
-	Data         string    `json:"-"` // the evaluation input, JSON
-	Evaluation   string    `json:"-"` // the evaluation result, JSON
-	Verdict      string    `json:"verdict"`
-	Shortfalls   int       `json:"shortfalls"`
-	CreatedBy    string    `json:"created_by"`
-	CreatedAt    time.Time `json:"created_at"`
+	ID           int64            `gorm:"primaryKey" json:"id"`
+	Year         int              `json:"year"`
+	DistrictCode string           `json:"district_code"`
+	Data         evaluation.Input `gorm:"serializer:json" json:"-"`
+	// Evaluation is nil while not evaluated (a draft an earlier release stored without one); "not null" stores nil
+	// as '', as that release did.
+	Evaluation *evaluation.Result `gorm:"serializer:json;not null" json:"-"`
+	Verdict    string             `json:"verdict"`
+	Shortfalls int                `json:"shortfalls"`
+	CreatedBy  string             `json:"created_by"`
+	CreatedAt  time.Time          `json:"created_at"`
 }
 
 // Submission is an immutable, versioned snapshot of a submitted draft with its evaluation.
 type Submission struct {
-	Year         int    `gorm:"primaryKey;autoIncrement:false" json:"year"`
-	DistrictCode string `gorm:"primaryKey" json:"district_code"`
-	Version      int    `gorm:"primaryKey;autoIncrement:false" json:"version"`
-	DraftID      int64  `json:"draft_id"`
-	Data         string `json:"-"`
-	Evaluation   string `json:"-"`
-	Verdict      string `json:"verdict"`
+	Year         int               `gorm:"primaryKey;autoIncrement:false" json:"year"`
+	DistrictCode string            `gorm:"primaryKey" json:"district_code"`
+	Version      int               `gorm:"primaryKey;autoIncrement:false" json:"version"`
+	DraftID      int64             `json:"draft_id"`
+	Data         evaluation.Input  `gorm:"serializer:json" json:"-"`
+	Evaluation   evaluation.Result `gorm:"serializer:json" json:"-"`
+	Verdict      string            `json:"verdict"`
 	// ShortfallKeys lists the distinct item keys that fall short, comma-separated, for bulletins.
 	ShortfallKeys string    `json:"shortfall_keys"`
 	Late          bool      `json:"late"`
@@ -49,10 +53,11 @@ func (s *Store) Draft(ctx context.Context, id int64) (Draft, error) {
 	return d, translate(err)
 }
 
-// SetDraftEvaluation records a draft's evaluation.
-func (s *Store) SetDraftEvaluation(ctx context.Context, id int64, evaluation, verdict string, shortfalls int) error {
-	res := s.db.WithContext(ctx).Model(&Draft{}).Where("id = ?", id).
-		Updates(map[string]any{"evaluation": evaluation, "verdict": verdict, "shortfalls": shortfalls})
+// SetDraftEvaluation records a draft's evaluation with its verdict and number of shortfalls.
+func (s *Store) SetDraftEvaluation(ctx context.Context, id int64, result evaluation.Result) error {
+	// A struct, not a map, so that the evaluation goes through its serializer; Select writes even a zero count.
+	res := s.db.WithContext(ctx).Model(&Draft{}).Where("id = ?", id).Select("evaluation", "verdict", "shortfalls").
+		Updates(&Draft{Evaluation: &result, Verdict: string(result.Verdict), Shortfalls: len(result.Shortfalls)})
 	if res.Error == nil && res.RowsAffected == 0 {
 		return ErrNotFound
 	}
@@ -119,9 +124,12 @@ func (s *Store) LatestSubmissions(ctx context.Context, year int) (map[string]Sub
 	return out, nil
 }
 
-// LatestEvaluations returns the evaluation (JSON) of each district's newest submission of a year, in one query.
-func (s *Store) LatestEvaluations(ctx context.Context, year int) (map[string]string, error) {
-	var rows []struct{ DistrictCode, Evaluation string }
+// LatestEvaluations returns the evaluation of each district's newest submission of a year, in one query.
+func (s *Store) LatestEvaluations(ctx context.Context, year int) (map[string]*evaluation.Result, error) {
+	var rows []struct {
+		DistrictCode string
+		Evaluation   *evaluation.Result `gorm:"serializer:json"`
+	}
 	latest := s.db.Model(&Submission{}).Select("district_code, MAX(version) AS version").Where("year = ?", year).
 		Group("district_code")
 	err := s.db.WithContext(ctx).Table("submissions AS s").Select("s.district_code, s.evaluation").
@@ -130,7 +138,7 @@ func (s *Store) LatestEvaluations(ctx context.Context, year int) (map[string]str
 	if err != nil {
 		return nil, translate(err)
 	}
-	out := make(map[string]string, len(rows))
+	out := make(map[string]*evaluation.Result, len(rows))
 	for _, r := range rows {
 		out[r.DistrictCode] = r.Evaluation
 	}

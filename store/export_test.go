@@ -25,3 +25,8 @@ func (s *Store) Exec(ctx context.Context, query string, args ...any) error {
 func (s *Store) Sessions(ctx context.Context) (n int64, err error) {
 	return n, s.db.WithContext(ctx).Model(&Session{}).Count(&n).Error
 }
+
+// Text runs a query for one text value as stored, nil for NULL: for tests of what a column holds.
+func (s *Store) Text(ctx context.Context, query string, args ...any) (v *string, err error) {
+	return v, s.db.WithContext(ctx).Raw(query, args...).Scan(&v).Error
+}

@@ -6,6 +6,8 @@ import (
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
+
+	"junheng/workflows"
 )
 
 // Finding is a rectification item (整改台账 row), mirrored from its workflow.
@@ -26,10 +28,11 @@ type Finding struct {
 	Escalated    bool       `json:"escalated"`
 	Talks        int        `json:"talks"`
 	Circulars    int        `json:"circulars"`
-	State        string     `json:"-"` // the workflow's whole state, JSON
-	CreatedAt    time.Time  `json:"created_at"`
-	UpdatedAt    time.Time  `json:"updated_at"`
-	ClosedAt     *time.Time `json:"closed_at,omitempty"`
+	// State is the workflow's whole state: nil (stored as '') until the workflow has recorded the finding.
+	State     *workflows.ItemState `gorm:"serializer:json;not null" json:"-"`
+	CreatedAt time.Time            `json:"created_at"`
+	UpdatedAt time.Time            `json:"updated_at"`
+	ClosedAt  *time.Time           `json:"closed_at,omitempty"`
 	Written
 }
 

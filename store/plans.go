@@ -6,34 +6,38 @@ import (
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
+
+	"junheng/progress"
+	"junheng/workflows"
 )
 
 // Plan is the read model of a district's creation plan (创建方案), mirrored from its workflow on every change.
 type Plan struct {
-	DistrictCode    string    `gorm:"primaryKey" json:"district_code"`
-	Status          string    `json:"status"`           // of the latest version
-	Version         int       `json:"version"`          // the latest version
-	ApprovedVersion int       `json:"approved_version"` // the version in effect; 0 while none is approved
-	TargetYear      int       `json:"target_year"`      // of the approved version; 0 while none is approved
-	State           string    `json:"-"`                // the workflow's whole state, JSON
-	UpdatedAt       time.Time `json:"updated_at"`
+	DistrictCode    string `gorm:"primaryKey" json:"district_code"`
+	Status          string `json:"status"`           // of the latest version
+	Version         int    `json:"version"`          // the latest version
+	ApprovedVersion int    `json:"approved_version"` // the version in effect; 0 while none is approved
+	TargetYear      int    `json:"target_year"`      // of the approved version; 0 while none is approved
+	// State is the workflow's whole state.
+	State     workflows.CreationPlanState `gorm:"serializer:json" json:"-"`
+	UpdatedAt time.Time                   `json:"updated_at"`
 	Written
 }
 
 // PlanVersion is one submitted version of a creation plan with the office's decision on it.
 type PlanVersion struct {
-	DistrictCode       string     `gorm:"primaryKey" json:"district_code"`
-	Version            int        `gorm:"primaryKey;autoIncrement:false" json:"version"`
-	TargetYear         int        `json:"target_year"`
-	Plan               string     `json:"-"` // progress.Plan, JSON
-	ResponsibilityFile string     `json:"responsibility_file"`
-	Note               string     `json:"note"`
-	Status             string     `json:"status"`
-	SubmittedBy        string     `json:"submitted_by"`
-	SubmittedAt        time.Time  `json:"submitted_at"`
-	DecidedBy          string     `json:"decided_by"`
-	DecidedAt          *time.Time `json:"decided_at,omitempty"`
-	Comment            string     `json:"comment"`
+	DistrictCode       string        `gorm:"primaryKey" json:"district_code"`
+	Version            int           `gorm:"primaryKey;autoIncrement:false" json:"version"`
+	TargetYear         int           `json:"target_year"`
+	Plan               progress.Plan `gorm:"serializer:json" json:"-"`
+	ResponsibilityFile string        `json:"responsibility_file"`
+	Note               string        `json:"note"`
+	Status             string        `json:"status"`
+	SubmittedBy        string        `json:"submitted_by"`
+	SubmittedAt        time.Time     `json:"submitted_at"`
+	DecidedBy          string        `json:"decided_by"`
+	DecidedAt          *time.Time    `json:"decided_at,omitempty"`
+	Comment            string        `json:"comment"`
 }
 
 // RecordPlan upserts the plan row and the given versions, unless the row holds a later write, and appends the

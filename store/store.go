@@ -6,6 +6,7 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -140,7 +141,13 @@ var ErrNotFound = errors.New("not found")
 // ErrConflict is returned when a row with the same key already exists.
 var ErrConflict = errors.New("already exists")
 
+// ErrCorrupt is returned, wrapping the decoding error, when a stored JSON column does not decode: what this code
+// writes always does, so it is a bug, and reading the row again will not fix it.
+var ErrCorrupt = errors.New("stored value does not decode")
+
 func translate(err error) error {
+	var syntaxErr *json.SyntaxError
+	var typeErr *json.UnmarshalTypeError
 	switch {
 	case err == nil:
 		return nil
@@ -148,6 +155,8 @@ func translate(err error) error {
 		return ErrNotFound
 	case errors.Is(err, gorm.ErrDuplicatedKey):
 		return ErrConflict
+	case errors.As(err, &syntaxErr) || errors.As(err, &typeErr):
+		return fmt.Errorf("%w: %w", ErrCorrupt, err)
 	}
 	return err
 }

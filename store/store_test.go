@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -12,8 +13,11 @@ import (
 	"testing"
 	"time"
 
+	"junheng/evaluation"
+	"junheng/progress"
 	"junheng/store"
 	"junheng/store/storetest"
+	"junheng/workflows"
 )
 
 func TestMigrateIsIdempotentAndVersioned(t *testing.T) {
@@ -223,7 +227,7 @@ func TestLaterWritesWin(t *testing.T) {
 			write := func(stage string, at time.Time, seq int, key string) {
 				t.Helper()
 				k := key
-				row := &store.Cycle{Year: 2025, DistrictCode: "370211", Stage: stage, State: "{}",
+				row := &store.Cycle{Year: 2025, DistrictCode: "370211", Stage: stage,
 					UpdatedAt: time.Now(), Written: store.Written{RecordTime: at.UnixNano(), RecordSeq: seq}}
 				ev := &store.AuditEvent{Actor: "x", Role: "district", Action: stage, Target: "cycle:2025:370211",
 					Outcome: "ok", EventKey: &k}
@@ -284,7 +288,7 @@ func TestCycleClaims(t *testing.T) {
 			}
 			// A start that was not marked (the process failed after it) is known by the year's row.
 			if err := s.OpenCycle(ctx, &store.Cycle{Year: 2025, DistrictCode: "370202", Stage: "self_assessment",
-				State: "{}", UpdatedAt: time.Now()}); err != nil {
+				UpdatedAt: time.Now()}); err != nil {
 				t.Fatal(err)
 			}
 			if open, err := s.ClaimCycles(ctx, 2025, []string{"370202", "370203"}); err != nil ||
@@ -304,8 +308,9 @@ func TestPlansKeepEveryVersionAndTheOneInEffect(t *testing.T) {
 			}
 			at := time.Date(2025, 9, 1, 1, 0, 0, 0, time.UTC)
 			decided := at.Add(24 * time.Hour)
-			v1 := store.PlanVersion{DistrictCode: "370211", Version: 1, TargetYear: 2027, Plan: `{"target_year":2027}`,
-				ResponsibilityFile: "file-1", Status: "submitted", SubmittedBy: "clerk", SubmittedAt: at}
+			v1 := store.PlanVersion{DistrictCode: "370211", Version: 1, TargetYear: 2027,
+				Plan: progress.Plan{TargetYear: 2027}, ResponsibilityFile: "file-1", Status: "submitted",
+				SubmittedBy: "clerk", SubmittedAt: at}
 			key := func(n int) *string { k := fmt.Sprintf("plan:370211:%d", n); return &k }
 			event := func(n int, action string) *store.AuditEvent {
 				return &store.AuditEvent{Actor: "x", Role: "district", DistrictCode: "370211", Action: action,
@@ -315,7 +320,8 @@ func TestPlansKeepEveryVersionAndTheOneInEffect(t *testing.T) {
 			record := func(p store.Plan, ev *store.AuditEvent, vs ...store.PlanVersion) {
 				t.Helper()
 				writes++
-				p.DistrictCode, p.State, p.UpdatedAt = "370211", `{"district":"370211"}`, time.Now().UTC()
+				p.DistrictCode, p.UpdatedAt = "370211", time.Now().UTC()
+				p.State = workflows.CreationPlanState{District: "370211", Status: "submitted"}
 				p.Written = store.Written{RecordTime: at.UnixNano(), RecordSeq: writes}
 				for range 2 { // the second write is a retry
 					if err := s.RecordPlan(ctx, &p, vs, ev); err != nil {
@@ -330,35 +336,35 @@ func TestPlansKeepEveryVersionAndTheOneInEffect(t *testing.T) {
 			v1.Status, v1.DecidedBy, v1.DecidedAt = "approved", "office", &decided
 			record(store.Plan{Status: "approved", Version: 1, ApprovedVersion: 1, TargetYear: 2027},
 				event(2, "plan_approved"), v1)
-			v2 := store.PlanVersion{DistrictCode: "370211", Version: 2, TargetYear: 2026, Plan: `{"target_year":2026}`,
-				ResponsibilityFile: "file-2", Note: "提前一年", Status: "submitted", SubmittedBy: "clerk",
-				SubmittedAt: decided}
+			v2 := store.PlanVersion{DistrictCode: "370211", Version: 2, TargetYear: 2026,
+				Plan: progress.Plan{TargetYear: 2026}, ResponsibilityFile: "file-2", Note: "提前一年",
+				Status: "submitted", SubmittedBy: "clerk", SubmittedAt: decided}
 			record(store.Plan{Status: "submitted", Version: 2, ApprovedVersion: 1, TargetYear: 2027},
 				event(3, "plan_submitted"), v1, v2)
 			// Another district with a version waiting: not in effect anywhere.
-			other := store.Plan{DistrictCode: "370202", Status: "submitted", Version: 1, State: "{}", UpdatedAt: at}
+			other := store.Plan{DistrictCode: "370202", Status: "submitted", Version: 1, UpdatedAt: at}
 			if err := s.RecordPlan(ctx, &other, []store.PlanVersion{{
-				DistrictCode: "370202", Version: 1, TargetYear: 2025,
-				Plan: "{}", ResponsibilityFile: "f", Status: "submitted", SubmittedBy: "c", SubmittedAt: at,
+				DistrictCode: "370202", Version: 1, TargetYear: 2025, ResponsibilityFile: "f", Status: "submitted",
+				SubmittedBy: "c", SubmittedAt: at,
 			}}, nil); err != nil {
 				t.Fatal(err)
 			}
 
 			p, err := s.Plan(ctx, "370211")
 			if err != nil || p.Status != "submitted" || p.Version != 2 || p.ApprovedVersion != 1 ||
-				p.TargetYear != 2027 || p.State == "" {
+				p.TargetYear != 2027 || p.State.District != "370211" || p.State.Status != "submitted" {
 				t.Fatalf("Plan = %+v, %v", p, err)
 			}
 			vs, err := s.PlanVersions(ctx, "370211")
 			if err != nil || len(vs) != 2 || vs[0].Version != 1 || vs[1].Version != 2 || vs[0].Status != "approved" ||
 				vs[0].DecidedAt == nil || !vs[0].DecidedAt.Equal(decided) || vs[1].DecidedAt != nil ||
-				vs[1].Plan != `{"target_year":2026}` || vs[1].Note != "提前一年" || !vs[1].SubmittedAt.Equal(decided) {
+				vs[1].Plan.TargetYear != 2026 || vs[1].Note != "提前一年" || !vs[1].SubmittedAt.Equal(decided) {
 				t.Fatalf("PlanVersions = %+v, %v", vs, err)
 			}
 			before := s.Queries()
 			approved, err := s.ApprovedPlans(ctx)
 			if err != nil || len(approved) != 1 || len(approved["370211"]) != 1 || approved["370211"][0].Version != 1 ||
-				approved["370211"][0].TargetYear != 2027 || approved["370211"][0].Plan != `{"target_year":2027}` ||
+				approved["370211"][0].TargetYear != 2027 || approved["370211"][0].Plan.TargetYear != 2027 ||
 				approved["370211"][0].ResponsibilityFile != "file-1" {
 				t.Fatalf("ApprovedPlans = %+v, %v", approved, err)
 			}
@@ -382,9 +388,10 @@ func TestSubmissionsAndCyclesBetween(t *testing.T) {
 			submit := func(year int, district string) int {
 				t.Helper()
 				draft++
-				sub := &store.Submission{Year: year, DistrictCode: district, DraftID: draft,
-					Data: fmt.Sprintf(`{"draft":%d}`, draft), Evaluation: fmt.Sprintf(`{"e":%d}`, draft),
-					Verdict: "meets", SubmittedBy: "clerk", SubmittedAt: time.Now().UTC()}
+				sub := &store.Submission{Year: year, DistrictCode: district, DraftID: draft, Verdict: "meets",
+					Data:        evaluation.Input{District: evaluation.District{Name: fmt.Sprint("draft ", draft)}},
+					Evaluation:  evaluation.Result{Standard: fmt.Sprint("e", draft)},
+					SubmittedBy: "clerk", SubmittedAt: time.Now().UTC()}
 				if err := s.Submit(ctx, sub); err != nil {
 					t.Fatal(err)
 				}
@@ -416,13 +423,14 @@ func TestSubmissionsAndCyclesBetween(t *testing.T) {
 			var got []string
 			for _, sub := range subs {
 				got = append(got,
-					fmt.Sprintf("%s/%d/v%d/%s/%s", sub.DistrictCode, sub.Year, sub.Version, sub.Data, sub.Evaluation))
+					fmt.Sprintf("%s/%d/v%d/%s/%s", sub.DistrictCode, sub.Year, sub.Version, sub.Data.District.Name,
+						sub.Evaluation.Standard))
 			}
 			want := []string{
-				`370202/2025/v3/{"draft":8}/{"e":8}`,
-				`370203/2024/v1/{"draft":9}/{"e":9}`,
-				`370211/2024/v2/{"draft":2}/{"e":2}`,
-				`370211/2025/v1/{"draft":3}/{"e":3}`,
+				`370202/2025/v3/draft 8/e8`,
+				`370203/2024/v1/draft 9/e9`,
+				`370211/2024/v2/draft 2/e2`,
+				`370211/2025/v1/draft 3/e3`,
 			}
 			if !slices.Equal(got, want) {
 				t.Errorf("SubmissionsBetween(all, 2024, 2025) =\n%v\nwant\n%v", got, want)
@@ -439,8 +447,8 @@ func TestSubmissionsAndCyclesBetween(t *testing.T) {
 			}{{2025, "370211"}, {2024, "370211"}, {2025, "370202"}, {2023, "370202"}} {
 				d := time.Date(c.year, 12, 31, 0, 0, 0, 0, loc)
 				row := &store.Cycle{Year: c.year, DistrictCode: c.district, Stage: "rectification",
-					SelfAssessmentDeadline: d, CityReviewDeadline: d, ApplicationDeadline: d, State: `{"big":"state"}`,
-					UpdatedAt: d}
+					SelfAssessmentDeadline: d, CityReviewDeadline: d, ApplicationDeadline: d,
+					State: workflows.CycleState{Year: c.year, District: c.district, DistrictName: "big"}, UpdatedAt: d}
 				if err := s.RecordCycle(ctx, row, nil); err != nil {
 					t.Fatal(err)
 				}
@@ -448,7 +456,7 @@ func TestSubmissionsAndCyclesBetween(t *testing.T) {
 			cs, err := s.CyclesBetween(ctx, "", 2024, 2025)
 			got = nil
 			for _, c := range cs {
-				got = append(got, fmt.Sprintf("%s/%d/%s/%q", c.DistrictCode, c.Year, c.Stage, c.State))
+				got = append(got, fmt.Sprintf("%s/%d/%s/%q", c.DistrictCode, c.Year, c.Stage, c.State.DistrictName))
 			}
 			if want := []string{
 				`370202/2025/rectification/""`, `370211/2024/rectification/""`, `370211/2025/rectification/""`,
@@ -547,7 +555,7 @@ func TestMigrationSixFindsTheReviewedVersion(t *testing.T) {
 				}
 				for i, h := range c.versions {
 					if err := s.Submit(ctx, &store.Submission{
-						Year: 2025, DistrictCode: c.district, DraftID: int64(i + 1), Data: "{}", Evaluation: "{}",
+						Year: 2025, DistrictCode: c.district, DraftID: int64(i + 1),
 						Verdict: "meets", SubmittedBy: "clerk", SubmittedAt: at(h),
 					}); err != nil {
 						t.Fatal(err)
@@ -581,7 +589,7 @@ func TestMigrationSixFindsTheReviewedVersion(t *testing.T) {
 			// The run approved before this release knows no reviewed version (0 in its state): its next write,
 			// a resubmission in rectification, keeps the one found; its next approval sets its own.
 			for i, reviewed := range []int{0, 2} {
-				row := &store.Cycle{Year: 2025, DistrictCode: "370211", Stage: "rectification", State: "{}",
+				row := &store.Cycle{Year: 2025, DistrictCode: "370211", Stage: "rectification",
 					ReviewedVersion: reviewed, UpdatedAt: at(10 + i),
 					Written: store.Written{RecordTime: at(10 + i).UnixNano(), RecordSeq: 1}}
 				if err := s.RecordCycle(ctx, row, nil); err != nil {
@@ -649,20 +657,171 @@ func TestLatestEvaluations(t *testing.T) {
 		t.Run(string(dialect), func(t *testing.T) {
 			ctx := context.Background()
 			for i, sub := range []store.Submission{
-				{Year: 2025, DistrictCode: "370211", DraftID: 1, Evaluation: `{"v":1}`},
-				{Year: 2025, DistrictCode: "370211", DraftID: 2, Evaluation: `{"v":2}`},
-				{Year: 2025, DistrictCode: "370202", DraftID: 3, Evaluation: `{"v":3}`},
-				{Year: 2024, DistrictCode: "370203", DraftID: 4, Evaluation: `{"v":4}`},
+				{Year: 2025, DistrictCode: "370211", DraftID: 1, Evaluation: evaluation.Result{Standard: "v1"}},
+				{Year: 2025, DistrictCode: "370211", DraftID: 2, Evaluation: evaluation.Result{Standard: "v2"}},
+				{Year: 2025, DistrictCode: "370202", DraftID: 3, Evaluation: evaluation.Result{Standard: "v3"}},
+				{Year: 2024, DistrictCode: "370203", DraftID: 4, Evaluation: evaluation.Result{Standard: "v4"}},
 			} {
-				sub.Data, sub.SubmittedAt = "{}", time.Now().UTC().Add(time.Duration(i)*time.Second)
+				sub.SubmittedAt = time.Now().UTC().Add(time.Duration(i) * time.Second)
 				if err := s.Submit(ctx, &sub); err != nil {
 					t.Fatal(err)
 				}
 			}
 			got, err := s.LatestEvaluations(ctx, 2025)
-			want := map[string]string{"370211": `{"v":2}`, "370202": `{"v":3}`}
-			if err != nil || !maps.Equal(got, want) {
-				t.Errorf("%v %v, want %v", got, err, want)
+			standards := map[string]string{}
+			for code, res := range got {
+				standards[code] = res.Standard
+			}
+			want := map[string]string{"370211": "v2", "370202": "v3"}
+			if err != nil || !maps.Equal(standards, want) {
+				t.Errorf("%v %v, want %v", standards, err, want)
+			}
+		})
+	}
+}
+
+// TestJSONColumns: the typed JSON columns hold the JSON text earlier releases wrote, json.Marshal of the same
+// values, and a value not there yet (nil) is ” in its NOT NULL column, as it was, never NULL.
+func TestJSONColumns(t *testing.T) {
+	for dialect, s := range storetest.Open(t) {
+		t.Run(string(dialect), func(t *testing.T) {
+			ctx := context.Background()
+			stored := func(query string, args ...any) string {
+				t.Helper()
+				v, err := s.Text(ctx, query, args...)
+				if err != nil || v == nil {
+					t.Fatalf("%s: %v, %v", query, v, err)
+				}
+				return *v
+			}
+			marshal := func(v any) string {
+				t.Helper()
+				data, err := json.Marshal(v)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return string(data)
+			}
+			in := evaluation.Input{District: evaluation.District{Code: "370211", Name: "黄岛区"}, Year: 2025}
+			d := &store.Draft{Year: 2025, DistrictCode: "370211", Data: in, CreatedBy: "clerk", CreatedAt: time.Now()}
+			if err := s.AddDraft(ctx, d); err != nil {
+				t.Fatal(err)
+			}
+			if got := stored("SELECT evaluation FROM drafts WHERE id = ?", d.ID); got != "" {
+				t.Errorf("a draft not evaluated holds %q, want ''", got)
+			}
+			if got, want := stored("SELECT data FROM drafts WHERE id = ?", d.ID), marshal(in); got != want {
+				t.Errorf("data %s, want %s", got, want)
+			}
+			if got, err := s.Draft(ctx, d.ID); err != nil || got.Evaluation != nil || got.Data.District != in.District {
+				t.Fatalf("a draft not evaluated: %+v, %v", got, err)
+			}
+			res := evaluation.Result{Verdict: evaluation.Meets, Year: 2025,
+				Shortfalls: []evaluation.Shortfall{{ID: "s1"}, {ID: "s2"}}}
+			if err := s.SetDraftEvaluation(ctx, d.ID, res); err != nil {
+				t.Fatal(err)
+			}
+			if got, want := stored("SELECT evaluation FROM drafts WHERE id = ?", d.ID), marshal(res); got != want {
+				t.Errorf("evaluation %s, want %s", got, want)
+			}
+			got, err := s.Draft(ctx, d.ID)
+			if err != nil || got.Evaluation == nil || got.Evaluation.Verdict != evaluation.Meets ||
+				got.Verdict != string(evaluation.Meets) || got.Shortfalls != 2 {
+				t.Fatalf("an evaluated draft: %+v, %v", got, err)
+			}
+			if err := s.SetDraftEvaluation(ctx, d.ID+1, res); !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("an unknown draft: %v, want ErrNotFound", err)
+			}
+
+			f := store.Finding{ID: "finding:2025:370211:1", Year: 2025, DistrictCode: "370211", Seq: 1, Title: "t",
+				Source: "on_site", Severity: "normal", Status: "open", CreatedAt: time.Now(), UpdatedAt: time.Now()}
+			if err := s.CreateFindings(ctx, []store.Finding{f}); err != nil {
+				t.Fatal(err)
+			}
+			if got := stored("SELECT state FROM findings WHERE id = ?", f.ID); got != "" {
+				t.Errorf("a finding not recorded by its workflow holds %q, want ''", got)
+			}
+			if got, err := s.Finding(ctx, f.ID); err != nil || got.State != nil {
+				t.Fatalf("a finding not recorded by its workflow: %+v, %v", got, err)
+			}
+			st := workflows.ItemState{ID: f.ID, Year: 2025, District: "370211", Seq: 1, Title: "t", Talks: 1}
+			f.State, f.Talks, f.Written = &st, 1, store.Written{RecordSeq: 1}
+			if err := s.RecordFinding(ctx, &f, nil); err != nil {
+				t.Fatal(err)
+			}
+			if got, want := stored("SELECT state FROM findings WHERE id = ?", f.ID), marshal(st); got != want {
+				t.Errorf("state %s, want %s", got, want)
+			}
+			if got, err := s.Finding(ctx, f.ID); err != nil || got.State == nil || got.State.Talks != 1 {
+				t.Fatalf("a recorded finding: %+v, %v", got, err)
+			}
+		})
+	}
+}
+
+// TestCorruptJSONColumns: a stored JSON value that does not decode, badly formed or of the wrong type, answers
+// ErrCorrupt from every read of its row, naming the decoding error.
+func TestCorruptJSONColumns(t *testing.T) {
+	for dialect, s := range storetest.Open(t) {
+		t.Run(string(dialect), func(t *testing.T) {
+			ctx := context.Background()
+			now := time.Now().UTC()
+			d := &store.Draft{Year: 2025, DistrictCode: "370211", CreatedBy: "clerk", CreatedAt: now}
+			sub := &store.Submission{Year: 2025, DistrictCode: "370211", DraftID: 1, SubmittedAt: now}
+			f := store.Finding{ID: "finding:2025:370211:1", Year: 2025, DistrictCode: "370211", Seq: 1,
+				Severity: "serious", Status: "open", CreatedAt: now, UpdatedAt: now}
+			for _, err := range []error{
+				s.AddDraft(ctx, d),
+				s.Submit(ctx, sub),
+				s.RecordCycle(ctx, &store.Cycle{Year: 2025, DistrictCode: "370211", ReviewedVersion: 1}, nil),
+				s.RecordPlan(ctx, &store.Plan{DistrictCode: "370211"},
+					[]store.PlanVersion{{DistrictCode: "370211", Version: 1, Status: "approved"}}, nil),
+				s.CreateFindings(ctx, []store.Finding{f}),
+			} {
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			const syntax, wrongType = `{"year":`, `{"year":"2025","district":1,"target_year":"2027"}`
+			for _, update := range []string{
+				"UPDATE drafts SET data = '" + syntax + "'",
+				"UPDATE submissions SET evaluation = '" + wrongType + "'",
+				"UPDATE cycles SET state = '" + syntax + "'",
+				"UPDATE plans SET state = '" + wrongType + "'",
+				"UPDATE plan_versions SET plan = '" + wrongType + "'",
+				"UPDATE findings SET state = '" + syntax + "'",
+			} {
+				if err := s.Exec(ctx, update); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for name, read := range map[string]func() error{
+				"Draft":               func() error { _, err := s.Draft(ctx, d.ID); return err },
+				"Submission":          func() error { _, err := s.Submission(ctx, 2025, "370211", 1); return err },
+				"LatestSubmission":    func() error { _, err := s.LatestSubmission(ctx, 2025, "370211"); return err },
+				"Submit, again":       func() error { again := *sub; return s.Submit(ctx, &again) },
+				"SubmissionsBetween":  func() error { _, err := s.SubmissionsBetween(ctx, "", 2025, 2025); return err },
+				"ReviewedSubmissions": func() error { _, err := s.ReviewedSubmissions(ctx, 2025, 2025); return err },
+				"LatestEvaluations":   func() error { _, err := s.LatestEvaluations(ctx, 2025); return err },
+				"Cycle":               func() error { _, err := s.Cycle(ctx, 2025, "370211"); return err },
+				"Plan":                func() error { _, err := s.Plan(ctx, "370211"); return err },
+				"PlanVersions":        func() error { _, err := s.PlanVersions(ctx, "370211"); return err },
+				"ApprovedPlans":       func() error { _, err := s.ApprovedPlans(ctx); return err },
+				"Finding":             func() error { _, err := s.Finding(ctx, f.ID); return err },
+				"FindingsByID":        func() error { _, err := s.FindingsByID(ctx, []string{f.ID}); return err },
+				"OpenSeriousFindings": func() error { _, err := s.OpenSeriousFindings(ctx, "370211"); return err },
+				"Findings":            func() error { _, _, err := s.Findings(ctx, store.FindingFilter{}); return err },
+			} {
+				err := read()
+				var syntaxErr *json.SyntaxError
+				var typeErr *json.UnmarshalTypeError
+				if !errors.Is(err, store.ErrCorrupt) || !(errors.As(err, &syntaxErr) || errors.As(err, &typeErr)) {
+					t.Errorf("%s: %v, want ErrCorrupt wrapping the decoding error", name, err)
+				}
+			}
+			// The lists that leave the state out still read.
+			if cs, err := s.Cycles(ctx, 2025); err != nil || len(cs) != 1 {
+				t.Errorf("Cycles: %+v, %v", cs, err)
 			}
 		})
 	}

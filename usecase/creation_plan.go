@@ -2,7 +2,6 @@ package usecase
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 
 	"go.temporal.io/api/enums/v1"
@@ -64,10 +63,7 @@ func (c *Core) CreationPlan(ctx context.Context, a Actor, district string) (Crea
 	}
 	v = CreationPlanView{Plan: p, Versions: make([]CreationPlanVersion, len(versions))}
 	for i, pv := range versions {
-		v.Versions[i].PlanVersion = pv
-		if err := json.Unmarshal([]byte(pv.Plan), &v.Versions[i].Plan); err != nil {
-			return v, err
-		}
+		v.Versions[i] = CreationPlanVersion{PlanVersion: pv, Plan: pv.Plan}
 	}
 	return v, nil
 }
@@ -134,10 +130,7 @@ func (c *Core) planStart(ctx context.Context, district string, existing bool,
 	params := workflows.CreationPlanParams{District: district}
 	switch row, err := c.store.Plan(ctx, district); {
 	case err == nil:
-		params.State = new(workflows.CreationPlanState)
-		if err := json.Unmarshal([]byte(row.State), params.State); err != nil {
-			return nil, err
-		}
+		params.State = &row.State
 	case errors.Is(err, store.ErrNotFound) && existing:
 		return nil, ErrNotFound
 	case !errors.Is(err, store.ErrNotFound):

@@ -162,7 +162,7 @@ func TestTheFirstSubmissionStartsThePlan(t *testing.T) {
 	}
 
 	if err := db.RecordPlan(ctx, &store.Plan{DistrictCode: "370211", Status: "submitted", Version: 1,
-		State: `{"district":"370211","status":"submitted"}`}, nil, nil); err != nil {
+		State: workflows.CreationPlanState{District: "370211", Status: vocab.PlanSubmitted}}, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := c.ReviewCreationPlan(ctx, office, "r", "370211", review); err != nil {
@@ -184,9 +184,8 @@ func TestTheFirstSubmissionStartsThePlan(t *testing.T) {
 func TestCreationPlanView(t *testing.T) {
 	c, db, _ := planCore(t)
 	ctx := context.Background()
-	data, _ := json.Marshal(goodPlan)
-	if err := db.RecordPlan(ctx, &store.Plan{DistrictCode: "370211", Status: "submitted", Version: 1, State: "{}"},
-		[]store.PlanVersion{{DistrictCode: "370211", Version: 1, Plan: string(data), Status: "submitted"}},
+	if err := db.RecordPlan(ctx, &store.Plan{DistrictCode: "370211", Status: "submitted", Version: 1},
+		[]store.PlanVersion{{DistrictCode: "370211", Version: 1, Plan: goodPlan, Status: "submitted"}},
 		nil); err != nil {
 		t.Fatal(err)
 	}

@@ -2,7 +2,6 @@ package usecase
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"time"
 
@@ -28,14 +27,9 @@ func (c *Core) Cycle(ctx context.Context, a Actor, year int, district string) (C
 	if err != nil {
 		return v, err
 	}
-	if err := json.Unmarshal([]byte(cy.State), &v.State); err != nil {
-		return v, err
-	}
+	v.State = cy.State
 	if sub, err := c.store.LatestSubmission(ctx, year, district); err == nil {
-		v.Evaluation = new(evaluation.Result)
-		if err := json.Unmarshal([]byte(sub.Evaluation), v.Evaluation); err != nil {
-			return v, err
-		}
+		v.Evaluation = &sub.Evaluation
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return v, err
 	}

@@ -148,7 +148,7 @@ func TestOverviewScope(t *testing.T) {
 	ctx := context.Background()
 	c, db := cyclesCore(t, &cyclesTemporal{})
 	for _, d := range []string{"370202", "370211"} {
-		if err := db.RecordCycle(ctx, &store.Cycle{Year: 2025, DistrictCode: d, Stage: "city_review", State: "{}"},
+		if err := db.RecordCycle(ctx, &store.Cycle{Year: 2025, DistrictCode: d, Stage: "city_review"},
 			nil); err != nil {
 			t.Fatal(err)
 		}
@@ -209,8 +209,8 @@ func inReview(t *testing.T) (context.Context, *cyclesTemporal, *Core, *store.Sto
 	ctx := context.Background()
 	fake := &cyclesTemporal{}
 	c, db := cyclesCore(t, fake)
-	if err := db.RecordCycle(ctx, &store.Cycle{Year: 2025, DistrictCode: "370211", Stage: "city_review",
-		State: "{}"}, nil); err != nil {
+	if err := db.RecordCycle(ctx, &store.Cycle{Year: 2025, DistrictCode: "370211", Stage: "city_review"},
+		nil); err != nil {
 		t.Fatal(err)
 	}
 	return ctx, fake, c, db

@@ -2,7 +2,6 @@ package usecase
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -26,10 +25,8 @@ func (c *Core) Finding(ctx context.Context, a Actor, id string) (FindingView, er
 		return FindingView{}, err
 	}
 	v := FindingView{Finding: f}
-	if f.State != "" { // not yet mirrored from its workflow
-		if err := json.Unmarshal([]byte(f.State), &v.State); err != nil {
-			return v, err
-		}
+	if f.State != nil { // nil: not yet mirrored from its workflow
+		v.State = *f.State
 	}
 	v.History, err = c.History(ctx, a, f.ID)
 	return v, err

@@ -47,7 +47,7 @@ func findingsCore(t *testing.T) (*Core, *findingsTemporal, string) {
 	id := vocab.FindingID(2025, "370211", 1)
 	if err := db.CreateFindings(ctx, []store.Finding{
 		{ID: id, Year: 2025, DistrictCode: "370211", Seq: 1, Title: "a", Status: "open",
-			State: `{"id":"` + id + `","status":"open"}`},
+			State: &workflows.ItemState{ID: id, Status: vocab.ItemOpen}},
 		{ID: vocab.FindingID(2025, "370202", 1), Year: 2025, DistrictCode: "370202", Seq: 1, Title: "b",
 			Status: "open"},
 	}); err != nil {

@@ -131,10 +131,7 @@ func (c *Core) startCycle(ctx context.Context, p workflows.CycleParams) (bool, e
 	if !started {
 		return false, nil
 	}
-	row, err := store.CycleOf(workflows.CycleState{Year: p.Year, District: p.District, DistrictName: p.DistrictName,
+	row := store.CycleOf(workflows.CycleState{Year: p.Year, District: p.District, DistrictName: p.DistrictName,
 		Stage: vocab.StageSelfAssessment, Deadlines: p.Deadlines})
-	if err != nil {
-		return true, err
-	}
 	return true, c.store.OpenCycle(ctx, row)
 }

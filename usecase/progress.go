@@ -193,13 +193,12 @@ func (c *Core) histories(ctx context.Context, only string, from, to int, subs []
 	}
 	for _, sub := range subs {
 		rows.Submissions = append(rows.Submissions, progress.SubmissionRow{Year: sub.Year,
-			DistrictCode: sub.DistrictCode, Version: sub.Version, Data: sub.Data, Evaluation: sub.Evaluation})
+			DistrictCode: sub.DistrictCode, Data: sub.Data, Evaluation: sub.Evaluation})
 	}
 	for code, versions := range plans {
 		for _, v := range versions {
-			rows.Plans[code] = append(rows.Plans[code], progress.PlanRow{DistrictCode: v.DistrictCode,
-				Version: v.Version, Plan: v.Plan, DecidedAt: v.DecidedAt})
+			rows.Plans[code] = append(rows.Plans[code], progress.PlanRow{Plan: v.Plan, DecidedAt: v.DecidedAt})
 		}
 	}
-	return progress.History(rows, only, from, to, time.Now().In(c.loc))
+	return progress.History(rows, only, from, to, time.Now().In(c.loc)), nil
 }

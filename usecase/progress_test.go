@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"junheng/evaluation"
 	"junheng/progress"
 	"junheng/store"
 	"junheng/store/storetest"
@@ -24,15 +25,16 @@ func reportsCore(t *testing.T) *Core {
 		db.CreateDistrict(ctx, &store.District{Code: "370211", Name: "黄岛区"}),
 		db.CreateDistrict(ctx, &store.District{Code: "370202", Name: "市南区"}),
 		db.RecordCycle(ctx, &store.Cycle{Year: 2025, DistrictCode: "370211", Stage: "rectification", Version: 2,
-			Verdict: "meets", ReviewedVersion: 1, State: "{}", UpdatedAt: now}, nil),
+			Verdict: "meets", ReviewedVersion: 1, UpdatedAt: now}, nil),
 		db.RecordCycle(ctx, &store.Cycle{Year: 2025, DistrictCode: "370202", Stage: "certified", Version: 1,
-			Verdict: "meets", ReviewedVersion: 1, State: "{}", UpdatedAt: now}, nil),
-		db.Submit(ctx, &store.Submission{Year: 2025, DistrictCode: "370211", DraftID: 1, Data: "{}",
-			Evaluation: `{"verdict":"does_not_meet"}`, Verdict: "does_not_meet", ShortfallKeys: "a,b"}),
-		db.Submit(ctx, &store.Submission{Year: 2025, DistrictCode: "370211", DraftID: 2, Data: "{}",
-			Evaluation: `{"verdict":"meets"}`, Verdict: "meets", ShortfallKeys: "a"}),
-		db.Submit(ctx, &store.Submission{Year: 2025, DistrictCode: "370202", DraftID: 3, Data: "{}",
-			Evaluation: `{"verdict":"meets"}`, Verdict: "meets"}),
+			Verdict: "meets", ReviewedVersion: 1, UpdatedAt: now}, nil),
+		db.Submit(ctx, &store.Submission{Year: 2025, DistrictCode: "370211", DraftID: 1,
+			Evaluation: evaluation.Result{Verdict: evaluation.DoesNotMeet}, Verdict: "does_not_meet",
+			ShortfallKeys: "a,b"}),
+		db.Submit(ctx, &store.Submission{Year: 2025, DistrictCode: "370211", DraftID: 2,
+			Evaluation: evaluation.Result{Verdict: evaluation.Meets}, Verdict: "meets", ShortfallKeys: "a"}),
+		db.Submit(ctx, &store.Submission{Year: 2025, DistrictCode: "370202", DraftID: 3,
+			Evaluation: evaluation.Result{Verdict: evaluation.Meets}, Verdict: "meets"}),
 		db.CreateFindings(ctx, []store.Finding{{ID: vocab.FindingID(2025, "370211", 1), Year: 2025,
 			DistrictCode: "370211", Seq: 1, Title: "t", Status: "open", Overdue: true, CreatedAt: now,
 			UpdatedAt: now}}),

@@ -3,7 +3,6 @@ package usecase
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -101,16 +100,8 @@ func (c *Core) SaveDraft(ctx context.Context, a Actor, key string, year int, dis
 	if err != nil {
 		return out, err
 	}
-	data, err := json.Marshal(in)
-	if err != nil {
-		return out, err
-	}
-	encoded, err := json.Marshal(res)
-	if err != nil {
-		return out, err
-	}
 	// Stored with its evaluation, which the workflow's activity then only reads: the draft is evaluated once.
-	d := &store.Draft{Year: year, DistrictCode: district, Data: string(data), Evaluation: string(encoded),
+	d := &store.Draft{Year: year, DistrictCode: district, Data: in, Evaluation: &res,
 		Verdict: string(res.Verdict), Shortfalls: len(res.Shortfalls), CreatedBy: a.Name, CreatedAt: time.Now().UTC()}
 	if err := c.store.AddDraft(ctx, d); err != nil {
 		return out, err
@@ -137,28 +128,22 @@ func (c *Core) LatestDraft(ctx context.Context, a Actor, year int, district stri
 	if err != nil {
 		return out, err
 	}
-	var st workflows.CycleState
-	if err := json.Unmarshal([]byte(cy.State), &st); err != nil {
-		return out, err
-	}
-	if st.DraftID == 0 {
+	if cy.State.DraftID == 0 {
 		return out, ErrNotFound
 	}
-	d, err := c.store.Draft(ctx, st.DraftID)
+	d, err := c.store.Draft(ctx, cy.State.DraftID)
 	if errors.Is(err, store.ErrNotFound) {
 		return out, ErrNotFound
 	}
 	if err != nil {
 		return out, err
 	}
-	out = SavedDraft{DraftID: d.ID, SavedBy: d.CreatedBy, SavedAt: d.CreatedAt}
-	if err := json.Unmarshal([]byte(d.Data), &out.Data); err != nil {
-		return out, err
-	}
-	if d.Evaluation == "" {
+	out = SavedDraft{DraftID: d.ID, SavedBy: d.CreatedBy, SavedAt: d.CreatedAt, Data: d.Data}
+	if d.Evaluation == nil {
 		// Saved by a release that left the evaluation to the workflow, which has not run it yet.
 		out.Evaluation, err = Evaluate(out.Data, c.profile)
 		return out, err
 	}
-	return out, json.Unmarshal([]byte(d.Evaluation), &out.Evaluation)
+	out.Evaluation = *d.Evaluation
+	return out, nil
 }

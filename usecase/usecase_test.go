@@ -20,8 +20,8 @@ import (
 func TestWhoMaySaveADraft(t *testing.T) {
 	db := storetest.SQLite(t)
 	ctx := context.Background()
-	if err := db.RecordCycle(ctx, &store.Cycle{Year: 2025, DistrictCode: "370211", Stage: "self_assessment",
-		State: "{}"}, nil); err != nil {
+	if err := db.RecordCycle(ctx, &store.Cycle{Year: 2025, DistrictCode: "370211", Stage: "self_assessment"},
+		nil); err != nil {
 		t.Fatal(err)
 	}
 	c := New(Deps{Store: db, Profile: evaluation.National2017()})
@@ -84,11 +84,11 @@ func TestEvaluationsOfTheYear(t *testing.T) {
 	db := storetest.SQLite(t)
 	ctx := context.Background()
 	for _, sub := range []store.Submission{
-		{Year: 2025, DistrictCode: "370211", DraftID: 1, Evaluation: `{"verdict":"does_not_meet"}`},
-		{Year: 2025, DistrictCode: "370211", DraftID: 2, Evaluation: `{"verdict":"meets"}`},
-		{Year: 2025, DistrictCode: "370202", DraftID: 3, Evaluation: `{"verdict":"meets"}`},
+		{Year: 2025, DistrictCode: "370211", DraftID: 1,
+			Evaluation: evaluation.Result{Verdict: evaluation.DoesNotMeet}},
+		{Year: 2025, DistrictCode: "370211", DraftID: 2, Evaluation: evaluation.Result{Verdict: evaluation.Meets}},
+		{Year: 2025, DistrictCode: "370202", DraftID: 3, Evaluation: evaluation.Result{Verdict: evaluation.Meets}},
 	} {
-		sub.Data = "{}"
 		if err := db.Submit(ctx, &sub); err != nil {
 			t.Fatal(err)
 		}

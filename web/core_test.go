@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -45,8 +44,9 @@ func seededStore(t *testing.T) *store.Store {
 	must(db.CreateDistrict(ctx, &store.District{Code: "370211", Name: "黄岛区", CreatedAt: now}))
 	must(db.CreateDistrict(ctx, &store.District{Code: "370202", Name: "市南区", CreatedAt: now}))
 	draft := &store.Draft{Year: 2026, DistrictCode: "370211",
-		Data:       `{"district":{"code":"370211","name":"黄岛区"},"year":2026}`,
-		Evaluation: `{"verdict":"does_not_meet","district":{"code":"370211"}}`, CreatedBy: "clerk", CreatedAt: now}
+		Data: evaluation.Input{District: evaluation.District{Code: "370211", Name: "黄岛区"}, Year: 2026},
+		Evaluation: &evaluation.Result{Verdict: evaluation.DoesNotMeet,
+			District: evaluation.District{Code: "370211"}}, CreatedBy: "clerk", CreatedAt: now}
 	must(db.AddDraft(ctx, draft))
 	for year, stage := range map[int]string{2022: "province_review", 2023: "city_acceptance", 2024: "city_review",
 		2025: "rectification", 2026: "self_assessment"} {
@@ -67,7 +67,7 @@ func seededStore(t *testing.T) *store.Store {
 // cycleRecord is the read-model row of a cycle state.
 func cycleRecord(st workflows.CycleState) *store.Cycle {
 	return &store.Cycle{Year: st.Year, DistrictCode: st.District, Stage: string(st.Stage),
-		State: string(must(json.Marshal(st))), UpdatedAt: time.Now().UTC()}
+		State: st, UpdatedAt: time.Now().UTC()}
 }
 
 // newCore is the core of one site over db, with the fake API's workflow service.

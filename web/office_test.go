@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"junheng/evaluation"
 	"junheng/store"
 	"junheng/vocab"
 	"junheng/workflows"
@@ -45,8 +46,8 @@ func TestDashboardDoesNotGrowWithTheCity(t *testing.T) {
 				db.CreateDistrict(ctx, &store.District{Code: code, Name: "区" + code, CreatedAt: now}),
 				db.RecordCycle(ctx, cycleRecord(workflows.CycleState{Year: 2025, District: code,
 					Stage: vocab.StageCityReview}), nil),
-				db.Submit(ctx, &store.Submission{Year: 2025, DistrictCode: code, DraftID: int64(100 + i), Data: "{}",
-					Evaluation: `{"verdict":"meets"}`, Verdict: "meets", SubmittedAt: now}),
+				db.Submit(ctx, &store.Submission{Year: 2025, DistrictCode: code, DraftID: int64(100 + i),
+					Evaluation: evaluation.Result{Verdict: evaluation.Meets}, Verdict: "meets", SubmittedAt: now}),
 			}
 			for _, err := range steps {
 				if err != nil {

@@ -64,7 +64,7 @@ func databases(t *testing.T) map[string]string {
 // sampleDraft stores the sample district's data, edited, as a draft and returns its ID.
 func sampleDraft(t *testing.T, db *store.Store, edit func(map[string]any)) int64 {
 	t.Helper()
-	d := &store.Draft{Year: 2025, DistrictCode: "370211", Data: string(editedSample(t, edit)), CreatedBy: "clerk",
+	d := &store.Draft{Year: 2025, DistrictCode: "370211", Data: sampleInput(t, edit), CreatedBy: "clerk",
 		CreatedAt: time.Now()}
 	if err := db.AddDraft(context.Background(), d); err != nil {
 		t.Fatal(err)

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"junheng/api"
+	"junheng/evaluation"
 	"junheng/store"
 	"junheng/usecase"
 	"junheng/vocab"
@@ -180,6 +181,16 @@ func editedSample(t *testing.T, edit func(map[string]any)) []byte {
 	return out
 }
 
+// sampleInput is editedSample as the API reads it, to store as a draft.
+func sampleInput(t *testing.T, edit func(map[string]any)) evaluation.Input {
+	t.Helper()
+	in, err := evaluation.Decode(bytes.NewReader(editedSample(t, edit)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return in
+}
+
 func noEdit(map[string]any) {}
 
 func dropRecognition(m map[string]any) { delete(m, "recognition_rate") }
@@ -258,8 +269,8 @@ func TestYearOverHTTP(t *testing.T) {
 			}
 			// Evaluated once, by the API, and stored with the draft before the workflow took it.
 			if d, err := p.Store.Draft(context.Background(), draft.State.DraftID); err != nil ||
-				!strings.Contains(d.Evaluation, `"verdict":"does_not_meet"`) || d.Verdict != "does_not_meet" {
-				t.Errorf("the stored draft: %v %.80s %s", err, d.Evaluation, d.Verdict)
+				d.Evaluation == nil || d.Evaluation.Verdict != evaluation.DoesNotMeet || d.Verdict != "does_not_meet" {
+				t.Errorf("the stored draft: %v, evaluated %v, verdict %s", err, d.Evaluation != nil, d.Verdict)
 			}
 			clerkA.ok("POST", cycleA+"/self-assessment/submit", nil, nil)
 			var st workflows.CycleState

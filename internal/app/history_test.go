@@ -109,7 +109,7 @@ func TestRecordHistories(t *testing.T) {
 		t.Fatal(err)
 	}
 	for range 4 {
-		d := &store.Draft{Year: 2026, DistrictCode: codeA, Data: string(editedSample(t, noEdit)), CreatedBy: "clerk",
+		d := &store.Draft{Year: 2026, DistrictCode: codeA, Data: sampleInput(t, noEdit), CreatedBy: "clerk",
 			CreatedAt: time.Now()}
 		if err := p.Store.AddDraft(ctx, d); err != nil {
 			t.Fatal(err)
@@ -162,7 +162,7 @@ func TestRecordHistories(t *testing.T) {
 	// A year to certification, started with its first save (an Update in its first workflow task), its review
 	// starting items as children; and a plan started by its first submission, as the API starts one.
 	certified := vocab.CycleID(2027, codeA)
-	draft := &store.Draft{Year: 2027, DistrictCode: codeA, Data: string(editedSample(t, dropRecognition)),
+	draft := &store.Draft{Year: 2027, DistrictCode: codeA, Data: sampleInput(t, dropRecognition),
 		CreatedBy: "clerk", CreatedAt: time.Now()}
 	if err := p.Store.AddDraft(ctx, draft); err != nil {
 		t.Fatal(err)
@@ -180,7 +180,7 @@ func TestRecordHistories(t *testing.T) {
 		must[workflows.ItemState](t, c, f, workflows.UpdateRequestClose, workflows.NoteInput{Actor: clerk, Note: "已完成"})
 		must[workflows.ItemState](t, c, f, workflows.UpdateVerify, workflows.VerifyInput{Actor: office, Accepted: true})
 	}
-	meets := &store.Draft{Year: 2027, DistrictCode: codeA, Data: string(editedSample(t, noEdit)), CreatedBy: "clerk",
+	meets := &store.Draft{Year: 2027, DistrictCode: codeA, Data: sampleInput(t, noEdit), CreatedBy: "clerk",
 		CreatedAt: time.Now()}
 	if err := p.Store.AddDraft(ctx, meets); err != nil {
 		t.Fatal(err)
@@ -219,7 +219,7 @@ func TestRecordOnBehalfHistory(t *testing.T) {
 	defer p.Close()
 	c := p.Temporal
 	id := vocab.CycleID(2028, codeA)
-	draft := &store.Draft{Year: 2028, DistrictCode: codeA, Data: string(editedSample(t, noEdit)), CreatedBy: "clerk",
+	draft := &store.Draft{Year: 2028, DistrictCode: codeA, Data: sampleInput(t, noEdit), CreatedBy: "clerk",
 		CreatedAt: time.Now()}
 	if err := p.Store.AddDraft(context.Background(), draft); err != nil {
 		t.Fatal(err)
