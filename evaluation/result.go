@@ -7,15 +7,17 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"junheng/vocab"
 )
 
-// Verdict is the overall conclusion.
-type Verdict string
+// Verdict is the overall conclusion; the word is the vocabulary's.
+type Verdict = vocab.Verdict
 
 // The verdicts.
 const (
-	Meets       Verdict = "meets"
-	DoesNotMeet Verdict = "does_not_meet"
+	Meets       = vocab.VerdictMeets
+	DoesNotMeet = vocab.VerdictDoesNotMeet
 )
 
 // Part is a part of the standard; shortfalls name the part they belong to.

@@ -35,12 +35,6 @@ type BulletinRow struct {
 	Findings        store.FindingCounts `json:"findings"`
 }
 
-// StageNames are the Chinese names of a year's stages, in the bulletin and its workbook.
-var StageNames = map[string]string{
-	"self_assessment": "自评", "city_review": "市级评估", "rectification": "整改", "city_acceptance": "市级验收",
-	"province_review": "省级评估", "certified": "已认定", "not_certified": "未通过认定", "not_applied": "未申请认定",
-}
-
 var bulletinTemplate = parse("bulletin.html")
 
 // BulletinHTML writes the bulletin as a printable page.

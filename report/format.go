@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"junheng/evaluation"
+	"junheng/vocab"
 )
 
 // dash stands for a value that does not exist (no previous year, no base, no plan).
@@ -61,24 +62,12 @@ func optMet(b *bool) template.HTML {
 	return met(*b)
 }
 
-// verdictZh names an evaluation's verdict; an unknown one is shown as is, and none (nothing submitted) is empty.
+// verdictZh names an evaluation's verdict; none (nothing submitted) is empty.
 func verdictZh(v string) string {
-	switch evaluation.Verdict(v) {
-	case evaluation.Meets:
-		return "达标"
-	case evaluation.DoesNotMeet:
-		return "未达标"
+	if v == "" {
+		return ""
 	}
-	return v
-}
-
-var planStatusNames = map[string]string{"submitted": "已报送待审批", "approved": "已批准", "returned": "已退回修改"}
-
-func planStatus(s string) string {
-	if n, ok := planStatusNames[s]; ok {
-		return n
-	}
-	return s
+	return vocab.Verdict(v).Label().Zh
 }
 
 // national names the shortfall keys; reports show the names of the national standard's indicators and items.

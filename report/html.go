@@ -13,6 +13,7 @@ import (
 
 	"junheng/evaluation"
 	"junheng/progress"
+	"junheng/vocab"
 )
 
 //go:embed templates/*.html
@@ -20,10 +21,11 @@ var templateFiles embed.FS
 
 var funcs = template.FuncMap{
 	"pct": pct, "optPct": optPct, "optInt": optInt, "num": num,
-	"yesNo": yesNo, "met": met, "optMet": optMet, "planStatus": planStatus, "date": date,
-	"indicator": indicatorZh, "shortfalls": shortfallsZh,
+	"yesNo": yesNo, "met": met, "optMet": optMet, "date": date,
+	"planStatus": func(s string) string { return vocab.CreationPlanStatus(s).Label().Zh },
+	"indicator":  indicatorZh, "shortfalls": shortfallsZh,
 	"verdict": func(v string) string { return cmp.Or(verdictZh(v), dash) },
-	"stage":   func(s string) string { return cmp.Or(StageNames[s], s) },
+	"stage":   func(s string) string { return vocab.CycleStage(s).Label().Zh },
 }
 
 // ContentSecurityPolicy is the policy to serve the printable pages under: they carry their style sheet inline and

@@ -6,12 +6,8 @@ import (
 	"time"
 
 	"junheng/store"
+	"junheng/vocab"
 )
-
-// findingStatusNames name a finding's status in the ledger's workbook.
-var findingStatusNames = map[string]string{
-	"open": "待制定方案", "in_progress": "整改中", "awaiting_verification": "待核验", "closed": "已销号",
-}
 
 // LedgerXLSX writes the rectification ledger (整改台账) as a workbook, dates in loc.
 func LedgerXLSX(w io.Writer, rows []store.Finding, loc *time.Location) error {
@@ -24,8 +20,8 @@ func LedgerXLSX(w io.Writer, rows []store.Finding, loc *time.Location) error {
 	out := make([][]any, len(rows))
 	for i, f := range rows {
 		out[i] = []any{f.ID, f.Year, f.DistrictCode, text(f.Title), f.Source, f.Severity,
-			findingStatusNames[f.Status], date(f.DueDate), yesNo(f.Overdue), yesNo(f.Escalated), f.Talks, f.Circulars,
-			date(f.ClosedAt)}
+			vocab.ItemStatus(f.Status).Label().Zh, date(f.DueDate), yesNo(f.Overdue), yesNo(f.Escalated), f.Talks,
+			f.Circulars, date(f.ClosedAt)}
 	}
 	b := newWorkbook()
 	b.sheet("整改台账", []string{"编号 id", "年度 year", "区县 district", "问题 title", "来源 source",
@@ -38,8 +34,9 @@ func LedgerXLSX(w io.Writer, rows []store.Finding, loc *time.Location) error {
 func BulletinXLSX(w io.Writer, bl Bulletin) error {
 	out := make([][]any, len(bl.Rows))
 	for i, r := range bl.Rows {
-		out[i] = []any{r.District, text(r.DistrictName), StageNames[r.Stage], yesNo(r.Late), yesNo(r.Overdue),
-			r.Verdict, strings.Join(r.ShortIndicators, ","), r.Findings.Open, r.Findings.Closed, r.Findings.Overdue,
+		stage := vocab.CycleStage(r.Stage).Label().Zh
+		out[i] = []any{r.District, text(r.DistrictName), stage, yesNo(r.Late), yesNo(r.Overdue), r.Verdict,
+			strings.Join(r.ShortIndicators, ","), r.Findings.Open, r.Findings.Closed, r.Findings.Overdue,
 			r.Findings.Escalated}
 	}
 	b := newWorkbook()

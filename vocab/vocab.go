@@ -1,8 +1,8 @@
 // Package vocab holds the words every part of junheng uses for the yearly cycle: the stages of a district's year,
-// the statuses of rectification items and creation plans, roles and actors, severities and sources of findings,
-// and the workflow IDs. It imports nothing of junheng, so that workflows, the core, both faces and the read
-// model's callers share one meaning for each word. The string values are the wire's: the API's JSON, the
-// workflows' payloads and the read model's columns.
+// the statuses of rectification items and creation plans, roles and actors, verdicts, severities and sources of
+// findings, the workflow IDs, and their Chinese and English labels (labels.go). It imports nothing of junheng, so
+// that workflows, the core, both faces and the read model's callers share one meaning for each word. The string
+// values are the wire's: the API's JSON, the workflows' payloads and the read model's columns.
 package vocab
 
 import "fmt"
@@ -65,6 +65,14 @@ type Actor struct {
 	District  string `json:"district,omitempty"`
 	RequestID string `json:"request_id,omitempty"`
 }
+
+// Verdict is the conclusion of a district's evaluation against the standard.
+type Verdict string
+
+const (
+	VerdictMeets       Verdict = "meets"
+	VerdictDoesNotMeet Verdict = "does_not_meet"
+)
 
 // Severity of a finding; serious open findings block the application.
 type Severity string

@@ -16,6 +16,7 @@ import (
 
 	"junheng/evaluation"
 	"junheng/usecase"
+	"junheng/vocab"
 )
 
 // page is what every template gets: the user, the language, the CSRF token, the form outcome to show, and the
@@ -34,6 +35,32 @@ type page struct {
 
 // T translates a catalogue key.
 func (p *page) T(key string) string { return translate(p.En, key) }
+
+// Label names a word of the vocabulary of kind stage, status, plan, severity, source, verdict or role; v is the
+// word, typed or as the string a form or list carries.
+func (p *page) Label(kind string, v any) string {
+	w := fmt.Sprint(v)
+	var l vocab.Label
+	switch kind {
+	case "stage":
+		l = vocab.CycleStage(w).Label()
+	case "status":
+		l = vocab.ItemStatus(w).Label()
+	case "plan":
+		l = vocab.CreationPlanStatus(w).Label()
+	case "severity":
+		l = vocab.Severity(w).Label()
+	case "source":
+		l = vocab.Source(w).Label()
+	case "verdict":
+		l = vocab.Verdict(w).Label()
+	case "role":
+		l = vocab.Role(w).Label()
+	default:
+		panic("web: no vocabulary of kind " + kind)
+	}
+	return l.In(p.En)
+}
 
 // Pick is the Chinese or the English of an API text.
 func (p *page) Pick(zh, en string) string { return pick(p.En, zh, en) }
@@ -229,13 +256,7 @@ func (s *server) funcs() template.FuncMap {
 		"checklists": func(e *evaluation.Result) map[string]evaluation.ChecklistResult {
 			return map[string]evaluation.ChecklistResult{"government": e.Government, "quality": e.Quality}
 		},
-		// srcKey and action name catalogue entries whose keys differ from the API's words.
-		"srcKey": func(source string) string {
-			if source == "self_assessment" {
-				return "self_assessment_src"
-			}
-			return source
-		},
+		// action names the catalogue entry of an action, whose key differs from the API's word.
 		"action": func(a string) string { return strings.ReplaceAll(a, "-", "_") },
 		// pendingExtension is known on a finding's own page only; lists link there to decide.
 		"pendingExtension": func(f any) bool {

@@ -465,7 +465,7 @@ func TestDistrictPlan(t *testing.T) {
 	recordPlan(t, db, st)
 	_, page = fetch(t, c, "GET", srv.URL+"/plan", nil)
 	for _, want := range []string{
-		`<strong id="plan-status"><span class="badge plan-returned bad">已退回</span></strong>`,
+		`<strong id="plan-status"><span class="badge plan-returned bad">已退回修改</span></strong>`,
 		"方案被退回 (版本 2): 请补充学校",
 		// the version in effect
 		`<td class="schools">S001, S002</td>`, `<td class="indicators">最大班额</td>`, "<td>≤ 0</td>", "<td>不限</td>",
@@ -596,7 +596,7 @@ func TestOfficeReviewsPlan(t *testing.T) {
 	recordPlan(t, db, planState(vocab.PlanSubmitted))
 	_, page := fetch(t, c, "GET", srv.URL+"/plan", nil)
 	for _, want := range []string{
-		`<tr data-district="370211"><td>黄岛区 (370211)</td>`, `<span class="badge plan-submitted warn">待审核</span>`,
+		`<tr data-district="370211"><td>黄岛区 (370211)</td>`, `<span class="badge plan-submitted warn">已报送待审批</span>`,
 		`<tr data-district="370202"><td>市南区 (370202)</td>`, `<a href="/plan?code=370202">`,
 	} {
 		if !strings.Contains(page, want) {
