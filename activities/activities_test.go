@@ -305,18 +305,13 @@ func TestRecordPlanMirrorsEveryVersionOnce(t *testing.T) {
 func TestCorruptRowsFailForGood(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "junheng.db")
-	db, err := store.Open(ctx, "", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := storetest.SQLiteFile(t, path)
 	a := &Activities{Store: db, Profile: evaluation.National2017(), Location: time.UTC,
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	d := &store.Draft{Year: 2025, DistrictCode: "370211", CreatedBy: "clerk", CreatedAt: time.Now()}
 	f := store.Finding{ID: vocab.FindingID(2025, "370211", 1), Year: 2025, DistrictCode: "370211", Seq: 1,
 		Severity: string(vocab.SeveritySerious), Status: string(vocab.ItemOpen)}
 	for _, err := range []error{
-		func() error { _, err := db.Migrate(ctx); return err }(),
 		db.AddDraft(ctx, d),
 		db.Submit(ctx, &store.Submission{Year: 2025, DistrictCode: "370211", DraftID: d.ID, Version: 1}),
 		db.CreateFindings(ctx, []store.Finding{f}),

@@ -12,63 +12,68 @@ func (l Label) In(en bool) string {
 	return l.Zh
 }
 
-// labelOf looks a value up; an unknown one (a newer release's word read by an older page) is shown as it is.
-func labelOf[T ~string](names map[T]Label, v T) Label {
-	if l, ok := names[v]; ok {
-		return l
-	}
-	return Label{string(v), string(v)}
+// labels holds the labels of each kind of word by its wire value.
+var labels = map[string]map[string]Label{
+	"stage": {
+		string(StageSelfAssessment): {"自评", "self-assessment"}, string(StageCityReview): {"市级评估", "city review"},
+		string(StageRectification): {"整改", "rectification"}, string(StageCityAcceptance): {"市级验收", "city acceptance"},
+		string(StageProvinceReview): {"省级评估", "province review"}, string(StageCertified): {"已认定", "certified"},
+		string(StageNotCertified): {"未通过认定", "not certified"}, string(StageNotApplied): {"未申请认定", "not applied"},
+	},
+	"status": {
+		string(ItemOpen): {"待制定方案", "awaiting plan"}, string(ItemInProgress): {"整改中", "in progress"},
+		string(ItemAwaitingVerification): {"待核验", "awaiting verification"}, string(ItemClosed): {"已销号", "closed"},
+	},
+	"plan": {
+		string(PlanSubmitted): {"已报送待审批", "awaiting review"}, string(PlanApproved): {"已批准", "approved"},
+		string(PlanReturned): {"已退回修改", "returned"}, string(PlanSuperseded): {"已被新版本替代", "superseded"},
+	},
+	"role": {
+		string(RoleAdmin): {"系统管理员", "administrator"}, string(RoleOffice): {"市督导办", "city supervision office"},
+		string(RoleProvince): {"省督导办", "provincial supervision office"},
+		string(RoleDistrict): {"区县教育局", "district bureau"}, string(RoleSystem): {"系统", "system"},
+	},
+	"severity": {string(SeverityNormal): {"一般", "normal"}, string(SeveritySerious): {"严重", "serious"}},
+	"source": {
+		string(SourceSelfAssessment): {"自评差距", "self-assessment shortfall"},
+		string(SourceDataMonitoring): {"数据监测", "data monitoring"},
+		string(SourceThirdParty):     {"第三方评估", "third-party evaluation"},
+		string(SourceOnSite):         {"实地督导", "on-site inspection"},
+	},
+	"verdict": {string(VerdictMeets): {"达标", "meets"}, string(VerdictDoesNotMeet): {"未达标", "does not meet"}},
 }
 
-var stageLabels = map[CycleStage]Label{
-	StageSelfAssessment: {"自评", "self-assessment"}, StageCityReview: {"市级评估", "city review"},
-	StageRectification: {"整改", "rectification"}, StageCityAcceptance: {"市级验收", "city acceptance"},
-	StageProvinceReview: {"省级评估", "province review"}, StageCertified: {"已认定", "certified"},
-	StageNotCertified: {"未通过认定", "not certified"}, StageNotApplied: {"未申请认定", "not applied"},
+// LabelOf names word, a word of kind (stage, status, plan, role, severity, source or verdict) as a form or a list
+// carries it. An unknown word (a newer release's, read by an older page) is shown as it is; an unknown kind is a
+// programming error.
+func LabelOf(kind, word string) Label {
+	names, ok := labels[kind]
+	if !ok {
+		panic("vocab: no words of kind " + kind)
+	}
+	if l, ok := names[word]; ok {
+		return l
+	}
+	return Label{word, word}
 }
 
 // Label names the stage.
-func (s CycleStage) Label() Label { return labelOf(stageLabels, s) }
-
-var itemStatusLabels = map[ItemStatus]Label{
-	ItemOpen: {"待制定方案", "awaiting plan"}, ItemInProgress: {"整改中", "in progress"},
-	ItemAwaitingVerification: {"待核验", "awaiting verification"}, ItemClosed: {"已销号", "closed"},
-}
+func (s CycleStage) Label() Label { return LabelOf("stage", string(s)) }
 
 // Label names the status.
-func (s ItemStatus) Label() Label { return labelOf(itemStatusLabels, s) }
-
-var planStatusLabels = map[CreationPlanStatus]Label{
-	PlanSubmitted: {"已报送待审批", "awaiting review"}, PlanApproved: {"已批准", "approved"},
-	PlanReturned: {"已退回修改", "returned"}, PlanSuperseded: {"已被新版本替代", "superseded"},
-}
+func (s ItemStatus) Label() Label { return LabelOf("status", string(s)) }
 
 // Label names the status.
-func (s CreationPlanStatus) Label() Label { return labelOf(planStatusLabels, s) }
-
-var roleLabels = map[Role]Label{
-	RoleAdmin: {"系统管理员", "administrator"}, RoleOffice: {"市督导办", "city supervision office"},
-	RoleProvince: {"省督导办", "provincial supervision office"}, RoleDistrict: {"区县教育局", "district bureau"},
-	RoleSystem: {"系统", "system"},
-}
+func (s CreationPlanStatus) Label() Label { return LabelOf("plan", string(s)) }
 
 // Label names the role.
-func (r Role) Label() Label { return labelOf(roleLabels, r) }
-
-var severityLabels = map[Severity]Label{SeverityNormal: {"一般", "normal"}, SeveritySerious: {"严重", "serious"}}
+func (r Role) Label() Label { return LabelOf("role", string(r)) }
 
 // Label names the severity.
-func (s Severity) Label() Label { return labelOf(severityLabels, s) }
-
-var sourceLabels = map[Source]Label{
-	SourceSelfAssessment: {"自评差距", "self-assessment shortfall"}, SourceDataMonitoring: {"数据监测", "data monitoring"},
-	SourceThirdParty: {"第三方评估", "third-party evaluation"}, SourceOnSite: {"实地督导", "on-site inspection"},
-}
+func (s Severity) Label() Label { return LabelOf("severity", string(s)) }
 
 // Label names the source.
-func (s Source) Label() Label { return labelOf(sourceLabels, s) }
-
-var verdictLabels = map[Verdict]Label{VerdictMeets: {"达标", "meets"}, VerdictDoesNotMeet: {"未达标", "does not meet"}}
+func (s Source) Label() Label { return LabelOf("source", string(s)) }
 
 // Label names the verdict.
-func (v Verdict) Label() Label { return labelOf(verdictLabels, v) }
+func (v Verdict) Label() Label { return LabelOf("verdict", string(v)) }

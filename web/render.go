@@ -38,29 +38,7 @@ func (p *page) T(key string) string { return translate(p.En, key) }
 
 // Label names a word of the vocabulary of kind stage, status, plan, severity, source, verdict or role; v is the
 // word, typed or as the string a form or list carries.
-func (p *page) Label(kind string, v any) string {
-	w := fmt.Sprint(v)
-	var l vocab.Label
-	switch kind {
-	case "stage":
-		l = vocab.CycleStage(w).Label()
-	case "status":
-		l = vocab.ItemStatus(w).Label()
-	case "plan":
-		l = vocab.CreationPlanStatus(w).Label()
-	case "severity":
-		l = vocab.Severity(w).Label()
-	case "source":
-		l = vocab.Source(w).Label()
-	case "verdict":
-		l = vocab.Verdict(w).Label()
-	case "role":
-		l = vocab.Role(w).Label()
-	default:
-		panic("web: no vocabulary of kind " + kind)
-	}
-	return l.In(p.En)
-}
+func (p *page) Label(kind string, v any) string { return vocab.LabelOf(kind, fmt.Sprint(v)).In(p.En) }
 
 // Pick is the Chinese or the English of an API text.
 func (p *page) Pick(zh, en string) string { return pick(p.En, zh, en) }

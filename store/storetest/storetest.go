@@ -37,7 +37,13 @@ func Open(t testing.TB) map[store.Dialect]*store.Store {
 // SQLite returns a migrated SQLite store, closed when the test ends: for tests that need a store, not a dialect.
 func SQLite(t testing.TB) *store.Store {
 	t.Helper()
-	return open(t, "", filepath.Join(t.TempDir(), "junheng.db"))
+	return SQLiteFile(t, filepath.Join(t.TempDir(), "junheng.db"))
+}
+
+// SQLiteFile is SQLite on the file at path, for tests that also open the file themselves.
+func SQLiteFile(t testing.TB, path string) *store.Store {
+	t.Helper()
+	return open(t, "", path)
 }
 
 // PostgresURL returns the server URL from the environment; under CI an empty value fails the test.
