@@ -79,7 +79,8 @@ var statusOf = map[usecase.Kind]int{
 	usecase.Invalid: http.StatusUnprocessableEntity, usecase.Forbidden: http.StatusForbidden,
 	usecase.NotFound: http.StatusNotFound, usecase.Refused: http.StatusConflict, usecase.Ended: http.StatusConflict,
 	usecase.Unavailable: http.StatusServiceUnavailable, usecase.Busy: http.StatusServiceUnavailable,
-	usecase.TooLarge: http.StatusRequestEntityTooLarge,
+	usecase.Unauthenticated: http.StatusUnauthorized,
+	usecase.TooLarge:        http.StatusRequestEntityTooLarge,
 }
 
 func toProblem(err error) *Problem {

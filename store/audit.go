@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"time"
+
+	"gorm.io/gorm"
 )
 
 // AuditEvent is one entry of the append-only audit trail: who, in which role, did what to what, and how it ended.
@@ -33,10 +35,15 @@ type AuditFilter struct {
 
 // AppendAudit adds an entry. There is no update or delete: the trail is append-only.
 func (s *Store) AppendAudit(ctx context.Context, e *AuditEvent) error {
+	return translate(appendAudit(s.db.WithContext(ctx), e))
+}
+
+// appendAudit adds an entry in db, which may be a transaction that makes the change the entry records.
+func appendAudit(db *gorm.DB, e *AuditEvent) error {
 	if e.At.IsZero() {
 		e.At = time.Now().UTC()
 	}
-	return translate(s.db.WithContext(ctx).Create(e).Error)
+	return db.Create(e).Error
 }
 
 // Audit lists entries newest first.

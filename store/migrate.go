@@ -243,6 +243,26 @@ var migrations = []string{
 		expires_at    {{time}} NOT NULL
 	);
 	CREATE INDEX web_sessions_expires_at ON web_sessions (expires_at)`,
+
+	// 8: people's accounts: a login name and an argon2id password hash, the role and the unit they work for; a
+	// session names its account (token_id 0) or, as before, its token (account_id 0).
+	`CREATE TABLE accounts (
+		id                   {{id}},
+		login                TEXT NOT NULL UNIQUE,
+		name                 TEXT NOT NULL,
+		role                 TEXT NOT NULL,
+		district_code        TEXT NOT NULL DEFAULT '',
+		password_hash        TEXT NOT NULL,
+		must_change_password BOOLEAN NOT NULL DEFAULT TRUE,
+		failed_attempts      INTEGER NOT NULL DEFAULT 0,
+		locked_until         {{time}},
+		disabled_at          {{time}},
+		created_by           TEXT NOT NULL,
+		created_at           {{time}} NOT NULL,
+		password_changed_at  {{time}},
+		last_sign_in_at      {{time}}
+	);
+	ALTER TABLE web_sessions ADD COLUMN account_id BIGINT NOT NULL DEFAULT 0`,
 }
 
 var columnTypes = map[Dialect]*strings.Replacer{

@@ -6,9 +6,11 @@ import (
 )
 
 // Session is a person signed in to the pages. The browser holds a random ID and the row is kept under its hash,
-// so that reading the table signs no one in; it holds the principal as its token's ID, never the token.
+// so that reading the table signs no one in; it holds the principal as its account's or token's ID, never a
+// password or a token.
 type Session struct {
 	IDHash       string `gorm:"primaryKey"`
+	AccountID    int64  // the person's account, or 0 for a session opened with an API token
 	TokenID      int64
 	Name         string
 	Role         string

@@ -26,8 +26,21 @@ func (a Actor) Sees(district string) error {
 	return nil
 }
 
-// Live answers ErrNotFound once the token behind a is revoked: a signed-in session lasts no longer than its token.
+// Live answers ErrNotFound once the account behind a is disabled or the token behind a is revoked: a signed-in
+// session lasts no longer than either. A person who holds a first or reset password gets ErrPasswordChange.
 func (c *Core) Live(ctx context.Context, a Actor) error {
+	if a.AccountID != 0 {
+		acc, err := c.store.Account(ctx, a.AccountID)
+		switch {
+		case errors.Is(err, store.ErrNotFound) || (err == nil && acc.DisabledAt != nil):
+			return ErrNotFound
+		case err != nil:
+			return err
+		case acc.MustChangePassword:
+			return ErrPasswordChange
+		}
+		return nil
+	}
 	_, err := c.store.LiveToken(ctx, a.TokenID)
 	if errors.Is(err, store.ErrNotFound) {
 		return ErrNotFound

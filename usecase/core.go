@@ -46,9 +46,11 @@ func New(d Deps) *Core {
 		calendar: d.Calendar, policy: d.Policy, rules: d.Rules, log: d.Logger}
 }
 
-// Actor is who asks: the person behind a token, and the request that carries the ask, for the audit trail.
+// Actor is who asks: a person signed in with their account or the holder of a token, and the request that
+// carries the ask, for the audit trail.
 type Actor struct {
-	TokenID   int64
+	AccountID int64 // 0 for a token
+	TokenID   int64 // 0 for an account
 	Name      string
 	Role      vocab.Role
 	District  string

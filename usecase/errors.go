@@ -25,6 +25,8 @@ const (
 	TooLarge    Kind = "too_large"   // an upload over its limit
 	Unavailable Kind = "unavailable" // a passing outage: retry with the same key
 	Busy        Kind = "busy"        // the workflow is moving to a new run: retry in a few seconds
+	// Unauthenticated: a sign-in refused (wrong login or password, a locked or disabled account).
+	Unauthenticated Kind = "unauthenticated"
 )
 
 // Error is an action or a view refused, with its message in Chinese and English and, for invalid input, every

@@ -16,16 +16,23 @@ func (c *Core) refused(ctx context.Context, a Actor, action, district, target st
 	if *err == nil {
 		return
 	}
-	ev := &store.AuditEvent{Actor: a.Name, Role: string(a.Role), DistrictCode: cmp.Or(district, a.District),
-		Action: action, Target: target, RequestID: a.RequestID, Outcome: outcome(*err)}
+	if c.record(ctx, a, action, cmp.Or(district, a.District), target, outcome(*err), "") == nil {
+		*err = &recorded{*err}
+	} // else the face records it
+}
+
+// record writes an entry of the audit trail, for the changes the core makes itself (accounts) and for refusals.
+func (c *Core) record(ctx context.Context, a Actor, action, district, target, outcome, detail string) error {
+	ev := &store.AuditEvent{Actor: a.Name, Role: string(a.Role), DistrictCode: district, Action: action,
+		Target: target, RequestID: a.RequestID, Outcome: outcome, Detail: detail}
 	// The caller may be gone; the record must still be written.
 	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
-	if aerr := c.store.AppendAudit(actx, ev); aerr != nil {
-		c.log.Error("audit entry not written", "action", action, "request_id", a.RequestID, "error", aerr)
-		return // the face records it, then
+	err := c.store.AppendAudit(actx, ev)
+	if err != nil {
+		c.log.Error("audit entry not written", "action", action, "request_id", a.RequestID, "error", err)
 	}
-	*err = &recorded{*err}
+	return err
 }
 
 // recorded is an error the core has written to the audit trail.
@@ -54,6 +61,8 @@ func outcome(err error) string {
 		return "refused"
 	case Invalid, TooLarge:
 		return "invalid"
+	case Unauthenticated:
+		return "unauthenticated"
 	}
 	return "error"
 }

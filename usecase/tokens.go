@@ -7,7 +7,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
-	"slices"
 	"strings"
 	"time"
 
@@ -69,24 +68,10 @@ func (c *Core) IssueToken(ctx context.Context, a Actor, req TokenRequest) (_ Iss
 // IssueToken checks a request and stores the new token's hash. It asks for no actor: the command line (`junheng
 // token create`) runs it on the server, with the database's own access.
 func IssueToken(ctx context.Context, db *store.Store, req TokenRequest) (IssuedToken, error) {
-	var f Fields
-	if !slices.Contains(Roles, req.Role) {
-		f.Add("role", "角色应为 admin、office、province 或 district", "role must be admin, office, province or district")
-	}
-	if (req.Role == vocab.RoleDistrict) != (req.District != "") {
-		f.Add("district", "区县令牌须且仅须指定区县", "district is required for a district token, and only for one")
-	}
+	f := checkPrincipal(ctx, db, req.Role, req.District)
 	f.Required("name", req.Name)
 	if err := f.Err(); err != nil {
 		return IssuedToken{}, err
-	}
-	if req.District != "" {
-		if _, err := db.District(ctx, req.District); errors.Is(err, store.ErrNotFound) {
-			f.Add("district", "该区县尚未登记", "the district is not registered")
-			return IssuedToken{}, f.Err()
-		} else if err != nil {
-			return IssuedToken{}, err
-		}
 	}
 	token, hash := NewToken()
 	t := &store.Token{
