@@ -50,6 +50,7 @@ func newRootCmd(cfg *config.Config) *cobra.Command {
 	cfg.AddFlags(root.PersistentFlags())
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return exitCode(2, err) })
 	root.AddCommand(newServeCmd(cfg), newAPICmd(cfg), newWorkerCmd(cfg), newMigrateCmd(cfg), newTokenCmd(cfg),
-		newEvaluateCmd(), newTemplateCmd(), newBenchCmd(cfg), newBackupCmd(cfg), newRestoreCmd(cfg), newVersionCmd())
+		newAccountCmd(cfg), newEvaluateCmd(), newTemplateCmd(), newBenchCmd(cfg), newBackupCmd(cfg),
+		newRestoreCmd(cfg), newVersionCmd())
 	return root
 }

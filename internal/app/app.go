@@ -103,6 +103,11 @@ func Start(ctx context.Context, cfg *config.Config, log *slog.Logger, role Role)
 		return nil, err
 	}
 	p.onClose(func() { _ = p.Store.Close() })
+	if role.Migrate { // serve, where a new installation starts
+		if err := firstAdminHint(ctx, p.Store, log, cfg.DataDir); err != nil {
+			return nil, err
+		}
+	}
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -361,6 +366,23 @@ func openFiles(cfg *config.Config) (*files.Store, error) {
 		fc.S3 = s3
 	}
 	return files.New(fc)
+}
+
+// firstAdminHint tells the operator of a database with no account and no token how to make the first
+// administrator: until then nobody can sign in, and no page can say how.
+func firstAdminHint(ctx context.Context, db *store.Store, log *slog.Logger, dataDir string) error {
+	accounts, err := db.CountAccounts(ctx)
+	if err != nil {
+		return err
+	}
+	tokens, err := db.Tokens(ctx)
+	if err != nil || accounts > 0 || len(tokens) > 0 {
+		return err
+	}
+	log.Warn("尚无账户或令牌, 请用 command 以本 serve 的设置创建第一个管理员; "+
+		"no account or token yet: create the first administrator with command, under this serve's settings",
+		"command", "junheng account create --role admin --login <LOGIN> --name <NAME> --data-dir "+dataDir)
+	return nil
 }
 
 // OpenStore opens the configured database and either migrates it or checks that it is current.

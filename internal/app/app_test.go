@@ -20,6 +20,7 @@ import (
 	"junheng/internal/temporalx"
 	"junheng/store"
 	"junheng/store/storetest"
+	"junheng/usecase"
 	"junheng/vocab"
 	"junheng/workflows"
 )
@@ -401,4 +402,27 @@ func openOneDistrict(t *testing.T, p *Process, selfAssessment time.Duration) (of
 		"city_review":     now.Add(selfAssessment + time.Hour).Format(time.RFC3339),
 		"application":     now.Add(selfAssessment + 2*time.Hour).Format(time.RFC3339)}}, nil)
 	return office, clerk
+}
+
+// TestServeHintsAtTheFirstAdministrator: serve on a database nobody can sign in to says how to make the first
+// administrator, and only then.
+func TestServeHintsAtTheFirstAdministrator(t *testing.T) {
+	ctx, db := context.Background(), storetest.SQLite(t)
+	var log bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&log, nil))
+	if err := firstAdminHint(ctx, db, logger, "/srv/junheng"); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(log.String(), "junheng account create --role admin") ||
+		!strings.Contains(log.String(), "--data-dir /srv/junheng") || !strings.Contains(log.String(), "管理员") {
+		t.Fatalf("no hint on an empty database: %q", log.String())
+	}
+	if _, err := usecase.CreateAccount(ctx, db, usecase.Actor{Name: "test", Role: vocab.RoleSystem},
+		usecase.AccountRequest{Login: "root", Name: "管理员", Role: vocab.RoleAdmin}); err != nil {
+		t.Fatal(err)
+	}
+	log.Reset()
+	if err := firstAdminHint(ctx, db, logger, "/srv/junheng"); err != nil || log.Len() > 0 {
+		t.Fatalf("a hint with an account: %v %q", err, log.String())
+	}
 }
