@@ -22,11 +22,12 @@ type loginData struct {
 	Next, Error string
 }
 
-// loginBodyLimit bounds the sign-in form: a token and a path. Anyone may post it, so nothing larger is read.
+// loginBodyLimit bounds the sign-in form: a login and password or a token, and a path. Anyone may post it, so
+// nothing larger is read.
 const loginBodyLimit = 16 << 10
 
-// login checks the token (usecase.Core.SignIn) and starts a session; the token itself is kept nowhere. An address
-// that has sent too many wrong tokens is refused before its token is read.
+// login checks a login name and password, or a token, and starts a session; neither is kept. An address that has
+// sent too many wrong ones is refused before the form is read.
 func (s *server) login(w http.ResponseWriter, r *http.Request) {
 	// No session exists yet to bind a CSRF token to; a cross-site sign-in is refused by its Origin instead.
 	if o, err := url.Parse(r.Header.Get("Origin")); r.Header.Get("Origin") != "" && (err != nil || o.Host != r.Host) {
@@ -52,19 +53,21 @@ func (s *server) login(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, s.t(r, "login_form_only"), status)
 		return
 	}
-	token := strings.TrimSpace(r.PostFormValue("token"))
 	next := localPath(r.PostFormValue("next"))
-	a, err := s.opts.Core.SignIn(r.Context(), token)
+	a, err := s.signIn(r)
+	var refused *usecase.Error
 	switch {
-	case errors.Is(err, usecase.ErrNotFound) || (err == nil && token == ""):
+	case errors.As(err, &refused) && (refused.Kind == usecase.Unauthenticated || refused.Kind == usecase.NotFound):
 		s.signInFailures.Fail(addr)
-		s.loginFailed(w, r, http.StatusUnauthorized, next, "token_invalid")
+		s.render(w, r, http.StatusUnauthorized, "login", "sign_in", 0,
+			loginData{Next: next, Error: pick(english(r), refused.MessageZh, refused.MessageEn)})
 		return
 	case err != nil:
 		s.unavailable(w, r, err)
 		return
 	}
-	me := principal{TokenID: a.TokenID, Name: a.Name, Role: string(a.Role), District: a.District}
+	me := principal{AccountID: a.AccountID, TokenID: a.TokenID, Name: a.Name, Role: string(a.Role),
+		District: a.District}
 	id, err := s.sessions.create(r.Context(), me)
 	if err != nil {
 		s.unavailable(w, r, err)
@@ -72,6 +75,24 @@ func (s *server) login(w http.ResponseWriter, r *http.Request) {
 	}
 	http.SetCookie(w, s.cookie(r, sessionCookie, id, 0))
 	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+// signIn checks the form's login and password (usecase.Core.PasswordSignIn) or, from the form for integrations,
+// its API token (usecase.Core.SignIn).
+func (s *server) signIn(r *http.Request) (usecase.Actor, error) {
+	if _, ok := r.PostForm["token"]; ok {
+		token := strings.TrimSpace(r.PostFormValue("token"))
+		if token == "" {
+			return usecase.Actor{}, usecase.ErrNotFound
+		}
+		a, err := s.opts.Core.SignIn(r.Context(), token)
+		if errors.Is(err, usecase.ErrNotFound) {
+			return a, &usecase.Error{Kind: usecase.Unauthenticated, MessageZh: translate(false, "token_invalid"),
+				MessageEn: translate(true, "token_invalid")}
+		}
+		return a, err
+	}
+	return s.opts.Core.PasswordSignIn(r.Context(), r.PostFormValue("login"), r.PostFormValue("password"))
 }
 
 // tooManySignIns refuses a sign-in from an address that has used its allowance of wrong tokens: one comes back

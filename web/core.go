@@ -19,8 +19,8 @@ import (
 func actor(r *http.Request) usecase.Actor {
 	me := current(r).me
 	id, _ := r.Context().Value(requestIDKey{}).(string)
-	return usecase.Actor{TokenID: me.TokenID, Name: me.Name, Role: vocab.Role(me.Role), District: me.District,
-		RequestID: id}
+	return usecase.Actor{AccountID: me.AccountID, TokenID: me.TokenID, Name: me.Name, Role: vocab.Role(me.Role),
+		District: me.District, RequestID: id}
 }
 
 type requestIDKey struct{}
@@ -53,8 +53,12 @@ func formHash(form string, content []byte) string {
 }
 
 // pagesPrincipal is the pages' owner of a form's key in the store's idempotency records, apart from the API's
-// (whose principal is the bare token ID).
+// (whose principal is the bare token ID): pages:<token ID> for a token's sessions, pages:account:<ID> for a
+// person's.
 func pagesPrincipal(r *http.Request) string {
+	if me := current(r).me; me.AccountID != 0 {
+		return "pages:account:" + strconv.FormatInt(me.AccountID, 10)
+	}
 	return "pages:" + strconv.FormatInt(current(r).me.TokenID, 10)
 }
 

@@ -39,11 +39,23 @@ func translate(en bool, key string) string {
 
 // catalogue holds every fixed text of the pages: Chinese, English.
 var catalogue = map[string][2]string{
-	"app":                 {"义务教育优质均衡发展县创建工作平台", "County high-quality balanced education platform"},
-	"sign_in":             {"登录", "Sign in"},
-	"sign_out":            {"退出", "Sign out"},
-	"token":               {"访问令牌", "API token"},
-	"token_hint":          {"请输入管理员发放的访问令牌(jh_ 开头)", "Enter the API token you were given (starts with jh_)"},
+	"app":              {"义务教育优质均衡发展县创建工作平台", "County high-quality balanced education platform"},
+	"sign_in":          {"登录", "Sign in"},
+	"sign_out":         {"退出", "Sign out"},
+	"token":            {"访问令牌", "API token"},
+	"token_hint":       {"请输入管理员发放的访问令牌(jh_ 开头)", "Enter the API token you were given (starts with jh_)"},
+	"token_sign_in":    {"使用 API 令牌登录(系统集成)", "Sign in with an API token (integrations)"},
+	"login_name":       {"登录名", "Login name"},
+	"password":         {"密码", "Password"},
+	"change_password":  {"修改密码", "Change password"},
+	"current_password": {"当前密码", "Current password"},
+	"new_password":     {"新密码", "New password"},
+	"confirm_password": {"再次输入新密码", "New password again"},
+	"password_changed": {"密码已修改", "The password is changed"},
+	"to_work":          {"进入工作页面", "Go to your work"},
+	"password_rules": {"首次登录或密码被重置后须先修改密码。新密码至少 10 个字符, 包含小写字母、大写字母、数字、符号中的至少三类, 且不含登录名。",
+		"After a first sign-in or a reset, change the password first. The new one has at least 10 characters, mixes " +
+			"at least three of lower case, upper case, digits and symbols, and does not contain the login name."},
 	"token_invalid":       {"访问令牌无效或已停用", "The token is invalid or revoked"},
 	"session_expired":     {"登录已过期, 请重新登录", "Your session has expired; sign in again"},
 	"csrf_failed":         {"表单已失效, 请刷新页面后重试", "The form has expired; reload the page and retry"},

@@ -21,8 +21,8 @@ import (
 const sessionCookie = "junheng_session"
 
 // session is a signed-in person. The browser holds a random ID; the store keeps the session under the ID's hash,
-// with the principal (its token's ID) and never the token, so that every process of the site serves the same
-// person and a restart signs no one out.
+// with the principal (its account's or token's ID) and never a password or token, so that every process of the
+// site serves the same person and a restart signs no one out.
 type session struct {
 	idHash, csrf string
 	me           principal
@@ -31,6 +31,7 @@ type session struct {
 
 // principal is the signed-in person as the session keeps them and the pages show them (see actor for the core's).
 type principal struct {
+	AccountID  int64 // a person signed in with a password; 0 for a token's session
 	TokenID    int64
 	Name, Role string
 	District   string
@@ -63,8 +64,9 @@ func hashID(id string) string {
 // create starts a session for me and answers the ID the browser keeps.
 func (ss *sessions) create(ctx context.Context, me principal) (string, error) {
 	id, now := randomID(), time.Now().UTC()
-	return id, ss.store.CreateSession(ctx, &store.Session{IDHash: hashID(id), TokenID: me.TokenID, Name: me.Name,
-		Role: me.Role, DistrictCode: me.District, CSRF: randomID(), CreatedAt: now, ExpiresAt: now.Add(ss.idle)})
+	return id, ss.store.CreateSession(ctx, &store.Session{IDHash: hashID(id), AccountID: me.AccountID,
+		TokenID: me.TokenID, Name: me.Name, Role: me.Role, DistrictCode: me.District, CSRF: randomID(),
+		CreatedAt: now, ExpiresAt: now.Add(ss.idle)})
 }
 
 // get is the live session with the browser's ID, or nil.
@@ -82,7 +84,8 @@ func (ss *sessions) get(ctx context.Context, id string) (*session, error) {
 		}
 	}
 	s := &session{idHash: row.IDHash, csrf: row.CSRF,
-		me: principal{TokenID: row.TokenID, Name: row.Name, Role: row.Role, District: row.DistrictCode}}
+		me: principal{AccountID: row.AccountID, TokenID: row.TokenID, Name: row.Name, Role: row.Role,
+			District: row.DistrictCode}}
 	if row.Flash != "" {
 		s.flash = new(flash)
 		if err := json.Unmarshal([]byte(row.Flash), s.flash); err != nil {
@@ -157,14 +160,19 @@ func (s *server) signedIn(next http.HandlerFunc) http.HandlerFunc {
 			http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 			return
 		}
-		if err := s.opts.Core.Live(r.Context(), usecase.Actor{TokenID: sess.me.TokenID}); err != nil {
-			if !errors.Is(err, usecase.ErrNotFound) {
-				s.unavailable(w, r, err)
-				return
-			}
-			// The token was revoked: its sessions end with it.
+		err := s.opts.Core.Live(r.Context(), usecase.Actor{AccountID: sess.me.AccountID, TokenID: sess.me.TokenID})
+		switch {
+		case errors.Is(err, usecase.ErrPasswordChange) && !passwordPaths[r.URL.Path]:
+			// A first or reset password: nothing else until it is changed.
+			http.Redirect(w, r, "/account/password", http.StatusSeeOther)
+			return
+		case errors.Is(err, usecase.ErrNotFound):
+			// The account was disabled or the token revoked: its sessions end with it.
 			_ = s.sessions.delete(r.Context(), sess)
 			http.Redirect(w, r, "/login", http.StatusSeeOther)
+			return
+		case err != nil && !errors.Is(err, usecase.ErrPasswordChange):
+			s.unavailable(w, r, err)
 			return
 		}
 		// Every page request gets an ID of its own, answered as X-Request-Id and written to the audit trail.

@@ -16,6 +16,7 @@ import (
 	"junheng/evaluation"
 	"junheng/evaluation/excel"
 	"junheng/store"
+	"junheng/usecase"
 	"junheng/vocab"
 )
 
@@ -105,11 +106,27 @@ func (b browser) value(sel string) string {
 	return s
 }
 
+// signIn signs in with an API token, in the sign-in page's form for integrations.
 func (b browser) signIn(token, next, ready string) {
 	b.t.Helper()
-	b.open("/login?next="+url.QueryEscape(next), `input[name=token]`)
-	b.do(chromedp.SendKeys(`input[name=token]`, token))
-	b.send(`#login button`, ready)
+	b.open("/login?next="+url.QueryEscape(next), `#token-sign-in summary`)
+	b.do(chromedp.Click(`#token-sign-in summary`, chromedp.NodeVisible),
+		chromedp.SendKeys(`#token-sign-in input[name=token]`, token, chromedp.NodeVisible))
+	b.send(`#token-sign-in button`, ready)
+}
+
+// signInFirst signs a person in with the first password an administrator gave them, which the site has them
+// change before anything else, then opens next.
+func (b browser) signInFirst(login, first, chosen, next, ready string) {
+	b.t.Helper()
+	b.open("/login?next="+url.QueryEscape(next), `#login input[name=login]`)
+	b.do(chromedp.SendKeys(`#login input[name=login]`, login), chromedp.SendKeys(`#login input[name=password]`, first))
+	b.send(`#login button`, `#password input[name=current]`)
+	b.do(chromedp.SendKeys(`#password input[name=current]`, first),
+		chromedp.SendKeys(`#password input[name=password]`, chosen),
+		chromedp.SendKeys(`#password input[name=confirm]`, chosen))
+	b.send(`#password button`, `.flash.ok[data-form=password]`)
+	b.open(next, ready)
 }
 
 // startChromium starts headless Chromium for the test, closed after it or after limit, and returns its first tab.
@@ -182,6 +199,13 @@ func TestPagesInBrowser(t *testing.T) {
 	admin.ok("POST", "/api/v1/districts", map[string]string{"code": code, "name": "黄岛区"}, nil)
 	officeToken, clerkToken :=
 		newToken(t, p.Store, vocab.RoleOffice, ""), newToken(t, p.Store, vocab.RoleDistrict, code)
+	clerkAccount, err := usecase.CreateAccount(context.Background(), p.Store, usecase.Actor{Name: "test",
+		Role: vocab.RoleSystem}, usecase.AccountRequest{Login: "13800000001", Name: "黄岛区教育局 张三",
+		Role: vocab.RoleDistrict, District: code})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clerkPassword := clerkAccount.Password
 	tmpl := httpClient{t: t, base: apiURL.String(), token: clerkToken}.do("GET",
 		"/api/v1/templates/self-assessment.xlsx", nil)
 
@@ -233,7 +257,7 @@ func TestPagesInBrowser(t *testing.T) {
 	waitFor(t, p.Store, code, func(c store.Cycle) bool { return c.Stage == "self_assessment" })
 
 	// The clerk uploads the blank template: every empty cell is named by sheet, row and column.
-	clerk.signIn(clerkToken, "/district?year=2025", `#upload`)
+	clerk.signInFirst("13800000001", clerkPassword, "Clerk-Pass-2025", "/district?year=2025", `#upload`)
 	clerk.do(chromedp.SetUploadFiles(`#upload input[type=file]`, []string{blank}))
 	clerk.send(`#upload button`, `.flash.err[data-form=upload] .problems li`)
 	if msg := clerk.text(`.flash.err[data-form=upload]`); !strings.Contains(msg, "工作表") {
