@@ -245,7 +245,8 @@ var migrations = []string{
 	CREATE INDEX web_sessions_expires_at ON web_sessions (expires_at)`,
 
 	// 8: people's accounts: a login name and an argon2id password hash, the role and the unit they work for; a
-	// session names its account (token_id 0) or, as before, its token (account_id 0).
+	// session names its account (token_id 0) or, as before, its token (account_id 0), and whether the person
+	// signed in through the unified identity provider.
 	`CREATE TABLE accounts (
 		id                   {{id}},
 		login                TEXT NOT NULL UNIQUE,
@@ -262,7 +263,8 @@ var migrations = []string{
 		password_changed_at  {{time}},
 		last_sign_in_at      {{time}}
 	);
-	ALTER TABLE web_sessions ADD COLUMN account_id BIGINT NOT NULL DEFAULT 0`,
+	ALTER TABLE web_sessions ADD COLUMN account_id BIGINT NOT NULL DEFAULT 0;
+	ALTER TABLE web_sessions ADD COLUMN federated BOOLEAN NOT NULL DEFAULT FALSE`,
 }
 
 var columnTypes = map[Dialect]*strings.Replacer{

@@ -11,6 +11,7 @@ import (
 type Session struct {
 	IDHash       string `gorm:"primaryKey"`
 	AccountID    int64  // the person's account, or 0 for a session opened with an API token
+	Federated    bool   // signed in through the unified identity provider, not with a password
 	TokenID      int64
 	Name         string
 	Role         string

@@ -15,11 +15,13 @@ import (
 )
 
 func (s *server) loginPage(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, http.StatusOK, "login", "sign_in", 0, loginData{Next: localPath(r.URL.Query().Get("next"))})
+	s.render(w, r, http.StatusOK, "login", "sign_in", 0, loginData{Next: localPath(r.URL.Query().Get("next")),
+		OIDC: s.federation != nil})
 }
 
 type loginData struct {
 	Next, Error string
+	OIDC        bool // the unified sign-in is offered
 }
 
 // loginBodyLimit bounds the sign-in form: a login and password or a token, and a path. Anyone may post it, so
@@ -60,14 +62,19 @@ func (s *server) login(w http.ResponseWriter, r *http.Request) {
 	case errors.As(err, &refused) && (refused.Kind == usecase.Unauthenticated || refused.Kind == usecase.NotFound):
 		s.signInFailures.Fail(addr)
 		s.render(w, r, http.StatusUnauthorized, "login", "sign_in", 0,
-			loginData{Next: next, Error: pick(english(r), refused.MessageZh, refused.MessageEn)})
+			loginData{Next: next, Error: pick(english(r), refused.MessageZh, refused.MessageEn),
+				OIDC: s.federation != nil})
 		return
 	case err != nil:
 		s.unavailable(w, r, err)
 		return
 	}
-	me := principal{AccountID: a.AccountID, TokenID: a.TokenID, Name: a.Name, Role: string(a.Role),
-		District: a.District}
+	s.startSession(w, r, principal{AccountID: a.AccountID, TokenID: a.TokenID, Name: a.Name, Role: string(a.Role),
+		District: a.District}, next)
+}
+
+// startSession signs me in and goes on to next.
+func (s *server) startSession(w http.ResponseWriter, r *http.Request, me principal, next string) {
 	id, err := s.sessions.create(r.Context(), me)
 	if err != nil {
 		s.unavailable(w, r, err)
@@ -104,7 +111,7 @@ func (s *server) tooManySignIns(w http.ResponseWriter, r *http.Request) {
 
 // loginFailed shows the sign-in form again with the message of key.
 func (s *server) loginFailed(w http.ResponseWriter, r *http.Request, status int, next, key string) {
-	s.render(w, r, status, "login", "sign_in", 0, loginData{Next: next, Error: s.t(r, key)})
+	s.render(w, r, status, "login", "sign_in", 0, loginData{Next: next, Error: s.t(r, key), OIDC: s.federation != nil})
 }
 
 // localPath is target when it is a path on this site, otherwise "/": a redirect must not leave the site. Browsers

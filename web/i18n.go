@@ -53,6 +53,10 @@ var catalogue = map[string][2]string{
 	"confirm_password": {"再次输入新密码", "New password again"},
 	"password_changed": {"密码已修改", "The password is changed"},
 	"to_work":          {"进入工作页面", "Go to your work"},
+	"oidc_sign_in":     {"统一身份认证登录", "Sign in with the unified identity"},
+	"oidc_failed":      {"统一身份认证登录未完成, 请重试", "The unified sign-in did not complete; try again"},
+	"oidc_unavailable": {"统一身份认证服务暂时无法访问, 请稍后重试或使用登录名和密码",
+		"The unified identity service cannot be reached; try again later or use your login name and password"},
 	"password_rules": {"首次登录或密码被重置后须先修改密码。新密码至少 10 个字符, 包含小写字母、大写字母、数字、符号中的至少三类, 且不含登录名。",
 		"After a first sign-in or a reset, change the password first. The new one has at least 10 characters, mixes " +
 			"at least three of lower case, upper case, digits and symbols, and does not contain the login name."},

@@ -31,7 +31,8 @@ type session struct {
 
 // principal is the signed-in person as the session keeps them and the pages show them (see actor for the core's).
 type principal struct {
-	AccountID  int64 // a person signed in with a password; 0 for a token's session
+	AccountID  int64 // a person's account; 0 for a token's session
+	Federated  bool  // signed in through the unified identity provider: no password of ours was used
 	TokenID    int64
 	Name, Role string
 	District   string
@@ -65,8 +66,8 @@ func hashID(id string) string {
 func (ss *sessions) create(ctx context.Context, me principal) (string, error) {
 	id, now := randomID(), time.Now().UTC()
 	return id, ss.store.CreateSession(ctx, &store.Session{IDHash: hashID(id), AccountID: me.AccountID,
-		TokenID: me.TokenID, Name: me.Name, Role: me.Role, DistrictCode: me.District, CSRF: randomID(),
-		CreatedAt: now, ExpiresAt: now.Add(ss.idle)})
+		Federated: me.Federated, TokenID: me.TokenID, Name: me.Name, Role: me.Role, DistrictCode: me.District,
+		CSRF: randomID(), CreatedAt: now, ExpiresAt: now.Add(ss.idle)})
 }
 
 // get is the live session with the browser's ID, or nil.
@@ -84,8 +85,8 @@ func (ss *sessions) get(ctx context.Context, id string) (*session, error) {
 		}
 	}
 	s := &session{idHash: row.IDHash, csrf: row.CSRF,
-		me: principal{AccountID: row.AccountID, TokenID: row.TokenID, Name: row.Name, Role: row.Role,
-			District: row.DistrictCode}}
+		me: principal{AccountID: row.AccountID, Federated: row.Federated, TokenID: row.TokenID, Name: row.Name,
+			Role: row.Role, District: row.DistrictCode}}
 	if row.Flash != "" {
 		s.flash = new(flash)
 		if err := json.Unmarshal([]byte(row.Flash), s.flash); err != nil {
@@ -162,8 +163,8 @@ func (s *server) signedIn(next http.HandlerFunc) http.HandlerFunc {
 		}
 		err := s.opts.Core.Live(r.Context(), usecase.Actor{AccountID: sess.me.AccountID, TokenID: sess.me.TokenID})
 		switch {
-		case errors.Is(err, usecase.ErrPasswordChange) && !passwordPaths[r.URL.Path]:
-			// A first or reset password: nothing else until it is changed.
+		case errors.Is(err, usecase.ErrPasswordChange) && !passwordPaths[r.URL.Path] && !sess.me.Federated:
+			// A first or reset password: nothing else until it is changed (unless it was not used).
 			http.Redirect(w, r, "/account/password", http.StatusSeeOther)
 			return
 		case errors.Is(err, usecase.ErrNotFound):

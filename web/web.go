@@ -50,6 +50,8 @@ type Options struct {
 	Store *store.Store
 	// Core is what the pages do and show (the API calls the same); required.
 	Core *usecase.Core
+	// OIDC, if set, offers the unified sign-in beside login name and password.
+	OIDC *OIDC
 }
 
 type server struct {
@@ -59,6 +61,7 @@ type server struct {
 	pages    map[string]*template.Template
 	// signInFailures slows token guessing: ten wrong tokens from an address, then one a minute.
 	signInFailures *throttle.Failures
+	federation     *federation // nil without Options.OIDC
 }
 
 // Mount serves the pages and hands every other request (the JSON API, /healthz, /readyz, /metrics) to api, so
@@ -98,6 +101,11 @@ func build(api http.Handler, opts Options) (http.Handler, *http.ServeMux) {
 	mux.HandleFunc("GET /login", s.loginPage)
 	mux.HandleFunc("POST /login", s.login)
 	mux.HandleFunc("POST /logout", s.signedIn(s.logout))
+	if opts.OIDC != nil {
+		s.federation = &federation{cfg: *opts.OIDC}
+		mux.HandleFunc("GET /login/oidc", s.oidcStart)
+		mux.HandleFunc("GET "+oidcCallback, s.oidcCallback)
+	}
 	mux.HandleFunc("GET /account/password", s.signedIn(s.passwordPage))
 	mux.HandleFunc("POST /account/password", s.signedIn(s.changePassword))
 	mux.HandleFunc("GET /{$}", s.signedIn(s.home))

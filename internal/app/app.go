@@ -199,8 +199,13 @@ func Start(ctx context.Context, cfg *config.Config, log *slog.Logger, role Role)
 		if err != nil {
 			return nil, err
 		}
+		var federation *web.OIDC
+		if cfg.OIDCIssuer != "" {
+			federation = &web.OIDC{Issuer: cfg.OIDCIssuer, ClientID: cfg.OIDCClientID,
+				ClientSecret: cfg.OIDCClientSecret, Claim: cfg.OIDCClaim, PublicURL: cfg.PublicURL}
+		}
 		pages = web.Mount(handler, web.Options{Location: cfg.Location, Logger: log, Secure: cfg.HTTPS(),
-			Proxies: cfg.Proxies, Operators: operators, Store: p.Store, Core: deps.Core})
+			Proxies: cfg.Proxies, Operators: operators, Store: p.Store, Core: deps.Core, OIDC: federation})
 	}
 	if err := p.serveMetrics(cfg.MetricsAddr, reg); err != nil {
 		return nil, err

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/oauth2-proxy/mockoidc"
 
 	"junheng/evaluation"
 	"junheng/evaluation/excel"
@@ -106,13 +107,11 @@ func (b browser) value(sel string) string {
 	return s
 }
 
-// signIn signs in with an API token, in the sign-in page's form for integrations.
-func (b browser) signIn(token, next, ready string) {
+// signInUnified signs in through the unified identity provider, which vouches for the person it has queued.
+func (b browser) signInUnified(next, ready string) {
 	b.t.Helper()
-	b.open("/login?next="+url.QueryEscape(next), `#token-sign-in summary`)
-	b.do(chromedp.Click(`#token-sign-in summary`, chromedp.NodeVisible),
-		chromedp.SendKeys(`#token-sign-in input[name=token]`, token, chromedp.NodeVisible))
-	b.send(`#token-sign-in button`, ready)
+	b.open("/login?next="+url.QueryEscape(next), `#oidc-sign-in`)
+	b.send(`#oidc-sign-in`, ready)
 }
 
 // signInFirst signs a person in with the first password an administrator gave them, which the site has them
@@ -190,21 +189,33 @@ func chromium(t *testing.T) string {
 func TestPagesInBrowser(t *testing.T) {
 	exe := chromium(t)
 	_ = os.Remove(filepath.Join(screenshots, "failure.png")) // left by an earlier failed run
-	p := start(t, testConfig(t, t.TempDir(), ""))
+	provider, err := mockoidc.Run()                          // the province's unified identity provider
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = provider.Shutdown() }()
+	cfg := testConfig(t, t.TempDir(), "")
+	cfg.OIDCIssuer, cfg.OIDCClientID, cfg.OIDCClientSecret, cfg.OIDCClaim =
+		provider.Issuer(), provider.ClientID, provider.ClientSecret, "preferred_username"
+	p := start(t, cfg)
 	defer p.Close()
 	apiURL := &url.URL{Scheme: "http", Host: p.Addr.String()}
 
 	const code = codeA
 	admin := httpClient{t: t, base: apiURL.String(), token: newToken(t, p.Store, vocab.RoleAdmin, "")}
 	admin.ok("POST", "/api/v1/districts", map[string]string{"code": code, "name": "黄岛区"}, nil)
-	officeToken, clerkToken :=
-		newToken(t, p.Store, vocab.RoleOffice, ""), newToken(t, p.Store, vocab.RoleDistrict, code)
-	clerkAccount, err := usecase.CreateAccount(context.Background(), p.Store, usecase.Actor{Name: "test",
-		Role: vocab.RoleSystem}, usecase.AccountRequest{Login: "13800000001", Name: "黄岛区教育局 张三",
-		Role: vocab.RoleDistrict, District: code})
+	clerkToken := newToken(t, p.Store, vocab.RoleDistrict, code)
+	cli := usecase.Actor{Name: "test", Role: vocab.RoleSystem}
+	clerkAccount, err := usecase.CreateAccount(context.Background(), p.Store, cli, usecase.AccountRequest{
+		Login: "13800000001", Name: "黄岛区教育局 张三", Role: vocab.RoleDistrict, District: code})
 	if err != nil {
 		t.Fatal(err)
 	}
+	if _, err := usecase.CreateAccount(context.Background(), p.Store, cli, usecase.AccountRequest{
+		Login: "office01", Name: "市督导办 李四", Role: vocab.RoleOffice}); err != nil {
+		t.Fatal(err)
+	}
+	provider.QueueUser(&mockoidc.MockUser{Subject: "li-si", PreferredUsername: "office01"})
 	clerkPassword := clerkAccount.Password
 	tmpl := httpClient{t: t, base: apiURL.String(), token: clerkToken}.do("GET",
 		"/api/v1/templates/self-assessment.xlsx", nil)
@@ -248,7 +259,7 @@ func TestPagesInBrowser(t *testing.T) {
 	office, clerk := user(), user()
 
 	// The office opens the year with deadlines ahead of the test's clock.
-	office.signIn(officeToken, "/office?year=2025", `#open-year`)
+	office.signInUnified("/office?year=2025", `#open-year`)
 	day := func(days int) string { return time.Now().AddDate(0, 0, days).Format(time.DateOnly) }
 	office.do(chromedp.SetValue(`#open-year input[name=self_assessment]`, day(30)),
 		chromedp.SetValue(`#open-year input[name=city_review]`, day(60)),

@@ -34,6 +34,10 @@ type Config struct {
 	PublicURL         string
 	TrustedProxies    string
 	MetricsAddr       string
+	OIDCIssuer        string
+	OIDCClientID      string
+	OIDCClientSecret  string
+	OIDCClaim         string
 
 	// Location is Timezone loaded by Validate.
 	Location *time.Location
@@ -78,6 +82,12 @@ var Settings = []Setting{
 		"proxies whose X-Forwarded-For and X-Forwarded-Proto are believed; empty = none"},
 	{"metrics-addr", "JUNHENG_METRICS_ADDR", "127.0.0.1:9090", "listen address of /metrics, apart from the " +
 		"public one; empty = no metrics listener"},
+	{"oidc-issuer", "JUNHENG_OIDC_ISSUER", "", "the unified identity provider (统一身份认证), an OpenID Connect " +
+		"issuer URL; empty = sign-in with login name and password only"},
+	{"oidc-client-id", "JUNHENG_OIDC_CLIENT_ID", "", "junheng's client ID at the identity provider"},
+	{"oidc-client-secret", "JUNHENG_OIDC_CLIENT_SECRET", "", "junheng's client secret at the identity provider"},
+	{"oidc-claim", "JUNHENG_OIDC_CLAIM", "preferred_username",
+		"the ID token's claim that holds a person's login name in junheng"},
 }
 
 // AddFlags registers the settings on fs with defaults taken from the environment.
@@ -87,7 +97,8 @@ func (c *Config) AddFlags(fs *pflag.FlagSet) {
 		"temporal-address": &c.TemporalAddress, "temporal-namespace": &c.TemporalNamespace, "timezone": &c.Timezone,
 		"profile": &c.Profile, "policy": &c.Policy, "files-url": &c.FilesURL, "notify": &c.Notify,
 		"log-format": &c.LogFormat, "public-url": &c.PublicURL, "trusted-proxies": &c.TrustedProxies,
-		"metrics-addr": &c.MetricsAddr,
+		"metrics-addr": &c.MetricsAddr, "oidc-issuer": &c.OIDCIssuer, "oidc-client-id": &c.OIDCClientID,
+		"oidc-client-secret": &c.OIDCClientSecret, "oidc-claim": &c.OIDCClaim,
 	}
 	for _, s := range Settings {
 		usage, v := fmt.Sprintf("%s (env %s)", s.Usage, s.Env), envOr(s.Env, s.Default)
@@ -136,6 +147,14 @@ func (c *Config) Validate() error {
 		return fmt.Errorf(
 			"JUNHENG_PUBLIC_URL / --public-url: %q is not an http(s) address such as https://junheng.example.gov.cn",
 			c.PublicURL)
+	}
+	if u, err := url.Parse(c.OIDCIssuer); c.OIDCIssuer != "" &&
+		(err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "") {
+		return fmt.Errorf("JUNHENG_OIDC_ISSUER / --oidc-issuer: %q is not an http(s) address", c.OIDCIssuer)
+	}
+	if c.OIDCIssuer != "" && (c.OIDCClientID == "" || c.OIDCClaim == "") {
+		return fmt.Errorf("JUNHENG_OIDC_CLIENT_ID / --oidc-client-id and JUNHENG_OIDC_CLAIM / --oidc-claim: " +
+			"required with JUNHENG_OIDC_ISSUER")
 	}
 	c.Proxies = nil
 	for _, field := range strings.Split(c.TrustedProxies, ",") {
