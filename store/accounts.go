@@ -25,6 +25,8 @@ type Account struct {
 	CreatedAt          time.Time
 	PasswordChangedAt  *time.Time
 	LastSignInAt       *time.Time
+	TOTPSecret         string `gorm:"column:totp_secret"` // the second factor's secret; "" = none
+	TOTPStep           int64  `gorm:"column:totp_step"`   // the time step of the last code taken: none is taken twice
 }
 
 // CreateAccount stores a new account with the audit entry of its creation (its target is filled in); ErrConflict
@@ -89,12 +91,16 @@ func (s *Store) SignedIn(ctx context.Context, id int64) error {
 }
 
 // SetPassword replaces an account's password hash and unlocks it, with the change's audit entry. mustChange marks
-// a password an administrator set, which its holder changes at the next sign-in.
+// a password an administrator set, which its holder changes at the next sign-in: such a reset starts the person
+// over, so it also removes the second factor (a lost phone is the usual reason for it).
 func (s *Store) SetPassword(ctx context.Context, id int64, hash string, mustChange bool, ev *AuditEvent) error {
+	changes := map[string]any{"password_hash": hash, "must_change_password": mustChange, "failed_attempts": 0,
+		"locked_until": nil, "password_changed_at": time.Now().UTC()}
+	if mustChange {
+		changes["totp_secret"], changes["totp_step"] = "", 0
+	}
 	return translate(s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		res := tx.Model(&Account{ID: id}).Updates(map[string]any{"password_hash": hash,
-			"must_change_password": mustChange, "failed_attempts": 0, "locked_until": nil,
-			"password_changed_at": time.Now().UTC()})
+		res := tx.Model(&Account{ID: id}).Updates(changes)
 		if res.Error == nil && res.RowsAffected == 0 {
 			return ErrNotFound
 		}
@@ -123,4 +129,27 @@ func (s *Store) SetAccountDisabled(ctx context.Context, id int64, disabled bool,
 		}
 		return appendAudit(tx, ev)
 	}))
+}
+
+// SetTOTP sets the second factor's secret ("" removes it) and the step of the code that confirmed it, with the
+// change's audit entry.
+func (s *Store) SetTOTP(ctx context.Context, id int64, secret string, step int64, ev *AuditEvent) error {
+	return translate(s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Model(&Account{ID: id}).Updates(map[string]any{"totp_secret": secret, "totp_step": step})
+		if res.Error == nil && res.RowsAffected == 0 {
+			return ErrNotFound
+		}
+		if res.Error != nil {
+			return res.Error
+		}
+		return appendAudit(tx, ev)
+	}))
+}
+
+// UseTOTPStep records that the code of step was taken; false when a code of that step or a later one was taken
+// already (the same code sent twice at once is taken once).
+func (s *Store) UseTOTPStep(ctx context.Context, id int64, step int64) (bool, error) {
+	res := s.db.WithContext(ctx).Model(&Account{}).Where("id = ? AND totp_step < ?", id, step).
+		Update("totp_step", step)
+	return res.RowsAffected == 1, translate(res.Error)
 }

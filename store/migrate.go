@@ -261,7 +261,9 @@ var migrations = []string{
 		created_by           TEXT NOT NULL,
 		created_at           {{time}} NOT NULL,
 		password_changed_at  {{time}},
-		last_sign_in_at      {{time}}
+		last_sign_in_at      {{time}},
+		totp_secret          TEXT NOT NULL DEFAULT '',
+		totp_step            BIGINT NOT NULL DEFAULT 0
 	);
 	ALTER TABLE web_sessions ADD COLUMN account_id BIGINT NOT NULL DEFAULT 0;
 	ALTER TABLE web_sessions ADD COLUMN federated BOOLEAN NOT NULL DEFAULT FALSE`,

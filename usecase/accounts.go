@@ -1,6 +1,7 @@
 package usecase
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/subtle"
@@ -185,8 +186,8 @@ func checkPrincipal(ctx context.Context, db *store.Store, role vocab.Role, distr
 
 // Sign-in refusals. A wrong login and a wrong password answer the same, so that logins cannot be probed.
 var (
-	ErrSignInFailed = &Error{Kind: Unauthenticated, MessageZh: "登录名或密码错误",
-		MessageEn: "wrong login name or password"}
+	ErrSignInFailed = &Error{Kind: Unauthenticated, MessageZh: "登录名、密码或动态验证码错误",
+		MessageEn: "wrong login name, password or code"}
 	errDisabled = &Error{Kind: Unauthenticated, MessageZh: "该账户已停用, 请联系管理员",
 		MessageEn: "this account is disabled; ask your administrator"}
 	// ErrPasswordChange answers a person who must change a first or reset password before anything else.
@@ -203,10 +204,11 @@ func lockedUntil(t time.Time, loc *time.Location) *Error {
 			"can reset the password", lockAfter, at)}
 }
 
-// PasswordSignIn is the actor of the account with this login and password. A wrong password counts towards the
-// lock, which refuses even the right password until it ends; the right one starts the count again. A person
-// with a first or reset password is signed in and then asked to change it (Live answers ErrPasswordChange).
-func (c *Core) PasswordSignIn(ctx context.Context, login, password string) (Actor, error) {
+// PasswordSignIn is the actor of the account with this login and password, and, when the account has a second
+// factor, the code its app shows now. A wrong password or code counts towards the lock, which refuses even the
+// right ones until it ends; a sign-in starts the count again. A person with a first or reset password is signed
+// in and then asked to change it (Live answers ErrPasswordChange).
+func (c *Core) PasswordSignIn(ctx context.Context, login, password, code string) (Actor, error) {
 	if len(password) > 4*maxPassword {
 		return Actor{}, ErrSignInFailed
 	}
@@ -220,7 +222,8 @@ func (c *Core) PasswordSignIn(ctx context.Context, login, password string) (Acto
 	if acc.LockedUntil != nil && time.Now().Before(*acc.LockedUntil) {
 		return Actor{}, lockedUntil(*acc.LockedUntil, c.loc)
 	}
-	if !passwordMatches(acc.PasswordHash, password) {
+	step := totpStep(acc.TOTPSecret, code, time.Now(), acc.TOTPStep)
+	if !passwordMatches(acc.PasswordHash, password) || (acc.TOTPSecret != "" && step == 0) {
 		acc, err = c.store.FailSignIn(ctx, acc.ID, lockAfter, lockFor)
 		if err != nil {
 			return Actor{}, err
@@ -234,6 +237,11 @@ func (c *Core) PasswordSignIn(ctx context.Context, login, password string) (Acto
 	}
 	if acc.DisabledAt != nil {
 		return Actor{}, errDisabled
+	}
+	if acc.TOTPSecret != "" {
+		if taken, err := c.store.UseTOTPStep(ctx, acc.ID, step); err != nil || !taken {
+			return Actor{}, cmp.Or(err, error(ErrSignInFailed)) // the same code sent twice at once
+		}
 	}
 	if err := c.store.SignedIn(ctx, acc.ID); err != nil {
 		return Actor{}, err

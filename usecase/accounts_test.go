@@ -87,7 +87,7 @@ func TestAccountLifecycle(t *testing.T) {
 				t.Errorf("a district account without its district: %v", err)
 			}
 
-			a, err := c.PasswordSignIn(ctx, " 13800000001 ", created.Password)
+			a, err := c.PasswordSignIn(ctx, " 13800000001 ", created.Password, "")
 			if err != nil || a.AccountID != created.ID || a.Name != "张三" || a.District != "370211" {
 				t.Fatalf("first sign-in: %+v %v", a, err)
 			}
@@ -107,11 +107,11 @@ func TestAccountLifecycle(t *testing.T) {
 				t.Fatalf("after the change: %v", err)
 			}
 
-			if _, err := c.PasswordSignIn(ctx, "nobody", "Strong-Pass-2026"); err != ErrSignInFailed {
+			if _, err := c.PasswordSignIn(ctx, "nobody", "Strong-Pass-2026", ""); err != ErrSignInFailed {
 				t.Errorf("an unknown login: %v", err)
 			}
 			for i := range lockAfter {
-				_, err := c.PasswordSignIn(ctx, "13800000001", "Wrong-Pass-2026")
+				_, err := c.PasswordSignIn(ctx, "13800000001", "Wrong-Pass-2026", "")
 				if i < lockAfter-1 && err != ErrSignInFailed {
 					t.Fatalf("wrong password %d: %v", i+1, err)
 				}
@@ -119,7 +119,7 @@ func TestAccountLifecycle(t *testing.T) {
 					t.Fatalf("wrong password %d does not lock: %v", i+1, err)
 				}
 			}
-			if _, err := c.PasswordSignIn(ctx, "13800000001", "Strong-Pass-2026"); !strings.Contains(
+			if _, err := c.PasswordSignIn(ctx, "13800000001", "Strong-Pass-2026", ""); !strings.Contains(
 				fmt.Sprint(err), "locked") {
 				t.Fatalf("a locked account takes its right password: %v", err)
 			}
@@ -127,7 +127,7 @@ func TestAccountLifecycle(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if a, err = c.PasswordSignIn(ctx, "13800000001", reset.Password); err != nil {
+			if a, err = c.PasswordSignIn(ctx, "13800000001", reset.Password, ""); err != nil {
 				t.Fatalf("after the reset: %v", err)
 			}
 			if err := c.Live(ctx, a); !errors.Is(err, ErrPasswordChange) {
@@ -140,7 +140,7 @@ func TestAccountLifecycle(t *testing.T) {
 			if err := c.Live(ctx, a); !errors.Is(err, ErrNotFound) {
 				t.Errorf("a disabled account's session lives on: %v", err)
 			}
-			if _, err := c.PasswordSignIn(ctx, "13800000001", reset.Password); err != errDisabled {
+			if _, err := c.PasswordSignIn(ctx, "13800000001", reset.Password, ""); err != errDisabled {
 				t.Errorf("a disabled account signs in: %v", err)
 			}
 

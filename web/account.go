@@ -1,7 +1,13 @@
 package web
 
 import (
+	"bytes"
+	"encoding/base64"
+	"html/template"
+	"image/png"
 	"net/http"
+
+	"github.com/pquerna/otp"
 
 	"junheng/evaluation"
 	"junheng/usecase"
@@ -36,4 +42,65 @@ func (s *server) changePassword(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.back(w, r, result(form, nil, english(r), s.t(r, "password_changed")), "/account/password")
+}
+
+// totpData is the second factor's page: on, or a new secret to add to an app, with its QR code.
+type totpData struct {
+	On     bool
+	Secret string
+	QR     template.URL // a PNG data: URL of the otpauth:// address
+}
+
+// totpPage shows whether the second factor is on and, if not, a new secret to add to an authenticator app.
+func (s *server) totpPage(w http.ResponseWriter, r *http.Request) {
+	a := actor(r)
+	if a.AccountID == 0 {
+		s.coreError(w, r, usecase.ErrForbidden) // a token's session has no sign-in to protect
+		return
+	}
+	on, err := s.opts.Core.TOTPEnabled(r.Context(), a)
+	if err != nil {
+		s.coreError(w, r, err)
+		return
+	}
+	d := totpData{On: on}
+	if !on {
+		setup, err := s.opts.Core.NewTOTP(r.Context(), a)
+		if err != nil {
+			s.coreError(w, r, err)
+			return
+		}
+		d.Secret, d.QR = setup.Secret, qrCode(setup.URL)
+	}
+	s.render(w, r, http.StatusOK, "totp", "totp", 0, d)
+}
+
+// qrCode draws an otpauth:// address as a QR code for the apps to read, or "" if it cannot (the secret is shown
+// for typing in all the same).
+func qrCode(address string) template.URL {
+	key, err := otp.NewKeyFromURL(address)
+	if err != nil {
+		return ""
+	}
+	img, err := key.Image(200, 200)
+	if err != nil {
+		return ""
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		return ""
+	}
+	return template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(buf.Bytes()))
+}
+
+// enableTOTP turns the second factor on with the page's secret and the code the app shows.
+func (s *server) enableTOTP(w http.ResponseWriter, r *http.Request) {
+	err := s.opts.Core.EnableTOTP(r.Context(), actor(r), r.PostFormValue("secret"), r.PostFormValue("code"))
+	s.back(w, r, result("totp", err, english(r), s.t(r, "totp_on")), "/account/totp")
+}
+
+// disableTOTP turns the second factor off, given the password.
+func (s *server) disableTOTP(w http.ResponseWriter, r *http.Request) {
+	err := s.opts.Core.DisableTOTP(r.Context(), actor(r), r.PostFormValue("password"))
+	s.back(w, r, result("totp", err, english(r), s.t(r, "totp_off")), "/account/totp")
 }

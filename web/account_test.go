@@ -3,9 +3,14 @@ package web
 import (
 	"context"
 	"net/http"
+	"net/http/cookiejar"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/pquerna/otp/totp"
 
 	"junheng/store"
 	"junheng/usecase"
@@ -28,7 +33,7 @@ func TestPasswordSignInAndFirstChange(t *testing.T) {
 		return http.ErrUseLastResponse
 	}}
 	resp, page := fetch(t, c, "POST", srv.URL+"/login", url.Values{"login": {"13800000001"}, "password": {"x"}})
-	if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(page, "登录名或密码错误") {
+	if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(page, "登录名、密码或动态验证码错误") {
 		t.Fatalf("a wrong password: %d", resp.StatusCode)
 	}
 	resp, _ = fetch(t, noFollow, "POST", srv.URL+"/login",
@@ -69,5 +74,54 @@ func TestPasswordSignInAndFirstChange(t *testing.T) {
 	resp, _ = fetch(t, c, "POST", srv.URL+"/login", url.Values{"login": {"13800000001"}, "password": {acc.Password}})
 	if resp.StatusCode != http.StatusUnauthorized {
 		t.Errorf("the first password still signs in: %d", resp.StatusCode)
+	}
+}
+
+// TestSecondFactorPages: the page shows a QR code and the key; a code from it turns the second factor on, and
+// then signing in needs the app's code as well.
+func TestSecondFactorPages(t *testing.T) {
+	db := seededStore(t)
+	ctx := context.Background()
+	acc, err := usecase.CreateAccount(ctx, db, usecase.Actor{Name: "test", Role: vocab.RoleSystem},
+		usecase.AccountRequest{Login: "office01", Name: "李四", Role: vocab.RoleOffice})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, c, _ := newSite(t, Options{Store: db})
+	fetch(t, c, "POST", srv.URL+"/login", url.Values{"login": {"office01"}, "password": {acc.Password}})
+	_, page := fetch(t, c, "GET", srv.URL+"/account/password", nil)
+	fetch(t, c, "POST", srv.URL+"/account/password", url.Values{"csrf": {csrfOf(t, page)},
+		"current": {acc.Password}, "password": {"Strong-Pass-2026"}, "confirm": {"Strong-Pass-2026"}})
+
+	_, page = fetch(t, c, "GET", srv.URL+"/account/totp", nil)
+	m := regexp.MustCompile(`<code id="totp-secret">([A-Z2-7]+)</code>`).FindStringSubmatch(page)
+	if m == nil || !strings.Contains(page, `<img src="data:image/png;base64,`) {
+		t.Fatalf("no key or QR code:\n%s", page)
+	}
+	code, err := totp.GenerateCode(m[1], time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, page = fetch(t, c, "POST", srv.URL+"/account/totp", url.Values{"csrf": {csrfOf(t, page)},
+		"secret": {m[1]}, "code": {code}})
+	if !strings.Contains(page, "双重验证已开启: 今后登录须输入应用显示的动态验证码") ||
+		!strings.Contains(page, `id="totp-off"`) {
+		t.Fatalf("after turning it on:\n%s", page)
+	}
+
+	jar, _ := cookiejar.New(nil)
+	other := &http.Client{Jar: jar}
+	if resp, _ := fetch(t, other, "POST", srv.URL+"/login", url.Values{"login": {"office01"},
+		"password": {"Strong-Pass-2026"}}); resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("a sign-in without the code: %d", resp.StatusCode)
+	}
+	next, err := totp.GenerateCode(m[1], time.Now().Add(30*time.Second)) // the code of the next step
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp, page := fetch(t, other, "POST", srv.URL+"/login", url.Values{"login": {"office01"},
+		"password": {"Strong-Pass-2026"}, "code": {next}}); resp.StatusCode != http.StatusOK ||
+		!strings.Contains(page, "李四") {
+		t.Errorf("a sign-in with the code: %d", resp.StatusCode)
 	}
 }

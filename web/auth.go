@@ -99,7 +99,8 @@ func (s *server) signIn(r *http.Request) (usecase.Actor, error) {
 		}
 		return a, err
 	}
-	return s.opts.Core.PasswordSignIn(r.Context(), r.PostFormValue("login"), r.PostFormValue("password"))
+	return s.opts.Core.PasswordSignIn(r.Context(), r.PostFormValue("login"), r.PostFormValue("password"),
+		r.PostFormValue("code"))
 }
 
 // tooManySignIns refuses a sign-in from an address that has used its allowance of wrong tokens: one comes back

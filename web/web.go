@@ -108,6 +108,9 @@ func build(api http.Handler, opts Options) (http.Handler, *http.ServeMux) {
 	}
 	mux.HandleFunc("GET /account/password", s.signedIn(s.passwordPage))
 	mux.HandleFunc("POST /account/password", s.signedIn(s.changePassword))
+	mux.HandleFunc("GET /account/totp", s.signedIn(s.totpPage))
+	mux.HandleFunc("POST /account/totp", s.signedIn(s.enableTOTP))
+	mux.HandleFunc("POST /account/totp/off", s.signedIn(s.disableTOTP))
 	mux.HandleFunc("GET /{$}", s.signedIn(s.home))
 	mux.HandleFunc("GET /office", s.signedIn(s.dashboard))
 	mux.HandleFunc("POST /office/open", s.signedIn(s.openYear))
