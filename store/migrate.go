@@ -246,7 +246,7 @@ var migrations = []string{
 
 	// 8: people's accounts: a login name and an argon2id password hash, the role and the unit they work for; a
 	// session names its account (token_id 0) or, as before, its token (account_id 0), and whether the person
-	// signed in through the unified identity provider.
+	// signed in through the unified identity provider; a token may belong to the account that made it.
 	`CREATE TABLE accounts (
 		id                   {{id}},
 		login                TEXT NOT NULL UNIQUE,
@@ -266,7 +266,8 @@ var migrations = []string{
 		totp_step            BIGINT NOT NULL DEFAULT 0
 	);
 	ALTER TABLE web_sessions ADD COLUMN account_id BIGINT NOT NULL DEFAULT 0;
-	ALTER TABLE web_sessions ADD COLUMN federated BOOLEAN NOT NULL DEFAULT FALSE`,
+	ALTER TABLE web_sessions ADD COLUMN federated BOOLEAN NOT NULL DEFAULT FALSE;
+	ALTER TABLE api_tokens ADD COLUMN account_id BIGINT NOT NULL DEFAULT 0`,
 }
 
 var columnTypes = map[Dialect]*strings.Replacer{

@@ -2,7 +2,10 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"time"
+
+	"gorm.io/gorm"
 )
 
 // Token is an API bearer token. Only its SHA-256 hash is stored; the token itself is shown once, at creation.
@@ -12,6 +15,7 @@ type Token struct {
 	Role         string     `json:"role"`
 	DistrictCode string     `json:"district_code,omitempty"`
 	Hash         string     `json:"-"`
+	AccountID    int64      `json:"account_id,omitempty"` // the account that made it for itself; 0 = an admin's
 	CreatedAt    time.Time  `json:"created_at"`
 	RevokedAt    *time.Time `json:"revoked_at,omitempty"`
 }
@@ -19,9 +23,39 @@ type Token struct {
 // TableName keeps the table's name explicit: "tokens" would be ambiguous in a database shared with others.
 func (Token) TableName() string { return "api_tokens" }
 
-// CreateToken stores a token by its hash.
-func (s *Store) CreateToken(ctx context.Context, t *Token) error {
-	return translate(s.db.WithContext(ctx).Create(t).Error)
+// CreateToken stores a token by its hash, with the audit entry of its making when ev is not nil (its target is
+// filled in).
+func (s *Store) CreateToken(ctx context.Context, t *Token, ev *AuditEvent) error {
+	return translate(s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(t).Error; err != nil || ev == nil {
+			return err
+		}
+		ev.Target = fmt.Sprintf("token:%d", t.ID)
+		return appendAudit(tx, ev)
+	}))
+}
+
+// AccountTokens lists the tokens an account made for itself, revoked ones included, newest first.
+func (s *Store) AccountTokens(ctx context.Context, accountID int64) ([]Token, error) {
+	var ts []Token
+	err := s.db.WithContext(ctx).Where("account_id = ?", accountID).Order("id DESC").Find(&ts).Error
+	return ts, translate(err)
+}
+
+// RevokeAccountToken revokes a token the account made, with the audit entry; ErrNotFound when the account has no
+// such live token.
+func (s *Store) RevokeAccountToken(ctx context.Context, id, accountID int64, ev *AuditEvent) error {
+	return translate(s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Model(&Token{}).Where("id = ? AND account_id = ? AND revoked_at IS NULL", id, accountID).
+			Update("revoked_at", time.Now().UTC())
+		if res.Error == nil && res.RowsAffected == 0 {
+			return ErrNotFound
+		}
+		if res.Error != nil {
+			return res.Error
+		}
+		return appendAudit(tx, ev)
+	}))
 }
 
 // TokenByHash returns the live (not revoked) token with this hash, or ErrNotFound.

@@ -26,8 +26,9 @@ func (a Actor) Sees(district string) error {
 	return nil
 }
 
-// Live answers ErrNotFound once the account behind a is disabled or the token behind a is revoked: a signed-in
-// session lasts no longer than either. A person who holds a first or reset password gets ErrPasswordChange.
+// Live answers ErrNotFound once the account behind a is disabled or the token behind a is revoked (or its
+// account disabled): a signed-in session lasts no longer than either. A person who holds a first or reset
+// password gets ErrPasswordChange.
 func (c *Core) Live(ctx context.Context, a Actor) error {
 	if a.AccountID != 0 {
 		acc, err := c.store.Account(ctx, a.AccountID)
@@ -41,7 +42,10 @@ func (c *Core) Live(ctx context.Context, a Actor) error {
 		}
 		return nil
 	}
-	_, err := c.store.LiveToken(ctx, a.TokenID)
+	t, err := c.store.LiveToken(ctx, a.TokenID)
+	if err == nil {
+		err = c.holderLive(ctx, t)
+	}
 	if errors.Is(err, store.ErrNotFound) {
 		return ErrNotFound
 	}

@@ -174,3 +174,79 @@ func hasField(err error, field string) bool {
 	}
 	return false
 }
+
+// TestUpdateIDsApart: two people, or a person and a token with the same number, sending the same form key act
+// in Update IDs of their own.
+func TestUpdateIDsApart(t *testing.T) {
+	ids := map[string]bool{}
+	for _, a := range []Actor{{AccountID: 1}, {AccountID: 2}, {TokenID: 1}, {TokenID: 2}} {
+		ids[updateID(a, "k")] = true
+	}
+	if len(ids) != 4 || updateID(Actor{TokenID: 7}, "k") != "7:k" {
+		t.Errorf("update IDs %v; a token's must stay <token ID>:<key> for the Updates already sent", ids)
+	}
+}
+
+// TestOwnTokens: a person makes a token for an integration; it acts with the person's role and district under
+// the person's name; another person cannot revoke it; it stops when the account is disabled, and revoking ends it.
+func TestOwnTokens(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.SQLite(t)
+	if err := db.CreateDistrict(ctx, &store.District{Code: "370211", Name: "黄岛区"}); err != nil {
+		t.Fatal(err)
+	}
+	c := New(Deps{Store: db, Location: time.UTC})
+	person := func(login string) Actor {
+		acc, err := CreateAccount(ctx, db, cli, AccountRequest{Login: login, Name: "张三", Role: vocab.RoleDistrict,
+			District: "370211"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return Actor{AccountID: acc.ID, Name: "张三", Role: vocab.RoleDistrict, District: "370211"}
+	}
+	zhang, other := person("13800000001"), person("13800000002")
+	if _, err := c.IssueOwnToken(ctx, zhang, " "); !hasField(err, "name") {
+		t.Errorf("a token without its purpose: %v", err)
+	}
+	issued, err := c.IssueOwnToken(ctx, zhang, "数据对接")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := c.SignIn(ctx, issued.Token)
+	if err != nil || a.Role != vocab.RoleDistrict || a.District != "370211" || a.Name != "张三 · 数据对接" {
+		t.Fatalf("the token acts as %+v %v", a, err)
+	}
+	if ts, _ := c.OwnTokens(ctx, other); len(ts) != 0 {
+		t.Errorf("another person sees %+v", ts)
+	}
+	if err := c.RevokeOwnToken(ctx, other, issued.ID); !errors.Is(err, ErrNotFound) {
+		t.Errorf("another person revokes it: %v", err)
+	}
+	if err := SetDisabled(ctx, db, cli, "13800000001", true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.SignIn(ctx, issued.Token); !errors.Is(err, ErrNotFound) {
+		t.Errorf("the token of a disabled account: %v", err)
+	}
+	if err := c.Live(ctx, a); !errors.Is(err, ErrNotFound) {
+		t.Errorf("a session of the token of a disabled account: %v", err)
+	}
+	if err := SetDisabled(ctx, db, cli, "13800000001", false); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.RevokeOwnToken(ctx, zhang, issued.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.SignIn(ctx, issued.Token); !errors.Is(err, ErrNotFound) {
+		t.Errorf("a revoked token: %v", err)
+	}
+	if ts, _ := c.OwnTokens(ctx, zhang); len(ts) != 1 || ts[0].RevokedAt == nil {
+		t.Errorf("the person's tokens: %+v", ts)
+	}
+	for _, action := range []string{"create_token", "revoke_token"} {
+		if evs, _ := db.Audit(ctx, store.AuditFilter{Action: action, Outcome: "ok"}); len(evs) != 1 ||
+			evs[0].Actor != "张三" || evs[0].Target != fmt.Sprintf("token:%d", issued.ID) {
+			t.Errorf("%s entries: %+v", action, evs)
+		}
+	}
+}

@@ -46,10 +46,14 @@ func (c *Core) actStarting(ctx context.Context, a Actor, key string, start func(
 	return WorkflowError(err)
 }
 
-// updateID is the Update's ID for a's key; without a key Temporal makes one (the action is not retried as one).
+// updateID is the Update's ID for a's key, in a's own namespace (a token's ID, or account-<ID> for a person);
+// without a key Temporal makes one (the action is not retried as one).
 func updateID(a Actor, key string) string {
-	if key == "" {
+	switch {
+	case key == "":
 		return ""
+	case a.AccountID != 0:
+		return fmt.Sprintf("account-%d:%s", a.AccountID, key)
 	}
 	return fmt.Sprintf("%d:%s", a.TokenID, key)
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -20,9 +21,13 @@ func HashToken(token string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// SignIn is the actor of a live token, or ErrNotFound for an unknown or revoked one.
+// SignIn is the actor of a live token, or ErrNotFound for an unknown or revoked one, or one whose account is
+// disabled.
 func (c *Core) SignIn(ctx context.Context, token string) (Actor, error) {
 	t, err := c.store.TokenByHash(ctx, HashToken(strings.TrimSpace(token)))
+	if err == nil {
+		err = c.holderLive(ctx, t)
+	}
 	if errors.Is(err, store.ErrNotFound) {
 		return Actor{}, ErrNotFound
 	}
@@ -30,6 +35,65 @@ func (c *Core) SignIn(ctx context.Context, token string) (Actor, error) {
 		return Actor{}, err
 	}
 	return Actor{TokenID: t.ID, Name: t.Name, Role: vocab.Role(t.Role), District: t.DistrictCode}, nil
+}
+
+// holderLive answers store.ErrNotFound when the account that made t for itself is disabled: a person's
+// integrations stop with the person.
+func (c *Core) holderLive(ctx context.Context, t store.Token) error {
+	if t.AccountID == 0 {
+		return nil
+	}
+	acc, err := c.store.Account(ctx, t.AccountID)
+	if err == nil && acc.DisabledAt != nil {
+		return store.ErrNotFound
+	}
+	return err
+}
+
+// OwnTokens lists the tokens the signed-in person made for their integrations, revoked ones included.
+func (c *Core) OwnTokens(ctx context.Context, a Actor) ([]store.Token, error) {
+	if a.AccountID == 0 {
+		return nil, ErrForbidden
+	}
+	return c.store.AccountTokens(ctx, a.AccountID)
+}
+
+// IssueOwnToken makes a token for an integration of the signed-in person: it acts with the person's role and
+// district, under the person's name and the integration's in the audit trail, and stops when it is revoked or
+// the account is disabled. The token is in the answer only.
+func (c *Core) IssueOwnToken(ctx context.Context, a Actor, name string) (_ IssuedToken, err error) {
+	defer c.refused(ctx, a, "create_token", "", "", &err)
+	if a.AccountID == 0 {
+		return IssuedToken{}, ErrForbidden
+	}
+	var f Fields
+	if f.Required("name", strings.TrimSpace(name)); len([]rune(name)) > 60 {
+		f.Add("name", "用途说明不超过 60 个字符", "the purpose has at most 60 characters")
+	}
+	if err := f.Err(); err != nil {
+		return IssuedToken{}, err
+	}
+	token, hash := NewToken()
+	t := &store.Token{Name: a.Name + " · " + strings.TrimSpace(name), Role: string(a.Role),
+		DistrictCode: a.District, Hash: hash, AccountID: a.AccountID, CreatedAt: time.Now().UTC()}
+	if err := c.store.CreateToken(ctx, t, a.event("create_token", a.District, "")); err != nil {
+		return IssuedToken{}, err
+	}
+	return IssuedToken{ID: t.ID, Token: token}, nil
+}
+
+// RevokeOwnToken revokes one of the signed-in person's tokens; another's answers ErrNotFound.
+func (c *Core) RevokeOwnToken(ctx context.Context, a Actor, id int64) (err error) {
+	target := fmt.Sprintf("token:%d", id)
+	defer c.refused(ctx, a, "revoke_token", "", target, &err)
+	if a.AccountID == 0 {
+		return ErrForbidden
+	}
+	err = c.store.RevokeAccountToken(ctx, id, a.AccountID, a.event("revoke_token", a.District, target))
+	if errors.Is(err, store.ErrNotFound) {
+		return ErrNotFound
+	}
+	return err
 }
 
 // Roles a token may have.
@@ -77,7 +141,7 @@ func IssueToken(ctx context.Context, db *store.Store, req TokenRequest) (IssuedT
 	t := &store.Token{
 		Name: req.Name, Role: string(req.Role), DistrictCode: req.District, Hash: hash, CreatedAt: time.Now().UTC(),
 	}
-	if err := db.CreateToken(ctx, t); err != nil {
+	if err := db.CreateToken(ctx, t, nil); err != nil {
 		return IssuedToken{}, err
 	}
 	return IssuedToken{ID: t.ID, Token: token}, nil

@@ -6,10 +6,12 @@ import (
 	"html/template"
 	"image/png"
 	"net/http"
+	"strconv"
 
 	"github.com/pquerna/otp"
 
 	"junheng/evaluation"
+	"junheng/store"
 	"junheng/usecase"
 )
 
@@ -103,4 +105,46 @@ func (s *server) enableTOTP(w http.ResponseWriter, r *http.Request) {
 func (s *server) disableTOTP(w http.ResponseWriter, r *http.Request) {
 	err := s.opts.Core.DisableTOTP(r.Context(), actor(r), r.PostFormValue("password"))
 	s.back(w, r, result("totp", err, english(r), s.t(r, "totp_off")), "/account/totp")
+}
+
+// tokensData is the page of a person's API tokens; New is a token just made, shown on this answer only.
+type tokensData struct {
+	Tokens []store.Token
+	New    string
+}
+
+// tokensPage lists the person's tokens for integrations, with a form to make one and one to revoke each.
+func (s *server) tokensPage(w http.ResponseWriter, r *http.Request) {
+	s.showTokens(w, r, http.StatusOK, "")
+}
+
+func (s *server) showTokens(w http.ResponseWriter, r *http.Request, status int, token string) {
+	ts, err := s.opts.Core.OwnTokens(r.Context(), actor(r))
+	if err != nil {
+		s.coreError(w, r, err)
+		return
+	}
+	s.render(w, r, status, "tokens", "api_tokens", 0, tokensData{Tokens: ts, New: token})
+}
+
+// createToken makes a token and shows it in this answer, not after a redirect: the session's stored outcome of
+// a form must never hold a token.
+func (s *server) createToken(w http.ResponseWriter, r *http.Request) {
+	t, err := s.opts.Core.IssueOwnToken(r.Context(), actor(r), r.PostFormValue("name"))
+	if err != nil {
+		s.back(w, r, result("token", err, english(r), ""), "/account/tokens")
+		return
+	}
+	s.showTokens(w, r, http.StatusCreated, t.Token)
+}
+
+// revokeToken revokes one of the person's tokens.
+func (s *server) revokeToken(w http.ResponseWriter, r *http.Request) {
+	id, err := strconv.ParseInt(r.PostFormValue("id"), 10, 64)
+	if err == nil {
+		err = s.opts.Core.RevokeOwnToken(r.Context(), actor(r), id)
+	} else {
+		err = usecase.ErrNotFound
+	}
+	s.back(w, r, result("token", err, english(r), s.t(r, "token_revoked")), "/account/tokens")
 }

@@ -6,6 +6,7 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -123,5 +124,44 @@ func TestSecondFactorPages(t *testing.T) {
 		"password": {"Strong-Pass-2026"}, "code": {next}}); resp.StatusCode != http.StatusOK ||
 		!strings.Contains(page, "李四") {
 		t.Errorf("a sign-in with the code: %d", resp.StatusCode)
+	}
+}
+
+// TestOwnTokensPage: a token made on the page is in that answer only (not in a stored outcome), signs in to the
+// API's face as the person, and is revoked from the page.
+func TestOwnTokensPage(t *testing.T) {
+	db := seededStore(t)
+	ctx := context.Background()
+	acc, err := usecase.CreateAccount(ctx, db, usecase.Actor{Name: "test", Role: vocab.RoleSystem},
+		usecase.AccountRequest{Login: "13800000001", Name: "张三", Role: vocab.RoleDistrict, District: "370211"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, c, _ := newSite(t, Options{Store: db})
+	fetch(t, c, "POST", srv.URL+"/login", url.Values{"login": {"13800000001"}, "password": {acc.Password}})
+	_, page := fetch(t, c, "GET", srv.URL+"/account/password", nil)
+	fetch(t, c, "POST", srv.URL+"/account/password", url.Values{"csrf": {csrfOf(t, page)},
+		"current": {acc.Password}, "password": {"Strong-Pass-2026"}, "confirm": {"Strong-Pass-2026"}})
+	_, page = fetch(t, c, "GET", srv.URL+"/account/tokens", nil)
+	resp, page := fetch(t, c, "POST", srv.URL+"/account/tokens", url.Values{"csrf": {csrfOf(t, page)},
+		"name": {"数据对接"}})
+	m := regexp.MustCompile(`<code id="new-token">(jh_[^<]+)</code>`).FindStringSubmatch(page)
+	if resp.StatusCode != http.StatusCreated || m == nil {
+		t.Fatalf("the new token is not shown: %d\n%s", resp.StatusCode, page)
+	}
+	a, err := newCore(t, db, &fakeAPI{}).SignIn(ctx, m[1])
+	if err != nil || a.Name != "张三 · 数据对接" {
+		t.Fatalf("the token signs in as %+v %v", a, err)
+	}
+	if _, page = fetch(t, c, "GET", srv.URL+"/account/tokens", nil); strings.Contains(page, m[1]) {
+		t.Error("the token is shown again")
+	}
+	_, page = fetch(t, c, "POST", srv.URL+"/account/tokens/revoke", url.Values{"csrf": {csrfOf(t, page)},
+		"id": {strconv.FormatInt(a.TokenID, 10)}})
+	if !strings.Contains(page, "令牌已吊销") {
+		t.Fatalf("after revoking:\n%s", page)
+	}
+	if _, err := newCore(t, db, &fakeAPI{}).SignIn(ctx, m[1]); err == nil {
+		t.Error("a revoked token signs in")
 	}
 }

@@ -39,7 +39,7 @@ func seededStore(t *testing.T) *store.Store {
 	for _, tok := range []store.Token{{Name: "clerk", Role: "district", DistrictCode: "370211"},
 		{Name: "officer", Role: "office"}, {Name: "admin", Role: "admin"}} {
 		tok.Hash, tok.CreatedAt = usecase.HashToken(tok.Name), now
-		must(db.CreateToken(ctx, &tok))
+		must(db.CreateToken(ctx, &tok, nil))
 	}
 	must(db.CreateDistrict(ctx, &store.District{Code: "370211", Name: "黄岛区", CreatedAt: now}))
 	must(db.CreateDistrict(ctx, &store.District{Code: "370202", Name: "市南区", CreatedAt: now}))

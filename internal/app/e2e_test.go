@@ -150,7 +150,7 @@ func newToken(t *testing.T, db *store.Store, role vocab.Role, district string) s
 	t.Helper()
 	token, hash := usecase.NewToken()
 	if err := db.CreateToken(context.Background(), &store.Token{Name: string(role) + district, Role: string(role),
-		DistrictCode: district, Hash: hash, CreatedAt: time.Now()}); err != nil {
+		DistrictCode: district, Hash: hash, CreatedAt: time.Now()}, nil); err != nil {
 		t.Fatal(err)
 	}
 	return token
