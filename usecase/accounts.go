@@ -348,6 +348,39 @@ func (a Actor) event(action, district, target string) *store.AuditEvent {
 		Target: target, RequestID: a.RequestID, Outcome: "ok"}
 }
 
+// Accounts lists every account, for administrators.
+func (c *Core) Accounts(ctx context.Context, a Actor) ([]store.Account, error) {
+	if err := a.may("", vocab.RoleAdmin); err != nil {
+		return nil, err
+	}
+	return c.store.Accounts(ctx)
+}
+
+// OpenAccount lets an administrator create an account, as CreateAccount does on the server; the first password
+// is in the answer only.
+func (c *Core) OpenAccount(ctx context.Context, a Actor, req AccountRequest) (_ NewAccount, err error) {
+	defer c.refused(ctx, a, "create_account", "", "", &err)
+	if err := a.may("", vocab.RoleAdmin); err != nil {
+		return NewAccount{}, err
+	}
+	return CreateAccount(ctx, c.store, a, req)
+}
+
+// DisableAccount lets an administrator disable an account or enable it again, as SetDisabled does on the
+// server. An administrator cannot disable their own account: someone must be left to enable it.
+func (c *Core) DisableAccount(ctx context.Context, a Actor, login string, disabled bool) (err error) {
+	defer c.refused(ctx, a, "disable_account", "", "", &err)
+	if err := a.may("", vocab.RoleAdmin); err != nil {
+		return err
+	}
+	if acc, err := c.store.AccountByLogin(ctx, strings.TrimSpace(login)); err == nil && acc.ID == a.AccountID {
+		var f Fields
+		f.Add("login", "不能停用自己的账户", "you cannot disable your own account")
+		return f.Err()
+	}
+	return SetDisabled(ctx, c.store, a, login, disabled)
+}
+
 // ResetAccountPassword lets an administrator reset a person's password, as ResetPassword does on the server.
 func (c *Core) ResetAccountPassword(ctx context.Context, a Actor, login string) (_ NewAccount, err error) {
 	defer c.refused(ctx, a, "reset_password", "", "", &err)

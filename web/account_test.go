@@ -165,3 +165,61 @@ func TestOwnTokensPage(t *testing.T) {
 		t.Error("a revoked token signs in")
 	}
 }
+
+// TestAccountsPage: an administrator creates an account (its first password in that answer only), resets it
+// and disables it; nobody else reaches the page; an administrator cannot disable their own account.
+func TestAccountsPage(t *testing.T) {
+	db := seededStore(t)
+	ctx := context.Background()
+	cli := usecase.Actor{Name: "test", Role: vocab.RoleSystem}
+	signedIn := func(srv string, c *http.Client, login string, role vocab.Role, district string) {
+		acc, err := usecase.CreateAccount(ctx, db, cli, usecase.AccountRequest{Login: login, Name: login,
+			Role: role, District: district})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fetch(t, c, "POST", srv+"/login", url.Values{"login": {login}, "password": {acc.Password}})
+		_, page := fetch(t, c, "GET", srv+"/account/password", nil)
+		fetch(t, c, "POST", srv+"/account/password", url.Values{"csrf": {csrfOf(t, page)},
+			"current": {acc.Password}, "password": {"Strong-Pass-2026"}, "confirm": {"Strong-Pass-2026"}})
+	}
+	srv, c, _ := newSite(t, Options{Store: db})
+	signedIn(srv.URL, c, "clerk01", vocab.RoleDistrict, "370211")
+	if resp, _ := fetch(t, c, "GET", srv.URL+"/admin/accounts", nil); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("a district's person opens the accounts page: %d", resp.StatusCode)
+	}
+	jar, _ := cookiejar.New(nil)
+	admin := &http.Client{Jar: jar}
+	signedIn(srv.URL, admin, "admin01", vocab.RoleAdmin, "")
+	_, page := fetch(t, admin, "GET", srv.URL+"/admin/accounts", nil)
+	resp, page := fetch(t, admin, "POST", srv.URL+"/admin/accounts", url.Values{"csrf": {csrfOf(t, page)},
+		"login": {"13800000009"}, "name": {"王五"}, "role": {"district"}, "district": {"370211"}})
+	first := regexp.MustCompile(`<code id="first-password">([^<]+)</code>`).FindStringSubmatch(page)
+	if resp.StatusCode != http.StatusCreated || first == nil || !strings.Contains(page, `data-login="13800000009"`) {
+		t.Fatalf("after creating: %d\n%s", resp.StatusCode, page)
+	}
+	if _, err := newCore(t, db, &fakeAPI{}).PasswordSignIn(ctx, "13800000009", first[1], ""); err != nil {
+		t.Errorf("the shown first password: %v", err)
+	}
+	_, page = fetch(t, admin, "POST", srv.URL+"/admin/accounts", url.Values{"csrf": {csrfOf(t, page)},
+		"login": {"13800000009"}, "name": {"王五"}, "role": {"district"}, "district": {"370211"}})
+	if !strings.Contains(page, "该登录名已被使用") {
+		t.Errorf("a taken login is not refused at its field:\n%s", page)
+	}
+	_, page = fetch(t, admin, "POST", srv.URL+"/admin/accounts/reset", url.Values{"csrf": {csrfOf(t, page)},
+		"login": {"13800000009"}})
+	if again := regexp.MustCompile(`<code id="first-password">([^<]+)</code>`).FindStringSubmatch(page); again ==
+		nil || again[1] == first[1] {
+		t.Errorf("the reset shows no new password:\n%s", page)
+	}
+	_, page = fetch(t, admin, "POST", srv.URL+"/admin/accounts/disable", url.Values{"csrf": {csrfOf(t, page)},
+		"login": {"13800000009"}, "disabled": {"true"}})
+	if !strings.Contains(page, "账户已停用") {
+		t.Errorf("after disabling:\n%s", page)
+	}
+	_, page = fetch(t, admin, "POST", srv.URL+"/admin/accounts/disable", url.Values{"csrf": {csrfOf(t, page)},
+		"login": {"admin01"}, "disabled": {"true"}})
+	if !strings.Contains(page, "不能停用自己的账户") {
+		t.Errorf("an administrator disables their own account:\n%s", page)
+	}
+}
