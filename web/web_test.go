@@ -65,6 +65,11 @@ const openFinding = "finding:2025:370211:2"
 
 var findingPage = "/finding?id=" + url.QueryEscape(openFinding)
 
+// newFinding is a finding still open: the district may plan it or ask for more time.
+const newFinding = "finding:2025:370211:1"
+
+var newFindingPage = "/finding?id=" + url.QueryEscape(newFinding)
+
 // ServeHTTP is the JSON API behind Mount, which the pages do not call: it records each request passed to it and
 // answers 401 without a bearer token, 404 with one.
 func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -159,7 +164,7 @@ func TestSignInSessionCookieAndCSRF(t *testing.T) {
 	if m == nil || !strings.Contains(page, "功能室不足") {
 		t.Fatalf("workspace without CSRF field or finding:\n%s", page)
 	}
-	form := url.Values{"id": {"finding:2025:370211:1"}, "back": {"/district?year=2025"}, "measures": {"改建"}}
+	form := url.Values{"id": {newFinding}, "back": {newFindingPage}, "measures": {"改建"}}
 	if resp, _ := fetch(t, c, "POST", srv.URL+"/finding/plan", form); resp.StatusCode != http.StatusForbidden {
 		t.Errorf("a POST without the CSRF token: %d", resp.StatusCode)
 	}
@@ -828,7 +833,7 @@ func TestDoubleClick(t *testing.T) {
 func TestFindingDates(t *testing.T) {
 	srv, c, api := newSite(t, Options{})
 	signIn(t, srv.URL, c, "clerk")
-	_, page := fetch(t, c, "GET", srv.URL+"/district?year=2025", nil)
+	_, page := fetch(t, c, "GET", srv.URL+newFindingPage, nil)
 	form := formOf(t, page, "/finding/plan")
 	form.Set("measures", "改建")
 	form.Set("due_date", "31.03.2026")
@@ -856,9 +861,8 @@ func TestFindingDates(t *testing.T) {
 
 	// The office may not plan: it is told so, whatever the date.
 	signIn(t, srv.URL, c, "officer")
-	back := "/finding?id=" + url.QueryEscape("finding:2025:370211:1")
-	_, page = fetch(t, c, "GET", srv.URL+back, nil)
-	form = url.Values{"csrf": {csrfOf(t, page)}, "id": {"finding:2025:370211:1"}, "back": {back},
+	_, page = fetch(t, c, "GET", srv.URL+newFindingPage, nil)
+	form = url.Values{"csrf": {csrfOf(t, page)}, "id": {newFinding}, "back": {newFindingPage},
 		"due_date": {"31.03.2026"}}
 	if _, page = fetch(t, c, "POST", srv.URL+"/finding/plan", form); !strings.Contains(page, "当前角色无权进行此操作") ||
 		strings.Contains(page, "日期格式") {
@@ -1065,9 +1069,9 @@ func TestPendingFormsKeepTheirKeys(t *testing.T) {
 		{"clerk", "/district?year=2026", "/district/edit", "edit", url.Values{"data": {draftJSON(t)}}, ""},
 		{"clerk", "/district?year=2026", "/district/submit", "submit", nil, ""},
 		{"clerk", "/district?year=2025", "/district/apply", "apply", nil, ""},
-		{"clerk", "/district?year=2025", "/finding/plan", "plan:" + f1,
+		{"clerk", newFindingPage, "/finding/plan", "plan:" + f1,
 			url.Values{"measures": {"改建"}, "due_date": {"2026-03-31"}}, ""},
-		{"clerk", "/district?year=2025", "/finding/extension", "extension:" + f1,
+		{"clerk", newFindingPage, "/finding/extension", "extension:" + f1,
 			url.Values{"reason": {"施工"}, "due_date": {"2026-06-30"}}, ""},
 		{"clerk", findingPage, "/finding/progress", "progress:" + openFinding, url.Values{"note": {"进展"}}, ""},
 		{"clerk", findingPage, "/finding/request-close", "request-close:" + openFinding, nil, "evidence"},
@@ -1120,7 +1124,7 @@ func TestRefusedFormGetsAFreshKey(t *testing.T) {
 	recordPlan(t, db, planState(vocab.PlanSubmitted))
 	api.refuse(workflows.ErrInvalid, "comment", "退回须说明理由") // as the plan workflow refuses a return without one
 	for _, tc := range []struct{ user, page, action, error string }{
-		{"clerk", "/district?year=2025", "/finding/plan", `<span class="field-error">必填</span>`},
+		{"clerk", newFindingPage, "/finding/plan", `<span class="field-error">必填</span>`},
 		{"officer", "/plan?code=370211", "/plan/review", `<span class="field-error">退回须说明理由</span>`},
 	} {
 		fetch(t, c, "POST", srv.URL+"/login", url.Values{"token": {tc.user}})

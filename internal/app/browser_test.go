@@ -331,8 +331,10 @@ func TestPagesInBrowser(t *testing.T) {
 		t.Fatalf("after approval the stage shows %q", s)
 	}
 
-	// The clerk plans the finding, then asks to close it.
-	clerk.open("/district?year=2025", `form.plan`)
+	// The clerk opens the finding from the workspace's list, plans it on its page, then asks to close it; the list
+	// shows it awaiting verification.
+	clerk.open("/district?year=2025", `table.findings a.open`)
+	clerk.send(`table.findings a.open`, `form.plan`)
 	clerk.do(chromedp.SendKeys(`form.plan input[name=measures]`, "改建音乐、美术功能室"),
 		chromedp.SendKeys(`form.plan input[name=responsible_unit]`, "区教育局"),
 		chromedp.SendKeys(`form.plan input[name=responsible_person]`, "张三"),
@@ -341,15 +343,18 @@ func TestPagesInBrowser(t *testing.T) {
 	clerk.do(chromedp.SendKeys(`form.request-close input[name=note]`, "已完工, 附验收报告"),
 		chromedp.SetUploadFiles(`form.request-close input[name=evidence]`,
 			[]string{write("验收报告.pdf", []byte("%PDF-1.4\nreport\n"))}))
-	clerk.send(`form.request-close button`, `table.findings td.status`)
+	clerk.send(`form.request-close button`, `.flash.ok[data-form^="request-close:"]`)
+	clerk.open("/district?year=2025", `table.findings td.status`)
 	if s := clerk.text(`table.findings td.status`); s != "待核验" {
 		t.Fatalf("after asking to close, the finding shows %q", s)
 	}
 	clerk.shot("04-district-findings")
 
-	// The office verifies and closes it.
-	office.open(review, `form.verify`)
-	office.send(`form.verify button[value=true]`, `table.findings td.status`)
+	// The office opens the finding from the district's page, verifies and closes it.
+	office.open(review, `table.findings a.open`)
+	office.send(`table.findings a.open`, `form.verify`)
+	office.send(`form.verify button[value=true]`, `.flash.ok[data-form^="verify:"]`)
+	office.open(review, `table.findings td.status`)
 	if s := office.text(`table.findings td.status`); s != "已销号" {
 		t.Fatalf("after verification the finding shows %q", s)
 	}
