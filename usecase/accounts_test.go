@@ -250,3 +250,11 @@ func TestOwnTokens(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkPasswordHash is the cost of one sign-in's hash: what an attacker's wrong password costs the server.
+func BenchmarkPasswordHash(b *testing.B) {
+	h := hashPassword("Correct-Horse-9")
+	for b.Loop() {
+		passwordMatches(h, "Correct-Horse-9")
+	}
+}
