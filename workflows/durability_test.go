@@ -366,3 +366,41 @@ func TestItemContinuesAsNewAfterUpdateLimit(t *testing.T) {
 		t.Errorf("continued with %d Updates remembered and %+v", len(next.Updates), next.State)
 	}
 }
+
+// TestAnOwnChangesKeyIgnoresTheUpdatesBeforeIt: a workflow task whose worker dies after its write is done again,
+// with the Updates that arrived meanwhile, and Updates are handled first. The year's opening (or a deadline's
+// change) is then made after an Update's change where it was first made alone: it keeps its audit key, so the
+// trail holds it once (it held the opening twice after a kill -9 of serve in TestKill9DuringTheYear).
+func TestAnOwnChangesKeyIgnoresTheUpdatesBeforeIt(t *testing.T) {
+	due := cycleParams().Deadlines.SelfAssessment.Sub(start)
+	keyOf := func(withUpdate bool, action string) (key string, actions []string) {
+		s := newScenario(t, newFakeStore())
+		if withUpdate { // with the start, or just before the deadline
+			at := time.Duration(0)
+			if action != "cycle_opened" {
+				at = due - time.Minute
+			}
+			s.at(at, "", UpdateSaveDraft, SaveDraftInput{Actor: clerk, DraftID: 1})
+		}
+		s.cancelAt(due + day)
+		s.runCycle(cycleParams())
+		for _, e := range s.store.events {
+			if e.Action == action {
+				key = e.Key
+			}
+			actions = append(actions, e.Action)
+		}
+		return key, actions
+	}
+	for _, action := range []string{"cycle_opened", "self_assessment_overdue"} {
+		alone, _ := keyOf(false, action)
+		after, actions := keyOf(true, action)
+		if !slices.Contains(actions, "save_draft") ||
+			slices.Index(actions, "save_draft") > slices.Index(actions, action) {
+			t.Fatalf("%s: the Update was not handled first: %v", action, actions)
+		}
+		if alone == "" || alone != after {
+			t.Errorf("%s: key %q made alone, %q after an Update's change", action, alone, after)
+		}
+	}
+}

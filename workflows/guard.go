@@ -48,6 +48,8 @@ type guard struct {
 	update   string // the ID of the Update whose handler holds the lock, "" for a timer's callback
 	// manyUpdates is set when the run has accepted too many Updates to go on (see watchUpdates).
 	manyUpdates bool
+	// ownChanges counts the run's changes that no Update made (see event).
+	ownChanges int
 }
 
 func newGuard(ctx workflow.Context, done RecentUpdates) guard {
@@ -209,11 +211,19 @@ func change[S any](ctx workflow.Context, state *S, next S, write func() error, s
 	return send()
 }
 
+// Since version 1 a change no Update made is keyed by its rank among such changes of the run, not by the count of
+// all changes. The write of a workflow task that is lost (its worker died before completing it) is done once more
+// when the task is retried, and the retried task also handles the Updates that arrived meanwhile: handled first, as
+// Updates are, one that changes the state moves the count of a timer's change, or of a year's opening, past the
+// count it was first written with, and the trail would hold that change twice.
+const ownChangesCounted = "own-changes-keyed-by-own-count"
+
 // event describes a change for the audit trail, at the workflow's time. Its key is unique per workflow and change
 // and stable when the write is retried, so a retry writes it once. A change an Update made is keyed by the Update's
 // ID (the client's Idempotency-Key) and its content: the same action retried after a backup was restored, when the
-// restored workflow no longer knew it, is recorded once. A timer's change is keyed by its count, its run and its
-// content: a Reset's changes (a new run counting again from the reset point) stand beside those they replace.
+// restored workflow no longer knew it, is recorded once. A timer's change (or the opening) is keyed by its rank
+// among the run's changes that no Update made (see ownChangesCounted), its run and its content: a Reset's changes
+// (a new run counting again from the reset point) stand beside those they replace.
 func (g *guard) event(ctx workflow.Context, target string, count int, who vocab.Actor, action, detail string) Event {
 	h := fnv.New64a()
 	for _, s := range []string{who.Name, string(who.Role), action, detail} {
@@ -229,6 +239,10 @@ func (g *guard) event(ctx workflow.Context, target string, count int, who vocab.
 	if g.update == "" {
 		_, _ = h.Write([]byte(workflow.GetInfo(ctx).WorkflowExecution.RunID))
 		key = fmt.Sprintf("%s:%d:%016x", target, count, h.Sum64())
+		if workflow.GetVersion(ctx, ownChangesCounted, workflow.DefaultVersion, 1) == 1 {
+			g.ownChanges++
+			key = fmt.Sprintf("%s:own:%d:%016x", target, g.ownChanges, h.Sum64())
+		}
 	}
 	return Event{Key: key, Actor: who, Action: action, Detail: detail, At: workflow.Now(ctx)}
 }
