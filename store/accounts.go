@@ -64,35 +64,73 @@ func (s *Store) CountAccounts(ctx context.Context) (n int64, err error) {
 	return n, translate(s.db.WithContext(ctx).Model(&Account{}).Count(&n).Error)
 }
 
-// FailSignIn counts a wrong password. The attempt that reaches limit locks the account until now + lock and
-// starts the count again; the answer is the account as it now stands. Each step is one statement, so that
-// parallel attempts are all counted and lock the account once.
-func (s *Store) FailSignIn(ctx context.Context, id int64, limit int, lock time.Duration) (Account, error) {
+// ClaimSignIn takes one of the limit attempts an account allows in a row before its password is checked, so that
+// parallel attempts cannot outrun the lock: false when the account is locked (with the lock's end) or its
+// attempts are all in flight (nil).
+func (s *Store) ClaimSignIn(ctx context.Context, id int64, limit int) (bool, *time.Time, error) {
+	now := time.Now().UTC()
+	res := s.db.WithContext(ctx).Model(&Account{}).
+		Where("id = ? AND (locked_until IS NULL OR locked_until < ?) AND failed_attempts < ?", id, now, limit).
+		Update("failed_attempts", gorm.Expr("failed_attempts + 1"))
+	if res.Error != nil || res.RowsAffected == 1 {
+		return res.Error == nil, nil, translate(res.Error)
+	}
 	var a Account
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		count := tx.Model(&Account{ID: id}).Update("failed_attempts", gorm.Expr("failed_attempts + 1"))
-		if count.Error != nil {
-			return count.Error
-		}
-		locked := tx.Model(&Account{}).Where("id = ? AND failed_attempts >= ?", id, limit).
-			Updates(map[string]any{"failed_attempts": 0, "locked_until": time.Now().UTC().Add(lock)})
-		if locked.Error != nil {
-			return locked.Error
-		}
-		return tx.Take(&a, id).Error
-	})
-	return a, translate(err)
+	if err := s.db.WithContext(ctx).Take(&a, id).Error; err != nil {
+		return false, nil, translate(err)
+	}
+	if a.LockedUntil != nil && a.LockedUntil.Before(now) {
+		return false, nil, nil
+	}
+	return false, a.LockedUntil, nil
 }
 
-// SignedIn records a sign-in: the count of wrong passwords starts again.
+// FailSignIn records that a claimed attempt was wrong. The one that used the last of limit attempts locks the
+// account until now + lock, with the lock's audit entry, and starts the count again: the answer is the lock it
+// set, nil for the others.
+func (s *Store) FailSignIn(ctx context.Context, id int64, limit int, lock time.Duration, ev *AuditEvent) (
+	*time.Time, error,
+) {
+	until := time.Now().UTC().Add(lock)
+	var set bool
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Model(&Account{}).Where("id = ? AND failed_attempts >= ?", id, limit).
+			Updates(map[string]any{"failed_attempts": 0, "locked_until": until})
+		if set = res.RowsAffected == 1; res.Error != nil || !set {
+			return res.Error
+		}
+		ev.At = time.Now().UTC()
+		return appendAudit(tx, ev)
+	})
+	if err != nil || !set {
+		return nil, translate(err)
+	}
+	return &until, nil
+}
+
+// ResetAttempts starts the count of attempts again after a right password. false when a lock was set meanwhile
+// (by parallel wrong attempts): it stands, and the right password is refused with it.
+func (s *Store) ResetAttempts(ctx context.Context, id int64) (bool, error) {
+	res := s.db.WithContext(ctx).Model(&Account{}).
+		Where("id = ? AND (locked_until IS NULL OR locked_until < ?)", id, time.Now().UTC()).
+		Updates(map[string]any{"failed_attempts": 0, "locked_until": nil})
+	return res.RowsAffected == 1, translate(res.Error)
+}
+
+// SignedIn records when the person last signed in.
 func (s *Store) SignedIn(ctx context.Context, id int64) error {
-	return translate(s.db.WithContext(ctx).Model(&Account{ID: id}).
-		Updates(map[string]any{"failed_attempts": 0, "locked_until": nil, "last_sign_in_at": time.Now().UTC()}).Error)
+	return translate(s.db.WithContext(ctx).Model(&Account{ID: id}).Update("last_sign_in_at", time.Now().UTC()).Error)
+}
+
+// endSessions ends the account's sessions on the pages, in tx.
+func endSessions(tx *gorm.DB, accountID int64) error {
+	return tx.Where("account_id = ?", accountID).Delete(&Session{}).Error
 }
 
 // SetPassword replaces an account's password hash and unlocks it, with the change's audit entry. mustChange marks
 // a password an administrator set, which its holder changes at the next sign-in: such a reset starts the person
-// over, so it also removes the second factor (a lost phone is the usual reason for it).
+// over (a lost phone or a stolen password is the usual reason for it), so it also removes the second factor,
+// revokes the person's API tokens and ends their sessions.
 func (s *Store) SetPassword(ctx context.Context, id int64, hash string, mustChange bool, ev *AuditEvent) error {
 	changes := map[string]any{"password_hash": hash, "must_change_password": mustChange, "failed_attempts": 0,
 		"locked_until": nil, "password_changed_at": time.Now().UTC()}
@@ -107,12 +145,21 @@ func (s *Store) SetPassword(ctx context.Context, id int64, hash string, mustChan
 		if res.Error != nil {
 			return res.Error
 		}
+		if mustChange {
+			if err := tx.Model(&Token{}).Where("account_id = ? AND revoked_at IS NULL", id).
+				Update("revoked_at", time.Now().UTC()).Error; err != nil {
+				return err
+			}
+			if err := endSessions(tx, id); err != nil {
+				return err
+			}
+		}
 		return appendAudit(tx, ev)
 	}))
 }
 
-// SetAccountDisabled disables an account (its sessions end at their next request) or enables it again, with the
-// change's audit entry.
+// SetAccountDisabled disables an account, ending its sessions (its API tokens stop while it stays disabled), or
+// enables it again, with the change's audit entry.
 func (s *Store) SetAccountDisabled(ctx context.Context, id int64, disabled bool, ev *AuditEvent) error {
 	var at *time.Time
 	if disabled {
@@ -126,6 +173,11 @@ func (s *Store) SetAccountDisabled(ctx context.Context, id int64, disabled bool,
 		}
 		if res.Error != nil {
 			return res.Error
+		}
+		if disabled {
+			if err := endSessions(tx, id); err != nil {
+				return err
+			}
 		}
 		return appendAudit(tx, ev)
 	}))

@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -214,39 +215,93 @@ func (c *Core) PasswordSignIn(ctx context.Context, login, password, code string)
 	}
 	acc, err := c.store.AccountByLogin(ctx, strings.TrimSpace(login))
 	if errors.Is(err, store.ErrNotFound) {
-		passwordMatches(unknownAccount, password)
-		return Actor{}, ErrSignInFailed
+		_, err = hashed(ctx, func() bool { return passwordMatches(unknownAccount, password) })
+		return Actor{}, cmp.Or(err, error(ErrSignInFailed))
 	} else if err != nil {
 		return Actor{}, err
 	}
-	if acc.LockedUntil != nil && time.Now().Before(*acc.LockedUntil) {
-		return Actor{}, lockedUntil(*acc.LockedUntil, c.loc)
-	}
-	step := totpStep(acc.TOTPSecret, code, time.Now(), acc.TOTPStep)
-	if !passwordMatches(acc.PasswordHash, password) || (acc.TOTPSecret != "" && step == 0) {
-		acc, err = c.store.FailSignIn(ctx, acc.ID, lockAfter, lockFor)
-		if err != nil {
-			return Actor{}, err
-		}
-		if acc.LockedUntil != nil && time.Now().Before(*acc.LockedUntil) {
-			_ = c.record(ctx, actorOf(acc), "lock_account", acc.DistrictCode, accountTarget(acc.ID), "locked",
-				fmt.Sprintf("%d wrong passwords", lockAfter))
-			return Actor{}, lockedUntil(*acc.LockedUntil, c.loc)
-		}
+	ok, err := c.passwordRight(ctx, acc, func() bool {
+		step := totpStep(acc.TOTPSecret, code, time.Now(), acc.TOTPStep)
+		return passwordMatches(acc.PasswordHash, password) && (acc.TOTPSecret == "" ||
+			(step != 0 && c.takeStep(ctx, acc.ID, step)))
+	})
+	switch {
+	case err != nil:
+		return Actor{}, err
+	case !ok:
 		return Actor{}, ErrSignInFailed
-	}
-	if acc.DisabledAt != nil {
+	case acc.DisabledAt != nil:
 		return Actor{}, errDisabled
-	}
-	if acc.TOTPSecret != "" {
-		if taken, err := c.store.UseTOTPStep(ctx, acc.ID, step); err != nil || !taken {
-			return Actor{}, cmp.Or(err, error(ErrSignInFailed)) // the same code sent twice at once
-		}
 	}
 	if err := c.store.SignedIn(ctx, acc.ID); err != nil {
 		return Actor{}, err
 	}
-	return actorOf(acc), nil
+	a := actorOf(acc)
+	_ = c.record(ctx, a, "sign_in", acc.DistrictCode, accountTarget(acc.ID), "ok", "password")
+	return a, nil
+}
+
+// takeStep takes a second factor's code of step, once: the same code sent twice at once signs in once.
+func (c *Core) takeStep(ctx context.Context, id, step int64) bool {
+	taken, err := c.store.UseTOTPStep(ctx, id, step)
+	return err == nil && taken
+}
+
+// signInSlots bounds the password checks under way: each holds argon2's 19 MiB, and a flood of sign-ins must not
+// exhaust the memory. A check waits for a slot up to slotWait.
+var signInSlots = make(chan struct{}, 2*runtime.GOMAXPROCS(0))
+
+const slotWait = 5 * time.Second
+
+var errSignInBusy = &Error{Kind: Unavailable, MessageZh: "正在登录的人数较多, 请稍后重试",
+	MessageEn: "many people are signing in; try again in a moment"}
+
+// hashed runs check, a password check, in one of the signInSlots.
+func hashed(ctx context.Context, check func() bool) (bool, error) {
+	ctx, cancel := context.WithTimeout(ctx, slotWait)
+	defer cancel()
+	select {
+	case signInSlots <- struct{}{}:
+		defer func() { <-signInSlots }()
+		return check(), nil
+	case <-ctx.Done():
+		return false, errSignInBusy
+	}
+}
+
+// passwordRight runs check, the check of acc's password (and code), as one of the attempts the lock allows in a
+// row: claimed before the check, so that parallel attempts cannot outrun the lock. A right one starts the count
+// again; a wrong one that uses the last attempt locks the account, with its audit entry; a locked account is
+// refused unchecked.
+func (c *Core) passwordRight(ctx context.Context, acc store.Account, check func() bool) (bool, error) {
+	claimed, until, err := c.store.ClaimSignIn(ctx, acc.ID, lockAfter)
+	switch {
+	case err != nil:
+		return false, err
+	case !claimed && until != nil:
+		return false, lockedUntil(*until, c.loc)
+	case !claimed:
+		return false, ErrSignInFailed // every attempt the lock allows is under way
+	}
+	ok, err := hashed(ctx, check)
+	if err != nil {
+		return false, err
+	}
+	if ok { // the count starts again, unless parallel wrong attempts locked the account meanwhile
+		if reset, err := c.store.ResetAttempts(ctx, acc.ID); err != nil || !reset {
+			return false, cmp.Or(err, error(ErrSignInFailed))
+		}
+		return true, nil
+	}
+	ev := actorOf(acc).event("lock_account", acc.DistrictCode, accountTarget(acc.ID))
+	ev.Outcome, ev.Detail = "locked", fmt.Sprintf("%d wrong passwords or codes in a row", lockAfter)
+	if until, err = c.store.FailSignIn(ctx, acc.ID, lockAfter, lockFor, ev); err != nil {
+		return false, err
+	}
+	if until != nil {
+		return false, lockedUntil(*until, c.loc)
+	}
+	return false, nil
 }
 
 // FederatedSignIn is the actor of the account whose login the unified identity provider vouched for (the
@@ -267,7 +322,9 @@ func (c *Core) FederatedSignIn(ctx context.Context, login string) (Actor, error)
 	if err := c.store.SignedIn(ctx, acc.ID); err != nil {
 		return Actor{}, err
 	}
-	return actorOf(acc), nil
+	a := actorOf(acc)
+	_ = c.record(ctx, a, "sign_in", acc.DistrictCode, accountTarget(acc.ID), "ok", "unified identity")
+	return a, nil
 }
 
 func actorOf(acc store.Account) Actor {
@@ -287,7 +344,10 @@ func (c *Core) ChangePassword(ctx context.Context, a Actor, current, next string
 		return err
 	}
 	var f Fields
-	if !passwordMatches(acc.PasswordHash, current) {
+	right, err := c.passwordRight(ctx, acc, func() bool { return passwordMatches(acc.PasswordHash, current) })
+	if err != nil {
+		return err
+	} else if !right {
 		f.Add("current", "当前密码不正确", "the current password is wrong")
 	}
 	checkPassword(&f, "password", acc.Login, next)
@@ -324,11 +384,16 @@ func SetDisabled(ctx context.Context, db *store.Store, by Actor, login string, d
 	if err != nil {
 		return err
 	}
-	action := "enable_account"
+	return db.SetAccountDisabled(ctx, acc.ID, disabled,
+		by.event(disableAction(disabled), acc.DistrictCode, accountTarget(acc.ID)))
+}
+
+// disableAction names the change in the audit trail.
+func disableAction(disabled bool) string {
 	if disabled {
-		action = "disable_account"
+		return "disable_account"
 	}
-	return db.SetAccountDisabled(ctx, acc.ID, disabled, by.event(action, acc.DistrictCode, accountTarget(acc.ID)))
+	return "enable_account"
 }
 
 // accountByLogin is the account with this login, or an Invalid error naming the field login.
@@ -369,7 +434,7 @@ func (c *Core) OpenAccount(ctx context.Context, a Actor, req AccountRequest) (_ 
 // DisableAccount lets an administrator disable an account or enable it again, as SetDisabled does on the
 // server. An administrator cannot disable their own account: someone must be left to enable it.
 func (c *Core) DisableAccount(ctx context.Context, a Actor, login string, disabled bool) (err error) {
-	defer c.refused(ctx, a, "disable_account", "", "", &err)
+	defer c.refused(ctx, a, disableAction(disabled), "", "", &err)
 	if err := a.may("", vocab.RoleAdmin); err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -152,9 +153,11 @@ func TestAccountLifecycle(t *testing.T) {
 			for _, e := range evs {
 				got = append([]string{e.Action + ":" + e.Outcome + ":" + e.Actor + ":" + e.DistrictCode}, got...)
 			}
-			want := []string{"create_account:ok:" + cli.Name + ":370211", "change_password:invalid:张三:370211",
-				"change_password:invalid:张三:370211", "change_password:ok:张三:370211", "lock_account:locked:张三:370211",
-				"reset_password:ok:" + cli.Name + ":370211", "disable_account:ok:" + cli.Name + ":370211"}
+			want := []string{"create_account:ok:" + cli.Name + ":370211", "sign_in:ok:张三:370211",
+				"change_password:invalid:张三:370211", "change_password:invalid:张三:370211",
+				"change_password:ok:张三:370211", "lock_account:locked:张三:370211",
+				"reset_password:ok:" + cli.Name + ":370211", "sign_in:ok:张三:370211",
+				"disable_account:ok:" + cli.Name + ":370211"}
 			if strings.Join(got, ",") != strings.Join(want, ",") {
 				t.Errorf("audit trail of the account:\n got %v\nwant %v", got, want)
 			}
@@ -256,5 +259,44 @@ func BenchmarkPasswordHash(b *testing.B) {
 	h := hashPassword("Correct-Horse-9")
 	for b.Loop() {
 		passwordMatches(h, "Correct-Horse-9")
+	}
+}
+
+// TestParallelGuessesMeetTheLock, on both databases: wrong passwords sent at once cannot outrun the lock. At most
+// lockAfter of them are checked, the account is locked once (one audit entry), and the right password sent
+// after them is refused.
+func TestParallelGuessesMeetTheLock(t *testing.T) {
+	ctx := context.Background()
+	for dialect, db := range storetest.Open(t) {
+		t.Run(string(dialect), func(t *testing.T) {
+			c := New(Deps{Store: db, Location: time.UTC})
+			created, err := CreateAccount(ctx, db, cli, AccountRequest{Login: "admin01", Name: "管理员",
+				Role: vocab.RoleAdmin})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var wg sync.WaitGroup
+			refusals := make(chan error, 20)
+			for range 20 {
+				wg.Go(func() {
+					_, err := c.PasswordSignIn(ctx, "admin01", "Wrong-Pass-2026", "")
+					refusals <- err
+				})
+			}
+			wg.Wait()
+			close(refusals)
+			for err := range refusals {
+				if kindOf(err) != Unauthenticated {
+					t.Errorf("a parallel wrong password: %v", err)
+				}
+			}
+			if _, err := c.PasswordSignIn(ctx, "admin01", created.Password, ""); !strings.Contains(fmt.Sprint(err),
+				"locked") {
+				t.Errorf("the right password after parallel wrong ones: %v", err)
+			}
+			if evs, _ := db.Audit(ctx, store.AuditFilter{Action: "lock_account"}); len(evs) != 1 {
+				t.Errorf("the account was locked %d times", len(evs))
+			}
+		})
 	}
 }

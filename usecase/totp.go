@@ -1,6 +1,7 @@
 package usecase
 
 import (
+	"cmp"
 	"context"
 	"crypto/subtle"
 	"strings"
@@ -67,6 +68,10 @@ func (c *Core) EnableTOTP(ctx context.Context, a Actor, secret, code string) (er
 	if a.AccountID == 0 {
 		return ErrForbidden
 	}
+	if on, err := c.TOTPEnabled(ctx, a); err != nil || on {
+		return cmp.Or(err, error(&Error{Kind: Refused, MessageZh: "双重验证已开启; 如需更换, 请先关闭(须输入密码)",
+			MessageEn: "two-step sign-in is on already: turn it off first (with your password) to change it"}))
+	}
 	step := totpStep(secret, code, time.Now(), 0)
 	if step == 0 {
 		var f Fields
@@ -88,7 +93,10 @@ func (c *Core) DisableTOTP(ctx context.Context, a Actor, password string) (err e
 	if err != nil {
 		return err
 	}
-	if !passwordMatches(acc.PasswordHash, password) {
+	right, err := c.passwordRight(ctx, acc, func() bool { return passwordMatches(acc.PasswordHash, password) })
+	if err != nil {
+		return err
+	} else if !right {
 		var f Fields
 		f.Add("password", "密码不正确", "the password is wrong")
 		return f.Err()

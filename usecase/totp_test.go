@@ -73,8 +73,9 @@ func TestSecondFactor(t *testing.T) {
 	if err := c.DisableTOTP(ctx, a, "wrong"); !hasField(err, "password") {
 		t.Errorf("turned off without the password: %v", err)
 	}
-	if err := c.EnableTOTP(ctx, a, setup.Secret, code(now.Add(30*time.Second))); err != nil {
-		t.Fatal(err)
+	// A second factor on is not replaced without the password: turning it off asks for it.
+	if err := c.EnableTOTP(ctx, a, setup.Secret, code(now.Add(30*time.Second))); kindOf(err) != Refused {
+		t.Fatalf("a second factor replaced while on: %v", err)
 	}
 	if _, err := ResetPassword(ctx, db, cli, "office01"); err != nil {
 		t.Fatal(err)
@@ -83,7 +84,7 @@ func TestSecondFactor(t *testing.T) {
 		t.Error("an administrator's reset keeps the second factor")
 	}
 	evs, _ := db.Audit(ctx, store.AuditFilter{Action: "enable_totp", Outcome: "ok"})
-	if len(evs) != 2 || evs[0].Actor != "李四" {
+	if len(evs) != 1 || evs[0].Actor != "李四" {
 		t.Errorf("enable_totp entries: %+v", evs)
 	}
 }

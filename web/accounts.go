@@ -50,7 +50,7 @@ func (s *server) resetAccount(w http.ResponseWriter, r *http.Request) {
 	login := r.PostFormValue("login")
 	made, err := s.opts.Core.ResetAccountPassword(r.Context(), actor(r), login)
 	if err != nil {
-		s.back(w, r, result("account", err, english(r), ""), "/admin/accounts")
+		s.back(w, r, result("account_row", err, english(r), ""), "/admin/accounts")
 		return
 	}
 	s.showAccounts(w, r, http.StatusOK, login, made.Password)
@@ -64,5 +64,5 @@ func (s *server) disableAccount(w http.ResponseWriter, r *http.Request) {
 	if disabled {
 		msg = s.t(r, "account_disabled")
 	}
-	s.back(w, r, result("account", err, english(r), msg), "/admin/accounts")
+	s.back(w, r, result("account_row", err, english(r), msg), "/admin/accounts")
 }

@@ -69,19 +69,21 @@ func (s *server) login(w http.ResponseWriter, r *http.Request) {
 		s.unavailable(w, r, err)
 		return
 	}
-	s.startSession(w, r, principal{AccountID: a.AccountID, TokenID: a.TokenID, Name: a.Name, Role: string(a.Role),
-		District: a.District}, next)
+	if s.startSession(w, r, principal{AccountID: a.AccountID, TokenID: a.TokenID, Name: a.Name,
+		Role: string(a.Role), District: a.District}) {
+		http.Redirect(w, r, next, http.StatusSeeOther)
+	}
 }
 
-// startSession signs me in and goes on to next.
-func (s *server) startSession(w http.ResponseWriter, r *http.Request, me principal, next string) {
+// startSession signs me in: false (answered) when the session cannot be kept.
+func (s *server) startSession(w http.ResponseWriter, r *http.Request, me principal) bool {
 	id, err := s.sessions.create(r.Context(), me)
 	if err != nil {
 		s.unavailable(w, r, err)
-		return
+		return false
 	}
 	http.SetCookie(w, s.cookie(r, sessionCookie, id, 0))
-	http.Redirect(w, r, next, http.StatusSeeOther)
+	return true
 }
 
 // signIn checks the form's login and password (usecase.Core.PasswordSignIn) or, from the form for integrations,

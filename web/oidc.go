@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html/template"
 	"net/http"
 	"net/netip"
 	"sync"
@@ -124,8 +125,18 @@ func (s *server) oidcCallback(w http.ResponseWriter, r *http.Request) {
 		s.unavailable(w, r, err)
 		return
 	}
-	s.startSession(w, r, principal{AccountID: a.AccountID, Federated: true, Name: a.Name, Role: string(a.Role),
-		District: a.District}, next)
+	if !s.startSession(w, r, principal{AccountID: a.AccountID, Federated: true, Name: a.Name, Role: string(a.Role),
+		District: a.District}) {
+		return
+	}
+	// The provider's site started this navigation, and a browser does not send a SameSite=Strict cookie on a
+	// redirect of it: a page of ours moves on to next, so that the session's cookie goes with it.
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	esc := template.HTMLEscapeString(next)
+	_, _ = fmt.Fprintf(w, `<!doctype html><html><head><meta charset="utf-8"><meta http-equiv="refresh" `+
+		`content="0;url=%s"><title>%s</title></head><body><p><a href="%s">%s</a></p></body></html>`,
+		esc, s.t(r, "signed_in"), esc, s.t(r, "to_work"))
 }
 
 // federatedLogin checks the provider's answer and returns the login name it vouches for and where to go next.
@@ -171,5 +182,5 @@ func (s *server) federatedLogin(r *http.Request) (login, next string, err error)
 	if login == "" {
 		return "", "", fmt.Errorf("the ID token has no claim %s", s.federation.cfg.Claim)
 	}
-	return login, flow.Next, nil
+	return login, localPath(flow.Next), nil
 }

@@ -37,9 +37,16 @@ func TestUnifiedSignIn(t *testing.T) {
 		t.Fatalf("the sign-in page offers no unified sign-in:\n%s", page)
 	}
 	provider.QueueUser(&mockoidc.MockUser{Subject: "u1", PreferredUsername: "13800000001"})
+	// The callback's page moves on to next itself: a redirect started on the provider's site would not carry the
+	// SameSite=Strict session cookie.
 	resp, page := fetch(t, c, "GET", srv.URL+"/login/oidc?next=/ledger", nil)
-	if resp.StatusCode != http.StatusOK || resp.Request.URL.Path != "/ledger" || !strings.Contains(page, "张三") {
-		t.Fatalf("after the unified sign-in: %d %s", resp.StatusCode, resp.Request.URL)
+	if resp.StatusCode != http.StatusOK || resp.Request.URL.Path != oidcCallback ||
+		!strings.Contains(page, `<meta http-equiv="refresh" content="0;url=/ledger">`) {
+		t.Fatalf("after the unified sign-in: %d %s\n%s", resp.StatusCode, resp.Request.URL, page)
+	}
+	if resp, page := fetch(t, c, "GET", srv.URL+"/ledger", nil); resp.StatusCode != http.StatusOK ||
+		!strings.Contains(page, "张三") {
+		t.Fatalf("the ledger after the unified sign-in: %d", resp.StatusCode)
 	}
 	jar, _ := cookiejar.New(nil)
 	c2 := &http.Client{Jar: jar}

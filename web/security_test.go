@@ -213,10 +213,10 @@ func TestSignInThrottled(t *testing.T) {
 		// The right token, refused unchecked.
 		resp, page := attempt("203.0.113.9", "clerk", "")
 		if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") != "60" ||
-			!strings.Contains(page, "访问令牌错误次数过多, 请 1 分钟后再试") || cookieNamed(resp, sessionCookie) != nil {
+			!strings.Contains(page, "登录失败次数过多, 请 1 分钟后再试") || cookieNamed(resp, sessionCookie) != nil {
 			t.Errorf("trusted %v: after ten wrong tokens: %d %v\n%s", trusted, resp.StatusCode, resp.Header, page)
 		}
-		if _, page := attempt("203.0.113.9", "clerk", "?lang=en"); !strings.Contains(page, "Too many wrong tokens") {
+		if _, page := attempt("203.0.113.9", "clerk", "?lang=en"); !strings.Contains(page, "Too many failed sign-ins") {
 			t.Errorf("trusted %v: no English message:\n%s", trusted, page)
 		}
 		// Behind a trusted proxy another client is not blocked; otherwise X-Forwarded-For is the client's word.

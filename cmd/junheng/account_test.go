@@ -53,7 +53,11 @@ func TestAccountCreateListResetDisable(t *testing.T) {
 		}
 	}
 	list("must change password")
-	if _, err := db.FailSignIn(ctx, acc.ID, 1, time.Hour); err != nil {
+	if _, _, err := db.ClaimSignIn(ctx, acc.ID, 1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.FailSignIn(ctx, acc.ID, 1, time.Hour, &store.AuditEvent{Actor: "test", Role: "system",
+		Action: "lock_account", Outcome: "locked"}); err != nil {
 		t.Fatal(err)
 	}
 	list("locked until ")
