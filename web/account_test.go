@@ -82,19 +82,10 @@ func TestPasswordSignInAndFirstChange(t *testing.T) {
 // then signing in needs the app's code as well.
 func TestSecondFactorPages(t *testing.T) {
 	db := seededStore(t)
-	ctx := context.Background()
-	acc, err := usecase.CreateAccount(ctx, db, usecase.Actor{Name: "test", Role: vocab.RoleSystem},
-		usecase.AccountRequest{Login: "office01", Name: "李四", Role: vocab.RoleOffice})
-	if err != nil {
-		t.Fatal(err)
-	}
 	srv, c, _ := newSite(t, Options{Store: db})
-	fetch(t, c, "POST", srv.URL+"/login", url.Values{"login": {"office01"}, "password": {acc.Password}})
-	_, page := fetch(t, c, "GET", srv.URL+"/account/password", nil)
-	fetch(t, c, "POST", srv.URL+"/account/password", url.Values{"csrf": {csrfOf(t, page)},
-		"current": {acc.Password}, "password": {"Strong-Pass-2026"}, "confirm": {"Strong-Pass-2026"}})
+	signedInAs(t, db, srv.URL, c, usecase.AccountRequest{Login: "office01", Name: "李四", Role: vocab.RoleOffice})
 
-	_, page = fetch(t, c, "GET", srv.URL+"/account/totp", nil)
+	_, page := fetch(t, c, "GET", srv.URL+"/account/totp", nil)
 	m := regexp.MustCompile(`<code id="totp-secret">([A-Z2-7]+)</code>`).FindStringSubmatch(page)
 	if m == nil || !strings.Contains(page, `<img src="data:image/png;base64,`) {
 		t.Fatalf("no key or QR code:\n%s", page)
@@ -132,17 +123,10 @@ func TestSecondFactorPages(t *testing.T) {
 func TestOwnTokensPage(t *testing.T) {
 	db := seededStore(t)
 	ctx := context.Background()
-	acc, err := usecase.CreateAccount(ctx, db, usecase.Actor{Name: "test", Role: vocab.RoleSystem},
-		usecase.AccountRequest{Login: "13800000001", Name: "张三", Role: vocab.RoleDistrict, District: "370211"})
-	if err != nil {
-		t.Fatal(err)
-	}
 	srv, c, _ := newSite(t, Options{Store: db})
-	fetch(t, c, "POST", srv.URL+"/login", url.Values{"login": {"13800000001"}, "password": {acc.Password}})
-	_, page := fetch(t, c, "GET", srv.URL+"/account/password", nil)
-	fetch(t, c, "POST", srv.URL+"/account/password", url.Values{"csrf": {csrfOf(t, page)},
-		"current": {acc.Password}, "password": {"Strong-Pass-2026"}, "confirm": {"Strong-Pass-2026"}})
-	_, page = fetch(t, c, "GET", srv.URL+"/account/tokens", nil)
+	signedInAs(t, db, srv.URL, c, usecase.AccountRequest{Login: "13800000001", Name: "张三",
+		Role: vocab.RoleDistrict, District: "370211"})
+	_, page := fetch(t, c, "GET", srv.URL+"/account/tokens", nil)
 	resp, page := fetch(t, c, "POST", srv.URL+"/account/tokens", url.Values{"csrf": {csrfOf(t, page)},
 		"name": {"数据对接"}})
 	m := regexp.MustCompile(`<code id="new-token">(jh_[^<]+)</code>`).FindStringSubmatch(page)
@@ -171,26 +155,16 @@ func TestOwnTokensPage(t *testing.T) {
 func TestAccountsPage(t *testing.T) {
 	db := seededStore(t)
 	ctx := context.Background()
-	cli := usecase.Actor{Name: "test", Role: vocab.RoleSystem}
-	signedIn := func(srv string, c *http.Client, login string, role vocab.Role, district string) {
-		acc, err := usecase.CreateAccount(ctx, db, cli, usecase.AccountRequest{Login: login, Name: login,
-			Role: role, District: district})
-		if err != nil {
-			t.Fatal(err)
-		}
-		fetch(t, c, "POST", srv+"/login", url.Values{"login": {login}, "password": {acc.Password}})
-		_, page := fetch(t, c, "GET", srv+"/account/password", nil)
-		fetch(t, c, "POST", srv+"/account/password", url.Values{"csrf": {csrfOf(t, page)},
-			"current": {acc.Password}, "password": {"Strong-Pass-2026"}, "confirm": {"Strong-Pass-2026"}})
-	}
 	srv, c, _ := newSite(t, Options{Store: db})
-	signedIn(srv.URL, c, "clerk01", vocab.RoleDistrict, "370211")
+	signedInAs(t, db, srv.URL, c, usecase.AccountRequest{Login: "clerk01", Name: "clerk01",
+		Role: vocab.RoleDistrict, District: "370211"})
 	if resp, _ := fetch(t, c, "GET", srv.URL+"/admin/accounts", nil); resp.StatusCode != http.StatusForbidden {
 		t.Errorf("a district's person opens the accounts page: %d", resp.StatusCode)
 	}
 	jar, _ := cookiejar.New(nil)
 	admin := &http.Client{Jar: jar}
-	signedIn(srv.URL, admin, "admin01", vocab.RoleAdmin, "")
+	signedInAs(t, db, srv.URL, admin, usecase.AccountRequest{Login: "admin01", Name: "admin01",
+		Role: vocab.RoleAdmin})
 	_, page := fetch(t, admin, "GET", srv.URL+"/admin/accounts", nil)
 	resp, page := fetch(t, admin, "POST", srv.URL+"/admin/accounts", url.Values{"csrf": {csrfOf(t, page)},
 		"login": {"13800000009"}, "name": {"王五"}, "role": {"district"}, "district": {"370211"}})
@@ -222,4 +196,18 @@ func TestAccountsPage(t *testing.T) {
 	if !strings.Contains(page, "不能停用自己的账户") {
 		t.Errorf("an administrator disables their own account:\n%s", page)
 	}
+}
+
+// signedInAs creates the account of req and signs c in to it, its first password changed to Strong-Pass-2026.
+func signedInAs(t *testing.T, db *store.Store, site string, c *http.Client, req usecase.AccountRequest) {
+	t.Helper()
+	acc, err := usecase.CreateAccount(context.Background(), db, usecase.Actor{Name: "test", Role: vocab.RoleSystem},
+		req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fetch(t, c, "POST", site+"/login", url.Values{"login": {req.Login}, "password": {acc.Password}})
+	_, page := fetch(t, c, "GET", site+"/account/password", nil)
+	fetch(t, c, "POST", site+"/account/password", url.Values{"csrf": {csrfOf(t, page)},
+		"current": {acc.Password}, "password": {"Strong-Pass-2026"}, "confirm": {"Strong-Pass-2026"}})
 }
