@@ -107,6 +107,15 @@ func (b browser) value(sel string) string {
 	return s
 }
 
+// signIn signs in with an API token, in the sign-in page's form for integrations (the operators' view test).
+func (b browser) signIn(token, next, ready string) {
+	b.t.Helper()
+	b.open("/login?next="+url.QueryEscape(next), `#token-sign-in summary`)
+	b.do(chromedp.Click(`#token-sign-in summary`, chromedp.NodeVisible),
+		chromedp.SendKeys(`#token-sign-in input[name=token]`, token, chromedp.NodeVisible))
+	b.send(`#token-sign-in button`, ready)
+}
+
 // signInUnified signs in through the unified identity provider, which vouches for the person it has queued.
 func (b browser) signInUnified(next, ready string) {
 	b.t.Helper()
