@@ -24,7 +24,7 @@ func TestRecordHistories(t *testing.T) {
 	if os.Getenv("JUNHENG_RECORD_HISTORY") == "" {
 		t.Skip("set JUNHENG_RECORD_HISTORY=1 to record the replay histories")
 	}
-	const suffix = "_v3.json"
+	const suffix = "_v5.json"
 	dir := "../../workflows/testdata/"
 	p := start(t, testConfig(t, t.TempDir(), ""))
 	defer p.Close()
