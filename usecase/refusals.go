@@ -5,8 +5,6 @@ import (
 	"context"
 	"errors"
 	"time"
-
-	"junheng/store"
 )
 
 // refused records in the audit trail an action of a that was refused or failed, the same whichever face asked,
@@ -21,10 +19,11 @@ func (c *Core) refused(ctx context.Context, a Actor, action, district, target st
 	} // else the face records it
 }
 
-// record writes an entry of the audit trail, for the changes the core makes itself (accounts) and for refusals.
+// record writes an entry of the audit trail on its own: a refusal, or a sign-in. Changes the core makes itself
+// (accounts) are written with the change (Actor.event).
 func (c *Core) record(ctx context.Context, a Actor, action, district, target, outcome, detail string) error {
-	ev := &store.AuditEvent{Actor: a.Name, Role: string(a.Role), DistrictCode: district, Action: action,
-		Target: target, RequestID: a.RequestID, Outcome: outcome, Detail: detail}
+	ev := a.event(action, district, target)
+	ev.Outcome, ev.Detail = outcome, detail
 	// The caller may be gone; the record must still be written.
 	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()

@@ -93,13 +93,11 @@ func (c *Core) DisableTOTP(ctx context.Context, a Actor, password string) (err e
 	if err != nil {
 		return err
 	}
-	right, err := c.passwordRight(ctx, acc, func() bool { return passwordMatches(acc.PasswordHash, password) })
-	if err != nil {
+	var f Fields
+	if err := c.checkCurrent(ctx, acc, password, &f, "password"); err != nil {
 		return err
-	} else if !right {
-		var f Fields
-		f.Add("password", "密码不正确", "the password is wrong")
-		return f.Err()
+	} else if err := f.Err(); err != nil {
+		return err
 	}
 	return c.store.SetTOTP(ctx, acc.ID, "", 0, a.event("disable_totp", a.District, accountTarget(acc.ID)))
 }
