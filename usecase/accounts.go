@@ -73,13 +73,18 @@ func checkPrincipal(ctx context.Context, db *store.Store, role vocab.Role, distr
 	return f
 }
 
+// ownAccount is the signed-in person's account; a token's holder has none to change (ErrForbidden).
+func (c *Core) ownAccount(ctx context.Context, a Actor) (store.Account, error) {
+	if a.AccountID == 0 {
+		return store.Account{}, ErrForbidden
+	}
+	return c.store.Account(ctx, a.AccountID)
+}
+
 // ChangePassword replaces the signed-in person's password, given the current one.
 func (c *Core) ChangePassword(ctx context.Context, a Actor, current, next string) (err error) {
 	defer c.refused(ctx, a, "change_password", "", accountTarget(a.AccountID), &err)
-	if a.AccountID == 0 {
-		return ErrForbidden
-	}
-	acc, err := c.store.Account(ctx, a.AccountID)
+	acc, err := c.ownAccount(ctx, a)
 	if err != nil {
 		return err
 	}

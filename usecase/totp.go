@@ -46,10 +46,7 @@ type TOTPSetup struct {
 // NewTOTP makes a secret for the signed-in person to add to an authenticator app. Nothing is stored until
 // EnableTOTP sees a code made from it.
 func (c *Core) NewTOTP(ctx context.Context, a Actor) (TOTPSetup, error) {
-	if a.AccountID == 0 {
-		return TOTPSetup{}, ErrForbidden
-	}
-	acc, err := c.store.Account(ctx, a.AccountID)
+	acc, err := c.ownAccount(ctx, a)
 	if err != nil {
 		return TOTPSetup{}, err
 	}
@@ -86,10 +83,7 @@ func (c *Core) EnableTOTP(ctx context.Context, a Actor, secret, code string) (er
 // DisableTOTP turns the second factor off, given the password.
 func (c *Core) DisableTOTP(ctx context.Context, a Actor, password string) (err error) {
 	defer c.refused(ctx, a, "disable_totp", "", accountTarget(a.AccountID), &err)
-	if a.AccountID == 0 {
-		return ErrForbidden
-	}
-	acc, err := c.store.Account(ctx, a.AccountID)
+	acc, err := c.ownAccount(ctx, a)
 	if err != nil {
 		return err
 	}
