@@ -273,8 +273,8 @@ func findingInfos(fs []store.Finding) []workflows.FindingInfo {
 func auditEvent(ev workflows.Event, district, target string) *store.AuditEvent {
 	key := ev.Key
 	return &store.AuditEvent{At: ev.At.UTC(), Actor: ev.Actor.Name, Role: string(ev.Actor.Role),
-		DistrictCode: district, Action: ev.Action, Target: target, RequestID: ev.Actor.RequestID, Outcome: "ok",
-		Detail: ev.Detail, EventKey: &key}
+		ActorUnit: ev.Actor.Unit, DistrictCode: district, Action: ev.Action, Target: target,
+		RequestID: ev.Actor.RequestID, Outcome: "ok", Detail: ev.Detail, EventKey: &key}
 }
 
 // written orders a workflow's writes by the time of the change, then by its count of changes. A write without a

@@ -31,7 +31,8 @@ func (s *Server) auditTrail(action string) echo.MiddlewareFunc {
 			if district == "" {
 				district = p.District
 			}
-			ev := &store.AuditEvent{Actor: p.Name, Role: string(p.Role), DistrictCode: district, Action: action,
+			ev := &store.AuditEvent{Actor: p.Name, Role: string(p.Role), ActorUnit: p.Unit, DistrictCode: district,
+				Action: action,
 				Target: auditTarget(c), RequestID: c.Response().Header().Get(echo.HeaderXRequestID),
 				Outcome: outcome(status)}
 			// The request's context may be ending; the record must still be written.

@@ -20,7 +20,8 @@ type Principal struct {
 	TokenID  int64      `json:"token_id"`
 	Name     string     `json:"name"`
 	Role     vocab.Role `json:"role"`
-	District string     `json:"district,omitempty"`
+	Unit     string     `json:"unit,omitempty"`     // the code of its unit; none for the whole deployment
+	District string     `json:"district,omitempty"` // a district's token's district
 }
 
 const principalKey = "principal"
@@ -60,7 +61,8 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		c.Set(principalKey, Principal{TokenID: a.TokenID, Name: a.Name, Role: a.Role, District: a.District})
+		c.Set(principalKey, Principal{TokenID: a.TokenID, Name: a.Name, Role: a.Role, Unit: a.Unit,
+			District: a.District()})
 		return next(c)
 	}
 }
@@ -73,7 +75,7 @@ func principal(c echo.Context) Principal {
 // caller is the principal as the core sees it, with the request ID for the audit trail.
 func caller(c echo.Context) usecase.Actor {
 	p := principal(c)
-	return usecase.Actor{TokenID: p.TokenID, Name: p.Name, Role: p.Role, District: p.District,
+	return usecase.Actor{TokenID: p.TokenID, Name: p.Name, Role: p.Role, Unit: p.Unit,
 		RequestID: c.Response().Header().Get(echo.HeaderXRequestID)}
 }
 
@@ -89,9 +91,9 @@ func allow(roles ...vocab.Role) echo.MiddlewareFunc {
 	}
 }
 
-// seeDistrict answers 404 when a district caller asks about another district (usecase.Actor.Sees).
-func seeDistrict(c echo.Context, district string) error {
-	return caller(c).Sees(district)
+// seeDistrict answers 404 when district lies outside the caller's reach (usecase.Core.Sees).
+func (s *Server) seeDistrict(c echo.Context, district string) error {
+	return s.core.Sees(c.Request().Context(), caller(c), district)
 }
 
 // pathYear reads the {year} path parameter; a malformed year is a 404 like any unknown year.

@@ -71,10 +71,10 @@ func (s *Server) getCycle(c echo.Context) error {
 	return c.JSON(http.StatusOK, v)
 }
 
-// scopeDistrict answers 404 before anything else when a district caller names another district in the path.
-func scopeDistrict(next echo.HandlerFunc) echo.HandlerFunc {
+// scopeDistrict answers 404 before anything else when the path names a district outside the caller's reach.
+func (s *Server) scopeDistrict(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		if err := seeDistrict(c, c.Param("code")); err != nil {
+		if err := s.seeDistrict(c, c.Param("code")); err != nil {
 			return err
 		}
 		return next(c)

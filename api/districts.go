@@ -15,6 +15,7 @@ func (s *Server) me(c echo.Context) error {
 type districtRequest struct {
 	Code string `json:"code"`
 	Name string `json:"name"`
+	City string `json:"city,omitempty"` // by default the office's own, or the city its code names
 }
 
 func (s *Server) createDistrict(c echo.Context) error {

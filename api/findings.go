@@ -40,7 +40,7 @@ func (s *Server) scopeFinding(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		if err := seeDistrict(c, f.DistrictCode); err != nil {
+		if err := s.seeDistrict(c, f.DistrictCode); err != nil {
 			return err
 		}
 		return next(c)

@@ -140,7 +140,7 @@ func TestHostileInputIsRefusedCleanly(t *testing.T) {
 			t.Errorf("%s: %d %s, want %d as problem+json", c.name, rec.Code, rec.Header().Get("Content-Type"), c.status)
 		}
 	}
-	ds, _ := db.Districts(context.Background())
+	ds, _ := db.Districts(context.Background(), "")
 	if len(ds) != 1 {
 		t.Errorf("hostile requests stored districts: %+v", ds)
 	}

@@ -135,7 +135,7 @@ func operation(r route, schema func(any) (*openapi3.SchemaRef, error)) (*openapi
 	if !ok {
 		return nil, fmt.Errorf("opDocs has no %s", r.action)
 	}
-	roles := roleNames(r.roles)
+	roles := roleNames(r.allowed())
 	op := &openapi3.Operation{OperationID: r.action, Summary: d.zh + " / " + r.summary,
 		Description: "角色 / Roles: " + strings.Join(roles, ", "), Extensions: map[string]any{"x-roles": roles},
 		Responses: openapi3.NewResponses()}
@@ -319,7 +319,7 @@ func successContent(r route, d opDoc, schema func(any) (*openapi3.SchemaRef, err
 func errorStatuses(r route) []int {
 	s := []int{http.StatusUnauthorized, http.StatusTooManyRequests, http.StatusInternalServerError,
 		http.StatusServiceUnavailable} // every route reads the database
-	if r.roles != nil {
+	if len(r.allowed()) < len(usecase.Roles) {
 		s = append(s, http.StatusForbidden)
 	}
 	if strings.Contains(r.path, "/:") {
@@ -373,9 +373,6 @@ func errorResponses(problem *openapi3.SchemaRef) openapi3.ResponseBodies {
 }
 
 func roleNames(roles []vocab.Role) []string {
-	if roles == nil {
-		roles = usecase.Roles
-	}
 	out := make([]string, len(roles))
 	for i, r := range roles {
 		out[i] = string(r)

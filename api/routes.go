@@ -24,7 +24,7 @@ type route struct {
 	method, path string
 	action       string // operation ID and audit action
 	summary      string
-	roles        []vocab.Role // nil: every authenticated role
+	roles        []vocab.Role // nil: every role of a district or above (readers)
 	body         any          // JSON request body, for the document
 	response     any          // success body, for the document
 	query        []string
@@ -52,7 +52,7 @@ func (s *Server) routes() []route {
 	)
 	return []route{
 		{method: "GET", path: "/me", action: "me", summary: "The caller's identity and role", response: Principal{},
-			handler: s.me},
+			roles: usecase.Roles, handler: s.me},
 		{method: "POST", path: "/tokens", action: "create_token",
 			summary: "Issue an API token (shown once: a retry with the same Idempotency-Key answers 409)",
 			roles:   []vocab.Role{vocab.RoleAdmin}, body: usecase.TokenRequest{},
@@ -145,7 +145,7 @@ func (s *Server) routes() []route {
 			roles:   overseers, query: []string{"year"}, response: usecase.AccountabilityList{},
 			handler: s.getAccountability},
 		{method: "GET", path: "/notifications", action: "notifications", summary: "The caller's notifications",
-			query: []string{"unread"}, response: []store.Notification{}, handler: s.notifications},
+			roles: usecase.Roles, query: []string{"unread"}, response: []store.Notification{}, handler: s.notifications},
 		{method: "POST", path: "/notifications/:id/read", action: "read_notification",
 			summary: "Mark one of the caller's own notifications read", roles: recipients, status: http.StatusNoContent,
 			handler: s.readNotification},
@@ -194,12 +194,10 @@ func (s *Server) register(e *echo.Echo, ratePerSecond float64) {
 		if r.method != http.MethodGet {
 			mw = append(mw, s.auditTrail(r.action)) // before the role check: refused attempts are recorded too
 		}
-		if r.roles != nil {
-			mw = append(mw, allow(r.roles...))
-		}
+		mw = append(mw, allow(r.allowed()...))
 		switch {
 		case strings.Contains(r.path, ":code"):
-			mw = append(mw, scopeDistrict)
+			mw = append(mw, s.scopeDistrict)
 		case strings.HasPrefix(r.path, "/findings/:id"):
 			mw = append(mw, s.scopeFinding)
 		}
@@ -219,6 +217,17 @@ func rateLimit(perSecond float64) echo.MiddlewareFunc {
 	})
 }
 
+// readers are the roles that read a district's data: a school reaches only its own school's routes.
+var readers = []vocab.Role{vocab.RoleAdmin, vocab.RoleProvince, vocab.RoleOffice, vocab.RoleDistrict}
+
+// allowed are the roles that may call r.
+func (r route) allowed() []vocab.Role {
+	if r.roles == nil {
+		return readers
+	}
+	return r.roles
+}
+
 // RouteInfo describes an API route for tests and tools.
 type RouteInfo struct {
 	Method, Path, Action string
@@ -229,11 +238,8 @@ type RouteInfo struct {
 func Routes() []RouteInfo {
 	var out []RouteInfo
 	for _, r := range (&Server{}).routes() {
-		roles := r.roles
-		if roles == nil {
-			roles = usecase.Roles
-		}
-		out = append(out, RouteInfo{Method: r.method, Path: "/api/v1" + r.path, Action: r.action, Roles: roles})
+		out = append(out, RouteInfo{Method: r.method, Path: "/api/v1" + r.path, Action: r.action,
+			Roles: r.allowed()})
 	}
 	return out
 }

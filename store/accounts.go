@@ -15,7 +15,7 @@ type Account struct {
 	Login              string // unique
 	Name               string
 	Role               string
-	DistrictCode       string // the unit of a district's people
+	UnitCode           string // the code of the unit they work for, of any level; "" for the whole deployment
 	PasswordHash       string
 	MustChangePassword bool // a first or reset password, set by an administrator
 	FailedAttempts     int  // wrong passwords since the last sign-in or lock

@@ -13,6 +13,7 @@ type AuditEvent struct {
 	At           time.Time `json:"at"`
 	Actor        string    `json:"actor"`
 	Role         string    `json:"role"`
+	ActorUnit    string    `json:"actor_unit,omitempty"` // the unit of the person or token that acted
 	DistrictCode string    `json:"district_code,omitempty"`
 	Action       string    `json:"action"`
 	Target       string    `json:"target,omitempty"`
@@ -26,6 +27,7 @@ type AuditEvent struct {
 // AuditFilter selects audit entries; empty fields match everything.
 type AuditFilter struct {
 	DistrictCode string
+	Unit         string // only entries about the districts under this unit or by its people; "" for all
 	Target       string
 	Action       string
 	Outcome      string
@@ -51,6 +53,9 @@ func (s *Store) Audit(ctx context.Context, f AuditFilter) ([]AuditEvent, error) 
 	q := s.db.WithContext(ctx).Order("id DESC")
 	if f.DistrictCode != "" {
 		q = q.Where("district_code = ?", f.DistrictCode)
+	}
+	if f.Unit != "" {
+		q = q.Where(s.db.Where("actor_unit = ?", f.Unit).Or(under(s.db, "district_code", f.Unit)))
 	}
 	if f.Target != "" {
 		q = q.Where("target = ?", f.Target)

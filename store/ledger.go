@@ -41,6 +41,7 @@ func (s *Store) FindingCountsByDistrict(ctx context.Context, year int) (map[stri
 type FindingFilter struct {
 	Year     int
 	District string
+	Unit     string // only the districts under this unit (Store.Under); "" for all
 	Status   string
 	Severity string
 	Overdue  *bool
@@ -61,6 +62,7 @@ func (s *Store) Findings(ctx context.Context, f FindingFilter) ([]Finding, int64
 	if f.District != "" {
 		q = q.Where("district_code = ?", f.District)
 	}
+	q = under(q, "district_code", f.Unit)
 	if f.Status != "" {
 		q = q.Where("status = ?", f.Status)
 	}

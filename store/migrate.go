@@ -268,6 +268,81 @@ var migrations = []string{
 	ALTER TABLE web_sessions ADD COLUMN account_id BIGINT NOT NULL DEFAULT 0;
 	ALTER TABLE web_sessions ADD COLUMN federated BOOLEAN NOT NULL DEFAULT FALSE;
 	ALTER TABLE api_tokens ADD COLUMN account_id BIGINT NOT NULL DEFAULT 0`,
+
+	// 9: the four levels: provinces, their cities, the cities' districts and the districts' schools. Today's
+	// districts go under one default province and city named by the lowest district code (renamed on the
+	// organisation page); a person's or token's unit is the code of any level, and the office's and province's
+	// existing principals get the default ones. The school's own data for a year is a draft row the school saves
+	// and a submission row its workflow records; an audit row names the unit of the person who acted.
+	`CREATE TABLE provinces (
+		code       TEXT PRIMARY KEY,
+		name       TEXT NOT NULL,
+		created_at {{time}} NOT NULL
+	);
+	CREATE TABLE cities (
+		code          TEXT PRIMARY KEY,
+		name          TEXT NOT NULL,
+		province_code TEXT NOT NULL,
+		created_at    {{time}} NOT NULL
+	);
+	CREATE INDEX cities_province ON cities (province_code);
+	ALTER TABLE districts ADD COLUMN city_code TEXT NOT NULL DEFAULT '';
+	CREATE INDEX districts_city ON districts (city_code);
+	CREATE TABLE schools (
+		code          TEXT PRIMARY KEY,
+		name          TEXT NOT NULL,
+		district_code TEXT NOT NULL,
+		kind          TEXT NOT NULL DEFAULT '',
+		created_at    {{time}} NOT NULL
+	);
+	CREATE INDEX schools_district ON schools (district_code, code);
+	INSERT INTO provinces (code, name, created_at)
+		SELECT substr(m.c, 1, 2) || '0000', '默认省', CURRENT_TIMESTAMP
+		FROM (SELECT MIN(code) AS c FROM districts) m WHERE m.c IS NOT NULL;
+	INSERT INTO cities (code, name, province_code, created_at)
+		SELECT substr(m.c, 1, 4) || '00', '默认市', substr(m.c, 1, 2) || '0000', CURRENT_TIMESTAMP
+		FROM (SELECT MIN(code) AS c FROM districts) m WHERE m.c IS NOT NULL;
+	UPDATE districts SET city_code = COALESCE((SELECT MIN(code) FROM cities), '');
+	ALTER TABLE accounts RENAME COLUMN district_code TO unit_code;
+	ALTER TABLE api_tokens RENAME COLUMN district_code TO unit_code;
+	ALTER TABLE web_sessions RENAME COLUMN district_code TO unit_code;
+	UPDATE accounts SET unit_code = COALESCE((SELECT MIN(code) FROM cities), '') WHERE role = 'office';
+	UPDATE api_tokens SET unit_code = COALESCE((SELECT MIN(code) FROM cities), '') WHERE role = 'office';
+	UPDATE web_sessions SET unit_code = COALESCE((SELECT MIN(code) FROM cities), '') WHERE role = 'office';
+	UPDATE accounts SET unit_code = COALESCE((SELECT MIN(code) FROM provinces), '') WHERE role = 'province';
+	UPDATE api_tokens SET unit_code = COALESCE((SELECT MIN(code) FROM provinces), '') WHERE role = 'province';
+	UPDATE web_sessions SET unit_code = COALESCE((SELECT MIN(code) FROM provinces), '') WHERE role = 'province';
+	ALTER TABLE audit_events ADD COLUMN actor_unit TEXT NOT NULL DEFAULT '';
+	CREATE TABLE school_drafts (
+		year          INTEGER NOT NULL,
+		school_code   TEXT NOT NULL,
+		district_code TEXT NOT NULL,
+		data          TEXT NOT NULL,
+		entered_by    TEXT NOT NULL,
+		by_district   BOOLEAN NOT NULL DEFAULT FALSE,
+		updated_at    {{time}} NOT NULL,
+		PRIMARY KEY (year, school_code)
+	);
+	CREATE TABLE school_returns (
+		year          INTEGER NOT NULL,
+		school_code   TEXT NOT NULL,
+		district_code TEXT NOT NULL,
+		status        TEXT NOT NULL,
+		deadline      {{time}} NOT NULL,
+		data          TEXT NOT NULL DEFAULT '',
+		reason        TEXT NOT NULL DEFAULT '',
+		by_district   BOOLEAN NOT NULL DEFAULT FALSE,
+		late          BOOLEAN NOT NULL DEFAULT FALSE,
+		overdue       BOOLEAN NOT NULL DEFAULT FALSE,
+		submissions   INTEGER NOT NULL DEFAULT 0,
+		submitted_at  {{time}},
+		started       BOOLEAN NOT NULL DEFAULT FALSE,
+		updated_at    {{time}} NOT NULL,
+		record_time   BIGINT NOT NULL DEFAULT 0,
+		record_seq    INTEGER NOT NULL DEFAULT 0,
+		PRIMARY KEY (year, school_code)
+	);
+	CREATE INDEX school_returns_district ON school_returns (year, district_code, status)`,
 }
 
 var columnTypes = map[Dialect]*strings.Replacer{

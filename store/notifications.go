@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
 
@@ -11,7 +12,7 @@ import (
 type Notification struct {
 	ID           int64      `gorm:"primaryKey" json:"id"`
 	Key          string     `json:"-"`
-	Recipient    string     `json:"recipient"` // office | district
+	Recipient    string     `json:"recipient"` // office | district | school
 	DistrictCode string     `json:"district_code"`
 	Year         int        `json:"year"`
 	Target       string     `json:"target"`
@@ -32,16 +33,26 @@ func (s *Store) AddNotification(ctx context.Context, n *Notification) (bool, err
 type NotificationFilter struct {
 	Recipient    string
 	DistrictCode string
+	Unit         string // only those about the districts under this unit (Store.Under); "" for all
+	School       string // only those about this school's own data (target school:<year>:<district>:<school>)
 	UnreadOnly   bool
 	Limit        int
 }
 
-// Notifications lists notifications newest first.
-func (s *Store) Notifications(ctx context.Context, f NotificationFilter) ([]Notification, error) {
-	q := s.db.WithContext(ctx).Where("recipient = ?", f.Recipient).Order("id DESC")
+// where keeps the notifications f selects, read or not.
+func (f NotificationFilter) where(q *gorm.DB) *gorm.DB {
 	if f.DistrictCode != "" {
 		q = q.Where("district_code = ?", f.DistrictCode)
 	}
+	if f.School != "" {
+		q = q.Where("target LIKE ?", "school:%:"+f.School)
+	}
+	return under(q, "district_code", f.Unit)
+}
+
+// Notifications lists notifications newest first.
+func (s *Store) Notifications(ctx context.Context, f NotificationFilter) ([]Notification, error) {
+	q := f.where(s.db.WithContext(ctx).Where("recipient = ?", f.Recipient).Order("id DESC"))
 	if f.UnreadOnly {
 		q = q.Where("read_at IS NULL")
 	}
@@ -55,12 +66,9 @@ func (s *Store) Notifications(ctx context.Context, f NotificationFilter) ([]Noti
 }
 
 // MarkNotificationRead marks one of a recipient's notifications read; ErrNotFound if it is not theirs.
-func (s *Store) MarkNotificationRead(ctx context.Context, id int64, recipient, district string) error {
-	q := s.db.WithContext(ctx).Model(&Notification{}).Where("id = ? AND recipient = ?", id, recipient)
-	if district != "" {
-		q = q.Where("district_code = ?", district)
-	}
-	res := q.Update("read_at", time.Now().UTC())
+func (s *Store) MarkNotificationRead(ctx context.Context, id int64, f NotificationFilter) error {
+	q := s.db.WithContext(ctx).Model(&Notification{}).Where("id = ? AND recipient = ?", id, f.Recipient)
+	res := f.where(q).Update("read_at", time.Now().UTC())
 	if res.Error == nil && res.RowsAffected == 0 {
 		return ErrNotFound
 	}

@@ -9,14 +9,14 @@ import (
 // so that reading the table signs no one in; it holds the principal as its account's or token's ID, never a
 // password or a token.
 type Session struct {
-	IDHash       string `gorm:"primaryKey"`
-	AccountID    int64  // the person's account, or 0 for a session opened with an API token
-	Federated    bool   // signed in through the unified identity provider, not with a password
-	TokenID      int64
-	Name         string
-	Role         string
-	DistrictCode string
-	CSRF         string `gorm:"column:csrf"`
+	IDHash    string `gorm:"primaryKey"`
+	AccountID int64  // the person's account, or 0 for a session opened with an API token
+	Federated bool   // signed in through the unified identity provider, not with a password
+	TokenID   int64
+	Name      string
+	Role      string
+	UnitCode  string
+	CSRF      string `gorm:"column:csrf"`
 	// Flash is a form's outcome (JSON), shown once on the page the form redirects to, whichever process serves it.
 	Flash     string
 	CreatedAt time.Time

@@ -10,14 +10,14 @@ import (
 
 // Token is an API bearer token. Only its SHA-256 hash is stored; the token itself is shown once, at creation.
 type Token struct {
-	ID           int64      `gorm:"primaryKey" json:"id"`
-	Name         string     `json:"name"`
-	Role         string     `json:"role"`
-	DistrictCode string     `json:"district_code,omitempty"`
-	Hash         string     `json:"-"`
-	AccountID    int64      `json:"account_id,omitempty"` // the account that made it for itself; 0 = an admin's
-	CreatedAt    time.Time  `json:"created_at"`
-	RevokedAt    *time.Time `json:"revoked_at,omitempty"`
+	ID        int64      `gorm:"primaryKey" json:"id"`
+	Name      string     `json:"name"`
+	Role      string     `json:"role"`
+	UnitCode  string     `json:"unit_code,omitempty"`
+	Hash      string     `json:"-"`
+	AccountID int64      `json:"account_id,omitempty"` // the account that made it for itself; 0 = an admin's
+	CreatedAt time.Time  `json:"created_at"`
+	RevokedAt *time.Time `json:"revoked_at,omitempty"`
 }
 
 // TableName keeps the table's name explicit: "tokens" would be ambiguous in a database shared with others.

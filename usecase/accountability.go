@@ -41,7 +41,7 @@ type AccountabilityList struct {
 // Accountability lists the districts lagging on their year (0: the latest with cycles), with overdue or
 // escalated items, or with repeated talks and circulars within twelve months; most reasons first.
 func (c *Core) Accountability(ctx context.Context, a Actor, year int) (AccountabilityList, error) {
-	if err := a.may("", overseers...); err != nil {
+	if err := c.may(ctx, a, "", overseers...); err != nil {
 		return AccountabilityList{}, err
 	}
 	if year == 0 {
@@ -58,7 +58,7 @@ func (c *Core) Accountability(ctx context.Context, a Actor, year int) (Accountab
 	if year == 0 { // no cycle yet: nothing to judge
 		return list, nil
 	}
-	ds, err := c.districtYears(ctx, "", year, year)
+	ds, err := c.districtYears(ctx, a.Unit, "", year, year)
 	if err != nil {
 		return list, err
 	}
@@ -70,11 +70,19 @@ func (c *Core) Accountability(ctx context.Context, a Actor, year int) (Accountab
 	if err != nil {
 		return list, err
 	}
+	cities, err := c.store.Districts(ctx, a.Unit)
+	if err != nil {
+		return list, err
+	}
+	cityOf := make(map[string]string, len(cities))
+	for _, d := range cities {
+		cityOf[d.Code] = d.CityCode
+	}
 	for _, d := range ds {
 		row := AccountabilityRow{District: d.Code, Name: d.Name, Reasons: []string{}, Flags: []progress.Flag{},
 			Overdue: counts[d.Code].Overdue, Escalated: counts[d.Code].Escalated,
 			Talks: talks[d.Code].Talks, Circulars: talks[d.Code].Circulars}
-		for _, y := range progress.Progress(d, c.rules) {
+		for _, y := range progress.Progress(d, c.rulesOf(cityOf[d.Code]).Progress) {
 			if y.Year == year {
 				row.Flags = y.Flags
 			}

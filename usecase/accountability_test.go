@@ -12,7 +12,7 @@ import (
 func TestAccountability(t *testing.T) {
 	c := reportsCore(t)
 	ctx := context.Background()
-	if _, err := c.Accountability(ctx, Actor{Role: vocab.RoleDistrict, District: "370211"}, 0); kindOf(err) !=
+	if _, err := c.Accountability(ctx, Actor{Role: vocab.RoleDistrict, Unit: "370211"}, 0); kindOf(err) !=
 		Forbidden {
 		t.Errorf("a district reads the accountability list: %v", err)
 	}

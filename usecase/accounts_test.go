@@ -84,12 +84,12 @@ func TestAccountLifecycle(t *testing.T) {
 				t.Errorf("a second account with the login: %v", err)
 			}
 			if _, err := CreateAccount(ctx, db, cli, AccountRequest{Login: "x", Name: "x",
-				Role: vocab.RoleDistrict}); !hasField(err, "district") {
+				Role: vocab.RoleDistrict}); !hasField(err, "unit") {
 				t.Errorf("a district account without its district: %v", err)
 			}
 
 			a, err := c.PasswordSignIn(ctx, " 13800000001 ", created.Password, "")
-			if err != nil || a.AccountID != created.ID || a.Name != "张三" || a.District != "370211" {
+			if err != nil || a.AccountID != created.ID || a.Name != "张三" || a.District() != "370211" {
 				t.Fatalf("first sign-in: %+v %v", a, err)
 			}
 			if err := c.Live(ctx, a); !errors.Is(err, ErrPasswordChange) {
@@ -205,7 +205,7 @@ func TestOwnTokens(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return Actor{AccountID: acc.ID, Name: "张三", Role: vocab.RoleDistrict, District: "370211"}
+		return Actor{AccountID: acc.ID, Name: "张三", Role: vocab.RoleDistrict, Unit: "370211"}
 	}
 	zhang, other := person("13800000001"), person("13800000002")
 	if _, err := c.IssueOwnToken(ctx, zhang, " "); !hasField(err, "name") {
@@ -216,7 +216,7 @@ func TestOwnTokens(t *testing.T) {
 		t.Fatal(err)
 	}
 	a, err := c.SignIn(ctx, issued.Token)
-	if err != nil || a.Role != vocab.RoleDistrict || a.District != "370211" || a.Name != "张三 · 数据对接" {
+	if err != nil || a.Role != vocab.RoleDistrict || a.District() != "370211" || a.Name != "张三 · 数据对接" {
 		t.Fatalf("the token acts as %+v %v", a, err)
 	}
 	if ts, _ := c.OwnTokens(ctx, other); len(ts) != 0 {

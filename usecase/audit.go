@@ -21,9 +21,13 @@ type AuditFilter struct {
 
 // Audit is the audit trail, newest first, for admins and the office.
 func (c *Core) Audit(ctx context.Context, a Actor, f AuditFilter) ([]store.AuditEvent, error) {
-	if err := a.may("", auditors...); err != nil {
+	if err := c.may(ctx, a, "", auditors...); err != nil {
 		return nil, err
 	}
-	return c.store.Audit(ctx, store.AuditFilter{DistrictCode: f.District, Target: f.Target, Action: f.Action,
-		BeforeID: f.Before, Limit: f.Limit})
+	unit, err := a.reach()
+	if err != nil {
+		return nil, err
+	}
+	return c.store.Audit(ctx, store.AuditFilter{DistrictCode: f.District, Unit: unit, Target: f.Target,
+		Action: f.Action, BeforeID: f.Before, Limit: f.Limit})
 }

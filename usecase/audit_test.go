@@ -21,8 +21,8 @@ func TestWhoReadsTheAuditTrail(t *testing.T) {
 		}
 	}
 	c := New(Deps{Store: db})
-	for _, a := range []Actor{{Role: vocab.RoleProvince}, {Role: vocab.RoleDistrict, District: "370211"}} {
-		if _, err := c.Audit(ctx, a, AuditFilter{District: a.District}); kindOf(err) != Forbidden {
+	for _, a := range []Actor{{Role: vocab.RoleProvince}, {Role: vocab.RoleDistrict, Unit: "370211"}} {
+		if _, err := c.Audit(ctx, a, AuditFilter{District: a.District()}); kindOf(err) != Forbidden {
 			t.Errorf("%+v reads the audit trail: %v", a, err)
 		}
 	}

@@ -13,7 +13,7 @@ import (
 // Bulletin is the progress bulletin of a year (定期通报): every district's stage, timeliness, latest verdict and
 // findings, and the share meeting the standard against the year's target. A year not opened is NotFound.
 func (c *Core) Bulletin(ctx context.Context, a Actor, year int) (report.Bulletin, error) {
-	if err := a.may("", overseers...); err != nil {
+	if err := c.may(ctx, a, "", overseers...); err != nil {
 		return report.Bulletin{}, err
 	}
 	rows, err := c.Overview(ctx, a, year)
@@ -24,7 +24,7 @@ func (c *Core) Bulletin(ctx context.Context, a Actor, year int) (report.Bulletin
 	if err != nil {
 		return report.Bulletin{}, err
 	}
-	goal, _ := progress.Target(c.rules.Targets, year) // 0 before the first target year
+	goal, _ := progress.Target(c.rulesOf(a.Unit).Progress.Targets, year) // 0 before the first target year
 	b := report.Bulletin{Year: year, GeneratedAt: time.Now().In(c.loc), Districts: len(rows),
 		Stages: map[string]int{}, Target: goal, Rows: make([]report.BulletinRow, 0, len(rows))}
 	for _, r := range rows {

@@ -13,7 +13,7 @@ import (
 func TestBulletin(t *testing.T) {
 	c := reportsCore(t)
 	ctx := context.Background()
-	if _, err := c.Bulletin(ctx, Actor{Role: vocab.RoleDistrict, District: "370211"}, 2025); kindOf(err) !=
+	if _, err := c.Bulletin(ctx, Actor{Role: vocab.RoleDistrict, Unit: "370211"}, 2025); kindOf(err) !=
 		Forbidden {
 		t.Errorf("a district reads the bulletin: %v", err)
 	}

@@ -47,7 +47,7 @@ const maxPlanText = 2000
 // CreationPlan is a district's plan with its whole history, or ErrNotFound before its first submission.
 func (c *Core) CreationPlan(ctx context.Context, a Actor, district string) (CreationPlanView, error) {
 	var v CreationPlanView
-	if err := a.may(district); err != nil {
+	if err := c.may(ctx, a, district); err != nil {
 		return v, err
 	}
 	p, err := c.store.Plan(ctx, district)
@@ -74,7 +74,7 @@ func (c *Core) SubmitCreationPlan(ctx context.Context, a Actor, key, district st
 ) (_ workflows.CreationPlanState, err error) {
 	defer c.refused(ctx, a, "submit_plan", district, vocab.CreationPlanID(district), &err)
 	var st workflows.CreationPlanState
-	if err := a.may(district, vocab.RoleDistrict); err != nil {
+	if err := c.may(ctx, a, district, vocab.RoleDistrict); err != nil {
 		return st, err
 	}
 	f := Fields(in.Plan.Validate(progress.IndicatorKeys(c.profile)))
@@ -100,7 +100,7 @@ func (c *Core) ReviewCreationPlan(ctx context.Context, a Actor, key, district st
 ) (_ workflows.CreationPlanState, err error) {
 	defer c.refused(ctx, a, "review_plan", district, vocab.CreationPlanID(district), &err)
 	var st workflows.CreationPlanState
-	if err := a.may(district, vocab.RoleOffice); err != nil {
+	if err := c.may(ctx, a, district, vocab.RoleOffice); err != nil {
 		return st, err
 	}
 	var f Fields

@@ -97,16 +97,16 @@ func TestWhoMaySubmitACreationPlan(t *testing.T) {
 		actor Actor
 		want  Kind
 	}{
-		{Actor{Role: vocab.RoleDistrict, District: "370202"}, NotFound},
+		{Actor{Role: vocab.RoleDistrict, Unit: "370202"}, NotFound},
 		{Actor{Role: vocab.RoleOffice}, Forbidden},
 		{Actor{Role: vocab.RoleAdmin}, Forbidden},
-		{Actor{Role: vocab.RoleDistrict, District: "370211"}, Invalid},
+		{Actor{Role: vocab.RoleDistrict, Unit: "370211"}, Invalid},
 	} {
 		if _, err := c.SubmitCreationPlan(ctx, tc.actor, "k", "370211", bad); kindOf(err) != tc.want {
 			t.Errorf("%+v: %v, want %s", tc.actor, err, tc.want)
 		}
 	}
-	own := Actor{TokenID: 7, Name: "区", Role: vocab.RoleDistrict, District: "370211"}
+	own := Actor{TokenID: 7, Name: "区", Role: vocab.RoleDistrict, Unit: "370211"}
 	_, err := c.SubmitCreationPlan(ctx, own, "k", "370211", bad)
 	for _, f := range []string{"target_year", "milestones", "responsibility_file", "note"} {
 		if !slices.Contains(fieldsOf(err), f) {
@@ -135,7 +135,7 @@ func TestWhoMaySubmitACreationPlan(t *testing.T) {
 func TestTheFirstSubmissionStartsThePlan(t *testing.T) {
 	c, db, fake := planCore(t)
 	ctx := context.Background()
-	own := Actor{TokenID: 7, Name: "区", Role: vocab.RoleDistrict, District: "370211"}
+	own := Actor{TokenID: 7, Name: "区", Role: vocab.RoleDistrict, Unit: "370211"}
 	office := Actor{TokenID: 1, Name: "市", Role: vocab.RoleOffice}
 	review := CreationPlanReview{Version: 1, Approved: true}
 	if _, err := c.ReviewCreationPlan(ctx, office, "r", "370211", review); kindOf(err) != NotFound {
@@ -193,7 +193,7 @@ func TestCreationPlanView(t *testing.T) {
 	if err != nil || len(v.Versions) != 1 || v.Versions[0].Plan.TargetYear != 2026 {
 		t.Errorf("the plan: %+v %v", v, err)
 	}
-	other := Actor{Role: vocab.RoleDistrict, District: "370202"}
+	other := Actor{Role: vocab.RoleDistrict, Unit: "370202"}
 	if _, err := c.CreationPlan(ctx, other, "370211"); kindOf(err) != NotFound {
 		t.Errorf("another district's plan: %v", err)
 	}

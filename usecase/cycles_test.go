@@ -98,7 +98,7 @@ func cyclesCore(t *testing.T, fake *cyclesTemporal) (*Core, *store.Store) {
 var (
 	cyOffice   = Actor{TokenID: 1, Name: "督导室", Role: vocab.RoleOffice}
 	cyProvince = Actor{TokenID: 2, Name: "省厅", Role: vocab.RoleProvince}
-	cyDistrict = Actor{TokenID: 3, Name: "黄岛", Role: vocab.RoleDistrict, District: "370211"}
+	cyDistrict = Actor{TokenID: 3, Name: "黄岛", Role: vocab.RoleDistrict, Unit: "370211"}
 )
 
 // TestOpenYear: only the office opens a year, refused before its input is looked at; every problem of the input

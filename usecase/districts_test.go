@@ -20,7 +20,7 @@ func TestDistricts(t *testing.T) {
 		in    NewDistrict
 		want  Kind
 	}{
-		{Actor{Role: vocab.RoleDistrict, District: "370211"}, NewDistrict{Code: "x"}, Forbidden},
+		{Actor{Role: vocab.RoleDistrict, Unit: "370211"}, NewDistrict{Code: "x"}, Forbidden},
 		{Actor{Role: vocab.RoleProvince}, NewDistrict{Code: "x"}, Forbidden},
 		{admin, NewDistrict{Code: "070211", Name: " "}, Invalid},
 		{admin, NewDistrict{Code: "370211", Name: "崂山区"}, ""},
@@ -49,7 +49,7 @@ func TestDistricts(t *testing.T) {
 	if got := codes(Actor{Role: vocab.RoleProvince}); !slices.Equal(got, []string{"370202", "370211"}) {
 		t.Errorf("the province sees %v", got)
 	}
-	if got := codes(Actor{Role: vocab.RoleDistrict, District: "370211"}); !slices.Equal(got, []string{"370211"}) {
+	if got := codes(Actor{Role: vocab.RoleDistrict, Unit: "370211"}); !slices.Equal(got, []string{"370211"}) {
 		t.Errorf("a district sees %v", got)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"maps"
 
 	"junheng/evaluation"
+	"junheng/vocab"
 )
 
 // Evaluations are the evaluations of each district's newest submission of a year that a may see (a district its
@@ -14,6 +15,14 @@ func (c *Core) Evaluations(ctx context.Context, a Actor, year int) (map[string]*
 	if err != nil {
 		return nil, err
 	}
-	maps.DeleteFunc(out, func(code string, _ *evaluation.Result) bool { return a.Sees(code) != nil })
-	return out, nil
+	switch unit, err := a.reach(); {
+	case err != nil || unit == "":
+		return out, err
+	case a.Role == vocab.RoleDistrict:
+		maps.DeleteFunc(out, func(code string, _ *evaluation.Result) bool { return code != unit })
+		return out, nil
+	}
+	names, err := c.reachable(ctx, a)
+	maps.DeleteFunc(out, func(code string, _ *evaluation.Result) bool { _, ok := names[code]; return !ok })
+	return out, err
 }

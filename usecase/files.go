@@ -18,7 +18,7 @@ func (c *Core) File(ctx context.Context, a Actor, id string) (store.File, error)
 	var f store.File
 	var err error
 	if a.Role == vocab.RoleDistrict {
-		f, err = c.store.FileFor(ctx, id, a.District)
+		f, err = c.store.FileFor(ctx, id, a.District())
 	} else {
 		f, err = c.store.AnyFile(ctx, id)
 	}
@@ -67,7 +67,7 @@ func (c *Core) UploadFile(ctx context.Context, a Actor, in NewFile) (_ store.Fil
 	defer c.refused(ctx, a, "upload_file", in.District, "", &err)
 	district := in.District
 	if a.Role == vocab.RoleDistrict {
-		district = a.District
+		district = a.District()
 	} else if district != "" && !DistrictCode.MatchString(district) {
 		return store.File{}, InvalidInput(evaluation.Problem{Field: "district", MessageZh: "区县代码无效",
 			MessageEn: "not a district code"})

@@ -67,7 +67,10 @@ func (c *Core) Ledger(ctx context.Context, a Actor, f LedgerFilter, page, perPag
 	if perPage == 0 {
 		perPage = 50
 	}
-	filter := ledgerFilter(a, f)
+	filter, err := ledgerFilter(a, f)
+	if err != nil {
+		return LedgerPage{}, err
+	}
 	filter.Limit, filter.Offset = perPage, (page-1)*perPage
 	rows, total, err := c.store.Findings(ctx, filter)
 	return LedgerPage{Total: total, Page: page, PerPage: perPage, Findings: rows}, err
@@ -75,16 +78,21 @@ func (c *Core) Ledger(ctx context.Context, a Actor, f LedgerFilter, page, perPag
 
 // LedgerRows is every row of the ledger that f selects and a may see, for a spreadsheet.
 func (c *Core) LedgerRows(ctx context.Context, a Actor, f LedgerFilter) ([]store.Finding, error) {
-	rows, _, err := c.store.Findings(ctx, ledgerFilter(a, f))
+	filter, err := ledgerFilter(a, f)
+	if err != nil {
+		return nil, err
+	}
+	rows, _, err := c.store.Findings(ctx, filter)
 	return rows, err
 }
 
-func ledgerFilter(a Actor, f LedgerFilter) store.FindingFilter {
-	if a.Role == vocab.RoleDistrict {
-		f.District = a.District
+func ledgerFilter(a Actor, f LedgerFilter) (store.FindingFilter, error) {
+	unit, err := a.reach()
+	if a.Role == vocab.RoleDistrict { // its own rows, whatever district it names
+		f.District, unit = a.District(), ""
 	}
-	return store.FindingFilter{Year: f.Year, District: f.District, Status: string(f.Status),
-		Severity: string(f.Severity), Overdue: f.Overdue}
+	return store.FindingFilter{Year: f.Year, District: f.District, Unit: unit, Status: string(f.Status),
+		Severity: string(f.Severity), Overdue: f.Overdue}, err
 }
 
 // finding loads the finding id for a, who must have one of roles (none: any) and see its district. It comes
@@ -98,7 +106,7 @@ func (c *Core) finding(ctx context.Context, a Actor, id string, roles ...vocab.R
 	if err != nil {
 		return f, err
 	}
-	return f, a.may(f.DistrictCode, roles...)
+	return f, c.may(ctx, a, f.DistrictCode, roles...)
 }
 
 // findingAction runs Update name on the finding id for a, who must have role, once check (nil: none) has found

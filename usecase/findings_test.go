@@ -76,8 +76,8 @@ func findingErrKind(err error) Kind {
 func TestWhoMayActOnAFinding(t *testing.T) {
 	c, fake, id := findingsCore(t)
 	ctx := context.Background()
-	clerk := Actor{Name: "clerk", Role: vocab.RoleDistrict, District: "370211"}
-	other := Actor{Role: vocab.RoleDistrict, District: "370202"}
+	clerk := Actor{Name: "clerk", Role: vocab.RoleDistrict, Unit: "370211"}
+	other := Actor{Role: vocab.RoleDistrict, Unit: "370202"}
 	office := Actor{Role: vocab.RoleOffice}
 	due := time.Date(2026, 6, 30, 0, 0, 0, 0, time.UTC)
 	for _, tc := range []struct {
@@ -136,7 +136,7 @@ func verifyErr(c *Core, a Actor, id string) error {
 func TestFindingsAsTheDistrictSeesThem(t *testing.T) {
 	c, _, id := findingsCore(t)
 	ctx := context.Background()
-	clerk := Actor{Role: vocab.RoleDistrict, District: "370211"}
+	clerk := Actor{Role: vocab.RoleDistrict, Unit: "370211"}
 	v, err := c.Finding(ctx, clerk, id)
 	if err != nil || v.ID != id || v.State.Status != vocab.ItemOpen {
 		t.Errorf("its own finding: %+v %v", v, err)

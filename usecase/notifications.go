@@ -11,30 +11,44 @@ import (
 	"junheng/workflows"
 )
 
-// notificationScope is whose notifications a reads: a district its own, everyone else the office's.
-func notificationScope(a Actor) (recipient, district string) {
-	if a.Role == vocab.RoleDistrict {
-		return string(workflows.ToDistrict), a.District
+// notificationScope is whose notifications a reads: a district or a school its own, everyone else the office's
+// about the districts they reach.
+func notificationScope(a Actor) (store.NotificationFilter, error) {
+	switch a.Role {
+	case vocab.RoleDistrict:
+		return store.NotificationFilter{Recipient: string(workflows.ToDistrict), DistrictCode: a.District()}, nil
+	case vocab.RoleSchool:
+		if a.Unit == "" {
+			return store.NotificationFilter{}, ErrNotFound
+		}
+		return store.NotificationFilter{Recipient: "school", School: a.Unit}, nil
 	}
-	return string(workflows.ToOffice), ""
+	unit, err := a.reach()
+	return store.NotificationFilter{Recipient: string(workflows.ToOffice), Unit: unit}, err
 }
 
 // Notifications are a's notifications, newest first; unread: only those not read yet.
 func (c *Core) Notifications(ctx context.Context, a Actor, unread bool) ([]store.Notification, error) {
-	recipient, district := notificationScope(a)
-	return c.store.Notifications(ctx,
-		store.NotificationFilter{Recipient: recipient, DistrictCode: district, UnreadOnly: unread})
+	f, err := notificationScope(a)
+	if err != nil {
+		return nil, err
+	}
+	f.UnreadOnly = unread
+	return c.store.Notifications(ctx, f)
 }
 
 // ReadNotification marks one of a's own notifications read. Only recipients may, the office and the districts:
 // the province and admins see the office's notifications, but marking one read would hide it from the office.
 func (c *Core) ReadNotification(ctx context.Context, a Actor, id int64) (err error) {
 	defer c.refused(ctx, a, "read_notification", "", strconv.FormatInt(id, 10), &err)
-	if err := a.may(a.District, vocab.RoleOffice, vocab.RoleDistrict); err != nil { // the role alone
+	if err := c.may(ctx, a, a.District(), vocab.RoleOffice, vocab.RoleDistrict); err != nil { // the role alone
 		return err
 	}
-	recipient, district := notificationScope(a)
-	err = c.store.MarkNotificationRead(ctx, id, recipient, district)
+	f, err := notificationScope(a)
+	if err != nil {
+		return err
+	}
+	err = c.store.MarkNotificationRead(ctx, id, f)
 	if errors.Is(err, store.ErrNotFound) {
 		return ErrNotFound
 	}
@@ -44,7 +58,7 @@ func (c *Core) ReadNotification(ctx context.Context, a Actor, id int64) (err err
 // Deliveries show admins and the office how notifications fared on the configured channels, newest first;
 // status ("" for all) selects those delivered, retrying or failed.
 func (c *Core) Deliveries(ctx context.Context, a Actor, status string) ([]store.Delivery, error) {
-	if err := a.may("", auditors...); err != nil {
+	if err := c.may(ctx, a, "", auditors...); err != nil {
 		return nil, err
 	}
 	if status != "" && status != store.Delivered && status != store.Retrying && status != store.Failed {

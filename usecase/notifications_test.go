@@ -26,7 +26,7 @@ func TestWhoReadsNotifications(t *testing.T) {
 	}
 	c := New(Deps{Store: db})
 	office, province := Actor{Role: vocab.RoleOffice}, Actor{Role: vocab.RoleProvince}
-	clerk := Actor{Role: vocab.RoleDistrict, District: "370211"}
+	clerk := Actor{Role: vocab.RoleDistrict, Unit: "370211"}
 	for a, want := range map[Actor]string{office: "office", province: "office", clerk: "370211"} {
 		ns, err := c.Notifications(ctx, a, false)
 		if err != nil || len(ns) != 1 || ns[0].ID != ids[want] {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"slices"
 	"sync"
+	"time"
 
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
@@ -35,14 +36,21 @@ type YearOpened struct {
 	Existing  []string            `json:"existing"`
 }
 
-// OpenYear starts the year's cycle for every registered district. Opening a year is claimed per district in the
-// database, for good: a district whose year was started is listed as existing and never started again, even once
-// Temporal has forgotten the finished run (namespace retention); a district added since gets its year. It starts
-// workflows rather than sending Updates: the claims, not a key, make a retry safe.
+// deadlines are the year's deadlines by cal, where in does not set its own.
+func (in OpenYear) deadlines(cal workflows.Calendar, loc *time.Location) workflows.Deadlines {
+	d, o := cal.Deadlines(in.Year, loc), in.Deadlines
+	return workflows.Deadlines{SelfAssessment: cmp.Or(o.SelfAssessment, d.SelfAssessment),
+		CityReview: cmp.Or(o.CityReview, d.CityReview), Application: cmp.Or(o.Application, d.Application)}
+}
+
+// OpenYear starts the year's cycle for every registered district the office reaches. Opening a year is claimed
+// per district in the database, for good: a district whose year was started is listed as existing and never
+// started again, even once Temporal has forgotten the finished run (namespace retention); a district added since
+// gets its year. It starts workflows rather than sending Updates: the claims, not a key, make a retry safe.
 func (c *Core) OpenYear(ctx context.Context, a Actor, in OpenYear) (_ YearOpened, err error) {
 	defer c.refused(ctx, a, "open_cycles", "", "", &err)
 	var out YearOpened
-	if err := a.may("", vocab.RoleOffice); err != nil {
+	if err := c.may(ctx, a, "", vocab.RoleOffice); err != nil {
 		return out, err
 	}
 	var f Fields
@@ -50,21 +58,26 @@ func (c *Core) OpenYear(ctx context.Context, a Actor, in OpenYear) (_ YearOpened
 		f.Add("year", "年度无效", "year is out of range")
 	}
 	f = append(f, in.Malformed...)
-	cal, o := c.calendar.Deadlines(in.Year, c.loc), in.Deadlines
-	d := workflows.Deadlines{SelfAssessment: cmp.Or(o.SelfAssessment, cal.SelfAssessment),
-		CityReview: cmp.Or(o.CityReview, cal.CityReview), Application: cmp.Or(o.Application, cal.Application)}
-	if !d.SelfAssessment.Before(d.CityReview) || !d.CityReview.Before(d.Application) {
-		f.Add("deadlines", "截止时间须依次为: 自评 < 市级评估 < 申请认定",
-			"deadlines must run self_assessment < city_review < application")
+	districts, err := c.store.Districts(ctx, a.Unit)
+	if err != nil {
+		return out, err
+	}
+	// Each district's year opens with its city's rules, frozen in its parameters from then on.
+	deadlines := map[string]workflows.Deadlines{a.Unit: in.deadlines(c.rulesOf(a.Unit).Calendar, c.loc)}
+	for _, dist := range districts {
+		deadlines[dist.CityCode] = in.deadlines(c.rulesOf(dist.CityCode).Calendar, c.loc)
+	}
+	for _, d := range deadlines {
+		if !d.SelfAssessment.Before(d.CityReview) || !d.CityReview.Before(d.Application) {
+			f.Add("deadlines", "截止时间须依次为: 自评 < 市级评估 < 申请认定",
+				"deadlines must run self_assessment < city_review < application")
+			break
+		}
 	}
 	if err := f.Err(); err != nil {
 		return out, err
 	}
 	if err := c.temporalUp(ctx); err != nil {
-		return out, err
-	}
-	districts, err := c.store.Districts(ctx)
-	if err != nil {
 		return out, err
 	}
 	codes := make([]string, len(districts))
@@ -75,7 +88,7 @@ func (c *Core) OpenYear(ctx context.Context, a Actor, in OpenYear) (_ YearOpened
 	if err != nil {
 		return out, err
 	}
-	out = YearOpened{Year: in.Year, Deadlines: d, Opened: []string{}, Existing: []string{}}
+	out = YearOpened{Year: in.Year, Deadlines: deadlines[a.Unit], Opened: []string{}, Existing: []string{}}
 	var mu sync.Mutex
 	ctx, cancel := context.WithTimeout(ctx, ActionTimeout)
 	defer cancel()
@@ -88,7 +101,8 @@ func (c *Core) OpenYear(ctx context.Context, a Actor, in OpenYear) (_ YearOpened
 		}
 		g.Go(func() error {
 			started, err := c.startCycle(ctx, workflows.CycleParams{Year: in.Year, District: dist.Code,
-				DistrictName: dist.Name, Deadlines: d, Policy: c.policy})
+				DistrictName: dist.Name, City: dist.CityCode, Deadlines: deadlines[dist.CityCode],
+				Policy: c.rulesOf(dist.CityCode).Policy})
 			if err != nil {
 				return err
 			}

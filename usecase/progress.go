@@ -79,10 +79,11 @@ func (c *Core) span(ctx context.Context, y Years) (from, to int, err error) {
 func (c *Core) DistrictProgress(ctx context.Context, a Actor, district string, y Years,
 ) (progress.DistrictReport, error) {
 	var r progress.DistrictReport
-	if err := a.may(district); err != nil {
+	if err := c.may(ctx, a, district); err != nil {
 		return r, err
 	}
-	if _, err := c.store.District(ctx, district); errors.Is(err, store.ErrNotFound) {
+	dist, err := c.store.District(ctx, district)
+	if errors.Is(err, store.ErrNotFound) {
 		return r, ErrNotFound
 	} else if err != nil {
 		return r, err
@@ -91,12 +92,12 @@ func (c *Core) DistrictProgress(ctx context.Context, a Actor, district string, y
 	if err != nil {
 		return r, err
 	}
-	ds, err := c.districtYears(ctx, district, from, to)
+	ds, err := c.districtYears(ctx, "", district, from, to)
 	if err != nil {
 		return r, err
 	}
 	hd := ds[0]
-	r = progress.NewDistrictReport(hd, from, to, c.rules, time.Now().In(c.loc))
+	r = progress.NewDistrictReport(hd, from, to, c.rulesOf(dist.CityCode).Progress, time.Now().In(c.loc))
 	p, err := c.store.Plan(ctx, district)
 	switch {
 	case err == nil:
@@ -122,18 +123,18 @@ func (c *Core) SchoolLedger(ctx context.Context, a Actor, district string, y Yea
 // CityProgress is the city's multi-year report: the city against its targets by year, the districts at risk,
 // and every district's progress.
 func (c *Core) CityProgress(ctx context.Context, a Actor, y Years) (progress.CityReport, error) {
-	if err := a.may("", overseers...); err != nil {
+	if err := c.may(ctx, a, "", overseers...); err != nil {
 		return progress.CityReport{}, err
 	}
 	from, to, err := c.span(ctx, y)
 	if err != nil {
 		return progress.CityReport{}, err
 	}
-	ds, err := c.districtYears(ctx, "", from, to)
+	ds, err := c.districtYears(ctx, a.Unit, "", from, to)
 	if err != nil {
 		return progress.CityReport{}, err
 	}
-	return progress.NewCityReport(ds, yearsFrom(from, to), c.rules, time.Now().In(c.loc)), nil
+	return progress.NewCityReport(ds, yearsFrom(from, to), c.rulesOf(a.Unit).Progress, time.Now().In(c.loc)), nil
 }
 
 func yearsFrom(from, to int) []int {
@@ -144,16 +145,16 @@ func yearsFrom(from, to int) []int {
 	return years
 }
 
-// districtYears reads the districts' years from the read model, one district (only) or all: every year
+// districtYears reads the districts' years from the read model, one district (only) or all under unit: every year
 // from..to, submitted or not, and the year before as the baseline of from's year-on-year measures (callers leave
 // it out of what they show). Each year's evaluation is of its newest submitted version. Five queries, whatever
 // the number of districts and years.
-func (c *Core) districtYears(ctx context.Context, only string, from, to int) ([]progress.District, error) {
+func (c *Core) districtYears(ctx context.Context, unit, only string, from, to int) ([]progress.District, error) {
 	subs, err := c.store.SubmissionsBetween(ctx, only, from-1, to)
 	if err != nil {
 		return nil, err
 	}
-	return c.histories(ctx, only, from, to, subs)
+	return c.histories(ctx, unit, only, from, to, subs)
 }
 
 // publishedYears is districtYears of every district for what the city may publish: each year's evaluation is of
@@ -163,13 +164,13 @@ func (c *Core) publishedYears(ctx context.Context, from, to int) ([]progress.Dis
 	if err != nil {
 		return nil, err
 	}
-	return c.histories(ctx, "", from, to, subs)
+	return c.histories(ctx, "", "", from, to, subs)
 }
 
-// histories assembles the districts' histories from the chosen submissions.
-func (c *Core) histories(ctx context.Context, only string, from, to int, subs []store.Submission,
+// histories assembles the histories of the districts under unit ("" for all) from the chosen submissions.
+func (c *Core) histories(ctx context.Context, unit, only string, from, to int, subs []store.Submission,
 ) ([]progress.District, error) {
-	ds, err := c.store.Districts(ctx)
+	ds, err := c.store.Districts(ctx, unit)
 	if err != nil {
 		return nil, err
 	}

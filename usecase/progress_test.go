@@ -53,7 +53,7 @@ func reportsCore(t *testing.T) *Core {
 func TestReportSpans(t *testing.T) {
 	c := reportsCore(t)
 	ctx := context.Background()
-	clerk := Actor{Role: vocab.RoleDistrict, District: "370211"}
+	clerk := Actor{Role: vocab.RoleDistrict, Unit: "370211"}
 	office := Actor{Role: vocab.RoleOffice}
 	var unread Fields
 	unread.Add("to", "年度应为 2000 至 2100 之间的整数", "must be a year from 2000 to 2100")

@@ -26,5 +26,5 @@ func (c *Core) PublicSummary(ctx context.Context, pub progress.Publication) (pro
 	if err != nil {
 		return progress.PublicSummary{}, err
 	}
-	return progress.Publish(pub, ds, years, c.rules, time.Now().In(c.loc)), nil
+	return progress.Publish(pub, ds, years, c.province.Progress, time.Now().In(c.loc)), nil
 }

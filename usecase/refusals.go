@@ -14,7 +14,7 @@ func (c *Core) refused(ctx context.Context, a Actor, action, district, target st
 	if *err == nil {
 		return
 	}
-	if c.record(ctx, a, action, cmp.Or(district, a.District), target, outcome(*err), "") == nil {
+	if c.record(ctx, a, action, cmp.Or(district, a.District()), target, outcome(*err), "") == nil {
 		*err = &recorded{*err}
 	} // else the face records it
 }

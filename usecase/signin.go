@@ -72,7 +72,7 @@ func (c *Core) PasswordSignIn(ctx context.Context, login, password, code string)
 		return Actor{}, err
 	}
 	a := actorOf(acc)
-	_ = c.record(ctx, a, "sign_in", acc.DistrictCode, accountTarget(acc.ID), "ok", "password")
+	_ = c.record(ctx, a, "sign_in", a.District(), accountTarget(acc.ID), "ok", "password")
 	return a, nil
 }
 
@@ -128,7 +128,7 @@ func (c *Core) passwordRight(ctx context.Context, acc store.Account, check func(
 		}
 		return true, nil
 	}
-	ev := actorOf(acc).event("lock_account", acc.DistrictCode, accountTarget(acc.ID))
+	ev := actorOf(acc).event("lock_account", actorOf(acc).District(), accountTarget(acc.ID))
 	ev.Outcome, ev.Detail = "locked", fmt.Sprintf("%d wrong passwords or codes in a row", lockAfter)
 	if until, err = c.store.FailSignIn(ctx, acc.ID, lockAfter, lockFor, ev); err != nil {
 		return false, err
@@ -168,12 +168,12 @@ func (c *Core) FederatedSignIn(ctx context.Context, login string) (Actor, error)
 		return Actor{}, err
 	}
 	a := actorOf(acc)
-	_ = c.record(ctx, a, "sign_in", acc.DistrictCode, accountTarget(acc.ID), "ok", "unified identity")
+	_ = c.record(ctx, a, "sign_in", a.District(), accountTarget(acc.ID), "ok", "unified identity")
 	return a, nil
 }
 
 func actorOf(acc store.Account) Actor {
-	return Actor{AccountID: acc.ID, Name: acc.Name, Role: vocab.Role(acc.Role), District: acc.DistrictCode}
+	return Actor{AccountID: acc.ID, Name: acc.Name, Role: vocab.Role(acc.Role), Unit: acc.UnitCode}
 }
 
 func accountTarget(id int64) string { return fmt.Sprintf("account:%d", id) }

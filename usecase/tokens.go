@@ -1,6 +1,7 @@
 package usecase
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -34,7 +35,7 @@ func (c *Core) SignIn(ctx context.Context, token string) (Actor, error) {
 	if err != nil {
 		return Actor{}, err
 	}
-	return Actor{TokenID: t.ID, Name: t.Name, Role: vocab.Role(t.Role), District: t.DistrictCode}, nil
+	return Actor{TokenID: t.ID, Name: t.Name, Role: vocab.Role(t.Role), Unit: t.UnitCode}, nil
 }
 
 // holderLive answers store.ErrNotFound when the account that made t for itself is disabled: a person's
@@ -75,8 +76,8 @@ func (c *Core) IssueOwnToken(ctx context.Context, a Actor, name string) (_ Issue
 	}
 	token, hash := NewToken()
 	t := &store.Token{Name: a.Name + " · " + strings.TrimSpace(name), Role: string(a.Role),
-		DistrictCode: a.District, Hash: hash, AccountID: a.AccountID, CreatedAt: time.Now().UTC()}
-	if err := c.store.CreateToken(ctx, t, a.event("create_token", a.District, "")); err != nil {
+		UnitCode: a.Unit, Hash: hash, AccountID: a.AccountID, CreatedAt: time.Now().UTC()}
+	if err := c.store.CreateToken(ctx, t, a.event("create_token", a.District(), "")); err != nil {
 		return IssuedToken{}, err
 	}
 	return IssuedToken{ID: t.ID, Token: token}, nil
@@ -89,20 +90,21 @@ func (c *Core) RevokeOwnToken(ctx context.Context, a Actor, id int64) (err error
 	if a.AccountID == 0 {
 		return ErrForbidden
 	}
-	err = c.store.RevokeAccountToken(ctx, id, a.AccountID, a.event("revoke_token", a.District, target))
+	err = c.store.RevokeAccountToken(ctx, id, a.AccountID, a.event("revoke_token", a.District(), target))
 	if errors.Is(err, store.ErrNotFound) {
 		return ErrNotFound
 	}
 	return err
 }
 
-// Roles a token may have.
-var Roles = []vocab.Role{vocab.RoleAdmin, vocab.RoleOffice, vocab.RoleProvince, vocab.RoleDistrict}
+// Roles an account or a token may have.
+var Roles = []vocab.Role{vocab.RoleAdmin, vocab.RoleProvince, vocab.RoleOffice, vocab.RoleDistrict, vocab.RoleSchool}
 
 // TokenRequest asks for a new API token.
 type TokenRequest struct {
 	Role     vocab.Role `json:"role"`
-	District string     `json:"district,omitempty"`
+	Unit     string     `json:"unit,omitempty"`     // the code of its unit (checkPrincipal)
+	District string     `json:"district,omitempty"` // the older spelling of unit, for a district's token
 	Name     string     `json:"name"`
 }
 
@@ -123,7 +125,7 @@ func NewToken() (token, hash string) {
 // IssueToken lets an admin issue a token over the API, as IssueToken does for whoever runs the server.
 func (c *Core) IssueToken(ctx context.Context, a Actor, req TokenRequest) (_ IssuedToken, err error) {
 	defer c.refused(ctx, a, "create_token", "", "", &err)
-	if err := a.may("", vocab.RoleAdmin); err != nil {
+	if err := c.may(ctx, a, "", vocab.RoleAdmin); err != nil {
 		return IssuedToken{}, err
 	}
 	return IssueToken(ctx, c.store, req)
@@ -132,14 +134,14 @@ func (c *Core) IssueToken(ctx context.Context, a Actor, req TokenRequest) (_ Iss
 // IssueToken checks a request and stores the new token's hash. It asks for no actor: the command line (`junheng
 // token create`) runs it on the server, with the database's own access.
 func IssueToken(ctx context.Context, db *store.Store, req TokenRequest) (IssuedToken, error) {
-	f := checkPrincipal(ctx, db, req.Role, req.District)
+	unit, f := checkPrincipal(ctx, db, req.Role, cmp.Or(req.Unit, req.District))
 	f.Required("name", req.Name)
 	if err := f.Err(); err != nil {
 		return IssuedToken{}, err
 	}
 	token, hash := NewToken()
 	t := &store.Token{
-		Name: req.Name, Role: string(req.Role), DistrictCode: req.District, Hash: hash, CreatedAt: time.Now().UTC(),
+		Name: req.Name, Role: string(req.Role), UnitCode: unit, Hash: hash, CreatedAt: time.Now().UTC(),
 	}
 	if err := db.CreateToken(ctx, t, nil); err != nil {
 		return IssuedToken{}, err

@@ -77,7 +77,7 @@ func (c *Core) EnableTOTP(ctx context.Context, a Actor, secret, code string) (er
 		return f.Err()
 	}
 	return c.store.SetTOTP(ctx, a.AccountID, secret, step,
-		a.event("enable_totp", a.District, accountTarget(a.AccountID)))
+		a.event("enable_totp", a.District(), accountTarget(a.AccountID)))
 }
 
 // DisableTOTP turns the second factor off, given the password.
@@ -93,7 +93,7 @@ func (c *Core) DisableTOTP(ctx context.Context, a Actor, password string) (err e
 	} else if err := f.Err(); err != nil {
 		return err
 	}
-	return c.store.SetTOTP(ctx, acc.ID, "", 0, a.event("disable_totp", a.District, accountTarget(acc.ID)))
+	return c.store.SetTOTP(ctx, acc.ID, "", 0, a.event("disable_totp", a.District(), accountTarget(acc.ID)))
 }
 
 // TOTPEnabled says whether the signed-in person's sign-in asks for a code.

@@ -30,9 +30,9 @@ func TestWhoMaySaveADraft(t *testing.T) {
 		actor Actor
 		want  Kind
 	}{
-		{Actor{Role: vocab.RoleDistrict, District: "370202"}, NotFound},
+		{Actor{Role: vocab.RoleDistrict, Unit: "370202"}, NotFound},
 		{Actor{Role: vocab.RoleOffice}, Forbidden},
-		{Actor{Role: vocab.RoleDistrict, District: "370211"}, Invalid}, // reached the input: no schools
+		{Actor{Role: vocab.RoleDistrict, Unit: "370211"}, Invalid}, // reached the input: no schools
 	} {
 		_, err := c.SaveDraft(ctx, tc.actor, "k", 2025, "370211", in)
 		var e *Error
@@ -40,7 +40,7 @@ func TestWhoMaySaveADraft(t *testing.T) {
 			t.Errorf("%+v: %v, want %s", tc.actor, err, tc.want)
 		}
 	}
-	_, err := c.SaveDraft(ctx, Actor{Role: vocab.RoleDistrict, District: "370211"}, "k", 2025, "370211",
+	_, err := c.SaveDraft(ctx, Actor{Role: vocab.RoleDistrict, Unit: "370211"}, "k", 2025, "370211",
 		evaluation.Input{Year: 2024, District: evaluation.District{Code: "370202"}})
 	if e := (*Error)(nil); !errors.As(err, &e) || len(e.Fields) != 2 {
 		t.Errorf("data of another district and year: %v", err)
@@ -98,7 +98,7 @@ func TestEvaluationsOfTheYear(t *testing.T) {
 	if err != nil || len(all) != 2 || all["370211"].Verdict != evaluation.Meets {
 		t.Errorf("the office: %v %v", all, err)
 	}
-	own, err := c.Evaluations(ctx, Actor{Role: vocab.RoleDistrict, District: "370202"}, 2025)
+	own, err := c.Evaluations(ctx, Actor{Role: vocab.RoleDistrict, Unit: "370202"}, 2025)
 	if err != nil || len(own) != 1 || own["370202"] == nil {
 		t.Errorf("a district: %v %v", own, err)
 	}
@@ -110,7 +110,7 @@ func TestRefusalsAudited(t *testing.T) {
 	db := storetest.SQLite(t)
 	ctx := context.Background()
 	c := New(Deps{Store: db, Profile: evaluation.National2017()})
-	other := Actor{Name: "clerk", Role: vocab.RoleDistrict, District: "370202", RequestID: "req-9"}
+	other := Actor{Name: "clerk", Role: vocab.RoleDistrict, Unit: "370202", RequestID: "req-9"}
 	_, err := c.SaveDraft(ctx, other, "k", 2025, "370211", evaluation.Input{})
 	if !errors.Is(err, ErrNotFound) || !Audited(err) {
 		t.Fatalf("%v, audited %v", err, Audited(err))

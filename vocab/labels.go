@@ -31,7 +31,13 @@ var labels = map[string]map[string]Label{
 	"role": {
 		string(RoleAdmin): {"系统管理员", "administrator"}, string(RoleOffice): {"市督导办", "city supervision office"},
 		string(RoleProvince): {"省督导办", "provincial supervision office"},
-		string(RoleDistrict): {"区县教育局", "district bureau"}, string(RoleSystem): {"系统", "system"},
+		string(RoleDistrict): {"区县教育局", "district bureau"}, string(RoleSchool): {"学校", "school"},
+		string(RoleSystem): {"系统", "system"},
+	},
+	"school": {
+		string(SchoolNotStarted): {"未填报", "not started"}, string(SchoolDraft): {"填报中", "draft"},
+		string(SchoolSubmitted): {"已提交待审核", "submitted"}, string(SchoolReturned): {"已退回", "returned"},
+		string(SchoolAccepted): {"已审核通过", "accepted"},
 	},
 	"severity": {string(SeverityNormal): {"一般", "normal"}, string(SeveritySerious): {"严重", "serious"}},
 	"source": {
@@ -68,6 +74,9 @@ func (s CreationPlanStatus) Label() Label { return LabelOf("plan", string(s)) }
 
 // Label names the role.
 func (r Role) Label() Label { return LabelOf("role", string(r)) }
+
+// Label names the status.
+func (s SchoolStatus) Label() Label { return LabelOf("school", string(s)) }
 
 // Label names the severity.
 func (s Severity) Label() Label { return LabelOf("severity", string(s)) }

@@ -47,24 +47,39 @@ const (
 	PlanSuperseded CreationPlanStatus = "superseded" // replaced by the district with a newer version before review
 )
 
-// Role is what an actor may do; district actors are bound to one district.
+// Role is what an actor may do, for the unit they belong to: a province's or a city's supervision office, a
+// district's bureau, a school, or an administrator of a unit or of the whole deployment.
 type Role string
 
 const (
 	RoleAdmin    Role = "admin"
-	RoleOffice   Role = "office"
-	RoleProvince Role = "province"
+	RoleOffice   Role = "office"   // of a city
+	RoleProvince Role = "province" // of a province
 	RoleDistrict Role = "district"
+	RoleSchool   Role = "school"
 	RoleSystem   Role = "system" // timers: reminders, overdue marks, escalation
 )
 
-// Actor is who asks for a change. The API fills it from the authenticated token; the workflow checks it again.
+// Actor is who asks for a change. The core fills it from the signed-in person or token; the workflow checks it
+// again. Unit is the code of the unit they act for; District is the district of a district's or a school's actor.
 type Actor struct {
 	Name      string `json:"name"`
 	Role      Role   `json:"role"`
+	Unit      string `json:"unit,omitempty"`
 	District  string `json:"district,omitempty"`
 	RequestID string `json:"request_id,omitempty"`
 }
+
+// SchoolStatus is where a school's own data for a year stands (学校填报).
+type SchoolStatus string
+
+const (
+	SchoolNotStarted SchoolStatus = "not_started"
+	SchoolDraft      SchoolStatus = "draft"
+	SchoolSubmitted  SchoolStatus = "submitted"
+	SchoolReturned   SchoolStatus = "returned"
+	SchoolAccepted   SchoolStatus = "accepted"
+)
 
 // Verdict is the conclusion of a district's evaluation against the standard.
 type Verdict string
@@ -97,6 +112,11 @@ func CycleID(year int, district string) string { return fmt.Sprintf("cycle:%d:%s
 
 // CreationPlanID is the workflow ID of a district's creation plan, e.g. plan:370211.
 func CreationPlanID(district string) string { return "plan:" + district }
+
+// SchoolID is the workflow ID of a school's own data for a year, e.g. school:2025:370211:3702110001.
+func SchoolID(year int, district, school string) string {
+	return fmt.Sprintf("school:%d:%s:%s", year, district, school)
+}
 
 // FindingID is the workflow ID of a rectification item, e.g. finding:2025:370211:3.
 func FindingID(year int, district string, seq int) string {

@@ -167,7 +167,7 @@ func TestAccountsPage(t *testing.T) {
 		Role: vocab.RoleAdmin})
 	_, page := fetch(t, admin, "GET", srv.URL+"/admin/accounts", nil)
 	resp, page := fetch(t, admin, "POST", srv.URL+"/admin/accounts", url.Values{"csrf": {csrfOf(t, page)},
-		"login": {"13800000009"}, "name": {"王五"}, "role": {"district"}, "district": {"370211"}})
+		"login": {"13800000009"}, "name": {"王五"}, "role": {"district"}, "unit": {"370211"}})
 	first := regexp.MustCompile(`<code id="first-password">([^<]+)</code>`).FindStringSubmatch(page)
 	if resp.StatusCode != http.StatusCreated || first == nil || !strings.Contains(page, `data-login="13800000009"`) {
 		t.Fatalf("after creating: %d\n%s", resp.StatusCode, page)
@@ -176,7 +176,7 @@ func TestAccountsPage(t *testing.T) {
 		t.Errorf("the shown first password: %v", err)
 	}
 	_, page = fetch(t, admin, "POST", srv.URL+"/admin/accounts", url.Values{"csrf": {csrfOf(t, page)},
-		"login": {"13800000009"}, "name": {"王五"}, "role": {"district"}, "district": {"370211"}})
+		"login": {"13800000009"}, "name": {"王五"}, "role": {"district"}, "unit": {"370211"}})
 	if !strings.Contains(page, "该登录名已被使用") {
 		t.Errorf("a taken login is not refused at its field:\n%s", page)
 	}

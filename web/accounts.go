@@ -36,7 +36,7 @@ func (s *server) showAccounts(w http.ResponseWriter, r *http.Request, status int
 // session's stored outcome of a form must never hold a password.
 func (s *server) createAccount(w http.ResponseWriter, r *http.Request) {
 	req := usecase.AccountRequest{Login: r.PostFormValue("login"), Name: r.PostFormValue("name"),
-		Role: vocab.Role(r.PostFormValue("role")), District: r.PostFormValue("district")}
+		Role: vocab.Role(r.PostFormValue("role")), Unit: r.PostFormValue("unit")}
 	made, err := s.opts.Core.OpenAccount(r.Context(), actor(r), req)
 	if err != nil {
 		s.back(w, r, result("account", err, english(r), ""), "/admin/accounts")

@@ -70,7 +70,7 @@ func (s *server) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if s.startSession(w, r, principal{AccountID: a.AccountID, TokenID: a.TokenID, Name: a.Name,
-		Role: string(a.Role), District: a.District}) {
+		Role: string(a.Role), Unit: a.Unit}) {
 		http.Redirect(w, r, next, http.StatusSeeOther)
 	}
 }

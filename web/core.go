@@ -19,8 +19,15 @@ import (
 func actor(r *http.Request) usecase.Actor {
 	me := current(r).me
 	id, _ := r.Context().Value(requestIDKey{}).(string)
+	a := actor0(me)
+	a.RequestID = id
+	return a
+}
+
+// actor0 is me as the core sees them, without a request.
+func actor0(me principal) usecase.Actor {
 	return usecase.Actor{AccountID: me.AccountID, TokenID: me.TokenID, Name: me.Name, Role: vocab.Role(me.Role),
-		District: me.District, RequestID: id}
+		Unit: me.Unit}
 }
 
 type requestIDKey struct{}

@@ -36,7 +36,7 @@ func seededStore(t *testing.T) *store.Store {
 			t.Fatal(err)
 		}
 	}
-	for _, tok := range []store.Token{{Name: "clerk", Role: "district", DistrictCode: "370211"},
+	for _, tok := range []store.Token{{Name: "clerk", Role: "district", UnitCode: "370211"},
 		{Name: "officer", Role: "office"}, {Name: "admin", Role: "admin"}} {
 		tok.Hash, tok.CreatedAt = usecase.HashToken(tok.Name), now
 		must(db.CreateToken(ctx, &tok, nil))

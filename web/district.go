@@ -27,14 +27,14 @@ type workspaceData struct {
 // application.
 func (s *server) workspace(w http.ResponseWriter, r *http.Request) {
 	sess, year := current(r), s.yearOf(r)
-	d := workspaceData{districtData: districtData{Code: sess.me.District}}
+	d := workspaceData{districtData: districtData{Code: sess.me.District()}}
 	var err error
-	if d.Detail, err = s.opts.Core.Cycle(r.Context(), actor(r), year, sess.me.District); err != nil {
+	if d.Detail, err = s.opts.Core.Cycle(r.Context(), actor(r), year, sess.me.District()); err != nil {
 		s.coreError(w, r, err)
 		return
 	}
 	if st := d.Detail.State; st.Stage == vocab.StageSelfAssessment && st.DraftID != 0 {
-		saved, err := s.opts.Core.LatestDraft(r.Context(), actor(r), year, sess.me.District)
+		saved, err := s.opts.Core.LatestDraft(r.Context(), actor(r), year, sess.me.District())
 		if err != nil {
 			s.coreError(w, r, err)
 			return
@@ -108,9 +108,9 @@ func (s *server) monitor(w http.ResponseWriter, r *http.Request) {
 		s.back(w, r, result("monitor", err, english(r), ""), back)
 		return
 	}
-	if res.District.Code != sess.me.District {
+	if res.District.Code != sess.me.District() {
 		s.back(w, r, &flash{Form: "monitor", Msg: fmt.Sprintf(translate(english(r), "other_district"),
-			res.District.Code, sess.me.District)}, back)
+			res.District.Code, sess.me.District())}, back)
 		return
 	}
 	s.render(w, r, http.StatusOK, "monitor", "monitor", year, &res)
@@ -124,7 +124,7 @@ func (s *server) edit(w http.ResponseWriter, r *http.Request) {
 
 // save reads and saves a draft, once for the form's key; a refused text comes back in the edit box.
 func (s *server) save(w http.ResponseWriter, r *http.Request, form string, data []byte, workbook bool, text string) {
-	year, district := s.yearOf(r), current(r).me.District
+	year, district := s.yearOf(r), current(r).me.District()
 	f := s.once(r, form, data, func(ctx context.Context, key string) *flash {
 		profile, err := s.opts.Core.Profile("") // the deployment's
 		var in evaluation.Input
@@ -156,7 +156,7 @@ func (s *server) cycleStep(w http.ResponseWriter, r *http.Request, form string,
 ) {
 	year := s.yearOf(r)
 	f := s.once(r, form, []byte(strconv.Itoa(year)), func(ctx context.Context, key string) *flash {
-		_, err := step(ctx, actor(r), key, year, current(r).me.District)
+		_, err := step(ctx, actor(r), key, year, current(r).me.District())
 		return result(form, err, english(r), s.t(r, "done"))
 	})
 	s.back(w, r, f, workspaceURL(year))

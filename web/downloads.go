@@ -18,7 +18,7 @@ func (s *server) template(w http.ResponseWriter, r *http.Request) {
 
 // savedWorkbook is the district's latest saved draft filled into the template, to work on in Excel and upload.
 func (s *server) savedWorkbook(w http.ResponseWriter, r *http.Request) {
-	year, district := s.yearOf(r), current(r).me.District
+	year, district := s.yearOf(r), current(r).me.District()
 	d, err := s.opts.Core.LatestDraft(r.Context(), actor(r), year, district)
 	if err != nil {
 		s.coreError(w, r, err)

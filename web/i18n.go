@@ -155,6 +155,7 @@ var catalogue = map[string][2]string{
 	"year":              {"年度", "Year"},
 	"show":              {"查看", "Show"},
 	"district":          {"区(市)县", "District"},
+	"unit":              {"所属单位(代码)", "Unit (code)"},
 	"stage":             {"阶段", "Stage"},
 	"deadline":          {"截止日期", "Deadline"},
 	"days_left":         {"剩余天数", "Days left"},

@@ -126,7 +126,7 @@ func (s *server) oidcCallback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !s.startSession(w, r, principal{AccountID: a.AccountID, Federated: true, Name: a.Name, Role: string(a.Role),
-		District: a.District}) {
+		Unit: a.Unit}) {
 		return
 	}
 	// The provider's site started this navigation, and a browser does not send a SameSite=Strict cookie on a

@@ -114,8 +114,8 @@ func planURL(code string) string { return "/plan?code=" + url.QueryEscape(code) 
 func (s *server) plan(w http.ResponseWriter, r *http.Request) {
 	me := current(r).me
 	code := r.URL.Query().Get("code")
-	if me.District != "" {
-		code = me.District
+	if me.District() != "" {
+		code = me.District()
 	}
 	if code == "" {
 		s.planList(w, r)
@@ -320,7 +320,7 @@ func placed(form string, err error, en bool, ok string, place func(path string) 
 // first when one is chosen, otherwise the letter already on file is sent again.
 func (s *server) submitPlan(w http.ResponseWriter, r *http.Request) {
 	sess, en := current(r), english(r)
-	code := sess.me.District
+	code := sess.me.District()
 	if code == "" {
 		http.Error(w, http.StatusText(http.StatusForbidden), http.StatusForbidden)
 		return

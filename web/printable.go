@@ -59,7 +59,7 @@ func (s *server) progressReport(w http.ResponseWriter, r *http.Request,
 // reportOf is the district whose multi-year report the caller reads: a district its own; the others the one
 // they name (?district=, as the API's link to this page names it), or none for the city's.
 func reportOf(r *http.Request) string {
-	return cmp.Or(current(r).me.District, r.URL.Query().Get("district"))
+	return cmp.Or(current(r).me.District(), r.URL.Query().Get("district"))
 }
 
 // printed writes a printable page under report's content policy (its inline style sheet, nothing else). The page

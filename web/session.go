@@ -35,8 +35,11 @@ type principal struct {
 	Federated  bool  // signed in through the unified identity provider: no password of ours was used
 	TokenID    int64
 	Name, Role string
-	District   string
+	Unit       string // the code of their unit; "" for the whole deployment
 }
+
+// District is the district of a district's person, "" for every other role.
+func (p principal) District() string { return actor0(p).District() }
 
 // Office says the person works for the city or above: the office's pages are theirs.
 func (p principal) Office() bool {
@@ -66,7 +69,7 @@ func hashID(id string) string {
 func (ss *sessions) create(ctx context.Context, me principal) (string, error) {
 	id, now := randomID(), time.Now().UTC()
 	return id, ss.store.CreateSession(ctx, &store.Session{IDHash: hashID(id), AccountID: me.AccountID,
-		Federated: me.Federated, TokenID: me.TokenID, Name: me.Name, Role: me.Role, DistrictCode: me.District,
+		Federated: me.Federated, TokenID: me.TokenID, Name: me.Name, Role: me.Role, UnitCode: me.Unit,
 		CSRF: randomID(), CreatedAt: now, ExpiresAt: now.Add(ss.idle)})
 }
 
@@ -86,7 +89,7 @@ func (ss *sessions) get(ctx context.Context, id string) (*session, error) {
 	}
 	s := &session{idHash: row.IDHash, csrf: row.CSRF,
 		me: principal{AccountID: row.AccountID, Federated: row.Federated, TokenID: row.TokenID, Name: row.Name,
-			Role: row.Role, District: row.DistrictCode}}
+			Role: row.Role, Unit: row.UnitCode}}
 	if row.Flash != "" {
 		s.flash = new(flash)
 		if err := json.Unmarshal([]byte(row.Flash), s.flash); err != nil {

@@ -28,6 +28,7 @@ type CycleParams struct {
 	Year         int       `json:"year"`
 	District     string    `json:"district"`
 	DistrictName string    `json:"district_name"`
+	City         string    `json:"city,omitempty"` // the district's city when the year opened; "" before cities
 	Deadlines    Deadlines `json:"deadlines"`
 	Policy       Policy    `json:"policy"`
 	// State and Updates are the year so far and the Updates completed in the last week, when the year continues

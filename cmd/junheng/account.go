@@ -20,12 +20,12 @@ func newAccountCmd(cfg *config.Config) *cobra.Command {
 	cmd := &cobra.Command{Use: "account", Short: "Create, list, reset and disable people's accounts"}
 	var role, unit, login, name string
 	create := &cobra.Command{
-		Use:   "create --role admin|office|province|district [--unit CODE] --login LOGIN --name NAME",
+		Use:   "create --role admin|province|office|district|school [--unit CODE] --login LOGIN --name NAME",
 		Short: "Create an account; its first password is printed once, alone on the last line",
 		Args:  cobra.NoArgs,
 		RunE: withStore(cfg, func(cmd *cobra.Command, db *store.Store, _ []string) error {
 			a, err := usecase.CreateAccount(cmd.Context(), db, cliActor(), usecase.AccountRequest{Login: login,
-				Name: name, Role: vocab.Role(role), District: unit})
+				Name: name, Role: vocab.Role(role), Unit: unit})
 			if err != nil {
 				return usageIfInvalid(err)
 			}
@@ -36,8 +36,8 @@ func newAccountCmd(cfg *config.Config) *cobra.Command {
 			return err
 		}),
 	}
-	create.Flags().StringVar(&role, "role", "", "admin, office, province or district")
-	create.Flags().StringVar(&unit, "unit", "", "district code, for a district's person")
+	create.Flags().StringVar(&role, "role", "", "admin, province, office, district or school")
+	create.Flags().StringVar(&unit, "unit", "", "the code of their unit: a province, city, district or school")
 	create.Flags().StringVar(&login, "login", "", "login name: a mobile or staff number, as the person will type it")
 	create.Flags().StringVar(&name, "name", "", "the person's name (shown in the audit trail)")
 
@@ -57,7 +57,7 @@ func newAccountCmd(cfg *config.Config) *cobra.Command {
 				if a.LastSignInAt != nil {
 					last = a.LastSignInAt.Format(time.RFC3339)
 				}
-				fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", a.ID, a.Login, a.Name, a.Role, a.DistrictCode,
+				fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", a.ID, a.Login, a.Name, a.Role, a.UnitCode,
 					accountStatus(a), a.CreatedAt.Format(time.RFC3339), last)
 			}
 			return w.Flush()

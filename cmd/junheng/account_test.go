@@ -109,9 +109,9 @@ func TestAccountCommandsCheckTheirArguments(t *testing.T) {
 		names string // the field the error names
 	}{
 		{[]string{"account", "create", "--role", "office", "--login", "duban", "--name", "另一人"}, "login"},
-		{[]string{"account", "create", "--role", "district", "--login", "x", "--name", "x"}, "district"},
-		{[]string{"account", "create", "--role", "office", "--unit", "370211", "--login", "x", "--name", "x"},
-			"district"},
+		{[]string{"account", "create", "--role", "district", "--login", "x", "--name", "x"}, "unit"},
+		{[]string{"account", "create", "--role", "school", "--unit", "370211", "--login", "x", "--name", "x"},
+			"unit"},
 		{[]string{"account", "create", "--role", "king", "--login", "x", "--name", "x"}, "role"},
 		{[]string{"account", "create", "--role", "office", "--login", "a b", "--name", "x"}, "login"},
 		{[]string{"account", "create", "--role", "office", "--login", "x"}, "name"},

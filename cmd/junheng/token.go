@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"strconv"
@@ -18,14 +19,14 @@ import (
 
 func newTokenCmd(cfg *config.Config) *cobra.Command {
 	cmd := &cobra.Command{Use: "token", Short: "Create, list and revoke API tokens"}
-	var role, district, name string
+	var role, unit, district, name string
 	create := &cobra.Command{
-		Use:   "create --role admin|office|province|district [--district CODE] --name NAME",
+		Use:   "create --role admin|province|office|district|school [--unit CODE] --name NAME",
 		Short: "Create a token; it is printed once, alone on the last line",
 		Args:  cobra.NoArgs,
 		RunE: withStore(cfg, func(cmd *cobra.Command, db *store.Store, _ []string) error {
 			t, err := usecase.IssueToken(cmd.Context(), db, usecase.TokenRequest{Role: vocab.Role(role),
-				District: district, Name: name})
+				Unit: unit, District: district, Name: name})
 			var invalid *usecase.Error
 			if errors.As(err, &invalid) {
 				return exitCode(2, err)
@@ -34,13 +35,14 @@ func newTokenCmd(cfg *config.Config) *cobra.Command {
 			}
 			out := cmd.OutOrStdout()
 			fmt.Fprintf(out, "token %d for %s (%s%s) created; it is shown only now:\n", t.ID, name, role,
-				suffix(district))
+				suffix(cmp.Or(unit, district)))
 			_, err = fmt.Fprintln(out, t.Token)
 			return err
 		}),
 	}
-	create.Flags().StringVar(&role, "role", "", "admin, office, province or district")
-	create.Flags().StringVar(&district, "district", "", "district code, for a district token")
+	create.Flags().StringVar(&role, "role", "", "admin, province, office, district or school")
+	create.Flags().StringVar(&unit, "unit", "", "the code of its unit: a province, city, district or school")
+	create.Flags().StringVar(&district, "district", "", "the older spelling of --unit, for a district token")
 	create.Flags().StringVar(&name, "name", "", "who holds the token (shown in the audit trail)")
 
 	list := &cobra.Command{
@@ -59,7 +61,7 @@ func newTokenCmd(cfg *config.Config) *cobra.Command {
 				if t.RevokedAt != nil {
 					revoked = t.RevokedAt.Format(time.RFC3339)
 				}
-				fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Name, t.Role, t.DistrictCode,
+				fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Name, t.Role, t.UnitCode,
 					t.CreatedAt.Format(time.RFC3339), revoked)
 			}
 			return w.Flush()

@@ -146,11 +146,11 @@ func (c httpClient) upload(method, path, field, name string, content []byte) rep
 }
 
 // newToken creates a token straight in the store, as `junheng token create` does.
-func newToken(t *testing.T, db *store.Store, role vocab.Role, district string) string {
+func newToken(t *testing.T, db *store.Store, role vocab.Role, unit string) string {
 	t.Helper()
 	token, hash := usecase.NewToken()
-	if err := db.CreateToken(context.Background(), &store.Token{Name: string(role) + district, Role: string(role),
-		DistrictCode: district, Hash: hash, CreatedAt: time.Now()}, nil); err != nil {
+	if err := db.CreateToken(context.Background(), &store.Token{Name: string(role) + unit, Role: string(role),
+		UnitCode: unit, Hash: hash, CreatedAt: time.Now()}, nil); err != nil {
 		t.Fatal(err)
 	}
 	return token
@@ -423,11 +423,8 @@ func checkAuthorisation(t *testing.T, base string, db *store.Store, certifiedA w
 		store.NotificationFilter{Recipient: "district", DistrictCode: codeB})
 	tokens := map[string]httpClient{}
 	for _, role := range usecase.Roles {
-		district := ""
-		if role == vocab.RoleDistrict {
-			district = codeA
-		}
-		tokens[string(role)] = httpClient{t: t, base: base, token: newToken(t, db, role, district)}
+		unit := map[vocab.Role]string{vocab.RoleDistrict: codeA, vocab.RoleSchool: codeA + "0001"}[role]
+		tokens[string(role)] = httpClient{t: t, base: base, token: newToken(t, db, role, unit)}
 	}
 	for _, r := range api.Routes() {
 		foreign := false // does the path name district B's data?
