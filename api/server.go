@@ -51,6 +51,8 @@ type Deps struct {
 	Policy   workflows.Policy
 	Rules    progress.Rules       // the yearly targets and the city's targets
 	Public   progress.Publication // what the public summary page shows, if anything
+	// Cities are the rules of the cities with their own, by city code; the others have those above.
+	Cities map[string]usecase.YearRules
 	// RateLimit is each token's sustained requests per second (bursts of twice that); 0 turns it off.
 	RateLimit float64
 	// Proxies are the reverse proxies whose X-Forwarded-For names the client, for the throttle of bad tokens.
@@ -62,7 +64,8 @@ type Deps struct {
 // CoreDeps is what the core needs of d.
 func (d Deps) CoreDeps() usecase.Deps {
 	return usecase.Deps{Store: d.Store, Temporal: d.Temporal, Files: d.Files, Profile: d.Profile,
-		Location: d.Location, Calendar: d.Calendar, Policy: d.Policy, Rules: d.Rules, Logger: d.Logger}
+		Location: d.Location, Calendar: d.Calendar, Policy: d.Policy, Rules: d.Rules, Cities: d.Cities,
+		Logger: d.Logger}
 }
 
 // Server holds the handlers' dependencies.

@@ -136,7 +136,8 @@ func under(q *gorm.DB, column, unit string) *gorm.DB {
 func (s *Store) SaveOrganisation(ctx context.Context, o Organisation, ev *AuditEvent) error {
 	now := time.Now().UTC()
 	upsert := func(tx *gorm.DB, rows any, columns ...string) error {
-		return tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "code"}},
+		// In batches: a province's schools are more rows than one statement may have parameters for.
+		return tx.Session(&gorm.Session{CreateBatchSize: 1000}).Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "code"}},
 			DoUpdates: clause.AssignmentColumns(columns)}).Create(rows).Error
 	}
 	return translate(s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -174,48 +175,54 @@ func (s *Store) SaveOrganisation(ctx context.Context, o Organisation, ev *AuditE
 	}))
 }
 
-// Has says whether code names a unit of level l.
-func (o Organisation) Has(l Level, code string) bool {
-	switch l {
-	case LevelProvince:
-		return slices.ContainsFunc(o.Provinces, func(p Province) bool { return p.Code == code })
-	case LevelCity:
-		return slices.ContainsFunc(o.Cities, func(c City) bool { return c.Code == code })
-	case LevelDistrict:
-		return slices.ContainsFunc(o.Districts, func(d District) bool { return d.Code == code })
-	case LevelSchool:
-		return slices.ContainsFunc(o.Schools, func(s School) bool { return s.Code == code })
+// Levels are the organisation's, highest first: a unit's parent is of the level before its own.
+var Levels = []Level{LevelProvince, LevelCity, LevelDistrict, LevelSchool}
+
+// Tree is the organisation as each unit's parent by level and code ("" for a province's), for walking up from a
+// unit by lookups: a workbook's thousands of rows are checked against it. Levels are followed by name, not guessed
+// from codes, which may coincide in test data.
+type Tree map[Level]map[string]string
+
+// Tree indexes o.
+func (o Organisation) Tree() Tree {
+	t := Tree{}
+	for _, l := range Levels {
+		t[l] = map[string]string{}
 	}
-	return false
+	for _, p := range o.Provinces {
+		t[LevelProvince][p.Code] = ""
+	}
+	for _, c := range o.Cities {
+		t[LevelCity][c.Code] = c.ProvinceCode
+	}
+	for _, d := range o.Districts {
+		t[LevelDistrict][d.Code] = d.CityCode
+	}
+	for _, s := range o.Schools {
+		t[LevelSchool][s.Code] = s.DistrictCode
+	}
+	return t
+}
+
+// Has says whether code names a unit of level l.
+func (t Tree) Has(l Level, code string) bool {
+	_, ok := t[l][code]
+	return ok
 }
 
 // Chain is the unit code of level l and the units above it, up to its province: a school's district, city and
-// province. Levels are followed by name, not guessed from codes, which may coincide in test data.
-func (o Organisation) Chain(l Level, code string) []string {
-	chain := []string{code}
-	parent := func(l Level, code string) string {
-		switch l {
-		case LevelSchool:
-			if i := slices.IndexFunc(o.Schools, func(s School) bool { return s.Code == code }); i >= 0 {
-				return o.Schools[i].DistrictCode
-			}
-		case LevelDistrict:
-			if i := slices.IndexFunc(o.Districts, func(d District) bool { return d.Code == code }); i >= 0 {
-				return o.Districts[i].CityCode
-			}
-		case LevelCity:
-			if i := slices.IndexFunc(o.Cities, func(c City) bool { return c.Code == code }); i >= 0 {
-				return o.Cities[i].ProvinceCode
-			}
-		}
-		return ""
-	}
-	levels := []Level{LevelSchool, LevelDistrict, LevelCity, LevelProvince}
-	for i := slices.Index(levels, l); i >= 0 && i < len(levels)-1; i++ {
-		if code = parent(levels[i], code); code == "" {
-			break
-		}
+// province.
+func (t Tree) Chain(l Level, code string) []string {
+	var chain []string
+	for i := slices.Index(Levels, l); i >= 0 && code != ""; i-- {
 		chain = append(chain, code)
+		code = t[Levels[i]][code]
+	}
+	if len(chain) == 0 {
+		return []string{code}
 	}
 	return chain
 }
+
+// Under says unit is the unit code of level l or one above it.
+func (t Tree) Under(l Level, code, unit string) bool { return slices.Contains(t.Chain(l, code), unit) }

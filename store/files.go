@@ -33,7 +33,17 @@ func (s *Store) FileFor(ctx context.Context, id, district string) (File, error) 
 
 // AnyFile returns a file's record for any district (the office reads every file), or ErrNotFound.
 func (s *Store) AnyFile(ctx context.Context, id string) (File, error) {
+	return s.FileUnder(ctx, id, "")
+}
+
+// FileUnder returns a file's record for a district under unit ("" for any) or for no district (an office's own),
+// or ErrNotFound.
+func (s *Store) FileUnder(ctx context.Context, id, unit string) (File, error) {
 	var f File
-	err := s.db.WithContext(ctx).Where("id = ?", id).Order("district_code").Take(&f).Error
+	q := s.db.WithContext(ctx).Where("id = ?", id)
+	if unit != "" {
+		q = q.Where(s.db.Where("district_code = ''").Or(under(s.db, "district_code", unit)))
+	}
+	err := q.Order("district_code").Take(&f).Error
 	return f, translate(err)
 }

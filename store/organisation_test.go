@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -114,11 +115,11 @@ func TestOrganisation(t *testing.T) {
 				got.Schools[0].Kind != "nine_year" {
 				t.Fatalf("read back: %+v", got)
 			}
-			if chain := got.Chain(store.LevelSchool, "3702110001"); !slices.Equal(chain,
+			if chain := got.Tree().Chain(store.LevelSchool, "3702110001"); !slices.Equal(chain,
 				[]string{"3702110001", "370211", "370200", "370000"}) {
 				t.Errorf("chain: %v", chain)
 			}
-			if !got.Has(store.LevelCity, "370100") || got.Has(store.LevelDistrict, "370100") {
+			if tr := got.Tree(); !tr.Has(store.LevelCity, "370100") || tr.Has(store.LevelDistrict, "370100") {
 				t.Errorf("370100 is a city only")
 			}
 			for unit, want := range map[string][]string{"370000": {"370102", "370211"}, "370200": {"370211"},
@@ -134,6 +135,18 @@ func TestOrganisation(t *testing.T) {
 			}
 			if in, err := s.Under(ctx, "370100", "370211"); in || err != nil {
 				t.Errorf("Jinan reaches Huangdao: %v %v", in, err)
+			}
+			// A province's schools: more rows than one statement may carry parameters for.
+			many := store.Organisation{Schools: make([]store.School, 14000)}
+			for i := range many.Schools {
+				many.Schools[i] = store.School{Code: fmt.Sprintf("37021%05d", i), Name: "校", DistrictCode: "370211"}
+			}
+			if err := s.SaveOrganisation(ctx, many, &store.AuditEvent{Actor: "a", Role: "admin",
+				Action: "import_organisation", Outcome: "ok"}); err != nil {
+				t.Fatal(err)
+			}
+			if got, err := s.Schools(ctx, "370211"); err != nil || len(got) != 14000 {
+				t.Errorf("%d schools saved, %v", len(got), err)
 			}
 		})
 	}

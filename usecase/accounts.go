@@ -89,7 +89,7 @@ func checkPrincipal(ctx context.Context, db *store.Store, role vocab.Role, unit 
 	case unit == "":
 		f.Add("unit", "请指定所属单位", "name the unit the "+string(role)+" belongs to")
 	case levelOf(org, role, unit) != "":
-	case levelOf(org, vocab.RoleAdmin, unit) == "" && !org.Has(store.LevelSchool, unit):
+	case levelOf(org, vocab.RoleAdmin, unit) == "" && !org.Tree().Has(store.LevelSchool, unit):
 		f.Add("unit", "该单位尚未登记", "the unit is not registered")
 	default:
 		f.Add("unit", fmt.Sprintf("%s角色的单位应为%s", role.Label().Zh, levelNames(want, false)),
@@ -100,8 +100,9 @@ func checkPrincipal(ctx context.Context, db *store.Store, role vocab.Role, unit 
 
 // levelOf is the level of a role's unit, "" when unit is no unit of the levels the role may belong to.
 func levelOf(org store.Organisation, role vocab.Role, unit string) store.Level {
+	t := org.Tree()
 	for _, l := range principalLevels[role] {
-		if org.Has(l, unit) {
+		if t.Has(l, unit) {
 			return l
 		}
 	}
@@ -244,7 +245,7 @@ func (c *Core) administer(ctx context.Context, a Actor, role vocab.Role, unit st
 
 // administers says a's unit is a person's unit (of role) or above it.
 func administers(org store.Organisation, a Actor, role vocab.Role, unit string) bool {
-	return a.Unit == "" || slices.Contains(org.Chain(levelOf(org, role, unit), unit), a.Unit)
+	return a.Unit == "" || org.Tree().Under(levelOf(org, role, unit), unit, a.Unit)
 }
 
 // administered is the account with this login, which a must administer (administer).

@@ -12,15 +12,17 @@ import (
 	"junheng/vocab"
 )
 
-// File is a file a may read: the office, the province and admins read every file, a district only those recorded
-// for it. Anything else is NotFound.
+// File is a file a may read: a district only those recorded for it; the offices, the province and admins those
+// of the districts they reach and the offices' own. Anything else is NotFound.
 func (c *Core) File(ctx context.Context, a Actor, id string) (store.File, error) {
 	var f store.File
-	var err error
-	if a.Role == vocab.RoleDistrict {
+	unit, err := a.reach()
+	switch {
+	case err != nil:
+	case a.Role == vocab.RoleDistrict:
 		f, err = c.store.FileFor(ctx, id, a.District())
-	} else {
-		f, err = c.store.AnyFile(ctx, id)
+	default:
+		f, err = c.store.FileUnder(ctx, id, unit)
 	}
 	if errors.Is(err, store.ErrNotFound) {
 		return f, ErrNotFound

@@ -187,10 +187,14 @@ func Start(ctx context.Context, cfg *config.Config, log *slog.Logger, role Role)
 		return nil, err
 	}
 	checks = append(checks, api.Check{Name: "files", Fn: evidence.Check})
+	cities := make(map[string]usecase.YearRules, len(policy.Cities))
+	for code, r := range policy.Cities {
+		cities[code] = usecase.YearRules{Calendar: r.Calendar, Policy: r.Workflow, Progress: r.Progress}
+	}
 	deps := api.Deps{Logger: log, Registry: reg, Ready: checks, OpsOnly: !role.API, Store: p.Store,
 		Temporal: p.Temporal, Files: evidence, Profile: profile, Location: cfg.Location, Calendar: policy.Calendar,
-		Policy: policy.Workflow, Rules: policy.Progress, Public: policy.Public, RateLimit: cfg.RateLimit,
-		Proxies: cfg.Proxies}
+		Policy: policy.Workflow, Rules: policy.Progress, Cities: cities, Public: policy.Public,
+		RateLimit: cfg.RateLimit, Proxies: cfg.Proxies}
 	deps.Core = usecase.New(deps.CoreDeps()) // one core for both faces
 	handler := api.New(deps)
 	var pages http.Handler = handler

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
@@ -421,10 +422,34 @@ func checkAuthorisation(t *testing.T, base string, db *store.Store, certifiedA w
 	findingB := fs[0].ID
 	notes, _ := db.Notifications(context.Background(),
 		store.NotificationFilter{Recipient: "district", DistrictCode: codeB})
+	// The four levels: A stays in Qingdao, B moves to Jinan; each person below acts for one unit. Those marked
+	// near reach A and not B (B's data answers 404); the others reach B's, and answer about it as the person of
+	// their role without a unit (who reaches everything) does.
+	if err := db.SaveOrganisation(context.Background(), store.Organisation{
+		Provinces: []store.Province{{Code: "370000", Name: "山东省"}},
+		Cities: []store.City{{Code: "370200", Name: "青岛市", ProvinceCode: "370000"},
+			{Code: "370100", Name: "济南市", ProvinceCode: "370000"}},
+		Districts: []store.District{{Code: codeA, Name: "黄岛区", CityCode: "370200"},
+			{Code: codeB, Name: "市南区", CityCode: "370100"}},
+		Schools: []store.School{{Code: codeA + "0001", Name: "黄岛一小", DistrictCode: codeA}},
+	}, &store.AuditEvent{Actor: "test", Role: "admin", Action: "import_organisation", Outcome: "ok"}); err != nil {
+		t.Fatal(err)
+	}
+	type person struct {
+		role vocab.Role
+		unit string
+		near bool // reaches A but not B
+	}
+	people := map[string]person{
+		"admin": {vocab.RoleAdmin, "", false}, "admin of Qingdao": {vocab.RoleAdmin, "370200", true},
+		"province": {vocab.RoleProvince, "", false}, "province of Shandong": {vocab.RoleProvince, "370000", false},
+		"office": {vocab.RoleOffice, "", false}, "office of Qingdao": {vocab.RoleOffice, "370200", true},
+		"office of Jinan": {vocab.RoleOffice, "370100", false}, "district": {vocab.RoleDistrict, codeA, true},
+		"school": {vocab.RoleSchool, codeA + "0001", true},
+	}
 	tokens := map[string]httpClient{}
-	for _, role := range usecase.Roles {
-		unit := map[vocab.Role]string{vocab.RoleDistrict: codeA, vocab.RoleSchool: codeA + "0001"}[role]
-		tokens[string(role)] = httpClient{t: t, base: base, token: newToken(t, db, role, unit)}
+	for name, p := range people {
+		tokens[name] = httpClient{t: t, base: base, token: newToken(t, db, p.role, p.unit)}
 	}
 	for _, r := range api.Routes() {
 		foreign := false // does the path name district B's data?
@@ -456,16 +481,23 @@ func checkAuthorisation(t *testing.T, base string, db *store.Store, certifiedA w
 		if got := (httpClient{t: t, base: base}).do(r.Method, path, body).status; got != 401 {
 			t.Errorf("%s %s without a token: %d, want 401", r.Method, path, got)
 		}
-		for role, c := range tokens {
-			got := c.do(r.Method, path, body).status
-			allowed := slices.Contains(r.Roles, vocab.Role(role))
+		got := map[string]int{}
+		for _, name := range slices.Sorted(maps.Keys(tokens)) { // the unit-less ones first, for the twins
+			got[name] = tokens[name].do(r.Method, path, body).status
+		}
+		for name, p := range people {
+			twin := string(p.role) // the person of the same role without a unit
+			allowed := slices.Contains(r.Roles, p.role)
 			switch {
-			case !allowed && got != 403:
-				t.Errorf("%s %s as %s: %d, want 403", r.Method, path, role, got)
-			case allowed && role == "district" && foreign && got != 404:
-				t.Errorf("%s %s as district %s: %d, want 404 (another district)", r.Method, path, codeA, got)
-			case allowed && !foreign && (got == 401 || got == 403 || got == 404 || got >= 500):
-				t.Errorf("%s %s as %s: %d, want it allowed", r.Method, path, role, got)
+			case !allowed && got[name] != 403:
+				t.Errorf("%s %s as %s: %d, want 403", r.Method, path, name, got[name])
+			case !allowed:
+			case p.near && foreign && got[name] != 404:
+				t.Errorf("%s %s as %s: %d, want 404 (beyond its reach)", r.Method, path, name, got[name])
+			case !p.near && foreign && p.unit != "" && got[name] != got[twin]:
+				t.Errorf("%s %s as %s: %d, want %d as the %s", r.Method, path, name, got[name], got[twin], twin)
+			case !foreign && (got[name] == 401 || got[name] == 403 || got[name] == 404 || got[name] >= 500):
+				t.Errorf("%s %s as %s: %d, want it allowed", r.Method, path, name, got[name])
 			}
 		}
 	}
@@ -473,13 +505,18 @@ func checkAuthorisation(t *testing.T, base string, db *store.Store, certifiedA w
 	if got := clerkB.do("GET", "/api/v1/files/"+fileA, nil).status; got != 404 {
 		t.Errorf("district B reading A's file: %d, want 404", got)
 	}
-	if got := tokens["office"].do("GET", "/api/v1/files/"+fileA, nil).status; got != 200 {
-		t.Errorf("the office reading A's file: %d", got)
+	for name, want := range map[string]int{"office of Qingdao": 200, "province of Shandong": 200,
+		"office of Jinan": 404, "school": 403} {
+		if got := tokens[name].do("GET", "/api/v1/files/"+fileA, nil).status; got != want {
+			t.Errorf("the %s reading A's file: %d, want %d", name, got, want)
+		}
 	}
-	var rows []map[string]any
-	tokens["district"].ok("GET", "/api/v1/cycles/2025", nil, &rows)
-	if len(rows) != 1 || rows[0]["district_code"] != codeA {
-		t.Errorf("district A's year overview shows %v", rows)
+	for name, want := range map[string]string{"district": codeA, "office of Qingdao": codeA, "office of Jinan": codeB} {
+		var rows []map[string]any
+		tokens[name].ok("GET", "/api/v1/cycles/2025", nil, &rows)
+		if len(rows) != 1 || rows[0]["district_code"] != want {
+			t.Errorf("the %s's year overview shows %v, want %s alone", name, rows, want)
+		}
 	}
 }
 

@@ -3,7 +3,9 @@ package config
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"os"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -33,14 +35,29 @@ import (
 //	  enabled: false
 //	  title: "某市义务教育优质均衡发展创建进展"
 //	  sections: [city_targets, certified_districts]   # and/or district_results
+//	cities:                             # none by default: a city's keys override the province's (above)
+//	  370200:                           # the city's code
+//	    calendar: {self_assessment: "11-30"}
+//	    targets: {2024: 0.5, 2025: 1.0}
+//
+// The top level is the province's rules; a city under cities takes them and overrides the keys it names, any key
+// of the top level but public.
 type Policy struct {
+	Rules
+	Public progress.Publication
+	// Cities are the rules of the cities listed under cities, by city code, each complete.
+	Cities map[string]Rules
+}
+
+// Rules are the rules a district's year opens with: the province's, or its city's.
+type Rules struct {
 	Calendar workflows.Calendar
 	Workflow workflows.Policy
 	Progress progress.Rules
-	Public   progress.Publication
 }
 
-type policyFile struct {
+// rulesFile is a block of rules: the file's top level, and a city's overrides of it.
+type rulesFile struct {
 	Calendar struct {
 		SelfAssessment string `yaml:"self_assessment"`
 		CityReview     string `yaml:"city_review"`
@@ -57,17 +74,25 @@ type policyFile struct {
 	BringUpShare           *float64        `yaml:"bring_up_share"`
 	OversizedReduction     *float64        `yaml:"oversized_reduction"`
 	EliminateBy            *int            `yaml:"eliminate_by"`
-	Public                 struct {
+}
+
+type policyFile struct {
+	rulesFile `yaml:",inline"`
+	Public    struct {
 		Enabled  bool     `yaml:"enabled"`
 		Title    string   `yaml:"title"`
 		Sections []string `yaml:"sections"`
 	} `yaml:"public"`
+	Cities map[string]rulesFile `yaml:"cities"`
 }
+
+// cityCode is a city's code: its province's two digits, its own two (not 00), then 00.
+var cityCode = regexp.MustCompile(`^[1-9][0-9](0[1-9]|[1-9][0-9])00$`)
 
 // LoadPolicy reads the policy file at path; an empty path gives the defaults.
 func LoadPolicy(path string) (Policy, error) {
-	p := Policy{Calendar: workflows.DefaultCalendar, Workflow: workflows.DefaultPolicy(),
-		Progress: progress.DefaultRules(), Public: progress.DefaultPublication()}
+	p := Policy{Rules: Rules{Calendar: workflows.DefaultCalendar, Workflow: workflows.DefaultPolicy(),
+		Progress: progress.DefaultRules()}, Public: progress.DefaultPublication()}
 	if path == "" {
 		return p, nil
 	}
@@ -88,13 +113,35 @@ func (p *Policy) parse(data []byte) error {
 	if err := dec.Decode(&f); err != nil {
 		return err
 	}
+	if err := p.Rules.parse(f.rulesFile); err != nil {
+		return err
+	}
+	// Sorted, so that of several faults the same one is reported each time.
+	for _, code := range slices.Sorted(maps.Keys(f.Cities)) {
+		if !cityCode.MatchString(code) {
+			return fmt.Errorf("cities.%s: not a city's code (six digits ending in 00, like 370200)", code)
+		}
+		city := p.Rules // the province's, whatever the order of the file's keys
+		if err := city.parse(f.Cities[code]); err != nil {
+			return fmt.Errorf("cities.%s.%w", code, err)
+		}
+		if p.Cities == nil {
+			p.Cities = map[string]Rules{}
+		}
+		p.Cities[code] = city
+	}
+	return p.parsePublic(f)
+}
+
+// parse sets the rules f names over r; its errors begin with the key's path in f.
+func (r *Rules) parse(f rulesFile) error {
 	for field, s := range map[string]struct {
 		value string
 		dst   *workflows.MonthDay
 	}{
-		"calendar.self_assessment": {f.Calendar.SelfAssessment, &p.Calendar.SelfAssessment},
-		"calendar.city_review":     {f.Calendar.CityReview, &p.Calendar.CityReview},
-		"calendar.application":     {f.Calendar.Application, &p.Calendar.Application},
+		"calendar.self_assessment": {f.Calendar.SelfAssessment, &r.Calendar.SelfAssessment},
+		"calendar.city_review":     {f.Calendar.CityReview, &r.Calendar.CityReview},
+		"calendar.application":     {f.Calendar.Application, &r.Calendar.Application},
 	} {
 		if s.value == "" {
 			continue
@@ -106,9 +153,9 @@ func (p *Policy) parse(data []byte) error {
 		*s.dst = md
 	}
 	switch f.LateSelfAssessment {
-	case "", "accept":
-	case "close":
-		p.Workflow.AcceptLateSelfAssessment = false
+	case "":
+	case "accept", "close": // accept too, over a province that closes
+		r.Workflow.AcceptLateSelfAssessment = f.LateSelfAssessment == "accept"
 	default:
 		return fmt.Errorf("late_self_assessment: %q is not accept or close", f.LateSelfAssessment)
 	}
@@ -116,14 +163,14 @@ func (p *Policy) parse(data []byte) error {
 		days []int
 		dst  *[]time.Duration
 	}{
-		"district_reminder_days": {f.DistrictReminderDays, &p.Workflow.DistrictReminders},
-		"office_reminder_days":   {f.OfficeReminderDays, &p.Workflow.OfficeReminders},
-		"item_reminder_days":     {f.ItemReminderDays, &p.Workflow.ItemReminders},
+		"district_reminder_days": {f.DistrictReminderDays, &r.Workflow.DistrictReminders},
+		"office_reminder_days":   {f.OfficeReminderDays, &r.Workflow.OfficeReminders},
+		"item_reminder_days":     {f.ItemReminderDays, &r.Workflow.ItemReminders},
 	} {
 		if s.days == nil {
 			continue
 		}
-		*s.dst = nil
+		*s.dst = nil // a new slice: the province's may be shared with its cities
 		for i, d := range s.days {
 			if d < 1 || d > 366 {
 				return fmt.Errorf("%s[%d]: %d is not a number of days from 1 to 366", field, i, d)
@@ -135,9 +182,9 @@ func (p *Policy) parse(data []byte) error {
 		days int
 		dst  *time.Duration
 	}{
-		"escalation_interval_days": {f.EscalationIntervalDays, &p.Workflow.EscalationInterval},
-		"plan_within_days":         {f.PlanWithinDays, &p.Workflow.PlanWithin},
-		"max_rectification_days":   {f.MaxRectificationDays, &p.Workflow.MaxRectification},
+		"escalation_interval_days": {f.EscalationIntervalDays, &r.Workflow.EscalationInterval},
+		"plan_within_days":         {f.PlanWithinDays, &r.Workflow.PlanWithin},
+		"max_rectification_days":   {f.MaxRectificationDays, &r.Workflow.MaxRectification},
 	} {
 		switch {
 		case s.days == 0:
@@ -153,14 +200,14 @@ func (p *Policy) parse(data []byte) error {
 				return fmt.Errorf("targets: %d: %v must be a year and a share from 0 to 1", y, share)
 			}
 		}
-		p.Progress.Targets = f.Targets
+		r.Progress.Targets = f.Targets // all of them: a city's targets replace the province's
 	}
 	for field, s := range map[string]struct {
 		share *float64
 		dst   *float64
 	}{
-		"bring_up_share":      {f.BringUpShare, &p.Progress.BringUpShare},
-		"oversized_reduction": {f.OversizedReduction, &p.Progress.OversizedReduction},
+		"bring_up_share":      {f.BringUpShare, &r.Progress.BringUpShare},
+		"oversized_reduction": {f.OversizedReduction, &r.Progress.OversizedReduction},
 	} {
 		if s.share == nil {
 			continue
@@ -174,9 +221,9 @@ func (p *Policy) parse(data []byte) error {
 		if *y < 2000 || *y > 2200 {
 			return fmt.Errorf("eliminate_by: %d is not a year", *y)
 		}
-		p.Progress.EliminateBy = *y
+		r.Progress.EliminateBy = *y
 	}
-	return p.parsePublic(f)
+	return nil
 }
 
 func (p *Policy) parsePublic(f policyFile) error {
