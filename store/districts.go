@@ -137,8 +137,8 @@ func (s *Store) SaveOrganisation(ctx context.Context, o Organisation, ev *AuditE
 	now := time.Now().UTC()
 	upsert := func(tx *gorm.DB, rows any, columns ...string) error {
 		// In batches: a province's schools are more rows than one statement may have parameters for.
-		return tx.Session(&gorm.Session{CreateBatchSize: 1000}).Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "code"}},
-			DoUpdates: clause.AssignmentColumns(columns)}).Create(rows).Error
+		return tx.Session(&gorm.Session{CreateBatchSize: 1000}).Clauses(clause.OnConflict{
+			Columns: []clause.Column{{Name: "code"}}, DoUpdates: clause.AssignmentColumns(columns)}).Create(rows).Error
 	}
 	return translate(s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		for i := range o.Provinces {
