@@ -121,6 +121,11 @@ func (s *server) plan(w http.ResponseWriter, r *http.Request) {
 		s.planList(w, r)
 		return
 	}
+	// A district without a plan yet shows the empty form; one beyond the person's reach is unknown.
+	if err := s.opts.Core.Sees(r.Context(), actor(r), code); err != nil {
+		s.coreError(w, r, err)
+		return
+	}
 	d := planData{Code: code, Keys: planKeys}
 	switch v, err := s.opts.Core.CreationPlan(r.Context(), actor(r), code); {
 	case errors.Is(err, usecase.ErrNotFound):
