@@ -181,7 +181,11 @@ func (a *Activities) Notify(ctx context.Context, n workflows.Notification) (int,
 	if _, err := a.Store.AddNotification(ctx, stored); err != nil {
 		return 0, err
 	}
-	return len(notify.Route(a.Channels, a.message(*stored))), nil
+	m, err := a.message(ctx, *stored)
+	if err != nil {
+		return 0, err
+	}
+	return len(notify.Route(a.Channels, m)), nil
 }
 
 // Deliver sends a stored notification through each of its channels that does not have it yet, recording every
@@ -196,7 +200,10 @@ func (a *Activities) Deliver(ctx context.Context, key string) error {
 	if err != nil {
 		return err
 	}
-	m := a.message(n)
+	m, err := a.message(ctx, n)
+	if err != nil {
+		return err
+	}
 	lastAttempt := activity.GetInfo(ctx).Attempt >= workflows.DeliveryAttempts
 	var retry error
 	for _, ch := range notify.Route(a.Channels, m) {
@@ -222,9 +229,22 @@ func (a *Activities) Deliver(ctx context.Context, key string) error {
 	return retry
 }
 
-func (a *Activities) message(n store.Notification) notify.Message {
-	return notify.Message{Key: n.Key, Recipient: n.Recipient, District: n.DistrictCode, Year: n.Year, Target: n.Target,
-		Kind: n.Kind, TitleZh: n.TitleZh, TitleEn: n.TitleEn, At: n.CreatedAt.In(a.Location)}
+// message is n as the channels see it: an office's notification names the district's city, by which the
+// channel file routes it; a school's names the school.
+func (a *Activities) message(ctx context.Context, n store.Notification) (notify.Message, error) {
+	m := notify.Message{Key: n.Key, Recipient: n.Recipient, District: n.DistrictCode, Year: n.Year,
+		Target: n.Target, Kind: n.Kind, TitleZh: n.TitleZh, TitleEn: n.TitleEn, At: n.CreatedAt.In(a.Location)}
+	switch n.Recipient {
+	case string(workflows.ToOffice):
+		d, err := a.Store.District(ctx, n.DistrictCode)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return m, err
+		}
+		m.City = d.CityCode
+	case string(workflows.ToSchool):
+		m.School = n.Target[strings.LastIndex(n.Target, ":")+1:]
+	}
+	return m, nil
 }
 
 func (a *Activities) draft(ctx context.Context, id int64, year int, district string) (store.Draft, error) {

@@ -45,7 +45,7 @@ func (s *Server) routes() []route {
 		overseers   = []vocab.Role{vocab.RoleAdmin, vocab.RoleOffice, vocab.RoleProvince}
 		provinceSay = []vocab.Role{vocab.RoleProvince, vocab.RoleOffice}
 		auditors    = []vocab.Role{vocab.RoleAdmin, vocab.RoleOffice}
-		recipients  = []vocab.Role{vocab.RoleOffice, vocab.RoleDistrict} // of notifications
+		recipients  = []vocab.Role{vocab.RoleProvince, vocab.RoleOffice, vocab.RoleDistrict, vocab.RoleSchool}
 		cycle       = "/cycles/:year/districts/:code"
 		finding     = "/findings/:id"
 		plan        = "/districts/:code/plan"

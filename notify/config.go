@@ -32,7 +32,9 @@ type ChannelConfig struct {
 	URL string `json:"url" yaml:"url"`
 	// Secret signs requests: dingtalk's 加签 secret (SEC…), or the webhook's X-Junheng-Signature key.
 	Secret string `json:"secret" yaml:"secret"`
-	// Recipients are the messages the channel delivers: "office", "district:*", "district:370211"; empty = all.
+	// Recipients are the messages the channel delivers: "office" (every city's office), "office:370200" (one
+	// city's), "province", "district:*", "district:370211", "school:*", "school:3702110001" or
+	// "school:district:370211" (the district's schools); empty = all.
 	// Email routes by the keys of SMTP.To instead.
 	Recipients []string    `json:"recipients" yaml:"recipients"`
 	SMTP       *SMTPConfig `json:"smtp" yaml:"smtp"` // email only
@@ -101,7 +103,8 @@ func LoadConfig(data []byte, name string) (Config, error) {
 
 var (
 	namePattern      = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]*$`)
-	recipientPattern = regexp.MustCompile(`^(office|district:(\*|[0-9]{6}))$`)
+	recipientPattern = regexp.MustCompile(
+		`^(office|office:[0-9]{6}|province|district:(\*|[0-9]{6})|school:(\*|[0-9]{10}|district:[0-9]{6}))$`)
 )
 
 func (c Config) validate() error {
@@ -134,7 +137,8 @@ func (c ChannelConfig) problems() problems {
 	}
 	for i, r := range c.Recipients {
 		if !recipientPattern.MatchString(r) {
-			out.add(fmt.Sprintf("recipients[%d]", i), "%q is not office, district:* or district:<6-digit code>", r)
+			out.add(fmt.Sprintf("recipients[%d]", i), "%q is not office, office:<city code>, province, "+
+				"district:*, district:<code>, school:*, school:<10-digit code> or school:district:<code>", r)
 		}
 	}
 	switch c.Type {

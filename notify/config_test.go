@@ -67,6 +67,9 @@ func TestLoadConfigErrors(t *testing.T) {
 		{"channels:\n  - name: a\n    type: webhook\n    url: https://x\n    recipients: [office, district:37, city]\n",
 			[]string{`channels[0].recipients[1]: "district:37" is not`, `channels[0].recipients[2]: "city" is not`}},
 		{"channels:\n  - name: a\n    type: webhook\n    url: https://x\n" +
+			"    recipients: [office:370200, province, school:*, school:37021100, school:district:370211]\n",
+			[]string{`channels[0].recipients[3]: "school:37021100" is not`}},
+		{"channels:\n  - name: a\n    type: webhook\n    url: https://x\n" +
 			"  - name: a\n    type: webhook\n    url: https://y\n",
 			[]string{`channels[1].name: "a" is used twice`}},
 		{"channels:\n  - name: m\n    type: email\n    recipients: [office]\n",
@@ -128,23 +131,34 @@ func TestRoute(t *testing.T) {
 		{fakeChannel("districts"), []string{"district:*"}},
 		{fakeChannel("huangdao"), []string{"district:370211"}},
 		{fakeChannel("office+laoshan"), []string{"office", "district:370212"}},
+		{fakeChannel("qingdao"), []string{"office:370200"}},
+		{fakeChannel("province"), []string{"province"}},
+		{fakeChannel("schools"), []string{"school:*"}},
+		{fakeChannel("yixiao"), []string{"school:3702110001"}},
+		{fakeChannel("huangdao schools"), []string{"school:district:370211"}},
 	}
 	for _, c := range []struct {
-		recipient, district string
-		want                []string
+		m    Message
+		want []string
 	}{
-		{"office", "", []string{"all", "office", "office+laoshan"}},
-		{"office", "370211", []string{"all", "office", "office+laoshan"}}, // about a district, for the office
-		{"district", "370211", []string{"all", "districts", "huangdao"}},
-		{"district", "370212", []string{"all", "districts", "office+laoshan"}},
-		{"district", "370213", []string{"all", "districts"}},
+		{Message{Recipient: "office"}, []string{"all", "office", "office+laoshan"}},
+		{Message{Recipient: "office", District: "370211", City: "370200"}, // about a district, for its office
+			[]string{"all", "office", "office+laoshan", "qingdao"}},
+		{Message{Recipient: "office", District: "370102", City: "370100"}, []string{"all", "office", "office+laoshan"}},
+		{Message{Recipient: "province", District: "370211"}, []string{"all", "province"}},
+		{Message{Recipient: "district", District: "370211"}, []string{"all", "districts", "huangdao"}},
+		{Message{Recipient: "district", District: "370212"}, []string{"all", "districts", "office+laoshan"}},
+		{Message{Recipient: "district", District: "370213"}, []string{"all", "districts"}},
+		{Message{Recipient: "school", District: "370211", School: "3702110001"},
+			[]string{"all", "schools", "yixiao", "huangdao schools"}},
+		{Message{Recipient: "school", District: "370212", School: "3702120001"}, []string{"all", "schools"}},
 	} {
 		var got []string
-		for _, ch := range Route(chs, Message{Recipient: c.recipient, District: c.district}) {
+		for _, ch := range Route(chs, c.m) {
 			got = append(got, ch.Name())
 		}
 		if !slices.Equal(got, c.want) {
-			t.Errorf("%s %s: %v, want %v", c.recipient, c.district, got, c.want)
+			t.Errorf("%+v: %v, want %v", c.m, got, c.want)
 		}
 	}
 }

@@ -14,8 +14,10 @@ import (
 // Message is one notification to deliver. The JSON tags are the generic webhook's body.
 type Message struct {
 	Key       string    `json:"key"`       // unique id of the notification; receivers can drop repeats by it
-	Recipient string    `json:"recipient"` // "office" or "district"
-	District  string    `json:"district"`  // district code, e.g. "370211"
+	Recipient string    `json:"recipient"`        // "office" (a city's), "province", "district" or "school"
+	District  string    `json:"district"`         // district code, e.g. "370211"
+	City      string    `json:"city,omitempty"`   // the district's city, for the office's messages
+	School    string    `json:"school,omitempty"` // the school's code, for a school's messages
 	Year      int       `json:"year"`
 	Target    string    `json:"target"` // e.g. "cycle:2025:370211" or "finding:2025:370211:3"
 	Kind      string    `json:"kind"`   // reminder, overdue, escalation, returned, verified, …

@@ -10,7 +10,7 @@ import (
 // Routed is a channel with the recipients it serves.
 type Routed struct {
 	Channel
-	Recipients []string // "office", "district:*", "district:370211"; empty = every message
+	Recipients []string // "office", "office:370200", "province", "district:*", "school:*", …; empty = every message
 }
 
 // Build validates cfg and makes its channels, in the file's order. The HTTP channels share one client whose
@@ -57,9 +57,13 @@ func Route(chs []Routed, m Message) []Channel {
 func matches(pattern string, m Message) bool {
 	switch m.Recipient {
 	case "office":
-		return pattern == "office"
+		return pattern == "office" || pattern == "office:"+m.City
+	case "province":
+		return pattern == "province"
 	case "district":
 		return pattern == "district:*" || pattern == "district:"+m.District
+	case "school":
+		return pattern == "school:*" || pattern == "school:"+m.School || pattern == "school:district:"+m.District
 	}
 	return false
 }

@@ -11,8 +11,8 @@ import (
 	"junheng/workflows"
 )
 
-// notificationScope is whose notifications a reads: a district or a school its own, everyone else the office's
-// about the districts they reach.
+// notificationScope is whose notifications a reads: a district or a school its own, the province's office the
+// province's, everyone else the city offices' about the districts they reach.
 func notificationScope(a Actor) (store.NotificationFilter, error) {
 	switch a.Role {
 	case vocab.RoleDistrict:
@@ -21,10 +21,14 @@ func notificationScope(a Actor) (store.NotificationFilter, error) {
 		if a.Unit == "" {
 			return store.NotificationFilter{}, ErrNotFound
 		}
-		return store.NotificationFilter{Recipient: "school", School: a.Unit}, nil
+		return store.NotificationFilter{Recipient: string(workflows.ToSchool), School: a.Unit}, nil
 	}
 	unit, err := a.reach()
-	return store.NotificationFilter{Recipient: string(workflows.ToOffice), Unit: unit}, err
+	to := workflows.ToOffice
+	if a.Role == vocab.RoleProvince {
+		to = workflows.ToProvince
+	}
+	return store.NotificationFilter{Recipient: string(to), Unit: unit}, err
 }
 
 // Notifications are a's notifications, newest first; unread: only those not read yet.
@@ -37,11 +41,14 @@ func (c *Core) Notifications(ctx context.Context, a Actor, unread bool) ([]store
 	return c.store.Notifications(ctx, f)
 }
 
-// ReadNotification marks one of a's own notifications read. Only recipients may, the office and the districts:
-// the province and admins see the office's notifications, but marking one read would hide it from the office.
+// recipients are the roles notifications go to.
+var recipients = []vocab.Role{vocab.RoleProvince, vocab.RoleOffice, vocab.RoleDistrict, vocab.RoleSchool}
+
+// ReadNotification marks one of a's own notifications read. Only recipients may: admins see the offices'
+// notifications, but marking one read would hide it from the office.
 func (c *Core) ReadNotification(ctx context.Context, a Actor, id int64) (err error) {
 	defer c.refused(ctx, a, "read_notification", "", strconv.FormatInt(id, 10), &err)
-	if err := c.may(ctx, a, a.District(), vocab.RoleOffice, vocab.RoleDistrict); err != nil { // the role alone
+	if err := c.may(ctx, a, "", recipients...); err != nil {
 		return err
 	}
 	f, err := notificationScope(a)

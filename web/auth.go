@@ -143,6 +143,10 @@ func (s *server) logout(w http.ResponseWriter, r *http.Request) {
 // home sends each role to its own workspace for the year under way.
 func (s *server) home(w http.ResponseWriter, r *http.Request) {
 	year := strconv.Itoa(defaultYear(s.opts.Location))
+	if current(r).me.Role == "province" {
+		http.Redirect(w, r, "/province?year="+year, http.StatusSeeOther)
+		return
+	}
 	if current(r).me.Office() {
 		http.Redirect(w, r, "/office?year="+year, http.StatusSeeOther)
 		return

@@ -67,6 +67,36 @@ var catalogue = map[string][2]string{
 	"account_must_change":  {"待修改初始密码", "must change password"},
 	"account_active":       {"正常", "active"},
 	"account_locked_until": {"锁定至", "locked until"},
+
+	// the organisation page
+	"org_title":    {"组织机构", "Organisation"},
+	"org_download": {"下载当前组织机构 (.xlsx)", "Download the organisation (.xlsx)"},
+	"org_template": {"下载空白模板", "Download the blank template"},
+	"org_import":   {"导入组织机构工作簿", "Import the organisation workbook"},
+	"org_import_hint": {"工作簿含“省”“市”“区县”“学校”四个工作表(格式见模板的“说明”); 只新增或修改单位, 不删除; " +
+		"任何一处有误则整份不导入",
+		"The workbook has the sheets 省, 市, 区县 and 学校 (see the template's 说明 sheet); units are added or " +
+			"changed, never deleted; on any problem nothing is imported"},
+	"org_file_hint": {"请选择组织机构工作簿 (.xlsx)", "Choose the organisation workbook (.xlsx)"},
+	"org_imported": {"已导入: 省 %d 个, 市 %d 个, 区县 %d 个, 学校 %d 所",
+		"Imported: %d provinces, %d cities, %d districts, %d schools"},
+	"org_unit": {"新增或修改单位", "Add or change a unit"},
+	"org_unit_hint": {"代码已登记的, 修改其名称和上级; 省不填上级",
+		"A registered code is renamed or moved; a province has no parent"},
+	"org_unit_saved":     {"单位已保存", "The unit is saved"},
+	"org_level":          {"级别", "Level"},
+	"org_level_province": {"省", "Province"},
+	"org_level_city":     {"市", "City"},
+	"org_level_district": {"区县", "District"},
+	"org_level_school":   {"学校", "School"},
+	"org_code":           {"代码", "Code"},
+	"org_name":           {"名称", "Name"},
+	"org_parent":         {"上级单位(代码)", "Parent (code)"},
+	"org_kind":           {"学校类型", "School kind"},
+	"org_kind_keep":      {"(不填: 保留已有类型)", "(none: keep the known kind)"},
+	"org_save":           {"保存", "Save"},
+	"org_none":           {"暂无", "None"},
+
 	"first_password_for": {"初始密码只在此显示一次, 请交给本人(首次登录须修改)",
 		"The first password, shown only now; hand it over (it is changed at first sign-in)"},
 	"api_tokens":    {"API 令牌", "API tokens"},
@@ -294,4 +324,17 @@ var catalogue = map[string][2]string{
 		"The system is busy or unavailable and the action may still be in progress: reload the page shortly to see " +
 			"the result; submitting this form again will not act twice"},
 	"unavailable": {"系统繁忙或暂时不可用, 请稍后刷新页面", "The system is busy or unavailable; reload the page shortly"},
+
+	// the province's dashboard
+	"prov_dashboard":     {"省督导办工作台", "Province dashboard"},
+	"prov_city":          {"市", "City"},
+	"prov_districts":     {"区县数", "Districts"},
+	"prov_not_opened":    {"未开启", "Not opened"},
+	"prov_waiting":       {"待省级评估认定", "Awaiting the province"},
+	"prov_certified":     {"已认定(含往年)", "Certified (with earlier years)"},
+	"prov_share":         {"认定占比", "Certified share"},
+	"prov_target_met":    {"达到目标", "met"},
+	"prov_target_missed": {"未达目标", "not met"},
+	"prov_no_target":     {"未设目标", "no target"},
+	"prov_total":         {"合计", "Total"},
 }

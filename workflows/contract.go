@@ -126,6 +126,8 @@ type Recipient string
 const (
 	ToDistrict Recipient = "district"
 	ToOffice   Recipient = "office"
+	ToProvince Recipient = "province"
+	ToSchool   Recipient = "school"
 )
 
 // Notification is stored per recipient; the Notify activity answers how many channels are to deliver it, and

@@ -660,9 +660,15 @@ func (c *cycle) recordAcceptance(ctx workflow.Context, in DecisionInput) error {
 		next.ReviewedVersion = c.s.ReviewedVersion
 		next.Stage, next.EndReason = vocab.StageNotCertified, "city_acceptance_failed"
 	}
+	ns := []notice{{ToDistrict, "acceptance", passFail(in.Passed, "市级验收通过", "市级验收未通过: "+in.Comment),
+		passFail(in.Passed, "City acceptance passed", "City acceptance failed: "+in.Comment)}}
+	// The province learns of an application waiting for its review; runs accepted before this asked no one.
+	if in.Passed && workflow.GetVersion(ctx, "province-notified", workflow.DefaultVersion, 1) == 1 {
+		ns = append(ns, notice{ToProvince, "awaiting_province", c.p.DistrictName + "通过市级验收, 待省级评估认定",
+			c.p.DistrictName + " passed city acceptance and awaits the province's review"})
+	}
 	return c.commit(ctx, next, in.Actor, "acceptance", passFail(in.Passed, "passed", "failed: "+in.Comment),
-		notice{ToDistrict, "acceptance", passFail(in.Passed, "市级验收通过", "市级验收未通过: "+in.Comment),
-			passFail(in.Passed, "City acceptance passed", "City acceptance failed: "+in.Comment)})
+		ns...)
 }
 
 func (c *cycle) validateProvinceResult(_ workflow.Context, in DecisionInput) error {

@@ -81,6 +81,9 @@ func TestCycleHappyPathToCertified(t *testing.T) {
 	if n := s.store.count(ToDistrict, "reminder", ""); n != 0 {
 		t.Errorf("%d reminders sent to a district that was early", n)
 	}
+	if n := s.store.count(ToProvince, "awaiting_province", vocab.CycleID(2025, "370211")); n != 1 {
+		t.Errorf("%d notices to the province of the application awaiting it, want 1", n)
+	}
 	if got := s.store.detail("cycle:", "province_result"); strings.Contains(got, "behalf") {
 		t.Errorf("the province's own record reads %q", got)
 	}
