@@ -42,9 +42,14 @@ func TestContract(t *testing.T) {
 	if n := contract.NumMethod(); n != len(names) {
 		t.Errorf("workflows.Activities has %d methods, the workflows call %d", n, len(names))
 	}
-	if n := reflect.TypeFor[*Activities]().NumMethod(); n != contract.NumMethod() {
-		t.Errorf("Activities has %d exported methods, the contract %d: every method is registered as an activity",
-			n, contract.NumMethod())
+	school := reflect.TypeFor[workflows.SchoolActivities]()
+	if _, ok := school.MethodByName(workflows.ActivityRecordSchool); !ok || school.NumMethod() != 1 {
+		t.Errorf("the school workflows call %s, the contract has %d methods", workflows.ActivityRecordSchool,
+			school.NumMethod())
+	}
+	if n := reflect.TypeFor[*Activities]().NumMethod(); n != contract.NumMethod()+school.NumMethod() {
+		t.Errorf("Activities has %d exported methods, the contracts %d: every method is registered as an activity",
+			n, contract.NumMethod()+school.NumMethod())
 	}
 }
 

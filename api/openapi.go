@@ -442,12 +442,13 @@ var typeEnums = map[reflect.Type][]any{
 // fieldEnums are the value sets of plain string fields, by struct and JSON name: the read model's copies of the
 // types above, and request fields that the workflows check.
 var fieldEnums = map[reflect.Type]map[string][]any{
-	reflect.TypeFor[store.Cycle]():        {"stage": stages, "verdict": append([]any{""}, verdicts...)},
-	reflect.TypeFor[store.Finding]():      {"source": sources, "severity": severities, "status": itemStatuses},
-	reflect.TypeFor[store.Plan]():         {"status": planStatuses},
-	reflect.TypeFor[store.PlanVersion]():  {"status": planStatuses},
-	reflect.TypeFor[store.Delivery]():     {"status": deliveryStatuses},
-	reflect.TypeFor[store.Notification](): {"recipient": enumOf(workflows.ToOffice, workflows.ToDistrict)},
+	reflect.TypeFor[store.Cycle]():       {"stage": stages, "verdict": append([]any{""}, verdicts...)},
+	reflect.TypeFor[store.Finding]():     {"source": sources, "severity": severities, "status": itemStatuses},
+	reflect.TypeFor[store.Plan]():        {"status": planStatuses},
+	reflect.TypeFor[store.PlanVersion](): {"status": planStatuses},
+	reflect.TypeFor[store.Delivery]():    {"status": deliveryStatuses},
+	reflect.TypeFor[store.Notification](): {"recipient": enumOf(workflows.ToProvince, workflows.ToOffice,
+		workflows.ToDistrict, workflows.ToSchool)},
 	reflect.TypeFor[report.BulletinRow](): {"stage": stages, "verdict": append([]any{""}, verdicts...)},
 	reflect.TypeFor[reviewRequest]():      {"decision": reviewDecisions},
 	reflect.TypeFor[talkRequest]():        {"kind": talkKinds},

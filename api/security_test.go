@@ -162,7 +162,7 @@ func TestIssuedTokenIsNeverKept(t *testing.T) {
 }
 
 // TestOnlyRecipientsMarkNotificationsRead tries every role on the office's and the districts' notifications:
-// only the office marks its own, and a district its own.
+// only the office marks its own, and a district its own; the province has its own (not the office's).
 func TestOnlyRecipientsMarkNotificationsRead(t *testing.T) {
 	ctx := context.Background()
 	db := storetest.Open(t)[store.SQLite]
@@ -184,8 +184,8 @@ func TestOnlyRecipientsMarkNotificationsRead(t *testing.T) {
 		role, note string
 		want       int
 	}{
-		{"admin", "office", 403}, {"province", "office", 403}, {"district 370200", "office", 404},
-		{"admin", "370200", 403}, {"province", "370200", 403}, {"office", "370200", 404},
+		{"admin", "office", 403}, {"province", "office", 404}, {"district 370200", "office", 404},
+		{"admin", "370200", 403}, {"province", "370200", 404}, {"office", "370200", 404},
 		{"district 370200", "370201", 404},
 		{"district 370200", "370200", 204}, {"office", "office", 204},
 	}

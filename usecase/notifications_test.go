@@ -16,6 +16,7 @@ func TestWhoReadsNotifications(t *testing.T) {
 	ctx := context.Background()
 	ids := map[string]int64{}
 	for _, n := range []store.Notification{{Key: "office", Recipient: "office"},
+		{Key: "province", Recipient: "province", DistrictCode: "370211"},
 		{Key: "370211", Recipient: "district", DistrictCode: "370211"},
 		{Key: "370202", Recipient: "district", DistrictCode: "370202"}} {
 		n.Year, n.Kind = 2025, "reminder"
@@ -27,7 +28,7 @@ func TestWhoReadsNotifications(t *testing.T) {
 	c := New(Deps{Store: db})
 	office, province := Actor{Role: vocab.RoleOffice}, Actor{Role: vocab.RoleProvince}
 	clerk := Actor{Role: vocab.RoleDistrict, Unit: "370211"}
-	for a, want := range map[Actor]string{office: "office", province: "office", clerk: "370211"} {
+	for a, want := range map[Actor]string{office: "office", province: "province", clerk: "370211"} {
 		ns, err := c.Notifications(ctx, a, false)
 		if err != nil || len(ns) != 1 || ns[0].ID != ids[want] {
 			t.Errorf("%+v reads %+v (%v), want the %s one", a, ns, err, want)
@@ -38,7 +39,8 @@ func TestWhoReadsNotifications(t *testing.T) {
 		note  string
 		want  Kind
 	}{
-		{province, "office", Forbidden}, {Actor{Role: vocab.RoleAdmin}, "office", Forbidden},
+		{province, "office", NotFound}, {Actor{Role: vocab.RoleAdmin}, "office", Forbidden},
+		{office, "province", NotFound}, {province, "province", ""},
 		{office, "370211", NotFound}, {clerk, "370202", NotFound}, {clerk, "office", NotFound},
 		{clerk, "370211", ""}, {office, "office", ""},
 	} {

@@ -38,9 +38,11 @@ func twoCities(t *testing.T, db *store.Store) {
 		must(db.CreateFindings(ctx, []store.Finding{{ID: vocab.FindingID(2025, d.Code, 1), Year: 2025,
 			DistrictCode: d.Code, Seq: 1, Title: "t", Source: "on_site", Severity: "normal", Status: "open",
 			CreatedAt: now, UpdatedAt: now}}))
-		_, err := db.AddNotification(ctx, &store.Notification{Key: d.Code, Recipient: "office",
-			DistrictCode: d.Code, Year: 2025, Kind: "submitted"})
-		must(err)
+		for _, to := range []string{"office", "province"} {
+			_, err := db.AddNotification(ctx, &store.Notification{Key: to + d.Code, Recipient: to,
+				DistrictCode: d.Code, Year: 2025, Kind: "submitted"})
+			must(err)
+		}
 	}
 }
 

@@ -265,7 +265,8 @@ func TestRegisteredNamesAreTheRecordedOnes(t *testing.T) {
 	r := &names{}
 	Register(r)
 	slices.Sort(r.got)
-	if want := []string{"CreationPlan", "DistrictCycle", "RectificationItem"}; !slices.Equal(r.got, want) {
+	want := []string{"CreationPlan", "DistrictCycle", "RectificationItem", "SchoolReturn"}
+	if !slices.Equal(r.got, want) {
 		t.Errorf("registered %v, want %v", r.got, want)
 	}
 	for _, file := range []string{"cycle_history.json", "item_history.json", "plan_history_v1.json"} {

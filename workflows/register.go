@@ -33,12 +33,14 @@ const (
 	WorkflowDistrictCycle     = "DistrictCycle"
 	WorkflowRectificationItem = "RectificationItem"
 	WorkflowCreationPlan      = "CreationPlan"
+	WorkflowSchoolReturn      = "SchoolReturn"
 )
 
 // Register adds the workflows to a worker under their names.
 func Register(r worker.WorkflowRegistry) {
 	for name, fn := range map[string]any{WorkflowDistrictCycle: DistrictCycle,
-		WorkflowRectificationItem: RectificationItem, WorkflowCreationPlan: CreationPlan} {
+		WorkflowRectificationItem: RectificationItem, WorkflowCreationPlan: CreationPlan,
+		WorkflowSchoolReturn: SchoolReturn} {
 		r.RegisterWorkflowWithOptions(fn, workflow.RegisterOptions{Name: name})
 	}
 }

@@ -1,0 +1,272 @@
+package usecase
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+	"golang.org/x/sync/errgroup"
+
+	"junheng/evaluation"
+	"junheng/store"
+	"junheng/vocab"
+	"junheng/workflows"
+)
+
+// SchoolDeadlineLead is how long before the district's self-assessment deadline its schools' data is due by
+// default: time for the district to check, return and gather it.
+const SchoolDeadlineLead = 15 * 24 * time.Hour
+
+// SchoolRoundOpened is a district's year opened for its schools: the deadline, the schools whose workflow this
+// call started and those started before.
+type SchoolRoundOpened struct {
+	Year     int       `json:"year"`
+	District string    `json:"district"`
+	Deadline time.Time `json:"deadline"`
+	Opened   []string  `json:"opened"`
+	Existing []string  `json:"existing"`
+}
+
+// OpenSchoolRound opens year for every registered school of the district: each school's workflow is started once,
+// claimed in the database for good (as OpenYear claims districts), so a retry, with any key, starts nothing
+// twice, and a school registered later gets its own when the district opens the year again. deadline zero is
+// SchoolDeadlineLead before the district's self-assessment deadline.
+func (c *Core) OpenSchoolRound(ctx context.Context, a Actor, key string, year int, district string,
+	deadline time.Time,
+) (_ SchoolRoundOpened, err error) {
+	defer c.refused(ctx, a, "open_school_round", district, vocab.CycleID(year, district), &err)
+	out := SchoolRoundOpened{Year: year, District: district, Opened: []string{}, Existing: []string{}}
+	cy, err := c.cycle(ctx, a, year, district, vocab.RoleDistrict)
+	if err != nil {
+		return out, err
+	}
+	if deadline.IsZero() {
+		deadline = cy.SelfAssessmentDeadline.Add(-SchoolDeadlineLead)
+	}
+	out.Deadline = deadline
+	if !deadline.After(time.Now()) {
+		return out, InvalidInput(evaluation.Problem{Field: "deadline", MessageZh: "学校填报截止时间须晚于现在",
+			MessageEn: "the schools' deadline must be in the future"})
+	}
+	dist, err := c.store.District(ctx, district)
+	if err != nil {
+		return out, err
+	}
+	schools, err := c.store.Schools(ctx, district)
+	if err != nil {
+		return out, err
+	}
+	if len(schools) == 0 {
+		return out, &Error{Kind: Refused, MessageZh: "本区县尚未登记学校", MessageEn: "the district has no schools registered"}
+	}
+	if err := c.temporalUp(ctx); err != nil {
+		return out, err
+	}
+	codes := make([]string, len(schools))
+	for i, sc := range schools {
+		codes[i] = sc.Code
+	}
+	unstarted, err := c.store.ClaimSchoolReturns(ctx, year, district, codes, deadline)
+	if err != nil {
+		return out, err
+	}
+	policy := c.rulesOf(dist.CityCode).Policy
+	var mu sync.Mutex
+	ctx, cancel := context.WithTimeout(ctx, ActionTimeout)
+	defer cancel()
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(16)
+	for _, sc := range schools {
+		if !slices.Contains(unstarted, sc.Code) {
+			mu.Lock()
+			out.Existing = append(out.Existing, sc.Code)
+			mu.Unlock()
+			continue
+		}
+		g.Go(func() error {
+			started, err := c.startSchool(gctx, workflows.SchoolParams{Year: year, District: district,
+				DistrictName: dist.Name, School: sc.Code, SchoolName: sc.Name, Deadline: deadline,
+				Reminders: policy.DistrictReminders, OpenedBy: a.workflow()})
+			if err != nil {
+				return err
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if started {
+				out.Opened = append(out.Opened, sc.Code)
+			} else {
+				out.Existing = append(out.Existing, sc.Code)
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return out, WorkflowError(err)
+	}
+	slices.Sort(out.Opened)
+	slices.Sort(out.Existing)
+	return out, nil
+}
+
+// startSchool starts a school's claimed workflow and marks the claim started, also when Temporal already runs
+// it (an earlier attempt got that far).
+func (c *Core) startSchool(ctx context.Context, p workflows.SchoolParams) (bool, error) {
+	_, err := c.temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:                                       vocab.SchoolID(p.Year, p.District, p.School),
+		TaskQueue:                                workflows.TaskQueue,
+		WorkflowIDReusePolicy:                    enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		WorkflowExecutionErrorWhenAlreadyStarted: true,
+	}, workflows.WorkflowSchoolReturn, p)
+	var already *serviceerror.WorkflowExecutionAlreadyStarted
+	started := !errors.As(err, &already)
+	if started && err != nil {
+		return false, err
+	}
+	return started, c.store.SchoolReturnStarted(ctx, p.Year, p.School)
+}
+
+// AssembleSelfAssessment gathers the district's self-assessment for year from its schools' accepted data and
+// the district-level parts of its latest draft (government, quality, recognition, vetoes, the certification year,
+// the 2012 conditions), and saves it as a new draft, evaluated and recorded like any (SaveDraft). Refused, naming
+// them, while a registered school's data is not accepted.
+func (c *Core) AssembleSelfAssessment(ctx context.Context, a Actor, key string, year int, district string,
+) (_ DraftSaved, err error) {
+	defer func() {
+		if !Audited(err) { // a refusal of SaveDraft is in the trail already
+			c.refused(ctx, a, "assemble_self_assessment", district, vocab.CycleID(year, district), &err)
+		}
+	}()
+	var out DraftSaved
+	if _, err := c.cycle(ctx, a, year, district, vocab.RoleDistrict); err != nil {
+		return out, err
+	}
+	dist, err := c.store.District(ctx, district)
+	if err != nil {
+		return out, err
+	}
+	schools, err := c.store.Schools(ctx, district)
+	if err != nil {
+		return out, err
+	}
+	accepted, err := c.store.AcceptedSchoolReturns(ctx, year, district)
+	if err != nil {
+		return out, err
+	}
+	in := evaluation.Input{District: evaluation.District{Code: district, Name: dist.Name}, Year: year}
+	var f Fields
+	if len(schools) == 0 {
+		f.Add("schools", "本区县尚未登记学校", "the district has no schools registered")
+	}
+	for _, sc := range schools {
+		i := slices.IndexFunc(accepted, func(r store.SchoolReturn) bool { return r.SchoolCode == sc.Code })
+		if i < 0 || accepted[i].Data == nil {
+			f.Add("schools", fmt.Sprintf("学校 %s(%s)的数据尚未审核通过", sc.Name, sc.Code),
+				fmt.Sprintf("the data of school %s (%s) is not accepted yet", sc.Name, sc.Code))
+			continue
+		}
+		in.Schools = append(in.Schools, *accepted[i].Data)
+	}
+	if err := f.Err(); err != nil {
+		return out, err
+	}
+	switch base, err := c.LatestDraft(ctx, a, year, district); {
+	case err == nil:
+		d := base.Data
+		in.District.Name = cmp.Or(d.District.Name, in.District.Name)
+		in.Government, in.Quality, in.RecognitionRate, in.Vetoes = d.Government, d.Quality, d.RecognitionRate, d.Vetoes
+		in.BasicBalanceCertifiedYear, in.Basic2012 = d.BasicBalanceCertifiedYear, d.Basic2012
+	case !errors.Is(err, ErrNotFound):
+		return out, err
+	}
+	return c.SaveDraft(ctx, a, key, year, district, in)
+}
+
+// SchoolsEntered says what became of each school of a workbook the district entered.
+type SchoolsEntered struct {
+	Entered []string `json:"entered"` // taken as the district's entry, accepted
+	Kept    []string `json:"kept"`    // the school's own data is submitted or accepted: it stands
+	Skipped []string `json:"skipped"` // not a registered school of the district, or its year is not open
+}
+
+// EnterSchoolsFromWorkbook enters, after the district has saved a whole workbook as its draft, each school of it
+// whose own data is not submitted or accepted (enter_school), so that the schools the district filled in itself
+// count as accepted. Each school's Update has its own key derived from key, so a retry enters each once.
+func (c *Core) EnterSchoolsFromWorkbook(ctx context.Context, a Actor, key string, year int, district string,
+	in evaluation.Input,
+) (_ SchoolsEntered, err error) {
+	defer c.refused(ctx, a, "enter_schools", district, vocab.CycleID(year, district), &err)
+	out := SchoolsEntered{Entered: []string{}, Kept: []string{}, Skipped: []string{}}
+	if err := c.may(ctx, a, district, vocab.RoleDistrict); err != nil {
+		return out, err
+	}
+	if err := inputError(evaluation.Validate(in, c.profile)); err != nil {
+		return out, err
+	}
+	schools, err := c.store.Schools(ctx, district)
+	if err != nil {
+		return out, err
+	}
+	returns, err := c.store.SchoolReturns(ctx, year, district)
+	if err != nil {
+		return out, err
+	}
+	status := make(map[string]vocab.SchoolStatus, len(returns))
+	for _, r := range returns {
+		status[r.SchoolCode] = vocab.SchoolStatus(r.Status)
+	}
+	var mu sync.Mutex
+	add := func(list *[]string, code string) {
+		mu.Lock()
+		defer mu.Unlock()
+		*list = append(*list, code)
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(8)
+	for _, data := range in.Schools {
+		st, opened := status[data.Code]
+		registered := slices.ContainsFunc(schools, func(s store.School) bool { return s.Code == data.Code })
+		switch {
+		case !registered || !opened:
+			add(&out.Skipped, data.Code)
+			continue
+		case st == vocab.SchoolSubmitted || st == vocab.SchoolAccepted:
+			add(&out.Kept, data.Code)
+			continue
+		}
+		g.Go(func() error {
+			var res workflows.SchoolState
+			err := c.act(gctx, a, schoolKey(key, data.Code), vocab.SchoolID(year, district, data.Code),
+				workflows.UpdateEnterSchool, workflows.SchoolEntryInput{Actor: a.workflow(), Data: data}, &res)
+			var e *Error
+			switch {
+			case err == nil:
+				add(&out.Entered, data.Code)
+			case errors.As(err, &e) && (e.Kind == Refused || e.Kind == Ended):
+				add(&out.Kept, data.Code) // the school submitted, or was accepted, meanwhile
+			default:
+				return err
+			}
+			return nil
+		})
+	}
+	err = g.Wait()
+	for _, l := range []*[]string{&out.Entered, &out.Kept, &out.Skipped} {
+		slices.Sort(*l)
+	}
+	return out, err
+}
+
+// schoolKey is the key of one school's Update within an action on many under key.
+func schoolKey(key, school string) string {
+	if key == "" {
+		return ""
+	}
+	return key + ":" + school
+}
