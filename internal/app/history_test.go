@@ -18,13 +18,14 @@ import (
 // TestRecordHistories records, with JUNHENG_RECORD_HISTORY=1, the histories of the long-lived paths that
 // workflows/replay_test.go replays in CI: a year returned and resubmitted with reminders, an overdue review and
 // the application deadline passing; a year, an item and a plan continuing as new (both runs); an item overdue,
-// escalated with nags, extended and closed. Deadlines are seconds apart, so it runs in real time (about a
+// escalated with nags, extended and closed; a school's data reminded, overdue, submitted late, returned,
+// resubmitted and accepted. Deadlines are seconds apart, so it runs in real time (about a
 // minute). Record again, with a new suffix, after a change guarded by workflow.GetVersion.
 func TestRecordHistories(t *testing.T) {
 	if os.Getenv("JUNHENG_RECORD_HISTORY") == "" {
 		t.Skip("set JUNHENG_RECORD_HISTORY=1 to record the replay histories")
 	}
-	const suffix = "_v5.json"
+	const suffix = "_v6.json"
 	dir := "../../workflows/testdata/"
 	p := start(t, testConfig(t, t.TempDir(), ""))
 	defer p.Close()
@@ -206,6 +207,41 @@ func TestRecordHistories(t *testing.T) {
 	must[workflows.CreationPlanState](t, c, startedPlan, workflows.UpdateReviewPlan,
 		workflows.PlanReview{Actor: office, Version: 1, Approved: true, Comment: "同意"})
 	recordHistory(t, c, startedPlan, "", dir+"plan_started_by_update_history"+suffix)
+
+	// A school's data: reminded, overdue, submitted late, returned, resubmitted, accepted, ended at the deadline
+	// the district moved.
+	t0 = time.Now()
+	school := codeA + "0001"
+	schoolID := vocab.SchoolID(2025, codeA, school)
+	if _, err := p.Store.ClaimSchoolReturns(ctx, 2025, codeA, []string{school}, t0.Add(sec(3))); err != nil {
+		t.Fatal(err)
+	}
+	head := vocab.Actor{Name: "黄岛一小", Role: vocab.RoleSchool, Unit: school}
+	if err := p.Store.SaveSchoolDraft(ctx, &store.SchoolDraft{Year: 2025, SchoolCode: school, DistrictCode: codeA,
+		Data: sampleInput(t, noEdit).Schools[0], EnteredBy: head.Name, UpdatedAt: t0}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: schoolID, TaskQueue: workflows.TaskQueue},
+		workflows.WorkflowSchoolReturn, workflows.SchoolParams{Year: 2025, District: codeA, DistrictName: "黄岛区",
+			School: school, SchoolName: "黄岛一小", Deadline: t0.Add(sec(3)), Reminders: []time.Duration{sec(2)},
+			OpenedBy: clerk})
+	if err != nil {
+		t.Fatal(err)
+	}
+	at(sec(4))
+	must[workflows.SchoolState](t, c, schoolID, workflows.UpdateSubmitSchool, workflows.SchoolInput{Actor: head})
+	must[workflows.SchoolState](t, c, schoolID, workflows.UpdateReturnSchool,
+		workflows.SchoolReturnInput{Actor: clerk, Reason: "在校生数与学籍系统不一致"})
+	must[workflows.SchoolState](t, c, schoolID, workflows.UpdateSetSchoolDeadline,
+		workflows.SchoolDeadlineInput{Actor: clerk, Deadline: time.Now().Add(sec(3))})
+	must[workflows.SchoolState](t, c, schoolID, workflows.UpdateSubmitSchool, workflows.SchoolInput{Actor: head})
+	must[workflows.SchoolState](t, c, schoolID, workflows.UpdateAcceptSchool, workflows.SchoolInput{Actor: clerk})
+	var accepted workflows.SchoolState
+	if err := c.GetWorkflow(ctx, schoolID, "").Get(ctx, &accepted); err != nil ||
+		accepted.Status != vocab.SchoolAccepted || accepted.Submissions != 2 {
+		t.Fatalf("the school's year ended %+v, %v", accepted, err)
+	}
+	recordHistory(t, c, schoolID, "", dir+"school_history"+suffix)
 }
 
 // TestRecordOnBehalfHistory records, apart from the histories of the earlier release, a year in which the office
