@@ -128,6 +128,10 @@ func TestCityScope(t *testing.T) {
 					t.Errorf("Qingdao's administrator opens %s: %v", req.Login, err)
 				}
 			}
+			evs, err := db.Audit(ctx, store.AuditFilter{Action: "create_account", Outcome: "ok"})
+			if err != nil || len(evs) != 2 || evs[0].Actor != "青岛管理员" || evs[0].ActorUnit != "370200" {
+				t.Errorf("the audit trail names the administrator's unit: %+v %v", evs, err)
+			}
 			root := Actor{Name: "cli", Role: vocab.RoleSystem}
 			if _, err := CreateAccount(ctx, db, root, AccountRequest{Login: "lixia", Name: "历下",
 				Role: vocab.RoleDistrict, Unit: "370102"}); err != nil {
