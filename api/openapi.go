@@ -126,6 +126,17 @@ var opDocs = map[string]opDoc{
 	"get_file":            {zh: "下载佐证文件", media: "*/*"},
 	"evaluate":            {zh: "按内置标准(?profile=)评估自评数据而不保存(JSON 或 .xlsx)"},
 	"template":            {zh: "Excel 自评模板", media: excel.ContentType},
+
+	// the schools' own data (学校填报)
+	"get_school_form":          {zh: "本校本年度数据: 状态、截止时间、退回理由、草稿"},
+	"save_school_draft":        {zh: "保存本校数据为草稿, 按评估对学校的要求核对"},
+	"submit_school":            {zh: "向区县提交本校草稿"},
+	"school_statuses":          {zh: "区县各校本年度数据填报情况"},
+	"open_school_round":        {zh: "开启本区县各校本年度数据填报(有新开启为 201, 均已开启为 200)", also: []int{http.StatusOK}},
+	"accept_school":            {zh: "审核通过学校提交的数据"},
+	"return_school":            {zh: "退回学校提交的数据并说明理由"},
+	"set_school_deadline":      {zh: "为学校另定填报截止时间"},
+	"assemble_self_assessment": {zh: "由各校审核通过的数据汇总自评并保存为草稿"},
 }
 
 var formatMedia = map[string]string{"xlsx": excel.ContentType}
@@ -194,6 +205,9 @@ func pathParameter(routePath, name string) *openapi3.Parameter {
 	switch {
 	case name == "year":
 		return p.WithDescription("年度 / Year").WithSchema(openapi3.NewIntegerSchema().WithMin(2000).WithMax(2200))
+	case name == "school":
+		return p.WithDescription("学校标识码(10 位) / School code (10 digits)").
+			WithSchema(openapi3.NewStringSchema())
 	case name == "code":
 		return p.WithDescription("区县代码 / District code (GB/T 2260)").
 			WithSchema(openapi3.NewStringSchema().WithPattern(usecase.DistrictCode.String()))
@@ -417,6 +431,10 @@ var (
 	deliveryStatuses = enumOf(store.Delivered, store.Retrying, store.Failed)
 	reviewDecisions  = []any{"approve", "return"}
 	talkKinds        = []any{"talk", "circular"}
+
+	schoolStatuses = enumOf(vocab.SchoolNotStarted, vocab.SchoolDraft, vocab.SchoolSubmitted, vocab.SchoolReturned,
+		vocab.SchoolAccepted)
+	kinds = enumOf(evaluation.Kinds...)
 )
 
 // typeEnums are the value sets of the string types.
@@ -428,7 +446,8 @@ var typeEnums = map[reflect.Type][]any{
 		vocab.RoleSystem)...),
 	reflect.TypeFor[vocab.Severity]():         severities,
 	reflect.TypeFor[vocab.Source]():           sources,
-	reflect.TypeFor[evaluation.Kind]():        enumOf(evaluation.Kinds...),
+	reflect.TypeFor[vocab.SchoolStatus]():     schoolStatuses,
+	reflect.TypeFor[evaluation.Kind]():        kinds,
 	reflect.TypeFor[evaluation.SchoolStage](): enumOf(evaluation.Primary, evaluation.Junior, evaluation.Senior),
 	reflect.TypeFor[evaluation.Verdict]():     verdicts,
 	reflect.TypeFor[evaluation.Part](): enumOf(evaluation.PartVeto, evaluation.PartPrerequisite,
@@ -455,6 +474,11 @@ var fieldEnums = map[reflect.Type]map[string][]any{
 	reflect.TypeFor[Principal]():          {"role": enumOf(usecase.Roles...)},
 	// the core's request types
 	reflect.TypeFor[usecase.TokenRequest](): {"role": enumOf(usecase.Roles...)},
+
+	// the schools' own data (学校填报)
+	reflect.TypeFor[store.SchoolReturn]():      {"status": schoolStatuses},
+	reflect.TypeFor[store.School]():            {"kind": kinds},
+	reflect.TypeFor[usecase.SchoolStatusRow](): {"kind": kinds},
 }
 
 var (

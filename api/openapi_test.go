@@ -279,11 +279,13 @@ func TestEveryAnswerIsDocumented(t *testing.T) {
 	if _, err := db.AddNotification(ctx, &note); err != nil {
 		t.Fatal(err)
 	}
+	const school = "3702000001" // open, so that its saves and the district's decisions reach the workflow
+	registerSchools(t, db, map[string]string{school: "370200"}, school)
 	callers := map[string]string{"nobody": "", "office": office, "admin": token(t, db, vocab.RoleAdmin, ""),
 		"province": token(t, db, vocab.RoleProvince, ""),
 		"district": token(t, db, vocab.RoleDistrict, "370200"),
-		"another":  token(t, db, vocab.RoleDistrict, "370201")}
-	params := strings.NewReplacer(":year", "2025", ":code", "370200",
+		"another":  token(t, db, vocab.RoleDistrict, "370201"), "school": token(t, db, vocab.RoleSchool, school)}
+	params := strings.NewReplacer(":year", "2025", ":code", "370200", ":school", school,
 		"/findings/:id", "/findings/"+vocab.FindingID(2025, "370200", 1),
 		"/files/:id", "/files/"+upload(t, e, office, "a.pdf", []byte("%PDF-1.4\n")).ID,
 		"/notifications/:id", fmt.Sprintf("/notifications/%d", note.ID))
@@ -300,6 +302,12 @@ func TestEveryAnswerIsDocumented(t *testing.T) {
 		"request_extension": `{"due_date":"2099-12-31","reason":"r"}`,
 		"save_draft":        strings.ReplaceAll(string(selfAssessment), "370211", "370200"),
 		"evaluate":          string(selfAssessment),
+
+		// the schools' own data
+		"save_school_draft":   schoolJSON,
+		"return_school":       `{"reason":"r"}`,
+		"set_school_deadline": `{"deadline":"2099-12-31"}`,
+		"open_school_round":   `{"deadline":"2099-12-31"}`,
 	}
 	refusals := []error{nil,
 		temporal.NewNonRetryableApplicationError("no", workflows.ErrConflict, nil, workflows.Refusal{}),

@@ -46,7 +46,10 @@ func (s *Server) routes() []route {
 		provinceSay = []vocab.Role{vocab.RoleProvince, vocab.RoleOffice}
 		auditors    = []vocab.Role{vocab.RoleAdmin, vocab.RoleOffice}
 		recipients  = []vocab.Role{vocab.RoleProvince, vocab.RoleOffice, vocab.RoleDistrict, vocab.RoleSchool}
+		school      = []vocab.Role{vocab.RoleSchool}
 		cycle       = "/cycles/:year/districts/:code"
+		schools     = cycle + "/schools"
+		own         = "/schools/:year/own"
 		finding     = "/findings/:id"
 		plan        = "/districts/:code/plan"
 	)
@@ -72,7 +75,7 @@ func (s *Server) routes() []route {
 			handler: s.getCycle},
 		{method: "PUT", path: cycle + "/self-assessment", action: "save_draft",
 			summary: "Save a self-assessment draft (JSON or .xlsx) and evaluate it", roles: district,
-			body: evaluation.Input{}, response: usecase.DraftSaved{}, upload: true, handler: s.saveSelfAssessment},
+			body: evaluation.Input{}, response: selfAssessmentSaved{}, upload: true, handler: s.saveSelfAssessment},
 		{method: "GET", path: cycle + "/self-assessment", action: "get_draft",
 			summary: "The latest saved draft with its evaluation, or its data filled into the template (?format=xlsx)",
 			query:   []string{"format"}, response: usecase.SavedDraft{}, handler: s.getSelfAssessment},
@@ -82,6 +85,34 @@ func (s *Server) routes() []route {
 		{method: "POST", path: cycle + "/review", action: "review",
 			summary: "Approve with findings, or return, a submitted self-assessment", roles: office,
 			body: reviewRequest{}, response: workflows.CycleState{}, handler: s.review},
+		{method: "POST", path: cycle + "/self-assessment/assemble", action: "assemble_self_assessment",
+			summary: "Gather the self-assessment from the schools' accepted data and save it as a draft",
+			roles:   district, response: usecase.DraftSaved{}, handler: s.assembleSelfAssessment},
+		{method: "GET", path: schools, action: "school_statuses",
+			summary:  "Where each school of the district stands with its own data for the year",
+			response: []usecase.SchoolStatusRow{}, handler: s.schoolStatuses},
+		{method: "POST", path: schools, action: "open_school_round",
+			summary: "Open the year for the district's schools to fill in their own data (201 when any was " +
+				"opened, 200 when all were open)", roles: district, body: openSchoolsRequest{},
+			response: usecase.SchoolRoundOpened{}, status: http.StatusCreated, handler: s.openSchoolRound},
+		{method: "POST", path: schools + "/:school/accept", action: "accept_school",
+			summary: "Accept a school's submitted data", roles: district, response: workflows.SchoolState{},
+			handler: s.acceptSchool},
+		{method: "POST", path: schools + "/:school/return", action: "return_school",
+			summary: "Return a school's submitted data with the reason, to be corrected", roles: district,
+			body: schoolReturnRequest{}, response: workflows.SchoolState{}, handler: s.returnSchool},
+		{method: "POST", path: schools + "/:school/deadline", action: "set_school_deadline",
+			summary: "Give a school a new deadline", roles: district, body: schoolDeadlineRequest{},
+			response: workflows.SchoolState{}, handler: s.setSchoolDeadline},
+		{method: "GET", path: own, action: "get_school_form",
+			summary: "The school's own data for the year: status, deadline, the district's reason, draft",
+			roles:   school, response: usecase.SchoolFormView{}, handler: s.getSchoolForm},
+		{method: "PUT", path: own, action: "save_school_draft",
+			summary: "Save the school's own data as its draft, checked as the evaluation checks a school",
+			roles:   school, body: evaluation.School{}, response: store.SchoolDraft{}, handler: s.saveSchoolDraft},
+		{method: "POST", path: own + "/submit", action: "submit_school",
+			summary: "Submit the school's draft to its district", roles: school, response: workflows.SchoolState{},
+			handler: s.submitSchool},
 		{method: "GET", path: cycle + "/findings", action: "list_cycle_findings",
 			summary: "A district's findings of the year, with open ones carried over", response: []store.Finding{},
 			handler: s.cycleFindings},

@@ -16,8 +16,7 @@ import (
 // readInput reads a self-assessment from a JSON body, an .xlsx body, or an .xlsx uploaded as the multipart field
 // "file" (see usecase.ReadInput).
 func readInput(c echo.Context, profile evaluation.Profile) (evaluation.Input, error) {
-	ct, _, _ := mime.ParseMediaType(c.Request().Header.Get(echo.HeaderContentType))
-	switch ct {
+	switch mediaType(c) {
 	case echo.MIMEApplicationJSON:
 		return usecase.ReadInput(c.Request().Body, c.Request().ContentLength, false, profile)
 	case excel.ContentType:
@@ -40,7 +39,20 @@ func readInput(c echo.Context, profile evaluation.Profile) (evaluation.Input, er
 		"请以 JSON 或 .xlsx 提交自评数据", "send the self-assessment as application/json or an .xlsx file")
 }
 
-// saveSelfAssessment saves the district's data as a new draft, evaluated (usecase.Core.SaveDraft).
+func mediaType(c echo.Context) string {
+	ct, _, _ := mime.ParseMediaType(c.Request().Header.Get(echo.HeaderContentType))
+	return ct
+}
+
+// selfAssessmentSaved is a saved draft and, for a workbook, what became of its schools' own data.
+type selfAssessmentSaved struct {
+	usecase.DraftSaved
+	Schools *usecase.SchoolsEntered `json:"schools,omitempty"`
+}
+
+// saveSelfAssessment saves the district's data as a new draft, evaluated (usecase.Core.SaveDraft). A workbook is
+// the district filling in for its schools, so each school it holds whose own data is not submitted or accepted is
+// then entered as the district's (usecase.Core.EnterSchoolsFromWorkbook); JSON is the workspace's working copy.
 func (s *Server) saveSelfAssessment(c echo.Context) error {
 	year, err := pathYear(c)
 	if err != nil {
@@ -50,9 +62,18 @@ func (s *Server) saveSelfAssessment(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out, err := s.core.SaveDraft(c.Request().Context(), caller(c), actionKey(c), year, c.Param("code"), in)
+	ctx, a, key, district := c.Request().Context(), caller(c), actionKey(c), c.Param("code")
+	saved, err := s.core.SaveDraft(ctx, a, key, year, district, in)
 	if err := acted(c, err); err != nil {
 		return err
+	}
+	out := selfAssessmentSaved{DraftSaved: saved}
+	if mediaType(c) != echo.MIMEApplicationJSON {
+		entered, err := s.core.EnterSchoolsFromWorkbook(ctx, a, key, year, district, in)
+		if err != nil {
+			return err
+		}
+		out.Schools = &entered
 	}
 	return c.JSON(http.StatusOK, out)
 }

@@ -415,7 +415,7 @@ func checkBulletin(t *testing.T, office httpClient, db *store.Store) {
 }
 
 // checkAuthorisation calls every route as every role: no token is 401, a role the route does not allow is 403,
-// and a district asking about another district's cycle, finding or file is 404.
+// and a district asking about another district's cycle, finding, school or file is 404.
 func checkAuthorisation(t *testing.T, base string, db *store.Store, certifiedA workflows.CycleState, fileA string) {
 	t.Helper()
 	fs, _, _ := db.Findings(context.Background(), store.FindingFilter{Year: 2025, District: codeB})
@@ -431,7 +431,8 @@ func checkAuthorisation(t *testing.T, base string, db *store.Store, certifiedA w
 			{Code: "370100", Name: "济南市", ProvinceCode: "370000"}},
 		Districts: []store.District{{Code: codeA, Name: "黄岛区", CityCode: "370200"},
 			{Code: codeB, Name: "市南区", CityCode: "370100"}},
-		Schools: []store.School{{Code: codeA + "0001", Name: "黄岛一小", DistrictCode: codeA}},
+		Schools: []store.School{{Code: codeA + "0001", Name: "黄岛一小", DistrictCode: codeA},
+			{Code: codeB + "0001", Name: "市南一小", DistrictCode: codeB}},
 	}, &store.AuditEvent{Actor: "test", Role: "admin", Action: "import_organisation", Outcome: "ok"}); err != nil {
 		t.Fatal(err)
 	}
@@ -454,7 +455,8 @@ func checkAuthorisation(t *testing.T, base string, db *store.Store, certifiedA w
 	for _, r := range api.Routes() {
 		foreign := false // does the path name district B's data?
 		path := r.Path
-		for param, value := range map[string]string{":year": "2025", ":code": codeB, ":id": ""} {
+		for param, value := range map[string]string{":year": "2025", ":code": codeB, ":school": codeB + "0001",
+			":id": ""} {
 			if !strings.Contains(path, param) {
 				continue
 			}
@@ -472,6 +474,10 @@ func checkAuthorisation(t *testing.T, base string, db *store.Store, certifiedA w
 			foreign = foreign || param != ":year"
 		}
 		if strings.Contains(path, ":id") {
+			continue
+		}
+		if strings.Contains(path, "/:") { // a parameter left unsubstituted would be called with its own name
+			t.Errorf("%s %s: substitute its path parameters", r.Method, path)
 			continue
 		}
 		var body any
