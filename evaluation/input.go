@@ -19,6 +19,8 @@
 // facilities for the whole school; for facilities reported per stage it is the amount to add to the stage's own.
 package evaluation
 
+import "slices"
+
 // Input is one district's yearly self-assessment. In JSON every field is required except those marked omitempty;
 // a missing optional part (Government, Quality, RecognitionRate, BasicBalanceCertifiedYear) is reported as missing
 // by Evaluate, while the parts that are present are still evaluated.
@@ -248,6 +250,9 @@ func (g SchoolStage) NameZh() string { return stageNames[g][0] }
 
 // NameEn is the English name of the stage.
 func (g SchoolStage) NameEn() string { return stageNames[g][1] }
+
+// Stages are the stages a school of kind k may have, lowest first.
+func (k Kind) Stages() []SchoolStage { return slices.Clone(kindStages[k]) }
 
 // combined reports whether the kind of s has more than one stage (九年一贯制, 完全中学, 十二年一贯制).
 func (s *School) combined() bool { return len(kindStages[s.Kind]) > 1 }

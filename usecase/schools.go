@@ -216,8 +216,7 @@ type SchoolStatusRow struct {
 // SchoolStatuses lists where each school of a district stands for year, by school code: for the district and
 // the offices above it.
 func (c *Core) SchoolStatuses(ctx context.Context, a Actor, year int, district string) ([]SchoolStatusRow, error) {
-	roles := []vocab.Role{vocab.RoleDistrict, vocab.RoleOffice, vocab.RoleProvince, vocab.RoleAdmin}
-	if err := c.may(ctx, a, district, roles...); err != nil {
+	if err := c.may(ctx, a, district, schoolReaders...); err != nil {
 		return nil, err
 	}
 	schools, err := c.store.Schools(ctx, district)
@@ -238,6 +237,26 @@ func (c *Core) SchoolStatuses(ctx context.Context, a Actor, year int, district s
 		rows = append(rows, row)
 	}
 	return rows, nil
+}
+
+// schoolReaders read the schools' returns of the districts they reach.
+var schoolReaders = []vocab.Role{vocab.RoleDistrict, vocab.RoleOffice, vocab.RoleProvince, vocab.RoleAdmin}
+
+// SchoolReturnOf is one school's return for year with its data, for its district and the offices above it;
+// ErrNotFound before the district opens the year for the school.
+func (c *Core) SchoolReturnOf(ctx context.Context, a Actor, year int, school string) (store.SchoolReturn, error) {
+	sc, err := c.store.School(ctx, school)
+	if err == nil {
+		err = c.may(ctx, a, sc.DistrictCode, schoolReaders...)
+	}
+	var r store.SchoolReturn
+	if err == nil {
+		r, err = c.store.SchoolReturn(ctx, year, school)
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		return r, ErrNotFound
+	}
+	return r, err
 }
 
 // ownSchool is the school of a school's actor.

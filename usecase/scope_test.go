@@ -32,6 +32,8 @@ func twoCities(t *testing.T, db *store.Store) {
 	}
 	must(db.SaveOrganisation(ctx, org, &store.AuditEvent{Actor: "t", Role: "admin", Action: "import", Outcome: "ok"}))
 	now := time.Now().UTC()
+	_, err := db.ClaimSchoolReturns(ctx, 2025, "370211", []string{"3702110001"}, now.AddDate(0, 0, 15))
+	must(err)
 	for _, d := range org.Districts {
 		must(db.RecordCycle(ctx, &store.Cycle{Year: 2025, DistrictCode: d.Code, Stage: "rectification",
 			UpdatedAt: now}, nil))
@@ -104,6 +106,11 @@ func TestCityScope(t *testing.T) {
 					!slices.Equal(notes, want) || !slices.Equal(names, want) {
 					t.Errorf("%s: years %v, ledger %v, notifications %v, districts %v (%v); want %v",
 						who.Name, years, items, notes, names, err, want)
+				}
+			}
+			for who, want := range map[*Actor]Kind{&qingdao: "", &province: "", &jinan: NotFound, &school: Forbidden} {
+				if _, err := c.SchoolReturnOf(ctx, *who, 2025, "3702110001"); kindOf(err) != want {
+					t.Errorf("%s reads the school's return: %v, want %q", who.Name, err, want)
 				}
 			}
 			if _, err := c.CreateDistrict(ctx, qingdao, NewDistrict{Code: "370103", Name: "市中区",

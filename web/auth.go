@@ -151,6 +151,10 @@ func (s *server) home(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/office?year="+year, http.StatusSeeOther)
 		return
 	}
+	if current(r).me.Role == "school" {
+		http.Redirect(w, r, "/school?year="+year, http.StatusSeeOther)
+		return
+	}
 	http.Redirect(w, r, "/district?year="+year, http.StatusSeeOther)
 }
 

@@ -134,7 +134,11 @@ func (s *server) save(w http.ResponseWriter, r *http.Request, form string, data 
 		if err == nil {
 			_, err = s.opts.Core.SaveDraft(ctx, actor(r), key, year, district, in)
 		}
-		return result(form, err, english(r), s.t(r, "saved"))
+		out := result(form, err, english(r), s.t(r, "saved"))
+		if err == nil && workbook { // a workbook holds the schools' data as the district has it
+			s.enterSchools(ctx, r, out, key, year, district, in)
+		}
+		return out
 	})
 	if !f.OK {
 		f.Text = text
