@@ -13,7 +13,7 @@ import (
 
 // Message is one notification to deliver. The JSON tags are the generic webhook's body.
 type Message struct {
-	Key       string    `json:"key"`       // unique id of the notification; receivers can drop repeats by it
+	Key       string    `json:"key"`              // unique id of the notification; receivers can drop repeats by it
 	Recipient string    `json:"recipient"`        // "office" (a city's), "province", "district" or "school"
 	District  string    `json:"district"`         // district code, e.g. "370211"
 	City      string    `json:"city,omitempty"`   // the district's city, for the office's messages
