@@ -225,6 +225,25 @@ func TestPagesInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	provider.QueueUser(&mockoidc.MockUser{Subject: "li-si", PreferredUsername: "office01"})
+	// A school of the district, and the province's office, each signing in with a first password.
+	school := code + "0001"
+	if err := p.Store.SaveOrganisation(context.Background(), store.Organisation{Schools: []store.School{
+		{Code: school, Name: "黄岛区第一小学", DistrictCode: code, Kind: "primary"}}},
+		&store.AuditEvent{Actor: "test", Role: "admin", Action: "import_organisation", Outcome: "ok"}); err != nil {
+		t.Fatal(err)
+	}
+	firsts := map[string]string{}
+	for login, req := range map[string]usecase.AccountRequest{
+		"13900000001": {Name: "黄岛区第一小学 王五", Role: vocab.RoleSchool, Unit: school},
+		"13700000001": {Name: "省督导办 赵六", Role: vocab.RoleProvince},
+	} {
+		req.Login = login
+		acc, err := usecase.CreateAccount(context.Background(), p.Store, cli, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		firsts[login] = acc.Password
+	}
 	clerkPassword := clerkAccount.Password
 	tmpl := httpClient{t: t, base: apiURL.String(), token: clerkToken}.do("GET",
 		"/api/v1/templates/self-assessment.xlsx", nil)
@@ -265,7 +284,7 @@ func TestPagesInBrowser(t *testing.T) {
 		}
 		return browser{t: t, ctx: c, base: apiURL.String()}
 	}
-	office, clerk := user(), user()
+	office, clerk, head, province := user(), user(), user(), user()
 
 	// The office opens the year with deadlines ahead of the test's clock.
 	office.signInUnified("/office?year=2025", `#open-year`)
@@ -408,4 +427,48 @@ func TestPagesInBrowser(t *testing.T) {
 		t.Errorf("the 2012 conditions read %q", got)
 	}
 	clerk.shot("13-district-basic-monitoring")
+
+	// School → district → city → province. The district opens the round for its schools; the school's person
+	// signs in with a first password, changes it, fills the school's rows and submits them; the district accepts
+	// them, applies; the city's office passes its acceptance; the province finds the application on its own
+	// dashboard and certifies the district.
+	clerk.open("/district/schools?year=2025", `#open`)
+	clerk.do(chromedp.SetValue(`#open input[name=deadline]`, day(10)))
+	clerk.send(`#open button`, `.flash.ok[data-form=school_open]`)
+	head.signInFirst("13900000001", firsts["13900000001"], "School-Pass-2025", "/school?year=2025", `#form`)
+	figures := map[string]string{"students": "600", "classes": "14", "largest_class": "45",
+		"qualified_teachers": "40", "backbone_teachers": "8", "pe_art_teachers": "6"}
+	for key, v := range figures {
+		head.do(chromedp.SetValue(`#form input[name="stages.primary.`+key+`"]`, v))
+	}
+	for key, v := range map[string]string{"teaching_room_area_m2": "5400", "sports_area_m2": "6000",
+		"equipment_value_yuan": "1500000", "multimedia_rooms": "14", "music_rooms": "2", "art_rooms": "2"} {
+		head.do(chromedp.SetValue(`#form input[name="facilities.`+key+`"]`, v))
+	}
+	head.send(`#form > button`, `.flash.ok[data-form=school_save]`)
+	head.send(`#submit button`, `.flash.ok[data-form=school_submit]`)
+	if s := head.text(`#status`); !strings.Contains(s, "已提交待审核") {
+		t.Errorf("after submitting, the school's status shows %q", s)
+	}
+	head.shot("14-school-form")
+
+	clerk.open("/district/schools?year=2025", `tr[data-school="`+school+`"][data-status=submitted] a`)
+	clerk.shot("15-district-schools")
+	clerk.send(`tr[data-school="`+school+`"] a`, `#accept button`)
+	clerk.send(`#accept button`, `.flash.ok[data-form=school_accept]`)
+	clerk.open("/district?year=2025", `#apply button`)
+	clerk.send(`#apply button`, `.flash.ok[data-form=apply]`)
+
+	office.open(review, `#decision-acceptance`)
+	office.send(`#decision-acceptance button[value=true]`, `.flash.ok[data-form=acceptance]`)
+
+	province.signInFirst("13700000001", firsts["13700000001"], "Province-Pass-2025", "/province?year=2025",
+		`#cities .waiting a`)
+	province.shot("16-province-dashboard")
+	province.send(`#cities .waiting a`, `#decision-province`)
+	province.send(`#decision-province button[value=true]`, `.flash.ok[data-form=province]`)
+	if s := province.text(`#stage`); s != "已认定" {
+		t.Errorf("after the province's result the stage shows %q", s)
+	}
+	province.shot("17-province-result")
 }
