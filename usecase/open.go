@@ -88,55 +88,82 @@ func (c *Core) OpenYear(ctx context.Context, a Actor, in OpenYear) (_ YearOpened
 	if err != nil {
 		return out, err
 	}
-	out = YearOpened{Year: in.Year, Deadlines: deadlines[a.Unit], Opened: []string{}, Existing: []string{}}
+	out = YearOpened{Year: in.Year, Deadlines: deadlines[a.Unit]}
+	byCode := make(map[string]store.District, len(districts))
+	for _, dist := range districts {
+		byCode[dist.Code] = dist
+	}
+	out.Opened, out.Existing, err = startClaimed(ctx, codes, unstarted, func(ctx context.Context, code string) (
+		bool, error,
+	) {
+		dist := byCode[code]
+		return c.startCycle(ctx, workflows.CycleParams{Year: in.Year, District: dist.Code, DistrictName: dist.Name,
+			City: dist.CityCode, Deadlines: deadlines[dist.CityCode], Policy: c.rulesOf(dist.CityCode).Policy})
+	})
+	return out, err
+}
+
+// startClaimed starts, a few at a time within ActionTimeout, the workflows of the codes whose claims are not
+// marked started (start answers whether it started one rather than found it running), and sorts every code into
+// those opened now and those that existed.
+func startClaimed(ctx context.Context, codes, unstarted []string,
+	start func(context.Context, string) (bool, error),
+) (opened, existing []string, err error) {
+	opened, existing = []string{}, []string{}
 	var mu sync.Mutex
 	ctx, cancel := context.WithTimeout(ctx, ActionTimeout)
 	defer cancel()
 	g, ctx := errgroup.WithContext(ctx)
 	g.SetLimit(16)
-	for _, dist := range districts {
-		if !slices.Contains(unstarted, dist.Code) {
-			out.Existing = append(out.Existing, dist.Code)
+	for _, code := range codes {
+		if !slices.Contains(unstarted, code) {
+			existing = append(existing, code)
 			continue
 		}
 		g.Go(func() error {
-			started, err := c.startCycle(ctx, workflows.CycleParams{Year: in.Year, District: dist.Code,
-				DistrictName: dist.Name, City: dist.CityCode, Deadlines: deadlines[dist.CityCode],
-				Policy: c.rulesOf(dist.CityCode).Policy})
+			started, err := start(ctx, code)
 			if err != nil {
 				return err
 			}
 			mu.Lock()
 			defer mu.Unlock()
 			if started {
-				out.Opened = append(out.Opened, dist.Code)
+				opened = append(opened, code)
 			} else {
-				out.Existing = append(out.Existing, dist.Code)
+				existing = append(existing, code)
 			}
 			return nil
 		})
 	}
 	if err := g.Wait(); err != nil {
-		return out, WorkflowError(err)
+		return opened, existing, WorkflowError(err)
 	}
-	slices.Sort(out.Opened)
-	slices.Sort(out.Existing)
-	return out, nil
+	slices.Sort(opened)
+	slices.Sort(existing)
+	return opened, existing, nil
+}
+
+// startOnce starts workflow id unless Temporal has run it before: false when it already runs or ran.
+func (c *Core) startOnce(ctx context.Context, id, workflow string, params any) (bool, error) {
+	_, err := c.temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:                                       id,
+		TaskQueue:                                workflows.TaskQueue,
+		WorkflowIDReusePolicy:                    enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		WorkflowExecutionErrorWhenAlreadyStarted: true,
+	}, workflow, params)
+	var already *serviceerror.WorkflowExecutionAlreadyStarted
+	if errors.As(err, &already) {
+		return false, nil
+	}
+	return err == nil, err
 }
 
 // startCycle starts a district's claimed year and marks the claim started, also when Temporal already runs it (an
 // earlier attempt got that far). It shows the year in the read model at once, so that the district can see and
 // use it as soon as the office has opened it.
 func (c *Core) startCycle(ctx context.Context, p workflows.CycleParams) (bool, error) {
-	_, err := c.temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID:                                       vocab.CycleID(p.Year, p.District),
-		TaskQueue:                                workflows.TaskQueue,
-		WorkflowIDReusePolicy:                    enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		WorkflowExecutionErrorWhenAlreadyStarted: true,
-	}, workflows.WorkflowDistrictCycle, p)
-	var already *serviceerror.WorkflowExecutionAlreadyStarted
-	started := !errors.As(err, &already)
-	if started && err != nil {
+	started, err := c.startOnce(ctx, vocab.CycleID(p.Year, p.District), workflows.WorkflowDistrictCycle, p)
+	if err != nil {
 		return false, err
 	}
 	if err := c.store.CycleStarted(ctx, p.Year, p.District); err != nil {

@@ -9,9 +9,6 @@ import (
 	"sync"
 	"time"
 
-	"go.temporal.io/api/enums/v1"
-	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/sdk/client"
 	"golang.org/x/sync/errgroup"
 
 	"junheng/evaluation"
@@ -78,55 +75,25 @@ func (c *Core) OpenSchoolRound(ctx context.Context, a Actor, key string, year in
 		return out, err
 	}
 	policy := c.rulesOf(dist.CityCode).Policy
-	var mu sync.Mutex
-	ctx, cancel := context.WithTimeout(ctx, ActionTimeout)
-	defer cancel()
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(16)
+	names := make(map[string]string, len(schools))
 	for _, sc := range schools {
-		if !slices.Contains(unstarted, sc.Code) {
-			mu.Lock()
-			out.Existing = append(out.Existing, sc.Code)
-			mu.Unlock()
-			continue
-		}
-		g.Go(func() error {
-			started, err := c.startSchool(gctx, workflows.SchoolParams{Year: year, District: district,
-				DistrictName: dist.Name, School: sc.Code, SchoolName: sc.Name, Deadline: deadline,
-				Reminders: policy.DistrictReminders, OpenedBy: a.workflow()})
-			if err != nil {
-				return err
-			}
-			mu.Lock()
-			defer mu.Unlock()
-			if started {
-				out.Opened = append(out.Opened, sc.Code)
-			} else {
-				out.Existing = append(out.Existing, sc.Code)
-			}
-			return nil
-		})
+		names[sc.Code] = sc.Name
 	}
-	if err := g.Wait(); err != nil {
-		return out, WorkflowError(err)
-	}
-	slices.Sort(out.Opened)
-	slices.Sort(out.Existing)
-	return out, nil
+	out.Opened, out.Existing, err = startClaimed(ctx, codes, unstarted, func(ctx context.Context, code string) (
+		bool, error,
+	) {
+		return c.startSchool(ctx, workflows.SchoolParams{Year: year, District: district, DistrictName: dist.Name,
+			School: code, SchoolName: names[code], Deadline: deadline, Reminders: policy.DistrictReminders,
+			OpenedBy: a.workflow()})
+	})
+	return out, err
 }
 
 // startSchool starts a school's claimed workflow and marks the claim started, also when Temporal already runs
 // it (an earlier attempt got that far).
 func (c *Core) startSchool(ctx context.Context, p workflows.SchoolParams) (bool, error) {
-	_, err := c.temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID:                                       vocab.SchoolID(p.Year, p.District, p.School),
-		TaskQueue:                                workflows.TaskQueue,
-		WorkflowIDReusePolicy:                    enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		WorkflowExecutionErrorWhenAlreadyStarted: true,
-	}, workflows.WorkflowSchoolReturn, p)
-	var already *serviceerror.WorkflowExecutionAlreadyStarted
-	started := !errors.As(err, &already)
-	if started && err != nil {
+	started, err := c.startOnce(ctx, vocab.SchoolID(p.Year, p.District, p.School), workflows.WorkflowSchoolReturn, p)
+	if err != nil {
 		return false, err
 	}
 	return started, c.store.SchoolReturnStarted(ctx, p.Year, p.School)

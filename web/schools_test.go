@@ -136,7 +136,8 @@ func TestSchoolsFillAndDistrictChecks(t *testing.T) {
 	wants(t, "the workspace", page, `<a href="/district/schools?year=2026" id="schools-link">学校填报与审核</a>`)
 	_, page = fetch(t, c, "GET", base+"/district/schools?year=2026", nil)
 	wants(t, "the list before the round", page, `data-status="not_started">未填报: 2</span>`,
-		`<tr data-school="3702110001">`, `<tr data-school="3702110002">`, "默认为自评截止日期前 15 天: "+schoolDue,
+		`<tr data-school="3702110001" data-status="not_started">`,
+		`<tr data-school="3702110002" data-status="not_started">`, "默认为自评截止日期前 15 天: "+schoolDue,
 		`name="deadline" pattern="\d{4}-\d{2}-\d{2}"`)
 	if strings.Contains(page, farSchool) {
 		t.Error("another district's school is listed")
