@@ -60,11 +60,11 @@ func (c *Core) OrganisationWorkbook(ctx context.Context, a Actor, w io.Writer) e
 	if err != nil {
 		return err
 	}
-	return writeOrganisation(w, o)
+	return WriteOrganisation(w, o)
 }
 
 // OrganisationTemplate writes the empty workbook the organisation is imported from.
-func OrganisationTemplate(w io.Writer) error { return writeOrganisation(w, store.Organisation{}) }
+func OrganisationTemplate(w io.Writer) error { return WriteOrganisation(w, store.Organisation{}) }
 
 // ImportOrganisation adds the units of a workbook and renames or moves those that exist: all of its rows, or, on
 // any problem, none. Every problem comes back at once, named by sheet, row and column.

@@ -166,8 +166,8 @@ func readSheet(f *Fields, level store.Level, sheet string, columns []orgColumn, 
 	return units
 }
 
-// writeOrganisation writes o as the workbook, the 说明 sheet first.
-func writeOrganisation(w io.Writer, o store.Organisation) error {
+// WriteOrganisation writes o as the import's workbook, the 说明 sheet first (the template when o is empty).
+func WriteOrganisation(w io.Writer, o store.Organisation) error {
 	wb := excelize.NewFile()
 	defer wb.Close()
 	var errs []error

@@ -10,30 +10,16 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"junheng/evaluation/excel"
+	"junheng/store"
 	"junheng/usecase"
 	"junheng/vocab"
 )
 
-// workbook is an .xlsx of sheets, each its rows with the headers first.
-func workbook(t *testing.T, sheets map[string][][]string) string {
+// workbook is the organisation's workbook of o, as the site exports it.
+func workbook(t *testing.T, o store.Organisation) string {
 	t.Helper()
-	f := excelize.NewFile()
-	defer f.Close()
-	for name, rows := range sheets {
-		if _, err := f.NewSheet(name); err != nil {
-			t.Fatal(err)
-		}
-		for i, row := range rows {
-			for j, v := range row {
-				cell, _ := excelize.CoordinatesToCellName(j+1, i+1)
-				if err := f.SetCellStr(name, cell, v); err != nil {
-					t.Fatal(err)
-				}
-			}
-		}
-	}
 	var buf bytes.Buffer
-	if err := f.Write(&buf); err != nil {
+	if err := usecase.WriteOrganisation(&buf, o); err != nil {
 		t.Fatal(err)
 	}
 	return buf.String()
@@ -62,12 +48,11 @@ func TestOrganisationPage(t *testing.T) {
 		t.Fatalf("the page: %d\n%s", resp.StatusCode, page)
 	}
 
-	good := workbook(t, map[string][][]string{
-		"省":  {{"代码", "名称"}, {"370000", "山东省"}},
-		"市":  {{"代码", "名称", "所属省代码"}, {"370200", "青岛市", "370000"}},
-		"区县": {{"代码", "名称", "所属市代码"}, {"370211", "黄岛区", "370200"}, {"370202", "市南区", "370200"}},
-		"学校": {{"学校标识码", "名称", "所属区县代码", "学校类型"}, {"3702110001", "黄岛区实验小学", "370211", "小学"}},
-	})
+	good := workbook(t, store.Organisation{Provinces: []store.Province{{Code: "370000", Name: "山东省"}},
+		Cities: []store.City{{Code: "370200", Name: "青岛市", ProvinceCode: "370000"}},
+		Districts: []store.District{{Code: "370211", Name: "黄岛区", CityCode: "370200"},
+			{Code: "370202", Name: "市南区", CityCode: "370200"}},
+		Schools: []store.School{{Code: "3702110001", Name: "黄岛区实验小学", DistrictCode: "370211", Kind: "primary"}}})
 	_, page = postMultipart(t, admin, srv.URL+"/admin/organisation", formOf(t, page, "/admin/organisation"),
 		"file", "organisation.xlsx", good)
 	if !strings.Contains(page, "已导入: 省 1 个, 市 1 个, 区县 2 个, 学校 1 所") ||
@@ -75,7 +60,8 @@ func TestOrganisationPage(t *testing.T) {
 		t.Fatalf("after the import:\n%s", page)
 	}
 
-	bad := workbook(t, map[string][][]string{"区县": {{"代码", "名称", "所属市代码"}, {"37021", "黄岛区", "370200"}}})
+	bad := workbook(t, store.Organisation{Districts: []store.District{{Code: "37021", Name: "黄岛区",
+		CityCode: "370200"}}})
 	_, page = postMultipart(t, admin, srv.URL+"/admin/organisation", formOf(t, page, "/admin/organisation"),
 		"file", "organisation.xlsx", bad)
 	if !strings.Contains(page, "<li>「区县」工作表第 2 行 A 列: 区县代码应为 6 位行政区划代码(如 370211)</li>") {
