@@ -77,7 +77,7 @@ func TestDeliverRetriesUntilDeliveredAndRecordsFinalFailures(t *testing.T) {
 	if _, ok := got["webhook:districts"]; ok {
 		t.Error("an office notification went to the districts' channel")
 	}
-	failed, err := db.Deliveries(ctx, store.Failed, 0)
+	failed, err := db.Deliveries(ctx, store.Failed, "", 0)
 	if err != nil || len(failed) != 1 {
 		t.Errorf("failed deliveries: %+v, %v", failed, err)
 	}

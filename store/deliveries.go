@@ -51,11 +51,15 @@ func (s *Store) RecordDelivery(ctx context.Context, d *Delivery) error {
 	return translate(s.db.WithContext(ctx).Clauses(clause.OnConflict{UpdateAll: true}).Create(d).Error)
 }
 
-// Deliveries lists deliveries in a status ("" = all), most recently changed first.
-func (s *Store) Deliveries(ctx context.Context, status string, limit int) ([]Delivery, error) {
+// Deliveries lists deliveries in a status ("" = all) of the notifications about the districts under unit ("" =
+// every notification), most recently changed first.
+func (s *Store) Deliveries(ctx context.Context, status, unit string, limit int) ([]Delivery, error) {
 	q := s.db.WithContext(ctx).Order("updated_at DESC")
 	if status != "" {
 		q = q.Where("status = ?", status)
+	}
+	if unit != "" {
+		q = q.Where("notification_id IN (?)", under(s.db.Model(&Notification{}).Select("id"), "district_code", unit))
 	}
 	if limit <= 0 || limit > 500 {
 		limit = 100

@@ -72,5 +72,9 @@ func (c *Core) Deliveries(ctx context.Context, a Actor, status string) ([]store.
 		return nil, InvalidInput(evaluation.Problem{Field: "status", MessageZh: "状态应为 delivered、retrying 或 failed",
 			MessageEn: "status must be delivered, retrying or failed"})
 	}
-	return c.store.Deliveries(ctx, status, 0)
+	unit, err := a.reach()
+	if err != nil {
+		return nil, err
+	}
+	return c.store.Deliveries(ctx, status, unit, 0)
 }

@@ -41,9 +41,14 @@ func twoCities(t *testing.T, db *store.Store) {
 			DistrictCode: d.Code, Seq: 1, Title: "t", Source: "on_site", Severity: "normal", Status: "open",
 			CreatedAt: now, UpdatedAt: now}}))
 		for _, to := range []string{"office", "province"} {
-			_, err := db.AddNotification(ctx, &store.Notification{Key: to + d.Code, Recipient: to,
-				DistrictCode: d.Code, Year: 2025, Kind: "submitted"})
+			n := &store.Notification{Key: to + d.Code, Recipient: to, DistrictCode: d.Code, Year: 2025,
+				Kind: "submitted"}
+			_, err := db.AddNotification(ctx, n)
 			must(err)
+			if to == "office" {
+				must(db.RecordDelivery(ctx, &store.Delivery{NotificationID: n.ID, Channel: "webhook:ops",
+					Status: store.Delivered, Attempts: 1}))
+			}
 		}
 	}
 }
@@ -106,6 +111,12 @@ func TestCityScope(t *testing.T) {
 					!slices.Equal(notes, want) || !slices.Equal(names, want) {
 					t.Errorf("%s: years %v, ledger %v, notifications %v, districts %v (%v); want %v",
 						who.Name, years, items, notes, names, err, want)
+				}
+			}
+			everyone := Actor{Name: "管理员", Role: vocab.RoleAdmin}
+			for who, want := range map[*Actor]int{&qingdao: 1, &jinan: 1, &everyone: 2} {
+				if ds, err := c.Deliveries(ctx, *who, ""); err != nil || len(ds) != want {
+					t.Errorf("%s sees %d deliveries (%v), want %d", who.Name, len(ds), err, want)
 				}
 			}
 			for who, want := range map[*Actor]Kind{&qingdao: "", &province: "", &jinan: NotFound, &school: Forbidden} {
