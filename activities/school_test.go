@@ -41,7 +41,7 @@ func TestRecordSchool(t *testing.T) {
 	}
 	data := evaluation.School{Code: code, Name: "实验小学", Kind: evaluation.KindPrimary}
 	if err := db.SaveSchoolDraft(ctx, &store.SchoolDraft{Year: 2025, SchoolCode: code, DistrictCode: "370211",
-		Data: data, EnteredBy: head.Name}); err != nil {
+		Data: data, EnteredBy: head.Name}, nil); err != nil {
 		t.Fatal(err)
 	}
 	if err := a.RecordSchool(ctx, submit); err != nil {

@@ -26,7 +26,8 @@ func (s *Server) getSchoolForm(c echo.Context) error {
 	return c.JSON(http.StatusOK, v)
 }
 
-// saveSchoolDraft saves the school's data as its draft: a database write, which the audit trail records here.
+// saveSchoolDraft saves the school's data as its draft: a database write, which the core records in the audit
+// trail with it.
 func (s *Server) saveSchoolDraft(c echo.Context) error {
 	year, err := pathYear(c)
 	if err != nil {
@@ -37,7 +38,7 @@ func (s *Server) saveSchoolDraft(c echo.Context) error {
 		return err
 	}
 	d, err := s.core.SaveSchoolDraft(c.Request().Context(), caller(c), year, data)
-	if err != nil {
+	if err := acted(c, err); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, d)

@@ -8,7 +8,8 @@ import (
 
 const auditedKey = "audited" // set when a workflow recorded the action in the audit trail itself
 
-// acted notes that an action the core carried out through a workflow was audited by it, and passes err on.
+// acted notes that an action the core carried out was audited with its change (by a workflow, or by the core
+// with a database write), and passes err on.
 func acted(c echo.Context, err error) error {
 	if err == nil {
 		c.Set(auditedKey, true)

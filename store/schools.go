@@ -55,8 +55,9 @@ var locked = []string{string(vocab.SchoolSubmitted), string(vocab.SchoolAccepted
 
 // SaveSchoolDraft stores a school's draft, and shows a return not started as a draft. ErrNotFound: the year is not
 // open for the school; ErrSchoolLocked: its data is submitted or accepted. The return's row is locked first, so a
-// submission either copies this draft or comes after it and refuses it here.
-func (s *Store) SaveSchoolDraft(ctx context.Context, d *SchoolDraft) error {
+// submission either copies this draft or comes after it and refuses it here. ev, when not nil, is the audit entry
+// of the save, written with it.
+func (s *Store) SaveSchoolDraft(ctx context.Context, d *SchoolDraft, ev *AuditEvent) error {
 	return translate(s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		res := tx.Model(&SchoolReturn{}).
 			Where("year = ? AND school_code = ? AND status NOT IN ?", d.Year, d.SchoolCode, locked).
@@ -76,7 +77,10 @@ func (s *Store) SaveSchoolDraft(ctx context.Context, d *SchoolDraft) error {
 			}
 			return ErrSchoolLocked
 		}
-		return tx.Clauses(clause.OnConflict{UpdateAll: true}).Create(d).Error
+		if err := tx.Clauses(clause.OnConflict{UpdateAll: true}).Create(d).Error; err != nil || ev == nil {
+			return err
+		}
+		return appendAudit(tx, ev)
 	}))
 }
 

@@ -94,7 +94,7 @@ func TestSchoolReturnWrites(t *testing.T) {
 			}
 			save := func(students int) error {
 				return s.SaveSchoolDraft(ctx, &store.SchoolDraft{Year: 2025, SchoolCode: "S1", DistrictCode: "370211",
-					Data: schoolData("S1", students), EnteredBy: "校长"})
+					Data: schoolData("S1", students), EnteredBy: "校长"}, nil)
 			}
 			if err := save(500); !errors.Is(err, store.ErrNotFound) {
 				t.Errorf("a draft before the year is open: %v, want ErrNotFound", err)

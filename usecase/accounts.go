@@ -248,6 +248,17 @@ func administers(org store.Organisation, a Actor, role vocab.Role, unit string) 
 	return a.Unit == "" || org.Tree().Under(levelOf(org, role, unit), unit, a.Unit)
 }
 
+// grant answers whether a may make an account or a token of role for unit: an administrator, for their unit or
+// one below it; an administrator of a unit names it (none would be the whole deployment, above them).
+func (c *Core) grant(ctx context.Context, a Actor, role vocab.Role, unit string) error {
+	if a.Role == vocab.RoleAdmin && a.Unit != "" && unit == "" {
+		var f Fields
+		f.Add("unit", "请指定所属单位", "name the unit the person or token belongs to")
+		return f.Err()
+	}
+	return c.administer(ctx, a, role, unit)
+}
+
 // administered is the account with this login, which a must administer (administer).
 func (c *Core) administered(ctx context.Context, a Actor, login string) (store.Account, error) {
 	acc, err := accountByLogin(ctx, c.store, login)
@@ -281,14 +292,8 @@ func (c *Core) Accounts(ctx context.Context, a Actor) ([]store.Account, error) {
 // is in the answer only.
 func (c *Core) OpenAccount(ctx context.Context, a Actor, req AccountRequest) (_ NewAccount, err error) {
 	defer c.refused(ctx, a, "create_account", "", "", &err)
-	unit := cmp.Or(req.Unit, req.District)
-	if err := c.administer(ctx, a, req.Role, unit); err != nil {
+	if err := c.grant(ctx, a, req.Role, cmp.Or(req.Unit, req.District)); err != nil {
 		return NewAccount{}, err
-	}
-	if a.Unit != "" && unit == "" {
-		var f Fields
-		f.Add("unit", "请指定所属单位", "name the unit the person belongs to")
-		return NewAccount{}, f.Err()
 	}
 	return CreateAccount(ctx, c.store, a, req)
 }

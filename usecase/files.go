@@ -73,6 +73,10 @@ func (c *Core) UploadFile(ctx context.Context, a Actor, in NewFile) (_ store.Fil
 	} else if district != "" && !DistrictCode.MatchString(district) {
 		return store.File{}, InvalidInput(evaluation.Problem{Field: "district", MessageZh: "区县代码无效",
 			MessageEn: "not a district code"})
+	} else if district != "" {
+		if err := c.Sees(ctx, a, district); err != nil {
+			return store.File{}, err
+		}
 	}
 	id, size, ct, err := c.files.Put(ctx, in.Content)
 	switch {

@@ -90,7 +90,7 @@ func (c *Core) SaveSchoolDraft(ctx context.Context, a Actor, year int, data eval
 	}
 	d = store.SchoolDraft{Year: year, SchoolCode: sc.Code, DistrictCode: sc.DistrictCode, Data: data,
 		EnteredBy: a.Name, UpdatedAt: time.Now().UTC()}
-	switch err := c.store.SaveSchoolDraft(ctx, &d); {
+	switch err := c.store.SaveSchoolDraft(ctx, &d, a.event("save_school_draft", district, target)); {
 	case errors.Is(err, store.ErrNotFound):
 		return d, errNotOpened
 	case errors.Is(err, store.ErrSchoolLocked):

@@ -212,9 +212,9 @@ func TestSchoolScope(t *testing.T) {
 		t.Errorf("the school's submission: %+v", u)
 	}
 	events, err := db.Audit(ctx, store.AuditFilter{Action: "save_school_draft"})
-	if err != nil || len(events) != 4 || events[0].Outcome != "forbidden" ||
-		events[len(events)-1].Target != vocab.SchoolID(2025, "370211", school1) {
-		t.Errorf("refused saves audited: %+v, %v", events, err)
+	if err != nil || len(events) != 5 || events[0].Outcome != "ok" || events[0].ActorUnit != school1 ||
+		events[1].Outcome != "forbidden" || events[len(events)-1].Target != vocab.SchoolID(2025, "370211", school1) {
+		t.Errorf("saves audited, the refused and the one made: %+v, %v", events, err)
 	}
 }
 

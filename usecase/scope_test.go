@@ -150,6 +150,17 @@ func TestCityScope(t *testing.T) {
 			if err != nil || len(evs) != 2 || evs[0].Actor != "青岛管理员" || evs[0].ActorUnit != "370200" {
 				t.Errorf("the audit trail names the administrator's unit: %+v %v", evs, err)
 			}
+			if _, err := c.IssueToken(ctx, admin, TokenRequest{Role: vocab.RoleAdmin, Name: "x"}); !hasField(err,
+				"unit") {
+				t.Errorf("Qingdao's administrator issues a deployment's token: %v", err)
+			}
+			if _, err := c.IssueToken(ctx, admin, TokenRequest{Role: vocab.RoleOffice, Unit: "370100",
+				Name: "x"}); kindOf(err) != NotFound {
+				t.Errorf("Qingdao's administrator issues a token of Jinan's office: %v", err)
+			}
+			if _, err := c.UploadFile(ctx, jinan, NewFile{Name: "a.pdf", District: "370211"}); kindOf(err) != NotFound {
+				t.Errorf("Jinan's office files a document for Huangdao: %v", err)
+			}
 			root := Actor{Name: "cli", Role: vocab.RoleSystem}
 			if _, err := CreateAccount(ctx, db, root, AccountRequest{Login: "lixia", Name: "历下",
 				Role: vocab.RoleDistrict, Unit: "370102"}); err != nil {

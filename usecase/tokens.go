@@ -125,7 +125,7 @@ func NewToken() (token, hash string) {
 // IssueToken lets an admin issue a token over the API, as IssueToken does for whoever runs the server.
 func (c *Core) IssueToken(ctx context.Context, a Actor, req TokenRequest) (_ IssuedToken, err error) {
 	defer c.refused(ctx, a, "create_token", "", "", &err)
-	if err := c.may(ctx, a, "", vocab.RoleAdmin); err != nil {
+	if err := c.grant(ctx, a, req.Role, cmp.Or(req.Unit, req.District)); err != nil {
 		return IssuedToken{}, err
 	}
 	return IssueToken(ctx, c.store, req)

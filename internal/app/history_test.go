@@ -218,7 +218,7 @@ func TestRecordHistories(t *testing.T) {
 	}
 	head := vocab.Actor{Name: "黄岛一小", Role: vocab.RoleSchool, Unit: school}
 	if err := p.Store.SaveSchoolDraft(ctx, &store.SchoolDraft{Year: 2025, SchoolCode: school, DistrictCode: codeA,
-		Data: sampleInput(t, noEdit).Schools[0], EnteredBy: head.Name, UpdatedAt: t0}); err != nil {
+		Data: sampleInput(t, noEdit).Schools[0], EnteredBy: head.Name, UpdatedAt: t0}, nil); err != nil {
 		t.Fatal(err)
 	}
 	_, err = c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: schoolID, TaskQueue: workflows.TaskQueue},
