@@ -63,12 +63,18 @@ func (s *Server) saveSelfAssessment(c echo.Context) error {
 		return err
 	}
 	ctx, a, key, district := c.Request().Context(), caller(c), actionKey(c), c.Param("code")
+	workbook := mediaType(c) != echo.MIMEApplicationJSON
+	if workbook {
+		if in, err = s.core.WithSchoolsOwnData(ctx, a, year, district, in); err != nil {
+			return err
+		}
+	}
 	saved, err := s.core.SaveDraft(ctx, a, key, year, district, in)
 	if err := acted(c, err); err != nil {
 		return err
 	}
 	out := selfAssessmentSaved{DraftSaved: saved}
-	if mediaType(c) != echo.MIMEApplicationJSON {
+	if workbook {
 		entered, err := s.core.EnterSchoolsFromWorkbook(ctx, a, key, year, district, in)
 		if err != nil {
 			return err

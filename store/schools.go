@@ -166,11 +166,13 @@ func (s *Store) SchoolReturns(ctx context.Context, year int, district string) ([
 	return rs, translate(err)
 }
 
-// AcceptedSchoolReturns lists a district's accepted school returns for a year by school code, with their data.
-func (s *Store) AcceptedSchoolReturns(ctx context.Context, year int, district string) ([]SchoolReturn, error) {
+// SchoolReturnsIn lists a district's school returns for a year in one of statuses, by school code, with their
+// data.
+func (s *Store) SchoolReturnsIn(ctx context.Context, year int, district string, statuses ...vocab.SchoolStatus,
+) ([]SchoolReturn, error) {
 	var rs []SchoolReturn
-	err := s.db.WithContext(ctx).Where("year = ? AND district_code = ? AND status = ?", year, district,
-		string(vocab.SchoolAccepted)).Order("school_code").Find(&rs).Error
+	err := s.db.WithContext(ctx).Where("year = ? AND district_code = ? AND status IN ?", year, district, statuses).
+		Order("school_code").Find(&rs).Error
 	return rs, translate(err)
 }
 

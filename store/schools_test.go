@@ -10,6 +10,7 @@ import (
 	"junheng/evaluation"
 	"junheng/store"
 	"junheng/store/storetest"
+	"junheng/vocab"
 )
 
 func schoolData(code string, students int) evaluation.School {
@@ -156,7 +157,7 @@ func TestSchoolReturnWrites(t *testing.T) {
 			if err := s.RecordSchoolReturn(ctx, accepted, nil); err != nil {
 				t.Fatal(err)
 			}
-			list, err := s.AcceptedSchoolReturns(ctx, 2025, "370211")
+			list, err := s.SchoolReturnsIn(ctx, 2025, "370211", vocab.SchoolAccepted)
 			if err != nil || len(list) != 1 || list[0].Data == nil || list[0].Data.Stages.Primary.Students != 520 {
 				t.Errorf("accepted with the resubmitted data: %+v, %v", list, err)
 			}

@@ -122,7 +122,7 @@ func (c *Core) AssembleSelfAssessment(ctx context.Context, a Actor, key string, 
 	if err != nil {
 		return out, err
 	}
-	accepted, err := c.store.AcceptedSchoolReturns(ctx, year, district)
+	accepted, err := c.store.SchoolReturnsIn(ctx, year, district, vocab.SchoolAccepted)
 	if err != nil {
 		return out, err
 	}
@@ -153,6 +153,29 @@ func (c *Core) AssembleSelfAssessment(ctx context.Context, a Actor, key string, 
 		return out, err
 	}
 	return c.SaveDraft(ctx, a, key, year, district, in)
+}
+
+// WithSchoolsOwnData is the district's workbook in with the rows of each school whose own data is submitted or
+// accepted replaced by that data: a school's own submission stands over the district's figures for it, in the
+// district's draft as in the school's return. The faces call it before saving a workbook (SaveDraft), and enter
+// the other schools after (EnterSchoolsFromWorkbook).
+func (c *Core) WithSchoolsOwnData(ctx context.Context, a Actor, year int, district string, in evaluation.Input,
+) (evaluation.Input, error) {
+	if err := c.may(ctx, a, district, vocab.RoleDistrict); err != nil {
+		return in, err
+	}
+	own, err := c.store.SchoolReturnsIn(ctx, year, district, vocab.SchoolSubmitted, vocab.SchoolAccepted)
+	if err != nil {
+		return in, err
+	}
+	in.Schools = slices.Clone(in.Schools)
+	for i, sc := range in.Schools {
+		j := slices.IndexFunc(own, func(r store.SchoolReturn) bool { return r.SchoolCode == sc.Code })
+		if j >= 0 && own[j].Data != nil {
+			in.Schools[i] = *own[j].Data
+		}
+	}
+	return in, nil
 }
 
 // SchoolsEntered says what became of each school of a workbook the district entered.

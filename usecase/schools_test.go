@@ -319,3 +319,31 @@ func TestEnterSchoolsFromWorkbook(t *testing.T) {
 		t.Errorf("another district enters: %v", err)
 	}
 }
+
+// TestSchoolsOwnDataStands: in a workbook the district saves, a school that submitted its own data keeps it: its
+// row is the school's, not the district's figures; the others' rows are the district's.
+func TestSchoolsOwnDataStands(t *testing.T) {
+	c, db, _ := schoolsCore(t)
+	ctx := context.Background()
+	if _, err := db.ClaimSchoolReturns(ctx, 2025, "370211", []string{school1, school2}, selfAssessmentDue); err != nil {
+		t.Fatal(err)
+	}
+	own := validSchool(school2)
+	own.Stages.Primary.Students = 777
+	submitted := &store.SchoolReturn{Year: 2025, SchoolCode: school2, DistrictCode: "370211", Status: "submitted",
+		Deadline: selfAssessmentDue, Data: &own, UpdatedAt: time.Now(), Written: store.Written{RecordSeq: 2}}
+	if err := db.RecordSchoolReturn(ctx, submitted, nil); err != nil {
+		t.Fatal(err)
+	}
+	in := evaluation.Input{District: evaluation.District{Code: "370211"}, Year: 2025,
+		Schools: []evaluation.School{validSchool(school1), validSchool(school2)}}
+	got, err := c.WithSchoolsOwnData(ctx, huangdao, 2025, "370211", in)
+	if err != nil || got.Schools[1].Stages.Primary.Students != 777 ||
+		got.Schools[0].Stages.Primary.Students != in.Schools[0].Stages.Primary.Students ||
+		in.Schools[1].Stages.Primary.Students == 777 {
+		t.Errorf("the workbook with the schools' own data: %+v, %v", got.Schools, err)
+	}
+	if _, err := c.WithSchoolsOwnData(ctx, shinan, 2025, "370211", in); kindOf(err) != NotFound {
+		t.Errorf("another district: %v", err)
+	}
+}

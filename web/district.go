@@ -131,6 +131,9 @@ func (s *server) save(w http.ResponseWriter, r *http.Request, form string, data 
 		if err == nil {
 			in, err = usecase.ReadInput(bytes.NewReader(data), int64(len(data)), workbook, profile)
 		}
+		if err == nil && workbook { // the schools' own submitted data stands over the district's rows
+			in, err = s.opts.Core.WithSchoolsOwnData(ctx, actor(r), year, district, in)
+		}
 		if err == nil {
 			_, err = s.opts.Core.SaveDraft(ctx, actor(r), key, year, district, in)
 		}

@@ -351,8 +351,14 @@ func TestWorkbookEntersSchools(t *testing.T) {
 	_, page := fetch(t, c, "GET", base+"/district/schools?year=2026", nil)
 	fetch(t, c, "POST", base+"/district/schools/open", formOf(t, page, "/district/schools/open"))
 	submitted := time.Now().UTC()
+	var sample evaluation.Input
+	if err := json.Unmarshal([]byte(draftJSON(t)), &sample); err != nil {
+		t.Fatal(err)
+	}
+	own := sample.Schools[1] // the school's own figures, which stand over the district's workbook
+	own.Code, own.Stages.Primary.Students = otherSchool, own.Stages.Primary.Students+1
 	mirror(t, db, store.SchoolReturn{SchoolCode: otherSchool, Status: string(vocab.SchoolSubmitted),
-		Deadline: due, Data: &evaluation.School{Code: otherSchool}, Submissions: 1, SubmittedAt: &submitted})
+		Deadline: due, Data: &own, Submissions: 1, SubmittedAt: &submitted})
 
 	_, page = fetch(t, c, "GET", base+"/district?year=2026", nil)
 	_, page = postMultipart(t, c, base+"/district/upload", formOf(t, page, "/district/upload"), "file",
@@ -365,6 +371,12 @@ func TestWorkbookEntersSchools(t *testing.T) {
 		t.Errorf("entered %v: %+v", got, entered)
 	}
 	saves := len(api.updatesOf(workflows.UpdateSaveDraft))
+	drafts := argsOf[workflows.SaveDraftInput](api, workflows.UpdateSaveDraft)
+	if d, err := db.Draft(context.Background(), drafts[len(drafts)-1].DraftID); err != nil ||
+		d.Data.Schools[1].Code != otherSchool ||
+		d.Data.Schools[1].Stages.Primary.Students != own.Stages.Primary.Students {
+		t.Errorf("the school that submitted has the district's figures in the draft: %v", err)
+	}
 
 	// The draft's Update is taken; the schools' then fail.
 	hold, held := make(chan struct{}), make(chan context.Context)
@@ -383,7 +395,11 @@ func TestWorkbookEntersSchools(t *testing.T) {
 		}
 		answered <- page.String()
 	}()
-	<-held
+	select { // a refused save never reaches the held Update
+	case <-held:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the workbook's draft never reached Temporal")
+	}
 	api.setOutage("bare")
 	close(hold)
 	page = <-answered
