@@ -166,6 +166,15 @@ func (s *Store) SchoolReturns(ctx context.Context, year int, district string) ([
 	return rs, translate(err)
 }
 
+// SchoolsUnderway lists the schools with a return not accepted yet, in any year: their year's workflow names
+// their district.
+func (s *Store) SchoolsUnderway(ctx context.Context) ([]string, error) {
+	var codes []string
+	err := s.db.WithContext(ctx).Model(&SchoolReturn{}).Where("status <> ?", string(vocab.SchoolAccepted)).
+		Distinct().Pluck("school_code", &codes).Error
+	return codes, translate(err)
+}
+
 // SchoolReturnsIn lists a district's school returns for a year in one of statuses, by school code, with their
 // data.
 func (s *Store) SchoolReturnsIn(ctx context.Context, year int, district string, statuses ...vocab.SchoolStatus,

@@ -188,9 +188,21 @@ func (c *Core) planOrganisation(ctx context.Context, a Actor, units []unit, f Fi
 				"the kind must be one of "+strings.Join(kindLabels(), ", "))
 		}
 	}
+	underway, err := c.store.SchoolsUnderway(ctx)
+	if err != nil {
+		return store.Organisation{}, err
+	}
 	for i, u := range units {
-		if valid[i] {
-			checkPlace(&f, a, u, before, after)
+		if !valid[i] {
+			continue
+		}
+		checkPlace(&f, a, u, before, after)
+		// A school's return for a year is its district's (its workflow and its district's list name it): it
+		// moves once the district has accepted the school's data.
+		if old, ok := before[store.LevelSchool][u.code]; ok && u.level == store.LevelSchool && old != u.parent &&
+			slices.Contains(underway, u.code) {
+			u.fail(&f, "parent", "该校本年度数据尚未经区县审核通过, 暂不能调整所属区县",
+				"the school's data for the year is not yet accepted by its district: it cannot move yet")
 		}
 	}
 	slices.SortStableFunc(f, func(p, q evaluation.Problem) int { // by place, as the sheets are read

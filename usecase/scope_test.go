@@ -178,6 +178,20 @@ func TestCityScope(t *testing.T) {
 			if err != nil || !slices.Equal(logins, []string{"huangdao", "yixiao"}) {
 				t.Errorf("Qingdao's administrator lists %v %v", logins, err)
 			}
+
+			// A school whose year is under way stays with its district until the district accepts its data.
+			move := NewUnit{Level: store.LevelSchool, Code: "3702110001", Name: "一小", Parent: "370212"}
+			if err := c.SaveUnit(ctx, everyone, move); !hasField(err, "parent") {
+				t.Errorf("a school moved mid-year: %v", err)
+			}
+			if err := db.RecordSchoolReturn(ctx, &store.SchoolReturn{Year: 2025, SchoolCode: "3702110001",
+				DistrictCode: "370211", Status: string(vocab.SchoolAccepted), UpdatedAt: time.Now(),
+				Written: store.Written{RecordSeq: 1}}, nil); err != nil {
+				t.Fatal(err)
+			}
+			if err := c.SaveUnit(ctx, everyone, move); err != nil {
+				t.Errorf("a school moved once accepted: %v", err)
+			}
 		})
 	}
 }
