@@ -12,6 +12,10 @@ import (
 // TaskQueue is where the workflows and activities run.
 const TaskQueue = "junheng"
 
+// DeliveryQueue is where notifications are delivered through the channels (ActivityDeliver): a channel's retries
+// and slow robots never wait behind, nor hold up, the human actions on TaskQueue.
+const DeliveryQueue = "junheng-deliveries"
+
 // Typed search attributes for operators (Temporal UI, tctl): which year, district, stage or status, overdue.
 var (
 	attrYear     = temporal.NewSearchAttributeKeyInt64("JunhengYear")

@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
 
@@ -165,12 +166,14 @@ func Start(ctx context.Context, cfg *config.Config, log *slog.Logger, role Role)
 		if err != nil {
 			return nil, err
 		}
-		w, up := newWorker(p.Temporal, &activities.Activities{Store: p.Store, Profile: profile, Channels: channels,
+		ws, up := newWorkers(p.Temporal, &activities.Activities{Store: p.Store, Profile: profile, Channels: channels,
 			Location: cfg.Location, Log: log}, log)
-		if err := w.Start(); err != nil {
-			return nil, fmt.Errorf("Temporal worker on task queue %q at %s: %w", workflows.TaskQueue, address, err)
+		for queue, w := range ws {
+			if err := w.Start(); err != nil {
+				return nil, fmt.Errorf("Temporal worker on task queue %q at %s: %w", queue, address, err)
+			}
+			p.onClose(w.Stop) // waits for running activities, up to WorkerStopTimeout
 		}
-		p.onClose(w.Stop) // waits for running activities, up to WorkerStopTimeout
 		checks = append(checks, api.Check{Name: "worker", Fn: func(context.Context) error {
 			if !up.Load() {
 				return errors.New("worker stopped")
@@ -423,17 +426,25 @@ func OpenStore(ctx context.Context, cfg *config.Config, migrate bool) (*store.St
 	return db, nil
 }
 
-func newWorker(tc client.Client, acts *activities.Activities, log *slog.Logger) (worker.Worker, *atomic.Bool) {
+// newWorkers makes the workers by task queue: the workflows and every activity on workflows.TaskQueue (a
+// delivery an earlier release scheduled there runs there), and the deliveries on workflows.DeliveryQueue. up
+// turns false when either stops for good.
+func newWorkers(tc client.Client, acts *activities.Activities, log *slog.Logger) (map[string]worker.Worker,
+	*atomic.Bool,
+) {
 	up := &atomic.Bool{}
 	up.Store(true)
-	w := worker.New(tc, workflows.TaskQueue, worker.Options{
+	options := worker.Options{
 		WorkerStopTimeout: ShutdownTimeout,
 		OnFatalError: func(err error) {
 			up.Store(false)
 			log.Error("Temporal worker stopped", "error", err)
 		},
-	})
+	}
+	w := worker.New(tc, workflows.TaskQueue, options)
 	workflows.Register(w)
 	w.RegisterActivity(acts)
-	return w, up
+	deliveries := worker.New(tc, workflows.DeliveryQueue, options)
+	deliveries.RegisterActivityWithOptions(acts.Deliver, activity.RegisterOptions{Name: workflows.ActivityDeliver})
+	return map[string]worker.Worker{workflows.TaskQueue: w, workflows.DeliveryQueue: deliveries}, up
 }
