@@ -28,13 +28,15 @@ func (o *outbox) notify(ctx workflow.Context, n Notification) error {
 	if err != nil || channels == 0 {
 		return err
 	}
+	queue := TaskQueue // where runs of earlier releases scheduled their deliveries
+	if workflow.GetVersion(ctx, "deliveries-own-queue", workflow.DefaultVersion, 1) == 1 {
+		queue = DeliveryQueue
+	}
 	o.pending++
 	workflow.Go(ctx, func(ctx workflow.Context) {
 		defer func() { o.pending-- }()
-		// The task queue is no part of replay's check (an activity's ID and type are): a delivery scheduled by an
-		// earlier release on TaskQueue still runs there, and the next ones go to DeliveryQueue.
 		ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-			TaskQueue:           DeliveryQueue,
+			TaskQueue:           queue,
 			StartToCloseTimeout: time.Minute,
 			RetryPolicy: &temporal.RetryPolicy{InitialInterval: 30 * time.Second, BackoffCoefficient: 2,
 				MaximumInterval: time.Hour, MaximumAttempts: DeliveryAttempts},

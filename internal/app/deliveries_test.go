@@ -19,7 +19,9 @@ import (
 )
 
 // TestDeliveriesRunOnTheirOwnQueue: a notification a workflow sends is delivered through the channel file's
-// webhook by the worker of workflows.DeliveryQueue, apart from the human actions' queue.
+// webhook by the worker of workflows.DeliveryQueue, apart from the human actions' queue. With
+// JUNHENG_RECORD_HISTORY=1 it records the year's history so far (the version "deliveries-own-queue") for
+// workflows/replay_test.go.
 func TestDeliveriesRunOnTheirOwnQueue(t *testing.T) {
 	got := make(chan notify.Message, 4)
 	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -58,6 +60,9 @@ func TestDeliveriesRunOnTheirOwnQueue(t *testing.T) {
 		}
 	case <-time.After(30 * time.Second):
 		t.Fatal("no notification delivered through the webhook")
+	}
+	if os.Getenv("JUNHENG_RECORD_HISTORY") != "" {
+		recordHistory(t, p.Temporal, id, "", "../../workflows/testdata/cycle_delivered_history_v6.json")
 	}
 	desc, err := p.Temporal.DescribeTaskQueue(context.Background(), workflows.DeliveryQueue,
 		enumspb.TASK_QUEUE_TYPE_ACTIVITY)
