@@ -27,11 +27,8 @@ func newTokenCmd(cfg *config.Config) *cobra.Command {
 		RunE: withStore(cfg, func(cmd *cobra.Command, db *store.Store, _ []string) error {
 			t, err := usecase.IssueToken(cmd.Context(), db, usecase.TokenRequest{Role: vocab.Role(role),
 				Unit: unit, District: district, Name: name})
-			var invalid *usecase.Error
-			if errors.As(err, &invalid) {
-				return exitCode(2, err)
-			} else if err != nil {
-				return err
+			if err != nil {
+				return usageIfInvalid(err)
 			}
 			out := cmd.OutOrStdout()
 			fmt.Fprintf(out, "token %d for %s (%s%s) created; it is shown only now:\n", t.ID, name, role,
@@ -55,7 +52,7 @@ func newTokenCmd(cfg *config.Config) *cobra.Command {
 				return err
 			}
 			w := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
-			fmt.Fprintln(w, "ID\tNAME\tROLE\tDISTRICT\tCREATED\tREVOKED")
+			fmt.Fprintln(w, "ID\tNAME\tROLE\tUNIT\tCREATED\tREVOKED")
 			for _, t := range ts {
 				revoked := ""
 				if t.RevokedAt != nil {
