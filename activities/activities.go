@@ -135,28 +135,32 @@ func (a *Activities) OpenSeriousFindings(ctx context.Context, district string) (
 	return findingInfos(fs), nil
 }
 
-// RecordCycle mirrors a cycle's state to the read model with its audit event.
-func (a *Activities) RecordCycle(ctx context.Context, r workflows.CycleRecord) error {
+// RecordCycle mirrors a cycle's state to the read model with its audit event and notifications.
+func (a *Activities) RecordCycle(ctx context.Context, r workflows.CycleRecord) (workflows.Recorded, error) {
 	s := r.State
 	c := store.CycleOf(s)
 	c.Written = written(r.Event, s.EventsCount)
-	return a.Store.RecordCycle(ctx, c, auditEvent(r.Event, s.District, vocab.CycleID(s.Year, s.District)))
+	ns := notifications(r.Notifications)
+	err := a.Store.RecordCycle(ctx, c, auditEvent(r.Event, s.District, vocab.CycleID(s.Year, s.District)), ns...)
+	return a.recorded(ctx, ns, err)
 }
 
-// RecordItem mirrors a rectification item's state to the read model with its audit event.
-func (a *Activities) RecordItem(ctx context.Context, r workflows.ItemRecord) error {
+// RecordItem mirrors a rectification item's state to the read model with its audit event and notifications.
+func (a *Activities) RecordItem(ctx context.Context, r workflows.ItemRecord) (workflows.Recorded, error) {
 	s := r.State
 	f := &store.Finding{ID: s.ID, Year: s.Year, DistrictCode: s.District, Seq: s.Seq, Title: s.Title,
 		Source: string(s.Source), Severity: string(s.Severity), Status: string(s.Status), PlanDue: timePtr(s.PlanDue),
 		DueDate: timePtr(s.DueDate), Overdue: s.Overdue, Escalated: s.Escalated, Talks: s.Talks, Circulars: s.Circulars,
 		State: &s, CreatedAt: s.CreatedAt.UTC(), UpdatedAt: time.Now().UTC(), ClosedAt: timePtr(s.ClosedAt),
 		Written: written(r.Event, s.EventsCount)}
-	return a.Store.RecordFinding(ctx, f, auditEvent(r.Event, s.District, s.ID))
+	ns := notifications(r.Notifications)
+	return a.recorded(ctx, ns, a.Store.RecordFinding(ctx, f, auditEvent(r.Event, s.District, s.ID), ns...))
 }
 
-// RecordPlan mirrors a district's creation plan to the read model with its audit event: the plan row and every
-// version (a district has a few, and a new submission also changes the status of the one it supersedes).
-func (a *Activities) RecordPlan(ctx context.Context, r workflows.CreationPlanRecord) error {
+// RecordPlan mirrors a district's creation plan to the read model with its audit event and notifications: the
+// plan row and every version (a district has a few, and a new submission also changes the status of the one it
+// supersedes).
+func (a *Activities) RecordPlan(ctx context.Context, r workflows.CreationPlanRecord) (workflows.Recorded, error) {
 	s := r.State
 	p := &store.Plan{DistrictCode: s.District, Status: string(s.Status), ApprovedVersion: s.Approved,
 		State: s, UpdatedAt: time.Now().UTC(), Written: written(r.Event, s.EventsCount)}
@@ -171,21 +175,52 @@ func (a *Activities) RecordPlan(ctx context.Context, r workflows.CreationPlanRec
 			p.TargetYear = v.Plan.TargetYear
 		}
 	}
-	return a.Store.RecordPlan(ctx, p, versions, auditEvent(r.Event, s.District, vocab.CreationPlanID(s.District)))
+	ns := notifications(r.Notifications)
+	ev := auditEvent(r.Event, s.District, vocab.CreationPlanID(s.District))
+	return a.recorded(ctx, ns, a.Store.RecordPlan(ctx, p, versions, ev, ns...))
 }
 
 // Notify stores a notification for its recipient, once per key, and answers how many channels are to deliver it.
 func (a *Activities) Notify(ctx context.Context, n workflows.Notification) (int, error) {
-	stored := &store.Notification{Key: n.Key, Recipient: string(n.Recipient), DistrictCode: n.District, Year: n.Year,
-		Target: n.Target, Kind: n.Kind, TitleZh: n.TitleZh, TitleEn: n.TitleEn, CreatedAt: time.Now().UTC()}
-	if _, err := a.Store.AddNotification(ctx, stored); err != nil {
+	stored := notifications([]workflows.Notification{n})
+	if _, err := a.Store.AddNotification(ctx, &stored[0]); err != nil {
 		return 0, err
 	}
-	m, err := a.message(ctx, *stored)
+	m, err := a.message(ctx, stored[0])
 	if err != nil {
 		return 0, err
 	}
 	return len(notify.Route(a.Channels, m)), nil
+}
+
+// notifications are the rows that store ns.
+func notifications(ns []workflows.Notification) []store.Notification {
+	out := make([]store.Notification, len(ns))
+	for i, n := range ns {
+		out[i] = store.Notification{Key: n.Key, Recipient: string(n.Recipient), DistrictCode: n.District,
+			Year: n.Year, Target: n.Target, Kind: n.Kind, TitleZh: n.TitleZh, TitleEn: n.TitleEn,
+			CreatedAt: time.Now().UTC()}
+	}
+	return out
+}
+
+// recorded answers a record written (err nil) with the notifications ns: the keys of those a channel is to
+// deliver.
+func (a *Activities) recorded(ctx context.Context, ns []store.Notification, err error) (workflows.Recorded, error) {
+	var out workflows.Recorded
+	if err != nil || len(a.Channels) == 0 {
+		return out, err
+	}
+	for _, n := range ns {
+		m, err := a.message(ctx, n)
+		if err != nil {
+			return workflows.Recorded{}, err
+		}
+		if len(notify.Route(a.Channels, m)) > 0 {
+			out.Deliver = append(out.Deliver, n.Key)
+		}
+	}
+	return out, nil
 }
 
 // Deliver sends a stored notification through each of its channels that does not have it yet, recording every

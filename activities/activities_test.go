@@ -156,7 +156,7 @@ func TestSelfAssessmentToFindings(t *testing.T) {
 			rec := workflows.ItemRecord{State: closed, Event: workflows.Event{Key: infos[0].ID + ":2", At: time.Now(),
 				Actor: vocab.Actor{Name: "督导办", Role: vocab.RoleOffice}, Action: "verify_accepted"}}
 			for range 2 { // the second write is a retry: no second audit entry
-				if err := a.RecordItem(ctx, rec); err != nil {
+				if _, err := a.RecordItem(ctx, rec); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -171,6 +171,8 @@ func TestSelfAssessmentToFindings(t *testing.T) {
 	}
 }
 
+// TestRecordCycleAndNotifyAreIdempotent: a retried record writes its row, event and notifications once, and so
+// does a retried Notify.
 func TestRecordCycleAndNotifyAreIdempotent(t *testing.T) {
 	for dialect, db := range storetest.Open(t) {
 		t.Run(string(dialect), func(t *testing.T) {
@@ -183,10 +185,12 @@ func TestRecordCycleAndNotifyAreIdempotent(t *testing.T) {
 				SubmittedLate: true}
 			rec := workflows.CycleRecord{State: st, Event: workflows.Event{Key: "cycle:2025:370211:3", Action: "submit",
 				Actor: vocab.Actor{Name: "clerk", Role: vocab.RoleDistrict, District: "370211",
-					RequestID: "req-1"}}}
+					RequestID: "req-1"}},
+				Notifications: []workflows.Notification{{Key: "k0", Recipient: workflows.ToOffice, Year: 2025,
+					District: "370211", Kind: "submitted", TitleZh: "已提交", TitleEn: "submitted"}}}
 			for range 2 {
-				if err := a.RecordCycle(ctx, rec); err != nil {
-					t.Fatal(err)
+				if done, err := a.RecordCycle(ctx, rec); err != nil || len(done.Deliver) != 0 {
+					t.Fatalf("RecordCycle = %+v, %v; want nothing to deliver without channels", done, err)
 				}
 			}
 			c, err := db.Cycle(ctx, 2025, "370211")
@@ -210,7 +214,7 @@ func TestRecordCycleAndNotifyAreIdempotent(t *testing.T) {
 			for _, x := range notes {
 				kinds = append(kinds, x.Kind)
 			}
-			if err != nil || !slices.Equal(kinds, []string{"overdue"}) {
+			if err != nil || !slices.Equal(kinds, []string{"overdue", "submitted"}) {
 				t.Errorf("notifications = %v, %v", kinds, err)
 			}
 		})
@@ -241,7 +245,7 @@ func TestRecordPlanMirrorsEveryVersionOnce(t *testing.T) {
 			rec := workflows.CreationPlanRecord{State: st, Event: workflows.Event{Key: "plan:370211:3", Actor: clerk,
 				Action: "plan_submitted", Detail: "version 2"}}
 			for range 2 { // the second write is a retry: no second audit entry
-				if err := a.RecordPlan(ctx, rec); err != nil {
+				if _, err := a.RecordPlan(ctx, rec); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -282,7 +286,7 @@ func TestRecordPlanMirrorsEveryVersionOnce(t *testing.T) {
 				vocab.PlanApproved, "督导办", at.Add(40*24*time.Hour)
 			st.Status, st.Approved, st.EventsCount = vocab.PlanApproved, 2, 4
 			office := vocab.Actor{Name: "督导办", Role: vocab.RoleOffice}
-			if err := a.RecordPlan(ctx, workflows.CreationPlanRecord{State: st,
+			if _, err := a.RecordPlan(ctx, workflows.CreationPlanRecord{State: st,
 				Event: workflows.Event{Key: "plan:370211:4",
 					Actor: office, Action: "plan_approved"}}); err != nil {
 				t.Fatal(err)

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -51,6 +52,15 @@ func TestDeliverRetriesUntilDeliveredAndRecordsFinalFailures(t *testing.T) {
 	channels, err := a.Notify(ctx, n)
 	if err != nil || channels != 2 {
 		t.Fatalf("Notify = %d, %v; want the 2 office channels", channels, err)
+	}
+	// A record's notifications come back to be delivered when a channel routes them: the office's, not the
+	// province's (no channel takes it).
+	toProvince := workflows.Notification{Key: "n2", Recipient: workflows.ToProvince, Year: 2025, District: "370211",
+		Kind: "awaiting_province"}
+	done, err := a.RecordCycle(ctx, workflows.CycleRecord{State: workflows.CycleState{Year: 2025, District: "370211",
+		Stage: "province_review"}, Notifications: []workflows.Notification{toProvince, n}})
+	if err != nil || !slices.Equal(done.Deliver, []string{"n1"}) {
+		t.Fatalf("RecordCycle = %+v, %v; want n1 to deliver", done, err)
 	}
 
 	var suite testsuite.WorkflowTestSuite

@@ -36,7 +36,7 @@ func TestRecordSchool(t *testing.T) {
 	submit := rec(1, vocab.SchoolSubmitted, "school_submitted")
 	submit.CopyDraft = true
 	var appErr *temporal.ApplicationError
-	if err := a.RecordSchool(ctx, submit); !errors.As(err, &appErr) || !appErr.NonRetryable() {
+	if _, err := a.RecordSchool(ctx, submit); !errors.As(err, &appErr) || !appErr.NonRetryable() {
 		t.Fatalf("a submission without a draft: %v, want a non-retryable error", err)
 	}
 	data := evaluation.School{Code: code, Name: "实验小学", Kind: evaluation.KindPrimary}
@@ -44,7 +44,7 @@ func TestRecordSchool(t *testing.T) {
 		Data: data, EnteredBy: head.Name}, nil); err != nil {
 		t.Fatal(err)
 	}
-	if err := a.RecordSchool(ctx, submit); err != nil {
+	if _, err := a.RecordSchool(ctx, submit); err != nil {
 		t.Fatal(err)
 	}
 	r, err := db.SchoolReturn(ctx, 2025, code)
@@ -53,7 +53,7 @@ func TestRecordSchool(t *testing.T) {
 	}
 	entered := rec(2, vocab.SchoolAccepted, "school_entered_by_district")
 	entered.State.ByDistrict, entered.Data = true, &evaluation.School{Code: code, Name: "实验小学(区县代填)"}
-	if err := a.RecordSchool(ctx, entered); err != nil {
+	if _, err := a.RecordSchool(ctx, entered); err != nil {
 		t.Fatal(err)
 	}
 	r, err = db.SchoolReturn(ctx, 2025, code)

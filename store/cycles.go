@@ -45,9 +45,10 @@ func newer(table string) clause.Where {
 		"(%[1]s.record_time, %[1]s.record_seq) < (excluded.record_time, excluded.record_seq)", table)}}}
 }
 
-// RecordCycle upserts the cycle row, unless it holds a later write, and appends the audit event, in one
-// transaction; an event already recorded (same EventKey) is skipped, so a retried activity writes it once.
-func (s *Store) RecordCycle(ctx context.Context, c *Cycle, ev *AuditEvent) error {
+// RecordCycle upserts the cycle row, unless it holds a later write, and appends the audit event and stores the
+// notifications the change sends, in one transaction; an event or notification already recorded (same key) is
+// skipped, so a retried activity writes it once.
+func (s *Store) RecordCycle(ctx context.Context, c *Cycle, ev *AuditEvent, ns ...Notification) error {
 	return translate(s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if c.ReviewedVersion == 0 {
 			// A year approved before the workflows recorded the reviewed version carries 0 in its state: it keeps
@@ -61,7 +62,7 @@ func (s *Store) RecordCycle(ctx context.Context, c *Cycle, ev *AuditEvent) error
 		if err := tx.Clauses(clause.OnConflict{UpdateAll: true, Where: newer("cycles")}).Create(c).Error; err != nil {
 			return err
 		}
-		return appendEvent(tx, ev)
+		return appendTrail(tx, ev, ns)
 	}))
 }
 
@@ -90,14 +91,21 @@ func (s *Store) Cycles(ctx context.Context, year int) ([]Cycle, error) {
 	return cs, translate(err)
 }
 
-func appendEvent(tx *gorm.DB, ev *AuditEvent) error {
-	if ev == nil {
+// appendTrail appends what a change leaves beside its row: its audit event (if any) and its notifications, each
+// once per key.
+func appendTrail(tx *gorm.DB, ev *AuditEvent, ns []Notification) error {
+	if ev != nil {
+		if ev.At.IsZero() {
+			ev.At = time.Now().UTC()
+		}
+		if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(ev).Error; err != nil {
+			return err
+		}
+	}
+	if len(ns) == 0 {
 		return nil
 	}
-	if ev.At.IsZero() {
-		ev.At = time.Now().UTC()
-	}
-	return tx.Clauses(clause.OnConflict{DoNothing: true}).Create(ev).Error
+	return tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&ns).Error
 }
 
 // OpenCycle shows a just-opened cycle in the read model before its workflow has recorded itself; a row the

@@ -45,8 +45,8 @@ func (s *Store) CreateFindings(ctx context.Context, fs []Finding) error {
 }
 
 // RecordFinding updates a finding's mirrored state, unless the row holds a later write, and appends its audit
-// event, in one transaction.
-func (s *Store) RecordFinding(ctx context.Context, f *Finding, ev *AuditEvent) error {
+// event and notifications (as RecordCycle), in one transaction.
+func (s *Store) RecordFinding(ctx context.Context, f *Finding, ev *AuditEvent, ns ...Notification) error {
 	return translate(s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Clauses(clause.OnConflict{
 			Columns: []clause.Column{{Name: "id"}},
@@ -56,7 +56,7 @@ func (s *Store) RecordFinding(ctx context.Context, f *Finding, ev *AuditEvent) e
 		}).Create(f).Error; err != nil {
 			return err
 		}
-		return appendEvent(tx, ev)
+		return appendTrail(tx, ev, ns)
 	}))
 }
 

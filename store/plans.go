@@ -41,9 +41,9 @@ type PlanVersion struct {
 }
 
 // RecordPlan upserts the plan row and the given versions, unless the row holds a later write, and appends the
-// audit event, in one transaction; an event already recorded (same EventKey) is skipped, so a retried activity
-// writes it once.
-func (s *Store) RecordPlan(ctx context.Context, p *Plan, versions []PlanVersion, ev *AuditEvent) error {
+// audit event and notifications (as RecordCycle), in one transaction.
+func (s *Store) RecordPlan(ctx context.Context, p *Plan, versions []PlanVersion, ev *AuditEvent,
+	ns ...Notification) error {
 	return translate(s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		res := tx.Clauses(clause.OnConflict{UpdateAll: true, Where: newer("plans")}).Create(p)
 		if res.Error != nil {
@@ -54,7 +54,7 @@ func (s *Store) RecordPlan(ctx context.Context, p *Plan, versions []PlanVersion,
 				return err
 			}
 		}
-		return appendEvent(tx, ev)
+		return appendTrail(tx, ev, ns)
 	}))
 }
 

@@ -91,12 +91,12 @@ func (s *Store) SchoolDraft(ctx context.Context, year int, school string) (Schoo
 	return d, translate(err)
 }
 
-// RecordSchoolReturn upserts a school's return, unless its row holds a later write, with the audit event, in one
-// transaction (an event already recorded is skipped). Data replaces the row's only when given. A return the
+// RecordSchoolReturn upserts a school's return, unless its row holds a later write, with the audit event and
+// notifications (as RecordCycle), in one transaction. Data replaces the row's only when given. A return the
 // workflow has as not started shows as a draft once the school has saved one.
-func (s *Store) RecordSchoolReturn(ctx context.Context, r *SchoolReturn, ev *AuditEvent) error {
+func (s *Store) RecordSchoolReturn(ctx context.Context, r *SchoolReturn, ev *AuditEvent, ns ...Notification) error {
 	return translate(s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		_, err := recordSchoolReturn(tx, r, ev)
+		_, err := recordSchoolReturn(tx, r, ev, ns)
 		return err
 	}))
 }
@@ -104,7 +104,7 @@ func (s *Store) RecordSchoolReturn(ctx context.Context, r *SchoolReturn, ev *Aud
 // SubmitSchoolReturn is RecordSchoolReturn for a submission: the school's current draft becomes the return's
 // data in the same transaction, read once the row is locked, so that a save racing the submission either lands
 // before it or is refused. ErrNotFound when the school has saved no draft.
-func (s *Store) SubmitSchoolReturn(ctx context.Context, r *SchoolReturn, ev *AuditEvent) error {
+func (s *Store) SubmitSchoolReturn(ctx context.Context, r *SchoolReturn, ev *AuditEvent, ns ...Notification) error {
 	return translate(s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var n int64
 		if err := tx.Model(&SchoolDraft{}).Where("year = ? AND school_code = ?", r.Year, r.SchoolCode).
@@ -115,7 +115,7 @@ func (s *Store) SubmitSchoolReturn(ctx context.Context, r *SchoolReturn, ev *Aud
 			return ErrNotFound
 		}
 		r.Data = nil
-		written, err := recordSchoolReturn(tx, r, ev)
+		written, err := recordSchoolReturn(tx, r, ev, ns)
 		if err != nil || !written {
 			return err
 		}
@@ -125,8 +125,9 @@ func (s *Store) SubmitSchoolReturn(ctx context.Context, r *SchoolReturn, ev *Aud
 	}))
 }
 
-// recordSchoolReturn writes the row if it is later than the stored one, reporting whether it did, then the event.
-func recordSchoolReturn(tx *gorm.DB, r *SchoolReturn, ev *AuditEvent) (bool, error) {
+// recordSchoolReturn writes the row if it is later than the stored one, reporting whether it did, then the event
+// and notifications.
+func recordSchoolReturn(tx *gorm.DB, r *SchoolReturn, ev *AuditEvent, ns []Notification) (bool, error) {
 	r.Started = true // the workflow that writes it runs
 	columns := []string{"district_code", "status", "deadline", "reason", "by_district", "late", "overdue",
 		"submissions", "submitted_at", "started", "updated_at", "record_time", "record_seq"}
@@ -148,7 +149,7 @@ func recordSchoolReturn(tx *gorm.DB, r *SchoolReturn, ev *AuditEvent) (bool, err
 			return false, err
 		}
 	}
-	return res.RowsAffected > 0, appendEvent(tx, ev)
+	return res.RowsAffected > 0, appendTrail(tx, ev, ns)
 }
 
 // SchoolReturn returns a school's return for a year, with its data, or ErrNotFound (the year is not open for it).

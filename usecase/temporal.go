@@ -2,9 +2,11 @@ package usecase
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 )
 
@@ -32,18 +34,30 @@ func (c *Core) actStarting(ctx context.Context, a Actor, key string, start func(
 	defer cancel()
 	opts := client.UpdateWorkflowOptions{WorkflowID: workflowID, UpdateID: updateID(a, key), UpdateName: name,
 		Args: []any{arg}, WaitForStage: client.WorkflowUpdateStageCompleted}
-	var h client.WorkflowUpdateHandle
-	var err error
-	if start == nil {
-		h, err = c.temporal.UpdateWorkflow(ctx, opts)
-	} else {
-		h, err = c.temporal.UpdateWithStartWorkflow(ctx,
-			client.UpdateWithStartWorkflowOptions{StartWorkflowOperation: start(), UpdateOptions: opts})
+	var notReady *serviceerror.WorkflowNotReady
+	for wait := 50 * time.Millisecond; ; wait = min(2*wait, time.Second) {
+		var h client.WorkflowUpdateHandle
+		var err error
+		if start == nil {
+			h, err = c.temporal.UpdateWorkflow(ctx, opts)
+		} else {
+			h, err = c.temporal.UpdateWithStartWorkflow(ctx,
+				client.UpdateWithStartWorkflowOptions{StartWorkflowOperation: start(), UpdateOptions: opts})
+		}
+		if err == nil {
+			err = h.Get(ctx, out)
+		}
+		if !errors.As(err, &notReady) {
+			return WorkflowError(err)
+		}
+		// The workflow task that took the Update failed (say, a timer fired while it was completing the run):
+		// the Update was not applied, and sent again it is, once.
+		select {
+		case <-ctx.Done():
+			return ErrUnavailable
+		case <-time.After(wait):
+		}
 	}
-	if err == nil {
-		err = h.Get(ctx, out)
-	}
-	return WorkflowError(err)
 }
 
 // updateID is the Update's ID for a's key, in a's own namespace (a token's ID, or account-<ID> for a person);

@@ -103,6 +103,10 @@ func (f *fakeTemporal) UpdateWorkflow(ctx context.Context, o client.UpdateWorkfl
 	case "busy":
 		return nil, serviceerror.NewFailedPrecondition(
 			"The limit on the total number of distinct updates in this workflow has been reached (2000).")
+	case "not_ready_once":
+		f.api.setOutage("")
+		return nil, serviceerror.NewWorkflowNotReady(
+			"Unable to perform workflow execution update due to unexpected workflow task failure.")
 	case "bare":
 		return nil, errors.New("connection reset")
 	}

@@ -49,7 +49,8 @@ type fakeAPI struct {
 	hold chan struct{}
 	held chan context.Context
 	// outage, when set, makes the workflow service fail: "unavailable" (its health check fails), "busy" (the
-	// 2000-Update limit of a run) or "bare" (any other error).
+	// 2000-Update limit of a run), "bare" (any other error) or "not_ready_once" (the workflow task that took the
+	// next Update failed, and the Update was not applied).
 	outage string
 	// timeout makes the workflow service take the next Update and still time out, as when the core's action
 	// timeout passes before the Update is done.
@@ -381,7 +382,7 @@ func recordPlan(t *testing.T, db *store.Store, st workflows.CreationPlanState) {
 	}
 	ev := workflows.Event{Key: fmt.Sprintf("test:%d", now.UnixNano()), Action: "plan_recorded", At: now}
 	rec := workflows.CreationPlanRecord{State: st, Event: ev}
-	if err := (&activities.Activities{Store: db}).RecordPlan(ctx, rec); err != nil {
+	if _, err := (&activities.Activities{Store: db}).RecordPlan(ctx, rec); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -1021,6 +1022,20 @@ func (f *fakeAPI) setOutage(kind string) {
 }
 
 const pendingMsg = "系统繁忙或暂时不可用, 操作可能仍在处理中: 请稍候刷新页面查看结果; 重新提交本表单不会重复办理"
+
+// An Update whose workflow task failed (Temporal's WorkflowNotReady: it was not applied) is sent again by the
+// core, under the same ID: the user sees it done, and it was taken once.
+func TestUpdateNotReadyIsSentAgain(t *testing.T) {
+	srv, c, api := newSite(t, Options{})
+	fetch(t, c, "POST", srv.URL+"/login", url.Values{"token": {"clerk"}})
+	_, page := fetch(t, c, "GET", srv.URL+findingPage, nil)
+	form := findingForm(t, page, "progress", url.Values{"note": {"已完成改造"}})
+	api.setOutage("not_ready_once")
+	_, page = postMultipart(t, c, srv.URL+"/finding/progress", form, "evidence", "照片.jpg", photo)
+	if got := api.updatesOf(workflows.UpdateReportProgress); len(got) != 1 || !strings.Contains(page, "操作成功") {
+		t.Errorf("the report made Updates %q:\n%s", got, page)
+	}
+}
 
 // A progress report the core gives up on after its action timeout while the workflow still records it: the page
 // comes back with the report's form under the key it was sent with, so that sending it again, as the page

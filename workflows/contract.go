@@ -15,9 +15,9 @@ type Activities interface {
 	SubmitSnapshot(context.Context, SnapshotInput) (SnapshotResult, error)
 	CreateFindings(context.Context, FindingsInput) ([]FindingInfo, error)
 	OpenSeriousFindings(ctx context.Context, district string) ([]FindingInfo, error)
-	RecordCycle(context.Context, CycleRecord) error
-	RecordItem(context.Context, ItemRecord) error
-	RecordPlan(context.Context, CreationPlanRecord) error
+	RecordCycle(context.Context, CycleRecord) (Recorded, error)
+	RecordItem(context.Context, ItemRecord) (Recorded, error)
+	RecordPlan(context.Context, CreationPlanRecord) (Recorded, error)
 	Notify(context.Context, Notification) (channels int, err error)
 	Deliver(ctx context.Context, key string) error
 }
@@ -102,22 +102,32 @@ type FindingInfo struct {
 	DueDate  time.Time      `json:"due_date,omitzero"`
 }
 
-// CycleRecord mirrors a cycle's state to the read model and appends its event to the audit trail, atomically.
+// CycleRecord mirrors a cycle's state to the read model and appends its event to the audit trail, atomically;
+// the notifications the change sends are stored in the same transaction (see oneTaskPerAction).
 type CycleRecord struct {
-	State CycleState `json:"state"`
-	Event Event      `json:"event"`
+	State         CycleState     `json:"state"`
+	Event         Event          `json:"event"`
+	Notifications []Notification `json:"notifications,omitempty"`
 }
 
 // ItemRecord does the same for a rectification item.
 type ItemRecord struct {
-	State ItemState `json:"state"`
-	Event Event     `json:"event"`
+	State         ItemState      `json:"state"`
+	Event         Event          `json:"event"`
+	Notifications []Notification `json:"notifications,omitempty"`
 }
 
 // CreationPlanRecord does the same for a district's creation plan; the state carries every version.
 type CreationPlanRecord struct {
-	State CreationPlanState `json:"state"`
-	Event Event             `json:"event"`
+	State         CreationPlanState `json:"state"`
+	Event         Event             `json:"event"`
+	Notifications []Notification    `json:"notifications,omitempty"`
+}
+
+// Recorded answers a record: the keys of the notifications it stored that channels are to deliver. Runs that
+// stored their notifications with the Notify activity recorded no answer.
+type Recorded struct {
+	Deliver []string `json:"deliver,omitempty"`
 }
 
 // Recipient of a notification.
@@ -130,8 +140,9 @@ const (
 	ToSchool   Recipient = "school"
 )
 
-// Notification is stored per recipient; the Notify activity answers how many channels are to deliver it, and
-// Deliver (by Key) then sends it through them. Delivery never fails the workflow.
+// Notification is stored per recipient, with the change that sends it or by the Notify activity; either answers
+// whether channels are to deliver it, and Deliver (by Key) then sends it through them. Delivery never fails the
+// workflow.
 type Notification struct {
 	Key       string    `json:"key"` // unique: a retried activity does not notify twice
 	Recipient Recipient `json:"recipient"`

@@ -232,11 +232,12 @@ func (pl *plan) commit(ctx workflow.Context, next CreationPlanState, who vocab.A
 	ns ...notice) error {
 	next.EventsCount++
 	rec := CreationPlanRecord{State: next, Event: pl.event(ctx, vocab.CreationPlanID(pl.s.District), next.EventsCount,
-		who,
-		action, detail)}
-	return change(ctx, &pl.s, next, func() error {
-		return workflow.ExecuteLocalActivity(localCtx(ctx), ActivityRecordPlan, rec).Get(ctx, nil)
-	}, pl.show, pl.notify, ns)
+		who, action, detail)}
+	write := recordWith(local, ActivityRecordPlan, func(ns []Notification) any {
+		rec.Notifications = ns
+		return rec
+	})
+	return change(ctx, &pl.outbox, &pl.s, next, write, pl.show, pl.letter(next), ns)
 }
 
 // show shows the latest version: its status as the stage and its target year as the year (0 before the first
@@ -249,9 +250,10 @@ func (pl *plan) show(ctx workflow.Context) error {
 	return show(ctx, year, pl.s.District, string(pl.s.Status), false)
 }
 
-// notify sends a notice about the latest version, with its target year.
-func (pl *plan) notify(ctx workflow.Context, n notice) error {
-	return pl.outbox.notify(ctx, Notification{Recipient: n.to, Year: pl.s.latest().Plan.TargetYear,
-		District: pl.s.District, Target: vocab.CreationPlanID(pl.s.District), Kind: n.kind, TitleZh: n.zh,
-		TitleEn: n.en})
+// letter addresses a notice about the latest version of s, with its target year.
+func (pl *plan) letter(s CreationPlanState) func(notice) Notification {
+	return func(n notice) Notification {
+		return Notification{Recipient: n.to, Year: s.latest().Plan.TargetYear, District: s.District,
+			Target: vocab.CreationPlanID(s.District), Kind: n.kind, TitleZh: n.zh, TitleEn: n.en}
+	}
 }

@@ -267,8 +267,8 @@ func (c *cycle) draftAccepted(ctx workflow.Context, in SaveDraftInput) error {
 
 func (c *cycle) saveDraft(ctx workflow.Context, in SaveDraftInput) error {
 	var res DraftResult
-	err := workflow.ExecuteActivity(activityCtx(ctx), ActivityEvaluateDraft,
-		DraftInput{Year: c.p.Year, District: c.p.District, DraftID: in.DraftID}).Get(ctx, &res)
+	err := work(ctx, ActivityEvaluateDraft, DraftInput{Year: c.p.Year, District: c.p.District, DraftID: in.DraftID}).
+		Get(ctx, &res)
 	if err != nil {
 		return err
 	}
@@ -302,7 +302,7 @@ func (c *cycle) submittable(ctx workflow.Context, _ SubmitInput) error {
 func (c *cycle) submit(ctx workflow.Context, in SubmitInput) error {
 	late := c.s.Stage == vocab.StageSelfAssessment && !workflow.Now(ctx).Before(c.s.Deadlines.SelfAssessment)
 	var res SnapshotResult
-	err := workflow.ExecuteActivity(activityCtx(ctx), ActivitySubmitSnapshot, SnapshotInput{Year: c.p.Year,
+	err := work(ctx, ActivitySubmitSnapshot, SnapshotInput{Year: c.p.Year,
 		District: c.p.District, DraftID: c.s.DraftID, Late: late, Actor: in.Actor}).Get(ctx, &res)
 	if err != nil {
 		return err
@@ -463,7 +463,7 @@ func (c *cycle) approve(ctx workflow.Context, in ReviewInput) error {
 		records = append(records, FindingRecord{ID: id, Seq: seq, New: f})
 	}
 	var infos []FindingInfo
-	err := workflow.ExecuteActivity(activityCtx(ctx), ActivityCreateFindings, FindingsInput{Year: c.p.Year,
+	err := work(ctx, ActivityCreateFindings, FindingsInput{Year: c.p.Year,
 		District: c.p.District, SnapshotVersion: c.s.Version, Findings: records, Actor: in.Actor}).Get(ctx, &infos)
 	if err != nil {
 		return err
@@ -571,7 +571,7 @@ func (c *cycle) apply(ctx workflow.Context, in ApplyInput) error {
 				c.s.Version)})
 	}
 	var open []FindingInfo
-	err := workflow.ExecuteActivity(activityCtx(ctx), ActivityOpenSeriousFindings, c.p.District).Get(ctx, &open)
+	err := work(ctx, ActivityOpenSeriousFindings, c.p.District).Get(ctx, &open)
 	if err != nil {
 		return err
 	}
@@ -749,9 +749,11 @@ func (c *cycle) commit(ctx workflow.Context, next CycleState, who vocab.Actor, a
 	next.EventsCount++
 	rec := CycleRecord{State: next,
 		Event: c.event(ctx, vocab.CycleID(c.p.Year, c.p.District), next.EventsCount, who, action, detail)}
-	return change(ctx, &c.s, next, func() error {
-		return workflow.ExecuteLocalActivity(localCtx(ctx), ActivityRecordCycle, rec).Get(ctx, nil)
-	}, c.show, c.notify, ns)
+	write := recordWith(local, ActivityRecordCycle, func(ns []Notification) any {
+		rec.Notifications = ns
+		return rec
+	})
+	return change(ctx, &c.outbox, &c.s, next, write, c.show, c.letter, ns)
 }
 
 func (c *cycle) show(ctx workflow.Context) error {
@@ -759,8 +761,12 @@ func (c *cycle) show(ctx workflow.Context) error {
 }
 
 func (c *cycle) notify(ctx workflow.Context, n notice) error {
-	return c.outbox.notify(ctx, Notification{Recipient: n.to, Year: c.p.Year, District: c.p.District,
-		Target: vocab.CycleID(c.p.Year, c.p.District), Kind: n.kind, TitleZh: n.zh, TitleEn: n.en})
+	return c.outbox.notify(ctx, c.letter(n))
+}
+
+func (c *cycle) letter(n notice) Notification {
+	return Notification{Recipient: n.to, Year: c.p.Year, District: c.p.District,
+		Target: vocab.CycleID(c.p.Year, c.p.District), Kind: n.kind, TitleZh: n.zh, TitleEn: n.en}
 }
 
 func passFail(passed bool, yes, no string) string {

@@ -179,13 +179,51 @@ type notice struct {
 // change became the state first, and its notices were sent before it was written.
 const writtenBeforeApplied = "change-written-before-applied"
 
+// Since version 1 an action's database work runs inside the workflow task that takes its Update: the activities
+// that read or store what it decides run as local activities (see work), and the notices a change sends are
+// stored in the transaction that writes it. An Update then costs one workflow task and a history event per
+// database call, where each regular activity cost six more events and a round trip through the task queue.
+const oneTaskPerAction = "action-in-one-workflow-task"
+
+func inOneTask(ctx workflow.Context) bool {
+	return workflow.GetVersion(ctx, oneTaskPerAction, workflow.DefaultVersion, 1) == 1
+}
+
+// work runs an activity that reads or writes the database for an action: since oneTaskPerAction as a local
+// activity (see local); before, as a regular activity.
+func work(ctx workflow.Context, activity string, in any) workflow.Future {
+	if inOneTask(ctx) {
+		return local(ctx, activity, in)
+	}
+	return workflow.ExecuteActivity(activityCtx(ctx), activity, in)
+}
+
+// local runs an activity that reads or writes the database as a local activity, retried until it succeeds.
+func local(ctx workflow.Context, activity string, in any) workflow.Future {
+	return workflow.ExecuteLocalActivity(localCtx(ctx), activity, in)
+}
+
+// writer writes a change with the notifications it sends (nil before oneTaskPerAction, which sent them apart).
+type writer func(ctx workflow.Context, ns []Notification) (Recorded, error)
+
+// recordWith is the writer running activity (by run: local or work) on the record that with returns, the
+// notifications set on it.
+func recordWith(run func(workflow.Context, string, any) workflow.Future, activity string,
+	with func([]Notification) any) writer {
+	return func(ctx workflow.Context, ns []Notification) (Recorded, error) {
+		var done Recorded
+		err := run(ctx, activity, with(ns)).Get(ctx, &done)
+		return done, err
+	}
+}
+
 // change makes next the state *state: it writes it, shows it in the search attributes (show) and sends its
-// notices, in the order its version gives.
-func change[S any](ctx workflow.Context, state *S, next S, write func() error, show func(workflow.Context) error,
-	notify func(workflow.Context, notice) error, notices []notice) error {
+// notices (letter addresses them), in the order its version gives.
+func change[S any](ctx workflow.Context, o *outbox, state *S, next S, write writer,
+	show func(workflow.Context) error, letter func(notice) Notification, notices []notice) error {
 	send := func() error {
 		for _, n := range notices {
-			if err := notify(ctx, n); err != nil {
+			if err := o.notify(ctx, letter(n)); err != nil {
 				return err
 			}
 		}
@@ -196,19 +234,37 @@ func change[S any](ctx workflow.Context, state *S, next S, write func() error, s
 		if err := send(); err != nil {
 			return err
 		}
-		if err := write(); err != nil {
+		if _, err := write(ctx, nil); err != nil {
 			return err
 		}
 		return show(ctx)
 	}
-	if err := write(); err != nil {
+	if !inOneTask(ctx) {
+		if _, err := write(ctx, nil); err != nil {
+			return err
+		}
+		*state = next
+		if err := show(ctx); err != nil {
+			return err
+		}
+		return send()
+	}
+	letters := make([]Notification, len(notices))
+	for i, n := range notices {
+		letters[i] = o.keyed(ctx, letter(n))
+	}
+	done, err := write(ctx, letters)
+	if err != nil {
 		return err
 	}
 	*state = next
 	if err := show(ctx); err != nil {
 		return err
 	}
-	return send()
+	for _, key := range done.Deliver {
+		o.deliver(ctx, key)
+	}
+	return nil
 }
 
 // Since version 1 a change no Update made is keyed by its rank among such changes of the run, not by the count of

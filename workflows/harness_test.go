@@ -120,47 +120,60 @@ func (f *fakeStore) OpenSeriousFindings(_ context.Context, district string) ([]F
 	return out, nil
 }
 
-func (f *fakeStore) RecordCycle(_ context.Context, r CycleRecord) error {
+func (f *fakeStore) RecordCycle(_ context.Context, r CycleRecord) (Recorded, error) {
 	if err := f.unavailable(true); err != nil {
-		return err
+		return Recorded{}, err
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.cycles = append(f.cycles, r)
 	f.events = append(f.events, r.Event)
-	return nil
+	return f.noted(r.Notifications), nil
 }
 
-func (f *fakeStore) RecordItem(_ context.Context, r ItemRecord) error {
+func (f *fakeStore) RecordItem(_ context.Context, r ItemRecord) (Recorded, error) {
 	if err := f.unavailable(true); err != nil {
-		return err
+		return Recorded{}, err
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.items[r.State.ID] = r.State
 	f.events = append(f.events, r.Event)
-	return nil
+	return f.noted(r.Notifications), nil
 }
 
-func (f *fakeStore) RecordPlan(_ context.Context, r CreationPlanRecord) error {
+func (f *fakeStore) RecordPlan(_ context.Context, r CreationPlanRecord) (Recorded, error) {
 	if err := f.unavailable(true); err != nil {
-		return err
+		return Recorded{}, err
 	}
 	// The test environment hands a local activity the workflow's own values: keep a copy, as the real activity
 	// keeps only what it wrote, or the next change would show through this record.
 	raw, err := json.Marshal(r)
 	if err != nil {
-		return err
+		return Recorded{}, err
 	}
 	var kept CreationPlanRecord
 	if err := json.Unmarshal(raw, &kept); err != nil {
-		return err
+		return Recorded{}, err
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.plans = append(f.plans, kept)
 	f.events = append(f.events, r.Event)
-	return nil
+	return f.noted(r.Notifications), nil
+}
+
+// noted keeps the notifications a record stores, as Notify does, and answers those the channels are to deliver.
+// The caller holds f.mu.
+func (f *fakeStore) noted(ns []Notification) Recorded {
+	var out Recorded
+	for _, n := range ns {
+		f.notes = append(f.notes, n)
+		if f.channels > 0 {
+			out.Deliver = append(out.Deliver, n.Key)
+		}
+	}
+	return out
 }
 
 func (f *fakeStore) Notify(_ context.Context, n Notification) (int, error) {

@@ -19,15 +19,28 @@ type outbox struct {
 	pending int // deliveries, and other background work, still running
 }
 
+// notify stores n (the Notify activity) and has it delivered.
 func (o *outbox) notify(ctx workflow.Context, n Notification) error {
-	// The key is unique per workflow, recipient, kind and instant, so a retried activity does not notify twice.
-	n.Key = fmt.Sprintf("%s:%s:%s:%d", workflow.GetInfo(ctx).WorkflowExecution.ID, n.Recipient, n.Kind,
-		workflow.Now(ctx).UnixNano())
+	n = o.keyed(ctx, n)
 	var channels int
 	err := workflow.ExecuteActivity(activityCtx(ctx), ActivityNotify, n).Get(ctx, &channels)
 	if err != nil || channels == 0 {
 		return err
 	}
+	o.deliver(ctx, n.Key)
+	return nil
+}
+
+// keyed gives n its key, unique per workflow, recipient, kind and instant, so that a retried activity does not
+// notify twice.
+func (o *outbox) keyed(ctx workflow.Context, n Notification) Notification {
+	n.Key = fmt.Sprintf("%s:%s:%s:%d", workflow.GetInfo(ctx).WorkflowExecution.ID, n.Recipient, n.Kind,
+		workflow.Now(ctx).UnixNano())
+	return n
+}
+
+// deliver sends the stored notification key through its channels, in the background.
+func (o *outbox) deliver(ctx workflow.Context, key string) {
 	queue := TaskQueue // where runs of earlier releases scheduled their deliveries
 	if workflow.GetVersion(ctx, "deliveries-own-queue", workflow.DefaultVersion, 1) == 1 {
 		queue = DeliveryQueue
@@ -42,9 +55,8 @@ func (o *outbox) notify(ctx workflow.Context, n Notification) error {
 				MaximumInterval: time.Hour, MaximumAttempts: DeliveryAttempts},
 		})
 		// A failure is recorded by the activity for the office to see; it is not the workflow's to handle.
-		_ = workflow.ExecuteActivity(ctx, ActivityDeliver, n.Key).Get(ctx, nil)
+		_ = workflow.ExecuteActivity(ctx, ActivityDeliver, key).Get(ctx, nil)
 	})
-	return nil
 }
 
 // drain waits for the deliveries still running and for every Update being handled, so that neither is cut off

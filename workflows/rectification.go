@@ -524,9 +524,11 @@ func (it *item) commit(ctx workflow.Context, next ItemState, who vocab.Actor, ac
 	ns ...notice) error {
 	next.EventsCount++
 	rec := ItemRecord{State: next, Event: it.event(ctx, it.s.ID, next.EventsCount, who, action, detail)}
-	return change(ctx, &it.s, next, func() error {
-		return workflow.ExecuteLocalActivity(localCtx(ctx), ActivityRecordItem, rec).Get(ctx, nil)
-	}, it.show, it.notify, ns)
+	write := recordWith(local, ActivityRecordItem, func(ns []Notification) any {
+		rec.Notifications = ns
+		return rec
+	})
+	return change(ctx, &it.outbox, &it.s, next, write, it.show, it.letter, ns)
 }
 
 func (it *item) show(ctx workflow.Context) error {
@@ -534,8 +536,12 @@ func (it *item) show(ctx workflow.Context) error {
 }
 
 func (it *item) notify(ctx workflow.Context, n notice) error {
-	return it.outbox.notify(ctx, Notification{Recipient: n.to, Year: it.s.Year, District: it.s.District,
-		Target: it.s.ID, Kind: n.kind, TitleZh: n.zh, TitleEn: n.en})
+	return it.outbox.notify(ctx, it.letter(n))
+}
+
+func (it *item) letter(n notice) Notification {
+	return Notification{Recipient: n.to, Year: it.s.Year, District: it.s.District, Target: it.s.ID, Kind: n.kind,
+		TitleZh: n.zh, TitleEn: n.en}
 }
 
 func noteDetail(in NoteInput) string {

@@ -33,7 +33,7 @@ const ActivityRecordSchool = "RecordSchool"
 
 // SchoolActivities is what a school's workflow needs done outside it; activities.Activities implements it.
 type SchoolActivities interface {
-	RecordSchool(context.Context, SchoolRecord) error
+	RecordSchool(context.Context, SchoolRecord) (Recorded, error)
 }
 
 // maxReason bounds a return's reason, in characters.
@@ -88,6 +88,8 @@ type SchoolRecord struct {
 	Event     Event              `json:"event"`
 	CopyDraft bool               `json:"copy_draft,omitempty"`
 	Data      *evaluation.School `json:"data,omitempty"`
+	// Notifications are stored with the change, as a cycle's (see CycleRecord).
+	Notifications []Notification `json:"notifications,omitempty"`
 }
 
 // Update inputs of a school's return.
@@ -371,18 +373,24 @@ func (sc *school) record(ctx workflow.Context, rec SchoolRecord, who vocab.Actor
 	rec.State.EventsCount++
 	rec.Event = sc.event(ctx, vocab.SchoolID(sc.p.Year, sc.p.District, sc.p.School), rec.State.EventsCount, who,
 		action, detail)
-	return change(ctx, &sc.s, rec.State, func() error {
-		return workflow.ExecuteActivity(activityCtx(ctx), ActivityRecordSchool, rec).Get(ctx, nil)
-	}, sc.show, sc.notify, ns)
+	write := recordWith(work, ActivityRecordSchool, func(ns []Notification) any {
+		rec.Notifications = ns
+		return rec
+	})
+	return change(ctx, &sc.outbox, &sc.s, rec.State, write, sc.show, sc.letter, ns)
 }
 
 func (sc *school) show(ctx workflow.Context) error {
 	return show(ctx, sc.p.Year, sc.p.District, string(sc.s.Status), sc.s.Overdue)
 }
 
-// notify sends a notice about the school: its district is the district, its target the workflow's ID, which ends
-// in the school's code, so that the school finds its own (store.NotificationFilter.School).
 func (sc *school) notify(ctx workflow.Context, n notice) error {
-	return sc.outbox.notify(ctx, Notification{Recipient: n.to, Year: sc.p.Year, District: sc.p.District,
-		Target: vocab.SchoolID(sc.p.Year, sc.p.District, sc.p.School), Kind: n.kind, TitleZh: n.zh, TitleEn: n.en})
+	return sc.outbox.notify(ctx, sc.letter(n))
+}
+
+// letter addresses a notice about the school: its district is the district, its target the workflow's ID, which
+// ends in the school's code, so that the school finds its own (store.NotificationFilter.School).
+func (sc *school) letter(n notice) Notification {
+	return Notification{Recipient: n.to, Year: sc.p.Year, District: sc.p.District,
+		Target: vocab.SchoolID(sc.p.Year, sc.p.District, sc.p.School), Kind: n.kind, TitleZh: n.zh, TitleEn: n.en}
 }

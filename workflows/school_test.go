@@ -24,25 +24,29 @@ var (
 	otherSchool = vocab.Actor{Name: "第二小学", Role: vocab.RoleSchool, Unit: "3702110002", District: "370211"}
 )
 
-// schoolRecords is the RecordSchool activity in memory: each record as written.
+// schoolRecords is the RecordSchool activity in memory: each record as written, its notifications kept by the
+// scenario's store.
 type schoolRecords struct {
-	mu   sync.Mutex
-	recs []SchoolRecord
+	mu    sync.Mutex
+	recs  []SchoolRecord
+	store *fakeStore
 }
 
-func (r *schoolRecords) RecordSchool(_ context.Context, rec SchoolRecord) error {
+func (r *schoolRecords) RecordSchool(_ context.Context, rec SchoolRecord) (Recorded, error) {
 	raw, err := json.Marshal(rec)
 	if err != nil {
-		return err
+		return Recorded{}, err
 	}
 	var kept SchoolRecord
 	if err := json.Unmarshal(raw, &kept); err != nil {
-		return err
+		return Recorded{}, err
 	}
 	r.mu.Lock()
-	defer r.mu.Unlock()
 	r.recs = append(r.recs, kept)
-	return nil
+	r.mu.Unlock()
+	r.store.mu.Lock()
+	defer r.store.mu.Unlock()
+	return r.store.noted(kept.Notifications), nil
 }
 
 // actions checks that every change was written once, in order, counted, under a key unique in the workflow.
@@ -69,7 +73,7 @@ func (r *schoolRecords) actions(t *testing.T, want ...string) []SchoolRecord {
 
 func newSchoolScenario(t *testing.T) (*scenario, *schoolRecords) {
 	s := newScenario(t, newFakeStore())
-	recs := &schoolRecords{}
+	recs := &schoolRecords{store: s.store}
 	s.env.RegisterActivityWithOptions(recs.RecordSchool, activity.RegisterOptions{Name: ActivityRecordSchool})
 	return s, recs
 }

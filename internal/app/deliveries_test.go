@@ -19,9 +19,10 @@ import (
 )
 
 // TestDeliveriesRunOnTheirOwnQueue: a notification a workflow sends is delivered through the channel file's
-// webhook by the worker of workflows.DeliveryQueue, apart from the human actions' queue. With
-// JUNHENG_RECORD_HISTORY=1 it records the year's history so far (the version "deliveries-own-queue") for
-// workflows/replay_test.go.
+// webhook by the worker of workflows.DeliveryQueue, apart from the human actions' queue: a reminder (stored by the
+// Notify activity) and the office's notice of a submission (stored with the change, in its record). With
+// JUNHENG_RECORD_HISTORY=1 it records the year's history so far (the versions "deliveries-own-queue" and
+// "action-in-one-workflow-task") for workflows/replay_test.go.
 func TestDeliveriesRunOnTheirOwnQueue(t *testing.T) {
 	got := make(chan notify.Message, 4)
 	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -53,16 +54,24 @@ func TestDeliveriesRunOnTheirOwnQueue(t *testing.T) {
 		District: codeA, DistrictName: "黄岛区", Policy: policy, Deadlines: d}); err != nil {
 		t.Fatal(err)
 	}
-	select {
-	case m := <-got:
-		if m.Recipient != "district" || m.District != codeA || m.Kind != "reminder" {
-			t.Errorf("delivered %+v", m)
+	delivered := func(recipient, kind string) {
+		t.Helper()
+		select {
+		case m := <-got:
+			if m.Recipient != recipient || m.District != codeA || m.Kind != kind {
+				t.Errorf("delivered %+v, want %s's %s", m, recipient, kind)
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatalf("no %s delivered through the webhook", kind)
 		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("no notification delivered through the webhook")
 	}
+	delivered("district", "reminder")
+	must[workflows.CycleState](t, p.Temporal, id, workflows.UpdateSaveDraft,
+		workflows.SaveDraftInput{Actor: clerk, DraftID: sampleDraft(t, p.Store, noEdit)})
+	must[workflows.CycleState](t, p.Temporal, id, workflows.UpdateSubmit, workflows.SubmitInput{Actor: clerk})
+	delivered("office", "submitted")
 	if os.Getenv("JUNHENG_RECORD_HISTORY") != "" {
-		recordHistory(t, p.Temporal, id, "", "../../workflows/testdata/cycle_delivered_history_v6.json")
+		recordHistory(t, p.Temporal, id, "", "../../workflows/testdata/cycle_delivered_history"+historySuffix)
 	}
 	desc, err := p.Temporal.DescribeTaskQueue(context.Background(), workflows.DeliveryQueue,
 		enumspb.TASK_QUEUE_TYPE_ACTIVITY)

@@ -15,6 +15,9 @@ import (
 	"junheng/workflows"
 )
 
+// historySuffix names the histories this release records; a change guarded by workflow.GetVersion takes a new one.
+const historySuffix = "_v7.json"
+
 // TestRecordHistories records, with JUNHENG_RECORD_HISTORY=1, the histories of the long-lived paths that
 // workflows/replay_test.go replays in CI: a year returned and resubmitted with reminders, an overdue review and
 // the application deadline passing; a year, an item and a plan continuing as new (both runs); an item overdue,
@@ -25,7 +28,6 @@ func TestRecordHistories(t *testing.T) {
 	if os.Getenv("JUNHENG_RECORD_HISTORY") == "" {
 		t.Skip("set JUNHENG_RECORD_HISTORY=1 to record the replay histories")
 	}
-	const suffix = "_v6.json"
 	dir := "../../workflows/testdata/"
 	p := start(t, testConfig(t, t.TempDir(), ""))
 	defer p.Close()
@@ -70,7 +72,7 @@ func TestRecordHistories(t *testing.T) {
 		!ended.ReviewOverdue || len(ended.Returns) != 1 {
 		t.Fatalf("the year ended %+v, %v", ended, err)
 	}
-	recordHistory(t, c, year, "", dir+"cycle_history"+suffix)
+	recordHistory(t, c, year, "", dir+"cycle_history"+historySuffix)
 
 	// An item: reminded, planned, overdue and escalated with nags, extended, closed.
 	t0 = time.Now()
@@ -99,7 +101,7 @@ func TestRecordHistories(t *testing.T) {
 		closed.Status != vocab.ItemClosed || len(closed.Extensions) != 1 {
 		t.Fatalf("the item ended %+v, %v", closed, err)
 	}
-	recordHistory(t, c, item, "", dir+"item_history"+suffix)
+	recordHistory(t, c, item, "", dir+"item_history"+historySuffix)
 
 	// A year, an item and a plan past their history limits: each continues as new; both runs are recorded.
 	long := vocab.CycleID(2026, codeA)
@@ -118,8 +120,8 @@ func TestRecordHistories(t *testing.T) {
 		save(long, d.ID)
 	}
 	must[workflows.CycleState](t, c, long, workflows.UpdateSubmit, workflows.SubmitInput{Actor: clerk})
-	recordHistory(t, c, long, first.GetRunID(), dir+"cycle_continued_history"+suffix)
-	recordHistory(t, c, long, "", dir+"cycle_continuing_history"+suffix)
+	recordHistory(t, c, long, first.GetRunID(), dir+"cycle_continued_history"+historySuffix)
+	recordHistory(t, c, long, "", dir+"cycle_continuing_history"+historySuffix)
 
 	longItem := vocab.FindingID(2026, codeA, 1)
 	firstItem, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: longItem, TaskQueue: workflows.TaskQueue},
@@ -135,12 +137,12 @@ func TestRecordHistories(t *testing.T) {
 		must[workflows.ItemState](t, c, longItem, workflows.UpdateReportProgress,
 			workflows.NoteInput{Actor: clerk, Note: note})
 	}
-	recordHistory(t, c, longItem, firstItem.GetRunID(), dir+"item_continued_history"+suffix)
-	recordHistory(t, c, longItem, "", dir+"item_continuing_history"+suffix)
+	recordHistory(t, c, longItem, firstItem.GetRunID(), dir+"item_continued_history"+historySuffix)
+	recordHistory(t, c, longItem, "", dir+"item_continuing_history"+historySuffix)
 
 	plan := vocab.CreationPlanID(codeA)
 	firstPlan, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: plan, TaskQueue: workflows.TaskQueue},
-		workflows.WorkflowCreationPlan, workflows.CreationPlanParams{District: codeA, HistoryLimit: 30})
+		workflows.WorkflowCreationPlan, workflows.CreationPlanParams{District: codeA, HistoryLimit: 20})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,8 +159,8 @@ func TestRecordHistories(t *testing.T) {
 		}
 		must[workflows.CreationPlanState](t, c, plan, name, in)
 	}
-	recordHistory(t, c, plan, firstPlan.GetRunID(), dir+"plan_continued_history"+suffix)
-	recordHistory(t, c, plan, "", dir+"plan_continuing_history"+suffix)
+	recordHistory(t, c, plan, firstPlan.GetRunID(), dir+"plan_continued_history"+historySuffix)
+	recordHistory(t, c, plan, "", dir+"plan_continuing_history"+historySuffix)
 
 	// A year to certification, started with its first save (an Update in its first workflow task), its review
 	// starting items as children; and a plan started by its first submission, as the API starts one.
@@ -197,8 +199,8 @@ func TestRecordHistories(t *testing.T) {
 		ended.Stage != vocab.StageCertified {
 		t.Fatalf("the year ended %+v, %v", ended.Stage, err)
 	}
-	recordHistory(t, c, certified, "", dir+"cycle_certified_history"+suffix)
-	recordHistory(t, c, st.Findings[len(st.Findings)-1], "", dir+"item_child_history"+suffix)
+	recordHistory(t, c, certified, "", dir+"cycle_certified_history"+historySuffix)
+	recordHistory(t, c, st.Findings[len(st.Findings)-1], "", dir+"item_child_history"+historySuffix)
 
 	startedPlan := vocab.CreationPlanID(codeB)
 	submission.Actor = vocab.Actor{Name: "市南区教育局", Role: vocab.RoleDistrict, District: codeB}
@@ -206,7 +208,7 @@ func TestRecordHistories(t *testing.T) {
 		workflows.UpdateSubmitPlan, submission)
 	must[workflows.CreationPlanState](t, c, startedPlan, workflows.UpdateReviewPlan,
 		workflows.PlanReview{Actor: office, Version: 1, Approved: true, Comment: "同意"})
-	recordHistory(t, c, startedPlan, "", dir+"plan_started_by_update_history"+suffix)
+	recordHistory(t, c, startedPlan, "", dir+"plan_started_by_update_history"+historySuffix)
 
 	// A school's data: reminded, overdue, submitted late, returned, resubmitted, accepted, ended at the deadline
 	// the district moved.
@@ -241,7 +243,7 @@ func TestRecordHistories(t *testing.T) {
 		accepted.Status != vocab.SchoolAccepted || accepted.Submissions != 2 {
 		t.Fatalf("the school's year ended %+v, %v", accepted, err)
 	}
-	recordHistory(t, c, schoolID, "", dir+"school_history"+suffix)
+	recordHistory(t, c, schoolID, "", dir+"school_history"+historySuffix)
 }
 
 // TestRecordOnBehalfHistory records, apart from the histories of the earlier release, a year in which the office
