@@ -8,7 +8,8 @@ import (
 )
 
 // Rows are what a history is assembled from: the read model's rows, as the core reads them. They are plain
-// values, so that this package (which the workflows use for plans) names no database.
+// values, so that this package (which the workflows use for plans) names no database. The histories only read
+// them: the submissions' data and evaluations are shared with the store's cache of decoded submissions.
 type Rows struct {
 	Districts []DistrictRow
 	// Cycles are the districts' cycles from the first year on: a district certified before the span is still

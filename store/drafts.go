@@ -33,7 +33,11 @@ type Submission struct {
 	DraftID      int64             `json:"draft_id"`
 	Data         evaluation.Input  `gorm:"serializer:json" json:"-"`
 	Evaluation   evaluation.Result `gorm:"serializer:json" json:"-"`
-	Verdict      string            `json:"verdict"`
+	// Engine and ProfileDigest repeat Evaluation's, so that a report can tell whether the evaluation it holds
+	// decoded is the stored one without reading it (ReportSubmissions).
+	Engine        int    `json:"-"`
+	ProfileDigest string `json:"-"`
+	Verdict       string `json:"verdict"`
 	// ShortfallKeys lists the distinct item keys that fall short, comma-separated, for bulletins.
 	ShortfallKeys string    `json:"shortfall_keys"`
 	Late          bool      `json:"late"`
@@ -83,7 +87,7 @@ func (s *Store) Submit(ctx context.Context, sub *Submission) error {
 			Select("COALESCE(MAX(version), 0)").Scan(&last).Error; err != nil {
 			return err
 		}
-		sub.Version = last + 1
+		sub.Version, sub.Engine, sub.ProfileDigest = last+1, sub.Evaluation.Engine, sub.Evaluation.ProfileDigest
 		return tx.Create(sub).Error
 	}))
 }

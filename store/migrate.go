@@ -11,8 +11,8 @@ import (
 )
 
 // migrations is the schema history, oldest first; version N is migrations[N-1]. Never edit a released step:
-// append a new one. Each step is SQL shared by both databases, with the few types that differ written as
-// placeholders that columnTypes fills in.
+// append a new one. Each step is SQL shared by both databases, with the few types and JSON reads that differ
+// written as placeholders that columnTypes fills in.
 var migrations = []string{
 	// 1: the foundation: districts and the append-only audit trail.
 	`CREATE TABLE districts (
@@ -343,12 +343,23 @@ var migrations = []string{
 		PRIMARY KEY (year, school_code)
 	);
 	CREATE INDEX school_returns_district ON school_returns (year, district_code, status)`,
+
+	// 10: the engine version and profile digest of each submission's evaluation beside it, so that the reports can
+	// tell whether the evaluation they hold decoded is the stored one without reading it (Store.ReportSubmissions);
+	// existing rows take theirs from the stored evaluation.
+	`ALTER TABLE submissions ADD COLUMN engine INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE submissions ADD COLUMN profile_digest TEXT NOT NULL DEFAULT '';
+	UPDATE submissions SET engine = COALESCE({{evaluation.engine}}, 0),
+		profile_digest = COALESCE({{evaluation.profile_digest}}, '')`,
 }
 
 var columnTypes = map[Dialect]*strings.Replacer{
 	SQLite: strings.NewReplacer("{{id}}", "INTEGER PRIMARY KEY AUTOINCREMENT", "{{time}}", "TIMESTAMP",
-		"{{blob}}", "BLOB"),
-	Postgres: strings.NewReplacer("{{id}}", "BIGSERIAL PRIMARY KEY", "{{time}}", "TIMESTAMPTZ", "{{blob}}", "BYTEA"),
+		"{{blob}}", "BLOB", "{{evaluation.engine}}", "json_extract(evaluation, '$.engine')",
+		"{{evaluation.profile_digest}}", "json_extract(evaluation, '$.profile_digest')"),
+	Postgres: strings.NewReplacer("{{id}}", "BIGSERIAL PRIMARY KEY", "{{time}}", "TIMESTAMPTZ", "{{blob}}", "BYTEA",
+		"{{evaluation.engine}}", "CAST(CAST(evaluation AS JSON)->>'engine' AS INTEGER)",
+		"{{evaluation.profile_digest}}", "CAST(evaluation AS JSON)->>'profile_digest'"),
 }
 
 // Migrate brings the schema to the newest version. Concurrent callers on PostgreSQL (an api and a worker starting

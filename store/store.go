@@ -40,12 +40,13 @@ type Store struct {
 	dialect Dialect
 	where   string        // what to name in errors: host/database or file, never a password
 	queries *atomic.Int64 // statements run, for tests that a read path does not grow with the data (no N+1)
+	reports *reportCache  // decoded submissions, for ReportSubmissions
 }
 
 // Open connects to url (postgres://… or postgresql://…) or, when url is empty, to the SQLite file sqlitePath.
 // It checks the connection, so an unreachable database fails here with one line naming where.
 func Open(ctx context.Context, dbURL, sqlitePath string) (*Store, error) {
-	s := &Store{}
+	s := &Store{reports: newReportCache(DefaultReportCache)}
 	var dialector gorm.Dialector
 	switch {
 	case dbURL == "":

@@ -147,10 +147,10 @@ func yearsFrom(from, to int) []int {
 
 // districtYears reads the districts' years from the read model, one district (only) or all under unit: every year
 // from..to, submitted or not, and the year before as the baseline of from's year-on-year measures (callers leave
-// it out of what they show). Each year's evaluation is of its newest submitted version. Five queries, whatever
-// the number of districts and years.
+// it out of what they show). Each year's evaluation is of its newest submitted version. Five queries whatever
+// the number of districts and years, and one more for every thousand evaluations the store's cache lacks.
 func (c *Core) districtYears(ctx context.Context, unit, only string, from, to int) ([]progress.District, error) {
-	subs, err := c.store.SubmissionsBetween(ctx, only, from-1, to)
+	subs, err := c.store.ReportSubmissions(ctx, store.NewestVersions, cmp.Or(only, unit), from-1, to)
 	if err != nil {
 		return nil, err
 	}
@@ -160,7 +160,7 @@ func (c *Core) districtYears(ctx context.Context, unit, only string, from, to in
 // publishedYears is districtYears of every district for what the city may publish: each year's evaluation is of
 // the version the office accepted, never one the district submitted since.
 func (c *Core) publishedYears(ctx context.Context, from, to int) ([]progress.District, error) {
-	subs, err := c.store.ReviewedSubmissions(ctx, from-1, to)
+	subs, err := c.store.ReportSubmissions(ctx, store.ReviewedVersions, "", from-1, to)
 	if err != nil {
 		return nil, err
 	}
