@@ -166,7 +166,7 @@ var migrations = []string{
 	CREATE INDEX deliveries_status ON deliveries (status, updated_at)`,
 
 	// 4: the creation plans (创建方案) mirrored from their workflows: one row per district with the version in
-	// effect, and every submitted version. The multi-year reads (SubmissionsBetween, CyclesBetween) need no new
+	// effect, and every submitted version. The multi-year reads (ReportSubmissions, CyclesBetween) need no new
 	// index: submissions and cycles are keyed (year, district_code, …), so a range of a few years is one index
 	// range, and one district's rows in it are picked out inside that range. The accountability list counts the
 	// year's talks and circulars from the audit trail, which the (action, at) index keeps from a full scan.

@@ -88,33 +88,6 @@ func (s *Store) ApprovedPlans(ctx context.Context) (map[string][]PlanVersion, er
 	return out, nil
 }
 
-// SubmissionsBetween returns the newest submitted version of each year and district in [from, to], with its data
-// and evaluation, ordered by district then year; district "" means every district.
-func (s *Store) SubmissionsBetween(ctx context.Context, district string, from, to int) ([]Submission, error) {
-	latest := s.db.Model(&Submission{}).Select("year, district_code, MAX(version) AS version").
-		Where("year BETWEEN ? AND ?", from, to).Group("year, district_code")
-	if district != "" {
-		latest = latest.Where("district_code = ?", district)
-	}
-	var subs []Submission
-	err := s.db.WithContext(ctx).Table("submissions AS s").Select("s.*").
-		Joins("JOIN (?) AS m ON m.year = s.year AND m.district_code = s.district_code "+
-			"AND m.version = s.version", latest).
-		Order("s.district_code, s.year").Scan(&subs).Error
-	return subs, translate(err)
-}
-
-// ReviewedSubmissions returns, for the years in [from, to], each year's version the office accepted (see
-// Cycle.ReviewedVersion), ordered by district then year; years not reviewed are left out.
-func (s *Store) ReviewedSubmissions(ctx context.Context, from, to int) ([]Submission, error) {
-	var subs []Submission
-	err := s.db.WithContext(ctx).Table("submissions AS s").Select("s.*").
-		Joins("JOIN cycles AS c ON c.year = s.year AND c.district_code = s.district_code "+
-			"AND c.reviewed_version = s.version").
-		Where("s.year BETWEEN ? AND ?", from, to).Order("s.district_code, s.year").Scan(&subs).Error
-	return subs, translate(err)
-}
-
 // CyclesBetween lists the cycles of the years in [from, to] without the workflow state, ordered by district then
 // year; district "" means every district.
 func (s *Store) CyclesBetween(ctx context.Context, district string, from, to int) ([]Cycle, error) {
