@@ -115,6 +115,15 @@ func (s *Store) Queries() int64 { return s.queries.Load() }
 // Dialect reports which database this is.
 func (s *Store) Dialect() Dialect { return s.dialect }
 
+// Connections is how many connections the store opens at most: the database work that can run at once.
+func (s *Store) Connections() int {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return 1
+	}
+	return sqlDB.Stats().MaxOpenConnections
+}
+
 // Ping checks that the database answers.
 func (s *Store) Ping(ctx context.Context) error {
 	sqlDB, err := s.db.DB()

@@ -46,6 +46,10 @@ type Role struct {
 // ShutdownTimeout bounds how long in-flight requests and activities get to finish on SIGINT/SIGTERM.
 const ShutdownTimeout = 30 * time.Second
 
+// workflowTaskPollers is how many requests for workflow tasks a worker keeps open (see newWorkers); BENCHMARKS.md
+// has the bench with 2 (the SDK's default), 8 and 16.
+const workflowTaskPollers = 16
+
 // Process is a started junheng process. Tests reach its parts directly.
 type Process struct {
 	Store    *store.Store
@@ -165,6 +169,9 @@ func Start(ctx context.Context, cfg *config.Config, log *slog.Logger, role Role)
 		channels, err := loadChannels(cfg.Notify)
 		if err != nil {
 			return nil, err
+		}
+		if cfg.WorkflowCache > 0 {
+			worker.SetStickyWorkflowCacheSize(cfg.WorkflowCache)
 		}
 		ws, up := newWorkers(p.Temporal, &activities.Activities{Store: p.Store, Profile: profile, Channels: channels,
 			Location: cfg.Location, Log: log}, log)
@@ -441,10 +448,17 @@ func newWorkers(tc client.Client, acts *activities.Activities, log *slog.Logger)
 			log.Error("Temporal worker stopped", "error", err)
 		},
 	}
+	deliveries := worker.New(tc, workflows.DeliveryQueue, options)
+	// Every local and regular activity of the actions holds a database connection while it runs: more at once
+	// would only queue on the pool, their start-to-close timeouts running. Workflow tasks of new workflows and
+	// of those evicted from the cache come from the task queue, apart from the sticky ones: with the SDK's two
+	// pollers, a burst of started items (reviews starting three each) kept the first plan of each waiting seconds.
+	conns := acts.Store.Connections()
+	options.MaxConcurrentActivityExecutionSize, options.MaxConcurrentLocalActivityExecutionSize = conns, conns
+	options.MaxConcurrentWorkflowTaskPollers = workflowTaskPollers
 	w := worker.New(tc, workflows.TaskQueue, options)
 	workflows.Register(w)
 	w.RegisterActivity(acts)
-	deliveries := worker.New(tc, workflows.DeliveryQueue, options)
 	deliveries.RegisterActivityWithOptions(acts.Deliver, activity.RegisterOptions{Name: workflows.ActivityDeliver})
 	return map[string]worker.Worker{workflows.TaskQueue: w, workflows.DeliveryQueue: deliveries}, up
 }

@@ -31,6 +31,7 @@ type Config struct {
 	LogFormat         string
 	RateLimit         float64
 	IdempotencyTTL    time.Duration
+	WorkflowCache     int
 	PublicURL         string
 	TrustedProxies    string
 	MetricsAddr       string
@@ -76,6 +77,9 @@ var Settings = []Setting{
 		"API requests per second per token (bursts of twice that); 0 = no limit"},
 	{"idempotency-ttl", "JUNHENG_IDEMPOTENCY_TTL", "168h",
 		"how long the API keeps the answer to a request made with an Idempotency-Key"},
+	{"workflow-cache", "JUNHENG_WORKFLOW_CACHE", "40000", "open workflows a worker process keeps in memory " +
+		"(Temporal's sticky cache): a national year has some 35,000 open (2,850 years, 10 findings each); one " +
+		"evicted is replayed from its history at its next action"},
 	{"public-url", "JUNHENG_PUBLIC_URL", "", "the address users reach the service at, e.g. " +
 		"https://junheng.example.gov.cn; https makes cookies Secure and sends HSTS"},
 	{"trusted-proxies", "JUNHENG_TRUSTED_PROXIES", "", "comma-separated addresses or CIDR ranges of the reverse " +
@@ -107,6 +111,8 @@ func (c *Config) AddFlags(fs *pflag.FlagSet) {
 			fs.Float64Var(&c.RateLimit, s.Flag, orInvalid(strconv.ParseFloat(v, 64)), usage)
 		case "temporal-port":
 			fs.IntVar(&c.TemporalPort, s.Flag, orInvalid(strconv.Atoi(v)), usage)
+		case "workflow-cache":
+			fs.IntVar(&c.WorkflowCache, s.Flag, orInvalid(strconv.Atoi(v)), usage)
 		case "idempotency-ttl":
 			fs.DurationVar(&c.IdempotencyTTL, s.Flag, orInvalid(time.ParseDuration(v)), usage)
 		default:
@@ -131,6 +137,10 @@ func (c *Config) Validate() error {
 	}
 	if c.RateLimit < 0 {
 		return fmt.Errorf("JUNHENG_RATE_LIMIT / --rate-limit: must be a number ≥ 0")
+	}
+	if c.WorkflowCache < 0 {
+		return fmt.Errorf("JUNHENG_WORKFLOW_CACHE / --workflow-cache: must be a whole number ≥ 0 " +
+			"(0 keeps Temporal's default, 10,000)")
 	}
 	if c.IdempotencyTTL < time.Hour {
 		return fmt.Errorf(
