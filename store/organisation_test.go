@@ -3,7 +3,6 @@ package store_test
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"testing"
 
@@ -15,72 +14,57 @@ import (
 // one default province and city named by the lowest district code, and the office's and province's existing
 // principals belong to them, so that every office keeps seeing what it saw.
 func TestMigrationNinePutsTodaysDataUnderDefaults(t *testing.T) {
-	urls := map[string]string{"sqlite": ""}
-	if url := storetest.PostgresURL(t); url != "" {
-		urls["postgres"] = storetest.Database(t, url)
-	}
-	for name, url := range urls {
-		t.Run(name, func(t *testing.T) {
-			ctx := context.Background()
-			s, err := store.Open(ctx, url, filepath.Join(t.TempDir(), "junheng.db"))
+	atSchema(t, 8, func(t *testing.T, ctx context.Context, s *store.Store) {
+		for _, stmt := range []string{
+			"INSERT INTO districts (code, name, created_at) VALUES ('370211', '黄岛区', CURRENT_TIMESTAMP)",
+			"INSERT INTO districts (code, name, created_at) VALUES ('370202', '市南区', CURRENT_TIMESTAMP)",
+			"INSERT INTO api_tokens (name, role, district_code, hash, created_at) " +
+				"VALUES ('o', 'office', '', 'h1', CURRENT_TIMESTAMP)",
+			"INSERT INTO api_tokens (name, role, district_code, hash, created_at) " +
+				"VALUES ('d', 'district', '370211', 'h2', CURRENT_TIMESTAMP)",
+			"INSERT INTO accounts (login, name, role, password_hash, created_by, created_at) " +
+				"VALUES ('p', 'p', 'province', 'x', 'cli', CURRENT_TIMESTAMP)",
+		} {
+			if err := s.Exec(ctx, stmt); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := s.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		org, err := s.Organisation(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(org.Provinces) != 1 || org.Provinces[0].Code != "370000" || len(org.Cities) != 1 ||
+			org.Cities[0].Code != "370200" || org.Cities[0].ProvinceCode != "370000" {
+			t.Fatalf("defaults: %+v", org)
+		}
+		for _, d := range org.Districts {
+			if d.CityCode != "370200" {
+				t.Errorf("district %s under %q", d.Code, d.CityCode)
+			}
+		}
+		units := map[string]string{}
+		for _, hash := range []string{"h1", "h2"} {
+			tok, err := s.TokenByHash(ctx, hash)
 			if err != nil {
 				t.Fatal(err)
 			}
-			defer s.Close()
-			if err := s.MigrateTo(ctx, 8); err != nil {
-				t.Fatal(err)
+			units[tok.Role] = tok.UnitCode
+		}
+		acc, err := s.AccountByLogin(ctx, "p")
+		if err != nil {
+			t.Fatal(err)
+		}
+		units[acc.Role] = acc.UnitCode
+		want := map[string]string{"office": "370200", "district": "370211", "province": "370000"}
+		for role, unit := range want {
+			if units[role] != unit {
+				t.Errorf("the %s's unit: %q, want %q", role, units[role], unit)
 			}
-			for _, stmt := range []string{
-				"INSERT INTO districts (code, name, created_at) VALUES ('370211', '黄岛区', CURRENT_TIMESTAMP)",
-				"INSERT INTO districts (code, name, created_at) VALUES ('370202', '市南区', CURRENT_TIMESTAMP)",
-				"INSERT INTO api_tokens (name, role, district_code, hash, created_at) " +
-					"VALUES ('o', 'office', '', 'h1', CURRENT_TIMESTAMP)",
-				"INSERT INTO api_tokens (name, role, district_code, hash, created_at) " +
-					"VALUES ('d', 'district', '370211', 'h2', CURRENT_TIMESTAMP)",
-				"INSERT INTO accounts (login, name, role, password_hash, created_by, created_at) " +
-					"VALUES ('p', 'p', 'province', 'x', 'cli', CURRENT_TIMESTAMP)",
-			} {
-				if err := s.Exec(ctx, stmt); err != nil {
-					t.Fatal(err)
-				}
-			}
-			if _, err := s.Migrate(ctx); err != nil {
-				t.Fatal(err)
-			}
-			org, err := s.Organisation(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(org.Provinces) != 1 || org.Provinces[0].Code != "370000" || len(org.Cities) != 1 ||
-				org.Cities[0].Code != "370200" || org.Cities[0].ProvinceCode != "370000" {
-				t.Fatalf("defaults: %+v", org)
-			}
-			for _, d := range org.Districts {
-				if d.CityCode != "370200" {
-					t.Errorf("district %s under %q", d.Code, d.CityCode)
-				}
-			}
-			units := map[string]string{}
-			for _, hash := range []string{"h1", "h2"} {
-				tok, err := s.TokenByHash(ctx, hash)
-				if err != nil {
-					t.Fatal(err)
-				}
-				units[tok.Role] = tok.UnitCode
-			}
-			acc, err := s.AccountByLogin(ctx, "p")
-			if err != nil {
-				t.Fatal(err)
-			}
-			units[acc.Role] = acc.UnitCode
-			want := map[string]string{"office": "370200", "district": "370211", "province": "370000"}
-			for role, unit := range want {
-				if units[role] != unit {
-					t.Errorf("the %s's unit: %q, want %q", role, units[role], unit)
-				}
-			}
-		})
-	}
+		}
+	})
 }
 
 // TestOrganisation: a saved tree is read back, a second save renames and moves units without doubling them, each

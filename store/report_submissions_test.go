@@ -3,7 +3,6 @@ package store_test
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"testing"
@@ -18,50 +17,35 @@ import (
 // profile digest of their stored evaluation (0 and "" for an evaluation from before the engine was recorded), and
 // Submit writes those of the evaluation it stores.
 func TestMigrationTenCopiesEngineAndProfile(t *testing.T) {
-	urls := map[string]string{"sqlite": ""}
-	if url := storetest.PostgresURL(t); url != "" {
-		urls["postgres"] = storetest.Database(t, url)
-	}
-	for name, url := range urls {
-		t.Run(name, func(t *testing.T) {
-			ctx := context.Background()
-			s, err := store.Open(ctx, url, filepath.Join(t.TempDir(), "junheng.db"))
-			if err != nil {
+	atSchema(t, 9, func(t *testing.T, ctx context.Context, s *store.Store) {
+		for district, result := range map[string]string{
+			"370211": `{"verdict":"meets","engine":2,"profile_digest":"9f3a61c2e0b4","year":2025}`,
+			"370202": `{"verdict":"meets","year":2025}`,
+		} {
+			if err := s.Exec(ctx, "INSERT INTO submissions (year, district_code, version, draft_id, data, "+
+				"evaluation, verdict, late, submitted_by, submitted_at) "+
+				"VALUES (2025, ?, 1, 1, '{}', ?, 'meets', FALSE, 'clerk', CURRENT_TIMESTAMP)",
+				district, result); err != nil {
 				t.Fatal(err)
 			}
-			defer s.Close()
-			if err := s.MigrateTo(ctx, 9); err != nil {
-				t.Fatal(err)
+		}
+		if _, err := s.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Submit(ctx, &store.Submission{Year: 2025, DistrictCode: "370203", DraftID: 1,
+			Evaluation: evaluation.Result{Engine: 3, ProfileDigest: "0c1d2e3f4a5b"}}); err != nil {
+			t.Fatal(err)
+		}
+		for district, want := range map[string]string{
+			"370211": "2/9f3a61c2e0b4", "370202": "0/", "370203": "3/0c1d2e3f4a5b",
+		} {
+			got, err := s.Text(ctx, "SELECT CAST(engine AS TEXT) || '/' || profile_digest FROM submissions "+
+				"WHERE district_code = ?", district)
+			if err != nil || got == nil || *got != want {
+				t.Errorf("%s: engine/profile %v, %v; want %s", district, got, err, want)
 			}
-			for district, result := range map[string]string{
-				"370211": `{"verdict":"meets","engine":2,"profile_digest":"9f3a61c2e0b4","year":2025}`,
-				"370202": `{"verdict":"meets","year":2025}`,
-			} {
-				if err := s.Exec(ctx, "INSERT INTO submissions (year, district_code, version, draft_id, data, "+
-					"evaluation, verdict, late, submitted_by, submitted_at) "+
-					"VALUES (2025, ?, 1, 1, '{}', ?, 'meets', FALSE, 'clerk', CURRENT_TIMESTAMP)",
-					district, result); err != nil {
-					t.Fatal(err)
-				}
-			}
-			if _, err := s.Migrate(ctx); err != nil {
-				t.Fatal(err)
-			}
-			if err := s.Submit(ctx, &store.Submission{Year: 2025, DistrictCode: "370203", DraftID: 1,
-				Evaluation: evaluation.Result{Engine: 3, ProfileDigest: "0c1d2e3f4a5b"}}); err != nil {
-				t.Fatal(err)
-			}
-			for district, want := range map[string]string{
-				"370211": "2/9f3a61c2e0b4", "370202": "0/", "370203": "3/0c1d2e3f4a5b",
-			} {
-				got, err := s.Text(ctx, "SELECT CAST(engine AS TEXT) || '/' || profile_digest FROM submissions "+
-					"WHERE district_code = ?", district)
-				if err != nil || got == nil || *got != want {
-					t.Errorf("%s: engine/profile %v, %v; want %s", district, got, err, want)
-				}
-			}
-		})
-	}
+		}
+	})
 }
 
 // TestReportSubmissions: the reports' read answers from its cache what it answers with the cache off, for the

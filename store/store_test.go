@@ -533,90 +533,75 @@ func TestTalkCountsAndCycleYears(t *testing.T) {
 // TestMigrationSixFindsTheReviewedVersion: a year reviewed before migration 6 gets, as the version it may publish,
 // the newest one submitted by its last approval or passed acceptance in the audit trail.
 func TestMigrationSixFindsTheReviewedVersion(t *testing.T) {
-	urls := map[string]string{"sqlite": ""}
-	if url := storetest.PostgresURL(t); url != "" {
-		urls["postgres"] = storetest.Database(t, url)
-	}
-	for name, url := range urls {
-		t.Run(name, func(t *testing.T) {
-			ctx := context.Background()
-			s, err := store.Open(ctx, url, filepath.Join(t.TempDir(), "junheng.db"))
-			if err != nil {
+	atSchema(t, 5, func(t *testing.T, ctx context.Context, s *store.Store) {
+		t0 := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
+		at := func(h int) time.Time { return t0.Add(time.Duration(h) * time.Hour) }
+		for _, c := range []struct {
+			district, stage string
+			versions        []int // submitted at these hours, as versions 1, 2, …
+			events          map[string]int
+		}{
+			{"370211", "rectification", []int{1, 5}, map[string]int{"approve": 3}},
+			{"370202", "province_review", []int{1, 5, 7}, map[string]int{"approve": 3, "acceptance": 8}},
+			{"370203", "self_assessment", []int{1}, nil},
+		} {
+			if err := s.Exec(ctx, "INSERT INTO cycles (year, district_code, stage, self_assessment_deadline, "+
+				"city_review_deadline, application_deadline, state, updated_at) "+
+				"VALUES (2025, ?, ?, ?, ?, ?, '{}', ?)",
+				c.district, c.stage, t0, t0, t0, t0); err != nil {
 				t.Fatal(err)
 			}
-			defer s.Close()
-			if err := s.MigrateTo(ctx, 5); err != nil {
-				t.Fatal(err)
-			}
-			t0 := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
-			at := func(h int) time.Time { return t0.Add(time.Duration(h) * time.Hour) }
-			for _, c := range []struct {
-				district, stage string
-				versions        []int // submitted at these hours, as versions 1, 2, …
-				events          map[string]int
-			}{
-				{"370211", "rectification", []int{1, 5}, map[string]int{"approve": 3}},
-				{"370202", "province_review", []int{1, 5, 7}, map[string]int{"approve": 3, "acceptance": 8}},
-				{"370203", "self_assessment", []int{1}, nil},
-			} {
-				if err := s.Exec(ctx, "INSERT INTO cycles (year, district_code, stage, self_assessment_deadline, "+
-					"city_review_deadline, application_deadline, state, updated_at) "+
-					"VALUES (2025, ?, ?, ?, ?, ?, '{}', ?)",
-					c.district, c.stage, t0, t0, t0, t0); err != nil {
+			for i, h := range c.versions {
+				// The columns of step 5: today's Submission has more.
+				if err := s.Exec(ctx, "INSERT INTO submissions (year, district_code, version, draft_id, data, "+
+					"evaluation, verdict, late, submitted_by, submitted_at) "+
+					"VALUES (2025, ?, ?, ?, '{}', '{}', 'meets', FALSE, 'clerk', ?)",
+					c.district, i+1, i+1, at(h)); err != nil {
 					t.Fatal(err)
 				}
-				for i, h := range c.versions {
-					// The columns of step 5: today's Submission has more.
-					if err := s.Exec(ctx, "INSERT INTO submissions (year, district_code, version, draft_id, data, "+
-						"evaluation, verdict, late, submitted_by, submitted_at) "+
-						"VALUES (2025, ?, ?, ?, '{}', '{}', 'meets', FALSE, 'clerk', ?)",
-						c.district, i+1, i+1, at(h)); err != nil {
-						t.Fatal(err)
-					}
+			}
+			for action, h := range c.events {
+				detail := ""
+				if action == "acceptance" {
+					detail = "passed"
 				}
-				for action, h := range c.events {
-					detail := ""
-					if action == "acceptance" {
-						detail = "passed"
-					}
-					// The columns of step 5: today's AuditEvent has more.
-					if err := s.Exec(ctx, "INSERT INTO audit_events (at, actor, role, district_code, action, target, "+
-						"outcome, detail) VALUES (?, 'office', 'office', ?, ?, ?, 'ok', ?)",
-						at(h), c.district, action, "cycle:2025:"+c.district, detail); err != nil {
-						t.Fatal(err)
-					}
-				}
-			}
-			if _, err := s.Migrate(ctx); err != nil {
-				t.Fatal(err)
-			}
-			for district, want := range map[string]int{"370211": 1, "370202": 3, "370203": 0} {
-				if c, err := s.Cycle(ctx, 2025, district); err != nil || c.ReviewedVersion != want {
-					t.Errorf("%s: reviewed version %d, %v; want %d", district, c.ReviewedVersion, err, want)
-				}
-			}
-			subs, err := s.ReportSubmissions(ctx, store.ReviewedVersions, "", 2025, 2025)
-			if err != nil || len(subs) != 2 || subs[0].DistrictCode != "370202" || subs[0].Version != 3 ||
-				subs[1].Version != 1 {
-				t.Errorf("reviewed submissions: %+v, %v", subs, err)
-			}
-			// The run approved before this release knows no reviewed version (0 in its state): its next write,
-			// a resubmission in rectification, keeps the one found; its next approval sets its own.
-			for i, reviewed := range []int{0, 2} {
-				row := &store.Cycle{Year: 2025, DistrictCode: "370211", Stage: "rectification",
-					ReviewedVersion: reviewed, UpdatedAt: at(10 + i),
-					Written: store.Written{RecordTime: at(10 + i).UnixNano(), RecordSeq: 1}}
-				if err := s.RecordCycle(ctx, row, nil); err != nil {
+				// The columns of step 5: today's AuditEvent has more.
+				if err := s.Exec(ctx, "INSERT INTO audit_events (at, actor, role, district_code, action, target, "+
+					"outcome, detail) VALUES (?, 'office', 'office', ?, ?, ?, 'ok', ?)",
+					at(h), c.district, action, "cycle:2025:"+c.district, detail); err != nil {
 					t.Fatal(err)
 				}
-				want := max(1, reviewed)
-				if c, err := s.Cycle(ctx, 2025, "370211"); err != nil || c.ReviewedVersion != want {
-					t.Errorf("after a write of reviewed version %d: %d, %v; want %d", reviewed, c.ReviewedVersion,
-						err, want)
-				}
 			}
-		})
-	}
+		}
+		if _, err := s.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		for district, want := range map[string]int{"370211": 1, "370202": 3, "370203": 0} {
+			if c, err := s.Cycle(ctx, 2025, district); err != nil || c.ReviewedVersion != want {
+				t.Errorf("%s: reviewed version %d, %v; want %d", district, c.ReviewedVersion, err, want)
+			}
+		}
+		subs, err := s.ReportSubmissions(ctx, store.ReviewedVersions, "", 2025, 2025)
+		if err != nil || len(subs) != 2 || subs[0].DistrictCode != "370202" || subs[0].Version != 3 ||
+			subs[1].Version != 1 {
+			t.Errorf("reviewed submissions: %+v, %v", subs, err)
+		}
+		// The run approved before this release knows no reviewed version (0 in its state): its next write,
+		// a resubmission in rectification, keeps the one found; its next approval sets its own.
+		for i, reviewed := range []int{0, 2} {
+			row := &store.Cycle{Year: 2025, DistrictCode: "370211", Stage: "rectification",
+				ReviewedVersion: reviewed, UpdatedAt: at(10 + i),
+				Written: store.Written{RecordTime: at(10 + i).UnixNano(), RecordSeq: 1}}
+			if err := s.RecordCycle(ctx, row, nil); err != nil {
+				t.Fatal(err)
+			}
+			want := max(1, reviewed)
+			if c, err := s.Cycle(ctx, 2025, "370211"); err != nil || c.ReviewedVersion != want {
+				t.Errorf("after a write of reviewed version %d: %d, %v; want %d", reviewed, c.ReviewedVersion,
+					err, want)
+			}
+		}
+	})
 }
 
 func TestSessions(t *testing.T) {
