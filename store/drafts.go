@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"gorm.io/gorm"
@@ -23,6 +24,8 @@ type Draft struct {
 	Shortfalls int                `json:"shortfalls"`
 	CreatedBy  string             `json:"created_by"`
 	CreatedAt  time.Time          `json:"created_at"`
+	// RequestKey names the request that stored the draft ("" for none): sent again, it finds the draft stored.
+	RequestKey string `json:"-"`
 }
 
 // Submission is an immutable, versioned snapshot of a submitted draft with its evaluation.
@@ -45,8 +48,16 @@ type Submission struct {
 	SubmittedAt   time.Time `json:"submitted_at"`
 }
 
-// AddDraft stores a new draft and sets its ID.
+// AddDraft stores a new draft and sets its ID; a draft its request (RequestKey) stored before is not stored again,
+// and d becomes that one.
 func (s *Store) AddDraft(ctx context.Context, d *Draft) error {
+	if d.RequestKey != "" {
+		err := s.db.WithContext(ctx).Where("district_code = ? AND request_key = ?", d.DistrictCode, d.RequestKey).
+			Take(d).Error
+		if !errors.Is(err, gorm.ErrRecordNotFound) {
+			return translate(err)
+		}
+	}
 	return translate(s.db.WithContext(ctx).Create(d).Error)
 }
 

@@ -351,6 +351,10 @@ var migrations = []string{
 	ALTER TABLE submissions ADD COLUMN profile_digest TEXT NOT NULL DEFAULT '';
 	UPDATE submissions SET engine = COALESCE({{evaluation.engine}}, 0),
 		profile_digest = COALESCE({{evaluation.profile_digest}}, '')`,
+
+	// 11: the request that stored a draft, so that the same request sent again stores it once (Store.AddDraft).
+	`ALTER TABLE drafts ADD COLUMN request_key TEXT NOT NULL DEFAULT '';
+	CREATE UNIQUE INDEX drafts_request_key ON drafts (district_code, request_key) WHERE request_key <> ''`,
 }
 
 var columnTypes = map[Dialect]*strings.Replacer{

@@ -833,3 +833,30 @@ func TestCorruptJSONColumns(t *testing.T) {
 		})
 	}
 }
+
+// TestDraftStoredOncePerRequest: a request sent again finds the draft it stored; another request, or one without
+// a key, stores its own.
+func TestDraftStoredOncePerRequest(t *testing.T) {
+	for dialect, s := range storetest.Open(t) {
+		t.Run(string(dialect), func(t *testing.T) {
+			ctx := context.Background()
+			add := func(key string) int64 {
+				t.Helper()
+				d := &store.Draft{Year: 2025, DistrictCode: "370211", CreatedBy: "clerk", CreatedAt: time.Now(),
+					Data: evaluation.Input{Year: 2025}, RequestKey: key}
+				if err := s.AddDraft(ctx, d); err != nil {
+					t.Fatal(err)
+				}
+				return d.ID
+			}
+			first := add("7:save-1")
+			if again := add("7:save-1"); again != first {
+				t.Errorf("the request sent again stored draft %d beside %d", again, first)
+			}
+			other, none, none2 := add("7:save-2"), add(""), add("")
+			if other == first || none == first || none2 == none {
+				t.Errorf("drafts %d, %d, %d, %d: want a new one for each other request", first, other, none, none2)
+			}
+		})
+	}
+}

@@ -101,8 +101,11 @@ func (c *Core) SaveDraft(ctx context.Context, a Actor, key string, year int, dis
 		return out, err
 	}
 	// Stored with its evaluation, which the workflow's activity then only reads: the draft is evaluated once.
+	// Keyed by the request: sent again after its Update was lost with a workflow task whose record was written
+	// (the record runs in the task that takes the Update), it carries the same draft, and the trail holds it once.
 	d := &store.Draft{Year: year, DistrictCode: district, Data: in, Evaluation: &res,
-		Verdict: string(res.Verdict), Shortfalls: len(res.Shortfalls), CreatedBy: a.Name, CreatedAt: time.Now().UTC()}
+		Verdict: string(res.Verdict), Shortfalls: len(res.Shortfalls), CreatedBy: a.Name, CreatedAt: time.Now().UTC(),
+		RequestKey: updateID(a, key)}
 	if err := c.store.AddDraft(ctx, d); err != nil {
 		return out, err
 	}
