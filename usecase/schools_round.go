@@ -52,11 +52,7 @@ func (c *Core) OpenSchoolRound(ctx context.Context, a Actor, key string, year in
 		return out, InvalidInput(evaluation.Problem{Field: "deadline", MessageZh: "学校填报截止时间须晚于现在",
 			MessageEn: "the schools' deadline must be in the future"})
 	}
-	dist, err := c.store.District(ctx, district)
-	if err != nil {
-		return out, err
-	}
-	schools, err := c.store.Schools(ctx, district)
+	dist, schools, err := c.districtSchools(ctx, district)
 	if err != nil {
 		return out, err
 	}
@@ -114,11 +110,7 @@ func (c *Core) AssembleSelfAssessment(ctx context.Context, a Actor, key string, 
 	if _, err := c.cycle(ctx, a, year, district, vocab.RoleDistrict); err != nil {
 		return out, err
 	}
-	dist, err := c.store.District(ctx, district)
-	if err != nil {
-		return out, err
-	}
-	schools, err := c.store.Schools(ctx, district)
+	dist, schools, err := c.districtSchools(ctx, district)
 	if err != nil {
 		return out, err
 	}
@@ -259,4 +251,14 @@ func schoolKey(key, school string) string {
 		return ""
 	}
 	return key + ":" + school
+}
+
+// districtSchools is a district with its registered schools.
+func (c *Core) districtSchools(ctx context.Context, district string) (store.District, []store.School, error) {
+	dist, err := c.store.District(ctx, district)
+	if err != nil {
+		return dist, nil, err
+	}
+	schools, err := c.store.Schools(ctx, district)
+	return dist, schools, err
 }

@@ -146,14 +146,8 @@ func (f *fakeStore) RecordPlan(_ context.Context, r CreationPlanRecord) (Recorde
 	if err := f.unavailable(true); err != nil {
 		return Recorded{}, err
 	}
-	// The test environment hands a local activity the workflow's own values: keep a copy, as the real activity
-	// keeps only what it wrote, or the next change would show through this record.
-	raw, err := json.Marshal(r)
+	kept, err := copied(r)
 	if err != nil {
-		return Recorded{}, err
-	}
-	var kept CreationPlanRecord
-	if err := json.Unmarshal(raw, &kept); err != nil {
 		return Recorded{}, err
 	}
 	f.mu.Lock()
@@ -161,6 +155,18 @@ func (f *fakeStore) RecordPlan(_ context.Context, r CreationPlanRecord) (Recorde
 	f.plans = append(f.plans, kept)
 	f.events = append(f.events, r.Event)
 	return f.noted(r.Notifications), nil
+}
+
+// copied is a deep copy of a record, through its JSON. The test environment hands a local activity the workflow's
+// own values: a fake that keeps a record keeps a copy, as the real activity keeps only what it wrote, or the next
+// change would show through the record.
+func copied[R any](r R) (R, error) {
+	var kept R
+	raw, err := json.Marshal(r)
+	if err == nil {
+		err = json.Unmarshal(raw, &kept)
+	}
+	return kept, err
 }
 
 // noted keeps the notifications a record stores, as Notify does, and answers those the channels are to deliver.

@@ -2,7 +2,6 @@ package workflows
 
 import (
 	"context"
-	"encoding/json"
 	"slices"
 	"strings"
 	"sync"
@@ -33,12 +32,8 @@ type schoolRecords struct {
 }
 
 func (r *schoolRecords) RecordSchool(_ context.Context, rec SchoolRecord) (Recorded, error) {
-	raw, err := json.Marshal(rec)
+	kept, err := copied(rec)
 	if err != nil {
-		return Recorded{}, err
-	}
-	var kept SchoolRecord
-	if err := json.Unmarshal(raw, &kept); err != nil {
 		return Recorded{}, err
 	}
 	r.mu.Lock()
