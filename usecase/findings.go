@@ -126,7 +126,8 @@ func (c *Core) findingAction(ctx context.Context, a Actor, key, id string, role 
 			return st, err
 		}
 	}
-	return st, c.act(ctx, a, key, f.ID, name, arg, &st)
+	// A finding not yet recorded by its workflow is one whose review is still starting it.
+	return st, c.send(ctx, a, key, target{id: f.ID, starting: f.State == nil}, name, arg, &st)
 }
 
 // requiredDate names field when no date was given; the workflow checks the date itself.

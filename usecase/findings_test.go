@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
 	"junheng/store"
@@ -15,10 +16,12 @@ import (
 	"junheng/workflows"
 )
 
-// findingsTemporal records the Updates sent and answers each with an item in progress.
+// findingsTemporal records the Updates sent and answers each with an item in progress, or, while missing counts
+// down, NotFound: the workflow does not run.
 type findingsTemporal struct {
 	client.Client
-	sent []client.UpdateWorkflowOptions
+	sent    []client.UpdateWorkflowOptions
+	missing int
 }
 
 func (f *findingsTemporal) CheckHealth(context.Context, *client.CheckHealthRequest,
@@ -29,6 +32,10 @@ func (f *findingsTemporal) CheckHealth(context.Context, *client.CheckHealthReque
 func (f *findingsTemporal) UpdateWorkflow(_ context.Context, o client.UpdateWorkflowOptions,
 ) (client.WorkflowUpdateHandle, error) {
 	f.sent = append(f.sent, o)
+	if f.missing > 0 {
+		f.missing--
+		return nil, serviceerror.NewNotFound("workflow not found for ID: " + o.WorkflowID)
+	}
 	return findingsUpdate{}, nil
 }
 
@@ -113,6 +120,32 @@ func TestWhoMayActOnAFinding(t *testing.T) {
 	}
 	if _, err := c.ReportProgress(ctx, clerk, "", id, FindingNote{Text: "n", Evidence: []string{"own"}}); err != nil {
 		t.Errorf("progress with the district's own evidence: %v", err)
+	}
+}
+
+// TestActionWaitsForAStartingItem: a review is answered before its findings' workflows run, so a district may
+// act on a finding whose workflow does not run yet; the core sends the action again until it does. A finding its
+// workflow has recorded is not waited for: its workflow is gone for good.
+func TestActionWaitsForAStartingItem(t *testing.T) {
+	c, fake, recorded := findingsCore(t)
+	ctx := context.Background()
+	starting := vocab.FindingID(2025, "370211", 2)
+	err := c.store.CreateFindings(ctx, []store.Finding{{ID: starting, Year: 2025, DistrictCode: "370211", Seq: 2,
+		Title: "c", Status: "open"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clerk := Actor{Name: "clerk", Role: vocab.RoleDistrict, Unit: "370211"}
+	note := FindingNote{Text: "n"}
+	fake.missing = 2
+	if _, err := c.ReportProgress(ctx, clerk, "k", starting, note); err != nil || len(fake.sent) != 3 {
+		t.Errorf("progress on a starting item: %v after %d sends, want success after 3", err, len(fake.sent))
+	}
+	fake.sent, fake.missing = nil, 1
+	if _, err := c.ReportProgress(ctx, clerk, "k2", recorded, note); findingErrKind(err) != NotFound ||
+		len(fake.sent) != 1 {
+		t.Errorf("progress on a recorded item without its workflow: %v after %d sends, want NotFound after 1", err,
+			len(fake.sent))
 	}
 }
 

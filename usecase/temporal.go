@@ -19,39 +19,48 @@ const ActionTimeout = 30 * time.Second
 // caller's key, which the face makes unique to what it sends (see the faces' actionKey and once), so that a retry
 // runs once in Temporal.
 func (c *Core) act(ctx context.Context, a Actor, key, workflowID, name string, arg, out any) error {
-	return c.actStarting(ctx, a, key, nil, workflowID, name, arg, out)
+	return c.send(ctx, a, key, target{id: workflowID}, name, arg, out)
 }
 
-// actStarting is act for a workflow that the first Update starts (update-with-start): start builds the operation,
-// whose options must use the existing workflow when there is one.
-func (c *Core) actStarting(ctx context.Context, a Actor, key string, start func() client.WithStartWorkflowOperation,
-	workflowID, name string, arg, out any,
-) error {
+// target is the workflow an Update goes to.
+type target struct {
+	id string
+	// start, when set, starts the workflow with the Update when none runs (update-with-start); the operation's
+	// options must use the existing workflow when there is one.
+	start func() client.WithStartWorkflowOperation
+	// starting says the workflow is being started and may not run yet (a finding's item, which its review starts
+	// after answering): NotFound is waited out until ActionTimeout.
+	starting bool
+}
+
+// send is act for any target.
+func (c *Core) send(ctx context.Context, a Actor, key string, to target, name string, arg, out any) error {
 	if err := c.temporalUp(ctx); err != nil {
 		return err
 	}
 	ctx, cancel := context.WithTimeout(ctx, ActionTimeout)
 	defer cancel()
-	opts := client.UpdateWorkflowOptions{WorkflowID: workflowID, UpdateID: updateID(a, key), UpdateName: name,
+	opts := client.UpdateWorkflowOptions{WorkflowID: to.id, UpdateID: updateID(a, key), UpdateName: name,
 		Args: []any{arg}, WaitForStage: client.WorkflowUpdateStageCompleted}
 	var notReady *serviceerror.WorkflowNotReady
 	for wait := 50 * time.Millisecond; ; wait = min(2*wait, time.Second) {
 		var h client.WorkflowUpdateHandle
 		var err error
-		if start == nil {
+		if to.start == nil {
 			h, err = c.temporal.UpdateWorkflow(ctx, opts)
 		} else {
 			h, err = c.temporal.UpdateWithStartWorkflow(ctx,
-				client.UpdateWithStartWorkflowOptions{StartWorkflowOperation: start(), UpdateOptions: opts})
+				client.UpdateWithStartWorkflowOptions{StartWorkflowOperation: to.start(), UpdateOptions: opts})
 		}
 		if err == nil {
 			err = h.Get(ctx, out)
 		}
-		if !errors.As(err, &notReady) {
-			return WorkflowError(err)
+		err = WorkflowError(err)
+		// The workflow task that took the Update failed (say, a timer fired while it was completing the run): the
+		// Update was not applied, and sent again it is, once. Or the workflow is still starting.
+		if !errors.As(err, &notReady) && !(to.starting && errors.Is(err, ErrNotFound)) {
+			return err
 		}
-		// The workflow task that took the Update failed (say, a timer fired while it was completing the run):
-		// the Update was not applied, and sent again it is, once.
 		select {
 		case <-ctx.Done():
 			return ErrUnavailable

@@ -468,6 +468,21 @@ func (c *cycle) approve(ctx workflow.Context, in ReviewInput) error {
 	if err != nil {
 		return err
 	}
+	review := &Review{Comment: in.Comment, ReportText: in.ReportText, ReportFile: in.ReportFile,
+		By: in.Actor.Name, At: workflow.Now(ctx)}
+	if workflow.GetVersion(ctx, itemsStartedAfter, workflow.DefaultVersion, 1) == 1 {
+		next := c.s
+		next.Findings = slices.Clip(c.s.Findings)
+		for _, f := range infos {
+			next.Findings = append(next.Findings, f.ID)
+		}
+		next.Review, next.Stage, next.ReviewedVersion = review, vocab.StageRectification, c.s.Version
+		if err := c.commitApproval(ctx, next, in.Actor, len(infos)); err != nil {
+			return err
+		}
+		c.startItems(ctx, infos)
+		return nil
+	}
 	// Version 1 starts the items together and waits for them once (a review with many findings answered in one
 	// round trip instead of one per finding); earlier cycles replay starting them one by one.
 	together := workflow.GetVersion(ctx, "start-items-together", workflow.DefaultVersion, 1) == 1
@@ -488,12 +503,41 @@ func (c *cycle) approve(ctx workflow.Context, in ReviewInput) error {
 		}
 		next.Findings = append(next.Findings, infos[i].ID)
 	}
-	next.Review = &Review{Comment: in.Comment, ReportText: in.ReportText, ReportFile: in.ReportFile,
-		By: in.Actor.Name, At: workflow.Now(ctx)}
-	next.Stage, next.ReviewedVersion = vocab.StageRectification, c.s.Version
-	return c.commit(ctx, next, in.Actor, "approve", fmt.Sprintf("%d findings", len(infos)),
-		notice{ToDistrict, "approved", fmt.Sprintf("市级评估完成, 下达整改问题%d项", len(infos)),
-			fmt.Sprintf("The city review is done with %d findings to rectify", len(infos))})
+	next.Review, next.Stage, next.ReviewedVersion = review, vocab.StageRectification, c.s.Version
+	return c.commitApproval(ctx, next, in.Actor, len(infos))
+}
+
+// Since version 1 an approval is answered once its findings and the new stage are written, and the findings'
+// workflows start after, in the background: a review with ten findings no longer waits for ten starts, each a
+// workflow task of its own. The district may see a finding before its workflow runs; the core waits for it (see
+// usecase's findingAction). Until then the approval waited for every item to start before it was written.
+const itemsStartedAfter = "items-started-after-approval"
+
+func (c *cycle) commitApproval(ctx workflow.Context, next CycleState, by vocab.Actor, findings int) error {
+	return c.commit(ctx, next, by, "approve", fmt.Sprintf("%d findings", findings),
+		notice{ToDistrict, "approved", fmt.Sprintf("市级评估完成, 下达整改问题%d项", findings),
+			fmt.Sprintf("The city review is done with %d findings to rectify", findings)})
+}
+
+// startItems starts the findings' workflows in the background, each tried again every minute until it runs; the
+// run waits for them before it ends or continues as new, like a delivery.
+func (c *cycle) startItems(ctx workflow.Context, fs []FindingInfo) {
+	for _, f := range fs {
+		c.pending++
+		workflow.Go(ctx, func(ctx workflow.Context) {
+			defer func() { c.pending-- }()
+			for {
+				err := itemStarted(ctx, c.startItem(ctx, f))
+				if err == nil {
+					return
+				}
+				workflow.GetLogger(ctx).Error("a finding's workflow did not start", "finding", f.ID, "error", err)
+				if workflow.Sleep(ctx, time.Minute) != nil {
+					return
+				}
+			}
+		})
+	}
 }
 
 // itemStarted waits for an item's workflow to start. Since version 1 an item that already runs counts as started:

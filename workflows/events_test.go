@@ -77,7 +77,7 @@ const perChild = 10
 // recorded no version marker) to issue 17's goals. The _v6 histories, recorded before oneTaskPerAction, fail
 // them.
 func TestEventsPerAction(t *testing.T) {
-	files, err := filepath.Glob("testdata/*_history_v7.json")
+	files, err := filepath.Glob("testdata/*_history_v8.json")
 	if err != nil || len(files) == 0 {
 		t.Fatalf("histories: %v, %v", files, err)
 	}

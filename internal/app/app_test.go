@@ -3,6 +3,7 @@ package app
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"os"
@@ -13,6 +14,7 @@ import (
 
 	enumspb "go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"google.golang.org/protobuf/encoding/protojson"
 
@@ -73,17 +75,26 @@ func sampleDraft(t *testing.T, db *store.Store, edit func(map[string]any)) int64
 	return d.ID
 }
 
+// update sends Update name to workflow id. An item that does not run yet is one its review is still starting: the
+// Update is sent again, as the core does (see usecase's target.starting).
 func update[R any](t *testing.T, c client.Client, id, name string, arg any) (R, error) {
 	t.Helper()
 	var out R
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	h, err := c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: id, UpdateName: name, Args: []any{arg},
-		WaitForStage: client.WorkflowUpdateStageCompleted})
-	if err == nil {
-		err = h.Get(ctx, &out)
+	for {
+		h, err := c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: id, UpdateName: name,
+			Args: []any{arg}, WaitForStage: client.WorkflowUpdateStageCompleted})
+		if err == nil {
+			err = h.Get(ctx, &out)
+		}
+		var notFound *serviceerror.NotFound
+		if !errors.As(err, &notFound) || strings.Contains(err.Error(), "already completed") ||
+			!strings.HasPrefix(id, "finding:") || ctx.Err() != nil {
+			return out, err
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
-	return out, err
 }
 
 func must[R any](t *testing.T, c client.Client, id, name string, arg any) R {

@@ -16,7 +16,7 @@ import (
 )
 
 // historySuffix names the histories this release records; a change guarded by workflow.GetVersion takes a new one.
-const historySuffix = "_v7.json"
+const historySuffix = "_v8.json"
 
 // TestRecordHistories records, with JUNHENG_RECORD_HISTORY=1, the histories of the long-lived paths that
 // workflows/replay_test.go replays in CI: a year returned and resubmitted with reminders, an overdue review and
