@@ -43,7 +43,7 @@ func (c *Core) send(ctx context.Context, a Actor, key string, to target, name st
 	opts := client.UpdateWorkflowOptions{WorkflowID: to.id, UpdateID: updateID(a, key), UpdateName: name,
 		Args: []any{arg}, WaitForStage: client.WorkflowUpdateStageCompleted}
 	var notReady *serviceerror.WorkflowNotReady
-	for wait := 50 * time.Millisecond; ; wait = min(2*wait, time.Second) {
+	for backoff := 50 * time.Millisecond; ; {
 		var h client.WorkflowUpdateHandle
 		var err error
 		if to.start == nil {
@@ -56,9 +56,15 @@ func (c *Core) send(ctx context.Context, a Actor, key string, to target, name st
 			err = h.Get(ctx, out)
 		}
 		err = WorkflowError(err)
-		// The workflow task that took the Update failed (say, a timer fired while it was completing the run): the
-		// Update was not applied, and sent again it is, once. Or the workflow is still starting.
-		if !errors.As(err, &notReady) && !(to.starting && errors.Is(err, ErrNotFound)) {
+		wait := startingPoll
+		switch {
+		case errors.As(err, &notReady):
+			// The workflow task that took the Update failed (say, a timer fired while it was completing the run):
+			// the Update was not applied, and sent again it is, once.
+			wait, backoff = backoff, min(2*backoff, time.Second)
+		case to.starting && errors.Is(err, ErrNotFound):
+			// The workflow runs within a second or two: asked often, so that the action waits no longer than it.
+		default:
 			return err
 		}
 		select {
@@ -68,6 +74,10 @@ func (c *Core) send(ctx context.Context, a Actor, key string, to target, name st
 		}
 	}
 }
+
+// startingPoll is how often an action on a workflow still starting asks whether it runs: a NotFound costs the
+// server one read.
+const startingPoll = 50 * time.Millisecond
 
 // updateID is the Update's ID for a's key, in a's own namespace (a token's ID, or account-<ID> for a person);
 // without a key Temporal makes one (the action is not retried as one).
