@@ -43,9 +43,11 @@ func seeded(t testing.TB, db *store.Store, n int, with ...func(*Deps)) (*echo.Ec
 				SubmittedBy: "clerk", SubmittedAt: now}),
 			db.CreateFindings(ctx, []store.Finding{
 				{ID: vocab.FindingID(2025, code, 1), Year: 2025, DistrictCode: code, Seq: 1, Title: "t",
-					Source: "on_site", Severity: "normal", Status: "open", CreatedAt: now, UpdatedAt: now},
+					Source: "on_site", Severity: "normal", Status: "open", CreatedAt: now, UpdatedAt: now,
+					State: &workflows.ItemState{Status: vocab.ItemOpen}},
 				{ID: vocab.FindingID(2025, code, 2), Year: 2025, DistrictCode: code, Seq: 2, Title: "t",
-					Source: "on_site", Severity: "serious", Status: "closed", CreatedAt: now, UpdatedAt: now},
+					Source: "on_site", Severity: "serious", Status: "closed", CreatedAt: now, UpdatedAt: now,
+					State: &workflows.ItemState{Status: vocab.ItemClosed}},
 			}),
 		}
 		for _, err := range steps {

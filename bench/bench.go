@@ -165,11 +165,19 @@ func (r *runner) setup(ctx context.Context) error {
 		}
 	}
 	now := time.Now()
-	return r.office.call(ctx, "open_cycles", "POST", "/api/v1/cycles",
-		map[string]any{"year": r.opts.Year, "deadlines": map[string]string{
-			"self_assessment": now.Add(time.Hour).Format(time.RFC3339),
-			"city_review":     now.Add(2 * time.Hour).Format(time.RFC3339),
-			"application":     now.Add(3 * time.Hour).Format(time.RFC3339)}}, nil)
+	open := map[string]any{"year": r.opts.Year, "deadlines": map[string]string{
+		"self_assessment": now.Add(time.Hour).Format(time.RFC3339),
+		"city_review":     now.Add(2 * time.Hour).Format(time.RFC3339),
+		"application":     now.Add(3 * time.Hour).Format(time.RFC3339)}}
+	// Opening thousands of years may take longer than one request's action timeout: the API answers 503 with what
+	// it started kept, and the office sends it again, as the answer says.
+	for range 10 {
+		err = r.office.call(ctx, "open_cycles", "POST", "/api/v1/cycles", open, nil)
+		if err == nil || !strings.Contains(err.Error(), ": 503 ") {
+			return err
+		}
+	}
+	return err
 }
 
 // district drives one district through its year; a failure is counted and the district abandoned.

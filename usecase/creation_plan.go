@@ -90,7 +90,7 @@ func (c *Core) SubmitCreationPlan(ctx context.Context, a Actor, key, district st
 	if err != nil {
 		return st, err
 	}
-	return st, c.send(ctx, a, key, target{id: vocab.CreationPlanID(district), start: start}, workflows.UpdateSubmitPlan,
+	return st, c.actStarting(ctx, a, key, start, vocab.CreationPlanID(district), workflows.UpdateSubmitPlan,
 		workflows.PlanSubmission{Actor: a.workflow(), Plan: in.Plan, ResponsibilityFile: in.ResponsibilityFile,
 			Note: in.Note}, &st)
 }
@@ -117,7 +117,7 @@ func (c *Core) ReviewCreationPlan(ctx context.Context, a Actor, key, district st
 	if err != nil {
 		return st, err
 	}
-	return st, c.send(ctx, a, key, target{id: vocab.CreationPlanID(district), start: start}, workflows.UpdateReviewPlan,
+	return st, c.actStarting(ctx, a, key, start, vocab.CreationPlanID(district), workflows.UpdateReviewPlan,
 		workflows.PlanReview{Actor: a.workflow(), Version: in.Version, Approved: in.Approved, Comment: in.Comment},
 		&st)
 }

@@ -124,8 +124,9 @@ func TestWhoMayActOnAFinding(t *testing.T) {
 }
 
 // TestActionWaitsForAStartingItem: a review is answered before its findings' workflows run, so a district may
-// act on a finding whose workflow does not run yet; the core sends the action again until it does. A finding its
-// workflow has recorded is not waited for: its workflow is gone for good.
+// act on a finding its workflow has not recorded yet; the core waits for the record (here it never comes: the
+// caller gives up first) and sends nothing meanwhile. Once recorded, the action goes to the workflow, and a
+// recorded finding whose workflow is gone is NotFound at once.
 func TestActionWaitsForAStartingItem(t *testing.T) {
 	c, fake, recorded := findingsCore(t)
 	ctx := context.Background()
@@ -137,10 +138,26 @@ func TestActionWaitsForAStartingItem(t *testing.T) {
 	}
 	clerk := Actor{Name: "clerk", Role: vocab.RoleDistrict, Unit: "370211"}
 	note := FindingNote{Text: "n"}
-	fake.missing = 2
-	if _, err := c.ReportProgress(ctx, clerk, "k", starting, note); err != nil || len(fake.sent) != 3 {
-		t.Errorf("progress on a starting item: %v after %d sends, want success after 3", err, len(fake.sent))
+	fake.missing = 1 // the workflow does not run yet
+	waiting, cancel := context.WithTimeout(ctx, 5*recordedPoll)
+	defer cancel()
+	if _, err := c.ReportProgress(waiting, clerk, "k", starting, note); findingErrKind(err) != Unavailable ||
+		len(fake.sent) != 0 {
+		t.Errorf("progress on an item not recorded: %v after %d sends, want Unavailable after none", err,
+			len(fake.sent))
 	}
+
+	fake.missing = 0
+	st := &workflows.ItemState{ID: starting, Status: vocab.ItemOpen}
+	if err := c.store.RecordFinding(ctx, &store.Finding{ID: starting, Status: "open", State: st,
+		Written: store.Written{RecordTime: 1, RecordSeq: 1}},
+		&store.AuditEvent{Action: "opened", Target: starting}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.ReportProgress(ctx, clerk, "k", starting, note); err != nil || len(fake.sent) != 1 {
+		t.Errorf("progress on the item recorded: %v after %d sends, want success after 1", err, len(fake.sent))
+	}
+
 	fake.sent, fake.missing = nil, 1
 	if _, err := c.ReportProgress(ctx, clerk, "k2", recorded, note); findingErrKind(err) != NotFound ||
 		len(fake.sent) != 1 {

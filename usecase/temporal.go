@@ -19,54 +19,39 @@ const ActionTimeout = 30 * time.Second
 // caller's key, which the face makes unique to what it sends (see the faces' actionKey and once), so that a retry
 // runs once in Temporal.
 func (c *Core) act(ctx context.Context, a Actor, key, workflowID, name string, arg, out any) error {
-	return c.send(ctx, a, key, target{id: workflowID}, name, arg, out)
+	return c.actStarting(ctx, a, key, nil, workflowID, name, arg, out)
 }
 
-// target is the workflow an Update goes to.
-type target struct {
-	id string
-	// start, when set, starts the workflow with the Update when none runs (update-with-start); the operation's
-	// options must use the existing workflow when there is one.
-	start func() client.WithStartWorkflowOperation
-	// starting says the workflow is being started and may not run yet (a finding's item, which its review starts
-	// after answering): NotFound is waited out until ActionTimeout.
-	starting bool
-}
-
-// send is act for any target.
-func (c *Core) send(ctx context.Context, a Actor, key string, to target, name string, arg, out any) error {
+// actStarting is act for a workflow that the first Update starts (update-with-start): start builds the operation,
+// whose options must use the existing workflow when there is one.
+func (c *Core) actStarting(ctx context.Context, a Actor, key string, start func() client.WithStartWorkflowOperation,
+	workflowID, name string, arg, out any,
+) error {
 	if err := c.temporalUp(ctx); err != nil {
 		return err
 	}
 	ctx, cancel := context.WithTimeout(ctx, ActionTimeout)
 	defer cancel()
-	opts := client.UpdateWorkflowOptions{WorkflowID: to.id, UpdateID: updateID(a, key), UpdateName: name,
+	opts := client.UpdateWorkflowOptions{WorkflowID: workflowID, UpdateID: updateID(a, key), UpdateName: name,
 		Args: []any{arg}, WaitForStage: client.WorkflowUpdateStageCompleted}
 	var notReady *serviceerror.WorkflowNotReady
-	for backoff := 50 * time.Millisecond; ; {
+	for wait := 50 * time.Millisecond; ; wait = min(2*wait, time.Second) {
 		var h client.WorkflowUpdateHandle
 		var err error
-		if to.start == nil {
+		if start == nil {
 			h, err = c.temporal.UpdateWorkflow(ctx, opts)
 		} else {
 			h, err = c.temporal.UpdateWithStartWorkflow(ctx,
-				client.UpdateWithStartWorkflowOptions{StartWorkflowOperation: to.start(), UpdateOptions: opts})
+				client.UpdateWithStartWorkflowOptions{StartWorkflowOperation: start(), UpdateOptions: opts})
 		}
 		if err == nil {
 			err = h.Get(ctx, out)
 		}
-		err = WorkflowError(err)
-		wait := startingPoll
-		switch {
-		case errors.As(err, &notReady):
-			// The workflow task that took the Update failed (say, a timer fired while it was completing the run):
-			// the Update was not applied, and sent again it is, once.
-			wait, backoff = backoff, min(2*backoff, time.Second)
-		case to.starting && errors.Is(err, ErrNotFound):
-			// The workflow runs within a second or two: asked often, so that the action waits no longer than it.
-		default:
-			return err
+		if !errors.As(err, &notReady) {
+			return WorkflowError(err)
 		}
+		// The workflow task that took the Update failed (say, a timer fired while it was completing the run):
+		// the Update was not applied, and sent again it is, once.
 		select {
 		case <-ctx.Done():
 			return ErrUnavailable
@@ -74,10 +59,6 @@ func (c *Core) send(ctx context.Context, a Actor, key string, to target, name st
 		}
 	}
 }
-
-// startingPoll is how often an action on a workflow still starting asks whether it runs: a NotFound costs the
-// server one read.
-const startingPoll = 50 * time.Millisecond
 
 // updateID is the Update's ID for a's key, in a's own namespace (a token's ID, or account-<ID> for a person);
 // without a key Temporal makes one (the action is not retried as one).

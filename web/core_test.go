@@ -57,10 +57,13 @@ func seededStore(t *testing.T) *store.Store {
 		}
 		must(db.RecordCycle(ctx, cycleRecord(st), nil))
 	}
-	must(db.CreateFindings(ctx, []store.Finding{{ID: "finding:2025:370211:1", Year: 2025, DistrictCode: "370211",
+	// Both recorded by their workflows (State set): an action on a finding not yet recorded waits for it.
+	must(db.CreateFindings(ctx, []store.Finding{{ID: newFinding, Year: 2025, DistrictCode: "370211",
 		Seq: 1, Title: "功能室不足", Source: "on_site", Severity: "normal", Status: "open", CreatedAt: now,
-		UpdatedAt: now}, {ID: openFinding, Year: 2025, DistrictCode: "370211", Seq: 2, Title: "班额超标",
-		Source: "on_site", Severity: "normal", Status: "in_progress", CreatedAt: now, UpdatedAt: now}}))
+		UpdatedAt: now, State: &workflows.ItemState{ID: newFinding, Status: vocab.ItemOpen}},
+		{ID: openFinding, Year: 2025, DistrictCode: "370211", Seq: 2, Title: "班额超标", Source: "on_site",
+			Severity: "normal", Status: "in_progress", CreatedAt: now, UpdatedAt: now,
+			State: &workflows.ItemState{ID: openFinding, Status: vocab.ItemInProgress}}}))
 	return db
 }
 

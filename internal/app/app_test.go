@@ -76,7 +76,7 @@ func sampleDraft(t *testing.T, db *store.Store, edit func(map[string]any)) int64
 }
 
 // update sends Update name to workflow id. An item that does not run yet is one its review is still starting: the
-// Update is sent again, as the core does (see usecase's target.starting).
+// Update is sent again until it runs.
 func update[R any](t *testing.T, c client.Client, id, name string, arg any) (R, error) {
 	t.Helper()
 	var out R
