@@ -468,15 +468,15 @@ func (c *cycle) approve(ctx workflow.Context, in ReviewInput) error {
 	if err != nil {
 		return err
 	}
-	review := &Review{Comment: in.Comment, ReportText: in.ReportText, ReportFile: in.ReportFile,
+	next := c.s
+	next.Findings = slices.Clip(c.s.Findings)
+	for _, f := range infos {
+		next.Findings = append(next.Findings, f.ID)
+	}
+	next.Review = &Review{Comment: in.Comment, ReportText: in.ReportText, ReportFile: in.ReportFile,
 		By: in.Actor.Name, At: workflow.Now(ctx)}
+	next.Stage, next.ReviewedVersion = vocab.StageRectification, c.s.Version
 	if workflow.GetVersion(ctx, itemsStartedAfter, workflow.DefaultVersion, 1) == 1 {
-		next := c.s
-		next.Findings = slices.Clip(c.s.Findings)
-		for _, f := range infos {
-			next.Findings = append(next.Findings, f.ID)
-		}
-		next.Review, next.Stage, next.ReviewedVersion = review, vocab.StageRectification, c.s.Version
 		if err := c.commitApproval(ctx, next, in.Actor, len(infos)); err != nil {
 			return err
 		}
@@ -495,15 +495,11 @@ func (c *cycle) approve(ctx workflow.Context, in ReviewInput) error {
 			}
 		}
 	}
-	next := c.s
-	next.Findings = slices.Clip(c.s.Findings)
-	for i, fut := range started {
+	for _, fut := range started {
 		if err := itemStarted(ctx, fut); err != nil {
 			return err
 		}
-		next.Findings = append(next.Findings, infos[i].ID)
 	}
-	next.Review, next.Stage, next.ReviewedVersion = review, vocab.StageRectification, c.s.Version
 	return c.commitApproval(ctx, next, in.Actor, len(infos))
 }
 
