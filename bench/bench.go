@@ -173,7 +173,8 @@ func (r *runner) setup(ctx context.Context) error {
 	// it started kept, and the office sends it again, as the answer says.
 	for range 10 {
 		err = r.office.call(ctx, "open_cycles", "POST", "/api/v1/cycles", open, nil)
-		if err == nil || !strings.Contains(err.Error(), ": 503 ") {
+		var answer *statusError
+		if !errors.As(err, &answer) || answer.code != http.StatusServiceUnavailable {
 			return err
 		}
 	}

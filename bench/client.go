@@ -50,13 +50,22 @@ func (c apiClient) call(ctx context.Context, route, method, path string, body, o
 		return fmt.Errorf("%s: %w", route, err)
 	}
 	if resp.StatusCode >= 300 {
-		return fmt.Errorf("%s: %d %s", route, resp.StatusCode, bytes.TrimSpace(data))
+		return &statusError{route: route, code: resp.StatusCode, body: bytes.TrimSpace(data)}
 	}
 	if out != nil {
 		return json.Unmarshal(data, out)
 	}
 	return nil
 }
+
+// statusError is an answer other than 2xx.
+type statusError struct {
+	route string
+	code  int
+	body  []byte
+}
+
+func (e *statusError) Error() string { return fmt.Sprintf("%s: %d %s", e.route, e.code, e.body) }
 
 // latencies collects durations per route.
 type latencies struct {
