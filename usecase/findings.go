@@ -115,6 +115,10 @@ func (c *Core) findingAction(ctx context.Context, a Actor, key, id string, role 
 	name string, arg any,
 ) (workflows.ItemState, error) {
 	var st workflows.ItemState
+	// One deadline for the wait for the record and the Update: an action lasts at most ActionTimeout, which the
+	// idempotency keys rely on to tell a request still running from one whose process died.
+	ctx, cancel := context.WithTimeout(ctx, ActionTimeout)
+	defer cancel()
 	f, err := c.finding(ctx, a, id, role)
 	if err != nil {
 		return st, err
@@ -137,13 +141,11 @@ func (c *Core) findingAction(ctx context.Context, a Actor, key, id string, role 
 // recordedPoll is how often an action on a finding not yet recorded by its workflow reads it again.
 const recordedPoll = 50 * time.Millisecond
 
-// untilRecorded waits, up to ActionTimeout, until the finding id's workflow has recorded it: a review answers
+// untilRecorded waits, until ctx is done, until the finding id's workflow has recorded it: a review answers
 // before its findings' workflows run (see workflows' itemsStartedAfter), and a district may act at once. It asks
 // the read model, not Temporal: thirty-two districts asking Temporal every 50 ms took its one SQLite connection
 // from the changes themselves (BENCHMARKS.md).
 func (c *Core) untilRecorded(ctx context.Context, id string) error {
-	ctx, cancel := context.WithTimeout(ctx, ActionTimeout)
-	defer cancel()
 	for {
 		select {
 		case <-ctx.Done():

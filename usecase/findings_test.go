@@ -20,8 +20,9 @@ import (
 // down, NotFound: the workflow does not run.
 type findingsTemporal struct {
 	client.Client
-	sent    []client.UpdateWorkflowOptions
-	missing int
+	sent     []client.UpdateWorkflowOptions
+	deadline time.Time // of the last Update sent
+	missing  int
 }
 
 func (f *findingsTemporal) CheckHealth(context.Context, *client.CheckHealthRequest,
@@ -29,9 +30,10 @@ func (f *findingsTemporal) CheckHealth(context.Context, *client.CheckHealthReque
 	return &client.CheckHealthResponse{}, nil
 }
 
-func (f *findingsTemporal) UpdateWorkflow(_ context.Context, o client.UpdateWorkflowOptions,
+func (f *findingsTemporal) UpdateWorkflow(ctx context.Context, o client.UpdateWorkflowOptions,
 ) (client.WorkflowUpdateHandle, error) {
 	f.sent = append(f.sent, o)
+	f.deadline, _ = ctx.Deadline()
 	if f.missing > 0 {
 		f.missing--
 		return nil, serviceerror.NewNotFound("workflow not found for ID: " + o.WorkflowID)
@@ -125,8 +127,8 @@ func TestWhoMayActOnAFinding(t *testing.T) {
 
 // TestActionWaitsForAStartingItem: a review is answered before its findings' workflows run, so a district may
 // act on a finding its workflow has not recorded yet; the core waits for the record (here it never comes: the
-// caller gives up first) and sends nothing meanwhile. Once recorded, the action goes to the workflow, and a
-// recorded finding whose workflow is gone is NotFound at once.
+// caller gives up first) and sends nothing meanwhile. Once recorded, the action goes to the workflow, within the
+// action's one deadline, and a recorded finding whose workflow is gone is NotFound at once.
 func TestActionWaitsForAStartingItem(t *testing.T) {
 	c, fake, recorded := findingsCore(t)
 	ctx := context.Background()
@@ -156,6 +158,28 @@ func TestActionWaitsForAStartingItem(t *testing.T) {
 	}
 	if _, err := c.ReportProgress(ctx, clerk, "k", starting, note); err != nil || len(fake.sent) != 1 {
 		t.Errorf("progress on the item recorded: %v after %d sends, want success after 1", err, len(fake.sent))
+	}
+
+	// An item recorded while the action waits: the Update gets what is left of the action's time, not a time of
+	// its own, so the action lasts at most ActionTimeout in all.
+	later := vocab.FindingID(2025, "370211", 3)
+	if err := c.store.CreateFindings(ctx, []store.Finding{{ID: later, Year: 2025, DistrictCode: "370211", Seq: 3,
+		Title: "d", Status: "open"}}); err != nil {
+		t.Fatal(err)
+	}
+	recordedLater := make(chan error, 1)
+	time.AfterFunc(3*recordedPoll, func() {
+		recordedLater <- c.store.RecordFinding(ctx, &store.Finding{ID: later, Status: "open",
+			State: &workflows.ItemState{ID: later, Status: vocab.ItemOpen},
+			Written: store.Written{RecordTime: 1, RecordSeq: 1}}, &store.AuditEvent{Action: "opened", Target: later})
+	})
+	asked := time.Now()
+	if _, err := c.ReportProgress(ctx, clerk, "k3", later, note); err != nil || <-recordedLater != nil {
+		t.Fatalf("progress on an item recorded while it waits: %v", err)
+	}
+	if limit := asked.Add(ActionTimeout + recordedPoll); !fake.deadline.Before(limit) {
+		t.Errorf("the Update's deadline is %v after the action was asked, want within ActionTimeout (%v)",
+			fake.deadline.Sub(asked), ActionTimeout)
 	}
 
 	fake.sent, fake.missing = nil, 1
