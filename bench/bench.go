@@ -33,6 +33,11 @@ type Options struct {
 	// OverdueAfter is how far ahead an overdue finding's due date is planned: long enough for its plan to arrive
 	// before it under the run's load.
 	OverdueAfter time.Duration
+	// StopAfter, when set, ends the run early: after this long no district is started, those under way finish,
+	// and the report counts what finished. A year of the national size takes over an hour on 2 cores.
+	StopAfter time.Duration
+	// Stop, when closed, ends the run early the same way (the command closes it on an interrupt).
+	Stop <-chan struct{}
 	// Temporal, when set, is used to measure the ceiling on the same cluster.
 	Temporal client.Client
 	Log      *slog.Logger
@@ -43,6 +48,7 @@ type Report struct {
 	Districts            int                `json:"districts"`
 	FindingsPerDistrict  int                `json:"findings_per_district"`
 	Concurrency          int                `json:"concurrency"`
+	Started              int                `json:"started"` // fewer than Districts when stopped early
 	Completed            int                `json:"completed"`
 	Escalated            int                `json:"escalated"`
 	Errors               int                `json:"errors"`
@@ -63,8 +69,8 @@ type Report struct {
 var listRoutes = map[string]bool{"list_cycles": true, "bulletin": true, "ledger": true}
 
 // Run drives opts.Districts districts through the year: self-assessment, review with opts.Findings findings,
-// each finding planned, progressed, closed and verified (one in ten districts lets a finding fall overdue and
-// be escalated first), application, acceptance and the province's result.
+// each finding planned, progressed, closed and verified, application, acceptance and the province's result. One
+// district in ten (the first tenth, handed out first) lets a finding fall overdue and closes it once escalated.
 func Run(ctx context.Context, opts Options) (Report, error) {
 	lat := newLatencies()
 	hc := &http.Client{Timeout: 2 * time.Minute, Transport: &http.Transport{MaxIdleConnsPerHost: 2 * opts.Concurrency}}
@@ -90,18 +96,17 @@ func Run(ctx context.Context, opts Options) (Report, error) {
 			}
 		}()
 	}
-	for i := range opts.Districts {
-		work <- i
-	}
+	started := r.handOut(work)
 	close(work)
 	wg.Wait()
+	r.overdue.Wait()
 	wall := time.Since(start)
 	stopLists()
 	lists.Wait()
 
 	rep := Report{Districts: opts.Districts, FindingsPerDistrict: opts.Findings, Concurrency: opts.Concurrency,
-		Completed: int(r.completed.Load()), Escalated: int(r.escalated.Load()), Errors: int(r.errors.Load()),
-		WallS: wall.Seconds(), Routes: lat.report(), FirstError: r.firstError()}
+		Started: started, Completed: int(r.completed.Load()), Escalated: int(r.escalated.Load()),
+		Errors: int(r.errors.Load()), WallS: wall.Seconds(), Routes: lat.report(), FirstError: r.firstError()}
 	rep.DistrictsPerS = float64(rep.Completed) / rep.WallS
 	rep.ItemsPerS = float64(r.items.Load()) / rep.WallS
 	rep.WorkflowsPerS = float64(int64(rep.Completed)+r.items.Load()) / rep.WallS
@@ -122,6 +127,27 @@ func Run(ctx context.Context, opts Options) (Report, error) {
 	return rep, nil
 }
 
+// handOut sends the districts to the drivers until all are sent or the run is stopped early, and returns how
+// many it sent.
+func (r *runner) handOut(work chan<- int) int {
+	var timeUp <-chan time.Time
+	if r.opts.StopAfter > 0 {
+		t := time.NewTimer(r.opts.StopAfter)
+		defer t.Stop()
+		timeUp = t.C
+	}
+	for i := range r.opts.Districts {
+		select {
+		case work <- i:
+		case <-timeUp:
+			return i
+		case <-r.opts.Stop:
+			return i
+		}
+	}
+	return r.opts.Districts
+}
+
 type runner struct {
 	opts                                         Options
 	admin                                        apiClient
@@ -129,6 +155,7 @@ type runner struct {
 	office, province                             apiClient
 	clerks                                       []apiClient
 	completed, escalated, errors, items, updates atomic.Int64
+	overdue                                      sync.WaitGroup // the rests of years waiting for an escalation
 	errMu                                        sync.Mutex
 	firstErr                                     string
 }
@@ -181,9 +208,25 @@ func (r *runner) setup(ctx context.Context) error {
 	return err
 }
 
-// district drives one district through its year; a failure is counted and the district abandoned.
+// district drives one district through its year; a failure is counted and the district abandoned. The rest of
+// a year that waits for an escalation goes on apart from the drivers: a minute's wait for a due date is no load,
+// and a driver held by it would leave fewer districts acting at once than the run's concurrency.
 func (r *runner) district(ctx context.Context, i int) {
-	if err := r.year(ctx, i); err != nil {
+	rest, err := r.year(ctx, i)
+	if err != nil || rest == nil {
+		r.settle(err)
+		return
+	}
+	r.overdue.Add(1)
+	go func() {
+		defer r.overdue.Done()
+		r.settle(rest())
+	}()
+}
+
+// settle counts a district's year as completed, or as failed with err.
+func (r *runner) settle(err error) {
+	if err != nil {
 		r.errors.Add(1)
 		r.errMu.Lock()
 		if r.firstErr == "" {
@@ -201,7 +244,9 @@ func (r *runner) firstError() string {
 	return r.firstErr
 }
 
-func (r *runner) year(ctx context.Context, i int) error {
+// year drives district i through its year. A district of the first tenth lets its first finding fall overdue:
+// its year returns, as rest, what waits for that finding's escalation.
+func (r *runner) year(ctx context.Context, i int) (rest func() error, _ error) {
 	clerk, office := r.clerks[i], r.office
 	cycle := fmt.Sprintf("/api/v1/cycles/%d/districts/%s", r.opts.Year, code(i))
 	act := func(c apiClient, route, path string, body, out any) error {
@@ -213,17 +258,17 @@ func (r *runner) year(ctx context.Context, i int) error {
 	}
 	data, err := r.sample(i)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if err := r.waitOpen(ctx, clerk, cycle); err != nil {
-		return err
+		return nil, err
 	}
 	if err := clerk.call(ctx, "save_draft", "PUT", cycle+"/self-assessment", data, nil); err != nil {
-		return err
+		return nil, err
 	}
 	r.updates.Add(1)
 	if err := act(clerk, "submit", cycle+"/self-assessment/submit", nil, nil); err != nil {
-		return err
+		return nil, err
 	}
 	findings := make([]map[string]string, r.opts.Findings)
 	for k := range findings {
@@ -232,21 +277,49 @@ func (r *runner) year(ctx context.Context, i int) error {
 	var st struct{ Findings []string }
 	if err := act(office, "review", cycle+"/review", map[string]any{"decision": "approve", "shortfalls": []string{},
 		"findings": findings}, &st); err != nil {
-		return err
+		return nil, err
 	}
+	overdue := ""
 	for k, id := range st.Findings {
-		if err := r.item(ctx, clerk, id, i%10 == 0 && k == 0, act); err != nil {
-			return err
+		path := "/api/v1/findings/" + url.PathEscape(id)
+		if k == 0 && i*10 < r.opts.Districts {
+			overdue = path
+			due := time.Now().Add(r.opts.OverdueAfter)
+			if err := r.openItem(clerk, path, "plan_at_review", due, act); err != nil {
+				return nil, err
+			}
+			continue
 		}
-		r.items.Add(1)
+		if err := r.item(clerk, path, k == 0, act); err != nil {
+			return nil, err
+		}
 	}
+	rest = func() error {
+		if overdue != "" {
+			if err := r.waitEscalated(ctx, clerk, overdue); err != nil {
+				return err
+			}
+			if err := r.closeItem(clerk, overdue, act); err != nil {
+				return err
+			}
+		}
+		return r.apply(clerk, cycle, act)
+	}
+	if overdue != "" {
+		return rest, nil
+	}
+	return nil, rest()
+}
+
+// apply takes the district's cycle from its application to the province's result.
+func (r *runner) apply(clerk apiClient, cycle string, act actFunc) error {
 	for _, step := range []struct {
 		c           apiClient
 		route, path string
 		body        any
 	}{
 		{clerk, "apply", cycle + "/application", nil},
-		{office, "acceptance", cycle + "/acceptance", map[string]any{"passed": true, "comment": "验收通过"}},
+		{r.office, "acceptance", cycle + "/acceptance", map[string]any{"passed": true, "comment": "验收通过"}},
 		{r.province, "province_result", cycle + "/province-result", map[string]any{"passed": true, "comment": "通过"}},
 	} {
 		if err := act(step.c, step.route, step.path, step.body, nil); err != nil {
@@ -256,31 +329,41 @@ func (r *runner) year(ctx context.Context, i int) error {
 	return nil
 }
 
-// item takes a finding from plan to closed. An overdue one gets a due date OverdueAfter away and is closed only
-// once the workflow has escalated it.
-func (r *runner) item(ctx context.Context, clerk apiClient, id string, overdue bool,
-	act func(apiClient, string, string, any, any) error) error {
-	path := "/api/v1/findings/" + url.PathEscape(id)
-	due := time.Now().AddDate(0, 2, 0)
-	if overdue {
-		due = time.Now().Add(r.opts.OverdueAfter)
+// actFunc sends one action and counts it.
+type actFunc func(c apiClient, route, path string, body, out any) error
+
+// item takes the finding at path from plan to closed. The first item's plan is sent the moment the review
+// answers, before the item's workflow may have started: it is reported apart, as plan_at_review.
+func (r *runner) item(clerk apiClient, path string, first bool, act actFunc) error {
+	plan := "plan"
+	if first {
+		plan = "plan_at_review"
 	}
-	if err := act(clerk, "plan", path+"/plan", map[string]string{"measures": "整改", "responsible_unit": "区教育局",
+	if err := r.openItem(clerk, path, plan, time.Now().AddDate(0, 2, 0), act); err != nil {
+		return err
+	}
+	return r.closeItem(clerk, path, act)
+}
+
+// openItem plans the finding at path, due by due, and reports progress on it.
+func (r *runner) openItem(clerk apiClient, path, planRoute string, due time.Time, act actFunc) error {
+	if err := act(clerk, planRoute, path+"/plan", map[string]string{"measures": "整改", "responsible_unit": "区教育局",
 		"responsible_person": "张三", "due_date": due.Format(time.RFC3339)}, nil); err != nil {
 		return err
 	}
-	if err := act(clerk, "progress", path+"/progress", map[string]string{"note": "进展顺利"}, nil); err != nil {
-		return err
-	}
-	if overdue {
-		if err := r.waitEscalated(ctx, clerk, path); err != nil {
-			return err
-		}
-	}
+	return act(clerk, "progress", path+"/progress", map[string]string{"note": "进展顺利"}, nil)
+}
+
+// closeItem asks to close the finding at path and has the office verify it.
+func (r *runner) closeItem(clerk apiClient, path string, act actFunc) error {
 	if err := act(clerk, "request_close", path+"/request-close", map[string]string{"note": "已完成"}, nil); err != nil {
 		return err
 	}
-	return act(r.office, "verify", path+"/verify", map[string]any{"accepted": true}, nil)
+	if err := act(r.office, "verify", path+"/verify", map[string]any{"accepted": true}, nil); err != nil {
+		return err
+	}
+	r.items.Add(1)
+	return nil
 }
 
 func (r *runner) waitEscalated(ctx context.Context, clerk apiClient, path string) error {

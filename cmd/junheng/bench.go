@@ -1,13 +1,17 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"os"
+	"os/signal"
+	"runtime"
 	"runtime/pprof"
 	"slices"
+	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -23,7 +27,7 @@ import (
 
 func newBenchCmd(cfg *config.Config) *cobra.Command {
 	opts := bench.Options{}
-	var cpuProfile string
+	var cpuProfile, blockProfile string
 	cmd := &cobra.Command{
 		Use:   "bench --districts N --findings K [--server URL --token T]",
 		Short: "Drive N districts through a compressed year over HTTP and compare with Temporal's own ceiling",
@@ -56,6 +60,22 @@ when Temporal is reachable: always without --server, with --server when TEMPORAL
 				}
 				defer pprof.StopCPUProfile()
 			}
+			if blockProfile != "" {
+				f, err := os.Create(blockProfile)
+				if err != nil {
+					return err
+				}
+				defer f.Close()
+				// Every wait of a millisecond or more, and shorter ones sampled in proportion to their length.
+				runtime.SetBlockProfileRate(int(time.Millisecond))
+				defer func() {
+					runtime.SetBlockProfileRate(0)
+					if err := pprof.Lookup("block").WriteTo(f, 0); err != nil {
+						opts.Log.Error("block profile", "error", err)
+					}
+				}()
+			}
+			opts.Stop = interrupted()
 			if opts.Server == "" {
 				stop, err := startOwn(cmd, cfg, &opts)
 				if err != nil {
@@ -87,9 +107,20 @@ when Temporal is reachable: always without --server, with --server when TEMPORAL
 		"due date of the findings let fall overdue (one district in ten)")
 	f.StringVar(&opts.Server, "server", "", "base URL of a running junheng; empty = start one")
 	f.StringVar(&opts.AdminToken, "token", "", "admin token of --server")
+	f.DurationVar(&opts.StopAfter, "stop-after", 0,
+		"start no district after this long; those under way finish and are reported (an interrupt does the same)")
 	f.StringVar(&cpuProfile, "cpuprofile", "",
 		"write a CPU profile of this process (with its own instance: server, worker and API) for go tool pprof")
+	f.StringVar(&blockProfile, "blockprofile", "",
+		"write a profile of where this process's goroutines waited (on a channel, a lock, a database connection)")
 	return cmd
+}
+
+// interrupted is closed on the first interrupt or SIGTERM; a second one ends the process as usual.
+func interrupted() <-chan struct{} {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() { <-ctx.Done(); stop() }()
+	return ctx.Done()
 }
 
 // startOwn starts a junheng in a temporary directory for the run, with an admin token and no rate limit.
@@ -119,8 +150,13 @@ func startOwn(cmd *cobra.Command, cfg *config.Config, opts *bench.Options) (func
 
 func printReport(cmd *cobra.Command, rep bench.Report) error {
 	out := cmd.OutOrStdout()
-	fmt.Fprintf(out, "%d districts × %d findings, concurrency %d: %d completed, %d escalated, %d errors in %.1f s\n",
-		rep.Districts, rep.FindingsPerDistrict, rep.Concurrency, rep.Completed, rep.Escalated, rep.Errors, rep.WallS)
+	fmt.Fprintf(out, "%d districts × %d findings, concurrency %d: ", rep.Districts, rep.FindingsPerDistrict,
+		rep.Concurrency)
+	if rep.Started < rep.Districts {
+		fmt.Fprintf(out, "stopped early, %d started, ", rep.Started)
+	}
+	fmt.Fprintf(out, "%d completed, %d escalated, %d errors in %.1f s\n",
+		rep.Completed, rep.Escalated, rep.Errors, rep.WallS)
 	fmt.Fprintf(out,
 		"%.2f districts/s, %.2f items/s, %.2f workflows/s, %.1f updates/s; ceiling %.1f workflows/s; ratio %.2f\n",
 		rep.DistrictsPerS, rep.ItemsPerS, rep.WorkflowsPerS, rep.UpdatesPerS, rep.CeilingWorkflowsPerS, rep.Ratio)

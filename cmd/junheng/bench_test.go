@@ -21,8 +21,8 @@ func TestBenchSmall(t *testing.T) {
 	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &rep); err != nil {
 		t.Fatalf("last line is not the JSON report: %v\n%s", err, out)
 	}
-	if rep.Completed != 3 || rep.Errors != 0 || rep.Escalated != 1 || rep.CeilingWorkflowsPerS <= 0 || rep.Ratio <= 0 ||
-		rep.Routes["verify"].Count != 6 || rep.P99MsActions <= 0 {
+	if rep.Started != 3 || rep.Completed != 3 || rep.Errors != 0 || rep.Escalated != 1 ||
+		rep.CeilingWorkflowsPerS <= 0 || rep.Ratio <= 0 || rep.Routes["verify"].Count != 6 || rep.P99MsActions <= 0 {
 		t.Errorf("report: %+v", rep)
 	}
 }
