@@ -170,7 +170,7 @@ func TestActionWaitsForAStartingItem(t *testing.T) {
 	recordedLater := make(chan error, 1)
 	time.AfterFunc(3*recordedPoll, func() {
 		recordedLater <- c.store.RecordFinding(ctx, &store.Finding{ID: later, Status: "open",
-			State: &workflows.ItemState{ID: later, Status: vocab.ItemOpen},
+			State:   &workflows.ItemState{ID: later, Status: vocab.ItemOpen},
 			Written: store.Written{RecordTime: 1, RecordSeq: 1}}, &store.AuditEvent{Action: "opened", Target: later})
 	})
 	asked := time.Now()
