@@ -282,15 +282,25 @@ func (r *runner) year(ctx context.Context, i int) (rest func() error, _ error) {
 	overdue := ""
 	for k, id := range st.Findings {
 		path := "/api/v1/findings/" + url.PathEscape(id)
-		if k == 0 && i*10 < r.opts.Districts {
-			overdue = path
-			due := time.Now().Add(r.opts.OverdueAfter)
-			if err := r.openItem(clerk, path, "plan_at_review", due, act); err != nil {
-				return nil, err
-			}
+		// The first plan is sent the moment the review answers, before the item's workflow may have started: it
+		// is reported apart.
+		plan := "plan"
+		if k == 0 {
+			plan = "plan_at_review"
+		}
+		lateOne := k == 0 && i*10 < r.opts.Districts
+		due := time.Now().AddDate(0, 2, 0)
+		if lateOne {
+			due = time.Now().Add(r.opts.OverdueAfter)
+		}
+		if err := r.openItem(clerk, path, plan, due, act); err != nil {
+			return nil, err
+		}
+		if lateOne {
+			overdue = path // closed in rest, once escalated
 			continue
 		}
-		if err := r.item(clerk, path, k == 0, act); err != nil {
+		if err := r.closeItem(clerk, path, act); err != nil {
 			return nil, err
 		}
 	}
@@ -331,19 +341,6 @@ func (r *runner) apply(clerk apiClient, cycle string, act actFunc) error {
 
 // actFunc sends one action and counts it.
 type actFunc func(c apiClient, route, path string, body, out any) error
-
-// item takes the finding at path from plan to closed. The first item's plan is sent the moment the review
-// answers, before the item's workflow may have started: it is reported apart, as plan_at_review.
-func (r *runner) item(clerk apiClient, path string, first bool, act actFunc) error {
-	plan := "plan"
-	if first {
-		plan = "plan_at_review"
-	}
-	if err := r.openItem(clerk, path, plan, time.Now().AddDate(0, 2, 0), act); err != nil {
-		return err
-	}
-	return r.closeItem(clerk, path, act)
-}
 
 // openItem plans the finding at path, due by due, and reports progress on it.
 func (r *runner) openItem(clerk apiClient, path, planRoute string, due time.Time, act actFunc) error {

@@ -141,7 +141,7 @@ func (c *Core) findingAction(ctx context.Context, a Actor, key, id string, role 
 // recordedPoll is how often an action on a finding not yet recorded by its workflow reads it again.
 const recordedPoll = 50 * time.Millisecond
 
-// untilRecorded waits, until ctx is done, until the finding id's workflow has recorded it: a review answers
+// untilRecorded waits until the finding id's workflow has recorded it, or ctx is done: a review answers
 // before its findings' workflows run (see workflows' itemsStartedAfter), and a district may act at once. It asks
 // the read model, not Temporal: thirty-two districts asking Temporal every 50 ms took its one SQLite connection
 // from the changes themselves (BENCHMARKS.md).
